@@ -1,0 +1,118 @@
+# coyeu — GNU make + pkg-config.  `make help` lists the targets.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+PKGS     = libsodium libcrypto sqlite3 icu-uc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION  = 0.1.0
+WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+CSTD     = -std=c11 -D_GNU_SOURCE
+OPT     ?= -O2 -g
+ifeq ($(SAN),1)
+OPT      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LIBS_ALL    = $(PKG_LIBS) -lpthread $(LIBS)
+
+LIB_SRC  = $(wildcard lib/*.c)
+CLI_SRC  = $(wildcard cli/*.c)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZERS  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+
+.PHONY: all deps demo check test unit cli-test asan fuzz fuzz-check bench \
+        clean install help
+all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeu.pc
+
+help:
+	@echo "make          build libcoyeu (static, shared, coyeu.pc) and coyeu"
+	@echo "make deps     install missing Debian packages (apt-get)"
+	@echo "make demo     deps, build, run the end-to-end scenario"
+	@echo "make check    deps, build, unit + command-line tests, ASan+UBSan, fuzz"
+	@echo "make fuzz     run every libFuzzer harness (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make bench    benchmarks against age, gpg and openssl speed"
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard include/coyeu/*.h lib/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/libcoyeu.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcoyeu.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libcoyeu.so.0 $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/coyeu: $(CLI_OBJ) $(BUILD)/libcoyeu.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL)
+
+$(BUILD)/coyeu.pc: coyeu.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoyeu.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a \
+	    $(LIBS_ALL) -lcmocka
+
+unit: $(TESTS)
+	@sh tests/run-unit.sh $(BUILD) $(TESTS)
+
+cli-test: all
+	@sh tests/run-cli.sh $(BUILD)
+
+test: unit cli-test
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 unit
+
+# libFuzzer harnesses: the library rebuilt with clang and the fuzzer hooks.
+FUZZ_CFLAGS = $(CSTD) -O1 -g $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
+              -fsanitize=fuzzer-no-link,address,undefined
+build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+build-fuzz/%: fuzz/%.c $(LIB_SRC:%.c=build-fuzz/%.o)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread
+
+FUZZ_SECONDS ?= 30
+fuzz: $(FUZZERS)
+	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+	$(MAKE) asan
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+demo: deps
+	$(MAKE) all
+	@sh scripts/demo.sh $(BUILD)/coyeu
+
+bench: all
+	@sh bench/run.sh $(BUILD)/coyeu
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/coyeu
+	install -m 755 $(BUILD)/coyeu $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libcoyeu.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libcoyeu.so $(DESTDIR)$(PREFIX)/lib/libcoyeu.so.0
+	ln -sf libcoyeu.so.0 $(DESTDIR)$(PREFIX)/lib/libcoyeu.so
+	install -m 644 include/coyeu/*.h $(DESTDIR)$(PREFIX)/include/coyeu/
+	install -m 644 $(BUILD)/coyeu.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,46 @@
+/* coyeu command line — shared helpers for sub-commands. */
+#ifndef COYEU_CLI_H
+#define COYEU_CLI_H
+
+#include <stddef.h>
+
+#include "coyeu/error.h"
+
+/* Exit statuses (DESIGN.md §9). */
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+#define CLI_PASSPHRASE_MAX 1024
+
+typedef int cli_fn(int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_fn *fn;
+	const char *summary;
+};
+
+/* Runs argv[1] from a table of sub-commands (for "coyeu cert issue" …);
+ * prints the table on --help or when the name is unknown. */
+int cli_dispatch(const char *prog, const struct cli_command *cmds, int argc,
+    char **argv);
+
+/* "coyeu: <msg>" on stderr. */
+void cli_warn(const char *fmt, ...) CY_PRINTF(1, 2);
+/* Prints err's message (or its code's text) prefixed by what, returns CLI_FAIL. */
+int cli_fail(const cy_error *err, const char *what);
+/* Prints a usage error and "try 'coyeu CMD --help'", returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) CY_PRINTF(2, 3);
+
+/* Reads a passphrase: from file if non-NULL (first line), else from the
+ * terminal without echo (twice if confirm).  buf holds CLI_PASSPHRASE_MAX. */
+int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
+    size_t cap, cy_error *err);
+
+/* Number of online cores. */
+int cli_cores(void);
+/* Parses a positive int option value, or returns -1. */
+int cli_parse_int(const char *s, int min, int max);
+
+#endif

@@ -1,0 +1,28 @@
+/* coyeu — dispatch to sub-commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/secret.h"
+
+static const struct cli_command commands[] = {
+	{"keygen", cmd_keygen, "generate an age X25519 identity"},
+	{"seal", cmd_seal, "encrypt a file to recipients (age v1)"},
+	{"open", cmd_open, "decrypt an age file"},
+	{NULL, NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	if (cy_init() != 0) {
+		cli_warn("cannot initialise libsodium");
+		return CLI_FAIL;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("coyeu %s\n", COYEU_VERSION_STRING);
+		return CLI_OK;
+	}
+	return cli_dispatch("coyeu", commands, argc, argv);
+}

@@ -1,0 +1,98 @@
+/* coyeu — the age v1 engine: recipients, identities, seal and open.
+ *
+ * Files written here are age v1 files (C2SP age specification); any age
+ * implementation opens them.  The payload runs through a bounded parallel
+ * pipeline of STREAM chunks (see stream.h).
+ */
+#ifndef COYEU_AGE_H
+#define COYEU_AGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coyeu/buf.h"
+#include "coyeu/error.h"
+
+#define CY_FILE_KEY_LEN 16
+#define CY_X25519_KEY_LEN 32
+#define CY_SCRYPT_DEFAULT_LOG_N 18
+#define CY_SCRYPT_MAX_LOG_N 22
+#define CY_HEADER_MAX (1024 * 1024)  /* cap on a header we read */
+#define CY_RECIPIENT_STR_MAX 128     /* "age1" + bech32, NUL included */
+#define CY_IDENTITY_STR_MAX 128
+
+typedef struct cy_recipient cy_recipient;
+typedef struct cy_identity cy_identity;
+
+/* --- recipients (who a file is sealed to) --- */
+/* "age1…" (X25519). */
+int cy_recipient_parse(const char *s, cy_recipient **out, cy_error *err) CY_MUST_CHECK;
+int cy_recipient_x25519(const uint8_t pub[CY_X25519_KEY_LEN], cy_recipient **out,
+    cy_error *err) CY_MUST_CHECK;
+/* A passphrase recipient; such a stanza must be the file's only one. */
+int cy_recipient_scrypt(const char *pass, size_t len, int log_n,
+    cy_recipient **out, cy_error *err) CY_MUST_CHECK;
+/* Recipients file (-R): one recipient a line, '#' comments, blank lines. */
+int cy_recipients_file_parse(const uint8_t *buf, size_t len,
+    cy_recipient ***out, size_t *n, cy_error *err) CY_MUST_CHECK;
+void cy_recipient_free(cy_recipient *r);
+void cy_recipients_free(cy_recipient **r, size_t n);
+
+/* --- identities (who can open) --- */
+int cy_identity_generate(cy_identity **out, cy_error *err) CY_MUST_CHECK;
+/* "AGE-SECRET-KEY-1…" (X25519). */
+int cy_identity_parse(const char *s, cy_identity **out, cy_error *err) CY_MUST_CHECK;
+int cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN],
+    cy_identity **out, cy_error *err) CY_MUST_CHECK;
+int cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
+    cy_identity **out, cy_error *err) CY_MUST_CHECK;
+/* An identity file as age-keygen writes it: '#' comments, blank lines,
+ * one AGE-SECRET-KEY-1 a line. */
+int cy_identity_file_parse(const uint8_t *buf, size_t len,
+    cy_identity ***out, size_t *n, cy_error *err) CY_MUST_CHECK;
+/* The age1… string of an X25519 identity's public key. */
+int cy_identity_recipient_string(const cy_identity *id,
+    char out[CY_RECIPIENT_STR_MAX], cy_error *err) CY_MUST_CHECK;
+/* The AGE-SECRET-KEY-1… string (caller wipes it). */
+int cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
+    cy_error *err) CY_MUST_CHECK;
+void cy_identity_free(cy_identity *id);
+void cy_identities_free(cy_identity **ids, size_t n);
+
+/* --- sealing and opening --- */
+typedef void cy_progress_fn(void *ctx, uint64_t done, uint64_t total);
+
+typedef struct cy_seal_params {
+	cy_recipient *const *recipients;
+	size_t nrecipients;
+	int armor;                /* PEM armor output */
+	int threads;              /* 0: all cores */
+	cy_progress_fn *progress; /* optional */
+	void *progress_ctx;
+	uint64_t size_hint;       /* input size if known, for progress */
+} cy_seal_params;
+
+typedef struct cy_open_params {
+	cy_identity *const *identities;
+	size_t nidentities;
+	int threads;              /* 0: all cores */
+	cy_progress_fn *progress;
+	void *progress_ctx;
+	uint64_t size_hint;
+} cy_open_params;
+
+/* Streams in_fd to out_fd.  out_fd is written as the payload verifies, so on
+ * failure the caller discards it (cy_outfile_abort). */
+int cy_age_seal_fd(int in_fd, int out_fd, const cy_seal_params *p,
+    cy_error *err) CY_MUST_CHECK;
+int cy_age_open_fd(int in_fd, int out_fd, const cy_open_params *p,
+    cy_error *err) CY_MUST_CHECK;
+
+/* In memory.  The output buffer is appended to; on failure it may hold
+ * partial plaintext that the caller must wipe (cy_buf_free does). */
+int cy_age_seal_mem(const uint8_t *in, size_t len, const cy_seal_params *p,
+    cy_buf *out, cy_error *err) CY_MUST_CHECK;
+int cy_age_open_mem(const uint8_t *in, size_t len, const cy_open_params *p,
+    cy_buf *out, cy_error *err) CY_MUST_CHECK;
+
+#endif
