@@ -436,9 +436,12 @@ parse_entry(const uint8_t *d, size_t len, struct parsed *p, cy_error *err)
 			p->sig_at = (size_t)(s - (const char *)d);
 		pos++;
 	}
-	if (seq_at(p->t, pos) != NULL)
+	if (seq_at(p->t, pos) != NULL) {
+		while (seq_at(p->t, pos)->optional)
+			pos++;
 		return cy_error_set(err, CY_E_FORMAT,
 		    "entry ends before its %s field", seq_at(p->t, pos)->name);
+	}
 	return 0;
 }
 
