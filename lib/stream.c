@@ -19,6 +19,7 @@ struct slot {
 	size_t inlen[CY_STREAM_BATCH], outlen[CY_STREAM_BATCH];
 	uint8_t last[CY_STREAM_BATCH];
 	uint8_t status[CY_STREAM_BATCH];
+	uint8_t released[CY_STREAM_BATCH]; /* output may be written */
 	uint8_t hash[CY_STREAM_BATCH][CY_SHA256_LEN];
 	uint64_t first;    /* index of the slot's first chunk */
 	size_t n, next, pending;
@@ -74,6 +75,7 @@ process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
 		s->status[i] = cy_aead_ctx_seal(aead, nonce, in, len, out) == 0 ?
 		    CHUNK_OK : CHUNK_CRYPTO;
 		s->outlen[i] = len + CY_STREAM_TAG;
+		s->released[i] = 1;
 		if (p->hash != NULL)
 			cy_sha256(out, s->outlen[i], s->hash[i]);
 		return;
@@ -81,18 +83,25 @@ process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
 	s->outlen[i] = len - CY_STREAM_TAG;
 	if (p->hash != NULL)
 		cy_sha256(in, len, s->hash[i]);
+	s->released[i] = 1;
 	if (cy_aead_ctx_open(aead, nonce, in, len, out) == 0) {
 		s->status[i] = CHUNK_OK;
 		return;
 	}
-	/* Failure: try the other flag only to say precisely what is wrong;
-	 * that output is never released. */
+	/* Failure: try the other flag to say precisely what is wrong.  Such
+	 * a chunk is authentic at its position, so, as age does, its
+	 * plaintext is released before the framing error is reported. */
 	chunk_nonce(nonce, index, !s->last[i]);
-	if (cy_aead_ctx_open(aead, nonce, in, len, out) == 0)
+	if (cy_aead_ctx_open(aead, nonce, in, len, out) == 0) {
 		s->status[i] = s->last[i] ? CHUNK_TRUNCATED : CHUNK_TRAILING;
-	else
+		/* A short chunk can only be final: nothing to release. */
+		if (len == CY_STREAM_ENC_CHUNK)
+			return;
+	} else {
 		s->status[i] = CHUNK_BAD_TAG;
+	}
 	cy_wipe(out, s->outlen[i]);
+	s->released[i] = 0;
 }
 
 /* Claims one chunk; returns NULL when told to stop. */
@@ -260,7 +269,7 @@ drain_slot(struct pipeline *pl, struct slot *s, uint64_t *bytes_out,
 	int r;
 
 	for (i = 0; i < s->n; i++) {
-		if (s->status[i] != CHUNK_OK)
+		if (!s->released[i])
 			return chunk_error(s->status[i], s->first + i, err);
 		if (p->hash != NULL)
 			p->hash(p->hash_ctx, s->first + i, s->hash[i]);
@@ -268,6 +277,8 @@ drain_slot(struct pipeline *pl, struct slot *s, uint64_t *bytes_out,
 		    s->outlen[i], err)) != 0)
 			return r;
 		*bytes_out += s->outlen[i];
+		if (s->status[i] != CHUNK_OK)
+			return chunk_error(s->status[i], s->first + i, err);
 	}
 	return 0;
 }
