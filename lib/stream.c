@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "coyeu/secret.h"
@@ -16,6 +17,7 @@ enum chunk_status {
 
 struct slot {
 	uint8_t *in, *out;
+	const uint8_t *inp[CY_STREAM_BATCH]; /* into `in`, or the mapped input */
 	size_t inlen[CY_STREAM_BATCH], outlen[CY_STREAM_BATCH];
 	uint8_t last[CY_STREAM_BATCH];
 	uint8_t status[CY_STREAM_BATCH];
@@ -65,7 +67,7 @@ process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
     size_t i)
 {
 	uint8_t nonce[CY_AEAD_NONCE_LEN];
-	const uint8_t *in = s->in + i * CY_STREAM_ENC_CHUNK;
+	const uint8_t *in = s->inp[i];
 	uint8_t *out = s->out + i * CY_STREAM_ENC_CHUNK;
 	uint64_t index = s->first + i;
 	size_t len = s->inlen[i];
@@ -156,18 +158,40 @@ struct reader {
 	int have_carry, eof;
 	uint8_t carry;
 	uint64_t bytes;       /* input consumed, for progress */
+	size_t map_pos;
 };
+
+/* Input already in memory: point at it instead of copying. */
+static ssize_t
+map_chunk(struct reader *rd, const uint8_t **chunk, int *last)
+{
+	size_t want = rd->p->decrypt ? CY_STREAM_ENC_CHUNK : CY_STREAM_CHUNK;
+	size_t avail = rd->p->map_len - rd->map_pos;
+	size_t got = avail < want ? avail : want;
+
+	*chunk = rd->p->map + rd->map_pos;
+	rd->map_pos += got;
+	rd->bytes += got;
+	*last = rd->map_pos == rd->p->map_len;
+	if (*last)
+		rd->eof = 1;
+	return (ssize_t)got;
+}
 
 /* Reads one chunk into buf; sets *last when it is the final one (the input
  * ends right after it).  Returns its length or a negative CY_E code. */
 static ssize_t
-read_chunk(struct reader *rd, uint8_t *buf, int *last, cy_error *err)
+read_chunk(struct reader *rd, const uint8_t **chunk, uint8_t *buf, int *last,
+    cy_error *err)
 {
 	size_t want = rd->p->decrypt ? CY_STREAM_ENC_CHUNK : CY_STREAM_CHUNK;
 	size_t got = 0;
 	ssize_t n;
 	uint8_t peek;
 
+	if (rd->p->map != NULL)
+		return map_chunk(rd, chunk, last);
+	*chunk = buf;
 	if (rd->have_carry) {
 		buf[0] = rd->carry;
 		got = 1;
@@ -223,7 +247,8 @@ fill_slot(struct reader *rd, struct slot *s, int *rerr, cy_error *err)
 	s->n = s->next = 0;
 	s->first = rd->index;
 	while (s->n < CY_STREAM_BATCH && !rd->eof) {
-		len = read_chunk(rd, s->in + s->n * CY_STREAM_ENC_CHUNK, &last, err);
+		len = read_chunk(rd, &s->inp[s->n],
+		    s->in + s->n * CY_STREAM_ENC_CHUNK, &last, err);
 		if (len < 0)
 			return (int)len;
 		if ((*rerr = check_chunk_size(rd, (size_t)len, err)) != 0) {
@@ -259,6 +284,23 @@ chunk_error(int status, uint64_t index, cy_error *err)
 	    "chunk %llu failed authentication: the file is damaged or was tampered with", i);
 }
 
+/* Drops mapped input pages that are done with, so resident memory stays
+ * at the pipeline's window, not the file's size.  The page cache keeps
+ * them. */
+static void
+unmap_done(const cy_stream_params *p, const struct slot *s)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from, to;
+
+	if (p->map == NULL || s->n == 0)
+		return;
+	from = (uintptr_t)s->inp[0] & ~(page - 1);
+	to = ((uintptr_t)s->inp[s->n - 1] + s->inlen[s->n - 1]) & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
 /* Writes a finished slot in order; stops at the first failed chunk. */
 static int
 drain_slot(struct pipeline *pl, struct slot *s, uint64_t *bytes_out,
@@ -291,9 +333,11 @@ pipeline_init(struct pipeline *pl, const cy_stream_params *p)
 	memset(pl, 0, sizeof(*pl));
 	pl->p = p;
 	for (i = 0; i < CY_STREAM_SLOTS; i++) {
-		pl->slots[i].in = malloc(CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);
+		if (p->map == NULL && (pl->slots[i].in =
+		    malloc(CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK)) == NULL)
+			return CY_E_NOMEM;
 		pl->slots[i].out = malloc(CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);
-		if (pl->slots[i].in == NULL || pl->slots[i].out == NULL)
+		if (pl->slots[i].out == NULL)
 			return CY_E_NOMEM;
 	}
 	pthread_mutex_init(&pl->mu, NULL);
@@ -337,7 +381,7 @@ thread_count(const cy_stream_params *p)
 static int
 run_inline(struct pipeline *pl, cy_error *err)
 {
-	struct reader rd = {pl->p, 0, 0, 0, 0, 0};
+	struct reader rd = {pl->p, 0, 0, 0, 0, 0, 0};
 	struct slot *s = &pl->slots[0];
 	cy_aead_ctx *aead;
 	uint64_t out = 0;
@@ -352,6 +396,7 @@ run_inline(struct pipeline *pl, cy_error *err)
 		for (i = 0; i < s->n; i++)
 			process_chunk(pl->p, aead, s, i);
 		r = drain_slot(pl, s, &out, err);
+		unmap_done(pl->p, s);
 		if (r == 0 && pl->p->progress != NULL)
 			pl->p->progress(pl->p->progress_ctx, rd.bytes,
 			    pl->p->size_hint);
@@ -364,7 +409,7 @@ static int
 run_threads(struct pipeline *pl, int nthreads, cy_error *err)
 {
 	pthread_t tids[CY_STREAM_MAX_THREADS];
-	struct reader rd = {pl->p, 0, 0, 0, 0, 0};
+	struct reader rd = {pl->p, 0, 0, 0, 0, 0, 0};
 	uint64_t written = 0, out = 0;
 	struct slot *s;
 	int i, started = 0, r = 0, rerr = 0;
@@ -399,6 +444,7 @@ run_threads(struct pipeline *pl, int nthreads, cy_error *err)
 		pthread_mutex_unlock(&pl->mu);
 		if ((r = drain_slot(pl, s, &out, err)) != 0)
 			goto out;
+		unmap_done(pl->p, s);
 		written++;
 		if (pl->p->progress != NULL)
 			pl->p->progress(pl->p->progress_ctx, rd.bytes,

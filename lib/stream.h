@@ -34,6 +34,8 @@ typedef struct cy_stream_params {
 	uint8_t key[CY_AEAD_KEY_LEN]; /* payload key */
 	int decrypt;
 	int threads;                  /* 0: all cores */
+	const uint8_t *map;           /* whole input in memory, or NULL: */
+	size_t map_len;               /* then `read` is not used */
 	cy_stream_read_fn *read;
 	void *read_ctx;
 	cy_stream_write_fn *write;
