@@ -19,6 +19,8 @@ endif
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) -lpthread $(LIBS)
+# Tests also read zlib-compressed test vectors.
+TEST_LIBS  := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
 LIB_SRC  = $(wildcard lib/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
@@ -65,7 +67,7 @@ $(BUILD)/coyeu.pc: coyeu.pc.in
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoyeu.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a \
-	    $(LIBS_ALL) -lcmocka
+	    $(LIBS_ALL) $(TEST_LIBS)
 
 unit: $(TESTS)
 	@sh tests/run-unit.sh $(BUILD) $(TESTS)
@@ -84,6 +86,7 @@ FUZZ_CFLAGS = $(CSTD) -O1 -g $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
 build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
+.SECONDARY:
 build-fuzz/%: fuzz/%.c $(LIB_SRC:%.c=build-fuzz/%.o)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread
 

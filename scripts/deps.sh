@@ -15,6 +15,7 @@ need_pc libcrypto libssl-dev
 need_pc sqlite3 libsqlite3-dev
 need_pc icu-uc libicu-dev
 need_pc cmocka libcmocka-dev
+need_pc zlib zlib1g-dev
 need_cmd clang clang
 need_file /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 need_cmd age age
