@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coyeu/age.h"
 #include "coyeu/canon.h"
 #include "coyeu/cert.h"
 #include "coyeu/level.h"
@@ -26,6 +27,7 @@ struct cy_cert {
 	int64_t not_after;
 	uint8_t sign_pk[CY_SIGN_PUBLIC_LEN];
 	uint8_t seal_pk[CY_SEAL_PUBLIC_LEN];
+	char seal_str[CY_RECIPIENT_STR_MAX]; /* age1… */
 	uint8_t sig[CY_SIGNATURE_LEN];
 };
 
@@ -217,12 +219,14 @@ parse_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 	    err)) != 0 ||
 	    (rc = cy_canon_get_b64(cy_canon_get(r, F_SIGN_KEY), c->sign_pk,
 	    CY_SIGN_PUBLIC_LEN, "sign-key", err)) != 0 ||
-	    (rc = cy_canon_get_b64(cy_canon_get(r, F_SEAL_KEY), c->seal_pk,
-	    CY_SEAL_PUBLIC_LEN, "seal-key", err)) != 0 ||
+	    (rc = cy_signed_recipient(r, F_SEAL_KEY, c->seal_pk, err)) != 0 ||
 	    (rc = cy_signed_serial(r, F_ISSUER, "issuer", c->issuer, err)) != 0 ||
 	    (rc = cy_signed_split(r, F_SIGNATURE, c->sig, &c->signed_len,
 	    err)) != 0)
 		return rc;
+	/* checked by cy_signed_recipient: a valid age1 string fits */
+	memcpy(c->seal_str, cy_canon_get(r, F_SEAL_KEY)->value,
+	    cy_canon_get(r, F_SEAL_KEY)->len);
 	if (c->not_before >= c->not_after)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "not-after is not later than not-before");
@@ -305,6 +309,7 @@ int64_t cy_cert_not_before(const cy_cert *c) { return c->not_before; }
 int64_t cy_cert_not_after(const cy_cert *c) { return c->not_after; }
 const uint8_t *cy_cert_sign_public(const cy_cert *c) { return c->sign_pk; }
 const uint8_t *cy_cert_seal_public(const cy_cert *c) { return c->seal_pk; }
+const char *cy_cert_seal_recipient(const cy_cert *c) { return c->seal_str; }
 const char *cy_cert_may_issue_unit(const cy_cert *c) { return c->may_unit; }
 int cy_cert_may_issue_level(const cy_cert *c) { return c->may_level; }
 
@@ -430,8 +435,8 @@ encode_params(const cy_cert_params *p, const char *serial,
 	    (rc = cy_canon_put_time(b, "not-after", p->not_after, err)) != 0 ||
 	    (rc = cy_canon_put_b64(b, "sign-key", p->sign_public,
 	    CY_SIGN_PUBLIC_LEN, err)) != 0 ||
-	    (rc = cy_canon_put_b64(b, "seal-key", p->seal_public,
-	    CY_SEAL_PUBLIC_LEN, err)) != 0 ||
+	    (rc = cy_signed_put_recipient(b, "seal-key", p->seal_public,
+	    err)) != 0 ||
 	    (rc = cy_canon_put(b, "issuer", issuer, err)) != 0)
 		return rc;
 	if (p->role != CY_ROLE_AUTHORITY)

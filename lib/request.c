@@ -64,8 +64,7 @@ parse_fields(cy_request *q, const cy_canon_record *r, cy_error *err)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	if ((rc = cy_canon_get_b64(cy_canon_get(r, F_SIGN_KEY), q->sign_pk,
 	    CY_SIGN_PUBLIC_LEN, "sign-key", err)) != 0 ||
-	    (rc = cy_canon_get_b64(cy_canon_get(r, F_SEAL_KEY), q->seal_pk,
-	    CY_SEAL_PUBLIC_LEN, "seal-key", err)) != 0 ||
+	    (rc = cy_signed_recipient(r, F_SEAL_KEY, q->seal_pk, err)) != 0 ||
 	    (rc = cy_signed_time(r, F_TIME, "time", &q->time, err)) != 0 ||
 	    (rc = cy_signed_split(r, F_SIGNATURE, q->sig, &q->signed_len,
 	    err)) != 0)
@@ -133,8 +132,8 @@ cy_request_create(const cy_idkey *key, const char *name, const char *unit,
 	    (rc = cy_canon_put(&b, "unit", unit, err)) != 0 ||
 	    (rc = cy_canon_put_b64(&b, "sign-key", cy_idkey_sign_public(key),
 	    CY_SIGN_PUBLIC_LEN, err)) != 0 ||
-	    (rc = cy_canon_put_b64(&b, "seal-key", cy_idkey_seal_public(key),
-	    CY_SEAL_PUBLIC_LEN, err)) != 0 ||
+	    (rc = cy_signed_put_recipient(&b, "seal-key",
+	    cy_idkey_seal_public(key), err)) != 0 ||
 	    (rc = cy_canon_put_time(&b, "time", now, err)) != 0 ||
 	    (rc = cy_signed_finish(&b, key, err)) != 0)
 		goto out;

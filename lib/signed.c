@@ -3,7 +3,9 @@
 
 #include <sodium.h>
 
+#include "coyeu/age.h"
 #include "coyeu/encoding.h"
+#include "bech32.h"
 #include "signed.h"
 
 int
@@ -66,6 +68,41 @@ cy_signed_time(const cy_canon_record *r, size_t field, const char *what,
 	if ((rc = cy_canon_time_parse(v->value, v->len, t, err)) != 0)
 		return cy_error_wrap(err, "%s", what);
 	return 0;
+}
+
+int
+cy_signed_put_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+{
+	char s[CY_RECIPIENT_STR_MAX];
+
+	if (cy_bech32_encode(s, sizeof(s), "age", pk, CY_SEAL_PUBLIC_LEN, 0) != 0)
+		return cy_error_set(err, CY_E_CRYPTO, "cannot encode %s", key);
+	return cy_canon_put(b, key, s, err);
+}
+
+int
+cy_signed_recipient(const cy_canon_record *r, size_t field,
+    uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, field);
+	char s[CY_RECIPIENT_STR_MAX], again[CY_RECIPIENT_STR_MAX];
+	char hrp[CY_BECH32_HRP_MAX + 1];
+	size_t n;
+
+	if (v->len >= sizeof(s))
+		goto bad;
+	memcpy(s, v->value, v->len);
+	s[v->len] = '\0';
+	if (cy_bech32_decode(s, hrp, pk, CY_SEAL_PUBLIC_LEN, &n, NULL) != 0 ||
+	    strcmp(hrp, "age") != 0 || n != CY_SEAL_PUBLIC_LEN ||
+	    cy_bech32_encode(again, sizeof(again), "age", pk, n, 0) != 0 ||
+	    strcmp(again, s) != 0)
+		goto bad;
+	return 0;
+bad:
+	return cy_error_set(err, CY_E_FORMAT,
+	    "seal-key: expected an age X25519 recipient (age1…, lowercase)");
 }
 
 void

@@ -30,6 +30,12 @@ int cy_signed_serial(const cy_canon_record *r, size_t field,
     cy_error *err) CY_MUST_CHECK;
 int cy_signed_time(const cy_canon_record *r, size_t field, const char *what,
     int64_t *t, cy_error *err) CY_MUST_CHECK;
+/* An X25519 public key as its age recipient string "age1…". */
+int cy_signed_put_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
+/* Decodes such a field; only the lowercase form age writes is accepted. */
+int cy_signed_recipient(const cy_canon_record *r, size_t field,
+    uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
 /* A fresh random serial. */
 void cy_serial_new(char out[CY_SERIAL_HEX_LEN + 1]);
 /* A time for messages ("2026-11-25T00:00:00Z", or "?" out of range). */

@@ -76,6 +76,8 @@ int64_t cy_cert_not_before(const cy_cert *c);      /* Unix seconds */
 int64_t cy_cert_not_after(const cy_cert *c);
 const uint8_t *cy_cert_sign_public(const cy_cert *c); /* 32 bytes */
 const uint8_t *cy_cert_seal_public(const cy_cert *c); /* 32 bytes, X25519 */
+/* The same key as an age recipient, "age1…" (cy_recipient_parse takes it). */
+const char *cy_cert_seal_recipient(const cy_cert *c);
 /* Authorities only (NULL / 0 otherwise): the subtree and highest level
  * this authority may issue. */
 const char *cy_cert_may_issue_unit(const cy_cert *c);

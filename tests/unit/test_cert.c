@@ -2,6 +2,7 @@
  * exactly that rule, at the issuing side and at the verifying side. */
 #include "testutil.h"
 
+#include "coyeu/age.h"
 #include "coyeu/canon.h"
 #include "coyeu/cert.h"
 #include "coyeu/crl.h"
@@ -244,6 +245,14 @@ test_four_levels(void **state)
 	    cy_idkey_seal_public(t->officer.key), CY_SEAL_PUBLIC_LEN);
 	assert_memory_equal(cy_cert_sign_public(leaf),
 	    cy_idkey_sign_public(t->officer.key), CY_SIGN_PUBLIC_LEN);
+	{
+		cy_recipient *rc = NULL;
+
+		assert_memory_equal(cy_cert_seal_recipient(leaf), "age1", 4);
+		assert_int_equal(cy_recipient_parse(cy_cert_seal_recipient(leaf),
+		    &rc, &err), 0);
+		cy_recipient_free(rc);
+	}
 	assert_string_equal(cy_cert_issuer(leaf), cy_cert_serial(t->agency.cert));
 	assert_int_equal(cy_cert_not_before(leaf), T0);
 	cy_cert_free(leaf);
