@@ -14,8 +14,8 @@
 #include "recipient.h"
 #include "stream.h"
 
-static int
-seal_recipients(cy_header *h, const cy_seal_params *p,
+int
+cy_age_wrap_recipients(cy_header *h, const cy_seal_params *p,
     const uint8_t *file_key, cy_error *err)
 {
 	size_t i;
@@ -54,7 +54,7 @@ seal(struct cy_src *in, struct cy_sink *out, const cy_seal_params *p, cy_error *
 		goto out;
 	}
 	cy_random(file_key, CY_FILE_KEY_LEN);
-	if ((r = seal_recipients(&h, p, file_key, err)) != 0)
+	if ((r = cy_age_wrap_recipients(&h, p, file_key, err)) != 0)
 		goto out;
 	if ((r = cy_header_encode(&h, file_key, &hdr)) != 0) {
 		cy_error_set(err, r, "cannot encode the header");
@@ -86,8 +86,32 @@ out:
 }
 
 /* age: an scrypt stanza must be the only one (it proves who sealed). */
-static int
-check_scrypt_alone(const cy_header *h, cy_error *err)
+int
+cy_age_read_header(struct cy_src *in, cy_header *h, cy_error *err)
+{
+	cy_buf hdr = CY_BUF_INIT;
+	size_t used;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if ((r = cy_src_read_header(in, &hdr, err)) != 0)
+		goto out;
+	if ((r = cy_header_parse(hdr.data, hdr.len, h, &used, err)) != 0)
+		goto out;
+	if (used != hdr.len) {
+		cy_header_free(h);
+		r = cy_error_set(err, CY_E_HEADER, "malformed header");
+		goto out;
+	}
+	if ((r = cy_age_check_scrypt_alone(h, err)) != 0)
+		cy_header_free(h);
+out:
+	cy_buf_free(&hdr);
+	return r;
+}
+
+int
+cy_age_check_scrypt_alone(const cy_header *h, cy_error *err)
 {
 	size_t i;
 
@@ -99,8 +123,8 @@ check_scrypt_alone(const cy_header *h, cy_error *err)
 	return 0;
 }
 
-static int
-unwrap_file_key(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
+int
+cy_age_unwrap(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
     cy_error *err)
 {
 	const cy_identity *id;
@@ -126,30 +150,20 @@ open_file(struct cy_src *in, struct cy_sink *out, const cy_open_params *p,
     cy_error *err)
 {
 	cy_header h;
-	cy_buf hdr = CY_BUF_INIT;
 	uint8_t *file_key = NULL, nonce[CY_STREAM_NONCE_LEN];
 	cy_stream_params sp;
-	size_t used;
 	ssize_t n;
 	int r;
 
 	memset(&h, 0, sizeof(h));
 	memset(&sp, 0, sizeof(sp));
-	if ((r = cy_src_read_header(in, &hdr, err)) != 0)
-		goto out;
-	if ((r = cy_header_parse(hdr.data, hdr.len, &h, &used, err)) != 0)
-		goto out;
-	if (used != hdr.len) {
-		r = cy_error_set(err, CY_E_HEADER, "malformed header");
-		goto out;
-	}
-	if ((r = check_scrypt_alone(&h, err)) != 0)
+	if ((r = cy_age_read_header(in, &h, err)) != 0)
 		goto out;
 	if ((file_key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL) {
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = unwrap_file_key(&h, p, file_key, err)) != 0 ||
+	if ((r = cy_age_unwrap(&h, p, file_key, err)) != 0 ||
 	    (r = cy_header_verify_mac(&h, file_key, err)) != 0)
 		goto out;
 	if ((n = cy_src_read(in, nonce, sizeof(nonce), err)) < 0) {
@@ -176,7 +190,6 @@ out:
 	cy_wipe(sp.key, sizeof(sp.key));
 	cy_secret_free(file_key);
 	cy_header_free(&h);
-	cy_buf_free(&hdr);
 	return r;
 }
 
@@ -218,8 +231,8 @@ open_io(int in_fd, const uint8_t *mem, size_t len, int out_fd, cy_buf *outbuf,
 
 /* Maps a regular file's remaining bytes so the workers read the page cache
  * directly; returns NULL (use read()) for pipes, terminals, empty files. */
-static void *
-map_input(int fd, size_t *maplen, size_t *start)
+void *
+cy_map_input(int fd, size_t *maplen, size_t *start)
 {
 	struct stat st;
 	off_t at;
@@ -248,7 +261,7 @@ run_fd(io_fn *fn, int in_fd, int out_fd, const void *p, cy_error *err)
 	uint8_t *m;
 	int r;
 
-	if ((m = map_input(in_fd, &maplen, &start)) == NULL)
+	if ((m = cy_map_input(in_fd, &maplen, &start)) == NULL)
 		return fn(in_fd, NULL, 0, out_fd, NULL, p, err);
 	r = fn(-1, m + start, maplen - start, out_fd, NULL, p, err);
 	munmap(m, maplen);

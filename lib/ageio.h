@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "armor.h"
+#include "coyeu/age.h"
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
 #include "stream.h"
@@ -47,5 +48,21 @@ int cy_sink_write(void *ctx, const uint8_t *p, size_t len, cy_error *err);
 /* Flushes the armor's last line and end line. */
 int cy_sink_finish(struct cy_sink *k, cy_error *err);
 void cy_sink_close(struct cy_sink *k);
+
+/* --- shared with age.c --- */
+struct cy_header;
+struct cy_recipient;
+/* Reads and parses the header, enforcing that scrypt stands alone. */
+int cy_age_read_header(struct cy_src *in, struct cy_header *h,
+    cy_error *err) CY_MUST_CHECK;
+int cy_age_check_scrypt_alone(const struct cy_header *h, cy_error *err)
+    CY_MUST_CHECK;
+int cy_age_wrap_recipients(struct cy_header *h, const cy_seal_params *p,
+    const uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+/* Finds the file key: 0, CY_E_NO_MATCH or CY_E_HEADER. */
+int cy_age_unwrap(const struct cy_header *h, const cy_open_params *p,
+    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+/* Maps a regular file from its current offset; NULL when not possible. */
+void *cy_map_input(int fd, size_t *maplen, size_t *start);
 
 #endif
