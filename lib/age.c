@@ -194,8 +194,8 @@ out:
 }
 
 static int
-seal_io(int in_fd, const uint8_t *mem, size_t len, int out_fd, cy_buf *outbuf,
-    const cy_seal_params *p, cy_error *err)
+seal_io(int in_fd, const uint8_t *mem, size_t len, int mapped, int out_fd,
+    cy_buf *outbuf, const cy_seal_params *p, cy_error *err)
 {
 	struct cy_src in;
 	struct cy_sink out = {out_fd, outbuf, NULL, CY_BUF_INIT};
@@ -203,6 +203,7 @@ seal_io(int in_fd, const uint8_t *mem, size_t len, int out_fd, cy_buf *outbuf,
 
 	if ((r = cy_src_open(&in, in_fd, mem, len, 0, err)) != 0)
 		goto out;
+	in.mapped = mapped;
 	if (p->armor && (out.armor = cy_armor_enc_new()) == NULL) {
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
@@ -215,15 +216,17 @@ out:
 }
 
 static int
-open_io(int in_fd, const uint8_t *mem, size_t len, int out_fd, cy_buf *outbuf,
-    const cy_open_params *p, cy_error *err)
+open_io(int in_fd, const uint8_t *mem, size_t len, int mapped, int out_fd,
+    cy_buf *outbuf, const cy_open_params *p, cy_error *err)
 {
 	struct cy_src in;
 	struct cy_sink out = {out_fd, outbuf, NULL, CY_BUF_INIT};
 	int r;
 
-	if ((r = cy_src_open(&in, in_fd, mem, len, 1, err)) == 0)
+	if ((r = cy_src_open(&in, in_fd, mem, len, 1, err)) == 0) {
+		in.mapped = mapped;
 		r = open_file(&in, &out, p, err);
+	}
 	cy_src_close(&in);
 	cy_sink_close(&out);
 	return r;
@@ -251,8 +254,8 @@ cy_map_input(int fd, size_t *maplen, size_t *start)
 	return m;
 }
 
-typedef int io_fn(int in_fd, const uint8_t *mem, size_t len, int out_fd,
-    cy_buf *outbuf, const void *p, cy_error *err);
+typedef int io_fn(int in_fd, const uint8_t *mem, size_t len, int mapped,
+    int out_fd, cy_buf *outbuf, const void *p, cy_error *err);
 
 static int
 run_fd(io_fn *fn, int in_fd, int out_fd, const void *p, cy_error *err)
@@ -262,24 +265,24 @@ run_fd(io_fn *fn, int in_fd, int out_fd, const void *p, cy_error *err)
 	int r;
 
 	if ((m = cy_map_input(in_fd, &maplen, &start)) == NULL)
-		return fn(in_fd, NULL, 0, out_fd, NULL, p, err);
-	r = fn(-1, m + start, maplen - start, out_fd, NULL, p, err);
+		return fn(in_fd, NULL, 0, 0, out_fd, NULL, p, err);
+	r = fn(-1, m + start, maplen - start, 1, out_fd, NULL, p, err);
 	munmap(m, maplen);
 	return r;
 }
 
 static int
-seal_io_any(int in_fd, const uint8_t *mem, size_t len, int out_fd,
+seal_io_any(int in_fd, const uint8_t *mem, size_t len, int mapped, int out_fd,
     cy_buf *outbuf, const void *p, cy_error *err)
 {
-	return seal_io(in_fd, mem, len, out_fd, outbuf, p, err);
+	return seal_io(in_fd, mem, len, mapped, out_fd, outbuf, p, err);
 }
 
 static int
-open_io_any(int in_fd, const uint8_t *mem, size_t len, int out_fd,
+open_io_any(int in_fd, const uint8_t *mem, size_t len, int mapped, int out_fd,
     cy_buf *outbuf, const void *p, cy_error *err)
 {
-	return open_io(in_fd, mem, len, out_fd, outbuf, p, err);
+	return open_io(in_fd, mem, len, mapped, out_fd, outbuf, p, err);
 }
 
 int
@@ -300,7 +303,7 @@ cy_age_seal_mem(const uint8_t *in, size_t len, const cy_seal_params *p,
 {
 	static const uint8_t empty[1];
 
-	return seal_io(-1, in ? in : empty, len, -1, out, p, err);
+	return seal_io(-1, in ? in : empty, len, 0, -1, out, p, err);
 }
 
 int
@@ -309,5 +312,5 @@ cy_age_open_mem(const uint8_t *in, size_t len, const cy_open_params *p,
 {
 	static const uint8_t empty[1];
 
-	return open_io(-1, in ? in : empty, len, -1, out, p, err);
+	return open_io(-1, in ? in : empty, len, 0, -1, out, p, err);
 }

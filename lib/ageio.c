@@ -153,6 +153,7 @@ void
 cy_src_stream_input(cy_stream_params *sp, struct cy_src *in)
 {
 	sp->map = cy_src_map(in, &sp->map_len);
+	sp->map_release = in->mapped;
 	sp->read = cy_src_read;
 	sp->read_ctx = in;
 }

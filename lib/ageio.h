@@ -22,6 +22,7 @@ struct cy_src {
 	cy_buf buf;     /* bytes read (decoded) and not yet consumed */
 	size_t pos;
 	int eof;
+	int mapped;     /* mem is a private mapping of a file (cy_map_input) */
 };
 
 /* Output: a file descriptor or a buffer, maybe through the armor encoder. */

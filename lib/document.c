@@ -264,8 +264,8 @@ out:
 /* One pass into a seekable file: header with space for the label, nonce,
  * payload, then the label and MAC written back over the header. */
 static int
-seal_seekable(int in_fd, const uint8_t *mem, size_t memlen, int out_fd,
-    const cy_doc_seal_params *p, cy_error *err)
+seal_seekable(int in_fd, const uint8_t *mem, size_t memlen, int mapped,
+    int out_fd, const cy_doc_seal_params *p, cy_error *err)
 {
 	struct seal_state st;
 	struct cy_src in;
@@ -283,8 +283,10 @@ seal_seekable(int in_fd, const uint8_t *mem, size_t memlen, int out_fd,
 	if ((st.file_key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	cy_random(st.file_key, CY_FILE_KEY_LEN);
-	if ((r = cy_src_open(&in, in_fd, mem, memlen, 0, err)) != 0 ||
-	    (r = seal_header(&st, &hdr, err)) != 0)
+	if ((r = cy_src_open(&in, in_fd, mem, memlen, 0, err)) != 0)
+		goto out;
+	in.mapped = mapped;
+	if ((r = seal_header(&st, &hdr, err)) != 0)
 		goto out;
 	hdr_len = hdr.len;
 	cy_random(nonce, sizeof(nonce));
@@ -374,10 +376,11 @@ cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
 		target = spool;
 	}
 	if ((m = cy_map_input(in_fd, &maplen, &start)) != NULL) {
-		r = seal_seekable(-1, m + start, maplen - start, target, p, err);
+		r = seal_seekable(-1, m + start, maplen - start, 1, target, p,
+		    err);
 		munmap(m, maplen);
 	} else {
-		r = seal_seekable(in_fd, NULL, 0, target, p, err);
+		r = seal_seekable(in_fd, NULL, 0, 0, target, p, err);
 	}
 	if (r == 0 && spool >= 0)
 		r = spool_copy(spool, out_fd, p->armor, err);
@@ -530,8 +533,10 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 
 	memset(&sp, 0, sizeof(sp));
 	memset(&h, 0, sizeof(h));
-	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0 ||
-	    (r = cy_age_read_header(&in, &h, err)) != 0)
+	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0)
+		goto out;
+	in.mapped = 1; /* cy_doc_open_fd maps its input */
+	if ((r = cy_age_read_header(&in, &h, err)) != 0)
 		goto out;
 	if ((n = cy_src_read(&in, nonce, sizeof(nonce), err)) < 0) {
 		r = (int)n;
