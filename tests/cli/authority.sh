@@ -80,7 +80,12 @@ expect 0 "verified: Ban Cơ yếu Chính phủ" "the root verifies as itself" \
 	$C cert verify --trust "$T/root.cert" "$T/root.cert"
 expect 2 "give --trust" "verify without --trust is a usage error" \
 	$C cert verify "$T/officer.chain"
-expect 0 "usage: coyeu cert issue" "cert issue --help" $C cert issue --help
+for cmd in "id new" "id request" "authority init" "cert issue" "cert show" \
+	"cert verify" "cert revoke"; do
+	expect 0 "usage: coyeu $cmd" "$cmd --help" $C $cmd --help
+done
+expect 0 "verify" "cert --help lists the sub-commands" $C cert --help
+expect 2 "unknown command" "an unknown sub-command" $C cert frobnicate
 
 # ---- key files ----
 expect 1 "cannot open key $T/officer.key: wrong passphrase" "wrong passphrase" \
