@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -57,6 +58,49 @@ void
 cy_sha256(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN])
 {
 	SHA256(msg, len, out);
+}
+
+struct cy_sha256_ctx {
+	EVP_MD_CTX *md;
+};
+
+cy_sha256_ctx *
+cy_sha256_new(void)
+{
+	cy_sha256_ctx *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+		cy_sha256_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+cy_sha256_update(cy_sha256_ctx *c, const void *p, size_t len)
+{
+	EVP_DigestUpdate(c->md, p, len);
+}
+
+void
+cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_SHA256_LEN])
+{
+	unsigned int n = CY_SHA256_LEN;
+
+	EVP_DigestFinal_ex(c->md, out, &n);
+	cy_sha256_free(c);
+}
+
+void
+cy_sha256_free(cy_sha256_ctx *c)
+{
+	if (c == NULL)
+		return;
+	EVP_MD_CTX_free(c->md);
+	free(c);
 }
 
 static int

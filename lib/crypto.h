@@ -18,6 +18,14 @@ int cy_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *msg,
     size_t len, uint8_t out[CY_SHA256_LEN]) CY_MUST_CHECK;
 void cy_sha256(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN]);
 
+/* Incremental SHA-256. */
+typedef struct cy_sha256_ctx cy_sha256_ctx;
+cy_sha256_ctx *cy_sha256_new(void);
+void cy_sha256_update(cy_sha256_ctx *c, const void *p, size_t len);
+/* Writes the digest and frees c. */
+void cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_SHA256_LEN]);
+void cy_sha256_free(cy_sha256_ctx *c);
+
 /* ChaCha20-Poly1305 (RFC 8439) one-shot: out = ciphertext || tag. */
 int cy_aead_seal(const uint8_t key[CY_AEAD_KEY_LEN],
     const uint8_t nonce[CY_AEAD_NONCE_LEN], const uint8_t *in, size_t len,

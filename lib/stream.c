@@ -293,7 +293,8 @@ unmap_done(const cy_stream_params *p, const struct slot *s)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t from, to;
 
-	if (p->map == NULL || s->n == 0)
+	/* Never on ordinary memory: MADV_DONTNEED would zero it. */
+	if (p->map == NULL || !p->map_release || s->n == 0)
 		return;
 	from = (uintptr_t)s->inp[0] & ~(page - 1);
 	to = ((uintptr_t)s->inp[s->n - 1] + s->inlen[s->n - 1]) & ~(page - 1);

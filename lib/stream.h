@@ -36,6 +36,8 @@ typedef struct cy_stream_params {
 	int threads;                  /* 0: all cores */
 	const uint8_t *map;           /* whole input in memory, or NULL: */
 	size_t map_len;               /* then `read` is not used */
+	int map_release;              /* map is a private file mapping whose
+	                               * done pages may be dropped */
 	cy_stream_read_fn *read;
 	void *read_ctx;
 	cy_stream_write_fn *write;
