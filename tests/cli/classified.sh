@@ -13,7 +13,13 @@
 set -u
 : "${COYEU:?set COYEU to the coyeu binary}"
 # The malicious recipient's forgeries (section 5) use python3-cryptography.
-python3 -c 'import cryptography' 2>/dev/null || {
+# Debian's python3 has it after `make deps`, whatever python3 is first on
+# the PATH.
+PY=
+for p in python3 /usr/bin/python3; do
+	if "$p" -c 'import cryptography' 2>/dev/null; then PY=$p; break; fi
+done
+[ -n "$PY" ] || {
 	echo "FAIL: python3 with the cryptography module is needed" \
 	    "(Debian: python3-cryptography; make deps)" >&2
 	exit 1
@@ -95,7 +101,7 @@ issue() {
 }
 # cert_field NAME FIELD: a field of NAME's own certificate.
 cert_field() {
-	python3 -c 'import json,sys
+	"$PY" -c 'import json,sys
 print(json.load(sys.stdin)["certificates"][0][sys.argv[1]])' "$2" \
 	    <"$1.chain.json" || fail "no $2 in $1.chain"
 }
@@ -363,7 +369,7 @@ EOF
 
 # --- 2. round trip -----------------------------------------------------------
 # Three full 64 KiB chunks and a partial one, so that a middle chunk exists.
-python3 -c 'import os,sys; sys.stdout.buffer.write(os.urandom(3 * 65536 + 1234))' \
+"$PY" -c 'import os,sys; sys.stdout.buffer.write(os.urandom(3 * 65536 + 1234))' \
     >doc.txt || fail "cannot make the plaintext"
 DOC=123/UBND-VP
 SEAL="$COYEU seal $PW -k sealer.key -c sealer.chain --trust root.cert"
@@ -426,7 +432,7 @@ grep -qx "outer mark: B (TỐI MẬT)" out.bin &&
 grep -qF "$DOC" out.bin && fail "inspect without a key shows the label"
 run "$COYEU" inspect --json doc.age
 expect_ok "inspect --json"
-python3 -c 'import json,sys; d=json.load(sys.stdin)
+"$PY" -c 'import json,sys; d=json.load(sys.stdin)
 assert d["mark"] == "B", d
 assert d["stanzas"] == ["X25519", "X25519", "coyeu.v1/label"], d' <out.bin ||
 	fail "inspect --json: $(cat out.bin)"
@@ -438,8 +444,8 @@ grep -qF "coyeu: TỐI MẬT document $DOC, verified" out.bin &&
     out.bin || fail "inspect -k: no label: $(cat out.bin)"
 run "$COYEU" inspect $PW -k r2.key --trust root.cert --json doc.age
 expect_ok "inspect -k --json"
-python3 -m json.tool <out.bin >/dev/null || fail "inspect --json: not JSON"
-python3 -c 'import json,sys; d=json.load(sys.stdin)
+"$PY" -m json.tool <out.bin >/dev/null || fail "inspect --json: not JSON"
+"$PY" -c 'import json,sys; d=json.load(sys.stdin)
 assert d["document"] == sys.argv[1] and d["level"] == "toi-mat", d
 assert d["mark"] == "B" and d["unit"] == "vn/hcm/so-noi-vu", d
 assert d["recipients"] == sys.argv[2:4], d
@@ -483,7 +489,7 @@ refused_open() {
 	ok "$ro_what: refused for $ro_who ($*)"
 }
 tamper() {
-	python3 tamper.py "$@" || fail "tamper.py $1"
+	"$PY" tamper.py "$@" || fail "tamper.py $1"
 }
 MAC="header MAC mismatch"
 run $SEAL --level toi-mat --doc 124/UBND-VP --to r1.chain --to r2.chain \
@@ -523,7 +529,7 @@ EOF
 # Each forgery below has a valid header MAC and valid chunk tags (stock age
 # opens it); only the sealer's signed label can expose it.
 forge() {
-	python3 forge.py "$1" r1.agekey doc.age t.age ${2:+"$2"} ||
+	"$PY" forge.py "$1" r1.agekey doc.age t.age ${2:+"$2"} ||
 		fail "forge.py $1"
 }
 echo "lệnh giả mạo" >forged.txt
