@@ -56,7 +56,7 @@ cy_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *msg,
 }
 
 void
-cy_sha256(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN])
+cy_sha256_digest(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN])
 {
 	SHA256(msg, len, out);
 }

@@ -16,7 +16,7 @@ int cy_hkdf_sha256(const uint8_t *ikm, size_t ikmlen, const uint8_t *salt,
     size_t saltlen, const char *info, uint8_t *out, size_t outlen) CY_MUST_CHECK;
 int cy_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *msg,
     size_t len, uint8_t out[CY_SHA256_LEN]) CY_MUST_CHECK;
-void cy_sha256(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN]);
+void cy_sha256_digest(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN]);
 
 /* Incremental SHA-256. */
 typedef struct cy_sha256_ctx cy_sha256_ctx;

@@ -83,7 +83,7 @@ stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
 	size_t from = h->nstanzas ? h->stanzas[0].raw_off : 0;
 	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off : from;
 
-	cy_sha256(h->raw.data + from, to - from, out);
+	cy_sha256_digest(h->raw.data + from, to - from, out);
 }
 
 struct digest {

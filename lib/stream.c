@@ -79,12 +79,12 @@ process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
 		s->outlen[i] = len + CY_STREAM_TAG;
 		s->released[i] = 1;
 		if (p->hash != NULL)
-			cy_sha256(out, s->outlen[i], s->hash[i]);
+			cy_sha256_digest(out, s->outlen[i], s->hash[i]);
 		return;
 	}
 	s->outlen[i] = len - CY_STREAM_TAG;
 	if (p->hash != NULL)
-		cy_sha256(in, len, s->hash[i]);
+		cy_sha256_digest(in, len, s->hash[i]);
 	s->released[i] = 1;
 	if (cy_aead_ctx_open(aead, nonce, in, len, out) == 0) {
 		s->status[i] = CHUNK_OK;
