@@ -1,0 +1,84 @@
+#include "text.h"
+
+size_t
+cy_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
+{
+	uint32_t c = s[0], min;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		n = 2, c &= 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3, c &= 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+int
+cy_utf8_text_ok(const uint8_t *s, size_t len, int newline)
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 && !(newline && s[i] == '\n'))
+				return 0;
+			i++;
+			continue;
+		}
+		if ((n = cy_utf8_decode(s + i, len - i, &cp)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+int
+cy_unicode_is_space(uint32_t cp)
+{
+	switch (cp) {
+	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
+	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
+	case 0x202f: case 0x205f: case 0x3000:
+		return 1;
+	}
+	return cp >= 0x2000 && cp <= 0x200a;
+}
+
+int
+cy_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
