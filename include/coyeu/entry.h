@@ -1,0 +1,68 @@
+/* coyeu — register entries: canonical signed records of security events.
+ *
+ * An entry is UTF-8 (NFC) text of "name: value" lines ending in LF, in a
+ * fixed order per type:
+ *   type, time, actor, actor-key, <the type's fields>, signature
+ * The signature is Ed25519 by actor-key over "coyeu.v1/entry\n" followed by
+ * every byte before the signature line.  docs/register.md lists the types
+ * and their fields.  Entries name documents by number and ID, never by
+ * title or content.
+ */
+#ifndef COYEU_ENTRY_H
+#define COYEU_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coyeu/buf.h"
+#include "coyeu/error.h"
+
+/* Tile entry bundles carry 16-bit lengths: an entry is under 64 KiB. */
+#define CY_ENTRY_MAX 65535
+#define CY_ENTRY_TEXT_MAX 256  /* bytes in a free-text value */
+#define CY_ENTRY_KEY_LEN 32    /* Ed25519 public key */
+#define CY_ENTRY_SIG_LEN 64
+#define CY_ENTRY_SIGN_CONTEXT "coyeu.v1/entry\n"
+
+typedef struct cy_entry_field {
+	const char *name;
+	const char *value;
+} cy_entry_field;
+
+/* Signs msg; the officer key API (cy_idkey_sign) has this shape. */
+typedef int cy_sign_fn(void *ctx, const uint8_t *msg, size_t len,
+    uint8_t sig[CY_ENTRY_SIG_LEN]);
+/* A cy_sign_fn for a raw libsodium Ed25519 secret key (64 bytes). */
+int cy_entry_sign_ed25519(void *secret_key, const uint8_t *msg, size_t len,
+    uint8_t sig[CY_ENTRY_SIG_LEN]);
+
+/* Builds the canonical entry of `type` from fields given in any order
+ * (everything but type, actor-key and signature), signs it, and appends it
+ * to out. */
+int cy_entry_create(const char *type, const cy_entry_field *fields, size_t n,
+    const uint8_t actor_key[CY_ENTRY_KEY_LEN], cy_sign_fn *sign, void *ctx,
+    cy_buf *out, cy_error *err) CY_MUST_CHECK;
+
+/* Checks an entry's form and its signature.  Safe on any input. */
+int cy_entry_verify(const uint8_t *data, size_t len, cy_error *err) CY_MUST_CHECK;
+
+typedef struct cy_entry cy_entry;
+
+/* Checks the form (not the signature) and gives access to the fields. */
+int cy_entry_parse(const uint8_t *data, size_t len, cy_entry **out,
+    cy_error *err) CY_MUST_CHECK;
+const char *cy_entry_type(const cy_entry *e);
+/* A field's value, or NULL when the entry does not have it. */
+const char *cy_entry_get(const cy_entry *e, const char *name);
+const uint8_t *cy_entry_actor_key(const cy_entry *e);
+void cy_entry_free(cy_entry *e);
+
+/* The entry types, NULL-terminated. */
+const char *const *cy_entry_types(void);
+/* The i-th field of a type, in canonical order, with what it holds (e.g.
+ * "32 lowercase hex digits") and whether it may be left out.  -1 past the
+ * last field or for an unknown type.  For help texts. */
+int cy_entry_type_field(const char *type, size_t i, const char **name,
+    const char **holds, int *optional);
+
+#endif
