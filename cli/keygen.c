@@ -1,9 +1,87 @@
+/* coyeu keygen: an age X25519 identity, as age-keygen writes it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "coyeu/age.h"
+#include "coyeu/buf.h"
+#include "coyeu/file.h"
+#include "coyeu/secret.h"
+
+static const char keygen_usage[] =
+    "usage: coyeu keygen [-o FILE]\n"
+    "\n"
+    "Generates an age X25519 identity and writes it to FILE (created 0600,\n"
+    "never overwriting) or to standard output. The public key (age1…) is\n"
+    "printed to standard error when writing to a file.\n"
+    "\n"
+    "  -o, --output FILE   write the identity to FILE\n";
+
+int
+cli_write_identity(const cy_identity *id, const char *comment,
+    const char *outpath, cy_error *err)
+{
+	char pub[CY_RECIPIENT_STR_MAX], sec[CY_IDENTITY_STR_MAX];
+	cy_buf text = CY_BUF_INIT;
+	int r;
+
+	if ((r = cy_identity_recipient_string(id, pub, err)) != 0 ||
+	    (r = cy_identity_string(id, sec, err)) != 0)
+		goto out;
+	cy_buf_printf(&text, "# %s\n# public key: %s\n%s\n", comment, pub, sec);
+	if ((r = cy_buf_status(&text)) != 0) {
+		cy_error_set(err, r, "out of memory");
+		goto out;
+	}
+	if (outpath != NULL && strcmp(outpath, "-") != 0) {
+		if ((r = cy_file_write(outpath, text.data, text.len, 0600,
+		    CY_OUT_EXCLUSIVE, err)) != 0)
+			goto out;
+		fprintf(stderr, "Public key: %s\n", pub);
+	} else if (cy_write_all(STDOUT_FILENO, text.data, text.len) != 0) {
+		r = cy_error_set(err, CY_E_IO, "cannot write to standard output");
+	}
+out:
+	cy_wipe(sec, sizeof(sec));
+	cy_buf_free(&text);
+	return r;
+}
 
 int
 cmd_keygen(int argc, char **argv)
 {
-	cli_warn("keygen: not implemented yet");
-	return CLI_FAIL;
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char when[64];
+	const char *outpath = NULL;
+	cy_identity *id = NULL;
+	cy_error err = {0, ""};
+	time_t now = time(NULL);
+	int c, rc = CLI_FAIL;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': outpath = optarg; break;
+		case 'h': fputs(keygen_usage, stdout); return CLI_OK;
+		default: return cli_usage_error("keygen", "invalid option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("keygen", "unexpected argument '%s'",
+		    argv[optind]);
+	strftime(when, sizeof(when), "created: %Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	if (cy_identity_generate(&id, &err) == 0 &&
+	    cli_write_identity(id, when, outpath, &err) == 0)
+		rc = CLI_OK;
+	cy_identity_free(id);
+	if (rc != CLI_OK)
+		cli_fail(&err, "keygen");
+	return rc;
 }

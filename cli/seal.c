@@ -1,9 +1,287 @@
+/* coyeu seal: encrypt to recipients (age v1). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "coyeu/age.h"
+#include "coyeu/file.h"
+#include "coyeu/secret.h"
+#include "io.h"
+#include "seal_doc.h"
+
+#define RECIPIENTS_FILE_MAX (1024 * 1024)
+
+static const char seal_usage[] =
+    "usage: coyeu seal [-r RECIPIENT]... [-R FILE]... [-p] [-a] [-o OUT] [IN]\n"
+    "\n"
+    "Encrypts IN (or standard input) into an age v1 file.\n"
+    "\n"
+    "  -r, --recipient R        seal to the age1… public key R (repeatable)\n"
+    "  -R, --recipients-file F  seal to every recipient listed in F (repeatable)\n"
+    "  -p, --passphrase         seal with a passphrase (scrypt) instead\n"
+    "      --passphrase-file F  read the passphrase from the first line of F\n"
+    "  -a, --armor              write PEM-armored text\n"
+    "  -o, --output OUT         write to OUT atomically (default: standard output)\n"
+    "  -j, --threads N          worker threads (default: all cores)\n"
+    "\n"
+    "usage: coyeu seal --level L --doc N -k KEY -c CHAIN --trust ROOT\n"
+    "                  [--crl F]... --to CHAIN... [--compartments a,b]\n"
+    "                  [--only-named] [--protect-until DATE] [-a] [-o OUT] [IN]\n"
+    "\n"
+    "Seals a classified document: signed by KEY, with its level bound in an\n"
+    "encrypted label and only the outer mark (A, B, C) visible. Every\n"
+    "recipient's chain must verify against ROOT and hold the level and the\n"
+    "compartments; so must the sealer's.\n"
+    "\n"
+    "      --level L            mat, toi-mat or tuyet-mat\n"
+    "      --doc N              the document number\n"
+    "  -k, --key KEY            the sealer's key file (coyeu id new)\n"
+    "  -c, --chain CHAIN        the sealer's certificate chain\n"
+    "      --trust ROOT         the root authority certificate you trust\n"
+    "      --crl F              a revocation list (repeatable)\n"
+    "      --to CHAIN           a recipient's certificate chain (repeatable)\n"
+    "      --compartments a,b   compartments every recipient must hold\n"
+    "      --only-named         handling: only the named recipients may read\n"
+    "      --protect-until DATE shorten the protection period (default: 10,\n"
+    "                           20, 30 years for MẬT, TỐI MẬT, TUYỆT MẬT)\n"
+    "      --copy C             original (default) or N/M sao-y|sao-luc|trich-sao\n"
+    "      --passphrase-file F  the key's passphrase, first line of F\n";
+
+enum {
+	OPT_LEVEL = 256, OPT_DOC, OPT_TRUST, OPT_CRL, OPT_TO, OPT_COMPARTMENTS,
+	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY,
+};
+
+struct seal_args {
+	cy_recipient **rcpts;
+	size_t nrcpts;
+	int passphrase, armor, threads;
+	const char *passfile, *out, *in;
+	struct seal_doc_args doc;
+};
+
+/* The options of a classified seal; 0 when c is not one of them. */
+static int
+doc_option(struct seal_doc_args *d, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_LEVEL: d->level = arg; return 1;
+	case OPT_DOC: d->doc = arg; return 1;
+	case 'k': d->key = arg; return 1;
+	case 'c': d->chain = arg; return 1;
+	case OPT_TRUST: d->trust.root_path = arg; return 1;
+	case OPT_CRL:
+		return cli_trust_add_crl(&d->trust, "seal", arg) == CLI_OK ? 1 : -1;
+	case OPT_TO:
+		if (d->nto == CLI_MAX_TO) {
+			cli_usage_error("seal", "at most %d --to", CLI_MAX_TO);
+			return -1;
+		}
+		d->to[d->nto++] = arg;
+		return 1;
+	case OPT_COMPARTMENTS: d->compartments = arg; return 1;
+	case OPT_ONLY_NAMED: d->only_named = 1; return 1;
+	case OPT_PROTECT_UNTIL: d->protect_until = arg; return 1;
+	case OPT_COPY: d->copy = arg; return 1;
+	}
+	return 0;
+}
+
+static int
+add_recipients(struct seal_args *a, cy_recipient **more, size_t n)
+{
+	cy_recipient **p;
+
+	p = realloc(a->rcpts, (a->nrcpts + n) * sizeof(*p));
+	if (p == NULL)
+		return CY_E_NOMEM;
+	memcpy(p + a->nrcpts, more, n * sizeof(*p));
+	a->rcpts = p;
+	a->nrcpts += n;
+	return 0;
+}
+
+static int
+add_recipient_string(struct seal_args *a, const char *s, cy_error *err)
+{
+	cy_recipient *r;
+
+	if (cy_recipient_parse(s, &r, err) != 0)
+		return CY_E_FORMAT;
+	if (add_recipients(a, &r, 1) != 0) {
+		cy_recipient_free(r);
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int
+add_recipients_file(struct seal_args *a, const char *path, cy_error *err)
+{
+	cy_recipient **list = NULL;
+	uint8_t *buf = NULL;
+	size_t len, n = 0;
+	int r;
+
+	if ((r = cy_file_read(path, RECIPIENTS_FILE_MAX, &buf, &len, err)) != 0)
+		return r;
+	if ((r = cy_recipients_file_parse(buf, len, &list, &n, err)) != 0) {
+		cy_error_wrap(err, "%s", path);
+		goto out;
+	}
+	if ((r = add_recipients(a, list, n)) != 0) {
+		cy_recipients_free(list, n);
+		list = NULL;
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+out:
+	free(list);
+	free(buf);
+	return r;
+}
+
+static int
+add_passphrase(struct seal_args *a, cy_error *err)
+{
+	cy_recipient *r = NULL;
+	char *pass;
+	int rc;
+
+	if ((pass = cy_secret_alloc(CLI_PASSPHRASE_MAX)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	rc = cli_passphrase(a->passfile, "Enter passphrase: ", 1, pass,
+	    CLI_PASSPHRASE_MAX, err);
+	if (rc == 0)
+		rc = cy_recipient_scrypt(pass, strlen(pass),
+		    CY_SCRYPT_DEFAULT_LOG_N, &r, err);
+	if (rc == 0 && add_recipients(a, &r, 1) != 0) {
+		cy_recipient_free(r);
+		rc = cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
+	cy_secret_free(pass);
+	return rc;
+}
+
+static int
+seal_run(void *ctx, struct cli_io *io, cy_error *err)
+{
+	const struct seal_args *a = ctx;
+	cy_seal_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.recipients = a->rcpts;
+	p.nrecipients = a->nrcpts;
+	p.armor = a->armor;
+	p.threads = a->threads;
+	p.progress = cli_progress_cb;
+	p.progress_ctx = &io->progress;
+	p.size_hint = io->size;
+	return cy_age_seal_fd(io->in_fd, cli_io_out_fd(io), &p, err);
+}
 
 int
 cmd_seal(int argc, char **argv)
 {
-	cli_warn("seal: not implemented yet");
-	return CLI_FAIL;
+	static const struct option opts[] = {
+		{"recipient", required_argument, NULL, 'r'},
+		{"recipients-file", required_argument, NULL, 'R'},
+		{"passphrase", no_argument, NULL, 'p'},
+		{"passphrase-file", required_argument, NULL, 'P'},
+		{"armor", no_argument, NULL, 'a'},
+		{"output", required_argument, NULL, 'o'},
+		{"threads", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"level", required_argument, NULL, OPT_LEVEL},
+		{"doc", required_argument, NULL, OPT_DOC},
+		{"key", required_argument, NULL, 'k'},
+		{"chain", required_argument, NULL, 'c'},
+		{"trust", required_argument, NULL, OPT_TRUST},
+		{"crl", required_argument, NULL, OPT_CRL},
+		{"to", required_argument, NULL, OPT_TO},
+		{"compartments", required_argument, NULL, OPT_COMPARTMENTS},
+		{"only-named", no_argument, NULL, OPT_ONLY_NAMED},
+		{"protect-until", required_argument, NULL, OPT_PROTECT_UNTIL},
+		{"copy", required_argument, NULL, OPT_COPY},
+		{NULL, 0, NULL, 0},
+	};
+	struct seal_args a;
+	cy_error err = {0, ""};
+	int c, d, rc = CLI_FAIL;
+
+	memset(&a, 0, sizeof(a));
+	while ((c = getopt_long(argc, argv, "r:R:pao:j:k:c:h", opts, NULL)) != -1) {
+		if ((d = doc_option(&a.doc, c, optarg)) != 0) {
+			if (d < 0) {
+				rc = CLI_USAGE;
+				goto done;
+			}
+			continue;
+		}
+		switch (c) {
+		case 'r':
+			if (add_recipient_string(&a, optarg, &err) != 0)
+				goto out;
+			break;
+		case 'R':
+			if (add_recipients_file(&a, optarg, &err) != 0)
+				goto out;
+			break;
+		case 'p': a.passphrase = 1; break;
+		case 'P': a.passfile = optarg; break;
+		case 'a': a.armor = 1; break;
+		case 'o': a.out = optarg; break;
+		case 'j':
+			if ((a.threads = cli_parse_int(optarg, 1, 64)) < 0) {
+				rc = cli_usage_error("seal",
+				    "-j takes a number of threads from 1 to 64");
+				goto done;
+			}
+			break;
+		case 'h': fputs(seal_usage, stdout); rc = CLI_OK; goto done;
+		default: rc = cli_usage_error("seal", "invalid option"); goto done;
+		}
+	}
+	if (argc - optind > 1) {
+		rc = cli_usage_error("seal", "too many arguments");
+		goto done;
+	}
+	a.in = optind < argc ? argv[optind] : NULL;
+	if (seal_doc_wanted(&a.doc)) {
+		if (a.nrcpts > 0 || a.passphrase) {
+			rc = cli_usage_error("seal", "a classified seal takes --to "
+			    "CHAIN, not -r, -R or -p (never passphrase-sealed)");
+			goto done;
+		}
+		a.doc.pass_file = a.passfile;
+		a.doc.armor = a.armor;
+		a.doc.threads = a.threads;
+		a.doc.in = a.in;
+		a.doc.out = a.out;
+		rc = seal_doc_run(&a.doc);
+		goto done;
+	}
+	if (a.passfile != NULL)
+		a.passphrase = 1;
+	if (a.passphrase && a.nrcpts > 0) {
+		rc = cli_usage_error("seal",
+		    "-p cannot be combined with -r or -R (age requires a passphrase to stand alone)");
+		goto done;
+	}
+	if (!a.passphrase && a.nrcpts == 0) {
+		rc = cli_usage_error("seal", "no recipients: give -r, -R or -p");
+		goto done;
+	}
+	if (a.passphrase && add_passphrase(&a, &err) != 0)
+		goto out;
+	rc = cli_io_run(a.in, a.out, a.armor, "sealing", seal_run, &a);
+	goto done;
+out:
+	cli_fail(&err, a.in);
+done:
+	cy_recipients_free(a.rcpts, a.nrcpts);
+	return rc;
 }

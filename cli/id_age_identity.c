@@ -1,0 +1,59 @@
+/* coyeu id age-identity: the officer's X25519 sealing key as an age
+ * identity file, so stock age opens what was sealed to the officer. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/age.h"
+#include "coyeu/idkey.h"
+
+static const char usage[] =
+    "usage: coyeu id age-identity -k KEY [-o FILE] [--passphrase-file F]\n"
+    "\n"
+    "Writes the officer's sealing key as an age identity file (0600, never\n"
+    "overwriting), so age -d -i FILE opens the X25519 part of documents\n"
+    "sealed to the officer. Without -o, writes to standard output.\n";
+
+int
+cmd_id_age_identity(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"key", required_argument, NULL, 'k'},
+		{"output", required_argument, NULL, 'o'},
+		{"passphrase-file", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char comment[512];
+	const char *key = NULL, *out = NULL, *pass = NULL;
+	cy_identity *id = NULL;
+	cy_idkey *k = NULL;
+	cy_error err = {0, ""};
+	int c, rc = CLI_FAIL;
+
+	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key = optarg; break;
+		case 'o': out = optarg; break;
+		case 'P': pass = optarg; break;
+		case 'h': fputs(usage, stdout); return CLI_OK;
+		default: return cli_usage_error("id age-identity", "invalid option");
+		}
+	}
+	if (key == NULL || optind != argc)
+		return cli_usage_error("id age-identity", "give -k KEY");
+	if (cli_idkey_load(key, pass, &k) != CLI_OK)
+		return CLI_FAIL;
+	snprintf(comment, sizeof(comment), "coyeu officer sealing key from %s",
+	    key);
+	if (cy_identity_x25519(cy_idkey_seal_secret(k), &id, &err) == 0 &&
+	    cli_write_identity(id, comment, out, &err) == 0)
+		rc = CLI_OK;
+	cy_identity_free(id);
+	cy_idkey_free(k);
+	if (rc != CLI_OK)
+		cli_fail(&err, "id age-identity");
+	return rc;
+}
