@@ -32,6 +32,7 @@ struct cy_log {
 	cy_hasher *h;
 	struct cy_tree tree;
 	struct cache_slot *cache;
+	cy_error damage;  /* why the right edge could not be loaded, if so */
 	cy_buf ck_note;   /* the last checkpoint read and verified… */
 	cy_checkpoint ck; /* …and what it says */
 };

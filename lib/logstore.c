@@ -198,7 +198,7 @@ cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err)
 /* Rebuilds the in-memory right edge of the tree from the stored size and
  * partial tiles. */
 static int
-load_state(cy_log *l, cy_error *err)
+load_edge(cy_log *l, cy_error *err)
 {
 	sqlite3_stmt *st = l->st[S_GET_PARTIAL];
 	uint64_t size;
@@ -231,6 +231,20 @@ load_state(cy_log *l, cy_error *err)
 			return r;
 	}
 	return 0;
+}
+
+/* The same, remembering a failure: until the edge loads, everything that
+ * needs it fails with that reason (the audit still runs). */
+static int
+load_state(cy_log *l, cy_error *err)
+{
+	cy_error e = {0, ""};
+	int r;
+
+	if ((r = load_edge(l, &e)) != 0 && err != NULL)
+		*err = e;
+	l->damage = e;
+	return r;
 }
 
 static int
@@ -300,8 +314,13 @@ cy_log_open(const char *path, int flags, cy_log **out, cy_error *err)
 			goto out;
 		}
 	cy_tree_init(&l->tree, store_tile, l);
-	if ((r = open_meta(l, err)) != 0 || (r = load_state(l, err)) != 0)
+	if ((r = open_meta(l, err)) != 0)
 		goto out;
+	/* A damaged right edge still lets the audit say what is wrong. */
+	if (load_state(l, &l->damage) != 0 && l->damage.code != CY_E_STORE) {
+		r = cy_error_set(err, l->damage.code, "%s", l->damage.msg);
+		goto out;
+	}
 	*out = l;
 	l = NULL;
 out:
@@ -360,6 +379,15 @@ cy_log_refresh(cy_log *l, cy_error *err)
 	if ((r = cy_log_get_size(l, &size, err)) != 0)
 		return r;
 	return size == l->tree.size ? 0 : load_state(l, err);
+}
+
+/* Refuses work that needs the tree's right edge when it did not load. */
+static int
+intact(const cy_log *l, cy_error *err)
+{
+	if (l->damage.code == 0)
+		return 0;
+	return cy_error_set(err, l->damage.code, "%s", l->damage.msg);
 }
 
 /* --- appending --- */
@@ -452,7 +480,7 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		goto out;
 	began = 1;
 	/* Another process may have appended since we last looked. */
-	if ((r = cy_log_refresh(l, err)) != 0)
+	if ((r = cy_log_refresh(l, err)) != 0 || (r = intact(l, err)) != 0)
 		goto out;
 	start = l->tree.size;
 	if (start > UINT64_MAX - n || start + n > (uint64_t)INT64_MAX) {
@@ -516,6 +544,45 @@ cy_log_checkpoint_latest(cy_log *l, cy_buf *note, cy_checkpoint *c,
 	if (c != NULL && (r = cy_checkpoint_open(note->data, note->len, l->v, c,
 	    err)) != 0)
 		cy_error_wrap(err, "stored checkpoint");
+	return r;
+}
+
+int
+cy_log_checkpoint_sizes(cy_log *l, uint64_t from, uint64_t **sizes, size_t *n,
+    cy_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t *v = NULL, *grown;
+	size_t cap = 0, count = 0;
+	int rc, r = 0;
+
+	*sizes = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT size FROM checkpoint WHERE size >= ? "
+	    "ORDER BY size", -1, &st, NULL) != SQLITE_OK)
+		return cy_log_db_fail(l->db, err, "checkpoints");
+	sqlite3_bind_int64(st, 1, (int64_t)from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+				goto out;
+			}
+			v = grown;
+		}
+		v[count++] = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		r = cy_log_db_fail(l->db, err, "checkpoints");
+		goto out;
+	}
+	*sizes = v;
+	*n = count;
+	v = NULL;
+out:
+	free(v);
+	sqlite3_finalize(st);
 	return r;
 }
 
@@ -586,6 +653,8 @@ log_node(void *ctx, unsigned level, uint64_t index, uint8_t out[CY_HASH_LEN],
 static int
 check_size(const cy_log *l, uint64_t size, cy_error *err)
 {
+	if (intact(l, err) != 0)
+		return l->damage.code;
 	if (size > l->tree.size)
 		return cy_error_set(err, CY_E_NOT_FOUND,
 		    "size %llu is beyond the register's %llu entries",
@@ -677,6 +746,8 @@ cy_log_tile(cy_log *l, unsigned level, uint64_t index, unsigned width,
 	if (level >= CY_TILE_LEVELS || width < 1 || width > CY_TILE_WIDTH)
 		return cy_error_set(err, CY_E_USAGE, "no tile %u/%llu.p/%u", level,
 		    (unsigned long long)index, width);
+	if ((r = intact(l, err)) != 0)
+		return r;
 	full = level + 1 < CY_TILE_LEVELS ?
 	    l->tree.size >> (CY_TILE_HEIGHT * (level + 1)) : 0;
 	if (index < full) {

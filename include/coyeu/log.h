@@ -61,6 +61,11 @@ int cy_log_checkpoint_at(cy_log *l, uint64_t size, cy_buf *note,
 int cy_log_checkpoint_latest(cy_log *l, cy_buf *note, cy_checkpoint *c,
     cy_error *err) CY_MUST_CHECK;
 
+/* The sizes (ascending, malloc'd) of the stored checkpoints at or above
+ * `from`. */
+int cy_log_checkpoint_sizes(cy_log *l, uint64_t from, uint64_t **sizes,
+    size_t *n, cy_error *err) CY_MUST_CHECK;
+
 /* The stored bytes of entry index. */
 int cy_log_entry(cy_log *l, uint64_t index, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
