@@ -41,8 +41,8 @@ print_usage(void)
 	fputs(usage, stdout);
 	for (t = cy_entry_types(); *t != NULL; t++) {
 		printf("  %s\n", *t);
-		/* Skip type, and actor-key/signature, which coyeu fills in. */
-		for (i = 1; cy_entry_type_field(*t, i, &name, &holds, &opt) == 0; i++)
+		/* Skip version, type, actor-key and signature: coyeu writes them. */
+		for (i = 2; cy_entry_type_field(*t, i, &name, &holds, &opt) == 0; i++)
 			if (strcmp(name, "actor-key") != 0 &&
 			    strcmp(name, "signature") != 0)
 				printf("      %s%s%s: %s\n", opt ? "[" : "", name,
