@@ -26,6 +26,7 @@ struct cy_log {
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
 	int readonly;
+	int snapshot;     /* a read-only handle's read transaction is open */
 	char origin[CY_ORIGIN_MAX + 1];
 	char *key_path;
 	cy_note_verifier *v;

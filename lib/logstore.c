@@ -87,7 +87,9 @@ pragmas(sqlite3 *db, int readonly, cy_error *err)
 	int r;
 
 	sqlite3_busy_timeout(db, 30000);
-	if ((r = exec(db, "PRAGMA cache_size = -65536", err)) != 0)
+	/* Tiles are read straight from the mapped file, not copied in. */
+	if ((r = exec(db, "PRAGMA cache_size = -65536", err)) != 0 ||
+	    (r = exec(db, "PRAGMA mmap_size = 1073741824", err)) != 0)
 		return r;
 	if (readonly)
 		return 0;
@@ -314,6 +316,13 @@ cy_log_open(const char *path, int flags, cy_log **out, cy_error *err)
 			goto out;
 		}
 	cy_tree_init(&l->tree, store_tile, l);
+	/* A read-only handle reads from one snapshot (one read transaction)
+	 * until cy_log_refresh: each read then costs no locking. */
+	if (l->readonly) {
+		if ((r = exec(l->db, "BEGIN", err)) != 0)
+			goto out;
+		l->snapshot = 1;
+	}
 	if ((r = open_meta(l, err)) != 0)
 		goto out;
 	/* A damaged right edge still lets the audit say what is wrong. */
@@ -337,6 +346,8 @@ cy_log_close(cy_log *l)
 		return;
 	for (i = 0; i < NSTMT; i++)
 		sqlite3_finalize(l->st[i]);
+	if (l->snapshot)
+		(void)exec(l->db, "COMMIT", NULL);
 	sqlite3_close(l->db);
 	cy_note_verifier_free(l->v);
 	cy_hasher_free(l->h);
@@ -376,6 +387,9 @@ cy_log_refresh(cy_log *l, cy_error *err)
 	uint64_t size;
 	int r;
 
+	if (l->snapshot && ((r = exec(l->db, "COMMIT", err)) != 0 ||
+	    (r = exec(l->db, "BEGIN", err)) != 0))
+		return r;
 	if ((r = cy_log_get_size(l, &size, err)) != 0)
 		return r;
 	return size == l->tree.size ? 0 : load_state(l, err);
