@@ -23,6 +23,7 @@ need_cmd gpg gnupg
 need_cmd openssl openssl
 need_cmd sqlite3 sqlite3
 need_cmd python3 python3
+need_file /usr/bin/time time
 
 if [ -z "$missing" ]; then
 	exit 0
