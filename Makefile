@@ -86,6 +86,7 @@ FUZZ_CFLAGS = $(CSTD) -O1 -g $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
 build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
+.SECONDARY:
 build-fuzz/%: fuzz/%.c $(LIB_SRC:%.c=build-fuzz/%.o)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread
 

@@ -38,6 +38,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) CY_PRINTF(2, 3);
 int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
     size_t cap, cy_error *err);
 
+/* Loads the key file at path, asking its passphrase from pass_file or the
+ * terminal; on failure prints "cannot open key PATH: why" (cli/idkey_load.c). */
+struct cy_idkey;
+int cli_idkey_load(const char *path, const char *pass_file, struct cy_idkey **out);
+
 /* Number of online cores. */
 int cli_cores(void);
 /* Parses a positive int option value, or returns -1. */

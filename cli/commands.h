@@ -7,5 +7,15 @@
 int cmd_keygen(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_open(int argc, char **argv);
+int cmd_id(int argc, char **argv);
+int cmd_id_new(int argc, char **argv);
+int cmd_id_request(int argc, char **argv);
+int cmd_authority(int argc, char **argv);
+int cmd_authority_init(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+int cmd_cert_issue(int argc, char **argv);
+int cmd_cert_show(int argc, char **argv);
+int cmd_cert_verify(int argc, char **argv);
+int cmd_cert_revoke(int argc, char **argv);
 
 #endif

@@ -1,9 +1,165 @@
+/* coyeu open: decrypt an age file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "coyeu/age.h"
+#include "coyeu/file.h"
+#include "coyeu/secret.h"
+#include "io.h"
+
+#define IDENTITY_FILE_MAX (1024 * 1024)
+
+static const char open_usage[] =
+    "usage: coyeu open [-i FILE]... [-o OUT] [IN]\n"
+    "\n"
+    "Decrypts the age file IN (or standard input); ASCII armor is detected.\n"
+    "Without -i, asks for the passphrase of a passphrase-sealed file.\n"
+    "\n"
+    "  -i, --identity FILE      identity file (age-keygen format, repeatable)\n"
+    "      --passphrase-file F  read the passphrase from the first line of F\n"
+    "  -o, --output OUT         write to OUT, which appears only if the whole\n"
+    "                           file verifies (default: standard output, streamed)\n"
+    "  -j, --threads N          worker threads (default: all cores)\n";
+
+struct open_args {
+	cy_identity **ids;
+	size_t nids;
+	int threads;
+	const char *passfile, *out, *in;
+};
+
+static int
+add_identities(struct open_args *a, cy_identity **more, size_t n)
+{
+	cy_identity **p;
+
+	p = realloc(a->ids, (a->nids + n) * sizeof(*p));
+	if (p == NULL)
+		return CY_E_NOMEM;
+	memcpy(p + a->nids, more, n * sizeof(*p));
+	a->ids = p;
+	a->nids += n;
+	return 0;
+}
+
+static int
+add_identity_file(struct open_args *a, const char *path, cy_error *err)
+{
+	cy_identity **list = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0, n = 0;
+	int r;
+
+	if ((r = cy_file_read(path, IDENTITY_FILE_MAX, &buf, &len, err)) != 0)
+		return r;
+	if ((r = cy_identity_file_parse(buf, len, &list, &n, err)) != 0) {
+		cy_error_wrap(err, "identity file %s", path);
+		goto out;
+	}
+	if (add_identities(a, list, n) != 0) {
+		cy_identities_free(list, n);
+		list = NULL;
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
+out:
+	free(list);
+	cy_wipe(buf, len);
+	free(buf);
+	return r;
+}
+
+static int
+add_passphrase(struct open_args *a, cy_error *err)
+{
+	cy_identity *id = NULL;
+	char *pass;
+	int r;
+
+	if ((pass = cy_secret_alloc(CLI_PASSPHRASE_MAX)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	r = cli_passphrase(a->passfile, "Enter passphrase: ", 0, pass,
+	    CLI_PASSPHRASE_MAX, err);
+	if (r == 0)
+		r = cy_identity_scrypt(pass, strlen(pass), CY_SCRYPT_MAX_LOG_N,
+		    &id, err);
+	if (r == 0 && add_identities(a, &id, 1) != 0) {
+		cy_identity_free(id);
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
+	cy_secret_free(pass);
+	return r;
+}
 
 int
 cmd_open(int argc, char **argv)
 {
-	cli_warn("open: not implemented yet");
-	return CLI_FAIL;
+	static const struct option opts[] = {
+		{"identity", required_argument, NULL, 'i'},
+		{"passphrase-file", required_argument, NULL, 'P'},
+		{"output", required_argument, NULL, 'o'},
+		{"threads", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct open_args a;
+	struct cli_io io;
+	cy_open_params p;
+	cy_error err = {0, ""};
+	int c, rc = CLI_FAIL, opened = 0;
+
+	memset(&a, 0, sizeof(a));
+	while ((c = getopt_long(argc, argv, "i:o:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (add_identity_file(&a, optarg, &err) != 0)
+				goto out;
+			break;
+		case 'P': a.passfile = optarg; break;
+		case 'o': a.out = optarg; break;
+		case 'j':
+			if ((a.threads = cli_parse_int(optarg, 1, 64)) < 0) {
+				rc = cli_usage_error("open",
+				    "-j takes a number of threads from 1 to 64");
+				goto done;
+			}
+			break;
+		case 'h': fputs(open_usage, stdout); rc = CLI_OK; goto done;
+		default: rc = cli_usage_error("open", "invalid option"); goto done;
+		}
+	}
+	if (argc - optind > 1) {
+		rc = cli_usage_error("open", "too many arguments");
+		goto done;
+	}
+	a.in = optind < argc ? argv[optind] : NULL;
+	if ((a.nids == 0 || a.passfile != NULL) && add_passphrase(&a, &err) != 0)
+		goto out;
+	if (cli_io_open(&io, a.in, a.out, 1, "opening", &err) != 0)
+		goto out;
+	opened = 1;
+	memset(&p, 0, sizeof(p));
+	p.identities = a.ids;
+	p.nidentities = a.nids;
+	p.threads = a.threads;
+	p.progress = cli_progress_cb;
+	p.progress_ctx = &io.progress;
+	p.size_hint = io.size;
+	if (cy_age_open_fd(io.in_fd, cli_io_out_fd(&io), &p, &err) != 0)
+		goto out;
+	opened = 0;
+	if (cli_io_close(&io, 1, &err) != 0)
+		goto out;
+	rc = CLI_OK;
+out:
+	if (opened)
+		cli_io_close(&io, 0, NULL);
+	if (rc == CLI_FAIL)
+		cli_fail(&err, a.in);
+done:
+	cy_identities_free(a.ids, a.nids);
+	return rc;
 }

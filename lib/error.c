@@ -23,6 +23,7 @@ cy_error_wrap(cy_error *err, const char *fmt, ...)
 {
 	char prefix[CY_ERROR_MSG_MAX], old[CY_ERROR_MSG_MAX];
 	va_list ap;
+	size_t len;
 	int n;
 
 	if (err == NULL)
@@ -35,8 +36,12 @@ cy_error_wrap(cy_error *err, const char *fmt, ...)
 		snprintf(old, sizeof(old), "%s", cy_strerror(err->code));
 	/* Truncation is fine: the start of a message says most. */
 	n = snprintf(err->msg, sizeof(err->msg), "%s: ", prefix);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, "%s", old);
+	if (n >= 0 && (size_t)n < sizeof(err->msg)) {
+		/* memcpy, not snprintf: gcc -O1 flags the intended truncation. */
+		len = strnlen(old, sizeof(err->msg) - (size_t)n - 1);
+		memcpy(err->msg + n, old, len);
+		err->msg[(size_t)n + len] = '\0';
+	}
 	return err->code;
 }
 

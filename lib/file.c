@@ -15,8 +15,9 @@ struct cy_outfile {
 	int fd;
 	int flags;
 	mode_t mode;
-	char *tmp;   /* NULL for stdout */
+	char *tmp;   /* NULL for stdout and devices */
 	char *final;
+	int device;  /* opened in place, closed on commit/abort */
 };
 
 int
@@ -172,6 +173,18 @@ cy_outfile_open(const char *path, mode_t mode, int flags, cy_outfile **out,
 		    path);
 		goto out;
 	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or pipe (/dev/null, a FIFO) is written in place:
+		 * renaming over it would replace the device. */
+		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+			r = cy_error_set(err, CY_E_IO, "cannot open %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		o->device = 1;
+		*out = o;
+		return 0;
+	}
 	if ((o->final = strdup(path)) == NULL ||
 	    (dir = outfile_dir(path)) == NULL ||
 	    (base_copy = strdup(path)) == NULL)
@@ -215,7 +228,7 @@ cy_outfile_is_atomic(const cy_outfile *o)
 static void
 outfile_free(cy_outfile *o)
 {
-	if (o->tmp != NULL && o->fd >= 0)
+	if ((o->tmp != NULL || o->device) && o->fd >= 0)
 		close(o->fd);
 	free(o->tmp);
 	free(o->final);

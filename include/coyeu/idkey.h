@@ -35,5 +35,8 @@ const uint8_t *cy_idkey_seal_public(const cy_idkey *k);  /* 32 bytes */
 const uint8_t *cy_idkey_seal_secret(const cy_idkey *k);  /* 32 bytes, guarded */
 int cy_idkey_sign(const cy_idkey *k, const uint8_t *msg, size_t len,
     uint8_t sig[CY_SIGNATURE_LEN]) CY_MUST_CHECK;
+/* Checks an Ed25519 signature by the holder of pub: 0 or CY_E_SIGNATURE. */
+int cy_idkey_verify(const uint8_t pub[CY_SIGN_PUBLIC_LEN], const uint8_t *msg,
+    size_t len, const uint8_t sig[CY_SIGNATURE_LEN]) CY_MUST_CHECK;
 
 #endif

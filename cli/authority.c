@@ -1,0 +1,314 @@
+/* Helpers shared by the id, authority and cert commands. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authority.h"
+#include "cli.h"
+#include "coyeu/canon.h"
+#include "coyeu/encoding.h"
+#include "coyeu/file.h"
+#include "coyeu/level.h"
+#include "coyeu/secret.h"
+
+/* Reads a whole public file and hands it to the caller. */
+static int
+read_public(const char *path, size_t cap, const char *what, uint8_t **data,
+    size_t *len)
+{
+	cy_error err = {0, ""};
+	char msg[512];
+
+	if (cy_file_read(path, cap, data, len, &err) == 0)
+		return CLI_OK;
+	snprintf(msg, sizeof(msg), "cannot read %s", what);
+	return cli_fail(&err, msg);
+}
+
+static int
+parse_failed(const cy_error *err, const char *what, const char *path)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s %s", what, path);
+	return cli_fail(err, msg);
+}
+
+int
+cli_load_chain(const char *path, cy_chain **out)
+{
+	cy_error err = {0, ""};
+	uint8_t *data;
+	size_t len;
+	int rc;
+
+	if (read_public(path, CY_CHAIN_FILE_MAX, "certificate chain", &data,
+	    &len) != CLI_OK)
+		return CLI_FAIL;
+	rc = cy_chain_parse(data, len, out, &err) == 0 ? CLI_OK :
+	    parse_failed(&err, "bad certificate chain", path);
+	free(data);
+	return rc;
+}
+
+int
+cli_load_cert(const char *path, cy_cert **out)
+{
+	cy_error err = {0, ""};
+	uint8_t *data;
+	size_t len;
+	int rc;
+
+	if (read_public(path, CY_CERT_MAX, "certificate", &data, &len) != CLI_OK)
+		return CLI_FAIL;
+	rc = cy_cert_parse(data, len, out, &err) == 0 ? CLI_OK :
+	    parse_failed(&err, "bad certificate", path);
+	free(data);
+	return rc;
+}
+
+int
+cli_load_crl(const char *path, cy_crl **out)
+{
+	cy_error err = {0, ""};
+	uint8_t *data;
+	size_t len;
+	int rc;
+
+	if (read_public(path, CY_CRL_MAX, "revocation list", &data, &len) !=
+	    CLI_OK)
+		return CLI_FAIL;
+	rc = cy_crl_parse(data, len, out, &err) == 0 ? CLI_OK :
+	    parse_failed(&err, "bad revocation list", path);
+	free(data);
+	return rc;
+}
+
+int
+cli_load_request(const char *path, cy_request **out)
+{
+	cy_error err = {0, ""};
+	uint8_t *data;
+	size_t len;
+	int rc;
+
+	if (read_public(path, CY_REQUEST_MAX, "request", &data, &len) != CLI_OK)
+		return CLI_FAIL;
+	rc = cy_request_parse(data, len, out, &err) == 0 ? CLI_OK :
+	    parse_failed(&err, "bad request", path);
+	free(data);
+	return rc;
+}
+
+int
+cli_idkey_create(const char *path, int unprotected, const char *pass_file,
+    int log_n, cy_idkey **out)
+{
+	cy_error err = {0, ""};
+	char *pass = NULL, what[512];
+	int rc = CLI_FAIL;
+
+	*out = NULL;
+	if (!unprotected) {
+		if ((pass = cy_secret_alloc(CLI_PASSPHRASE_MAX)) == NULL) {
+			cy_error_set(&err, CY_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (cli_passphrase(pass_file, "Passphrase for the new key: ", 1,
+		    pass, CLI_PASSPHRASE_MAX, &err) != 0)
+			goto out;
+	}
+	if (cy_idkey_generate(out, &err) != 0 ||
+	    cy_idkey_save(*out, path, pass, log_n, &err) != 0)
+		goto out;
+	if (unprotected)
+		cli_warn("warning: %s is not protected by a passphrase; anyone "
+		    "who can read it holds the key (keep it 0600, for services "
+		    "only)", path);
+	rc = CLI_OK;
+out:
+	cy_secret_free(pass);
+	if (rc != CLI_OK) {
+		cy_idkey_free(*out);
+		*out = NULL;
+		snprintf(what, sizeof(what), "cannot create key %s", path);
+		cli_fail(&err, what);
+	}
+	return rc;
+}
+
+int
+cli_parse_time(const char *cmd, const char *s, int64_t *t)
+{
+	char full[CY_CANON_TIME_LEN + 1];
+
+	if (strlen(s) == 10) {
+		snprintf(full, sizeof(full), "%.10sT00:00:00Z", s);
+		s = full;
+	}
+	if (cy_canon_time_parse(s, strlen(s), t, NULL) != 0)
+		return cli_usage_error(cmd, "bad time '%s': expected "
+		    "2026-11-25T00:00:00Z or 2026-11-25 (UTC)", s);
+	return CLI_OK;
+}
+
+int64_t
+cli_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int
+cli_parse_may_issue(const char *cmd, const char *s, char **unit, int *level)
+{
+	const char *colon = strrchr(s, ':');
+
+	*unit = NULL;
+	if (colon == NULL || !cy_unit_valid(s, (size_t)(colon - s)) ||
+	    (*level = cy_level_parse(colon + 1, strlen(colon + 1))) == 0)
+		return cli_usage_error(cmd, "bad --may-issue '%s': expected "
+		    "UNIT:LEVEL, like vn/hcm:toi-mat", s);
+	if ((*unit = strndup(s, (size_t)(colon - s))) == NULL) {
+		cli_warn("out of memory");
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+int
+cli_write_public(const char *path, const void *data, size_t len,
+    const char *what)
+{
+	cy_error err = {0, ""};
+	char msg[512];
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (cy_write_all(STDOUT_FILENO, data, len) == 0)
+			return CLI_OK;
+		cy_error_set(&err, CY_E_IO, "cannot write to standard output");
+	} else if (cy_file_write(path, data, len, 0644, 0, &err) == 0) {
+		return CLI_OK;
+	}
+	snprintf(msg, sizeof(msg), "cannot write %s", what);
+	return cli_fail(&err, msg);
+}
+
+void
+cli_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+const char *
+cli_level_text(int level, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s (%s)", cy_level_display(level),
+	    cy_level_name(level));
+	return buf;
+}
+
+static const char *
+time_text(int64_t t, char out[CY_CANON_TIME_LEN + 1])
+{
+	if (cy_canon_time_format(t, out, NULL) != 0)
+		snprintf(out, CY_CANON_TIME_LEN + 1, "?");
+	return out;
+}
+
+void
+cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n)
+{
+	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1], lv[64];
+	uint8_t raw[CY_SIGN_PUBLIC_LEN];
+	char b64[64];
+
+	memcpy(raw, cy_cert_sign_public(c), sizeof(raw));
+	cy_b64_encode(b64, raw, sizeof(raw), 0);
+	fprintf(f, "certificate %zu of %zu%s\n", i + 1, n,
+	    cy_cert_is_self_signed(c) ? " (self-signed root)" : "");
+	fprintf(f, "  serial:        %s\n", cy_cert_serial(c));
+	fprintf(f, "  name:          %s\n", cy_cert_name(c));
+	fprintf(f, "  unit:          %s\n", cy_cert_unit(c));
+	fprintf(f, "  role:          %s\n", cy_role_name(cy_cert_role(c)));
+	fprintf(f, "  clearance:     %s\n",
+	    cli_level_text(cy_cert_clearance(c), lv, sizeof(lv)));
+	fprintf(f, "  compartments:  %s\n", cy_cert_compartments(c)[0] ?
+	    cy_cert_compartments(c) : "none");
+	fprintf(f, "  valid:         %s to %s\n",
+	    time_text(cy_cert_not_before(c), t1),
+	    time_text(cy_cert_not_after(c), t2));
+	fprintf(f, "  sign-key:      %s (Ed25519)\n", b64);
+	fprintf(f, "  seal-key:      %s\n", cy_cert_seal_recipient(c));
+	fprintf(f, "  issuer:        %s\n", cy_cert_issuer(c));
+	if (cy_cert_role(c) == CY_ROLE_AUTHORITY)
+		fprintf(f, "  may issue:     %s and below, up to %s\n",
+		    cy_cert_may_issue_unit(c),
+		    cli_level_text(cy_cert_may_issue_level(c), lv, sizeof(lv)));
+}
+
+static void
+json_field(FILE *f, const char *key, const char *value, int last)
+{
+	fprintf(f, "\"%s\":", key);
+	cli_json_string(f, value);
+	if (!last)
+		fputc(',', f);
+}
+
+/* "a,b" as ["a","b"] (items are [a-z0-9-], nothing to escape). */
+static void
+json_list(FILE *f, const char *key, const char *list)
+{
+	const char *p = list, *comma;
+
+	fprintf(f, "\"%s\":[", key);
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		fprintf(f, "%s\"%.*s\"", p == list ? "" : ",",
+		    (int)(comma ? (size_t)(comma - p) : strlen(p)), p);
+		p = comma ? comma + 1 : p + strlen(p);
+	}
+	fputs("],", f);
+}
+
+void
+cli_cert_json(FILE *f, const cy_cert *c)
+{
+	char t[CY_CANON_TIME_LEN + 1], b64[64];
+	uint8_t raw[CY_SIGN_PUBLIC_LEN];
+
+	memcpy(raw, cy_cert_sign_public(c), sizeof(raw));
+	cy_b64_encode(b64, raw, sizeof(raw), 0);
+	fputc('{', f);
+	json_field(f, "serial", cy_cert_serial(c), 0);
+	json_field(f, "name", cy_cert_name(c), 0);
+	json_field(f, "unit", cy_cert_unit(c), 0);
+	json_field(f, "role", cy_role_name(cy_cert_role(c)), 0);
+	json_field(f, "clearance", cy_level_name(cy_cert_clearance(c)), 0);
+	json_field(f, "clearance_display",
+	    cy_level_display(cy_cert_clearance(c)), 0);
+	json_list(f, "compartments", cy_cert_compartments(c));
+	json_field(f, "not_before", time_text(cy_cert_not_before(c), t), 0);
+	json_field(f, "not_after", time_text(cy_cert_not_after(c), t), 0);
+	json_field(f, "sign_key", b64, 0);
+	json_field(f, "seal_key", cy_cert_seal_recipient(c), 0);
+	if (cy_cert_role(c) == CY_ROLE_AUTHORITY) {
+		json_field(f, "may_issue_unit", cy_cert_may_issue_unit(c), 0);
+		json_field(f, "may_issue_level",
+		    cy_level_name(cy_cert_may_issue_level(c)), 0);
+	}
+	json_field(f, "issuer", cy_cert_issuer(c), 1);
+	fputc('}', f);
+}

@@ -1,0 +1,48 @@
+/* Helpers shared by the id, authority and cert commands. */
+#ifndef COYEU_CLI_AUTHORITY_H
+#define COYEU_CLI_AUTHORITY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "coyeu/cert.h"
+#include "coyeu/crl.h"
+#include "coyeu/idkey.h"
+#include "coyeu/request.h"
+
+#define CLI_DEFAULT_DAYS 365
+#define CLI_ROOT_DAYS 3650
+#define CLI_DAYS_MAX 36500
+
+/* Each reads and parses a file, printing "cannot read WHAT FILE: why" on
+ * failure; CLI_OK or CLI_FAIL. */
+int cli_load_chain(const char *path, cy_chain **out);
+int cli_load_cert(const char *path, cy_cert **out);
+int cli_load_crl(const char *path, cy_crl **out);
+int cli_load_request(const char *path, cy_request **out);
+
+/* A new key file at path: passphrase from pass_file or the terminal (asked
+ * twice), or none when unprotected (with a warning).  CLI_OK or CLI_FAIL. */
+int cli_idkey_create(const char *path, int unprotected, const char *pass_file,
+    int log_n, cy_idkey **out);
+
+/* "2026-11-25T00:00:00Z" or "2026-11-25"; else a usage error for cmd. */
+int cli_parse_time(const char *cmd, const char *s, int64_t *t);
+int64_t cli_now(void);
+/* "UNIT:LEVEL" of --may-issue. */
+int cli_parse_may_issue(const char *cmd, const char *s, char **unit,
+    int *level);
+
+/* Writes data to path atomically (mode 0644), or to stdout for NULL / "-". */
+int cli_write_public(const char *path, const void *data, size_t len,
+    const char *what);
+
+/* A JSON string literal. */
+void cli_json_string(FILE *f, const char *s);
+/* A certificate for people ("certificate 1 of 3") and as a JSON object. */
+void cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n);
+void cli_cert_json(FILE *f, const cy_cert *c);
+/* "MẬT (mat)" */
+const char *cli_level_text(int level, char *buf, size_t cap);
+
+#endif

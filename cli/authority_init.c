@@ -1,0 +1,160 @@
+/* coyeu authority init: a root authority's key and self-signed certificate. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authority.h"
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/age.h"
+#include "coyeu/canon.h"
+#include "coyeu/level.h"
+
+static const char usage[] =
+    "usage: coyeu authority init -o ROOTKEY --cert-out ROOT.cert --name NAME\n"
+    "                            --unit UNIT [--days N] [--not-before TIME]\n"
+    "                            [--compartments a,b] [--unprotected]\n"
+    "                            [--passphrase-file F] [--work-factor N]\n"
+    "\n"
+    "Creates a root authority: its key file (as 'coyeu id new') and its\n"
+    "self-signed certificate, which may issue anything under UNIT up to\n"
+    "TUYỆT MẬT.  Users pin ROOT.cert as their trust anchor.\n"
+    "\n"
+    "  -o, --output ROOTKEY     the key file to create (0600)\n"
+    "      --cert-out FILE      the root certificate to write\n"
+    "      --name NAME          the authority's name\n"
+    "      --unit UNIT          its unit, e.g. vn\n"
+    "      --days N             validity in days (default 3650)\n"
+    "      --not-before TIME    start of validity (default now)\n"
+    "      --compartments LIST  compartments it may grant (a,b)\n"
+    "      --unprotected        no passphrase (services only)\n"
+    "      --passphrase-file F  read the passphrase from F\n"
+    "      --work-factor N      scrypt work factor, log2 (10-22, default 18)\n";
+
+struct init_args {
+	const char *key, *cert, *name, *unit, *pass_file;
+	char *compartments;
+	int unprotected, log_n, days;
+	int64_t not_before;
+};
+
+static int
+parse_args(int argc, char **argv, struct init_args *a)
+{
+	enum { O_CERT = 256, O_NAME, O_UNIT, O_DAYS, O_NB, O_COMP, O_UNPROT,
+	    O_PASSFILE, O_WORK };
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"cert-out", required_argument, NULL, O_CERT},
+		{"name", required_argument, NULL, O_NAME},
+		{"unit", required_argument, NULL, O_UNIT},
+		{"days", required_argument, NULL, O_DAYS},
+		{"not-before", required_argument, NULL, O_NB},
+		{"compartments", required_argument, NULL, O_COMP},
+		{"unprotected", no_argument, NULL, O_UNPROT},
+		{"passphrase-file", required_argument, NULL, O_PASSFILE},
+		{"work-factor", required_argument, NULL, O_WORK},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *comp = "";
+	cy_error err = {0, ""};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': a->key = optarg; break;
+		case O_CERT: a->cert = optarg; break;
+		case O_NAME: a->name = optarg; break;
+		case O_UNIT: a->unit = optarg; break;
+		case O_DAYS:
+			if ((a->days = cli_parse_int(optarg, 1, CLI_DAYS_MAX)) < 0)
+				return cli_usage_error("authority init",
+				    "--days takes 1 to %d", CLI_DAYS_MAX);
+			break;
+		case O_NB:
+			if (cli_parse_time("authority init", optarg,
+			    &a->not_before) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case O_COMP: comp = optarg; break;
+		case O_UNPROT: a->unprotected = 1; break;
+		case O_PASSFILE: a->pass_file = optarg; break;
+		case O_WORK:
+			if ((a->log_n = cli_parse_int(optarg, 10,
+			    CY_SCRYPT_MAX_LOG_N)) < 0)
+				return cli_usage_error("authority init",
+				    "--work-factor takes 10 to %d",
+				    CY_SCRYPT_MAX_LOG_N);
+			break;
+		case 'h': fputs(usage, stdout); return -1;
+		default: return cli_usage_error("authority init", "invalid option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("authority init",
+		    "unexpected argument '%s'", argv[optind]);
+	if (!a->key || !a->cert || !a->name || !a->unit)
+		return cli_usage_error("authority init",
+		    "-o ROOTKEY, --cert-out, --name and --unit are required");
+	if (!cy_unit_valid(a->unit, strlen(a->unit)))
+		return cli_usage_error("authority init", "bad unit path '%s': "
+		    "segments of a-z, 0-9, '-' separated by '/'", a->unit);
+	if (cy_canon_check_value(a->name, strlen(a->name), "name", &err) != 0)
+		return cli_usage_error("authority init", "%s", err.msg);
+	if (cy_canon_list_normalize(comp, cy_compartment_valid,
+	    "compartments", &a->compartments, &err) != 0)
+		return cli_usage_error("authority init", "%s", err.msg);
+	return CLI_OK;
+}
+
+int
+cmd_authority_init(int argc, char **argv)
+{
+	struct init_args a = {NULL, NULL, NULL, NULL, NULL, NULL, 0,
+	    CY_SCRYPT_DEFAULT_LOG_N, CLI_ROOT_DAYS, -1};
+	cy_cert_params p;
+	cy_error err = {0, ""};
+	cy_cert *cert = NULL;
+	cy_idkey *k = NULL;
+	const uint8_t *bytes;
+	size_t len;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != CLI_OK) {
+		free(a.compartments);
+		return rc < 0 ? CLI_OK : rc;
+	}
+	rc = CLI_FAIL;
+	if (a.not_before < 0)
+		a.not_before = cli_now();
+	if (cli_idkey_create(a.key, a.unprotected, a.pass_file, a.log_n, &k) !=
+	    CLI_OK)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.name = a.name;
+	p.unit = a.unit;
+	p.role = CY_ROLE_AUTHORITY;
+	p.clearance = CY_LEVEL_TUYET_MAT;
+	p.compartments = a.compartments;
+	p.not_before = a.not_before;
+	p.not_after = a.not_before + (int64_t)a.days * 86400;
+	p.sign_public = cy_idkey_sign_public(k);
+	p.seal_public = cy_idkey_seal_public(k);
+	if (cy_cert_issue(&p, NULL, k, cli_now(), &cert, &err) != 0) {
+		cli_fail(&err, "authority init");
+		goto out;
+	}
+	bytes = cy_cert_bytes(cert, &len);
+	if (cli_write_public(a.cert, bytes, len, a.cert) != CLI_OK)
+		goto out;
+	printf("root authority %s for %s: key %s, certificate %s\n",
+	    cy_cert_serial(cert), a.unit, a.key, a.cert);
+	rc = CLI_OK;
+out:
+	cy_cert_free(cert);
+	cy_idkey_free(k);
+	free(a.compartments);
+	return rc;
+}

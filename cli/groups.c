@@ -1,0 +1,40 @@
+/* The command groups: coyeu id …, coyeu authority …, coyeu cert …. */
+#include "cli.h"
+#include "commands.h"
+
+static const struct cli_command id_commands[] = {
+	{"new", cmd_id_new, "an officer's signing and sealing keys"},
+	{"request", cmd_id_request, "a certificate request signed by the key"},
+	{NULL, NULL, NULL},
+};
+
+static const struct cli_command authority_commands[] = {
+	{"init", cmd_authority_init, "a root authority: key and self-signed certificate"},
+	{NULL, NULL, NULL},
+};
+
+static const struct cli_command cert_commands[] = {
+	{"issue", cmd_cert_issue, "issue a certificate for a request"},
+	{"show", cmd_cert_show, "print certificates, requests, revocation lists"},
+	{"verify", cmd_cert_verify, "verify a chain against the trusted root"},
+	{"revoke", cmd_cert_revoke, "add a serial to the issuer's revocation list"},
+	{NULL, NULL, NULL},
+};
+
+int
+cmd_id(int argc, char **argv)
+{
+	return cli_dispatch("coyeu id", id_commands, argc, argv);
+}
+
+int
+cmd_authority(int argc, char **argv)
+{
+	return cli_dispatch("coyeu authority", authority_commands, argc, argv);
+}
+
+int
+cmd_cert(int argc, char **argv)
+{
+	return cli_dispatch("coyeu cert", cert_commands, argc, argv);
+}

@@ -1,0 +1,100 @@
+/* coyeu id new: an officer's signing and sealing keys in one key file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "authority.h"
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/age.h"
+#include "coyeu/encoding.h"
+
+static const char usage[] =
+    "usage: coyeu id new -o FILE [--unprotected] [--passphrase-file F]\n"
+    "                    [--work-factor N] [--json]\n"
+    "\n"
+    "Creates an officer's Ed25519 signing key and X25519 sealing key (two\n"
+    "separate keys) in one key file, created 0600 and never overwritten.\n"
+    "The file is an age file sealed with a passphrase, asked twice on the\n"
+    "terminal or read from the first line of F.  Prints the public keys.\n"
+    "\n"
+    "  -o, --output FILE        the key file to create\n"
+    "      --unprotected        no passphrase (services only; still 0600)\n"
+    "      --passphrase-file F  read the passphrase from F\n"
+    "      --work-factor N      scrypt work factor, log2 (10-22, default 18)\n"
+    "      --json               print the public keys as JSON\n";
+
+static int
+print_public(const char *path, const cy_idkey *k, int json)
+{
+	char sign[CY_B64_UNPADDED_LEN(CY_SIGN_PUBLIC_LEN) + 1];
+	char seal[CY_RECIPIENT_STR_MAX];
+	cy_identity *id = NULL;
+	cy_error err = {0, ""};
+	int rc;
+
+	cy_b64_encode(sign, cy_idkey_sign_public(k), CY_SIGN_PUBLIC_LEN, 0);
+	rc = cy_identity_x25519(cy_idkey_seal_secret(k), &id, &err) == 0 &&
+	    cy_identity_recipient_string(id, seal, &err) == 0;
+	cy_identity_free(id);
+	if (!rc)
+		return cli_fail(&err, "id new");
+	if (json) {
+		fputs("{\"file\":", stdout);
+		cli_json_string(stdout, path);
+		printf(",\"sign_key\":\"%s\",\"seal_key\":\"%s\"}\n", sign, seal);
+	} else {
+		printf("created %s\nsign-key: %s\nseal-key: %s\n", path, sign,
+		    seal);
+	}
+	return CLI_OK;
+}
+
+int
+cmd_id_new(int argc, char **argv)
+{
+	enum { O_UNPROT = 256, O_PASSFILE, O_WORK, O_JSON };
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"unprotected", no_argument, NULL, O_UNPROT},
+		{"passphrase-file", required_argument, NULL, O_PASSFILE},
+		{"work-factor", required_argument, NULL, O_WORK},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *out = NULL, *pass_file = NULL;
+	int c, unprotected = 0, json = 0, log_n = CY_SCRYPT_DEFAULT_LOG_N, rc;
+	cy_idkey *k = NULL;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case O_UNPROT: unprotected = 1; break;
+		case O_PASSFILE: pass_file = optarg; break;
+		case O_WORK:
+			if ((log_n = cli_parse_int(optarg, 10,
+			    CY_SCRYPT_MAX_LOG_N)) < 0)
+				return cli_usage_error("id new",
+				    "--work-factor takes 10 to %d",
+				    CY_SCRYPT_MAX_LOG_N);
+			break;
+		case O_JSON: json = 1; break;
+		case 'h': fputs(usage, stdout); return CLI_OK;
+		default: return cli_usage_error("id new", "invalid option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("id new", "unexpected argument '%s'",
+		    argv[optind]);
+	if (out == NULL)
+		return cli_usage_error("id new", "-o FILE is required");
+	if (unprotected && pass_file != NULL)
+		return cli_usage_error("id new",
+		    "--unprotected and --passphrase-file exclude each other");
+	if (cli_idkey_create(out, unprotected, pass_file, log_n, &k) != CLI_OK)
+		return CLI_FAIL;
+	rc = print_public(out, k, json);
+	cy_idkey_free(k);
+	return rc;
+}

@@ -1,0 +1,58 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+
+int
+cli_io_open(struct cli_io *io, const char *in, const char *out,
+    int text_output, const char *verb, cy_error *err)
+{
+	int r;
+
+	memset(io, 0, sizeof(*io));
+	io->in_fd = STDIN_FILENO;
+	if (in != NULL && strcmp(in, "-") != 0 &&
+	    (io->in_fd = open(in, O_RDONLY | O_CLOEXEC)) < 0)
+		return cy_error_set(err, CY_E_IO, "cannot open %s: %s", in,
+		    strerror(errno));
+	if ((out == NULL || strcmp(out, "-") == 0) && !text_output &&
+	    isatty(STDOUT_FILENO)) {
+		r = cy_error_set(err, CY_E_USAGE,
+		    "refusing to write binary output to a terminal; use -o FILE or -a");
+		goto fail;
+	}
+	if ((r = cy_outfile_open(out, 0644, 0, &io->out, err)) != 0)
+		goto fail;
+	cli_progress_init(&io->progress, verb, io->in_fd, &io->size);
+	return 0;
+fail:
+	if (io->in_fd != STDIN_FILENO)
+		close(io->in_fd);
+	return r;
+}
+
+int
+cli_io_out_fd(const struct cli_io *io)
+{
+	return cy_outfile_fd(io->out);
+}
+
+int
+cli_io_close(struct cli_io *io, int ok, cy_error *err)
+{
+	int r = 0;
+
+	cli_progress_end(&io->progress);
+	if (io->in_fd != STDIN_FILENO)
+		close(io->in_fd);
+	if (io->out == NULL)
+		return 0;
+	if (ok)
+		r = cy_outfile_commit(io->out, err);
+	else
+		cy_outfile_abort(io->out);
+	io->out = NULL;
+	return r;
+}

@@ -1,0 +1,25 @@
+/* Input and atomic output shared by seal and open. */
+#ifndef COYEU_CLI_IO_H
+#define COYEU_CLI_IO_H
+
+#include <stdint.h>
+
+#include "coyeu/file.h"
+#include "progress.h"
+
+struct cli_io {
+	int in_fd;
+	cy_outfile *out;
+	uint64_t size;            /* input size when known */
+	struct cli_progress progress;
+};
+
+/* Opens IN ("-" or NULL: stdin) and OUT (NULL or "-": stdout). Refuses
+ * binary output to a terminal unless text_output is set. */
+int cli_io_open(struct cli_io *io, const char *in, const char *out,
+    int text_output, const char *verb, cy_error *err);
+int cli_io_out_fd(const struct cli_io *io);
+/* Commits the output when ok, else removes it; closes the input. */
+int cli_io_close(struct cli_io *io, int ok, cy_error *err);
+
+#endif

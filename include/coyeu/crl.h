@@ -1,0 +1,57 @@
+/* coyeu — revocation lists (docs/certificates.md).
+ *
+ * An authority publishes one list at a time: its serial, a sequence number
+ * that grows by one with each new list, the time, and the serials it
+ * revokes (sorted, each with a reason), signed with its key.  Lists are
+ * cumulative, so the one with the highest sequence is the whole truth; an
+ * older list never overrides a newer one.  cy_chain_verify (cert.h) takes
+ * the lists and checks their signatures against the chain it verifies.
+ */
+#ifndef COYEU_CRL_H
+#define COYEU_CRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coyeu/cert.h"
+#include "coyeu/error.h"
+#include "coyeu/idkey.h"
+
+#define CY_CRL_VERSION "coyeu.v1/crl"
+#define CY_CRL_MAX (1024 * 1024)   /* bytes */
+#define CY_CRL_REASON_MAX 64       /* bytes in a reason token */
+#define CY_CRL_SEQUENCE_MAX 999999999999ULL
+
+typedef struct cy_crl cy_crl;
+
+/* Syntax only (sorted unique serials, reasons [a-z0-9-]+); the signature
+ * is checked against the issuer by cy_crl_check_signature. */
+int cy_crl_parse(const uint8_t *in, size_t len, cy_crl **out,
+    cy_error *err) CY_MUST_CHECK;
+void cy_crl_free(cy_crl *crl);
+/* 0 when issuer is the list's issuer and its key signed the list. */
+int cy_crl_check_signature(const cy_crl *crl, const cy_cert *issuer,
+    cy_error *err) CY_MUST_CHECK;
+
+const uint8_t *cy_crl_bytes(const cy_crl *crl, size_t *len);
+const char *cy_crl_issuer(const cy_crl *crl);    /* serial */
+uint64_t cy_crl_sequence(const cy_crl *crl);
+int64_t cy_crl_time(const cy_crl *crl);
+size_t cy_crl_count(const cy_crl *crl);
+/* Entry i: serial and reason. */
+void cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
+    const char **reason);
+/* 1 when the list revokes serial (and *reason, if not NULL, says why). */
+int cy_crl_revokes(const cy_crl *crl, const char *serial,
+    const char **reason);
+
+/* Makes the next list: prev's entries (prev NULL: a first, empty list)
+ * plus serial with reason (serial NULL: none added), sequence prev + 1,
+ * signed with key, which must belong to issuer, an authority.  prev must be
+ * the issuer's and carry its valid signature.  Refuses a serial already
+ * listed. */
+int cy_crl_extend(const cy_crl *prev, const cy_cert *issuer,
+    const cy_idkey *key, const char *serial, const char *reason, int64_t now,
+    cy_crl **out, cy_error *err) CY_MUST_CHECK;
+
+#endif

@@ -1,0 +1,287 @@
+/* Revocation lists: parsing, signature check, extension. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coyeu/canon.h"
+#include "coyeu/crl.h"
+#include "coyeu/secret.h"
+#include "signed.h"
+
+struct crl_entry {
+	char serial[CY_SERIAL_HEX_LEN + 1];
+	char reason[CY_CRL_REASON_MAX + 1];
+};
+
+struct cy_crl {
+	uint8_t *bytes;
+	size_t len;
+	size_t signed_len;
+	char issuer[CY_SERIAL_HEX_LEN + 1];
+	uint64_t sequence;
+	int64_t time;
+	struct crl_entry *e; /* sorted by serial */
+	size_t n;
+	uint8_t sig[CY_SIGNATURE_LEN];
+};
+
+enum { F_VERSION, F_ISSUER, F_SEQUENCE, F_TIME, F_REVOKED, F_SIGNATURE,
+    NFIELDS };
+
+static const cy_canon_field crl_fields[NFIELDS] = {
+	{"version", 0},
+	{"issuer", 0},
+	{"sequence", 0},
+	{"time", 0},
+	{"revoked", CY_CANON_REPEAT | CY_CANON_OPTIONAL},
+	{"signature", 0},
+};
+
+void
+cy_crl_free(cy_crl *crl)
+{
+	if (crl == NULL)
+		return;
+	free(crl->bytes);
+	free(crl->e);
+	free(crl);
+}
+
+/* A decimal without leading zeros, 1 to CY_CRL_SEQUENCE_MAX. */
+static int
+parse_sequence(const cy_canon_value *v, uint64_t *seq, cy_error *err)
+{
+	size_t i;
+
+	*seq = 0;
+	if (v->len == 0 || v->len > 12 || v->value[0] == '0')
+		goto bad;
+	for (i = 0; i < v->len; i++) {
+		if (v->value[i] < '0' || v->value[i] > '9')
+			goto bad;
+		*seq = *seq * 10 + (uint64_t)(v->value[i] - '0');
+	}
+	return 0;
+bad:
+	return cy_error_set(err, CY_E_FORMAT,
+	    "sequence: expected a number from 1 to %llu without leading zeros",
+	    (unsigned long long)CY_CRL_SEQUENCE_MAX);
+}
+
+static int
+reason_valid(const char *p, size_t len)
+{
+	return len <= CY_CRL_REASON_MAX && cy_canon_is_token(p, len);
+}
+
+/* "SERIAL REASON", serials strictly ascending. */
+static int
+parse_entry(cy_crl *crl, const cy_canon_value *v, size_t i, cy_error *err)
+{
+	struct crl_entry *e = &crl->e[i];
+
+	if (v->len < CY_SERIAL_HEX_LEN + 2 ||
+	    !cy_serial_valid(v->value, CY_SERIAL_HEX_LEN) ||
+	    v->value[CY_SERIAL_HEX_LEN] != ' ' ||
+	    !reason_valid(v->value + CY_SERIAL_HEX_LEN + 1,
+	    v->len - CY_SERIAL_HEX_LEN - 1))
+		return cy_error_set(err, CY_E_FORMAT,
+		    "revoked entry %zu: expected 'SERIAL REASON' (32 lowercase "
+		    "hex digits, a space, a reason of a-z, 0-9, '-')", i + 1);
+	memcpy(e->serial, v->value, CY_SERIAL_HEX_LEN);
+	memcpy(e->reason, v->value + CY_SERIAL_HEX_LEN + 1,
+	    v->len - CY_SERIAL_HEX_LEN - 1);
+	if (i > 0 && strcmp(crl->e[i - 1].serial, e->serial) >= 0)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "revoked entry %zu: serials must be sorted and unique", i + 1);
+	return 0;
+}
+
+static int
+parse_fields(cy_crl *crl, const cy_canon_record *r, cy_error *err)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = cy_signed_version(r, F_VERSION, CY_CRL_VERSION, err)) != 0 ||
+	    (rc = cy_signed_serial(r, F_ISSUER, "issuer", crl->issuer,
+	    err)) != 0 ||
+	    (rc = parse_sequence(cy_canon_get(r, F_SEQUENCE), &crl->sequence,
+	    err)) != 0 ||
+	    (rc = cy_signed_time(r, F_TIME, "time", &crl->time, err)) != 0 ||
+	    (rc = cy_signed_split(r, F_SIGNATURE, crl->sig, &crl->signed_len,
+	    err)) != 0)
+		return rc;
+	crl->n = cy_canon_count(r, F_REVOKED);
+	if (crl->n > 0 && (crl->e = calloc(crl->n, sizeof(*crl->e))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	for (i = 0; i < crl->n; i++)
+		if ((rc = parse_entry(crl, cy_canon_get_nth(r, F_REVOKED, i), i,
+		    err)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+cy_crl_parse(const uint8_t *in, size_t len, cy_crl **out, cy_error *err)
+{
+	cy_canon_record *r = NULL;
+	cy_crl *crl = NULL;
+	int rc;
+
+	*out = NULL;
+	if (len > CY_CRL_MAX) {
+		rc = cy_error_set(err, CY_E_TOO_LARGE,
+		    "revocation list larger than %d bytes", CY_CRL_MAX);
+		goto out;
+	}
+	if ((crl = calloc(1, sizeof(*crl))) == NULL ||
+	    (crl->bytes = cy_memdup(in, len)) == NULL) {
+		rc = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	crl->len = len;
+	if ((rc = cy_canon_parse(crl->bytes, len, crl_fields, NFIELDS, 0, &r,
+	    NULL, err)) != 0 ||
+	    (rc = parse_fields(crl, r, err)) != 0)
+		goto out;
+	*out = crl;
+	crl = NULL;
+out:
+	cy_canon_record_free(r);
+	cy_crl_free(crl);
+	return rc;
+}
+
+int
+cy_crl_check_signature(const cy_crl *crl, const cy_cert *issuer,
+    cy_error *err)
+{
+	if (strcmp(crl->issuer, cy_cert_serial(issuer)) != 0)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the list is from %s, not from %s", crl->issuer,
+		    cy_cert_serial(issuer));
+	if (cy_idkey_verify(cy_cert_sign_public(issuer), crl->bytes,
+	    crl->signed_len, crl->sig) != 0)
+		return cy_error_set(err, CY_E_SIGNATURE,
+		    "signature does not verify with the key of %s", crl->issuer);
+	return 0;
+}
+
+const uint8_t *
+cy_crl_bytes(const cy_crl *crl, size_t *len)
+{
+	*len = crl->len;
+	return crl->bytes;
+}
+
+const char *cy_crl_issuer(const cy_crl *crl) { return crl->issuer; }
+uint64_t cy_crl_sequence(const cy_crl *crl) { return crl->sequence; }
+int64_t cy_crl_time(const cy_crl *crl) { return crl->time; }
+size_t cy_crl_count(const cy_crl *crl) { return crl->n; }
+
+void
+cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
+    const char **reason)
+{
+	*serial = crl->e[i].serial;
+	*reason = crl->e[i].reason;
+}
+
+static int
+entry_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct crl_entry *)elem)->serial);
+}
+
+int
+cy_crl_revokes(const cy_crl *crl, const char *serial, const char **reason)
+{
+	const struct crl_entry *e;
+
+	if (crl->n == 0)
+		return 0;
+	e = bsearch(serial, crl->e, crl->n, sizeof(*crl->e), entry_cmp);
+	if (e != NULL && reason != NULL)
+		*reason = e->reason;
+	return e != NULL;
+}
+
+/* --- extending --- */
+
+static int
+check_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
+    const char *serial, const char *reason, cy_error *err)
+{
+	int rc;
+
+	if (cy_cert_role(issuer) != CY_ROLE_AUTHORITY)
+		return cy_error_set(err, CY_E_POLICY,
+		    "only an authority publishes revocation lists");
+	if (!cy_memeq(cy_idkey_sign_public(key), cy_cert_sign_public(issuer),
+	    CY_SIGN_PUBLIC_LEN))
+		return cy_error_set(err, CY_E_POLICY,
+		    "the key does not belong to the issuer's certificate");
+	if (serial != NULL && !cy_serial_valid(serial, strlen(serial)))
+		return cy_error_set(err, CY_E_USAGE,
+		    "serial: expected %d lowercase hex digits", CY_SERIAL_HEX_LEN);
+	if (serial != NULL && !reason_valid(reason, strlen(reason)))
+		return cy_error_set(err, CY_E_USAGE,
+		    "reason: expected 1 to %d characters of a-z, 0-9, '-'",
+		    CY_CRL_REASON_MAX);
+	if (prev == NULL)
+		return 0;
+	if ((rc = cy_crl_check_signature(prev, issuer, err)) != 0)
+		return cy_error_wrap(err, "the existing revocation list");
+	if (prev->sequence >= CY_CRL_SEQUENCE_MAX)
+		return cy_error_set(err, CY_E_POLICY, "sequence exhausted");
+	if (serial != NULL && cy_crl_revokes(prev, serial, NULL))
+		return cy_error_set(err, CY_E_USAGE,
+		    "%s is already revoked in sequence %llu", serial,
+		    (unsigned long long)prev->sequence);
+	return 0;
+}
+
+static void
+put_entry(cy_buf *b, const char *serial, const char *reason)
+{
+	cy_buf_printf(b, "revoked: %s %s\n", serial, reason);
+}
+
+int
+cy_crl_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
+    const char *serial, const char *reason, int64_t now, cy_crl **out,
+    cy_error *err)
+{
+	cy_buf b = CY_BUF_INIT;
+	size_t i, n = prev ? prev->n : 0;
+	int rc, added = serial == NULL;
+
+	*out = NULL;
+	if (reason == NULL)
+		reason = "unspecified";
+	if ((rc = check_extend(prev, issuer, key, serial, reason, err)) != 0)
+		goto out;
+	if ((rc = cy_canon_put(&b, "version", CY_CRL_VERSION, err)) != 0 ||
+	    (rc = cy_canon_put(&b, "issuer", cy_cert_serial(issuer), err)) != 0)
+		goto out;
+	cy_buf_printf(&b, "sequence: %" PRIu64 "\n",
+	    prev ? prev->sequence + 1 : 1);
+	if ((rc = cy_canon_put_time(&b, "time", now, err)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!added && strcmp(serial, prev->e[i].serial) < 0) {
+			put_entry(&b, serial, reason);
+			added = 1;
+		}
+		put_entry(&b, prev->e[i].serial, prev->e[i].reason);
+	}
+	if (!added)
+		put_entry(&b, serial, reason);
+	if ((rc = cy_signed_finish(&b, key, err)) != 0)
+		goto out;
+	rc = cy_crl_parse(b.data, b.len, out, err);
+out:
+	cy_buf_free(&b);
+	return rc;
+}

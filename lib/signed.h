@@ -1,0 +1,46 @@
+/* coyeu — pieces shared by the signed canonical objects (certificates,
+ * requests, revocation lists): version line, serials, times, keys and the
+ * closing signature line over every byte before it. */
+#ifndef COYEU_LIB_SIGNED_H
+#define COYEU_LIB_SIGNED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coyeu/buf.h"
+#include "coyeu/canon.h"
+#include "coyeu/cert.h"
+#include "coyeu/idkey.h"
+
+#define CY_TIME_STR_MAX (CY_CANON_TIME_LEN + 1)
+
+/* Signs b's whole contents with k and appends "signature: <b64>\n". */
+int cy_signed_finish(cy_buf *b, const cy_idkey *k, cy_error *err) CY_MUST_CHECK;
+/* The signature field (index sig_field, the record's last) of a record
+ * parsed from the start of its input: the 64 bytes and the signed length. */
+int cy_signed_split(const cy_canon_record *r, size_t sig_field,
+    uint8_t sig[CY_SIGNATURE_LEN], size_t *signed_len,
+    cy_error *err) CY_MUST_CHECK;
+/* The version field holds exactly want. */
+int cy_signed_version(const cy_canon_record *r, size_t field,
+    const char *want, cy_error *err) CY_MUST_CHECK;
+/* A serial field into out (NUL-terminated). */
+int cy_signed_serial(const cy_canon_record *r, size_t field,
+    const char *what, char out[CY_SERIAL_HEX_LEN + 1],
+    cy_error *err) CY_MUST_CHECK;
+int cy_signed_time(const cy_canon_record *r, size_t field, const char *what,
+    int64_t *t, cy_error *err) CY_MUST_CHECK;
+/* An X25519 public key as its age recipient string "age1…". */
+int cy_signed_put_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
+/* Decodes such a field; only the lowercase form age writes is accepted. */
+int cy_signed_recipient(const cy_canon_record *r, size_t field,
+    uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
+/* A fresh random serial. */
+void cy_serial_new(char out[CY_SERIAL_HEX_LEN + 1]);
+/* A time for messages ("2026-11-25T00:00:00Z", or "?" out of range). */
+const char *cy_time_str(int64_t t, char out[CY_TIME_STR_MAX]);
+/* A private copy of in[0..len) with a NUL after it. */
+uint8_t *cy_memdup(const uint8_t *in, size_t len);
+
+#endif

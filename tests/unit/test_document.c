@@ -1,0 +1,357 @@
+/* Classified documents through the library: round trip, refusals, and
+ * the forgeries a recipient holding the file key could attempt. */
+#include "pki.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "ageio.h"
+#include "coyeu/document.h"
+#include "coyeu/file.h"
+#include "coyeu/header.h"
+#include "coyeu/secret.h"
+#include "crypto.h"
+#include "recipient.h"
+#include "stream.h"
+
+struct world {
+	struct pki_holder root, sealer, alice, bob, carol;
+	cy_trust trust;
+	uint8_t plain[3 * 65536 + 123];
+};
+
+static int
+setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	assert_int_equal(cy_init(), 0);
+	w->root = pki_issue(NULL, "Ban Cơ yếu", "vn", CY_ROLE_AUTHORITY,
+	    CY_LEVEL_TUYET_MAT, "x");
+	w->sealer = pki_issue(&w->root, "Người gửi", "vn/hcm/a",
+	    CY_ROLE_OFFICER, CY_LEVEL_TOI_MAT, "x");
+	w->alice = pki_issue(&w->root, "Alice", "vn/hcm/b", CY_ROLE_OFFICER,
+	    CY_LEVEL_TOI_MAT, NULL);
+	w->bob = pki_issue(&w->root, "Bob", "vn/hcm/b", CY_ROLE_OFFICER,
+	    CY_LEVEL_TUYET_MAT, "x");
+	w->carol = pki_issue(&w->root, "Carol", "vn/hcm/b", CY_ROLE_OFFICER,
+	    CY_LEVEL_MAT, NULL);
+	w->trust.root = w->root.cert;
+	randombytes_buf(w->plain, sizeof(w->plain));
+	*state = w;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct world *w = *state;
+
+	pki_holder_free(&w->root);
+	pki_holder_free(&w->sealer);
+	pki_holder_free(&w->alice);
+	pki_holder_free(&w->bob);
+	pki_holder_free(&w->carol);
+	free(w);
+	return 0;
+}
+
+static int
+temp_fd(const void *data, size_t len)
+{
+	char path[] = "/tmp/coyeu-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	if (len > 0)
+		assert_int_equal(cy_write_all(fd, data, len), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static cy_buf
+read_fd(int fd)
+{
+	cy_buf b = CY_BUF_INIT;
+	uint8_t *data;
+	size_t len;
+	cy_error err;
+
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(cy_fd_read_all(fd, 1 << 24, &data, &len, &err), 0);
+	cy_buf_append(&b, data, len);
+	free(data);
+	return b;
+}
+
+/* Seals w->plain to alice and bob as TỐI MẬT; returns the file. */
+static cy_buf
+seal(struct world *w, int level, const char *compartments, int armor)
+{
+	const char *serials[2] = {cy_cert_serial(w->alice.cert),
+	    cy_cert_serial(w->bob.cert)};
+	uint8_t keys[2][CY_X25519_KEY_LEN];
+	cy_doc_seal_params p;
+	cy_error err;
+	cy_buf out;
+	int in, fd;
+
+	memcpy(keys[0], cy_cert_seal_public(w->alice.cert), 32);
+	memcpy(keys[1], cy_cert_seal_public(w->bob.cert), 32);
+	memset(&p, 0, sizeof(p));
+	p.label.document = "123/UBND-VP";
+	p.label.level = level;
+	p.label.unit = cy_cert_unit(w->sealer.cert);
+	p.label.created = PKI_NOW;
+	p.label.protect_until = PKI_NOW + 20 * PKI_YEAR;
+	p.label.recipients = serials;
+	p.label.nrecipients = 2;
+	p.label.compartments = compartments;
+	p.label.signer_chain = w->sealer.chain.data;
+	p.label.signer_chain_len = w->sealer.chain.len;
+	p.signer = w->sealer.key;
+	p.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])keys;
+	p.armor = armor;
+	in = temp_fd(w->plain, sizeof(w->plain));
+	fd = temp_fd(NULL, 0);
+	if (cy_doc_seal_fd(in, fd, &p, &err) != 0)
+		fail_msg("seal: %s", err.msg);
+	out = read_fd(fd);
+	close(in);
+	close(fd);
+	return out;
+}
+
+static int
+open_doc(struct world *w, const struct pki_holder *who, const cy_buf *file,
+    int mode, cy_buf *plain, cy_doc_info *info, cy_error *err)
+{
+	cy_identity *id = NULL;
+	cy_doc_open_params p;
+	int in, out, r;
+
+	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(who->key), &id,
+	    err), 0);
+	memset(&p, 0, sizeof(p));
+	p.identities = &id;
+	p.nidentities = 1;
+	p.trust = &w->trust;
+	p.mode = mode;
+	in = temp_fd(file->data, file->len);
+	out = temp_fd(NULL, 0);
+	r = cy_doc_open_fd(in, out, &p, info, err);
+	*plain = read_fd(out);
+	close(in);
+	close(out);
+	cy_identity_free(id);
+	return r;
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), plain;
+	cy_doc_info info;
+	cy_header h;
+	cy_error err;
+	char mark;
+	int fd, mode;
+
+	for (mode = CY_DOC_OPEN_STREAM; mode <= CY_DOC_OPEN_VERIFY_FIRST; mode++) {
+		if (open_doc(w, &w->alice, &file, mode, &plain, &info, &err) != 0)
+			fail_msg("open: %s", err.msg);
+		assert_int_equal(plain.len, sizeof(w->plain));
+		assert_memory_equal(plain.data, w->plain, plain.len);
+		assert_string_equal(cy_label_document(info.label), "123/UBND-VP");
+		assert_int_equal(cy_label_level(info.label), CY_LEVEL_TOI_MAT);
+		assert_int_equal(cy_label_recipient_count(info.label), 2);
+		assert_string_equal(cy_cert_serial(info.signer),
+		    cy_cert_serial(w->sealer.cert));
+		cy_doc_info_free(&info);
+		cy_buf_free(&plain);
+	}
+	/* The outer face shows only the mark. */
+	fd = temp_fd(file.data, file.len);
+	assert_int_equal(cy_doc_inspect_fd(fd, &h, &mark, &err), 0);
+	assert_int_equal(mark, 'B');
+	assert_string_equal(h.stanzas[h.nstanzas - 1].type, "coyeu.v1/label");
+	cy_header_free(&h);
+	close(fd);
+	/* Carol holds no stanza. */
+	assert_int_equal(open_doc(w, &w->carol, &file, 0, &plain, &info, &err),
+	    CY_E_NO_MATCH);
+	cy_buf_free(&plain);
+	cy_buf_free(&file);
+}
+
+static void
+test_armor_and_levels(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_MAT, "", 1), plain;
+	cy_doc_info info;
+	cy_error err;
+
+	assert_memory_equal(file.data, "-----BEGIN AGE ENCRYPTED FILE-----", 34);
+	assert_int_equal(open_doc(w, &w->bob, &file, 1, &plain, &info, &err), 0);
+	assert_int_equal(plain.len, sizeof(w->plain));
+	assert_int_equal(cy_label_level(info.label), CY_LEVEL_MAT);
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+	cy_buf_free(&file);
+}
+
+static void
+test_clearance(void **state)
+{
+	struct world *w = *state;
+	cy_chain *ch;
+	cy_error err;
+
+	ch = pki_chain(&w->carol);
+	assert_int_equal(cy_doc_check_clearance(ch, &w->trust, CY_LEVEL_TOI_MAT,
+	    "", PKI_NOW, NULL, &err), CY_E_POLICY);
+	expect_error(&err, "lacks clearance TỐI MẬT (has MẬT)");
+	assert_int_equal(cy_doc_check_clearance(ch, &w->trust, CY_LEVEL_MAT,
+	    "", PKI_NOW, NULL, &err), 0);
+	cy_chain_free(ch);
+	ch = pki_chain(&w->alice);
+	assert_int_equal(cy_doc_check_clearance(ch, &w->trust, CY_LEVEL_TOI_MAT,
+	    "x", PKI_NOW, NULL, &err), CY_E_POLICY);
+	expect_error(&err, "lacks compartment x");
+	/* Expired at the time asked. */
+	assert_int_not_equal(cy_doc_check_clearance(ch, &w->trust,
+	    CY_LEVEL_MAT, "", PKI_T0 + 2 * PKI_YEAR, NULL, &err), 0);
+	cy_chain_free(ch);
+	ch = pki_chain(&w->bob);
+	assert_int_equal(cy_doc_check_clearance(ch, &w->trust,
+	    CY_LEVEL_TUYET_MAT, "x", PKI_NOW, NULL, &err), 0);
+	cy_chain_free(ch);
+}
+
+/* Every single-byte change anywhere is refused, and nothing is released
+ * in verify-first mode. */
+static void
+test_tamper(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), plain, bad;
+	size_t positions[64], i, n = 0, step;
+	cy_doc_info info;
+	cy_error err;
+
+	step = file.len / 48;
+	for (i = 0; i < file.len && n < 60; i += step)
+		positions[n++] = i;
+	positions[n++] = file.len - 1;
+	for (i = 0; i < n; i++) {
+		bad = (cy_buf)CY_BUF_INIT;
+		cy_buf_append(&bad, file.data, file.len);
+		bad.data[positions[i]] ^= 0x01;
+		if (open_doc(w, &w->alice, &bad, CY_DOC_OPEN_VERIFY_FIRST, &plain,
+		    &info, &err) == 0)
+			fail_msg("flip at %zu accepted", positions[i]);
+		assert_int_equal(plain.len, 0);
+		cy_buf_free(&plain);
+		cy_buf_free(&bad);
+	}
+	cy_buf_free(&file);
+}
+
+/* Alice holds the file key; she re-seals other content, or drops Bob's
+ * stanza, keeping the sealer's signed label. */
+static void
+forge(struct world *w, int drop_bob, cy_buf *out)
+{
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0);
+	struct cy_src in;
+	cy_identity *id = NULL;
+	cy_open_params op;
+	cy_header h, h2;
+	uint8_t key[16], nonce[16], other[100];
+	cy_stream_params sp;
+	cy_error err;
+	size_t i;
+
+	memset(&h2, 0, sizeof(h2));
+	assert_int_equal(cy_src_open(&in, -1, file.data, file.len, 0, &err), 0);
+	assert_int_equal(cy_age_read_header(&in, &h, &err), 0);
+	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(w->alice.key),
+	    &id, &err), 0);
+	memset(&op, 0, sizeof(op));
+	op.identities = &id;
+	op.nidentities = 1;
+	assert_int_equal(cy_age_unwrap(&h, &op, key, &err), 0);
+	for (i = 0; i < h.nstanzas; i++) {
+		if (drop_bob && i == 1)
+			continue;
+		assert_int_equal(cy_header_add(&h2, h.stanzas[i].type,
+		    (const char *const *)h.stanzas[i].args, h.stanzas[i].nargs,
+		    h.stanzas[i].body, h.stanzas[i].body_len), 0);
+	}
+	*out = (cy_buf)CY_BUF_INIT;
+	assert_int_equal(cy_header_encode(&h2, key, out), 0);
+	randombytes_buf(nonce, sizeof(nonce));
+	cy_buf_append(out, nonce, sizeof(nonce));
+	memset(&sp, 0, sizeof(sp));
+	assert_int_equal(cy_stream_key(key, nonce, sp.key), 0);
+	memset(other, 'Z', sizeof(other));
+	if (drop_bob) {
+		/* Same content as before, so only the stanzas differ. */
+		sp.map = w->plain;
+		sp.map_len = sizeof(w->plain);
+	} else {
+		sp.map = other;
+		sp.map_len = sizeof(other);
+	}
+	sp.threads = 1;
+	sp.write = cy_sink_write;
+	struct cy_sink sink = {-1, out, NULL, CY_BUF_INIT};
+	sp.write_ctx = &sink;
+	assert_int_equal(cy_stream_run(&sp, &err), 0);
+	cy_sink_close(&sink);
+	cy_identity_free(id);
+	cy_header_free(&h);
+	cy_header_free(&h2);
+	cy_src_close(&in);
+	cy_buf_free(&file);
+}
+
+static void
+test_forgery_by_recipient(void **state)
+{
+	struct world *w = *state;
+	cy_doc_info info;
+	cy_buf bad, plain;
+	cy_error err;
+
+	forge(w, 0, &bad);
+	assert_int_equal(open_doc(w, &w->alice, &bad, CY_DOC_OPEN_VERIFY_FIRST,
+	    &plain, &info, &err), CY_E_PAYLOAD);
+	expect_error(&err, "payload digest mismatch");
+	assert_int_equal(plain.len, 0);
+	cy_buf_free(&plain);
+	cy_buf_free(&bad);
+
+	forge(w, 1, &bad);
+	assert_int_equal(open_doc(w, &w->alice, &bad, CY_DOC_OPEN_VERIFY_FIRST,
+	    &plain, &info, &err), CY_E_SIGNATURE);
+	expect_error(&err, "recipient stanzas differ");
+	cy_buf_free(&plain);
+	cy_buf_free(&bad);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_armor_and_levels),
+		cmocka_unit_test(test_clearance),
+		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_forgery_by_recipient),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
