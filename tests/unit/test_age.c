@@ -56,8 +56,12 @@ keys_make(struct keys *k)
 static void
 keys_free(struct keys *k)
 {
-	cy_identities_free(k->id, 3);
-	cy_recipients_free(k->rcpt, 3);
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		cy_identity_free(k->id[i]);
+		cy_recipient_free(k->rcpt[i]);
+	}
 }
 
 static int

@@ -246,7 +246,7 @@ vector_check(const struct vector *v, const uint8_t *file, size_t len,
 	cy_error err = {0, ""};
 	const char *got;
 	char hex[65];
-	size_t nids = 0;
+	size_t nids = 0, i;
 	int rc, ok = 0;
 
 	rc = vector_identities(v, ids, &nids, &err);
@@ -284,7 +284,8 @@ vector_check(const struct vector *v, const uint8_t *file, size_t len,
 	}
 	ok = 1;
 out:
-	cy_identities_free(ids, nids);
+	for (i = 0; i < nids; i++)
+		cy_identity_free(ids[i]);
 	cy_buf_free(&out);
 	return ok;
 }
