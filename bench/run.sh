@@ -34,16 +34,26 @@ BYTES=$((SIZE_MIB * 1024 * 1024))
 REPORT="$W/report"
 : >"$REPORT"
 
-# timed NAME CMD…: runs CMD (stdout to /dev/null), appends "seconds rss_kib"
-# to $W/NAME.
+# Busy CPU time of the whole machine so far, in seconds (/proc/stat).
+busy_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
+		printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
+}
+
+# timed NAME CMD…: runs CMD (stdout to /dev/null), appends to $W/NAME
+# "seconds rss_kib cpu_seconds machine_busy_seconds".
 timed() {
 	name=$1; shift
+	b0=$(busy_seconds)
 	t0=$(date +%s.%N)
-	/usr/bin/time -f %M -o "$W/rss" "$@" >/dev/null ||
+	/usr/bin/time -f '%M %U %S' -o "$W/rss" "$@" >/dev/null ||
 		die "$name failed: $*"
 	t1=$(date +%s.%N)
-	echo "$t0 $t1 $(tail -n 1 "$W/rss")" |
-		awk '{ printf "%.4f %d\n", $2 - $1, $3 }' >>"$W/$name"
+	b1=$(busy_seconds)
+	echo "$t0 $t1 $(tail -n 1 "$W/rss") $b0 $b1" |
+		awk '{ printf "%.4f %d %.2f %.2f\n", $2 - $1, $3, $4 + $5, $7 - $6 }' \
+		>>"$W/$name"
+	echo "$name" >>"$W/timed-names"
 }
 
 median() { # column 1 of file
@@ -111,10 +121,24 @@ bench_age() {
 	rm -f "$W/in" "$W/coyeu.age" "$W/age.age"
 }
 
+# Other work on the machine skews every figure: measure how much CPU went
+# to other processes while the timed commands ran, and say so.
+foreign_note() {
+	sort -u "$W/timed-names" | while read -r n; do cat "$W/$n"; done |
+	    awk -v c="$CORES" '{ wall += $1; own += $3; busy += $4 }
+	    END {
+		share = wall > 0 ? 100 * (busy - own) / (wall * c) : 0
+		if (share < 0) share = 0
+		printf "other processes used %.0f %% of the machine during the timed runs", share
+		if (share > 10) printf " -- WARNING: the figures are unreliable, run again on an idle machine"
+		printf "\n" }' >>"$REPORT"
+}
+
 main() {
 	echo "bench: $(uname -m), $CORES cores, $("$COYEU" --version 2>/dev/null || echo coyeu), $(age --version | sed 's/^/age /')"
 	measure_limit
 	bench_age
+	foreign_note
 	cat "$REPORT"
 }
 
