@@ -102,27 +102,52 @@ cli_load_request(const char *path, cy_request **out)
 }
 
 int
-cli_idkey_create(const char *path, int unprotected, const char *pass_file,
-    int log_n, cy_idkey **out)
+cli_newkey_option(const char *cmd, int c, const char *arg,
+    struct cli_newkey *nk)
+{
+	switch (c) {
+	case CLI_OPT_UNPROTECTED:
+		nk->unprotected = 1;
+		break;
+	case CLI_OPT_PASSFILE:
+		nk->pass_file = arg;
+		break;
+	case CLI_OPT_WORK:
+		if ((nk->log_n = cli_parse_int(arg, 10, CY_SCRYPT_MAX_LOG_N)) < 0)
+			return cli_usage_error(cmd, "--work-factor takes 10 to %d",
+			    CY_SCRYPT_MAX_LOG_N);
+		break;
+	default:
+		return 0;
+	}
+	if (nk->unprotected && nk->pass_file != NULL)
+		return cli_usage_error(cmd,
+		    "--unprotected and --passphrase-file exclude each other");
+	return 1;
+}
+
+int
+cli_idkey_create(const char *path, const struct cli_newkey *nk,
+    cy_idkey **out)
 {
 	cy_error err = {0, ""};
 	char *pass = NULL, what[512];
 	int rc = CLI_FAIL;
 
 	*out = NULL;
-	if (!unprotected) {
+	if (!nk->unprotected) {
 		if ((pass = cy_secret_alloc(CLI_PASSPHRASE_MAX)) == NULL) {
 			cy_error_set(&err, CY_E_NOMEM, "out of memory");
 			goto out;
 		}
-		if (cli_passphrase(pass_file, "Passphrase for the new key: ", 1,
-		    pass, CLI_PASSPHRASE_MAX, &err) != 0)
+		if (cli_passphrase(nk->pass_file, "Passphrase for the new key: ",
+		    1, pass, CLI_PASSPHRASE_MAX, &err) != 0)
 			goto out;
 	}
 	if (cy_idkey_generate(out, &err) != 0 ||
-	    cy_idkey_save(*out, path, pass, log_n, &err) != 0)
+	    cy_idkey_save(*out, path, pass, nk->log_n, &err) != 0)
 		goto out;
-	if (unprotected)
+	if (nk->unprotected)
 		cli_warn("warning: %s is not protected by a passphrase; anyone "
 		    "who can read it holds the key (keep it 0600, for services "
 		    "only)", path);

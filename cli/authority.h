@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "coyeu/age.h"
 #include "coyeu/cert.h"
 #include "coyeu/crl.h"
 #include "coyeu/idkey.h"
@@ -21,10 +22,32 @@ int cli_load_cert(const char *path, cy_cert **out);
 int cli_load_crl(const char *path, cy_crl **out);
 int cli_load_request(const char *path, cy_request **out);
 
-/* A new key file at path: passphrase from pass_file or the terminal (asked
- * twice), or none when unprotected (with a warning).  CLI_OK or CLI_FAIL. */
-int cli_idkey_create(const char *path, int unprotected, const char *pass_file,
-    int log_n, cy_idkey **out);
+/* How to protect a new key file: the options id new and authority init
+ * share (CLI_NEWKEY_OPTIONS in their getopt tables). */
+struct cli_newkey {
+	int unprotected;
+	const char *pass_file;
+	int log_n;
+};
+enum { CLI_OPT_UNPROTECTED = 1000, CLI_OPT_PASSFILE, CLI_OPT_WORK };
+#define CLI_NEWKEY_OPTIONS \
+	{"unprotected", no_argument, NULL, CLI_OPT_UNPROTECTED}, \
+	{"passphrase-file", required_argument, NULL, CLI_OPT_PASSFILE}, \
+	{"work-factor", required_argument, NULL, CLI_OPT_WORK}
+#define CLI_NEWKEY_USAGE \
+    "      --unprotected        no passphrase (services only; still 0600)\n" \
+    "      --passphrase-file F  read the passphrase from F\n" \
+    "      --work-factor N      scrypt work factor, log2 (10-22, default 18)\n"
+#define CLI_NEWKEY_INIT {0, NULL, CY_SCRYPT_DEFAULT_LOG_N}
+
+/* Takes one of the CLI_NEWKEY_OPTIONS: 1 when c was one, 0 when not, or
+ * CLI_USAGE (after printing) for a bad value. */
+int cli_newkey_option(const char *cmd, int c, const char *arg,
+    struct cli_newkey *nk);
+/* A new key file at path: passphrase from nk->pass_file or the terminal
+ * (asked twice), or none when unprotected (with a warning). */
+int cli_idkey_create(const char *path, const struct cli_newkey *nk,
+    cy_idkey **out);
 
 /* "2026-11-25T00:00:00Z" or "2026-11-25"; else a usage error for cmd. */
 int cli_parse_time(const char *cmd, const char *s, int64_t *t);

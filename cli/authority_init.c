@@ -28,22 +28,20 @@ static const char usage[] =
     "      --days N             validity in days (default 3650)\n"
     "      --not-before TIME    start of validity (default now)\n"
     "      --compartments LIST  compartments it may grant (a,b)\n"
-    "      --unprotected        no passphrase (services only)\n"
-    "      --passphrase-file F  read the passphrase from F\n"
-    "      --work-factor N      scrypt work factor, log2 (10-22, default 18)\n";
+    CLI_NEWKEY_USAGE;
 
 struct init_args {
-	const char *key, *cert, *name, *unit, *pass_file;
+	const char *key, *cert, *name, *unit;
 	char *compartments;
-	int unprotected, log_n, days;
+	struct cli_newkey nk;
+	int days;
 	int64_t not_before;
 };
 
 static int
 parse_args(int argc, char **argv, struct init_args *a)
 {
-	enum { O_CERT = 256, O_NAME, O_UNIT, O_DAYS, O_NB, O_COMP, O_UNPROT,
-	    O_PASSFILE, O_WORK };
+	enum { O_CERT = 256, O_NAME, O_UNIT, O_DAYS, O_NB, O_COMP };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"cert-out", required_argument, NULL, O_CERT},
@@ -52,17 +50,21 @@ parse_args(int argc, char **argv, struct init_args *a)
 		{"days", required_argument, NULL, O_DAYS},
 		{"not-before", required_argument, NULL, O_NB},
 		{"compartments", required_argument, NULL, O_COMP},
-		{"unprotected", no_argument, NULL, O_UNPROT},
-		{"passphrase-file", required_argument, NULL, O_PASSFILE},
-		{"work-factor", required_argument, NULL, O_WORK},
+		CLI_NEWKEY_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *comp = "";
 	cy_error err = {0, ""};
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if ((rc = cli_newkey_option("authority init", c, optarg,
+		    &a->nk)) != 0) {
+			if (rc != 1)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case 'o': a->key = optarg; break;
 		case O_CERT: a->cert = optarg; break;
@@ -79,15 +81,6 @@ parse_args(int argc, char **argv, struct init_args *a)
 				return CLI_USAGE;
 			break;
 		case O_COMP: comp = optarg; break;
-		case O_UNPROT: a->unprotected = 1; break;
-		case O_PASSFILE: a->pass_file = optarg; break;
-		case O_WORK:
-			if ((a->log_n = cli_parse_int(optarg, 10,
-			    CY_SCRYPT_MAX_LOG_N)) < 0)
-				return cli_usage_error("authority init",
-				    "--work-factor takes 10 to %d",
-				    CY_SCRYPT_MAX_LOG_N);
-			break;
 		case 'h': fputs(usage, stdout); return -1;
 		default: return cli_usage_error("authority init", "invalid option");
 		}
@@ -112,8 +105,8 @@ parse_args(int argc, char **argv, struct init_args *a)
 int
 cmd_authority_init(int argc, char **argv)
 {
-	struct init_args a = {NULL, NULL, NULL, NULL, NULL, NULL, 0,
-	    CY_SCRYPT_DEFAULT_LOG_N, CLI_ROOT_DAYS, -1};
+	struct init_args a = {NULL, NULL, NULL, NULL, NULL, CLI_NEWKEY_INIT,
+	    CLI_ROOT_DAYS, -1};
 	cy_cert_params p;
 	cy_error err = {0, ""};
 	cy_cert *cert = NULL;
@@ -129,8 +122,7 @@ cmd_authority_init(int argc, char **argv)
 	rc = CLI_FAIL;
 	if (a.not_before < 0)
 		a.not_before = cli_now();
-	if (cli_idkey_create(a.key, a.unprotected, a.pass_file, a.log_n, &k) !=
-	    CLI_OK)
+	if (cli_idkey_create(a.key, &a.nk, &k) != CLI_OK)
 		goto out;
 	memset(&p, 0, sizeof(p));
 	p.name = a.name;

@@ -10,6 +10,8 @@ int cmd_open(int argc, char **argv);
 int cmd_id(int argc, char **argv);
 int cmd_id_new(int argc, char **argv);
 int cmd_id_request(int argc, char **argv);
+int cmd_id_age_identity(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 int cmd_authority(int argc, char **argv);
 int cmd_authority_init(int argc, char **argv);
 int cmd_cert(int argc, char **argv);

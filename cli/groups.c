@@ -5,6 +5,7 @@
 static const struct cli_command id_commands[] = {
 	{"new", cmd_id_new, "an officer's signing and sealing keys"},
 	{"request", cmd_id_request, "a certificate request signed by the key"},
+	{"age-identity", cmd_id_age_identity, "the sealing key as an age identity file"},
 	{NULL, NULL, NULL},
 };
 

@@ -19,9 +19,7 @@ static const char usage[] =
     "terminal or read from the first line of F.  Prints the public keys.\n"
     "\n"
     "  -o, --output FILE        the key file to create\n"
-    "      --unprotected        no passphrase (services only; still 0600)\n"
-    "      --passphrase-file F  read the passphrase from F\n"
-    "      --work-factor N      scrypt work factor, log2 (10-22, default 18)\n"
+    CLI_NEWKEY_USAGE
     "      --json               print the public keys as JSON\n";
 
 static int
@@ -53,33 +51,27 @@ print_public(const char *path, const cy_idkey *k, int json)
 int
 cmd_id_new(int argc, char **argv)
 {
-	enum { O_UNPROT = 256, O_PASSFILE, O_WORK, O_JSON };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
-		{"unprotected", no_argument, NULL, O_UNPROT},
-		{"passphrase-file", required_argument, NULL, O_PASSFILE},
-		{"work-factor", required_argument, NULL, O_WORK},
-		{"json", no_argument, NULL, O_JSON},
+		CLI_NEWKEY_OPTIONS,
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *out = NULL, *pass_file = NULL;
-	int c, unprotected = 0, json = 0, log_n = CY_SCRYPT_DEFAULT_LOG_N, rc;
+	struct cli_newkey nk = CLI_NEWKEY_INIT;
+	const char *out = NULL;
+	int c, json = 0, rc;
 	cy_idkey *k = NULL;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if ((rc = cli_newkey_option("id new", c, optarg, &nk)) != 0) {
+			if (rc != 1)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case 'o': out = optarg; break;
-		case O_UNPROT: unprotected = 1; break;
-		case O_PASSFILE: pass_file = optarg; break;
-		case O_WORK:
-			if ((log_n = cli_parse_int(optarg, 10,
-			    CY_SCRYPT_MAX_LOG_N)) < 0)
-				return cli_usage_error("id new",
-				    "--work-factor takes 10 to %d",
-				    CY_SCRYPT_MAX_LOG_N);
-			break;
-		case O_JSON: json = 1; break;
+		case 'j': json = 1; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("id new", "invalid option");
 		}
@@ -89,10 +81,7 @@ cmd_id_new(int argc, char **argv)
 		    argv[optind]);
 	if (out == NULL)
 		return cli_usage_error("id new", "-o FILE is required");
-	if (unprotected && pass_file != NULL)
-		return cli_usage_error("id new",
-		    "--unprotected and --passphrase-file exclude each other");
-	if (cli_idkey_create(out, unprotected, pass_file, log_n, &k) != CLI_OK)
+	if (cli_idkey_create(out, &nk, &k) != CLI_OK)
 		return CLI_FAIL;
 	rc = print_public(out, k, json);
 	cy_idkey_free(k);

@@ -9,7 +9,8 @@
 static const struct cli_command commands[] = {
 	{"keygen", cmd_keygen, "generate an age X25519 identity"},
 	{"seal", cmd_seal, "encrypt a file to recipients (age v1)"},
-	{"open", cmd_open, "decrypt an age file"},
+	{"open", cmd_open, "decrypt an age file or a classified document"},
+	{"inspect", cmd_inspect, "the outer mark; with -k, the verified label"},
 	{"id", cmd_id, "an officer's keys and certificate requests"},
 	{"authority", cmd_authority, "create a root authority"},
 	{"cert", cmd_cert, "issue, show, verify and revoke certificates"},

@@ -10,6 +10,7 @@
 #include "coyeu/file.h"
 #include "coyeu/secret.h"
 #include "io.h"
+#include "open_doc.h"
 
 #define IDENTITY_FILE_MAX (1024 * 1024)
 
@@ -23,7 +24,21 @@ static const char open_usage[] =
     "      --passphrase-file F  read the passphrase from the first line of F\n"
     "  -o, --output OUT         write to OUT, which appears only if the whole\n"
     "                           file verifies (default: standard output, streamed)\n"
-    "  -j, --threads N          worker threads (default: all cores)\n";
+    "  -j, --threads N          worker threads (default: all cores)\n"
+    "\n"
+    "usage: coyeu open -k KEY [--trust ROOT] [--crl F]... [-o OUT] [IN]\n"
+    "\n"
+    "Opens with an officer's key. A classified document is verified in full\n"
+    "first: header MAC, the sealer's signature and certificate chain (at the\n"
+    "time it was sealed, against ROOT and the revocation lists), the\n"
+    "recipients' stanzas and the content digest. Its label is printed on\n"
+    "standard error. Files without a label open as plain age files.\n"
+    "\n"
+    "  -k, --key KEY            the officer's key file (coyeu id new)\n"
+    "      --trust ROOT         the root authority certificate you trust\n"
+    "      --crl F              a revocation list (repeatable)\n";
+
+enum { OPT_TRUST = 256, OPT_CRL };
 
 struct open_args {
 	cy_identity **ids;
@@ -103,8 +118,12 @@ cmd_open(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"threads", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"key", required_argument, NULL, 'k'},
+		{"trust", required_argument, NULL, OPT_TRUST},
+		{"crl", required_argument, NULL, OPT_CRL},
 		{NULL, 0, NULL, 0},
 	};
+	struct open_doc_args doc;
 	struct open_args a;
 	struct cli_io io;
 	cy_open_params p;
@@ -112,8 +131,17 @@ cmd_open(int argc, char **argv)
 	int c, rc = CLI_FAIL, opened = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((c = getopt_long(argc, argv, "i:o:j:h", opts, NULL)) != -1) {
+	memset(&doc, 0, sizeof(doc));
+	while ((c = getopt_long(argc, argv, "i:o:j:k:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'k': doc.key = optarg; break;
+		case OPT_TRUST: doc.trust.root_path = optarg; break;
+		case OPT_CRL:
+			if (cli_trust_add_crl(&doc.trust, "open", optarg) != CLI_OK) {
+				rc = CLI_USAGE;
+				goto done;
+			}
+			break;
 		case 'i':
 			if (add_identity_file(&a, optarg, &err) != 0)
 				goto out;
@@ -136,6 +164,22 @@ cmd_open(int argc, char **argv)
 		goto done;
 	}
 	a.in = optind < argc ? argv[optind] : NULL;
+	if (doc.key != NULL) {
+		if (a.nids > 0) {
+			rc = cli_usage_error("open", "-k and -i cannot be combined");
+			goto done;
+		}
+		doc.pass_file = a.passfile;
+		doc.in = a.in;
+		doc.out = a.out;
+		doc.threads = a.threads;
+		rc = open_doc_run(&doc);
+		goto done;
+	}
+	if (doc.trust.root_path != NULL || doc.trust.ncrl_paths > 0) {
+		rc = cli_usage_error("open", "--trust and --crl go with -k KEY");
+		goto done;
+	}
 	if ((a.nids == 0 || a.passfile != NULL) && add_passphrase(&a, &err) != 0)
 		goto out;
 	if (cli_io_open(&io, a.in, a.out, 1, "opening", &err) != 0)

@@ -10,6 +10,7 @@
 #include "coyeu/file.h"
 #include "coyeu/secret.h"
 #include "io.h"
+#include "seal_doc.h"
 
 #define RECIPIENTS_FILE_MAX (1024 * 1024)
 
@@ -24,14 +25,70 @@ static const char seal_usage[] =
     "      --passphrase-file F  read the passphrase from the first line of F\n"
     "  -a, --armor              write PEM-armored text\n"
     "  -o, --output OUT         write to OUT atomically (default: standard output)\n"
-    "  -j, --threads N          worker threads (default: all cores)\n";
+    "  -j, --threads N          worker threads (default: all cores)\n"
+    "\n"
+    "usage: coyeu seal --level L --doc N -k KEY -c CHAIN --trust ROOT\n"
+    "                  [--crl F]... --to CHAIN... [--compartments a,b]\n"
+    "                  [--only-named] [--protect-until DATE] [-a] [-o OUT] [IN]\n"
+    "\n"
+    "Seals a classified document: signed by KEY, with its level bound in an\n"
+    "encrypted label and only the outer mark (A, B, C) visible. Every\n"
+    "recipient's chain must verify against ROOT and hold the level and the\n"
+    "compartments; so must the sealer's.\n"
+    "\n"
+    "      --level L            mat, toi-mat or tuyet-mat\n"
+    "      --doc N              the document number\n"
+    "  -k, --key KEY            the sealer's key file (coyeu id new)\n"
+    "  -c, --chain CHAIN        the sealer's certificate chain\n"
+    "      --trust ROOT         the root authority certificate you trust\n"
+    "      --crl F              a revocation list (repeatable)\n"
+    "      --to CHAIN           a recipient's certificate chain (repeatable)\n"
+    "      --compartments a,b   compartments every recipient must hold\n"
+    "      --only-named         handling: only the named recipients may read\n"
+    "      --protect-until DATE shorten the protection period (default: 10,\n"
+    "                           20, 30 years for MẬT, TỐI MẬT, TUYỆT MẬT)\n"
+    "      --copy C             original (default) or N/M sao-y|sao-luc|trich-sao\n"
+    "      --passphrase-file F  the key's passphrase, first line of F\n";
+
+enum {
+	OPT_LEVEL = 256, OPT_DOC, OPT_TRUST, OPT_CRL, OPT_TO, OPT_COMPARTMENTS,
+	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY,
+};
 
 struct seal_args {
 	cy_recipient **rcpts;
 	size_t nrcpts;
 	int passphrase, armor, threads;
 	const char *passfile, *out, *in;
+	struct seal_doc_args doc;
 };
+
+/* The options of a classified seal; 0 when c is not one of them. */
+static int
+doc_option(struct seal_doc_args *d, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_LEVEL: d->level = arg; return 1;
+	case OPT_DOC: d->doc = arg; return 1;
+	case 'k': d->key = arg; return 1;
+	case 'c': d->chain = arg; return 1;
+	case OPT_TRUST: d->trust.root_path = arg; return 1;
+	case OPT_CRL:
+		return cli_trust_add_crl(&d->trust, "seal", arg) == CLI_OK ? 1 : -1;
+	case OPT_TO:
+		if (d->nto == CLI_MAX_TO) {
+			cli_usage_error("seal", "at most %d --to", CLI_MAX_TO);
+			return -1;
+		}
+		d->to[d->nto++] = arg;
+		return 1;
+	case OPT_COMPARTMENTS: d->compartments = arg; return 1;
+	case OPT_ONLY_NAMED: d->only_named = 1; return 1;
+	case OPT_PROTECT_UNTIL: d->protect_until = arg; return 1;
+	case OPT_COPY: d->copy = arg; return 1;
+	}
+	return 0;
+}
 
 static int
 add_recipients(struct seal_args *a, cy_recipient **more, size_t n)
@@ -121,16 +178,34 @@ cmd_seal(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"threads", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"level", required_argument, NULL, OPT_LEVEL},
+		{"doc", required_argument, NULL, OPT_DOC},
+		{"key", required_argument, NULL, 'k'},
+		{"chain", required_argument, NULL, 'c'},
+		{"trust", required_argument, NULL, OPT_TRUST},
+		{"crl", required_argument, NULL, OPT_CRL},
+		{"to", required_argument, NULL, OPT_TO},
+		{"compartments", required_argument, NULL, OPT_COMPARTMENTS},
+		{"only-named", no_argument, NULL, OPT_ONLY_NAMED},
+		{"protect-until", required_argument, NULL, OPT_PROTECT_UNTIL},
+		{"copy", required_argument, NULL, OPT_COPY},
 		{NULL, 0, NULL, 0},
 	};
 	struct seal_args a;
 	struct cli_io io;
 	cy_seal_params p;
 	cy_error err = {0, ""};
-	int c, rc = CLI_FAIL, opened = 0;
+	int c, d, rc = CLI_FAIL, opened = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((c = getopt_long(argc, argv, "r:R:pao:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:R:pao:j:k:c:h", opts, NULL)) != -1) {
+		if ((d = doc_option(&a.doc, c, optarg)) != 0) {
+			if (d < 0) {
+				rc = CLI_USAGE;
+				goto done;
+			}
+			continue;
+		}
 		switch (c) {
 		case 'r':
 			if (add_recipient_string(&a, optarg, &err) != 0)
@@ -141,7 +216,7 @@ cmd_seal(int argc, char **argv)
 				goto out;
 			break;
 		case 'p': a.passphrase = 1; break;
-		case 'P': a.passfile = optarg; a.passphrase = 1; break;
+		case 'P': a.passfile = optarg; break;
 		case 'a': a.armor = 1; break;
 		case 'o': a.out = optarg; break;
 		case 'j':
@@ -160,6 +235,22 @@ cmd_seal(int argc, char **argv)
 		goto done;
 	}
 	a.in = optind < argc ? argv[optind] : NULL;
+	if (seal_doc_wanted(&a.doc)) {
+		if (a.nrcpts > 0 || a.passphrase) {
+			rc = cli_usage_error("seal", "a classified seal takes --to "
+			    "CHAIN, not -r, -R or -p (never passphrase-sealed)");
+			goto done;
+		}
+		a.doc.pass_file = a.passfile;
+		a.doc.armor = a.armor;
+		a.doc.threads = a.threads;
+		a.doc.in = a.in;
+		a.doc.out = a.out;
+		rc = seal_doc_run(&a.doc);
+		goto done;
+	}
+	if (a.passfile != NULL)
+		a.passphrase = 1;
 	if (a.passphrase && a.nrcpts > 0) {
 		rc = cli_usage_error("seal",
 		    "-p cannot be combined with -r or -R (age requires a passphrase to stand alone)");

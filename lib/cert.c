@@ -368,8 +368,9 @@ cy_cert_check_issued(const cy_cert *c, const cy_cert *is, cy_error *err)
 
 	if (is->role != CY_ROLE_AUTHORITY)
 		return cy_error_set(err, CY_E_POLICY,
-		    "issuer %s (serial %s) is %s, not an authority; only "
+		    "issuer %s (serial %s) is %s %s, not an authority; only "
 		    "authorities issue certificates", is->name, is->serial,
+		    is->role == CY_ROLE_OFFICER ? "an" : "a",
 		    cy_role_name(is->role));
 	if ((rc = check_issuer_grants(c, is, err)) != 0)
 		return rc;

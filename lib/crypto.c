@@ -14,6 +14,7 @@
 struct cy_aead_ctx {
 	EVP_CIPHER_CTX *ctx;
 	uint8_t key[CY_AEAD_KEY_LEN];
+	int keyed;   /* the key is set: later chunks change only the nonce */
 };
 
 int
@@ -132,6 +133,7 @@ cy_aead_ctx_new(const uint8_t key[CY_AEAD_KEY_LEN])
 	if ((c = cy_secret_alloc(sizeof(*c))) == NULL)
 		return NULL;
 	memcpy(c->key, key, CY_AEAD_KEY_LEN);
+	c->keyed = 0;  /* guarded memory is not zeroed */
 	if ((c->ctx = EVP_CIPHER_CTX_new()) == NULL ||
 	    EVP_CipherInit_ex(c->ctx, EVP_chacha20_poly1305(), NULL, NULL, NULL,
 	    1) != 1) {
@@ -154,16 +156,22 @@ int
 cy_aead_ctx_seal(cy_aead_ctx *c, const uint8_t nonce[CY_AEAD_NONCE_LEN],
     const uint8_t *in, size_t len, uint8_t *out)
 {
-	return aead_run(c->ctx, c->key, nonce, in, len, out, 1);
+	const uint8_t *key = c->keyed ? NULL : c->key;
+
+	c->keyed = 1;
+	return aead_run(c->ctx, key, nonce, in, len, out, 1);
 }
 
 int
 cy_aead_ctx_open(cy_aead_ctx *c, const uint8_t nonce[CY_AEAD_NONCE_LEN],
     const uint8_t *in, size_t len, uint8_t *out)
 {
+	const uint8_t *key = c->keyed ? NULL : c->key;
+
 	if (len < CY_AEAD_TAG_LEN)
 		return CY_E_CRYPTO;
-	return aead_run(c->ctx, c->key, nonce, in, len - CY_AEAD_TAG_LEN, out, 0);
+	c->keyed = 1;
+	return aead_run(c->ctx, key, nonce, in, len - CY_AEAD_TAG_LEN, out, 0);
 }
 
 static int

@@ -308,26 +308,6 @@ out:
 	return r;
 }
 
-/* A private temporary file for ciphertext; never for plaintext. */
-static int
-spool_open(cy_error *err)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
-		return fd;
-	snprintf(path, sizeof(path), "%s/coyeu-spool-XXXXXX", dir);
-	if ((fd = mkstemp(path)) < 0)
-		return cy_error_set(err, CY_E_IO, "cannot create a spool file in %s: %s",
-		    dir, strerror(errno));
-	unlink(path);
-	return fd;
-}
-
 static int
 spool_copy(int from, int out_fd, int armor, cy_error *err)
 {
@@ -371,7 +351,7 @@ cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
 		return cy_error_set(err, CY_E_USAGE, "a signer and recipients are required");
 	target = out_fd;
 	if (p->armor || !seekable_file(out_fd)) {
-		if ((spool = spool_open(err)) < 0)
+		if ((spool = cy_file_spool(err)) < 0)
 			return spool;
 		target = spool;
 	}

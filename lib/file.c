@@ -331,3 +331,22 @@ cy_file_check_private(const char *path, cy_error *err)
 		    path, (unsigned)(st.st_mode & 0777), path);
 	return 0;
 }
+
+int
+cy_file_spool(cy_error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "%s/coyeu-spool-XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0)
+		return cy_error_set(err, CY_E_IO, "cannot create a spool file in %s: %s",
+		    dir, strerror(errno));
+	unlink(path);
+	return fd;
+}

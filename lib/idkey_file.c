@@ -2,7 +2,6 @@
  * passphrase (scrypt), or, for services, the bare text.  Both 0600. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "coyeu/age.h"
 #include "coyeu/file.h"
@@ -14,55 +13,21 @@
 #define PLAIN_MAGIC "version: " CY_IDKEY_VERSION "\n"
 #define PASS_MAX 1024
 
-/* The engine drops (MADV_DONTNEED) the pages of an in-memory input it has
- * consumed, as if it were a mapped file; so its inputs get pages of their
- * own, never the heap's.  Wiped and unmapped by page_free. */
-static uint8_t *
-page_copy(const uint8_t *in, size_t len, size_t *maplen)
-{
-	void *m;
-
-	*maplen = len > 0 ? len : 1;
-	m = mmap(NULL, *maplen, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	memcpy(m, in, len);
-	return m;
-}
-
-static void
-page_free(uint8_t *m, size_t maplen)
-{
-	if (m == NULL)
-		return;
-	cy_wipe(m, maplen);
-	munmap(m, maplen);
-}
-
 static int
 seal_text(const cy_buf *text, const char *pass, int log_n, cy_buf *out,
     cy_error *err)
 {
 	cy_recipient *r = NULL;
 	cy_seal_params p;
-	uint8_t *in = NULL;
-	size_t maplen = 0;
 	int rc;
 
 	if ((rc = cy_recipient_scrypt(pass, strlen(pass), log_n, &r, err)) != 0)
-		goto out;
-	if ((in = page_copy(text->data, text->len, &maplen)) == NULL) {
-		rc = cy_error_set(err, CY_E_NOMEM, "out of memory");
-		goto out;
-	}
+		return rc;
 	memset(&p, 0, sizeof(p));
 	p.recipients = &r;
 	p.nrecipients = 1;
 	p.threads = 1;
-	rc = cy_age_seal_mem(in, text->len, &p, out, err);
-out:
-	page_free(in, maplen);
+	rc = cy_age_seal_mem(text->data, text->len, &p, out, err);
 	cy_recipient_free(r);
 	return rc;
 }
@@ -100,8 +65,6 @@ open_sealed(const uint8_t *in, size_t len, cy_passphrase_fn *getpass,
 {
 	cy_identity *id = NULL;
 	cy_open_params p;
-	uint8_t *copy = NULL;
-	size_t maplen = 0;
 	char *pass;
 	int rc;
 
@@ -119,15 +82,10 @@ open_sealed(const uint8_t *in, size_t len, cy_passphrase_fn *getpass,
 	p.identities = &id;
 	p.nidentities = 1;
 	p.threads = 1;
-	if ((copy = page_copy(in, len, &maplen)) == NULL) {
-		rc = cy_error_set(err, CY_E_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = cy_age_open_mem(copy, len, &p, text, err);
+	rc = cy_age_open_mem(in, len, &p, text, err);
 	if (rc == CY_E_NO_MATCH)
 		rc = cy_error_set(err, CY_E_PASSPHRASE, "wrong passphrase");
 out:
-	page_free(copy, maplen);
 	cy_identity_free(id);
 	cy_secret_free(pass);
 	return rc;

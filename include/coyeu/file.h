@@ -47,6 +47,10 @@ void cy_outfile_abort(cy_outfile *o);
 int cy_file_write(const char *path, const void *data, size_t len, mode_t mode,
     int flags, cy_error *err) CY_MUST_CHECK;
 
+/* An unlinked temporary file in $TMPDIR (or /tmp), 0600, for spooling
+ * ciphertext — never plaintext.  Returns the fd or a negative CY_E code. */
+int cy_file_spool(cy_error *err);
+
 /* Refuses a secret-key file that others may read (mode & 077). */
 int cy_file_check_private(const char *path, cy_error *err) CY_MUST_CHECK;
 

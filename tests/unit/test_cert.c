@@ -376,12 +376,12 @@ test_role(void **state)
 	p = params("Cán bộ", "vn/hcm/van-phong-thanh-uy/phong-1",
 	    CY_ROLE_OFFICER, CY_LEVEL_MAT, t->officer.key);
 	assert_int_equal(try_issue(&t->officer, &p, &h, &err), CY_E_POLICY);
-	expect_msg(&err, "is officer, not an authority; only authorities "
+	expect_msg(&err, "is an officer, not an authority; only authorities "
 	    "issue certificates");
 	reg = issue(&t->agency, "vn/hcm/van-phong-thanh-uy", CY_ROLE_REGISTRY,
 	    CY_LEVEL_TOI_MAT);
 	assert_int_equal(try_issue(&reg, &p, &h, &err), CY_E_POLICY);
-	expect_msg(&err, "is registry, not an authority");
+	expect_msg(&err, "is a registry, not an authority");
 	holder_free(&reg);
 	holder_free(&h);
 }

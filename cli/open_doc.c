@@ -1,0 +1,155 @@
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "coyeu/canon.h"
+#include "coyeu/file.h"
+#include "coyeu/level.h"
+#include "coyeu/secret.h"
+#include "open_doc.h"
+#include "progress.h"
+
+#define SPOOL_CHUNK 65536
+
+/* Classified files are verified in full before release, which needs a file
+ * to read twice: a pipe is first spooled (ciphertext only). */
+static int
+input_file(const char *in, int *fd, cy_error *err)
+{
+	uint8_t buf[SPOOL_CHUNK];
+	struct stat st;
+	ssize_t n;
+	int src = STDIN_FILENO;
+
+	if (in != NULL && strcmp(in, "-") != 0) {
+		if ((*fd = open(in, O_RDONLY | O_CLOEXEC)) < 0)
+			return cy_error_set(err, CY_E_IO, "cannot open %s: %m", in);
+		return 0;
+	}
+	if (fstat(src, &st) == 0 && S_ISREG(st.st_mode)) {
+		*fd = dup(src);
+		return 0;
+	}
+	if ((*fd = cy_file_spool(err)) < 0)
+		return *fd;
+	while ((n = cy_read_full(src, buf, sizeof(buf))) > 0)
+		if (cy_write_all(*fd, buf, (size_t)n) != 0)
+			return cy_error_set(err, CY_E_IO, "cannot spool the input: %m");
+	if (n < 0 || lseek(*fd, 0, SEEK_SET) != 0)
+		return cy_error_set(err, CY_E_IO, "cannot read the input: %m");
+	return 0;
+}
+
+int
+open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
+    cy_doc_info *info)
+{
+	struct cli_progress progress;
+	cy_identity *id = NULL;
+	cy_idkey *key = NULL;
+	cy_doc_open_params p;
+	cy_error err = {0, ""};
+	uint64_t size;
+	int in = -1, rc = CLI_FAIL;
+
+	memset(info, 0, sizeof(*info));
+	if (a->trust.root_path != NULL && cli_trust_load(&a->trust) != CLI_OK)
+		goto out;
+	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK)
+		goto out;
+	if (cy_identity_x25519(cy_idkey_seal_secret(key), &id, &err) != 0 ||
+	    input_file(a->in, &in, &err) != 0) {
+		cli_fail(&err, a->in);
+		goto out;
+	}
+	cli_progress_init(&progress, "opening", in, &size);
+	memset(&p, 0, sizeof(p));
+	p.identities = &id;
+	p.nidentities = 1;
+	p.trust = a->trust.root_path ? &a->trust.trust : NULL;
+	p.mode = mode;
+	p.threads = a->threads;
+	p.progress = cli_progress_cb;
+	p.progress_ctx = &progress;
+	p.size_hint = size;
+	if (cy_doc_open_fd(in, out_fd, &p, info, &err) != 0) {
+		cli_progress_end(&progress);
+		cli_fail(&err, a->in);
+		goto out;
+	}
+	cli_progress_end(&progress);
+	rc = CLI_OK;
+out:
+	if (in >= 0)
+		close(in);
+	cy_identity_free(id);
+	cy_idkey_free(key);
+	cli_trust_free(&a->trust);
+	return rc;
+}
+
+static const char *
+time_text(int64_t t, char buf[CY_CANON_TIME_LEN + 1])
+{
+	if (cy_canon_time_format(t, buf, NULL) != 0)
+		snprintf(buf, CY_CANON_TIME_LEN + 1, "?");
+	return buf;
+}
+
+void
+open_doc_print_label(FILE *f, const cy_doc_info *info)
+{
+	const cy_label *l = info->label;
+	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
+	size_t i;
+
+	if (l == NULL) {
+		fputs("coyeu: plain age file (no classification label)\n", f);
+		return;
+	}
+	fprintf(f, "coyeu: %s document %s, verified\n",
+	    cy_level_display(cy_label_level(l)), cy_label_document(l));
+	fprintf(f, "  from unit:      %s\n", cy_label_unit(l));
+	fprintf(f, "  sealed by:      %s (serial %s)\n",
+	    cy_cert_name(info->signer), cy_cert_serial(info->signer));
+	fprintf(f, "  created:        %s\n", time_text(cy_label_created(l), t1));
+	fprintf(f, "  protect until:  %s\n",
+	    time_text(cy_label_protect_until(l), t2));
+	fprintf(f, "  copy:           %s\n", cy_label_copy(l));
+	fprintf(f, "  compartments:   %s\n",
+	    cy_label_compartments(l)[0] ? cy_label_compartments(l) : "none");
+	fprintf(f, "  handling:       %s\n", cy_label_only_named(l) ?
+	    CY_HANDLING_ONLY_NAMED : "none");
+	for (i = 0; i < cy_label_recipient_count(l); i++)
+		fprintf(f, "  recipient %zu:    %s\n", i + 1,
+		    cy_label_recipient(l, i));
+}
+
+int
+open_doc_run(struct open_doc_args *a)
+{
+	cy_outfile *out = NULL;
+	cy_doc_info info;
+	cy_error err = {0, ""};
+	int rc, to_file = a->out != NULL && strcmp(a->out, "-") != 0;
+
+	if (cy_outfile_open(a->out, 0600, 0, &out, &err) != 0)
+		return cli_fail(&err, a->out);
+	/* To a private temporary file renamed after full verification; to
+	 * standard output only after a verifying pass. */
+	rc = open_doc_verify(a, to_file ? CY_DOC_OPEN_STREAM :
+	    CY_DOC_OPEN_VERIFY_FIRST, cy_outfile_fd(out), &info);
+	if (rc != CLI_OK) {
+		cy_outfile_abort(out);
+		return rc;
+	}
+	if (cy_outfile_commit(out, &err) != 0)
+		rc = cli_fail(&err, a->out);
+	else
+		open_doc_print_label(stderr, &info);
+	cy_doc_info_free(&info);
+	return rc;
+}

@@ -1,0 +1,232 @@
+/* Sealing a classified document: every party checked before a byte is
+ * written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authority.h"
+#include "cli.h"
+#include "coyeu/canon.h"
+#include "coyeu/file.h"
+#include "coyeu/level.h"
+#include "io.h"
+#include "progress.h"
+#include "seal_doc.h"
+
+struct party {
+	cy_cert *leaf;
+	char *serial;
+	uint8_t seal_key[CY_X25519_KEY_LEN];
+};
+
+struct seal_doc {
+	int level;
+	char *compartments;
+	int64_t created, protect_until;
+	cy_idkey *key;
+	uint8_t *chain_bytes;
+	size_t chain_len;
+	cy_cert *signer;
+	struct party parties[CLI_MAX_TO];
+	size_t nparties;
+};
+
+int
+seal_doc_wanted(const struct seal_doc_args *a)
+{
+	return a->level || a->doc || a->key || a->chain || a->nto ||
+	    a->trust.root_path || a->compartments || a->only_named ||
+	    a->protect_until || a->copy;
+}
+
+static void
+seal_doc_free(struct seal_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nparties; i++) {
+		cy_cert_free(d->parties[i].leaf);
+		free(d->parties[i].serial);
+	}
+	cy_idkey_free(d->key);
+	cy_cert_free(d->signer);
+	free(d->chain_bytes);
+	free(d->compartments);
+}
+
+/* created + N calendar years (the law counts years, not days). */
+static int64_t
+add_years(int64_t t, int years)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	tm.tm_year += years;
+	return (int64_t)timegm(&tm);
+}
+
+static int
+check_args(struct seal_doc_args *a, struct seal_doc *d)
+{
+	int64_t limit;
+
+	if (a->level == NULL || a->doc == NULL || a->key == NULL ||
+	    a->chain == NULL || a->trust.root_path == NULL || a->nto == 0)
+		return cli_usage_error("seal",
+		    "a classified seal needs --level, --doc, -k KEY, -c CHAIN, "
+		    "--trust ROOT and at least one --to CHAIN");
+	if ((d->level = cy_level_parse(a->level, strlen(a->level))) == 0)
+		return cli_usage_error("seal",
+		    "unknown level '%s' (mat, toi-mat or tuyet-mat)", a->level);
+	if (cy_canon_list_normalize(a->compartments ? a->compartments : "",
+	    cy_compartment_valid, "compartments", &d->compartments, NULL) != 0)
+		return cli_usage_error("seal", "invalid --compartments '%s'",
+		    a->compartments);
+	d->created = cli_now();
+	limit = add_years(d->created, cy_level_protect_years(d->level));
+	d->protect_until = limit;
+	if (a->protect_until != NULL) {
+		if (cli_parse_time("seal", a->protect_until,
+		    &d->protect_until) != CLI_OK)
+			return CLI_USAGE;
+		if (d->protect_until > limit || d->protect_until <= d->created)
+			return cli_usage_error("seal",
+			    "--protect-until must be after now and at most %d years "
+			    "ahead for %s (it may shorten protection, not lengthen it)",
+			    cy_level_protect_years(d->level),
+			    cy_level_display(d->level));
+	}
+	return CLI_OK;
+}
+
+/* The sealer: key, chain, and its own entitlement to this level. */
+static int
+load_signer(struct seal_doc_args *a, struct seal_doc *d)
+{
+	cy_chain *chain = NULL;
+	cy_error err = {0, ""};
+	int rc = CLI_FAIL;
+
+	if (cli_idkey_load(a->key, a->pass_file, &d->key) != CLI_OK)
+		return CLI_FAIL;
+	if (cy_file_read(a->chain, CY_CHAIN_FILE_MAX, &d->chain_bytes,
+	    &d->chain_len, &err) != 0)
+		return cli_fail(&err, "cannot read the sealer's chain");
+	if (cy_chain_parse(d->chain_bytes, d->chain_len, &chain, &err) != 0) {
+		cli_fail(&err, a->chain);
+		goto out;
+	}
+	if (cy_doc_check_clearance(chain, &a->trust.trust, d->level,
+	    d->compartments, d->created, &d->signer, &err) != 0) {
+		cli_fail(&err, "sealer refused");
+		goto out;
+	}
+	if (memcmp(cy_cert_sign_public(d->signer), cy_idkey_sign_public(d->key),
+	    CY_SIGN_PUBLIC_LEN) != 0) {
+		cli_warn("sealer refused: the key %s does not belong to the "
+		    "certificate in %s", a->key, a->chain);
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	cy_chain_free(chain);
+	return rc;
+}
+
+/* Every recipient: chain, revocation, validity, clearance, compartments. */
+static int
+load_recipients(struct seal_doc_args *a, struct seal_doc *d)
+{
+	struct party *pt;
+	cy_chain *chain;
+	cy_error err = {0, ""};
+	char what[512];
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->nto; i++) {
+		if (cli_load_chain(a->to[i], &chain) != CLI_OK)
+			return CLI_FAIL;
+		pt = &d->parties[d->nparties];
+		r = cy_doc_check_clearance(chain, &a->trust.trust, d->level,
+		    d->compartments, d->created, &pt->leaf, &err);
+		cy_chain_free(chain);
+		if (r != 0) {
+			snprintf(what, sizeof(what), "recipient %s refused", a->to[i]);
+			return cli_fail(&err, what);
+		}
+		d->nparties++;
+		if ((pt->serial = strdup(cy_cert_serial(pt->leaf))) == NULL)
+			return CLI_FAIL;
+		memcpy(pt->seal_key, cy_cert_seal_public(pt->leaf),
+		    CY_X25519_KEY_LEN);
+	}
+	return CLI_OK;
+}
+
+static int
+seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
+{
+	const char *serials[CLI_MAX_TO];
+	uint8_t keys[CLI_MAX_TO][CY_X25519_KEY_LEN];
+	cy_doc_seal_params p;
+	struct cli_io io;
+	cy_error err = {0, ""};
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < d->nparties; i++) {
+		serials[i] = d->parties[i].serial;
+		memcpy(keys[i], d->parties[i].seal_key, CY_X25519_KEY_LEN);
+	}
+	p.label.document = a->doc;
+	p.label.level = d->level;
+	p.label.unit = cy_cert_unit(d->signer);
+	p.label.created = d->created;
+	p.label.protect_until = d->protect_until;
+	p.label.copy = a->copy;
+	p.label.recipients = serials;
+	p.label.nrecipients = d->nparties;
+	p.label.only_named = a->only_named;
+	p.label.compartments = d->compartments;
+	p.label.signer_chain = d->chain_bytes;
+	p.label.signer_chain_len = d->chain_len;
+	p.signer = d->key;
+	p.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])keys;
+	p.armor = a->armor;
+	p.threads = a->threads;
+	if (cli_io_open(&io, a->in, a->out, a->armor, "sealing", &err) != 0)
+		return cli_fail(&err, a->in);
+	p.progress = cli_progress_cb;
+	p.progress_ctx = &io.progress;
+	p.size_hint = io.size;
+	if (cy_doc_seal_fd(io.in_fd, cli_io_out_fd(&io), &p, &err) != 0) {
+		cli_io_close(&io, 0, NULL);
+		return cli_fail(&err, a->in);
+	}
+	if (cli_io_close(&io, 1, &err) != 0)
+		return cli_fail(&err, a->out);
+	fprintf(stderr, "coyeu: sealed %s document %s (outer mark %c) for %zu "
+	    "recipient%s\n", cy_level_display(d->level), a->doc,
+	    cy_level_mark(d->level), d->nparties, d->nparties == 1 ? "" : "s");
+	return CLI_OK;
+}
+
+int
+seal_doc_run(struct seal_doc_args *a)
+{
+	struct seal_doc d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if ((rc = check_args(a, &d)) == CLI_OK &&
+	    (rc = cli_trust_load(&a->trust)) == CLI_OK &&
+	    (rc = load_signer(a, &d)) == CLI_OK &&
+	    (rc = load_recipients(a, &d)) == CLI_OK)
+		rc = seal_doc_write(a, &d);
+	cli_trust_free(&a->trust);
+	seal_doc_free(&d);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* coyeu seal --level …: the classified path of the seal command. */
+#ifndef COYEU_CLI_SEAL_DOC_H
+#define COYEU_CLI_SEAL_DOC_H
+
+#include "trust.h"
+
+#define CLI_MAX_TO 256
+
+struct seal_doc_args {
+	const char *level, *doc, *key, *pass_file, *chain, *compartments;
+	const char *protect_until, *copy;
+	const char *to[CLI_MAX_TO];
+	size_t nto;
+	int only_named, armor, threads;
+	const char *in, *out;
+	struct cli_trust trust;
+};
+
+/* 1 when any classified option was given. */
+int seal_doc_wanted(const struct seal_doc_args *a);
+int seal_doc_run(struct seal_doc_args *a);
+
+#endif

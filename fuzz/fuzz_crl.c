@@ -1,0 +1,42 @@
+/* The revocation list parser: never crashes; what parses is kept byte for
+ * byte, its serials are sorted and each is found as revoked. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coyeu/crl.h"
+#include "coyeu/secret.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	return cy_init() == 0 ? 0 : -1;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *serial, *reason, *prev = NULL, *why;
+	cy_crl *crl = NULL;
+	const uint8_t *p;
+	size_t i, len;
+
+	if (cy_crl_parse(data, size, &crl, NULL) != 0)
+		return 0;
+	p = cy_crl_bytes(crl, &len);
+	if (len != size || memcmp(p, data, size) != 0 ||
+	    cy_crl_sequence(crl) == 0)
+		abort();
+	for (i = 0; i < cy_crl_count(crl); i++) {
+		cy_crl_entry(crl, i, &serial, &reason);
+		if ((prev != NULL && strcmp(prev, serial) >= 0) ||
+		    !cy_crl_revokes(crl, serial, &why) || strcmp(why, reason) != 0)
+			abort();
+		prev = serial;
+	}
+	cy_crl_free(crl);
+	return 0;
+}
