@@ -12,6 +12,7 @@ set -eu
 COYEU=${1:-build/coyeu}
 case $COYEU in /*) ;; *) COYEU=$(pwd)/$COYEU ;; esac
 [ -x "$COYEU" ] || { echo "demo: no coyeu binary at $COYEU (run make)" >&2; exit 1; }
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 D=$(mktemp -d "${TMPDIR:-/tmp}/coyeu-demo.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 trap 'exit 130' INT TERM
@@ -99,10 +100,24 @@ section_sealing() {
 	say "Refused (as expected): the damage is detected and nothing is written, not even the undamaged part."
 }
 
+# --- part 2: the authority (its own script; leaves keys and chains in
+# $D/authority for the parts after it) ---
+section_authority() {
+	[ -f "$SCRIPTS/demo-authority.sh" ] || return 0
+	section "Part 2: the certificate authority"
+	step "The authority hierarchy: roots, agencies, officers, refusals, revocation"
+	st=0
+	sh "$SCRIPTS/demo-authority.sh" "$COYEU" "$D/authority" >"$D/.out" 2>&1 ||
+		st=$?
+	sed 's/^/    /' "$D/.out"
+	[ "$st" -eq 0 ] || broken "the authority part failed (exit $st)"
+}
+
 main() {
 	echo "coyeu demo — $("$COYEU" --version)"
 	echo "(working in a scratch folder, removed at the end)"
 	section_sealing
+	section_authority
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 
