@@ -43,6 +43,12 @@ int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
 struct cy_idkey;
 int cli_idkey_load(const char *path, const char *pass_file, struct cy_idkey **out);
 
+/* An age identity file ("# comment", "# public key: age1…", the secret
+ * key) to outpath (0600, exclusive; "Public key:" on stderr) or stdout. */
+struct cy_identity;
+int cli_write_identity(const struct cy_identity *id, const char *comment,
+    const char *outpath, cy_error *err);
+
 /* Number of online cores. */
 int cli_cores(void);
 /* Parses a positive int option value, or returns -1. */

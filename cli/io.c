@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "io.h"
 
 int
@@ -55,4 +56,22 @@ cli_io_close(struct cli_io *io, int ok, cy_error *err)
 		cy_outfile_abort(io->out);
 	io->out = NULL;
 	return r;
+}
+
+int
+cli_io_run(const char *in, const char *out, int text_output, const char *verb,
+    cli_io_fn *fn, void *ctx)
+{
+	struct cli_io io;
+	cy_error err = {0, ""};
+
+	if (cli_io_open(&io, in, out, text_output, verb, &err) != 0)
+		return cli_fail(&err, in);
+	if (fn(ctx, &io, &err) != 0) {
+		cli_io_close(&io, 0, NULL);
+		return cli_fail(&err, in);
+	}
+	if (cli_io_close(&io, 1, &err) != 0)
+		return cli_fail(&err, out);
+	return CLI_OK;
 }

@@ -22,4 +22,10 @@ int cli_io_out_fd(const struct cli_io *io);
 /* Commits the output when ok, else removes it; closes the input. */
 int cli_io_close(struct cli_io *io, int ok, cy_error *err);
 
+/* Opens IN and OUT, runs fn, then commits OUT on success or removes it.
+ * On failure prints err prefixed by IN and returns CLI_FAIL. */
+typedef int cli_io_fn(void *ctx, struct cli_io *io, cy_error *err);
+int cli_io_run(const char *in, const char *out, int text_output,
+    const char *verb, cli_io_fn *fn, void *ctx);
+
 #endif

@@ -10,6 +10,7 @@
 #include "coyeu/age.h"
 #include "coyeu/buf.h"
 #include "coyeu/file.h"
+#include "coyeu/secret.h"
 
 static const char keygen_usage[] =
     "usage: coyeu keygen [-o FILE]\n"
@@ -21,6 +22,36 @@ static const char keygen_usage[] =
     "  -o, --output FILE   write the identity to FILE\n";
 
 int
+cli_write_identity(const cy_identity *id, const char *comment,
+    const char *outpath, cy_error *err)
+{
+	char pub[CY_RECIPIENT_STR_MAX], sec[CY_IDENTITY_STR_MAX];
+	cy_buf text = CY_BUF_INIT;
+	int r;
+
+	if ((r = cy_identity_recipient_string(id, pub, err)) != 0 ||
+	    (r = cy_identity_string(id, sec, err)) != 0)
+		goto out;
+	cy_buf_printf(&text, "# %s\n# public key: %s\n%s\n", comment, pub, sec);
+	if ((r = cy_buf_status(&text)) != 0) {
+		cy_error_set(err, r, "out of memory");
+		goto out;
+	}
+	if (outpath != NULL && strcmp(outpath, "-") != 0) {
+		if ((r = cy_file_write(outpath, text.data, text.len, 0600,
+		    CY_OUT_EXCLUSIVE, err)) != 0)
+			goto out;
+		fprintf(stderr, "Public key: %s\n", pub);
+	} else if (cy_write_all(STDOUT_FILENO, text.data, text.len) != 0) {
+		r = cy_error_set(err, CY_E_IO, "cannot write to standard output");
+	}
+out:
+	cy_wipe(sec, sizeof(sec));
+	cy_buf_free(&text);
+	return r;
+}
+
+int
 cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -28,10 +59,9 @@ cmd_keygen(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char pub[CY_RECIPIENT_STR_MAX], sec[CY_IDENTITY_STR_MAX], when[32];
+	char when[64];
 	const char *outpath = NULL;
 	cy_identity *id = NULL;
-	cy_buf text = CY_BUF_INIT;
 	cy_error err = {0, ""};
 	time_t now = time(NULL);
 	int c, rc = CLI_FAIL;
@@ -46,30 +76,10 @@ cmd_keygen(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("keygen", "unexpected argument '%s'",
 		    argv[optind]);
-	if (cy_identity_generate(&id, &err) != 0 ||
-	    cy_identity_recipient_string(id, pub, &err) != 0 ||
-	    cy_identity_string(id, sec, &err) != 0)
-		goto out;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	cy_buf_printf(&text, "# created: %s\n# public key: %s\n%s\n", when, pub,
-	    sec);
-	if (cy_buf_status(&text) != 0) {
-		cy_error_set(&err, CY_E_NOMEM, "out of memory");
-		goto out;
-	}
-	if (outpath != NULL && strcmp(outpath, "-") != 0) {
-		if (cy_file_write(outpath, text.data, text.len, 0600,
-		    CY_OUT_EXCLUSIVE, &err) != 0)
-			goto out;
-		fprintf(stderr, "Public key: %s\n", pub);
-	} else if (cy_write_all(STDOUT_FILENO, text.data, text.len) != 0) {
-		cy_error_set(&err, CY_E_IO, "cannot write to standard output");
-		goto out;
-	}
-	rc = CLI_OK;
-out:
-	memset(sec, 0, sizeof(sec));
-	cy_buf_free(&text);
+	strftime(when, sizeof(when), "created: %Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	if (cy_identity_generate(&id, &err) == 0 &&
+	    cli_write_identity(id, when, outpath, &err) == 0)
+		rc = CLI_OK;
 	cy_identity_free(id);
 	if (rc != CLI_OK)
 		cli_fail(&err, "keygen");

@@ -109,6 +109,22 @@ add_passphrase(struct open_args *a, cy_error *err)
 	return r;
 }
 
+static int
+open_run(void *ctx, struct cli_io *io, cy_error *err)
+{
+	const struct open_args *a = ctx;
+	cy_open_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.identities = a->ids;
+	p.nidentities = a->nids;
+	p.threads = a->threads;
+	p.progress = cli_progress_cb;
+	p.progress_ctx = &io->progress;
+	p.size_hint = io->size;
+	return cy_age_open_fd(io->in_fd, cli_io_out_fd(io), &p, err);
+}
+
 int
 cmd_open(int argc, char **argv)
 {
@@ -125,10 +141,8 @@ cmd_open(int argc, char **argv)
 	};
 	struct open_doc_args doc;
 	struct open_args a;
-	struct cli_io io;
-	cy_open_params p;
 	cy_error err = {0, ""};
-	int c, rc = CLI_FAIL, opened = 0;
+	int c, rc = CLI_FAIL;
 
 	memset(&a, 0, sizeof(a));
 	memset(&doc, 0, sizeof(doc));
@@ -182,27 +196,10 @@ cmd_open(int argc, char **argv)
 	}
 	if ((a.nids == 0 || a.passfile != NULL) && add_passphrase(&a, &err) != 0)
 		goto out;
-	if (cli_io_open(&io, a.in, a.out, 1, "opening", &err) != 0)
-		goto out;
-	opened = 1;
-	memset(&p, 0, sizeof(p));
-	p.identities = a.ids;
-	p.nidentities = a.nids;
-	p.threads = a.threads;
-	p.progress = cli_progress_cb;
-	p.progress_ctx = &io.progress;
-	p.size_hint = io.size;
-	if (cy_age_open_fd(io.in_fd, cli_io_out_fd(&io), &p, &err) != 0)
-		goto out;
-	opened = 0;
-	if (cli_io_close(&io, 1, &err) != 0)
-		goto out;
-	rc = CLI_OK;
+	rc = cli_io_run(a.in, a.out, 1, "opening", open_run, &a);
+	goto done;
 out:
-	if (opened)
-		cli_io_close(&io, 0, NULL);
-	if (rc == CLI_FAIL)
-		cli_fail(&err, a.in);
+	cli_fail(&err, a.in);
 done:
 	cy_identities_free(a.ids, a.nids);
 	return rc;

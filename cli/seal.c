@@ -166,6 +166,23 @@ add_passphrase(struct seal_args *a, cy_error *err)
 	return rc;
 }
 
+static int
+seal_run(void *ctx, struct cli_io *io, cy_error *err)
+{
+	const struct seal_args *a = ctx;
+	cy_seal_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.recipients = a->rcpts;
+	p.nrecipients = a->nrcpts;
+	p.armor = a->armor;
+	p.threads = a->threads;
+	p.progress = cli_progress_cb;
+	p.progress_ctx = &io->progress;
+	p.size_hint = io->size;
+	return cy_age_seal_fd(io->in_fd, cli_io_out_fd(io), &p, err);
+}
+
 int
 cmd_seal(int argc, char **argv)
 {
@@ -192,10 +209,8 @@ cmd_seal(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct seal_args a;
-	struct cli_io io;
-	cy_seal_params p;
 	cy_error err = {0, ""};
-	int c, d, rc = CLI_FAIL, opened = 0;
+	int c, d, rc = CLI_FAIL;
 
 	memset(&a, 0, sizeof(a));
 	while ((c = getopt_long(argc, argv, "r:R:pao:j:k:c:h", opts, NULL)) != -1) {
@@ -262,28 +277,10 @@ cmd_seal(int argc, char **argv)
 	}
 	if (a.passphrase && add_passphrase(&a, &err) != 0)
 		goto out;
-	if (cli_io_open(&io, a.in, a.out, a.armor, "sealing", &err) != 0)
-		goto out;
-	opened = 1;
-	memset(&p, 0, sizeof(p));
-	p.recipients = a.rcpts;
-	p.nrecipients = a.nrcpts;
-	p.armor = a.armor;
-	p.threads = a.threads;
-	p.progress = cli_progress_cb;
-	p.progress_ctx = &io.progress;
-	p.size_hint = io.size;
-	if (cy_age_seal_fd(io.in_fd, cli_io_out_fd(&io), &p, &err) != 0)
-		goto out;
-	opened = 0;
-	if (cli_io_close(&io, 1, &err) != 0)
-		goto out;
-	rc = CLI_OK;
+	rc = cli_io_run(a.in, a.out, a.armor, "sealing", seal_run, &a);
+	goto done;
 out:
-	if (opened)
-		cli_io_close(&io, 0, NULL);
-	if (rc == CLI_FAIL)
-		cli_fail(&err, a.in);
+	cli_fail(&err, a.in);
 done:
 	cy_recipients_free(a.rcpts, a.nrcpts);
 	return rc;

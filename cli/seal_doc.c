@@ -167,13 +167,22 @@ load_recipients(struct seal_doc_args *a, struct seal_doc *d)
 }
 
 static int
+seal_doc_io(void *ctx, struct cli_io *io, cy_error *err)
+{
+	cy_doc_seal_params *p = ctx;
+
+	p->progress = cli_progress_cb;
+	p->progress_ctx = &io->progress;
+	p->size_hint = io->size;
+	return cy_doc_seal_fd(io->in_fd, cli_io_out_fd(io), p, err);
+}
+
+static int
 seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 {
 	const char *serials[CLI_MAX_TO];
 	uint8_t keys[CLI_MAX_TO][CY_X25519_KEY_LEN];
 	cy_doc_seal_params p;
-	struct cli_io io;
-	cy_error err = {0, ""};
 	size_t i;
 
 	memset(&p, 0, sizeof(p));
@@ -197,17 +206,9 @@ seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 	p.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])keys;
 	p.armor = a->armor;
 	p.threads = a->threads;
-	if (cli_io_open(&io, a->in, a->out, a->armor, "sealing", &err) != 0)
-		return cli_fail(&err, a->in);
-	p.progress = cli_progress_cb;
-	p.progress_ctx = &io.progress;
-	p.size_hint = io.size;
-	if (cy_doc_seal_fd(io.in_fd, cli_io_out_fd(&io), &p, &err) != 0) {
-		cli_io_close(&io, 0, NULL);
-		return cli_fail(&err, a->in);
-	}
-	if (cli_io_close(&io, 1, &err) != 0)
-		return cli_fail(&err, a->out);
+	if (cli_io_run(a->in, a->out, a->armor, "sealing", seal_doc_io, &p) !=
+	    CLI_OK)
+		return CLI_FAIL;
 	fprintf(stderr, "coyeu: sealed %s document %s (outer mark %c) for %zu "
 	    "recipient%s\n", cy_level_display(d->level), a->doc,
 	    cy_level_mark(d->level), d->nparties, d->nparties == 1 ? "" : "s");

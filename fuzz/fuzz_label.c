@@ -4,17 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "coyeu/label.h"
-#include "coyeu/secret.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	return cy_init() == 0 ? 0 : -1;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,19 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "coyeu/age.h"
 #include "coyeu/buf.h"
-#include "coyeu/secret.h"
 #include "stream.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	return cy_init() == 0 ? 0 : -1;
-}
 
 struct mem {
 	const uint8_t *p;

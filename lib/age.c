@@ -67,13 +67,8 @@ seal(struct cy_src *in, struct cy_sink *out, const cy_seal_params *p, cy_error *
 		goto out;
 	if ((r = cy_stream_key(file_key, nonce, sp.key)) != 0)
 		goto out;
-	sp.threads = p->threads;
-	cy_src_stream_input(&sp, in);
-	sp.write = cy_sink_write;
-	sp.write_ctx = out;
-	sp.progress = p->progress;
-	sp.progress_ctx = p->progress_ctx;
-	sp.size_hint = p->size_hint;
+	cy_stream_plumb(&sp, in, out, p->threads, p->progress, p->progress_ctx,
+	    p->size_hint);
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
 	r = cy_sink_finish(out, err);
@@ -86,6 +81,21 @@ out:
 }
 
 /* age: an scrypt stanza must be the only one (it proves who sealed). */
+int
+cy_age_payload_key(struct cy_src *in, const uint8_t *file_key,
+    uint8_t nonce[CY_STREAM_NONCE_LEN], uint8_t key[CY_AEAD_KEY_LEN],
+    cy_error *err)
+{
+	ssize_t n;
+
+	if ((n = cy_src_read(in, nonce, CY_STREAM_NONCE_LEN, err)) < 0)
+		return (int)n;
+	if (n != CY_STREAM_NONCE_LEN)
+		return cy_error_set(err, CY_E_HEADER,
+		    "the file is truncated: the payload nonce is missing");
+	return cy_stream_key(file_key, nonce, key);
+}
+
 int
 cy_age_read_header(struct cy_src *in, cy_header *h, cy_error *err)
 {
@@ -152,7 +162,6 @@ open_file(struct cy_src *in, struct cy_sink *out, const cy_open_params *p,
 	cy_header h;
 	uint8_t *file_key = NULL, nonce[CY_STREAM_NONCE_LEN];
 	cy_stream_params sp;
-	ssize_t n;
 	int r;
 
 	memset(&h, 0, sizeof(h));
@@ -166,25 +175,11 @@ open_file(struct cy_src *in, struct cy_sink *out, const cy_open_params *p,
 	if ((r = cy_age_unwrap(&h, p, file_key, err)) != 0 ||
 	    (r = cy_header_verify_mac(&h, file_key, err)) != 0)
 		goto out;
-	if ((n = cy_src_read(in, nonce, sizeof(nonce), err)) < 0) {
-		r = (int)n;
-		goto out;
-	}
-	if (n != sizeof(nonce)) {
-		r = cy_error_set(err, CY_E_HEADER,
-		    "the file is truncated: the payload nonce is missing");
-		goto out;
-	}
-	if ((r = cy_stream_key(file_key, nonce, sp.key)) != 0)
+	if ((r = cy_age_payload_key(in, file_key, nonce, sp.key, err)) != 0)
 		goto out;
 	sp.decrypt = 1;
-	sp.threads = p->threads;
-	cy_src_stream_input(&sp, in);
-	sp.write = cy_sink_write;
-	sp.write_ctx = out;
-	sp.progress = p->progress;
-	sp.progress_ctx = p->progress_ctx;
-	sp.size_hint = p->size_hint;
+	cy_stream_plumb(&sp, in, out, p->threads, p->progress, p->progress_ctx,
+	    p->size_hint);
 	r = cy_stream_run(&sp, err);
 out:
 	cy_wipe(sp.key, sizeof(sp.key));

@@ -150,12 +150,19 @@ cy_src_map(struct cy_src *s, size_t *len)
 }
 
 void
-cy_src_stream_input(cy_stream_params *sp, struct cy_src *in)
+cy_stream_plumb(cy_stream_params *sp, struct cy_src *in, struct cy_sink *out,
+    int threads, cy_progress_fn *progress, void *ctx, uint64_t size_hint)
 {
 	sp->map = cy_src_map(in, &sp->map_len);
 	sp->map_release = in->mapped;
 	sp->read = cy_src_read;
 	sp->read_ctx = in;
+	sp->write = cy_sink_write;
+	sp->write_ctx = out;
+	sp->threads = threads;
+	sp->progress = progress;
+	sp->progress_ctx = ctx;
+	sp->size_hint = size_hint;
 }
 
 void

@@ -42,8 +42,11 @@ void cy_src_close(struct cy_src *s);
 ssize_t cy_src_read(void *ctx, uint8_t *out, size_t len, cy_error *err);
 /* Reads the header through its MAC line into hdr. */
 int cy_src_read_header(struct cy_src *s, cy_buf *hdr, cy_error *err);
-/* Points the stream at the rest of the input (zero-copy when in memory). */
-void cy_src_stream_input(cy_stream_params *sp, struct cy_src *in);
+/* Points the stream at the rest of the input (zero-copy when in memory)
+ * and at the output, with the caller's threads and progress. */
+void cy_stream_plumb(cy_stream_params *sp, struct cy_src *in,
+    struct cy_sink *out, int threads, cy_progress_fn *progress, void *ctx,
+    uint64_t size_hint);
 
 int cy_sink_write(void *ctx, const uint8_t *p, size_t len, cy_error *err);
 /* Flushes the armor's last line and end line. */
@@ -63,6 +66,11 @@ int cy_age_wrap_recipients(struct cy_header *h, const cy_seal_params *p,
 /* Finds the file key: 0, CY_E_NO_MATCH or CY_E_HEADER. */
 int cy_age_unwrap(const struct cy_header *h, const cy_open_params *p,
     uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+/* Reads the 16-byte payload nonce that follows the header (its absence is
+ * a header failure, as in age) and derives the payload key. */
+int cy_age_payload_key(struct cy_src *in, const uint8_t *file_key,
+    uint8_t nonce[CY_STREAM_NONCE_LEN], uint8_t key[CY_AEAD_KEY_LEN],
+    cy_error *err) CY_MUST_CHECK;
 /* Maps a regular file from its current offset; NULL when not possible. */
 void *cy_map_input(int fd, size_t *maplen, size_t *start);
 

@@ -241,15 +241,10 @@ seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
 	if ((r = cy_stream_key(st->file_key, nonce, sp.key)) != 0 ||
 	    (r = digest_start(&d, nonce)) != 0)
 		goto out;
-	sp.threads = st->p->threads;
-	cy_src_stream_input(&sp, in);
-	sp.write = cy_sink_write;
-	sp.write_ctx = &sink;
+	cy_stream_plumb(&sp, in, &sink, st->p->threads, st->p->progress,
+	    st->p->progress_ctx, st->p->size_hint);
 	sp.hash = digest_chunk;
 	sp.hash_ctx = &d;
-	sp.progress = st->p->progress;
-	sp.progress_ctx = st->p->progress_ctx;
-	sp.size_hint = st->p->size_hint;
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
 	cy_sha256_final(d.ctx, st->payload);
@@ -508,7 +503,6 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 	uint8_t nonce[CY_STREAM_NONCE_LEN];
 	cy_stream_params sp;
 	cy_header h;
-	ssize_t n;
 	int r;
 
 	memset(&sp, 0, sizeof(sp));
@@ -518,16 +512,7 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 	in.mapped = 1; /* cy_doc_open_fd maps its input */
 	if ((r = cy_age_read_header(&in, &h, err)) != 0)
 		goto out;
-	if ((n = cy_src_read(&in, nonce, sizeof(nonce), err)) < 0) {
-		r = (int)n;
-		goto out;
-	}
-	if (n != sizeof(nonce)) {
-		r = cy_error_set(err, CY_E_HEADER,
-		    "the file is truncated: the payload nonce is missing");
-		goto out;
-	}
-	if ((r = cy_stream_key(file_key, nonce, sp.key)) != 0)
+	if ((r = cy_age_payload_key(&in, file_key, nonce, sp.key, err)) != 0)
 		goto out;
 	if (digest != NULL) {
 		if ((r = digest_start(&d, nonce)) != 0)
@@ -536,13 +521,10 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 		sp.hash_ctx = &d;
 	}
 	sp.decrypt = 1;
-	sp.threads = p->threads;
-	cy_src_stream_input(&sp, &in);
-	sp.write = discard ? discard_write : cy_sink_write;
-	sp.write_ctx = &sink;
-	sp.progress = p->progress;
-	sp.progress_ctx = p->progress_ctx;
-	sp.size_hint = p->size_hint;
+	cy_stream_plumb(&sp, &in, &sink, p->threads, p->progress,
+	    p->progress_ctx, p->size_hint);
+	if (discard)
+		sp.write = discard_write;
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
 	if (digest != NULL) {

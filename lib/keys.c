@@ -1,6 +1,7 @@
 /* Recipients and identities: constructors, Bech32 strings, key files. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -40,8 +41,13 @@ cy_recipient_parse(const char *s, cy_recipient **out, cy_error *err)
 	int r;
 
 	*out = NULL;
+	/* Never echo what may be a secret key. */
+	if (strncasecmp(s, "AGE-SECRET-KEY-", 15) == 0)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "invalid recipient: this is a secret key (AGE-SECRET-KEY-…); "
+		    "give its public key age1…, and keep the secret key private");
 	if ((r = cy_bech32_decode(s, hrp, data, sizeof(data), &n, err)) != 0)
-		return cy_error_wrap(err, "invalid recipient '%s'", s);
+		return cy_error_wrap(err, "invalid recipient '%.90s'", s);
 	if (strcmp(hrp, CY_RECIPIENT_HRP) != 0 || n != CY_X25519_KEY_LEN ||
 	    strncmp(s, "age1", 4) != 0)
 		return cy_error_set(err, CY_E_FORMAT,

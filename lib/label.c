@@ -86,10 +86,24 @@ copy_valid(const char *s, size_t len)
 	return 0;
 }
 
+/* The index of a serial named twice, or n. */
+static size_t
+duplicate_recipient(const char *const *r, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(r[i], r[j]) == 0)
+				return i;
+	return n;
+}
+
 static int
 check_params(const cy_label_params *p, cy_error *err)
 {
 	const char *copy = p->copy ? p->copy : CY_COPY_ORIGINAL;
+	size_t dup;
 
 	if (p->document == NULL || p->document[0] == '\0' ||
 	    strlen(p->document) > CY_LABEL_DOCUMENT_MAX)
@@ -101,6 +115,10 @@ check_params(const cy_label_params *p, cy_error *err)
 	if (p->nrecipients == 0 || p->nrecipients > CY_LABEL_RECIPIENTS_MAX)
 		return cy_error_set(err, CY_E_USAGE,
 		    "a label names 1 to %d recipients", CY_LABEL_RECIPIENTS_MAX);
+	if ((dup = duplicate_recipient(p->recipients, p->nrecipients)) !=
+	    p->nrecipients)
+		return cy_error_set(err, CY_E_USAGE,
+		    "recipient %s is named twice", p->recipients[dup]);
 	if (!copy_valid(copy, strlen(copy)))
 		return cy_error_set(err, CY_E_USAGE,
 		    "invalid copy '%s' (original, or N/M sao-y|sao-luc|trich-sao)",
@@ -226,6 +244,10 @@ label_strings(cy_label *l, cy_error *err)
 		if ((l->recipients[i] = cy_canon_strdup(v)) == NULL)
 			return CY_E_NOMEM;
 	}
+	if (duplicate_recipient((const char *const *)l->recipients,
+	    l->nrecipients) != l->nrecipients)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "label: a recipient is named twice");
 	if ((l->document = cy_canon_strdup(cy_canon_get(l->rec, F_DOCUMENT))) == NULL ||
 	    (l->unit = cy_canon_strdup(cy_canon_get(l->rec, F_UNIT))) == NULL ||
 	    (l->copy = cy_canon_strdup(cy_canon_get(l->rec, F_COPY))) == NULL ||

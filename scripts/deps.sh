@@ -6,6 +6,8 @@ missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need_file() { [ -e "$1" ] || missing="$missing $2"; }
+# Debian's own python3 (tests fall back to it when another comes first).
+need_py() { /usr/bin/python3 -c "import $1" 2>/dev/null || missing="$missing $2"; }
 
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
@@ -24,6 +26,7 @@ need_cmd openssl openssl
 need_cmd sqlite3 sqlite3
 need_cmd python3 python3
 need_file /usr/bin/time time
+need_py cryptography python3-cryptography
 
 if [ -z "$missing" ]; then
 	exit 0
