@@ -100,17 +100,27 @@ section_sealing() {
 	say "Refused (as expected): the damage is detected and nothing is written, not even the undamaged part."
 }
 
-# --- part 2: the authority (its own script; leaves keys and chains in
-# $D/authority for the parts after it) ---
-section_authority() {
-	[ -f "$SCRIPTS/demo-authority.sh" ] || return 0
-	section "Part 2: the certificate authority"
-	step "The authority hierarchy: roots, agencies, officers, refusals, revocation"
+# part SCRIPT TITLE STEP: a part of the demo kept in its own script, run on
+# the shared folder $D/authority (each part leaves its files there for the
+# next); skipped when the script is absent.
+part() {
+	[ -f "$SCRIPTS/$1" ] || return 0
+	section "$2"
+	step "$3"
 	st=0
-	sh "$SCRIPTS/demo-authority.sh" "$COYEU" "$D/authority" >"$D/.out" 2>&1 ||
-		st=$?
+	sh "$SCRIPTS/$1" "$COYEU" "$D/authority" >"$D/.out" 2>&1 || st=$?
 	sed 's/^/    /' "$D/.out"
-	[ "$st" -eq 0 ] || broken "the authority part failed (exit $st)"
+	[ "$st" -eq 0 ] || broken "$1 failed (exit $st)"
+}
+
+section_authority() {
+	part demo-authority.sh "Part 2: the certificate authority" \
+	    "The authority hierarchy: roots, agencies, officers, refusals, revocation"
+}
+
+section_classified() {
+	part demo-classified.sh "Part 3: classified documents" \
+	    "A TỐI MẬT document sealed across agencies: opened by the cleared, refused otherwise"
 }
 
 main() {
@@ -118,6 +128,7 @@ main() {
 	echo "(working in a scratch folder, removed at the end)"
 	section_sealing
 	section_authority
+	section_classified
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 
