@@ -288,18 +288,23 @@ chunk_error(int status, uint64_t index, cy_error *err)
  * at the pipeline's window, not the file's size.  The page cache keeps
  * them. */
 static void
-unmap_done(const cy_stream_params *p, const struct slot *s)
+unmap_done(const cy_stream_params *p, const struct slot *s, uintptr_t *from)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from, to;
+	uintptr_t to;
 
 	/* Never on ordinary memory: MADV_DONTNEED would zero it. */
 	if (p->map == NULL || !p->map_release || s->n == 0)
 		return;
-	from = (uintptr_t)s->inp[0] & ~(page - 1);
+	if (*from == 0)
+		*from = (uintptr_t)p->map & ~(page - 1);
 	to = ((uintptr_t)s->inp[s->n - 1] + s->inlen[s->n - 1]) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	/* In steps of CY_STREAM_RELEASE: each call costs a TLB shootdown
+	 * on every core running a worker. */
+	if (to >= *from + CY_STREAM_RELEASE) {
+		(void)madvise((void *)*from, to - *from, MADV_DONTNEED);
+		*from = to;
+	}
 }
 
 /* Writes a finished slot in order; stops at the first failed chunk. */
@@ -386,6 +391,7 @@ run_inline(struct pipeline *pl, cy_error *err)
 	struct slot *s = &pl->slots[0];
 	cy_aead_ctx *aead;
 	uint64_t out = 0;
+	uintptr_t released = 0;
 	size_t i;
 	int r = 0, rerr = 0;
 
@@ -397,7 +403,7 @@ run_inline(struct pipeline *pl, cy_error *err)
 		for (i = 0; i < s->n; i++)
 			process_chunk(pl->p, aead, s, i);
 		r = drain_slot(pl, s, &out, err);
-		unmap_done(pl->p, s);
+		unmap_done(pl->p, s, &released);
 		if (r == 0 && pl->p->progress != NULL)
 			pl->p->progress(pl->p->progress_ctx, rd.bytes,
 			    pl->p->size_hint);
@@ -412,6 +418,7 @@ run_threads(struct pipeline *pl, int nthreads, cy_error *err)
 	pthread_t tids[CY_STREAM_MAX_THREADS];
 	struct reader rd = {pl->p, 0, 0, 0, 0, 0, 0};
 	uint64_t written = 0, out = 0;
+	uintptr_t released = 0;
 	struct slot *s;
 	int i, started = 0, r = 0, rerr = 0;
 
@@ -445,7 +452,7 @@ run_threads(struct pipeline *pl, int nthreads, cy_error *err)
 		pthread_mutex_unlock(&pl->mu);
 		if ((r = drain_slot(pl, s, &out, err)) != 0)
 			goto out;
-		unmap_done(pl->p, s);
+		unmap_done(pl->p, s, &released);
 		written++;
 		if (pl->p->progress != NULL)
 			pl->p->progress(pl->p->progress_ctx, rd.bytes,
