@@ -19,5 +19,17 @@ int cmd_cert_issue(int argc, char **argv);
 int cmd_cert_show(int argc, char **argv);
 int cmd_cert_verify(int argc, char **argv);
 int cmd_cert_revoke(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_log_init(int argc, char **argv);
+int cmd_log_entry(int argc, char **argv);
+int cmd_log_append(int argc, char **argv);
+int cmd_log_checkpoint(int argc, char **argv);
+int cmd_log_prove(int argc, char **argv);
+int cmd_log_consistency(int argc, char **argv);
+int cmd_log_verify_proof(int argc, char **argv);
+int cmd_log_verify_consistency(int argc, char **argv);
+int cmd_log_verify_tiles(int argc, char **argv);
+int cmd_log_audit(int argc, char **argv);
+int cmd_log_export_tiles(int argc, char **argv);
 
 #endif

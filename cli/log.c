@@ -1,0 +1,122 @@
+/* coyeu log …: the register, and helpers its sub-commands share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/file.h"
+#include "coyeu/secret.h"
+#include "logcli.h"
+#include "text.h"
+
+static const struct cli_command log_commands[] = {
+	{"init", cmd_log_init, "create a register and its checkpoint key"},
+	{"entry", cmd_log_entry, "make a signed register entry"},
+	{"append", cmd_log_append, "append entries durably; print indices, write receipts"},
+	{"checkpoint", cmd_log_checkpoint, "print the latest signed checkpoint"},
+	{"prove", cmd_log_prove, "an entry's receipt (C2SP tlog-proof)"},
+	{"consistency", cmd_log_consistency, "a consistency proof between two sizes"},
+	{"verify-proof", cmd_log_verify_proof, "check a receipt against an entry file"},
+	{"verify-consistency", cmd_log_verify_consistency, "check that a checkpoint extends another"},
+	{"verify-tiles", cmd_log_verify_tiles, "check a tile folder and re-derive its root"},
+	{"audit", cmd_log_audit, "re-check every entry, hash and checkpoint"},
+	{"export-tiles", cmd_log_export_tiles, "write the register as C2SP tlog-tiles"},
+	{NULL, NULL, NULL},
+};
+
+int
+cmd_log(int argc, char **argv)
+{
+	return cli_dispatch("coyeu log", log_commands, argc, argv);
+}
+
+int
+cli_log_open(const char *path, int flags, cy_log **out)
+{
+	cy_error err = {0, ""};
+
+	if (cy_log_open(path, flags, out, &err) == 0)
+		return CLI_OK;
+	return cli_fail(&err, NULL);
+}
+
+int
+cli_log_read(const char *path, size_t cap, uint8_t **data, size_t *len)
+{
+	cy_error err = {0, ""};
+	char what[512];
+
+	if (cy_file_read(path, cap, data, len, &err) == 0)
+		return CLI_OK;
+	snprintf(what, sizeof(what), "cannot read %s", path);
+	return cli_fail(&err, what);
+}
+
+int
+cli_log_signer_file(const char *path, cy_note_signer **out)
+{
+	cy_error err = {0, ""};
+	char what[512];
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int r;
+
+	snprintf(what, sizeof(what), "checkpoint key %s", path);
+	if ((r = cy_file_check_private(path, &err)) == 0 &&
+	    (r = cy_file_read(path, CLI_LOG_KEY_FILE_MAX, &data, &len, &err)) == 0)
+		r = cy_note_signer_parse((char *)data, len, out, &err);
+	if (data != NULL) {
+		cy_wipe(data, len);
+		free(data);
+	}
+	return r == 0 ? CLI_OK : cli_fail(&err, what);
+}
+
+int
+cli_log_signer(const cy_log *l, const char *path, cy_note_signer **out)
+{
+	if (path == NULL)
+		path = cy_log_key_path(l);
+	if (path == NULL) {
+		cli_warn("the register records no checkpoint key: give --key KEY");
+		return CLI_FAIL;
+	}
+	return cli_log_signer_file(path, out);
+}
+
+int
+cli_log_verifier(const char *arg, cy_note_verifier **out)
+{
+	cy_error err = {0, ""}, ferr = {0, ""};
+	uint8_t *data = NULL;
+	size_t len;
+	int r;
+
+	if (cy_note_verifier_parse(arg, strlen(arg), out, &err) == 0)
+		return CLI_OK;
+	if (access(arg, F_OK) != 0)
+		return cli_fail(&err, "verifier key");
+	if (cy_file_read(arg, CY_NOTE_KEY_STR_MAX, &data, &len, &ferr) != 0)
+		return cli_fail(&ferr, "verifier key");
+	r = cy_note_verifier_parse((char *)data, len, out, &err);
+	free(data);
+	return r == 0 ? CLI_OK : cli_fail(&err, "verifier key");
+}
+
+int
+cli_log_u64(const char *cmd, const char *opt, const char *s, uint64_t *v)
+{
+	if (cy_parse_u64(s, strlen(s), v) == 0)
+		return CLI_OK;
+	return cli_usage_error(cmd, "%s takes a decimal number, not '%s'", opt, s);
+}
+
+int
+cli_log_threads(const char *cmd, const char *s, int *threads)
+{
+	if ((*threads = cli_parse_int(s, 0, 64)) >= 0)
+		return CLI_OK;
+	return cli_usage_error(cmd, "--threads takes 0 to 64, not '%s'", s);
+}

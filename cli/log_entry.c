@@ -1,0 +1,137 @@
+/* coyeu log entry: a register entry signed by the acting officer. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authority.h"
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/canon.h"
+#include "coyeu/entry.h"
+#include "coyeu/idkey.h"
+#include "logcli.h"
+
+#define FIELDS_MAX 32
+
+static const char usage[] =
+    "usage: coyeu log entry --type TYPE -k KEY [--passphrase-file F]\n"
+    "                       [-o FILE] NAME=VALUE...\n"
+    "\n"
+    "Makes a register entry of TYPE from the NAME=VALUE fields (any order;\n"
+    "time defaults to now), signed by the officer's key file KEY, and\n"
+    "writes it to FILE (atomically) or standard output.  docs/register.md\n"
+    "describes each type.\n"
+    "\n"
+    "  -t, --type TYPE          the entry type (below)\n"
+    "  -k, --key KEY            the acting officer's key file (coyeu id new)\n"
+    "      --passphrase-file F  read the key's passphrase from F\n"
+    "  -o, --output FILE        where to write the entry\n"
+    "\n"
+    "types and their fields ([optional]):\n";
+
+static void
+print_usage(void)
+{
+	const char *const *t;
+	const char *name, *holds;
+	size_t i;
+	int opt;
+
+	fputs(usage, stdout);
+	for (t = cy_entry_types(); *t != NULL; t++) {
+		printf("  %s\n", *t);
+		/* Skip type, and actor-key/signature, which coyeu fills in. */
+		for (i = 1; cy_entry_type_field(*t, i, &name, &holds, &opt) == 0; i++)
+			if (strcmp(name, "actor-key") != 0 &&
+			    strcmp(name, "signature") != 0)
+				printf("      %s%s%s: %s\n", opt ? "[" : "", name,
+				    opt ? "]" : "", holds);
+	}
+}
+
+static int
+sign_idkey(void *k, const uint8_t *msg, size_t len, uint8_t sig[CY_ENTRY_SIG_LEN])
+{
+	return cy_idkey_sign(k, msg, len, sig);
+}
+
+/* NAME=VALUE arguments into fields, adding time=now when absent. */
+static int
+parse_fields(int argc, char **argv, cy_entry_field *f, size_t *n,
+    char now[CY_CANON_TIME_LEN + 1])
+{
+	int i, has_time = 0;
+	char *eq;
+
+	*n = 0;
+	for (i = 0; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL || eq == argv[i])
+			return cli_usage_error("log entry",
+			    "fields read NAME=VALUE, not '%s'", argv[i]);
+		if (*n == FIELDS_MAX - 1)
+			return cli_usage_error("log entry", "too many fields");
+		*eq = '\0';
+		f[*n].name = argv[i];
+		f[(*n)++].value = eq + 1;
+		has_time |= strcmp(argv[i], "time") == 0;
+	}
+	if (!has_time) {
+		if (cy_canon_time_format(cli_now(), now, NULL) != 0) {
+			cli_warn("log entry: cannot format the current time");
+			return CLI_FAIL;
+		}
+		f[*n].name = "time";
+		f[(*n)++].value = now;
+	}
+	return CLI_OK;
+}
+
+int
+cmd_log_entry(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"type", required_argument, NULL, 't'},
+		{"key", required_argument, NULL, 'k'},
+		{"passphrase-file", required_argument, NULL, 'P'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *type = NULL, *key = NULL, *pass = NULL, *out = NULL;
+	char now[CY_CANON_TIME_LEN + 1];
+	cy_entry_field f[FIELDS_MAX];
+	cy_buf entry = CY_BUF_INIT;
+	cy_error err = {0, ""};
+	cy_idkey *k = NULL;
+	size_t n;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "t:k:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': type = optarg; break;
+		case 'k': key = optarg; break;
+		case 'P': pass = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': print_usage(); return CLI_OK;
+		default: return cli_usage_error("log entry", "invalid option");
+		}
+	}
+	if (type == NULL || key == NULL)
+		return cli_usage_error("log entry", "give --type TYPE and -k KEY");
+	if ((rc = parse_fields(argc - optind, argv + optind, f, &n, now)) != CLI_OK)
+		return rc;
+	if ((rc = cli_idkey_load(key, pass, &k)) != CLI_OK)
+		return rc;
+	if (cy_entry_create(type, f, n, cy_idkey_sign_public(k), sign_idkey, k,
+	    &entry, &err) != 0) {
+		rc = err.code == CY_E_USAGE ? cli_usage_error("log entry", "%s",
+		    err.msg) : cli_fail(&err, "log entry");
+		goto out;
+	}
+	rc = cli_write_public(out, entry.data, entry.len, "entry");
+out:
+	cy_idkey_free(k);
+	cy_buf_free(&entry);
+	return rc;
+}

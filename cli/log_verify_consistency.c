@@ -1,0 +1,131 @@
+/* coyeu log verify-consistency: that one signed checkpoint extends another. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "coyeu/encoding.h"
+#include "logcli.h"
+
+static const char usage[] =
+    "usage: coyeu log verify-consistency --verifier-key VKEY [--json]\n"
+    "                                    OLD_CHECKPOINT NEW_CHECKPOINT PROOF\n"
+    "\n"
+    "Checks that both checkpoints are signed by VKEY and that PROOF (one\n"
+    "base64 hash a line, as 'coyeu log consistency' writes it) shows the\n"
+    "newer tree extends the older one: nothing was removed or rewritten.\n"
+    "\n"
+    "      --verifier-key VKEY  the register's key: name+hex8+base64, or a file\n"
+    "      --json               print the result as JSON\n";
+
+static int
+load_checkpoint(const char *path, const cy_note_verifier *v, cy_checkpoint *c)
+{
+	cy_error err = {0, ""};
+	uint8_t *data = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = cli_log_read(path, CY_NOTE_MAX, &data, &len)) != CLI_OK)
+		return rc;
+	if (cy_checkpoint_open(data, len, v, c, &err) != 0)
+		rc = cli_fail(&err, path);
+	free(data);
+	return rc;
+}
+
+/* One padded base64 SHA-256 hash a line. */
+static int
+load_proof(const char *path, uint8_t proof[][CY_HASH_LEN], size_t *n)
+{
+	uint8_t *data = NULL;
+	size_t len, got, line = 0;
+	char *p, *nl;
+	int rc;
+
+	*n = 0;
+	if ((rc = cli_log_read(path, CY_MERKLE_PROOF_MAX * 64, &data, &len)) != CLI_OK)
+		return rc;
+	for (p = (char *)data; rc == CLI_OK && p < (char *)data + len; p = nl + 1) {
+		line++;
+		nl = memchr(p, '\n', len - (size_t)(p - (char *)data));
+		if (nl == NULL || *n == CY_MERKLE_PROOF_MAX ||
+		    nl - p != CY_B64_PADDED_LEN(CY_HASH_LEN) ||
+		    cy_b64_decode(proof[*n], &got, p, (size_t)(nl - p), 1) != 0 ||
+		    got != CY_HASH_LEN) {
+			cli_warn("%s: line %zu is not a base64 SHA-256 hash", path, line);
+			rc = CLI_FAIL;
+		}
+		(*n)++;
+	}
+	free(data);
+	return rc;
+}
+
+static int
+check(const cy_checkpoint *a, const cy_checkpoint *b,
+    const uint8_t proof[][CY_HASH_LEN], size_t n, cy_error *err)
+{
+	uint8_t empty[CY_HASH_LEN];
+
+	if (a->size > 0 || b->size == 0)
+		return cy_merkle_verify_consistency(NULL, a->size, b->size, a->root,
+		    b->root, proof, n, err);
+	/* Every tree extends the empty one: nothing to prove but its root. */
+	cy_merkle_empty_root(empty);
+	if (n != 0 || memcmp(a->root, empty, CY_HASH_LEN) != 0)
+		return cy_error_set(err, CY_E_PROOF, "an empty old tree takes an "
+		    "empty proof and the empty tree's root");
+	return 0;
+}
+
+int
+cmd_log_verify_consistency(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"verifier-key", required_argument, NULL, 'V'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN];
+	const char *vkey = NULL;
+	cy_note_verifier *v = NULL;
+	cy_checkpoint a, b;
+	cy_error err = {0, ""};
+	size_t n;
+	int ch, json = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'V': vkey = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': fputs(usage, stdout); return CLI_OK;
+		default:
+			return cli_usage_error("log verify-consistency", "invalid option");
+		}
+	}
+	if (optind + 3 != argc || vkey == NULL)
+		return cli_usage_error("log verify-consistency",
+		    "give --verifier-key VKEY and OLD NEW PROOF");
+	if ((rc = cli_log_verifier(vkey, &v)) != CLI_OK ||
+	    (rc = load_checkpoint(argv[optind], v, &a)) != CLI_OK ||
+	    (rc = load_checkpoint(argv[optind + 1], v, &b)) != CLI_OK ||
+	    (rc = load_proof(argv[optind + 2], proof, &n)) != CLI_OK)
+		goto out;
+	if (check(&a, &b, (const uint8_t (*)[CY_HASH_LEN])proof, n, &err) != 0) {
+		rc = cli_fail(&err, "not consistent");
+		goto out;
+	}
+	if (json)
+		printf("{\"old\":%llu,\"new\":%llu,\"consistent\":true}\n",
+		    (unsigned long long)a.size, (unsigned long long)b.size);
+	else
+		printf("consistent: the tree of %llu entries extends the tree of %llu\n",
+		    (unsigned long long)b.size, (unsigned long long)a.size);
+out:
+	cy_note_verifier_free(v);
+	return rc;
+}

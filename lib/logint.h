@@ -1,0 +1,50 @@
+/* Internal: the register handle, shared by logstore.c and logaudit.c. */
+#ifndef COYEU_LOGINT_H
+#define COYEU_LOGINT_H
+
+#include <sqlite3.h>
+
+#include "coyeu/log.h"
+#include "tree.h"
+
+#define CACHE_SLOTS 64 /* tiles kept per handle: 1 MiB */
+#define TILE_ID(level, index) ((int64_t)((uint64_t)(level) << 56 | (index)))
+
+enum {
+	S_INS_ENTRY, S_INS_TILE, S_GET_TILE, S_GET_ENTRY, S_INS_CKPT,
+	S_GET_CKPT, S_LAST_CKPT, S_SET_SIZE, S_GET_META, S_DEL_PARTIAL,
+	S_INS_PARTIAL, S_GET_PARTIAL, NSTMT,
+};
+
+struct cache_slot {
+	int64_t id;
+	int valid;
+	uint8_t h[CY_TILE_NODES][CY_HASH_LEN];
+};
+
+struct cy_log {
+	sqlite3 *db;
+	sqlite3_stmt *st[NSTMT];
+	int readonly;
+	char origin[CY_ORIGIN_MAX + 1];
+	char *key_path;
+	cy_note_verifier *v;
+	cy_hasher *h;
+	struct cy_tree tree;
+	struct cache_slot *cache;
+	cy_error damage;  /* why the right edge could not be loaded, if so */
+	cy_buf ck_note;   /* the last checkpoint read and verified… */
+	cy_checkpoint ck; /* …and what it says */
+};
+
+/* SQLite helpers: each returns 0 or a CY_E_STORE error naming `what`. */
+int cy_log_db_fail(sqlite3 *db, cy_error *err, const char *what);
+int cy_log_step_done(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
+    const char *what);
+/* 1 with a row (reset st after reading it), 0 with none, <0 on error. */
+int cy_log_step_row(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
+    const char *what);
+void cy_log_finish(sqlite3_stmt *st);
+int cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err);
+
+#endif

@@ -1,0 +1,555 @@
+/* The register store: appends across tile boundaries checked against an
+ * in-memory reference tree, receipts, refused batches, kill -9 in the middle
+ * of appends, and tampering caught by the audit. */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "testutil.h"
+
+#include "coyeu/encoding.h"
+#include "coyeu/entry.h"
+#include "coyeu/log.h"
+#include "coyeu/secret.h"
+#include "coyeu/tlogproof.h"
+#include "memtree.h"
+
+static uint8_t pk[32], sk[64];
+static char dir[] = "/tmp/coyeu-test-log-XXXXXX";
+
+/* A distinct signed entry for number i, made without the builder's own
+ * re-check so that tens of thousands take about a second. */
+static size_t
+make_entry(uint64_t i, uint8_t *out, size_t cap)
+{
+	static const char ctx[] = CY_ENTRY_SIGN_CONTEXT;
+	char key[48], body[512];
+	uint8_t sig[64], msg[600];
+	int n;
+
+	cy_b64_encode(key, pk, 32, 0);
+	n = snprintf(body, sizeof(body), "type: item.transition\n"
+	    "time: 2026-05-01T10:00:00Z\nactor: 0123456789abcdef0123456789abcdef\n"
+	    "actor-key: %s\nitem-id: %032llx\nregister: incoming\n"
+	    "from: received\nto: registered\n", key, (unsigned long long)i);
+	memcpy(msg, ctx, sizeof(ctx) - 1);
+	memcpy(msg + sizeof(ctx) - 1, body, (size_t)n);
+	crypto_sign_detached(sig, NULL, msg, sizeof(ctx) - 1 + (size_t)n, sk);
+	n += snprintf(body + n, sizeof(body) - (size_t)n, "signature: ");
+	cy_b64_encode(body + n, sig, 64, 0);
+	strcat(body, "\n");
+	assert_true(strlen(body) <= cap);
+	memcpy(out, body, strlen(body));
+	return strlen(body);
+}
+
+struct batch {
+	uint8_t *data[CY_LOG_BATCH_MAX];
+	const uint8_t *ptr[CY_LOG_BATCH_MAX];
+	size_t len[CY_LOG_BATCH_MAX];
+	size_t n;
+};
+
+static struct batch B;
+
+static void
+fill_batch(uint64_t from, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (B.data[i] == NULL)
+			B.data[i] = malloc(512);
+		B.len[i] = make_entry(from + i, B.data[i], 512);
+		B.ptr[i] = B.data[i];
+	}
+	B.n = n;
+}
+
+static cy_note_signer *signer;
+
+static void
+path_in_dir(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "%s/%s", dir, name);
+}
+
+static cy_log *
+fresh_log(const char *name)
+{
+	char path[256];
+	cy_log *l;
+	cy_error err;
+
+	path_in_dir(path, sizeof(path), name);
+	unlink(path);
+	if (cy_log_create(path, signer, "/nowhere/key", &err) != 0)
+		fail_msg("create: %s", err.msg);
+	if (cy_log_open(path, 0, &l, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	return l;
+}
+
+static void
+append_ok(cy_log *l, uint64_t from, size_t n)
+{
+	uint64_t first;
+	cy_error err;
+
+	fill_batch(from, n);
+	if (cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first, NULL, &err) != 0)
+		fail_msg("append: %s", err.msg);
+	assert_int_equal(first, from);
+}
+
+static void
+test_grow_and_prove(void **state)
+{
+	static const size_t batches[] = {1, 1, 254, 1, 1, 1000, 64000, 280, 1000};
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN], want[CY_MERKLE_PROOF_MAX][CY_HASH_LEN];
+	uint8_t root[CY_HASH_LEN], want_root[CY_HASH_LEN], buf[512];
+	uint64_t sizes[16], total = 0, i, s;
+	struct memtree t;
+	cy_buf note = CY_BUF_INIT;
+	cy_checkpoint c;
+	cy_error err;
+	size_t k, n, m, len;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("grow.db");
+	assert_int_equal(cy_log_size(l), 0);
+	assert_string_equal(cy_log_origin(l), "register.test/hcm");
+	assert_string_equal(cy_log_key_path(l), "/nowhere/key");
+	for (k = 0; k < sizeof(batches) / sizeof(batches[0]); k++) {
+		append_ok(l, total, batches[k]);
+		total += batches[k];
+		sizes[k] = total;
+		assert_int_equal(cy_log_size(l), total);
+	}
+	/* The reference: the same leaves in memory. */
+	memtree_build(&t, total, 0);
+	for (i = 0; i < total; i++) {
+		len = make_entry(i, buf, sizeof(buf));
+		assert_int_equal(cy_merkle_leaf_hash(H, buf, len, t.level[0][i]), 0);
+	}
+	memtree_rehash(&t);
+	for (k = 0; k < sizeof(batches) / sizeof(batches[0]); k++) {
+		s = sizes[k];
+		/* Every batch left a signed checkpoint with the right root. */
+		note.len = 0;
+		assert_int_equal(cy_log_checkpoint_at(l, s, &note, &err), 0);
+		assert_int_equal(cy_checkpoint_open(note.data, note.len,
+		    cy_log_verifier(l), &c, &err), 0);
+		assert_int_equal(c.size, s);
+		assert_int_equal(cy_merkle_root(memtree_node, &t, H, s, want_root,
+		    NULL), 0);
+		assert_memory_equal(c.root, want_root, CY_HASH_LEN);
+		assert_int_equal(cy_log_root(l, s, root, &err), 0);
+		assert_memory_equal(root, want_root, CY_HASH_LEN);
+		/* Proofs from the store equal the reference's, at old sizes too. */
+		for (i = 0; i < 40; i++) {
+			uint64_t idx = i < 2 ? (i == 0 ? 0 : s - 1) : randombytes_uniform(
+			    (uint32_t)s);
+
+			assert_int_equal(cy_log_inclusion_proof(l, idx, s, proof, &n,
+			    &err), 0);
+			assert_int_equal(cy_merkle_inclusion_proof(memtree_node, &t,
+			    H, idx, s, want, &m, NULL), 0);
+			assert_int_equal(n, m);
+			assert_memory_equal(proof, want, n * CY_HASH_LEN);
+		}
+		if (k > 0) {
+			assert_int_equal(cy_log_consistency_proof(l, sizes[k - 1], s,
+			    proof, &n, &err), 0);
+			assert_int_equal(cy_merkle_consistency_proof(memtree_node, &t,
+			    H, sizes[k - 1], s, want, &m, NULL), 0);
+			assert_int_equal(n, m);
+			assert_memory_equal(proof, want, n * CY_HASH_LEN);
+		}
+	}
+	/* Tiles: a full level-1 tile exists and its hashes are level-8 nodes. */
+	{
+		uint8_t tile[256 * CY_HASH_LEN];
+
+		assert_int_equal(cy_log_tile(l, 1, 0, 256, tile, &err), 0);
+		assert_memory_equal(tile, t.level[8][0], 256 * CY_HASH_LEN);
+		assert_int_equal(cy_log_tile(l, 0, total / 256, (unsigned)(total % 256),
+		    tile, &err), 0);
+		assert_memory_equal(tile, t.level[0][total / 256 * 256],
+		    (total % 256) * CY_HASH_LEN);
+		assert_int_equal(cy_log_tile(l, 0, total / 256, 256, tile, &err),
+		    CY_E_NOT_FOUND);
+		assert_int_equal(cy_log_tile(l, 2, 0, 1, tile, &err), 0);
+		assert_memory_equal(tile, t.level[16][0], CY_HASH_LEN);
+	}
+	assert_int_equal(cy_log_inclusion_proof(l, 0, total + 1, proof, &n, &err),
+	    CY_E_NOT_FOUND);
+	memtree_free(&t);
+	cy_buf_free(&note);
+	cy_log_close(l);
+}
+
+static void
+test_receipts_and_reopen(void **state)
+{
+	char path[256];
+	cy_buf r = CY_BUF_INIT, e = CY_BUF_INIT;
+	cy_log *l, *l2;
+	cy_tlogproof *p;
+	cy_checkpoint c;
+	cy_error err;
+	uint64_t first, i;
+
+	(void)state;
+	l = fresh_log("receipts.db");
+	append_ok(l, 0, 300);
+	/* A second handle sees the same register, and appends through it are
+	 * picked up by the first. */
+	path_in_dir(path, sizeof(path), "receipts.db");
+	assert_int_equal(cy_log_open(path, 0, &l2, &err), 0);
+	assert_int_equal(cy_log_size(l2), 300);
+	fill_batch(300, 20);
+	assert_int_equal(cy_log_append(l2, signer, B.ptr, B.len, B.n, 1, &first,
+	    NULL, &err), 0);
+	assert_int_equal(first, 300);
+	append_ok(l, 320, 5);
+	assert_int_equal(cy_log_size(l), 325);
+	for (i = 0; i < 325; i += 27) {
+		r.len = 0;
+		e.len = 0;
+		assert_int_equal(cy_log_receipt(l, i, 0, &r, &err), 0);
+		assert_int_equal(cy_log_entry(l, i, &e, &err), 0);
+		assert_int_equal(cy_tlogproof_parse(r.data, r.len, &p, &err), 0);
+		assert_int_equal(cy_tlogproof_verify(p, cy_log_verifier(l), e.data,
+		    e.len, &c, &err), 0);
+		assert_int_equal(c.size, 325);
+		cy_tlogproof_free(p);
+		/* Against an older checkpoint as well. */
+		r.len = 0;
+		if (i < 300) {
+			assert_int_equal(cy_log_receipt(l, i, 300, &r, &err), 0);
+			assert_int_equal(cy_tlogproof_parse(r.data, r.len, &p, &err), 0);
+			assert_int_equal(cy_tlogproof_verify(p, cy_log_verifier(l),
+			    e.data, e.len, &c, &err), 0);
+			assert_int_equal(c.size, 300);
+			cy_tlogproof_free(p);
+		}
+	}
+	assert_int_equal(cy_log_receipt(l, 310, 300, &r, &err), CY_E_NOT_FOUND);
+	assert_int_equal(cy_log_receipt(l, 1, 301, &r, &err), CY_E_NOT_FOUND);
+	cy_log_close(l2);
+	cy_log_close(l);
+	/* Read-only reopen: same state, no appends. */
+	assert_int_equal(cy_log_open(path, CY_LOG_READONLY, &l, &err), 0);
+	assert_int_equal(cy_log_size(l), 325);
+	fill_batch(325, 1);
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, 1, 1, &first, NULL,
+	    &err), CY_E_USAGE);
+	cy_log_close(l);
+	cy_buf_free(&r);
+	cy_buf_free(&e);
+}
+
+static void
+test_refused_batches(void **state)
+{
+	cy_note_signer *other;
+	uint64_t first;
+	size_t bad;
+	cy_error err;
+	cy_log *l;
+	char path[256];
+
+	(void)state;
+	l = fresh_log("refused.db");
+	append_ok(l, 0, 10);
+	fill_batch(10, 100);
+	B.data[57][31] ^= 1; /* 2026 -> 2027 in the time line: a bad signature */
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_SIGNATURE);
+	assert_int_equal(bad, 57);
+	assert_string_equal(err.msg, "entry 57 of the batch: the entry's signature "
+	    "by its actor-key does not verify");
+	assert_int_equal(cy_log_size(l), 10);
+	B.len[3] = 5;
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_FORMAT);
+	assert_int_equal(bad, 3);
+	/* Another key may not sign this register's checkpoints. */
+	assert_int_equal(cy_note_signer_generate("register.test/hcm", &other,
+	    &err), 0);
+	fill_batch(10, 1);
+	assert_int_equal(cy_log_append(l, other, B.ptr, B.len, 1, 1, &first, NULL,
+	    &err), CY_E_USAGE);
+	cy_note_signer_free(other);
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, 0, 1, &first, NULL,
+	    &err), CY_E_USAGE);
+	append_ok(l, 10, 1);
+	assert_int_equal(cy_log_audit(l, NULL, 2, NULL, &err), 0);
+	cy_log_close(l);
+	/* create refuses an existing file. */
+	path_in_dir(path, sizeof(path), "refused.db");
+	assert_int_equal(cy_log_create(path, signer, NULL, &err), CY_E_IO);
+	assert_int_equal(cy_log_open("/nonexistent/x.db", 0, &l, &err), CY_E_STORE);
+}
+
+/* --- kill -9 while appending --- */
+struct ack {
+	uint64_t first, size;
+};
+
+static void
+appender(const char *path, int fd)
+{
+	uint64_t next = 0, first;
+	struct ack a;
+	cy_log *l;
+
+	if (cy_log_open(path, 0, &l, NULL) != 0)
+		_exit(2);
+	next = cy_log_size(l);
+	for (;;) {
+		size_t n = 1 + randombytes_uniform(60);
+
+		fill_batch(next, n);
+		if (cy_log_append(l, signer, B.ptr, B.len, n, 2, &first, NULL,
+		    NULL) != 0)
+			_exit(3);
+		/* Acknowledged only now, after the durable commit. */
+		a.first = first;
+		a.size = first + n;
+		if (write(fd, &a, sizeof(a)) != sizeof(a))
+			_exit(4);
+		next = first + n;
+	}
+}
+
+static void
+test_kill9(void **state)
+{
+	uint8_t root1[CY_HASH_LEN], proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN];
+	struct ack acks[4096];
+	size_t nacks = 0, n, round, plen;
+	char path[256];
+	cy_buf note = CY_BUF_INIT, e = CY_BUF_INIT;
+	cy_checkpoint latest, old;
+	cy_log_audit_report rep;
+	cy_error err;
+	cy_log *l;
+	int fds[2];
+	pid_t pid;
+
+	(void)state;
+	l = fresh_log("crash.db");
+	cy_log_close(l);
+	path_in_dir(path, sizeof(path), "crash.db");
+	for (round = 0; round < 3; round++) {
+		size_t got = 0, want = 5 + 10 * round;
+
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(fds[0]);
+			appender(path, fds[1]);
+		}
+		close(fds[1]);
+		while (got < want && read(fds[0], &acks[nacks], sizeof(acks[0])) ==
+		    sizeof(acks[0])) {
+			nacks++;
+			got++;
+		}
+		kill(pid, SIGKILL);
+		/* Acks written before the kill are still in the pipe. */
+		while (nacks < 4096 && read(fds[0], &acks[nacks], sizeof(acks[0])) ==
+		    sizeof(acks[0]))
+			nacks++;
+		close(fds[0]);
+		waitpid(pid, NULL, 0);
+		assert_true(got == want);
+	}
+	assert_int_equal(cy_log_open(path, 0, &l, &err), 0);
+	assert_int_equal(cy_log_checkpoint_latest(l, &note, &latest, &err), 0);
+	assert_true(cy_log_size(l) >= acks[nacks - 1].size);
+	for (n = 0; n < nacks; n++) {
+		uint64_t i;
+
+		/* Every acknowledged entry is there, byte for byte. */
+		for (i = acks[n].first; i < acks[n].size; i++) {
+			uint8_t want[512];
+			size_t len = make_entry(i, want, sizeof(want));
+
+			e.len = 0;
+			assert_int_equal(cy_log_entry(l, i, &e, &err), 0);
+			assert_int_equal(e.len, len);
+			assert_memory_equal(e.data, want, len);
+		}
+		/* Its checkpoint survived and the tree still extends it. */
+		note.len = 0;
+		assert_int_equal(cy_log_checkpoint_at(l, acks[n].size, &note, &err), 0);
+		assert_int_equal(cy_checkpoint_open(note.data, note.len,
+		    cy_log_verifier(l), &old, &err), 0);
+		assert_int_equal(cy_log_consistency_proof(l, old.size, latest.size,
+		    proof, &plen, &err), 0);
+		assert_int_equal(cy_merkle_verify_consistency(NULL, old.size,
+		    latest.size, old.root, latest.root, proof, plen, &err), 0);
+		assert_int_equal(cy_log_root(l, old.size, root1, &err), 0);
+		assert_memory_equal(root1, old.root, CY_HASH_LEN);
+	}
+	assert_int_equal(cy_log_audit(l, NULL, 2, &rep, &err), 0);
+	assert_int_equal(rep.entries, cy_log_size(l));
+	/* And appending goes on. */
+	append_ok(l, cy_log_size(l), 3);
+	cy_log_close(l);
+	cy_buf_free(&note);
+	cy_buf_free(&e);
+}
+
+/* --- tampering with the SQLite file --- */
+static void
+tamper(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static void
+test_audit_catches_tampering(void **state)
+{
+	static const struct {
+		const char *sql, *msg;
+	} cases[] = {
+		/* An entry's byte: the signature (or form) breaks. */
+		{"UPDATE entry SET data = CAST(replace(CAST(data AS TEXT), "
+		    "'registered', 'registerex') AS BLOB) WHERE idx = 300",
+		    "entry 300: the entry's signature by its actor-key does not verify"},
+		{"DELETE FROM entry WHERE idx = 77",
+		    "entry 77 is missing (the next one stored is 78)"},
+		{"UPDATE tile SET hashes = zeroblob(16352) WHERE id = 1",
+		    "tile 0/1: stored hash 0 differs from the entries"},
+		/* An inner node (slot 300) and the root (510) of tile 0/0. */
+		{"UPDATE tile SET hashes = substr(hashes, 1, 9600) || x'00' || "
+		    "substr(hashes, 9602) WHERE id = 0",
+		    "tile 0/0: stored hash 300 differs from the entries"},
+		{"UPDATE tile SET hashes = substr(hashes, 1, 16320) || zeroblob(32) "
+		    "WHERE id = 2", "tile 0/2: stored hash 510 differs from the entries"},
+		{"UPDATE partial SET hashes = zeroblob(length(hashes)) WHERE level = 0",
+		    "partial tile at level 0 differs from the entries"},
+		{"UPDATE partial SET hashes = zeroblob(32) WHERE level = 1",
+		    "partial tile at level 1 differs from the entries"},
+		{"UPDATE checkpoint SET note = CAST(replace(CAST(note AS TEXT), "
+		    "'800', '801') AS BLOB) WHERE size = 800",
+		    "checkpoint at size 800: the signature by register.test/hcm does not verify"},
+		{"DELETE FROM checkpoint WHERE size = 500; UPDATE checkpoint SET "
+		    "size = 500 WHERE size = 800",
+		    "checkpoint stored at size 500 says size 800, or lies beyond the register"},
+		{"UPDATE meta SET v = 799 WHERE k = 'size'",
+		    "checkpoint stored at size 800 says size 800, or lies beyond the register"},
+		{"INSERT INTO tile VALUES (999, zeroblob(16352))",
+		    "the store holds 4 full tiles; the entries make 3"},
+		{"INSERT INTO entry VALUES (800, x'00')",
+		    "entry 800: entry does not end with a newline"},
+	};
+	char path[256];
+	cy_log_audit_report rep;
+	cy_error err;
+	cy_log *l;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		l = fresh_log("tamper.db");
+		append_ok(l, 0, 500);
+		append_ok(l, 500, 300);
+		assert_int_equal(cy_log_audit(l, NULL, 2, &rep, &err), 0);
+		assert_int_equal(rep.entries, 800);
+		assert_int_equal(rep.tiles, 3);
+		assert_int_equal(rep.checkpoints, 3);
+		cy_log_close(l);
+		path_in_dir(path, sizeof(path), "tamper.db");
+		tamper(path, cases[i].sql);
+		if (cy_log_open(path, CY_LOG_READONLY, &l, &err) != 0) {
+			/* Damage to the right edge may already stop the open. */
+			assert_int_equal(err.code, CY_E_STORE);
+			continue;
+		}
+		err.msg[0] = '\0';
+		assert_int_not_equal(cy_log_audit(l, NULL, 2, NULL, &err), 0);
+		if (strcmp(err.msg, cases[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.msg,
+			    cases[i].msg);
+		cy_log_close(l);
+	}
+}
+
+static void
+test_audit_wrong_key(void **state)
+{
+	cy_note_signer *other;
+	cy_note_verifier *v;
+	char vs[CY_NOTE_KEY_STR_MAX];
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("key.db");
+	append_ok(l, 0, 3);
+	assert_int_equal(cy_note_signer_generate("register.test/hcm", &other,
+	    &err), 0);
+	cy_note_signer_verifier_string(other, vs);
+	assert_int_equal(cy_note_verifier_parse(vs, strlen(vs), &v, &err), 0);
+	assert_int_equal(cy_log_audit(l, v, 1, NULL, &err), CY_E_SIGNATURE);
+	assert_non_null(strstr(err.msg, "the register names the key"));
+	cy_note_verifier_free(v);
+	cy_note_signer_free(other);
+	cy_log_close(l);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (cy_init() != 0 || cy_hasher_new(&H, NULL) != 0 ||
+	    mkdtemp(dir) == NULL)
+		return -1;
+	crypto_sign_keypair(pk, sk);
+	return cy_note_signer_generate("register.test/hcm", &signer, NULL);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < CY_LOG_BATCH_MAX; i++)
+		free(B.data[i]);
+	cy_note_signer_free(signer);
+	cy_hasher_free(H);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_grow_and_prove),
+		cmocka_unit_test(test_receipts_and_reopen),
+		cmocka_unit_test(test_refused_batches),
+		cmocka_unit_test(test_kill9),
+		cmocka_unit_test(test_audit_catches_tampering),
+		cmocka_unit_test(test_audit_wrong_key),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
