@@ -25,6 +25,7 @@ struct slot {
 	uint8_t hash[CY_STREAM_BATCH][CY_SHA256_LEN];
 	uint64_t first;    /* index of the slot's first chunk */
 	size_t n, next, pending;
+	size_t used;       /* most chunks it ever held: what to wipe */
 };
 
 struct pipeline {
@@ -261,6 +262,8 @@ fill_slot(struct reader *rd, struct slot *s, int *rerr, cy_error *err)
 		rd->index++;
 	}
 	s->pending = s->n;
+	if (s->n > s->used)
+		s->used = s->n;
 	return 0;
 }
 
@@ -355,14 +358,17 @@ pipeline_init(struct pipeline *pl, const cy_stream_params *p)
 static void
 pipeline_free(struct pipeline *pl)
 {
+	size_t used;
 	int i;
 
 	for (i = 0; i < CY_STREAM_SLOTS; i++) {
-		/* Plaintext passed through these buffers. */
+		/* Plaintext passed through the part of the buffers used; the
+		 * rest was never touched (nor faulted in). */
+		used = pl->slots[i].used * CY_STREAM_ENC_CHUNK;
 		if (pl->slots[i].in != NULL)
-			cy_wipe(pl->slots[i].in, CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);
+			cy_wipe(pl->slots[i].in, used);
 		if (pl->slots[i].out != NULL)
-			cy_wipe(pl->slots[i].out, CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);
+			cy_wipe(pl->slots[i].out, used);
 		free(pl->slots[i].in);
 		free(pl->slots[i].out);
 	}
