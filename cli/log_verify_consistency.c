@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "coyeu/encoding.h"
 #include "logcli.h"
+#include "text.h"
 
 static const char usage[] =
     "usage: coyeu log verify-consistency --verifier-key VKEY [--json]\n"
@@ -41,7 +42,7 @@ static int
 load_proof(const char *path, uint8_t proof[][CY_HASH_LEN], size_t *n)
 {
 	uint8_t *data = NULL;
-	size_t len, got, line = 0;
+	size_t len, line = 0;
 	char *p, *nl;
 	int rc;
 
@@ -52,9 +53,7 @@ load_proof(const char *path, uint8_t proof[][CY_HASH_LEN], size_t *n)
 		line++;
 		nl = memchr(p, '\n', len - (size_t)(p - (char *)data));
 		if (nl == NULL || *n == CY_MERKLE_PROOF_MAX ||
-		    nl - p != CY_B64_PADDED_LEN(CY_HASH_LEN) ||
-		    cy_b64_decode(proof[*n], &got, p, (size_t)(nl - p), 1) != 0 ||
-		    got != CY_HASH_LEN) {
+		    cy_b64_hash_decode(p, (size_t)(nl - p), proof[*n]) != 0) {
 			cli_warn("%s: line %zu is not a base64 SHA-256 hash", path, line);
 			rc = CLI_FAIL;
 		}

@@ -26,8 +26,8 @@ static const char *const kind_holds[] = {
 	[K_SHA256] = "a SHA-256 hash, 64 lowercase hex digits",
 	[K_KEY] = "an Ed25519 public key, unpadded base64",
 	[K_SIG] = "an Ed25519 signature, unpadded base64",
-	/* One literal: clang warns of concatenation inside an array. */
-	[K_TEXT] = "text: 1 to 256 bytes of NFC UTF-8, no control characters, no surrounding spaces",
+	[K_TEXT] = ("text: 1 to 256 bytes of NFC UTF-8, no control characters, "
+	    "no surrounding spaces"),
 	[K_UNIT] = "a unit path: lowercase a-z, 0-9 and '-' segments joined by '/'",
 	[K_COUNT] = "a count, 1 to 1000000",
 	[K_COPY] = "a copy number N/M, 1 <= N <= M <= 1000000",

@@ -84,7 +84,7 @@ static int
 parse_key_parts(const char **part, const size_t *plen, cy_note_verifier *v,
     uint8_t key32[32], cy_error *err)
 {
-	uint8_t idb[4], raw[64];
+	uint8_t idb[4], raw[CY_B64_PADDED_LEN(64) / 4 * 3];
 	size_t n;
 
 	if (!name_ok(part[0], plen[0]))
@@ -96,7 +96,7 @@ parse_key_parts(const char **part, const size_t *plen, cy_note_verifier *v,
 		return cy_error_set(err, CY_E_FORMAT, "key ID is not 8 hex digits");
 	v->id = (uint32_t)idb[0] << 24 | (uint32_t)idb[1] << 16 |
 	    (uint32_t)idb[2] << 8 | idb[3];
-	if (plen[2] > CY_B64_PADDED_LEN(sizeof(raw)) ||
+	if (plen[2] > CY_B64_PADDED_LEN(64) ||
 	    cy_b64_decode(raw, &n, part[2], plen[2], 1) != 0)
 		return cy_error_set(err, CY_E_FORMAT, "key is not base64");
 	if (n > 0 && raw[0] != ALG_ED25519)
@@ -466,7 +466,7 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 {
 	const uint8_t *p = text, *end = text + len;
 	const char *line;
-	size_t n, got;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	if (!cy_utf8_text_ok(text, len, 1))
@@ -482,8 +482,7 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint tree size is not a canonical decimal number");
 	if (next_line(&p, end, &line, &n) != 0 ||
-	    n != CY_B64_PADDED_LEN(CY_HASH_LEN) ||
-	    cy_b64_decode(out->root, &got, line, n, 1) != 0 || got != CY_HASH_LEN)
+	    cy_b64_hash_decode(line, n, out->root) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint root hash is not 32 bytes of base64");
 	while (p < end)

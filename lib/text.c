@@ -1,3 +1,6 @@
+#include <string.h>
+
+#include "coyeu/encoding.h"
 #include "text.h"
 
 size_t
@@ -80,5 +83,18 @@ cy_parse_u64(const char *s, size_t len, uint64_t *out)
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*out = v;
+	return 0;
+}
+
+int
+cy_b64_hash_decode(const char *s, size_t len, uint8_t out[32])
+{
+	uint8_t tmp[CY_B64_PADDED_LEN(32) / 4 * 3]; /* 33: room for any 44 */
+	size_t got;
+
+	if (len != CY_B64_PADDED_LEN(32) || cy_b64_decode(tmp, &got, s, len, 1) != 0 ||
+	    got != 32)
+		return -1;
+	memcpy(out, tmp, 32);
 	return 0;
 }

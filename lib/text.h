@@ -21,4 +21,7 @@ int cy_unicode_is_space(uint32_t cp);
  * at most UINT64_MAX.  0 on success, -1 otherwise. */
 int cy_parse_u64(const char *s, size_t len, uint64_t *out);
 
+/* Exactly 32 bytes from padded base64 (44 characters): 0, or -1. */
+int cy_b64_hash_decode(const char *s, size_t len, uint8_t out[32]);
+
 #endif

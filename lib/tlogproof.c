@@ -92,7 +92,7 @@ parse_body(cy_tlogproof *t, const uint8_t *in, size_t len, cy_error *err)
 {
 	const uint8_t *p = in, *end = in + len;
 	const char *line;
-	size_t n, got;
+	size_t n;
 	int r;
 
 	if (take_line(&p, end, &line, &n) != 0 ||
@@ -122,8 +122,7 @@ parse_body(cy_tlogproof *t, const uint8_t *in, size_t len, cy_error *err)
 		if (t->n == INCLUSION_MAX)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "tlog proof has more than %d hashes", INCLUSION_MAX);
-		if (n != HASH_B64_LEN || cy_b64_decode(t->hashes[t->n], &got,
-		    line, n, 1) != 0 || got != CY_HASH_LEN)
+		if (cy_b64_hash_decode(line, n, t->hashes[t->n]) != 0)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "tlog proof line %zu is not a base64 SHA-256 hash",
 			    t->n + 1);

@@ -413,6 +413,8 @@ test_checkpoint(void **state)
 		{"o\n18446744073709551616\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", "checkpoint tree size is not a canonical decimal number"},
 		{"o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n", "checkpoint root hash is not 32 bytes of base64"},
 		{"o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "checkpoint root hash is not 32 bytes of base64"},
+		/* 44 characters without padding: 33 bytes (found by fuzzing). */
+		{"o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", "checkpoint root hash is not 32 bytes of base64"},
 		{"o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n", "checkpoint extension lines must not be empty"},
 	};
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -532,6 +534,7 @@ test_tlogproof(void **state)
 		{"c2sp.org/tlog-proof@v1\nindex 01\n\nx", "tlog proof index line must read \"index <decimal>\""},
 		{"c2sp.org/tlog-proof@v1\nextra !!\nindex 1\n\nx", "extra data is not base64"},
 		{"c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\nx", "tlog proof line 1 is not a base64 SHA-256 hash"},
+		{"c2sp.org/tlog-proof@v1\nindex 1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n\nx", "tlog proof line 1 is not a base64 SHA-256 hash"},
 		{"c2sp.org/tlog-proof@v1\nindex 1\n", "tlog proof has no blank line before its checkpoint"},
 		{"c2sp.org/tlog-proof@v1\nindex 1\n\n", "tlog proof has no checkpoint"},
 	};
