@@ -1,2 +1,219 @@
 #!/bin/sh
-echo "bench: not written yet"
+# make bench: coyeu against its peers, as ratios measured in the same run.
+#
+#   sh bench/run.sh build/coyeu
+#
+# Each section is a function that appends rows to the report; later
+# sections (classified seal/open, the register) add a function and a line
+# in main().  Knobs: BENCH_SIZE_MIB (1024), BENCH_ROUNDS (5),
+# BENCH_DIR (scratch folder's parent: by default next to the binary, so on
+# the project's disk).
+set -eu
+
+COYEU=${1:-build/coyeu}
+SIZE_MIB=${BENCH_SIZE_MIB:-1024}
+ROUNDS=${BENCH_ROUNDS:-5}
+SPEED_SECONDS=3
+# Targets from the issue, checked and printed with the figures.
+TARGET_RATIO=2.5
+TARGET_LIMIT_PCT=80
+TARGET_RSS_MIB=64
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ -x "$COYEU" ] || die "no coyeu binary at $COYEU (run make)"
+for c in age age-keygen openssl /usr/bin/time; do
+	command -v "$c" >/dev/null || die "$c is missing (make deps)"
+done
+case $COYEU in /*) ;; *) COYEU=$(pwd)/$COYEU ;; esac
+W=$(mktemp -d "${BENCH_DIR:-$(dirname "$COYEU")}/bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+trap 'exit 130' INT TERM
+CORES=$(nproc)
+BYTES=$((SIZE_MIB * 1024 * 1024))
+REPORT="$W/report"
+: >"$REPORT"
+
+# Busy CPU time of the whole machine so far, in seconds (/proc/stat).
+busy_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
+		printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
+}
+
+# timed NAME CMD…: runs CMD (stdout to /dev/null), appends to $W/NAME
+# "seconds rss_kib cpu_seconds machine_busy_seconds".
+timed() {
+	name=$1; shift
+	b0=$(busy_seconds)
+	t0=$(date +%s.%N)
+	/usr/bin/time -f '%M %U %S' -o "$W/rss" "$@" >/dev/null 2>"$W/stderr" ||
+		die "$name failed: $* ($(cat "$W/stderr"))"
+	t1=$(date +%s.%N)
+	b1=$(busy_seconds)
+	echo "$t0 $t1 $(tail -n 1 "$W/rss") $b0 $b1" |
+		awk '{ printf "%.4f %d %.2f %.2f\n", $2 - $1, $3, $4 + $5, $7 - $6 }' \
+		>>"$W/$name"
+	echo "$name" >>"$W/timed-names"
+}
+
+median() { # column 1 of file
+	sort -n "$1" | awk '{ v[NR] = $1 }
+	    END { if (NR % 2) print v[(NR + 1) / 2];
+	          else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+peak_rss_mib() { awk 'm < $2 { m = $2 } END { printf "%.1f", m / 1024 }' "$1"; }
+
+# The ceiling: every core running OpenSSL's ChaCha20-Poly1305 on 64 KiB
+# blocks, in bytes per second.
+measure_limit() {
+	per_core=$(openssl speed -mr -seconds "$SPEED_SECONDS" -bytes 65536 \
+	    -evp chacha20-poly1305 2>/dev/null |
+	    awk -F: '/^\+F:/ { print $4 }' | tail -n 1)
+	[ -n "$per_core" ] || die "cannot read openssl speed's output"
+	LIMIT=$(awk -v p="$per_core" -v c="$CORES" 'BEGIN { printf "%.0f", p * c }')
+	PER_CORE=$per_core
+}
+
+# row LABEL COYEU_FILE PEER_FILE: one line of the age table.
+row() {
+	c=$(median "$W/$2"); a=$(median "$W/$3"); rss=$(peak_rss_mib "$W/$2")
+	awk -v l="$1" -v c="$c" -v a="$a" -v b="$BYTES" -v lim="$LIMIT" \
+	    -v rss="$rss" -v tr="$TARGET_RATIO" -v tl="$TARGET_LIMIT_PCT" \
+	    -v tm="$TARGET_RSS_MIB" 'BEGIN {
+		r = a / c; mibs = b / c / 1048576; pct = 100 * (b / c) / lim
+		ok = (r >= tr && pct >= tl && rss <= tm) ? "met" : "MISSED"
+		printf "%-6s %9.3f s %9.3f s %9.2fx %12.0f %8.1f %% %9.1f MiB   %s\n",
+		    l, c, a, r, mibs, pct, rss, ok }' >>"$REPORT"
+}
+
+# --- section: plain age seal and open, coyeu against age ---
+bench_age() {
+	age-keygen -o "$W/id" 2>/dev/null
+	r=$(age-keygen -y "$W/id")
+	echo "bench: writing $SIZE_MIB MiB of random input in $W"
+	head -c "$BYTES" /dev/urandom >"$W/in"
+	# One sealed copy from each tool, for the open rounds; each tool then
+	# opens the other's copy (so the run also proves they agree).
+	"$COYEU" seal -r "$r" -o "$W/coyeu.age" "$W/in" || die "coyeu seal"
+	age -e -r "$r" -o "$W/age.age" "$W/in" || die "age -e"
+	cat "$W/in" "$W/coyeu.age" "$W/age.age" >/dev/null  # into the page cache
+	i=1
+	while [ "$i" -le "$ROUNDS" ]; do
+		echo "bench: round $i of $ROUNDS"
+		timed coyeu-seal "$COYEU" seal -r "$r" "$W/in"
+		timed age-seal age -e -r "$r" "$W/in"
+		timed coyeu-open "$COYEU" open -i "$W/id" "$W/age.age"
+		timed age-open age -d -i "$W/id" "$W/coyeu.age"
+		i=$((i + 1))
+	done
+	{
+		echo
+		echo "age v1, $SIZE_MIB MiB, medians of $ROUNDS alternating rounds, output /dev/null"
+		printf '%-6s %11s %11s %10s %12s %10s %13s   %s\n' "" coyeu age \
+		    age/coyeu "coyeu MiB/s" "of limit" "coyeu RSS" \
+		    "targets (>=${TARGET_RATIO}x, >=${TARGET_LIMIT_PCT}%, <=${TARGET_RSS_MIB} MiB)"
+	} >>"$REPORT"
+	row seal coyeu-seal age-seal
+	row open coyeu-open age-open
+	awk -v p="$PER_CORE" -v c="$CORES" -v l="$LIMIT" 'BEGIN {
+		printf "limit: %d cores x %.0f MiB/s (openssl speed -evp chacha20-poly1305, 64 KiB blocks) = %.0f MiB/s\n",
+		    c, p / 1048576, l / 1048576 }' >>"$REPORT"
+	rm -f "$W/in" "$W/coyeu.age" "$W/age.age"
+}
+
+# --- section: classified documents (issue 4), against plain seal/open ---
+# Sealing a classified document also hashes every stored chunk (the payload
+# digest), so its ceiling is every core doing ChaCha20-Poly1305 and SHA-256
+# over each byte: cores / (1/chacha + 1/sha256).  Output goes to tmpfs, which
+# can seek (a classified seal writes its label back) and costs no disk.
+pki() {
+	P="--passphrase-file $W/pass"
+	printf 'bench\n' >"$W/pass"
+	"$COYEU" authority init -o "$W/root.key" --cert-out "$W/root.cert" \
+	    --name Root --unit vn $P --work-factor 10 >/dev/null
+	for who in sealer reader; do
+		"$COYEU" id new -o "$W/$who.key" $P --work-factor 10 >/dev/null 2>&1
+		"$COYEU" id request -k "$W/$who.key" --name "$who" --unit vn/a \
+		    -o "$W/$who.req" $P
+		"$COYEU" cert issue -k "$W/root.key" -c "$W/root.cert" $P \
+		    --role officer --clearance toi-mat "$W/$who.req" \
+		    -o "$W/$who.chain" >/dev/null
+	done
+	"$COYEU" id age-identity -k "$W/reader.key" $P -o "$W/reader.age" 2>/dev/null
+}
+
+bench_classified() {
+	sha=$(openssl speed -mr -seconds "$SPEED_SECONDS" -bytes 65536 -evp sha256 \
+	    2>/dev/null | awk -F: '/^\+F:/ { print $4 }' | tail -n 1)
+	[ -n "$sha" ] || die "cannot read openssl speed's sha256 output"
+	CLIMIT=$(awk -v a="$PER_CORE" -v s="$sha" -v c="$CORES" \
+	    'BEGIN { printf "%.0f", c / (1 / a + 1 / s) }')
+	pki
+	S=/dev/shm/coyeu-bench.$$
+	mkdir -p "$S"
+	echo "bench: writing $SIZE_MIB MiB of random input in $S (tmpfs)"
+	head -c "$BYTES" /dev/urandom >"$S/in"
+	r=$(sed -n 's/^# public key: //p' "$W/reader.age")
+	set -- --level toi-mat --doc B/1 -k "$W/sealer.key" -c "$W/sealer.chain" \
+	    --trust "$W/root.cert" --to "$W/reader.chain" --passphrase-file "$W/pass"
+	"$COYEU" seal "$@" -o "$S/doc.age" "$S/in" 2>/dev/null || die "classified seal"
+	"$COYEU" seal -r "$r" -o "$S/plain.age" "$S/in" || die "plain seal"
+	i=1
+	while [ "$i" -le "$ROUNDS" ]; do
+		echo "bench: classified round $i of $ROUNDS"
+		rm -f "$S/out"
+		timed doc-seal "$COYEU" seal "$@" -o "$S/out" "$S/in"
+		rm -f "$S/out"
+		timed plain-seal "$COYEU" seal -r "$r" -o "$S/out" "$S/in"
+		timed doc-open "$COYEU" open -k "$W/reader.key" --trust "$W/root.cert" \
+		    --passphrase-file "$W/pass" -o /dev/null "$S/doc.age"
+		timed plain-open "$COYEU" open -i "$W/reader.age" -o /dev/null \
+		    "$S/plain.age"
+		i=$((i + 1))
+	done
+	rm -rf "$S"
+	{
+		echo
+		echo "classified (TỐI MẬT, one recipient), $SIZE_MIB MiB, medians of $ROUNDS rounds, output tmpfs / /dev/null"
+		printf '%-6s %11s %11s %12s %12s %10s %13s   %s\n' "" classified \
+		    plain "plain/class." "class. MiB/s" "of limit" "RSS" \
+		    "target (>=${TARGET_LIMIT_PCT}% of limit)"
+	} >>"$REPORT"
+	for op in seal open; do
+		c=$(median "$W/doc-$op"); p=$(median "$W/plain-$op")
+		rss=$(peak_rss_mib "$W/doc-$op")
+		awk -v l="$op" -v c="$c" -v p="$p" -v b="$BYTES" -v lim="$CLIMIT" \
+		    -v rss="$rss" -v tl="$TARGET_LIMIT_PCT" 'BEGIN {
+			pct = 100 * (b / c) / lim
+			printf "%-6s %9.3f s %9.3f s %11.2fx %12.0f %8.1f %% %9.1f MiB   %s\n",
+			    l, c, p, p / c, b / c / 1048576, pct, rss,
+			    (pct >= tl) ? "met" : "MISSED" }' >>"$REPORT"
+	done
+	awk -v a="$PER_CORE" -v s="$sha" -v c="$CORES" -v l="$CLIMIT" 'BEGIN {
+		printf "limit: %d cores / (1/%.0f + 1/%.0f MiB/s) (openssl speed: chacha20-poly1305, sha256, 64 KiB) = %.0f MiB/s\n",
+		    c, a / 1048576, s / 1048576, l / 1048576 }' >>"$REPORT"
+}
+
+# Other work on the machine skews every figure: measure how much CPU went
+# to other processes while the timed commands ran, and say so.
+foreign_note() {
+	sort -u "$W/timed-names" | while read -r n; do cat "$W/$n"; done |
+	    awk -v c="$CORES" '{ wall += $1; own += $3; busy += $4 }
+	    END {
+		share = wall > 0 ? 100 * (busy - own) / (wall * c) : 0
+		if (share < 0) share = 0
+		printf "other processes used %.0f %% of the machine during the timed runs", share
+		if (share > 10) printf " -- WARNING: the figures are unreliable, run again on an idle machine"
+		printf "\n" }' >>"$REPORT"
+}
+
+main() {
+	echo "bench: $(uname -m), $CORES cores, $("$COYEU" --version 2>/dev/null || echo coyeu), $(age --version | sed 's/^/age /')"
+	measure_limit
+	bench_age
+	bench_classified
+	foreign_note
+	cat "$REPORT"
+}
+
+main

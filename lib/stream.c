@@ -25,6 +25,7 @@ struct slot {
 	uint8_t hash[CY_STREAM_BATCH][CY_SHA256_LEN];
 	uint64_t first;    /* index of the slot's first chunk */
 	size_t n, next, pending;
+	size_t used;       /* most chunks it ever held: what to wipe */
 };
 
 struct pipeline {
@@ -261,6 +262,8 @@ fill_slot(struct reader *rd, struct slot *s, int *rerr, cy_error *err)
 		rd->index++;
 	}
 	s->pending = s->n;
+	if (s->n > s->used)
+		s->used = s->n;
 	return 0;
 }
 
@@ -288,18 +291,23 @@ chunk_error(int status, uint64_t index, cy_error *err)
  * at the pipeline's window, not the file's size.  The page cache keeps
  * them. */
 static void
-unmap_done(const cy_stream_params *p, const struct slot *s)
+unmap_done(const cy_stream_params *p, const struct slot *s, uintptr_t *from)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from, to;
+	uintptr_t to;
 
 	/* Never on ordinary memory: MADV_DONTNEED would zero it. */
 	if (p->map == NULL || !p->map_release || s->n == 0)
 		return;
-	from = (uintptr_t)s->inp[0] & ~(page - 1);
+	if (*from == 0)
+		*from = (uintptr_t)p->map & ~(page - 1);
 	to = ((uintptr_t)s->inp[s->n - 1] + s->inlen[s->n - 1]) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	/* In steps of CY_STREAM_RELEASE: each call costs a TLB shootdown
+	 * on every core running a worker. */
+	if (to >= *from + CY_STREAM_RELEASE) {
+		(void)madvise((void *)*from, to - *from, MADV_DONTNEED);
+		*from = to;
+	}
 }
 
 /* Writes a finished slot in order; stops at the first failed chunk. */
@@ -350,14 +358,17 @@ pipeline_init(struct pipeline *pl, const cy_stream_params *p)
 static void
 pipeline_free(struct pipeline *pl)
 {
+	size_t used;
 	int i;
 
 	for (i = 0; i < CY_STREAM_SLOTS; i++) {
-		/* Plaintext passed through these buffers. */
+		/* Plaintext passed through the part of the buffers used; the
+		 * rest was never touched (nor faulted in). */
+		used = pl->slots[i].used * CY_STREAM_ENC_CHUNK;
 		if (pl->slots[i].in != NULL)
-			cy_wipe(pl->slots[i].in, CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);
+			cy_wipe(pl->slots[i].in, used);
 		if (pl->slots[i].out != NULL)
-			cy_wipe(pl->slots[i].out, CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);
+			cy_wipe(pl->slots[i].out, used);
 		free(pl->slots[i].in);
 		free(pl->slots[i].out);
 	}
@@ -386,6 +397,7 @@ run_inline(struct pipeline *pl, cy_error *err)
 	struct slot *s = &pl->slots[0];
 	cy_aead_ctx *aead;
 	uint64_t out = 0;
+	uintptr_t released = 0;
 	size_t i;
 	int r = 0, rerr = 0;
 
@@ -397,7 +409,7 @@ run_inline(struct pipeline *pl, cy_error *err)
 		for (i = 0; i < s->n; i++)
 			process_chunk(pl->p, aead, s, i);
 		r = drain_slot(pl, s, &out, err);
-		unmap_done(pl->p, s);
+		unmap_done(pl->p, s, &released);
 		if (r == 0 && pl->p->progress != NULL)
 			pl->p->progress(pl->p->progress_ctx, rd.bytes,
 			    pl->p->size_hint);
@@ -412,6 +424,7 @@ run_threads(struct pipeline *pl, int nthreads, cy_error *err)
 	pthread_t tids[CY_STREAM_MAX_THREADS];
 	struct reader rd = {pl->p, 0, 0, 0, 0, 0, 0};
 	uint64_t written = 0, out = 0;
+	uintptr_t released = 0;
 	struct slot *s;
 	int i, started = 0, r = 0, rerr = 0;
 
@@ -445,7 +458,7 @@ run_threads(struct pipeline *pl, int nthreads, cy_error *err)
 		pthread_mutex_unlock(&pl->mu);
 		if ((r = drain_slot(pl, s, &out, err)) != 0)
 			goto out;
-		unmap_done(pl->p, s);
+		unmap_done(pl->p, s, &released);
 		written++;
 		if (pl->p->progress != NULL)
 			pl->p->progress(pl->p->progress_ctx, rd.bytes,

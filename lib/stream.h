@@ -19,6 +19,7 @@
 #define CY_STREAM_BATCH 16         /* chunks a worker batch holds */
 #define CY_STREAM_SLOTS 4          /* batches in flight */
 #define CY_STREAM_MAX_THREADS 64
+#define CY_STREAM_RELEASE (16u << 20) /* mapped input dropped per step */
 
 /* Reads up to len bytes, fewer only at end of input; a negative CY_E code
  * (with err set) on error. */

@@ -25,6 +25,7 @@ need_cmd gpg gnupg
 need_cmd openssl openssl
 need_cmd sqlite3 sqlite3
 need_cmd python3 python3
+need_file /usr/bin/time time
 need_py cryptography python3-cryptography
 
 if [ -z "$missing" ]; then
