@@ -465,6 +465,8 @@ same_key(const cy_note_signer *s, const cy_note_verifier *v)
 	return strcmp(a, b) == 0;
 }
 
+#define STORE_STEP 256 /* entries stored per wait for the checkers */
+
 int
 cy_log_append(cy_log *l, const cy_note_signer *signer,
     const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
@@ -472,10 +474,13 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 {
 	uint8_t (*leaf)[CY_HASH_LEN] = NULL;
 	sqlite3_stmt *ins = l->st[S_INS_ENTRY];
+	struct cy_checker *check = NULL;
 	uint64_t start;
-	size_t i;
+	size_t i, upto;
 	int r, began = 0;
 
+	if (bad != NULL)
+		*bad = SIZE_MAX;
 	if (l->readonly)
 		return cy_error_set(err, CY_E_USAGE, "the register is open read-only");
 	if (n == 0 || n > CY_LOG_BATCH_MAX)
@@ -487,10 +492,10 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		    cy_note_verifier_name(l->v));
 	if ((leaf = malloc(n * CY_HASH_LEN)) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = cy_log_check_entries(entries, lens, n, threads, leaf, bad,
-	    err)) != 0)
-		goto out;
-	if ((r = exec(l->db, "BEGIN IMMEDIATE", err)) != 0)
+	/* Workers check signatures while this thread stores what they have
+	 * checked: both cores stay busy until the commit. */
+	if ((r = cy_checker_start(entries, lens, n, threads, leaf, &check,
+	    err)) != 0 || (r = exec(l->db, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
 	began = 1;
 	/* Another process may have appended since we last looked. */
@@ -502,6 +507,11 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		if (i % STORE_STEP == 0) {
+			upto = i + STORE_STEP < n ? i + STORE_STEP : n;
+			if ((r = cy_checker_wait(check, upto, bad, err)) != 0)
+				goto out;
+		}
 		sqlite3_bind_int64(ins, 1, (int64_t)(start + i));
 		sqlite3_bind_blob(ins, 2, entries[i], (int)lens[i], SQLITE_STATIC);
 		if ((r = cy_log_step_done(l->db, ins, err, "store entry")) != 0 ||
@@ -515,6 +525,7 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 	began = 0;
 	*first = start;
 out:
+	cy_checker_finish(check);
 	if (began) {
 		(void)exec(l->db, "ROLLBACK", NULL);
 		(void)load_state(l, NULL);

@@ -277,6 +277,13 @@ test_refused_batches(void **state)
 	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
 	    &bad, &err), CY_E_FORMAT);
 	assert_int_equal(bad, 3);
+	/* Only the last entry is bad: it must still stop the batch. */
+	fill_batch(10, 100);
+	B.data[99][55] ^= 1;
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_SIGNATURE);
+	assert_int_equal(bad, 99);
+	assert_int_equal(cy_log_size(l), 10);
 	/* Another key may not sign this register's checkpoints. */
 	assert_int_equal(cy_note_signer_generate("register.test/hcm", &other,
 	    &err), 0);
