@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,57 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Busy CPU seconds of the whole machine, and of this process. */
+static double
+machine_busy(void)
+{
+	unsigned long long v[8] = {0};
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (f == NULL || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+	    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
+		if (f != NULL)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	    (double)sysconf(_SC_CLK_TCK);
+}
+
+static double
+own_busy(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The share of the machine other processes used over a phase. */
+struct phase {
+	double wall, machine, own;
+};
+
+static void
+phase_start(struct phase *p)
+{
+	p->wall = now();
+	p->machine = machine_busy();
+	p->own = own_busy();
+}
+
+static double
+phase_others_pct(const struct phase *p)
+{
+	double wall = now() - p->wall, others = (machine_busy() - p->machine) -
+	    (own_busy() - p->own);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return others <= 0 || wall <= 0 ? 0 : 100 * others / (wall * (double)cores);
 }
 
 /* A release entry, as the registry writes one per key release. */
@@ -175,7 +227,8 @@ main(int argc, char **argv)
 	char path[4096];
 	cy_error err;
 	cy_log *l;
-	double t0, el, tmake;
+	struct phase ph;
+	double t0, el, tmake, others;
 
 	if (argc < 2 || cy_init() != 0)
 		return 2;
@@ -200,6 +253,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
+	phase_start(&ph);
 	t0 = now();
 	while (done < total) {
 		n = total - done < batch ? (size_t)(total - done) : batch;
@@ -211,6 +265,7 @@ main(int argc, char **argv)
 		done += n;
 	}
 	el = now() - t0;
+	others = phase_others_pct(&ph);
 	cy_log_close(l);
 	printf("entries %llu\n", (unsigned long long)total);
 	printf("batch %zu\n", batch);
@@ -218,10 +273,13 @@ main(int argc, char **argv)
 	printf("signing_per_s %.0f\n", (double)total / tmake);
 	printf("append_seconds %.2f\n", el);
 	printf("append_per_s %.0f\n", (double)total / el);
+	printf("append_others_pct %.0f\n", others);
 	printf("stored_bytes_per_entry %.1f\n",
 	    (double)stored_bytes(path) / (double)total);
 	printf("proofs_per_s_1thread %.0f\n", proofs_per_second(path, total, 1, 0));
+	phase_start(&ph);
 	printf("proofs_per_s_2threads %.0f\n", proofs_per_second(path, total, 2, 0));
+	printf("proofs_others_pct %.0f\n", phase_others_pct(&ph));
 	printf("proofs_verified_per_s_2threads %.0f\n",
 	    proofs_per_second(path, total, 2, 1));
 	cy_note_signer_free(signer);

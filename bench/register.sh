@@ -46,4 +46,8 @@ awk -v t1="$TESSERA" -v t2="$TESSERACT" -v ta="$TARGET_APPEND" \
 		    v["proofs_verified_per_s_2threads"], tp, (p >= tp) ? "met" : "MISSED"
 		printf "bytes stored per entry     %9.1f   (the entry itself: %d; tiles with inner nodes: 64)\n",
 		    v["stored_bytes_per_entry"], v["entry_bytes"]
+		o = v["append_others_pct"] > v["proofs_others_pct"] ? v["append_others_pct"] : v["proofs_others_pct"]
+		printf "other processes used %d %% of the machine during the appends, %d %% during the proofs%s\n",
+		    v["append_others_pct"], v["proofs_others_pct"],
+		    (o > 10) ? " -- WARNING: the register figures are low, run again on an idle machine" : ""
 	}' "$W/out"
