@@ -1,4 +1,5 @@
 /* coyeu log …: the register, and helpers its sub-commands share. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,39 @@ cli_log_threads(const char *cmd, const char *s, int *threads)
 	if ((*threads = cli_parse_int(s, 0, 64)) >= 0)
 		return CLI_OK;
 	return cli_usage_error(cmd, "--threads takes 0 to 64, not '%s'", s);
+}
+
+int
+cli_log_verify_args(int argc, char **argv, const char *cmd, const char *usage,
+    int want_entry, int nargs, const char *operands, struct cli_log_verify *o)
+{
+	static const struct option opts[] = {
+		{"verifier-key", required_argument, NULL, 'V'},
+		{"entry", required_argument, NULL, 'e'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *vkey = NULL;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'V': vkey = optarg; break;
+		case 'e':
+			if (!want_entry)
+				return cli_usage_error(cmd, "invalid option");
+			o->entry = optarg;
+			break;
+		case 'j': o->json = 1; break;
+		case 'h': fputs(usage, stdout); return CLI_OK;
+		default: return cli_usage_error(cmd, "invalid option");
+		}
+	}
+	if (optind + nargs != argc || vkey == NULL ||
+	    (want_entry && o->entry == NULL))
+		return cli_usage_error(cmd, "give --verifier-key VKEY%s and %s",
+		    want_entry ? ", --entry FILE" : "", operands);
+	return cli_log_verifier(vkey, &o->v) == CLI_OK ? -1 : CLI_FAIL;
 }

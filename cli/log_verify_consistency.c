@@ -83,48 +83,31 @@ check(const cy_checkpoint *a, const cy_checkpoint *b,
 int
 cmd_log_verify_consistency(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"verifier-key", required_argument, NULL, 'V'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN];
-	const char *vkey = NULL;
-	cy_note_verifier *v = NULL;
+	struct cli_log_verify o;
 	cy_checkpoint a, b;
 	cy_error err = {0, ""};
 	size_t n;
-	int ch, json = 0, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'V': vkey = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': fputs(usage, stdout); return CLI_OK;
-		default:
-			return cli_usage_error("log verify-consistency", "invalid option");
-		}
-	}
-	if (optind + 3 != argc || vkey == NULL)
-		return cli_usage_error("log verify-consistency",
-		    "give --verifier-key VKEY and OLD NEW PROOF");
-	if ((rc = cli_log_verifier(vkey, &v)) != CLI_OK ||
-	    (rc = load_checkpoint(argv[optind], v, &a)) != CLI_OK ||
-	    (rc = load_checkpoint(argv[optind + 1], v, &b)) != CLI_OK ||
+	if ((rc = cli_log_verify_args(argc, argv, "log verify-consistency", usage,
+	    0, 3, "OLD NEW PROOF", &o)) >= 0)
+		return rc;
+	if ((rc = load_checkpoint(argv[optind], o.v, &a)) != CLI_OK ||
+	    (rc = load_checkpoint(argv[optind + 1], o.v, &b)) != CLI_OK ||
 	    (rc = load_proof(argv[optind + 2], proof, &n)) != CLI_OK)
 		goto out;
 	if (check(&a, &b, (const uint8_t (*)[CY_HASH_LEN])proof, n, &err) != 0) {
 		rc = cli_fail(&err, "not consistent");
 		goto out;
 	}
-	if (json)
+	if (o.json)
 		printf("{\"old\":%llu,\"new\":%llu,\"consistent\":true}\n",
 		    (unsigned long long)a.size, (unsigned long long)b.size);
 	else
 		printf("consistent: the tree of %llu entries extends the tree of %llu\n",
 		    (unsigned long long)b.size, (unsigned long long)a.size);
 out:
-	cy_note_verifier_free(v);
+	cy_note_verifier_free(o.v);
 	return rc;
 }

@@ -26,45 +26,27 @@ static const char usage[] =
 int
 cmd_log_verify_proof(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"verifier-key", required_argument, NULL, 'V'},
-		{"entry", required_argument, NULL, 'e'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *vkey = NULL, *entry = NULL;
+	struct cli_log_verify o;
 	uint8_t *data = NULL, *ptext = NULL;
 	size_t len = 0, plen = 0;
-	cy_note_verifier *v = NULL;
 	cy_tlogproof *p = NULL;
 	cy_error err = {0, ""};
 	cy_checkpoint c;
-	int ch, json = 0, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'V': vkey = optarg; break;
-		case 'e': entry = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': fputs(usage, stdout); return CLI_OK;
-		default: return cli_usage_error("log verify-proof", "invalid option");
-		}
-	}
-	if (optind + 1 != argc || vkey == NULL || entry == NULL)
-		return cli_usage_error("log verify-proof",
-		    "give --verifier-key VKEY, --entry FILE and one PROOF");
-	if ((rc = cli_log_verifier(vkey, &v)) != CLI_OK ||
-	    (rc = cli_log_read(entry, (size_t)64 << 20, &data, &len)) != CLI_OK ||
+	if ((rc = cli_log_verify_args(argc, argv, "log verify-proof", usage, 1, 1,
+	    "one PROOF", &o)) >= 0)
+		return rc;
+	if ((rc = cli_log_read(o.entry, (size_t)64 << 20, &data, &len)) != CLI_OK ||
 	    (rc = cli_log_read(argv[optind], CY_TLOGPROOF_MAX, &ptext,
 	    &plen)) != CLI_OK)
 		goto out;
 	if (cy_tlogproof_parse(ptext, plen, &p, &err) != 0 ||
-	    cy_tlogproof_verify(p, v, data, len, &c, &err) != 0) {
+	    cy_tlogproof_verify(p, o.v, data, len, &c, &err) != 0) {
 		rc = cli_fail(&err, argv[optind]);
 		goto out;
 	}
-	if (json)
+	if (o.json)
 		printf("{\"index\":%llu,\"size\":%llu}\n",
 		    (unsigned long long)cy_tlogproof_index(p),
 		    (unsigned long long)c.size);
@@ -74,7 +56,7 @@ cmd_log_verify_proof(int argc, char **argv)
 		    (unsigned long long)c.size);
 out:
 	cy_tlogproof_free(p);
-	cy_note_verifier_free(v);
+	cy_note_verifier_free(o.v);
 	free(data);
 	free(ptext);
 	return rc;

@@ -21,38 +21,22 @@ static const char usage[] =
 int
 cmd_log_verify_tiles(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"verifier-key", required_argument, NULL, 'V'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *vkey = NULL;
-	cy_note_verifier *v = NULL;
+	struct cli_log_verify o;
 	cy_error err = {0, ""};
 	cy_checkpoint c;
-	int ch, json = 0, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'V': vkey = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': fputs(usage, stdout); return CLI_OK;
-		default: return cli_usage_error("log verify-tiles", "invalid option");
-		}
-	}
-	if (optind + 1 != argc || vkey == NULL)
-		return cli_usage_error("log verify-tiles",
-		    "give --verifier-key VKEY and one DIR");
-	if ((rc = cli_log_verifier(vkey, &v)) != CLI_OK)
+	if ((rc = cli_log_verify_args(argc, argv, "log verify-tiles", usage, 0, 1,
+	    "one DIR", &o)) >= 0)
 		return rc;
-	if (cy_tiles_verify(argv[optind], v, &c, &err) != 0)
+	rc = CLI_OK;
+	if (cy_tiles_verify(argv[optind], o.v, &c, &err) != 0)
 		rc = cli_fail(&err, argv[optind]);
-	else if (json)
+	else if (o.json)
 		printf("{\"size\":%llu,\"verified\":true}\n", (unsigned long long)c.size);
 	else
 		printf("tiles verified: %llu entries lead to the checkpoint's root\n",
 		    (unsigned long long)c.size);
-	cy_note_verifier_free(v);
+	cy_note_verifier_free(o.v);
 	return rc;
 }

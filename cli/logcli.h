@@ -25,4 +25,17 @@ int cli_log_u64(const char *cmd, const char *opt, const char *s, uint64_t *v);
 /* A threads option value (0: all cores). */
 int cli_log_threads(const char *cmd, const char *s, int *threads);
 
+/* The verify commands' options: --verifier-key VKEY (loaded into v),
+ * --json, --help and, with want_entry, --entry FILE; then exactly nargs
+ * operands, described by `operands` in the usage error.  Returns -1 to go
+ * on, or the status to exit with (help printed, or a usage error). */
+struct cli_log_verify {
+	const char *entry;
+	int json;
+	cy_note_verifier *v;
+};
+int cli_log_verify_args(int argc, char **argv, const char *cmd,
+    const char *usage, int want_entry, int nargs, const char *operands,
+    struct cli_log_verify *o);
+
 #endif

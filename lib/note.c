@@ -447,21 +447,6 @@ cy_checkpoint_format(const cy_checkpoint *c, cy_buf *out, cy_error *err)
 	return 0;
 }
 
-/* The next line of [*p, end), without its newline; -1 when none is left
- * or the text does not end with a newline. */
-static int
-next_line(const uint8_t **p, const uint8_t *end, const char **line, size_t *len)
-{
-	const uint8_t *nl;
-
-	if (*p >= end || (nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
-		return -1;
-	*line = (const char *)*p;
-	*len = (size_t)(nl - *p);
-	*p = nl + 1;
-	return 0;
-}
-
 int
 cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
     cy_error *err)
@@ -474,21 +459,21 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 	if (!cy_utf8_text_ok(text, len, 1))
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint is not UTF-8 text free of control characters");
-	if (next_line(&p, end, &line, &n) != 0 || n == 0)
+	if (cy_text_line(&p, end, &line, &n) != 0 || n == 0)
 		return cy_error_set(err, CY_E_FORMAT, "checkpoint has no origin line");
 	if (n > CY_ORIGIN_MAX)
 		return cy_error_set(err, CY_E_TOO_LARGE, "checkpoint origin too long");
 	memcpy(out->origin, line, n);
-	if (next_line(&p, end, &line, &n) != 0 ||
+	if (cy_text_line(&p, end, &line, &n) != 0 ||
 	    cy_parse_u64(line, n, &out->size) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint tree size is not a canonical decimal number");
-	if (next_line(&p, end, &line, &n) != 0 ||
+	if (cy_text_line(&p, end, &line, &n) != 0 ||
 	    cy_b64_hash_decode(line, n, out->root) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint root hash is not 32 bytes of base64");
 	while (p < end)
-		if (next_line(&p, end, &line, &n) != 0 || n == 0)
+		if (cy_text_line(&p, end, &line, &n) != 0 || n == 0)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "checkpoint extension lines must not be empty");
 	if (len == 0 || text[len - 1] != '\n')

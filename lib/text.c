@@ -98,3 +98,17 @@ cy_b64_hash_decode(const char *s, size_t len, uint8_t out[32])
 	memcpy(out, tmp, 32);
 	return 0;
 }
+
+int
+cy_text_line(const uint8_t **p, const uint8_t *end, const char **line,
+    size_t *len)
+{
+	const uint8_t *nl;
+
+	if (*p >= end || (nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
+		return -1;
+	*line = (const char *)*p;
+	*len = (size_t)(nl - *p);
+	*p = nl + 1;
+	return 0;
+}

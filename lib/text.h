@@ -21,6 +21,11 @@ int cy_unicode_is_space(uint32_t cp);
  * at most UINT64_MAX.  0 on success, -1 otherwise. */
 int cy_parse_u64(const char *s, size_t len, uint64_t *out);
 
+/* The next line of [*p, end), without its newline, advancing *p past it:
+ * 0, or -1 at the end or when the last line has no newline. */
+int cy_text_line(const uint8_t **p, const uint8_t *end, const char **line,
+    size_t *len);
+
 /* Exactly 32 bytes from padded base64 (44 characters): 0, or -1. */
 int cy_b64_hash_decode(const char *s, size_t len, uint8_t out[32]);
 

@@ -52,21 +52,6 @@ cy_tlogproof_format(uint64_t index, const uint8_t proof[][CY_HASH_LEN],
 	return 0;
 }
 
-/* The next line of [*p, end) without its newline; -1 at the end or when
- * the last line has no newline. */
-static int
-take_line(const uint8_t **p, const uint8_t *end, const char **line, size_t *len)
-{
-	const uint8_t *nl;
-
-	if (*p >= end || (nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
-		return -1;
-	*line = (const char *)*p;
-	*len = (size_t)(nl - *p);
-	*p = nl + 1;
-	return 0;
-}
-
 static int
 has_prefix(const char *line, size_t len, const char *prefix)
 {
@@ -95,17 +80,17 @@ parse_body(cy_tlogproof *t, const uint8_t *in, size_t len, cy_error *err)
 	size_t n;
 	int r;
 
-	if (take_line(&p, end, &line, &n) != 0 ||
+	if (cy_text_line(&p, end, &line, &n) != 0 ||
 	    n != strlen(CY_TLOGPROOF_HEADER) ||
 	    memcmp(line, CY_TLOGPROOF_HEADER, n) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "not a tlog proof: the first line must be " CY_TLOGPROOF_HEADER);
-	if (take_line(&p, end, &line, &n) != 0)
+	if (cy_text_line(&p, end, &line, &n) != 0)
 		return cy_error_set(err, CY_E_FORMAT, "tlog proof has no index line");
 	if (has_prefix(line, n, "extra ")) {
 		if ((r = parse_extra(t, line + 6, n - 6, err)) != 0)
 			return r;
-		if (take_line(&p, end, &line, &n) != 0)
+		if (cy_text_line(&p, end, &line, &n) != 0)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "tlog proof has no index line");
 	}
@@ -114,7 +99,7 @@ parse_body(cy_tlogproof *t, const uint8_t *in, size_t len, cy_error *err)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "tlog proof index line must read \"index <decimal>\"");
 	for (;;) {
-		if (take_line(&p, end, &line, &n) != 0)
+		if (cy_text_line(&p, end, &line, &n) != 0)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "tlog proof has no blank line before its checkpoint");
 		if (n == 0)
