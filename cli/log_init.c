@@ -94,6 +94,12 @@ cmd_log_init(int argc, char **argv)
 		return cli_usage_error("log init", "give one register file DB");
 	if (key == NULL)
 		return cli_usage_error("log init", "give the checkpoint key: --key KEY");
+	/* Before making a key for it: a register is never overwritten. */
+	if (access(argv[optind], F_OK) == 0) {
+		cli_warn("log init: %s exists; a register is never overwritten",
+		    argv[optind]);
+		return CLI_FAIL;
+	}
 	if (access(key, F_OK) == 0)
 		rc = cli_log_signer_file(key, &s);
 	else if (origin == NULL)

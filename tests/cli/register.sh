@@ -51,8 +51,11 @@ VK=$(sed -n 's/^verifier key: //p' "$T/out")
 	bad "checkpoint key mode"
 head -c 12 "$T/reg.key" | grep -q "PRIVATE+KEY+" && ok "key is a note signer key" ||
 	bad "key form"
-expect 1 "cannot create" "init refuses an existing register" \
+expect 1 "is never overwritten" "init refuses an existing register" \
 	$C log init --key "$T/reg.key" "$DB"
+expect 1 "is never overwritten" "init makes no key for an existing register" \
+	$C log init --key "$T/new.key" --origin x.example "$DB"
+[ ! -e "$T/new.key" ] && ok "no key left behind" || bad "a key was made"
 expect 1 "is named registry.example/hcm, not other.example" \
 	"init refuses a key of another name" \
 	$C log init --key "$T/reg.key" --origin other.example "$T/other.db"
