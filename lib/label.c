@@ -9,6 +9,7 @@
 #include "coyeu/encoding.h"
 #include "coyeu/label.h"
 #include "coyeu/level.h"
+#include "coyeu/secret.h"
 
 enum {
 	F_VERSION, F_DOCUMENT, F_LEVEL, F_UNIT, F_CREATED, F_PROTECT, F_COPY,
@@ -389,6 +390,9 @@ cy_label_free(cy_label *l)
 	free(l->copy);
 	free(l->compartments);
 	free(l->chain);
+	/* The inner label is itself classified: it was sent encrypted. */
+	if (l->text != NULL)
+		cy_wipe(l->text, l->len);
 	free(l->text);
 	free(l);
 }
