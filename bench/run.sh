@@ -194,6 +194,12 @@ bench_classified() {
 		    c, a / 1048576, s / 1048576, l / 1048576 }' >>"$REPORT"
 }
 
+# --- section: the register (issue 5), against Tessera's published figures ---
+bench_register() {
+	sh "$(dirname "$0")/register.sh" "$(dirname "$COYEU")" "$W" >>"$REPORT" ||
+		die "register benchmark"
+}
+
 # Other work on the machine skews every figure: measure how much CPU went
 # to other processes while the timed commands ran, and say so.
 foreign_note() {
@@ -212,6 +218,7 @@ main() {
 	measure_limit
 	bench_age
 	bench_classified
+	bench_register
 	foreign_note
 	cat "$REPORT"
 }

@@ -30,6 +30,21 @@ static const char usage[] =
     "\n"
     "types and their fields ([optional]):\n";
 
+/* Every type starts with version, type, time, actor, actor-key and ends
+ * with signature: coyeu writes version, type, actor-key and signature. */
+#define COMMON_FIELDS 5
+
+static void
+print_field(const char *type, size_t i)
+{
+	const char *name, *holds;
+	int opt;
+
+	if (cy_entry_type_field(type, i, &name, &holds, &opt) == 0)
+		printf("      %s%s%s: %s\n", opt ? "[" : "", name, opt ? "]" : "",
+		    holds);
+}
+
 static void
 print_usage(void)
 {
@@ -39,14 +54,15 @@ print_usage(void)
 	int opt;
 
 	fputs(usage, stdout);
+	printf("  every type\n");
+	print_field(cy_entry_types()[0], 2);
+	printf("        (default: now)\n");
+	print_field(cy_entry_types()[0], 3);
 	for (t = cy_entry_types(); *t != NULL; t++) {
 		printf("  %s\n", *t);
-		/* Skip type, and actor-key/signature, which coyeu fills in. */
-		for (i = 1; cy_entry_type_field(*t, i, &name, &holds, &opt) == 0; i++)
-			if (strcmp(name, "actor-key") != 0 &&
-			    strcmp(name, "signature") != 0)
-				printf("      %s%s%s: %s\n", opt ? "[" : "", name,
-				    opt ? "]" : "", holds);
+		for (i = COMMON_FIELDS; cy_entry_type_field(*t, i, &name, &holds,
+		    &opt) == 0 && strcmp(name, "signature") != 0; i++)
+			print_field(*t, i);
 	}
 }
 

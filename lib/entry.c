@@ -1,23 +1,22 @@
-/* Register entries: the per-type schemas, canonical building, parsing and
- * signature checks.  (To be folded onto the shared canonical-text module,
- * canon.h, once it exists.) */
+/* Register entries: the per-type schemas on top of the canonical text
+ * records (canon.h), building, parsing and signature checks. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
 
+#include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "text.h"
 
 enum kind {
-	K_TYPE, K_TIME, K_DATE, K_SERIAL, K_ID, K_SHA256, K_KEY, K_SIG,
+	K_VERSION, K_TYPE, K_TIME, K_DATE, K_SERIAL, K_ID, K_SHA256, K_KEY, K_SIG,
 	K_TEXT, K_UNIT, K_COUNT, K_COPY, K_ENUM, K_TOKEN,
 };
 
 static const char *const kind_holds[] = {
+	[K_VERSION] = CY_ENTRY_VERSION,
 	[K_TYPE] = "an entry type",
 	[K_TIME] = "a UTC time, YYYY-MM-DDTHH:MM:SSZ",
 	[K_DATE] = "a date, YYYY-MM-DD",
@@ -43,7 +42,9 @@ struct fspec {
 };
 
 #define FIELDS_MAX 8
-#define HEAD 4 /* type, time, actor, actor-key */
+#define HEAD 5 /* version, type, time, actor, actor-key */
+#define F_TYPE 1
+#define F_KEY 4
 #define SEQ_MAX (HEAD + FIELDS_MAX + 1)
 #define LEVELS "mat|toi-mat|tuyet-mat"
 #define REQ(n, k) {n, k, 0, NULL}
@@ -51,8 +52,8 @@ struct fspec {
 #define ONE_OF(n, c) {n, K_ENUM, 0, c}
 
 static const struct fspec head_fields[HEAD] = {
-	REQ("type", K_TYPE), REQ("time", K_TIME), REQ("actor", K_SERIAL),
-	REQ("actor-key", K_KEY),
+	REQ("version", K_VERSION), REQ("type", K_TYPE), REQ("time", K_TIME),
+	REQ("actor", K_SERIAL), REQ("actor-key", K_KEY),
 };
 static const struct fspec sig_field = REQ("signature", K_SIG);
 
@@ -216,44 +217,23 @@ b64_ok(const char *v, size_t n, size_t bytes, uint8_t *out)
 	    got == bytes;
 }
 
-/* NFC through ICU; ASCII is always NFC. */
-static int
-nfc_ok(const char *v, size_t n)
-{
-	UChar u[CY_ENTRY_TEXT_MAX];
-	UErrorCode st = U_ZERO_ERROR;
-	const UNormalizer2 *nfc;
-	int32_t ulen;
-	size_t i;
-
-	for (i = 0; i < n && (unsigned char)v[i] < 0x80; i++)
-		;
-	if (i == n)
-		return 1;
-	nfc = unorm2_getNFCInstance(&st);
-	u_strFromUTF8(u, CY_ENTRY_TEXT_MAX, &ulen, v, (int32_t)n, &st);
-	if (U_FAILURE(st))
-		return 0;
-	return unorm2_isNormalized(nfc, u, ulen, &st) && U_SUCCESS(st);
-}
-
+/* Canonical text values (UTF-8, NFC, no controls, no surrounding spaces)
+ * that are short and hold no line or paragraph separator. */
 static int
 text_ok(const char *v, size_t n)
 {
 	size_t i, k;
 	uint32_t cp;
 
-	if (n == 0 || n > CY_ENTRY_TEXT_MAX || v[0] == ' ' || v[n - 1] == ' ')
+	if (n == 0 || n > CY_ENTRY_TEXT_MAX ||
+	    cy_canon_check_value(v, n, "text", NULL) != 0)
 		return 0;
 	for (i = 0; i < n; i += k) {
-		if ((k = cy_utf8_decode((const uint8_t *)v + i, n - i, &cp)) == 0)
-			return 0;
-		/* No C0/C1 controls, DEL, or line/paragraph separators. */
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
-		    cp == 0x2029)
+		if ((k = cy_utf8_decode((const uint8_t *)v + i, n - i, &cp)) == 0 ||
+		    cp == 0x2028 || cp == 0x2029)
 			return 0;
 	}
-	return nfc_ok(v, n);
+	return 1;
 }
 
 static int
@@ -329,6 +309,9 @@ static int
 value_ok(const struct fspec *f, const char *v, size_t n)
 {
 	switch (f->kind) {
+	case K_VERSION:
+		return n == strlen(CY_ENTRY_VERSION) &&
+		    memcmp(v, CY_ENTRY_VERSION, n) == 0;
 	case K_TYPE: return find_type(v, n) != NULL;
 	case K_TIME: return time_ok(v, n);
 	case K_DATE: return n == 10 && date_ok(v);
@@ -346,123 +329,97 @@ value_ok(const struct fspec *f, const char *v, size_t n)
 	return 0;
 }
 
+static const char *holds(const struct fspec *f);
+
 static int
 bad_value(cy_error *err, size_t line, const struct fspec *f)
 {
-	if (f->kind == K_ENUM)
-		return cy_error_set(err, CY_E_FORMAT,
-		    "line %zu: %s must be one of %s", line, f->name, f->choices);
-	return cy_error_set(err, CY_E_FORMAT, "line %zu: %s must be %s", line,
-	    f->name, kind_holds[f->kind]);
+	return cy_error_set(err, CY_E_FORMAT, "line %zu: %s must be %s%s", line,
+	    f->name, f->kind == K_ENUM ? "one of " : "", holds(f));
 }
 
-/* Finds the field `name` at or after position *pos in t's sequence and
- * checks that nothing required was skipped. */
-static int
-place_field(const struct tspec *t, size_t *pos, const char *name, size_t nlen,
-    size_t line, cy_error *err)
+/* The canonical-text field table of type t; returns its length. */
+static size_t
+field_table(const struct tspec *t, cy_canon_field out[SEQ_MAX])
 {
 	const struct fspec *f;
-	size_t j, k;
+	size_t i;
 
-	for (j = *pos; (f = seq_at(t, j)) != NULL; j++)
-		if (strlen(f->name) == nlen && memcmp(f->name, name, nlen) == 0)
-			break;
-	if (f == NULL) {
-		for (j = 0; j < *pos; j++)
-			if (strlen(seq_at(t, j)->name) == nlen &&
-			    memcmp(seq_at(t, j)->name, name, nlen) == 0)
-				return cy_error_set(err, CY_E_FORMAT,
-				    "line %zu: field %.*s repeated or out of order",
-				    line, (int)nlen, name);
-		return cy_error_set(err, CY_E_FORMAT,
-		    "line %zu: %s entries have no field %.*s", line, t->name,
-		    (int)(nlen > 64 ? 64 : nlen), name);
+	for (i = 0; (f = seq_at(t, i)) != NULL; i++) {
+		out[i].key = f->name;
+		out[i].flags = f->optional ? CY_CANON_OPTIONAL : 0;
 	}
-	for (k = *pos; k < j; k++)
-		if (!seq_at(t, k)->optional)
-			return cy_error_set(err, CY_E_FORMAT,
-			    "line %zu: field %s is missing before %s", line,
-			    seq_at(t, k)->name, f->name);
-	*pos = j;
-	return 0;
+	return i;
+}
+
+/* The type named on line 2, which picks the field table. */
+static const struct tspec *
+peek_type(const uint8_t *d, size_t len, cy_error *err)
+{
+	static const char head[] = "version: " CY_ENTRY_VERSION "\ntype: ";
+	const char *s = (const char *)d + sizeof(head) - 1, *nl;
+	const struct tspec *t;
+	size_t n;
+
+	if (len < sizeof(head) - 1 || memcmp(d, head, sizeof(head) - 1) != 0) {
+		cy_error_set(err, CY_E_FORMAT, "an entry starts with \"version: "
+		    CY_ENTRY_VERSION "\" and a type line");
+		return NULL;
+	}
+	nl = memchr(s, '\n', len - (sizeof(head) - 1));
+	n = nl != NULL ? (size_t)(nl - s) : 0;
+	if ((t = find_type(s, n)) == NULL)
+		cy_error_set(err, CY_E_FORMAT, "line 2: unknown entry type %.*s",
+		    (int)(n > 64 ? 64 : n), s);
+	return t;
 }
 
 /* Checks the form of an entry and records where its values are. */
 static int
 parse_entry(const uint8_t *d, size_t len, struct parsed *p, cy_error *err)
 {
-	const char *s = (const char *)d, *end = s + len, *nl, *colon;
-	const struct fspec *f;
-	size_t line = 0, pos = 0, nlen;
-	int r;
+	cy_canon_field fields[SEQ_MAX];
+	cy_canon_record *rec = NULL;
+	const cy_canon_value *v;
+	size_t i, nf, line = 0;
+	int r = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (len > CY_ENTRY_MAX)
 		return cy_error_set(err, CY_E_TOO_LARGE,
 		    "entry is larger than %d bytes", CY_ENTRY_MAX);
-	if (len == 0 || d[len - 1] != '\n')
-		return cy_error_set(err, CY_E_FORMAT, "entry does not end with a newline");
-	if (!cy_utf8_text_ok(d, len, 1))
-		return cy_error_set(err, CY_E_FORMAT,
-		    "entry is not UTF-8 text free of control characters");
-	for (; s < end; s = nl + 1) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		line++;
-		colon = memchr(s, ':', (size_t)(nl - s));
-		if (colon == NULL || colon + 1 >= nl || colon[1] != ' ' || colon == s)
-			return cy_error_set(err, CY_E_FORMAT,
-			    "line %zu does not read \"name: value\"", line);
-		nlen = (size_t)(colon - s);
-		if (line == 1) {
-			if (nlen != 4 || memcmp(s, "type", 4) != 0)
-				return cy_error_set(err, CY_E_FORMAT,
-				    "an entry starts with its type line");
-			if ((p->t = find_type(colon + 2, (size_t)(nl - colon - 2))) == NULL)
-				return cy_error_set(err, CY_E_FORMAT,
-				    "unknown entry type %.*s",
-				    (int)((nl - colon - 2) > 64 ? 64 : nl - colon - 2),
-				    colon + 2);
-		} else if ((r = place_field(p->t, &pos, s, nlen, line, err)) != 0) {
-			return r;
+	if ((p->t = peek_type(d, len, err)) == NULL)
+		return CY_E_FORMAT;
+	nf = field_table(p->t, fields);
+	if ((r = cy_canon_parse(d, len, fields, nf, 0, &rec, NULL, err)) != 0)
+		return r;
+	for (i = 0; i < nf; i++) {
+		if ((v = cy_canon_get(rec, i)) == NULL)
+			continue;
+		line++; /* one line per field present, in order */
+		p->value[i] = v->value;
+		p->vlen[i] = v->len;
+		p->present[i] = 1;
+		if (!value_ok(seq_at(p->t, i), v->value, v->len)) {
+			r = bad_value(err, line, seq_at(p->t, i));
+			break;
 		}
-		f = seq_at(p->t, pos);
-		p->value[pos] = colon + 2;
-		p->vlen[pos] = (size_t)(nl - colon - 2);
-		p->present[pos] = 1;
-		if (!value_ok(f, p->value[pos], p->vlen[pos]))
-			return bad_value(err, line, f);
-		if (f == &sig_field)
-			p->sig_at = (size_t)(s - (const char *)d);
-		pos++;
+		p->sig_at = v->offset; /* the last field is the signature */
 	}
-	if (seq_at(p->t, pos) != NULL) {
-		while (seq_at(p->t, pos)->optional)
-			pos++;
-		return cy_error_set(err, CY_E_FORMAT,
-		    "entry ends before its %s field", seq_at(p->t, pos)->name);
-	}
-	return 0;
+	cy_canon_record_free(rec);
+	return r;
 }
 
-/* Ed25519 over the signing context and the bytes before the signature. */
+/* Ed25519 over every byte before the signature line. */
 static int
 check_signature(const uint8_t *d, const struct parsed *p, cy_error *err)
 {
-	uint8_t key[CY_ENTRY_KEY_LEN], sig[CY_ENTRY_SIG_LEN], *msg;
-	size_t ctx_len = strlen(CY_ENTRY_SIGN_CONTEXT), n = HEAD +
-	    type_nfields(p->t);
-	int ok;
+	uint8_t key[CY_ENTRY_KEY_LEN], sig[CY_ENTRY_SIG_LEN];
+	size_t n = HEAD + type_nfields(p->t);
 
-	(void)b64_ok(p->value[3], p->vlen[3], CY_ENTRY_KEY_LEN, key);
+	(void)b64_ok(p->value[F_KEY], p->vlen[F_KEY], CY_ENTRY_KEY_LEN, key);
 	(void)b64_ok(p->value[n], p->vlen[n], CY_ENTRY_SIG_LEN, sig);
-	if ((msg = malloc(ctx_len + p->sig_at)) == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	memcpy(msg, CY_ENTRY_SIGN_CONTEXT, ctx_len);
-	memcpy(msg + ctx_len, d, p->sig_at);
-	ok = crypto_sign_verify_detached(sig, msg, ctx_len + p->sig_at, key) == 0;
-	free(msg);
-	if (!ok)
+	if (crypto_sign_verify_detached(sig, d, p->sig_at, key) != 0)
 		return cy_error_set(err, CY_E_SIGNATURE,
 		    "the entry's signature by its actor-key does not verify");
 	return 0;
@@ -504,7 +461,7 @@ cy_entry_parse(const uint8_t *data, size_t len, cy_entry **out, cy_error *err)
 		e->name[e->n] = seq_at(p.t, i)->name;
 		e->value[e->n++] = e->copy + (p.value[i] - (const char *)data);
 	}
-	(void)b64_ok(p.value[3], p.vlen[3], CY_ENTRY_KEY_LEN, e->key);
+	(void)b64_ok(p.value[F_KEY], p.vlen[F_KEY], CY_ENTRY_KEY_LEN, e->key);
 	*out = e;
 	return 0;
 }
@@ -512,7 +469,7 @@ cy_entry_parse(const uint8_t *data, size_t len, cy_entry **out, cy_error *err)
 const char *
 cy_entry_type(const cy_entry *e)
 {
-	return e->value[0];
+	return e->value[F_TYPE];
 }
 
 const char *
@@ -549,7 +506,7 @@ cy_entry_types(void)
 
 int
 cy_entry_type_field(const char *type, size_t i, const char **name,
-    const char **holds, int *optional)
+    const char **holds_out, int *optional)
 {
 	const struct tspec *t = find_type(type, strlen(type));
 	const struct fspec *f;
@@ -557,7 +514,7 @@ cy_entry_type_field(const char *type, size_t i, const char **name,
 	if (t == NULL || (f = seq_at(t, i)) == NULL)
 		return -1;
 	*name = f->name;
-	*holds = f->kind == K_ENUM ? f->choices : kind_holds[f->kind];
+	*holds_out = holds(f);
 	*optional = f->optional;
 	return 0;
 }
@@ -596,14 +553,21 @@ check_given(const struct tspec *t, const cy_entry_field *fields, size_t n,
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		for (j = 1; (f = seq_at(t, j)) != NULL; j++)
+		for (j = 0; (f = seq_at(t, j)) != NULL; j++)
 			if (strcmp(f->name, fields[i].name) == 0)
 				break;
-		if (f == NULL || f == &sig_field || j == 3)
+		/* version, type, actor-key and signature are ours to write. */
+		if (f == NULL || f == &sig_field || j <= F_TYPE || j == F_KEY)
 			return cy_error_set(err, CY_E_USAGE,
 			    "%s entries take no field %s", t->name, fields[i].name);
 	}
 	return 0;
+}
+
+static const char *
+holds(const struct fspec *f)
+{
+	return f->kind == K_ENUM ? f->choices : kind_holds[f->kind];
 }
 
 static int
@@ -613,13 +577,16 @@ build_body(const struct tspec *t, const cy_entry_field *fields, size_t n,
 	const struct fspec *f;
 	const char *v;
 	size_t i;
+	int r;
 
-	cy_buf_printf(body, "type: %s\n", t->name);
-	for (i = 1; (f = seq_at(t, i)) != &sig_field; i++) {
-		if (i == 3) {
-			cy_buf_puts(body, "actor-key: ");
-			cy_buf_b64(body, key, CY_ENTRY_KEY_LEN);
-			cy_buf_puts(body, "\n");
+	if ((r = cy_canon_put(body, "version", CY_ENTRY_VERSION, err)) != 0 ||
+	    (r = cy_canon_put(body, "type", t->name, err)) != 0)
+		return r;
+	for (i = F_TYPE + 1; (f = seq_at(t, i)) != &sig_field; i++) {
+		if (i == F_KEY) {
+			if ((r = cy_canon_put_b64(body, f->name, key,
+			    CY_ENTRY_KEY_LEN, err)) != 0)
+				return r;
 			continue;
 		}
 		if (given(fields, n, f->name, &v) != 0)
@@ -630,15 +597,14 @@ build_body(const struct tspec *t, const cy_entry_field *fields, size_t n,
 		if (v == NULL)
 			return cy_error_set(err, CY_E_USAGE,
 			    "%s entries need a %s field (%s)", t->name, f->name,
-			    f->kind == K_ENUM ? f->choices : kind_holds[f->kind]);
+			    holds(f));
 		if (!value_ok(f, v, strlen(v)))
-			return cy_error_set(err, CY_E_USAGE, "%s must be %s%s%s",
-			    f->name, kind_holds[f->kind], f->kind == K_ENUM ? " " : "",
-			    f->kind == K_ENUM ? f->choices : "");
-		cy_buf_printf(body, "%s: %s\n", f->name, v);
+			return cy_error_set(err, CY_E_USAGE, "%s must be %s%s",
+			    f->name, f->kind == K_ENUM ? "one of " : "", holds(f));
+		if ((r = cy_canon_put(body, f->name, v, err)) != 0)
+			return r;
 	}
-	return cy_buf_status(body) != 0 ?
-	    cy_error_set(err, CY_E_NOMEM, "out of memory") : 0;
+	return 0;
 }
 
 int
@@ -647,35 +613,28 @@ cy_entry_create(const char *type, const cy_entry_field *fields, size_t n,
     cy_buf *out, cy_error *err)
 {
 	const struct tspec *t = find_type(type, strlen(type));
-	cy_buf msg = CY_BUF_INIT;
+	cy_buf e = CY_BUF_INIT;
 	uint8_t sig[CY_ENTRY_SIG_LEN];
-	size_t ctx_len = strlen(CY_ENTRY_SIGN_CONTEXT);
 	int r;
 
 	if (t == NULL)
 		return cy_error_set(err, CY_E_USAGE, "unknown entry type %s", type);
-	cy_buf_puts(&msg, CY_ENTRY_SIGN_CONTEXT);
 	if ((r = check_given(t, fields, n, err)) != 0 ||
-	    (r = build_body(t, fields, n, actor_key, &msg, err)) != 0)
+	    (r = build_body(t, fields, n, actor_key, &e, err)) != 0)
 		goto out;
-	if ((r = sign(ctx, msg.data, msg.len, sig)) != 0) {
+	if ((r = cy_buf_status(&e)) != 0 || (r = sign(ctx, e.data, e.len, sig)) != 0) {
 		r = cy_error_set(err, r, "signing the entry failed");
 		goto out;
 	}
-	cy_buf_puts(&msg, "signature: ");
-	cy_buf_b64(&msg, sig, sizeof(sig));
-	cy_buf_puts(&msg, "\n");
-	if ((r = cy_buf_status(&msg)) != 0) {
-		r = cy_error_set(err, r, "out of memory");
+	if ((r = cy_canon_put_b64(&e, "signature", sig, sizeof(sig), err)) != 0)
 		goto out;
-	}
 	/* Check what we made the way a reader will, signature included. */
-	if ((r = cy_entry_verify(msg.data + ctx_len, msg.len - ctx_len, err)) != 0)
+	if ((r = cy_entry_verify(e.data, e.len, err)) != 0)
 		goto out;
-	cy_buf_append(out, msg.data + ctx_len, msg.len - ctx_len);
+	cy_buf_append(out, e.data, e.len);
 	if ((r = cy_buf_status(out)) != 0)
 		r = cy_error_set(err, r, "out of memory");
 out:
-	cy_buf_free(&msg);
+	cy_buf_free(&e);
 	return r;
 }

@@ -26,6 +26,7 @@ struct cy_log {
 	sqlite3 *db;
 	sqlite3_stmt *st[NSTMT];
 	int readonly;
+	int snapshot;     /* a read-only handle's read transaction is open */
 	char origin[CY_ORIGIN_MAX + 1];
 	char *key_path;
 	cy_note_verifier *v;
@@ -46,5 +47,16 @@ int cy_log_step_row(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
     const char *what);
 void cy_log_finish(sqlite3_stmt *st);
 int cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err);
+
+/* Entries checked (form, signature) and hashed by worker threads, in
+ * order, while the caller goes on: cy_checker_wait returns once entries
+ * [0, upto) are checked, or with the first refused one among them. */
+struct cy_checker;
+int cy_checker_start(const uint8_t *const *entries, const size_t *lens,
+    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN],
+    struct cy_checker **out, cy_error *err);
+int cy_checker_wait(struct cy_checker *c, size_t upto, size_t *bad,
+    cy_error *err);
+void cy_checker_finish(struct cy_checker *c);
 
 #endif

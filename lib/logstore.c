@@ -87,7 +87,9 @@ pragmas(sqlite3 *db, int readonly, cy_error *err)
 	int r;
 
 	sqlite3_busy_timeout(db, 30000);
-	if ((r = exec(db, "PRAGMA cache_size = -65536", err)) != 0)
+	/* Tiles are read straight from the mapped file, not copied in. */
+	if ((r = exec(db, "PRAGMA cache_size = -65536", err)) != 0 ||
+	    (r = exec(db, "PRAGMA mmap_size = 1073741824", err)) != 0)
 		return r;
 	if (readonly)
 		return 0;
@@ -314,6 +316,13 @@ cy_log_open(const char *path, int flags, cy_log **out, cy_error *err)
 			goto out;
 		}
 	cy_tree_init(&l->tree, store_tile, l);
+	/* A read-only handle reads from one snapshot (one read transaction)
+	 * until cy_log_refresh: each read then costs no locking. */
+	if (l->readonly) {
+		if ((r = exec(l->db, "BEGIN", err)) != 0)
+			goto out;
+		l->snapshot = 1;
+	}
 	if ((r = open_meta(l, err)) != 0)
 		goto out;
 	/* A damaged right edge still lets the audit say what is wrong. */
@@ -337,6 +346,8 @@ cy_log_close(cy_log *l)
 		return;
 	for (i = 0; i < NSTMT; i++)
 		sqlite3_finalize(l->st[i]);
+	if (l->snapshot)
+		(void)exec(l->db, "COMMIT", NULL);
 	sqlite3_close(l->db);
 	cy_note_verifier_free(l->v);
 	cy_hasher_free(l->h);
@@ -376,6 +387,9 @@ cy_log_refresh(cy_log *l, cy_error *err)
 	uint64_t size;
 	int r;
 
+	if (l->snapshot && ((r = exec(l->db, "COMMIT", err)) != 0 ||
+	    (r = exec(l->db, "BEGIN", err)) != 0))
+		return r;
 	if ((r = cy_log_get_size(l, &size, err)) != 0)
 		return r;
 	return size == l->tree.size ? 0 : load_state(l, err);
@@ -451,6 +465,8 @@ same_key(const cy_note_signer *s, const cy_note_verifier *v)
 	return strcmp(a, b) == 0;
 }
 
+#define STORE_STEP 256 /* entries stored per wait for the checkers */
+
 int
 cy_log_append(cy_log *l, const cy_note_signer *signer,
     const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
@@ -458,10 +474,13 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 {
 	uint8_t (*leaf)[CY_HASH_LEN] = NULL;
 	sqlite3_stmt *ins = l->st[S_INS_ENTRY];
+	struct cy_checker *check = NULL;
 	uint64_t start;
-	size_t i;
+	size_t i, upto;
 	int r, began = 0;
 
+	if (bad != NULL)
+		*bad = SIZE_MAX;
 	if (l->readonly)
 		return cy_error_set(err, CY_E_USAGE, "the register is open read-only");
 	if (n == 0 || n > CY_LOG_BATCH_MAX)
@@ -473,10 +492,10 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		    cy_note_verifier_name(l->v));
 	if ((leaf = malloc(n * CY_HASH_LEN)) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = cy_log_check_entries(entries, lens, n, threads, leaf, bad,
-	    err)) != 0)
-		goto out;
-	if ((r = exec(l->db, "BEGIN IMMEDIATE", err)) != 0)
+	/* Workers check signatures while this thread stores what they have
+	 * checked: both cores stay busy until the commit. */
+	if ((r = cy_checker_start(entries, lens, n, threads, leaf, &check,
+	    err)) != 0 || (r = exec(l->db, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
 	began = 1;
 	/* Another process may have appended since we last looked. */
@@ -488,6 +507,11 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		if (i % STORE_STEP == 0) {
+			upto = i + STORE_STEP < n ? i + STORE_STEP : n;
+			if ((r = cy_checker_wait(check, upto, bad, err)) != 0)
+				goto out;
+		}
 		sqlite3_bind_int64(ins, 1, (int64_t)(start + i));
 		sqlite3_bind_blob(ins, 2, entries[i], (int)lens[i], SQLITE_STATIC);
 		if ((r = cy_log_step_done(l->db, ins, err, "store entry")) != 0 ||
@@ -501,6 +525,7 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 	began = 0;
 	*first = start;
 out:
+	cy_checker_finish(check);
 	if (began) {
 		(void)exec(l->db, "ROLLBACK", NULL);
 		(void)load_state(l, NULL);

@@ -92,8 +92,10 @@ parse_key_parts(const char **part, const size_t *plen, cy_note_verifier *v,
 		    "key name is empty, too long, or holds a space or '+'");
 	memcpy(v->name, part[0], plen[0]);
 	v->name[plen[0]] = '\0';
-	if (plen[1] != 8 || cy_hex_decode(idb, 4, part[1], 8) != 0)
-		return cy_error_set(err, CY_E_FORMAT, "key ID is not 8 hex digits");
+	if (plen[1] != 8 || strspn(part[1], "0123456789abcdef") < 8 ||
+	    cy_hex_decode(idb, 4, part[1], 8) != 0)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "key ID is not 8 lowercase hex digits");
 	v->id = (uint32_t)idb[0] << 24 | (uint32_t)idb[1] << 16 |
 	    (uint32_t)idb[2] << 8 | idb[3];
 	if (plen[2] > CY_B64_PADDED_LEN(64) ||

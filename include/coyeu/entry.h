@@ -1,9 +1,9 @@
 /* coyeu — register entries: canonical signed records of security events.
  *
- * An entry is UTF-8 (NFC) text of "name: value" lines ending in LF, in a
- * fixed order per type:
- *   type, time, actor, actor-key, <the type's fields>, signature
- * The signature is Ed25519 by actor-key over "coyeu.v1/entry\n" followed by
+ * An entry is a canonical text record (canon.h, docs/canonical-text.md)
+ * whose fields come in a fixed order per type:
+ *   version, type, time, actor, actor-key, <the type's fields>, signature
+ * version is "coyeu.v1/entry"; the signature is Ed25519 by actor-key over
  * every byte before the signature line.  docs/register.md lists the types
  * and their fields.  Entries name documents by number and ID, never by
  * title or content.
@@ -22,7 +22,7 @@
 #define CY_ENTRY_TEXT_MAX 256  /* bytes in a free-text value */
 #define CY_ENTRY_KEY_LEN 32    /* Ed25519 public key */
 #define CY_ENTRY_SIG_LEN 64
-#define CY_ENTRY_SIGN_CONTEXT "coyeu.v1/entry\n"
+#define CY_ENTRY_VERSION "coyeu.v1/entry"
 
 typedef struct cy_entry_field {
 	const char *name;
@@ -37,8 +37,8 @@ int cy_entry_sign_ed25519(void *secret_key, const uint8_t *msg, size_t len,
     uint8_t sig[CY_ENTRY_SIG_LEN]);
 
 /* Builds the canonical entry of `type` from fields given in any order
- * (everything but type, actor-key and signature), signs it, and appends it
- * to out. */
+ * (everything but version, type, actor-key and signature), signs it, and
+ * appends it to out. */
 int cy_entry_create(const char *type, const cy_entry_field *fields, size_t n,
     const uint8_t actor_key[CY_ENTRY_KEY_LEN], cy_sign_fn *sign, void *ctx,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;

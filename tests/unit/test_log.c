@@ -25,19 +25,17 @@ static char dir[] = "/tmp/coyeu-test-log-XXXXXX";
 static size_t
 make_entry(uint64_t i, uint8_t *out, size_t cap)
 {
-	static const char ctx[] = CY_ENTRY_SIGN_CONTEXT;
 	char key[48], body[512];
-	uint8_t sig[64], msg[600];
+	uint8_t sig[64];
 	int n;
 
 	cy_b64_encode(key, pk, 32, 0);
-	n = snprintf(body, sizeof(body), "type: item.transition\n"
+	n = snprintf(body, sizeof(body), "version: " CY_ENTRY_VERSION "\n"
+	    "type: item.transition\n"
 	    "time: 2026-05-01T10:00:00Z\nactor: 0123456789abcdef0123456789abcdef\n"
 	    "actor-key: %s\nitem-id: %032llx\nregister: incoming\n"
 	    "from: received\nto: registered\n", key, (unsigned long long)i);
-	memcpy(msg, ctx, sizeof(ctx) - 1);
-	memcpy(msg + sizeof(ctx) - 1, body, (size_t)n);
-	crypto_sign_detached(sig, NULL, msg, sizeof(ctx) - 1 + (size_t)n, sk);
+	crypto_sign_detached(sig, NULL, (uint8_t *)body, (size_t)n, sk);
 	n += snprintf(body + n, sizeof(body) - (size_t)n, "signature: ");
 	cy_b64_encode(body + n, sig, 64, 0);
 	strcat(body, "\n");
@@ -268,7 +266,7 @@ test_refused_batches(void **state)
 	l = fresh_log("refused.db");
 	append_ok(l, 0, 10);
 	fill_batch(10, 100);
-	B.data[57][31] ^= 1; /* 2026 -> 2027 in the time line: a bad signature */
+	B.data[57][55] ^= 1; /* 2026 -> 2027 in the time line: a bad signature */
 	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
 	    &bad, &err), CY_E_SIGNATURE);
 	assert_int_equal(bad, 57);
@@ -279,6 +277,13 @@ test_refused_batches(void **state)
 	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
 	    &bad, &err), CY_E_FORMAT);
 	assert_int_equal(bad, 3);
+	/* Only the last entry is bad: it must still stop the batch. */
+	fill_batch(10, 100);
+	B.data[99][55] ^= 1;
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_SIGNATURE);
+	assert_int_equal(bad, 99);
+	assert_int_equal(cy_log_size(l), 10);
 	/* Another key may not sign this register's checkpoints. */
 	assert_int_equal(cy_note_signer_generate("register.test/hcm", &other,
 	    &err), 0);
@@ -456,7 +461,7 @@ test_audit_catches_tampering(void **state)
 		{"INSERT INTO tile VALUES (999, zeroblob(16352))",
 		    "the store holds 4 full tiles; the entries make 3"},
 		{"INSERT INTO entry VALUES (800, x'00')",
-		    "entry 800: entry does not end with a newline"},
+		    "entry 800: an entry starts with \"version: coyeu.v1/entry\" and a type line"},
 	};
 	char path[256];
 	cy_log_audit_report rep;

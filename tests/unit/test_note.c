@@ -206,7 +206,10 @@ test_bad_verifier_keys(void **state)
 	assert_int_equal(cy_note_verifier_parse(
 	    "PeterNeumann+c74f20a+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
 	    65, &v, &err), CY_E_FORMAT);
-	assert_string_equal(err.msg, "key ID is not 8 hex digits");
+	assert_string_equal(err.msg, "key ID is not 8 lowercase hex digits");
+	assert_int_equal(cy_note_verifier_parse(
+	    "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+	    66, &v, &err), CY_E_FORMAT);
 	sp = "PRIVATE+KEY+PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 	/* A public key where the seed belongs derives another key ID. */
 	{
