@@ -8,7 +8,7 @@
 
 int
 cli_io_open(struct cli_io *io, const char *in, const char *out,
-    int text_output, const char *verb, cy_error *err)
+    int flags, const char *verb, cy_error *err)
 {
 	int r;
 
@@ -18,13 +18,14 @@ cli_io_open(struct cli_io *io, const char *in, const char *out,
 	    (io->in_fd = open(in, O_RDONLY | O_CLOEXEC)) < 0)
 		return cy_error_set(err, CY_E_IO, "cannot open %s: %s", in,
 		    strerror(errno));
-	if ((out == NULL || strcmp(out, "-") == 0) && !text_output &&
+	if ((out == NULL || strcmp(out, "-") == 0) && !(flags & CLI_IO_TEXT) &&
 	    isatty(STDOUT_FILENO)) {
 		r = cy_error_set(err, CY_E_USAGE,
 		    "refusing to write binary output to a terminal; use -o FILE or -a");
 		goto fail;
 	}
-	if ((r = cy_outfile_open(out, 0644, 0, &io->out, err)) != 0)
+	if ((r = cy_outfile_open(out, flags & CLI_IO_PRIVATE ? 0600 : 0644, 0,
+	    &io->out, err)) != 0)
 		goto fail;
 	cli_progress_init(&io->progress, verb, io->in_fd, &io->size);
 	return 0;
@@ -59,13 +60,13 @@ cli_io_close(struct cli_io *io, int ok, cy_error *err)
 }
 
 int
-cli_io_run(const char *in, const char *out, int text_output, const char *verb,
+cli_io_run(const char *in, const char *out, int flags, const char *verb,
     cli_io_fn *fn, void *ctx)
 {
 	struct cli_io io;
 	cy_error err = {0, ""};
 
-	if (cli_io_open(&io, in, out, text_output, verb, &err) != 0)
+	if (cli_io_open(&io, in, out, flags, verb, &err) != 0)
 		return cli_fail(&err, in);
 	if (fn(ctx, &io, &err) != 0) {
 		cli_io_close(&io, 0, NULL);

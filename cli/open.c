@@ -196,7 +196,8 @@ cmd_open(int argc, char **argv)
 	}
 	if ((a.nids == 0 || a.passfile != NULL) && add_passphrase(&a, &err) != 0)
 		goto out;
-	rc = cli_io_run(a.in, a.out, 1, "opening", open_run, &a);
+	rc = cli_io_run(a.in, a.out, CLI_IO_TEXT | CLI_IO_PRIVATE, "opening",
+	    open_run, &a);
 	goto done;
 out:
 	cli_fail(&err, a.in);

@@ -134,14 +134,16 @@ open_doc_run(struct open_doc_args *a)
 	cy_outfile *out = NULL;
 	cy_doc_info info;
 	cy_error err = {0, ""};
-	int rc, to_file = a->out != NULL && strcmp(a->out, "-") != 0;
+	int rc;
 
 	if (cy_outfile_open(a->out, 0600, 0, &out, &err) != 0)
 		return cli_fail(&err, a->out);
-	/* To a private temporary file renamed after full verification; to
-	 * standard output only after a verifying pass. */
-	rc = open_doc_verify(a, to_file ? CY_DOC_OPEN_STREAM :
-	    CY_DOC_OPEN_VERIFY_FIRST, cy_outfile_fd(out), &info);
+	/* To a private temporary file renamed after full verification;
+	 * anything written in place (standard output, or a pipe or device
+	 * named by -o) only after a verifying pass. */
+	rc = open_doc_verify(a, cy_outfile_is_atomic(out) ?
+	    CY_DOC_OPEN_STREAM : CY_DOC_OPEN_VERIFY_FIRST, cy_outfile_fd(out),
+	    &info);
 	if (rc != CLI_OK) {
 		cy_outfile_abort(out);
 		return rc;

@@ -277,7 +277,8 @@ cmd_seal(int argc, char **argv)
 	}
 	if (a.passphrase && add_passphrase(&a, &err) != 0)
 		goto out;
-	rc = cli_io_run(a.in, a.out, a.armor, "sealing", seal_run, &a);
+	rc = cli_io_run(a.in, a.out, a.armor ? CLI_IO_TEXT : 0, "sealing",
+	    seal_run, &a);
 	goto done;
 out:
 	cli_fail(&err, a.in);

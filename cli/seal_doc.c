@@ -206,8 +206,8 @@ seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 	p.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])keys;
 	p.armor = a->armor;
 	p.threads = a->threads;
-	if (cli_io_run(a->in, a->out, a->armor, "sealing", seal_doc_io, &p) !=
-	    CLI_OK)
+	if (cli_io_run(a->in, a->out, a->armor ? CLI_IO_TEXT : 0, "sealing",
+	    seal_doc_io, &p) != CLI_OK)
 		return CLI_FAIL;
 	fprintf(stderr, "coyeu: sealed %s document %s (outer mark %c) for %zu "
 	    "recipient%s\n", cy_level_display(d->level), a->doc,

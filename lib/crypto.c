@@ -209,12 +209,14 @@ int
 cy_scrypt(const char *pass, size_t passlen, const uint8_t *salt,
     size_t saltlen, int log_n, uint8_t *out, size_t outlen)
 {
-	uint64_t n = (uint64_t)1 << log_n;
-	/* 128 * r * N bytes of working memory, plus slack for OpenSSL. */
-	uint64_t maxmem = 128 * 8 * n + (1 << 20);
+	uint64_t n, maxmem;
 
+	/* Before the shift: a work factor from a header can be anything. */
 	if (log_n < 1 || log_n > 30)
 		return CY_E_USAGE;
+	n = (uint64_t)1 << log_n;
+	/* 128 * r * N bytes of working memory, plus slack for OpenSSL. */
+	maxmem = 128 * 8 * n + (1 << 20);
 	if (EVP_PBE_scrypt(pass, passlen, salt, saltlen, n, 8, 1, maxmem, out,
 	    outlen) != 1)
 		return CY_E_CRYPTO;

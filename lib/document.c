@@ -541,6 +541,17 @@ out:
 }
 
 static int
+check_digest(const cy_label *label, const uint8_t digest[CY_SHA256_LEN],
+    cy_error *err)
+{
+	if (label != NULL && !cy_memeq(digest, cy_label_payload_digest(label),
+	    CY_SHA256_LEN))
+		return cy_error_set(err, CY_E_PAYLOAD,
+		    "the content differs from what the sealer signed (payload digest mismatch): the file was tampered with");
+	return 0;
+}
+
+static int
 open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
     const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
 {
@@ -549,15 +560,15 @@ open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 	int r;
 
 	if ((r = payload_pass(mem, len, p, file_key, out_fd, verify_first,
-	    label ? digest : NULL, err)) != 0)
+	    label ? digest : NULL, err)) != 0 ||
+	    (r = check_digest(label, digest, err)) != 0 || !verify_first)
 		return r;
-	if (label != NULL && !cy_memeq(digest, cy_label_payload_digest(label),
-	    sizeof(digest)))
-		return cy_error_set(err, CY_E_PAYLOAD,
-		    "the content differs from what the sealer signed (payload digest mismatch): the file was tampered with");
-	if (verify_first)
-		r = payload_pass(mem, len, p, file_key, out_fd, 0, NULL, err);
-	return r;
+	/* The mapping shows later changes to the file: a writer may swap
+	 * chunks between the passes, so the writing pass is checked too. */
+	if ((r = payload_pass(mem, len, p, file_key, out_fd, 0, digest,
+	    err)) != 0)
+		return r;
+	return check_digest(label, digest, err);
 }
 
 static int

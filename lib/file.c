@@ -176,12 +176,19 @@ cy_outfile_open(const char *path, mode_t mode, int flags, cy_outfile **out,
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* A device or pipe (/dev/null, a FIFO) is written in place:
 		 * renaming over it would replace the device. */
-		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
 			r = cy_error_set(err, CY_E_IO, "cannot open %s: %s", path,
 			    strerror(errno));
 			goto out;
 		}
 		o->device = 1;
+		/* Swapped for a regular file since stat(): it would be
+		 * overwritten in place, neither atomically nor truncated. */
+		if (fstat(o->fd, &st) != 0 || S_ISREG(st.st_mode)) {
+			r = cy_error_set(err, CY_E_IO,
+			    "%s changed while it was being opened", path);
+			goto out;
+		}
 		*out = o;
 		return 0;
 	}

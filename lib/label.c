@@ -5,9 +5,11 @@
 #include <sodium.h>
 
 #include "coyeu/canon.h"
+#include "coyeu/cert.h"
 #include "coyeu/encoding.h"
 #include "coyeu/label.h"
 #include "coyeu/level.h"
+#include "coyeu/secret.h"
 
 enum {
 	F_VERSION, F_DOCUMENT, F_LEVEL, F_UNIT, F_CREATED, F_PROTECT, F_COPY,
@@ -86,6 +88,18 @@ copy_valid(const char *s, size_t len)
 	return 0;
 }
 
+/* The index of the first recipient that is not a certificate serial, or n. */
+static size_t
+bad_serial(const char *const *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!cy_serial_valid(r[i], strlen(r[i])))
+			return i;
+	return n;
+}
+
 /* The index of a serial named twice, or n. */
 static size_t
 duplicate_recipient(const char *const *r, size_t n)
@@ -115,6 +129,10 @@ check_params(const cy_label_params *p, cy_error *err)
 	if (p->nrecipients == 0 || p->nrecipients > CY_LABEL_RECIPIENTS_MAX)
 		return cy_error_set(err, CY_E_USAGE,
 		    "a label names 1 to %d recipients", CY_LABEL_RECIPIENTS_MAX);
+	if ((dup = bad_serial(p->recipients, p->nrecipients)) != p->nrecipients)
+		return cy_error_set(err, CY_E_USAGE,
+		    "recipient '%.64s' is not a certificate serial (%d hex digits)",
+		    p->recipients[dup], CY_SERIAL_HEX_LEN);
 	if ((dup = duplicate_recipient(p->recipients, p->nrecipients)) !=
 	    p->nrecipients)
 		return cy_error_set(err, CY_E_USAGE,
@@ -123,6 +141,14 @@ check_params(const cy_label_params *p, cy_error *err)
 		return cy_error_set(err, CY_E_USAGE,
 		    "invalid copy '%s' (original, or N/M sao-y|sao-luc|trich-sao)",
 		    copy);
+	if (p->compartments != NULL &&
+	    cy_canon_list_check(p->compartments, strlen(p->compartments),
+	    cy_compartment_valid, "compartments", err) != 0) {
+		/* The caller's parameters, not outside input. */
+		if (err != NULL)
+			err->code = CY_E_USAGE;
+		return CY_E_USAGE;
+	}
 	if (p->protect_until <= p->created)
 		return cy_error_set(err, CY_E_USAGE,
 		    "protect-until must be after the creation time");
@@ -244,6 +270,10 @@ label_strings(cy_label *l, cy_error *err)
 		if ((l->recipients[i] = cy_canon_strdup(v)) == NULL)
 			return CY_E_NOMEM;
 	}
+	if (bad_serial((const char *const *)l->recipients, l->nrecipients) !=
+	    l->nrecipients)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "label: a recipient is not a certificate serial");
 	if (duplicate_recipient((const char *const *)l->recipients,
 	    l->nrecipients) != l->nrecipients)
 		return cy_error_set(err, CY_E_FORMAT,
@@ -270,6 +300,15 @@ label_fields_check(cy_label *l, cy_error *err)
 	v = cy_canon_get(l->rec, F_LEVEL);
 	if ((l->level = cy_level_parse(v->value, v->len)) == 0)
 		return cy_error_set(err, CY_E_FORMAT, "label: unknown level");
+	v = cy_canon_get(l->rec, F_DOCUMENT);
+	if (v->len > CY_LABEL_DOCUMENT_MAX)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "label: the document number is longer than %d bytes",
+		    CY_LABEL_DOCUMENT_MAX);
+	v = cy_canon_get(l->rec, F_COMPARTMENTS);
+	if ((r = cy_canon_list_check(v->value, v->len, cy_compartment_valid,
+	    "label: compartments", err)) != 0)
+		return r;
 	v = cy_canon_get(l->rec, F_HANDLING);
 	if (v != NULL && !cy_canon_value_is(v, CY_HANDLING_ONLY_NAMED))
 		return cy_error_set(err, CY_E_FORMAT, "label: unknown handling");
@@ -351,6 +390,9 @@ cy_label_free(cy_label *l)
 	free(l->copy);
 	free(l->compartments);
 	free(l->chain);
+	/* The inner label is itself classified: it was sent encrypted. */
+	if (l->text != NULL)
+		cy_wipe(l->text, l->len);
 	free(l->text);
 	free(l);
 }

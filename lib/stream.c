@@ -78,7 +78,7 @@ process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
 		s->status[i] = cy_aead_ctx_seal(aead, nonce, in, len, out) == 0 ?
 		    CHUNK_OK : CHUNK_CRYPTO;
 		s->outlen[i] = len + CY_STREAM_TAG;
-		s->released[i] = 1;
+		s->released[i] = s->status[i] == CHUNK_OK;
 		if (p->hash != NULL)
 			cy_sha256_digest(out, s->outlen[i], s->hash[i]);
 		return;
@@ -140,10 +140,13 @@ worker(void *arg)
 	pthread_mutex_lock(&pl->mu);
 	while ((s = claim(pl, &i)) != NULL) {
 		pthread_mutex_unlock(&pl->mu);
-		if (aead != NULL)
+		if (aead != NULL) {
 			process_chunk(pl->p, aead, s, i);
-		else
+		} else {
+			/* The flag may be left from the slot's last batch. */
 			s->status[i] = CHUNK_CRYPTO;
+			s->released[i] = 0;
+		}
 		pthread_mutex_lock(&pl->mu);
 		if (--s->pending == 0)
 			pthread_cond_broadcast(&pl->done);
@@ -341,6 +344,10 @@ pipeline_init(struct pipeline *pl, const cy_stream_params *p)
 
 	memset(pl, 0, sizeof(*pl));
 	pl->p = p;
+	/* First: pipeline_free destroys them even when allocation fails. */
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->work, NULL);
+	pthread_cond_init(&pl->done, NULL);
 	for (i = 0; i < CY_STREAM_SLOTS; i++) {
 		if (p->map == NULL && (pl->slots[i].in =
 		    malloc(CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK)) == NULL)
@@ -349,9 +356,6 @@ pipeline_init(struct pipeline *pl, const cy_stream_params *p)
 		if (pl->slots[i].out == NULL)
 			return CY_E_NOMEM;
 	}
-	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->work, NULL);
-	pthread_cond_init(&pl->done, NULL);
 	return 0;
 }
 

@@ -45,6 +45,11 @@ run_piped() {
 	cat "$src" | "$@" >out.bin 2>err.txt
 	rc=$?
 }
+# Standard output into a pipe (rc kept).
+run_to_pipe() {
+	{ "$@" 2>err.txt; echo $? >rc.txt; } | cat >out.bin
+	rc=$(cat rc.txt)
+}
 expect_ok() {
 	[ "$rc" -eq 0 ] || fail "$1: exit $rc: $(cat err.txt)"
 }
@@ -482,6 +487,10 @@ refused_open() {
 		expect_refused "$ro_what ($ro_k, -o)" 1 "$@"
 		run $OPEN -k "$ro_k.key" "$ro_file"
 		expect_refused "$ro_what ($ro_k, stdout)" 1 "$@"
+		# A pipe named by -o is written in place, not renamed: it
+		# must get nothing either.
+		run_to_pipe $OPEN -k "$ro_k.key" -o /dev/stdout "$ro_file"
+		expect_refused "$ro_what ($ro_k, -o /dev/stdout)" 1 "$@"
 	done
 	ro_k=${ro_who%% *}
 	run_piped "$ro_file" $OPEN -k "$ro_k.key"

@@ -54,4 +54,10 @@ else
 	ok
 fi
 
+# Plaintext written to a file is private to its owner, whatever the umask.
+(umask 022 && "$COYEU" open --passphrase-file "$T/pass" -o "$T/plain.out" \
+	"$T/p.age") || bad "open -o"
+[ "$(stat -c %a "$T/plain.out")" = 600 ] && ok ||
+	bad "opened plaintext has mode $(stat -c %a "$T/plain.out"), not 600"
+
 finish

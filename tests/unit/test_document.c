@@ -343,6 +343,83 @@ test_forgery_by_recipient(void **state)
 	cy_buf_free(&bad);
 }
 
+/* Parses text with the first `from` replaced by `to`; the error code. */
+static int
+parse_edited(const cy_buf *text, const char *from, const char *to,
+    cy_error *err)
+{
+	cy_buf b = CY_BUF_INIT;
+	cy_label *l = NULL;
+	const char *at = strstr((const char *)text->data, from);
+	size_t off;
+	int r;
+
+	assert_non_null(at);
+	off = (size_t)(at - (const char *)text->data);
+	cy_buf_append(&b, text->data, off);
+	cy_buf_puts(&b, to);
+	cy_buf_puts(&b, (const char *)text->data + off + strlen(from));
+	r = cy_label_parse(b.data, b.len, &l, err);
+	cy_label_free(l);
+	cy_buf_free(&b);
+	return r;
+}
+
+/* Lists and serials in a label are canonical, on both sides. */
+static void
+test_label_canonical(void **state)
+{
+	struct world *w = *state;
+	static const uint8_t zero[CY_LABEL_DIGEST_LEN];
+	const char *serials[2] = {cy_cert_serial(w->alice.cert), "not-a-serial"};
+	cy_label_params p;
+	cy_label *l = NULL;
+	cy_buf text = CY_BUF_INIT, b = CY_BUF_INIT;
+	cy_error err;
+
+	memset(&p, 0, sizeof(p));
+	p.document = "123/UBND-VP";
+	p.level = CY_LEVEL_TOI_MAT;
+	p.unit = cy_cert_unit(w->sealer.cert);
+	p.created = PKI_NOW;
+	p.protect_until = PKI_NOW + PKI_YEAR;
+	p.recipients = serials;
+	p.nrecipients = 1;
+	p.compartments = "x,y";
+	p.signer_chain = w->sealer.chain.data;
+	p.signer_chain_len = w->sealer.chain.len;
+	assert_int_equal(cy_label_build(&p, zero, zero, w->sealer.key, &text,
+	    &err), 0);
+	assert_int_equal(cy_label_parse(text.data, text.len, &l, &err), 0);
+	cy_label_free(l);
+
+	p.compartments = "y,x";
+	assert_int_equal(cy_label_build(&p, zero, zero, w->sealer.key, &b,
+	    &err), CY_E_USAGE);
+	expect_error(&err, "sorted");
+	p.compartments = "x,y";
+	p.nrecipients = 2;
+	assert_int_equal(cy_label_build(&p, zero, zero, w->sealer.key, &b,
+	    &err), CY_E_USAGE);
+	expect_error(&err, "not-a-serial");
+	cy_buf_free(&b);
+
+	assert_int_equal(parse_edited(&text, "compartments: x,y\n",
+	    "compartments: y,x\n", &err), CY_E_FORMAT);
+	expect_error(&err, "sorted");
+	assert_int_equal(parse_edited(&text, "compartments: x,y\n",
+	    "compartments: x,x\n", &err), CY_E_FORMAT);
+	assert_int_equal(parse_edited(&text, "recipient: ",
+	    "recipient: A", &err), CY_E_FORMAT);
+	expect_error(&err, "recipient");
+	assert_int_equal(parse_edited(&text, "document: ", "document: "
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "4567890123456789012345678901234567890123456789012345678901234567",
+	    &err), CY_E_FORMAT);
+	expect_error(&err, "document");
+	cy_buf_free(&text);
+}
+
 int
 main(void)
 {
@@ -352,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_clearance),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_forgery_by_recipient),
+		cmocka_unit_test(test_label_canonical),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
