@@ -14,6 +14,7 @@
 #include "coyeu/entry.h"
 #include "coyeu/log.h"
 #include "coyeu/secret.h"
+#include "coyeu/tiles.h"
 #include "coyeu/tlogproof.h"
 #include "memtree.h"
 
@@ -103,6 +104,43 @@ append_ok(cy_log *l, uint64_t from, size_t n)
 	assert_int_equal(first, from);
 }
 
+/* Exports the register as tiles, checks the folder, and damages one upper
+ * tile file. */
+static void
+check_tiles(cy_log *l, uint64_t total)
+{
+	char tdir[256], path[512], rel[CY_TILE_PATH_MAX];
+	cy_tiles_report rep;
+	cy_checkpoint c;
+	cy_error err;
+	FILE *f;
+
+	path_in_dir(tdir, sizeof(tdir), "tiles");
+	if (cy_log_export_tiles(l, tdir, &rep, &err) != 0)
+		fail_msg("export: %s", err.msg);
+	assert_int_equal(rep.size, total);
+	if (cy_tiles_verify(tdir, cy_log_verifier(l), &c, &err) != 0)
+		fail_msg("verify: %s", err.msg);
+	assert_int_equal(c.size, total);
+	/* A second export writes only the checkpoint. */
+	assert_int_equal(cy_log_export_tiles(l, tdir, &rep, &err), 0);
+	assert_int_equal(rep.written, 1);
+	cy_tile_path(1, 0, 256, rel);
+	assert_string_equal(rel, "tile/1/000");
+	snprintf(path, sizeof(path), "%s/%s", tdir, rel);
+	assert_non_null(f = fopen(path, "r+b"));
+	fseek(f, 4000, SEEK_SET);
+	fputc('!', f);
+	fclose(f);
+	assert_int_equal(cy_tiles_verify(tdir, cy_log_verifier(l), &c, &err),
+	    CY_E_PROOF);
+	assert_string_equal(err.msg, "tile/1/000 does not match the tiles below it");
+	cy_tile_path(0, 1234067, 17, rel);
+	assert_string_equal(rel, "tile/0/x001/x234/067.p/17");
+	cy_tile_path(CY_TILE_ENTRIES, 5, 256, rel);
+	assert_string_equal(rel, "tile/entries/005");
+}
+
 static void
 test_grow_and_prove(void **state)
 {
@@ -186,6 +224,7 @@ test_grow_and_prove(void **state)
 	}
 	assert_int_equal(cy_log_inclusion_proof(l, 0, total + 1, proof, &n, &err),
 	    CY_E_NOT_FOUND);
+	check_tiles(l, total);
 	memtree_free(&t);
 	cy_buf_free(&note);
 	cy_log_close(l);
