@@ -2,33 +2,7 @@
 # coyeu id / authority / cert: the four-level chain vn -> vn/hcm ->
 # vn/hcm/van-phong-thanh-uy -> an officer, key files, and each chain rule
 # passing and failing.
-set -u
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-
-# expect CODE TEXT DESCRIPTION COMMAND...: the exit status is CODE and, when
-# TEXT is not empty, stdout or stderr holds TEXT.
-expect() {
-	code=$1 text=$2 desc=$3
-	shift 3
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		bad "$desc (exit $rc, wanted $code)"
-		cat "$T/out" "$T/err"
-	elif [ -n "$text" ] && ! grep -qF -- "$text" "$T/out" "$T/err"; then
-		bad "$desc (no '$text' in the output)"
-		cat "$T/out" "$T/err"
-	else
-		ok "$desc"
-	fi
-}
-
-C=$COYEU
+. "${SRCDIR:-.}/tests/cli/lib/expect.sh"
 P="--passphrase-file $T/pass"
 W="--work-factor 10"
 printf 'mật khẩu đúng\n' >"$T/pass"

@@ -2,33 +2,7 @@
 # coyeu log: a register end to end — entries signed by an officer, batched
 # appends with receipts, checkpoints, consistency proofs, tiles, audit,
 # tampering with the SQLite file, and kill -9 in the middle of appends.
-set -u
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
-
-# expect CODE TEXT DESCRIPTION COMMAND...: the exit status is CODE and, when
-# TEXT is not empty, stdout or stderr holds TEXT.
-expect() {
-	code=$1 text=$2 desc=$3
-	shift 3
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		bad "$desc (exit $rc, wanted $code)"
-		cat "$T/out" "$T/err"
-	elif [ -n "$text" ] && ! grep -qF -- "$text" "$T/out" "$T/err"; then
-		bad "$desc (no '$text' in the output)"
-		cat "$T/out" "$T/err"
-	else
-		ok "$desc"
-	fi
-}
-
-C=$COYEU
+. "${SRCDIR:-.}/tests/cli/lib/expect.sh"
 DB=$T/reg.db
 SERIAL=0123456789abcdef0123456789abcdef
 DOC=fedcba9876543210fedcba9876543210
