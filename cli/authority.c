@@ -244,8 +244,8 @@ cli_level_text(int level, char *buf, size_t cap)
 	return buf;
 }
 
-static const char *
-time_text(int64_t t, char out[CY_CANON_TIME_LEN + 1])
+const char *
+cli_time_text(int64_t t, char out[CY_CANON_TIME_LEN + 1])
 {
 	if (cy_canon_time_format(t, out, NULL) != 0)
 		snprintf(out, CY_CANON_TIME_LEN + 1, "?");
@@ -272,8 +272,8 @@ cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n)
 	fprintf(f, "  compartments:  %s\n", cy_cert_compartments(c)[0] ?
 	    cy_cert_compartments(c) : "none");
 	fprintf(f, "  valid:         %s to %s\n",
-	    time_text(cy_cert_not_before(c), t1),
-	    time_text(cy_cert_not_after(c), t2));
+	    cli_time_text(cy_cert_not_before(c), t1),
+	    cli_time_text(cy_cert_not_after(c), t2));
 	fprintf(f, "  sign-key:      %s (Ed25519)\n", b64);
 	fprintf(f, "  seal-key:      %s\n", cy_cert_seal_recipient(c));
 	fprintf(f, "  issuer:        %s\n", cy_cert_issuer(c));
@@ -325,8 +325,8 @@ cli_cert_json(FILE *f, const cy_cert *c)
 	json_field(f, "clearance_display",
 	    cy_level_display(cy_cert_clearance(c)), 0);
 	json_list(f, "compartments", cy_cert_compartments(c));
-	json_field(f, "not_before", time_text(cy_cert_not_before(c), t), 0);
-	json_field(f, "not_after", time_text(cy_cert_not_after(c), t), 0);
+	json_field(f, "not_before", cli_time_text(cy_cert_not_before(c), t), 0);
+	json_field(f, "not_after", cli_time_text(cy_cert_not_after(c), t), 0);
 	json_field(f, "sign_key", b64, 0);
 	json_field(f, "seal_key", cy_cert_seal_recipient(c), 0);
 	if (cy_cert_role(c) == CY_ROLE_AUTHORITY) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "coyeu/age.h"
+#include "coyeu/canon.h"
 #include "coyeu/cert.h"
 #include "coyeu/crl.h"
 #include "coyeu/idkey.h"
@@ -65,6 +66,8 @@ void cli_json_string(FILE *f, const char *s);
 /* A certificate for people ("certificate 1 of 3") and as a JSON object. */
 void cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n);
 void cli_cert_json(FILE *f, const cy_cert *c);
+/* RFC 3339 UTC into out (CY_CANON_TIME_LEN + 1 bytes), "?" if out of range. */
+const char *cli_time_text(int64_t t, char out[CY_CANON_TIME_LEN + 1]);
 /* "MẬT (mat)" */
 const char *cli_level_text(int level, char *buf, size_t cap);
 

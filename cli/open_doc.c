@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "authority.h"
 #include "cli.h"
 #include "coyeu/canon.h"
 #include "coyeu/file.h"
@@ -91,14 +92,6 @@ out:
 	return rc;
 }
 
-static const char *
-time_text(int64_t t, char buf[CY_CANON_TIME_LEN + 1])
-{
-	if (cy_canon_time_format(t, buf, NULL) != 0)
-		snprintf(buf, CY_CANON_TIME_LEN + 1, "?");
-	return buf;
-}
-
 void
 open_doc_print_label(FILE *f, const cy_doc_info *info)
 {
@@ -115,9 +108,10 @@ open_doc_print_label(FILE *f, const cy_doc_info *info)
 	fprintf(f, "  from unit:      %s\n", cy_label_unit(l));
 	fprintf(f, "  sealed by:      %s (serial %s)\n",
 	    cy_cert_name(info->signer), cy_cert_serial(info->signer));
-	fprintf(f, "  created:        %s\n", time_text(cy_label_created(l), t1));
+	fprintf(f, "  created:        %s\n",
+	    cli_time_text(cy_label_created(l), t1));
 	fprintf(f, "  protect until:  %s\n",
-	    time_text(cy_label_protect_until(l), t2));
+	    cli_time_text(cy_label_protect_until(l), t2));
 	fprintf(f, "  copy:           %s\n", cy_label_copy(l));
 	fprintf(f, "  compartments:   %s\n",
 	    cy_label_compartments(l)[0] ? cy_label_compartments(l) : "none");

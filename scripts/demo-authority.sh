@@ -27,8 +27,7 @@ printf 'demo: mật khẩu của mọi khóa\n' >"$D/pass"
 P="--passphrase-file $D/pass"
 W="--work-factor 12"
 
-say() { printf '\n== %s\n' "$*"; }
-indent() { sed 's/^/   /'; }
+. "$(dirname "$0")/demo-lib.sh"
 
 # person NAME FILE UNIT: keys and a certificate request
 person() {
@@ -42,17 +41,6 @@ issue() {
 	shift 4
 	$C cert issue -k "$D/$by.key" -c "$D/$by.chain" $P --role "$role" \
 		--clearance "$level" "$@" "$D/$who.req" -o "$D/$who.chain" | indent
-}
-
-# refused DESCRIPTION COMMAND...: the command must fail; shows why
-refused() {
-	what=$1
-	shift
-	if "$@" >"$D/out" 2>"$D/err"; then
-		echo "   ERROR: $what was accepted" >&2
-		exit 1
-	fi
-	printf '   refused, as it must be: %s\n' "$(sed 's/^coyeu: //' "$D/err")"
 }
 
 say "The national root authority (Ban Cơ yếu Chính phủ) creates its key and" \

@@ -13,18 +13,7 @@ D=${2:?usage: demo-classified.sh COYEU DIR}
 P="--passphrase-file $D/pass"
 W="--work-factor 12"
 
-say() { printf '\n== %s\n' "$*"; }
-indent() { sed 's/^/   /'; }
-refused() {
-	what=$1
-	shift
-	if "$@" >"$D/out" 2>"$D/err"; then
-		echo "   ERROR: $what was accepted" >&2
-		exit 1
-	fi
-	printf '   refused, as it must be: %s\n' "$(head -n 1 "$D/err" | sed 's/^coyeu: //')"
-	[ ! -s "$D/out" ] || { echo "   ERROR: $what released output" >&2; exit 1; }
-}
+. "$(dirname "$0")/demo-lib.sh"
 officer() { # NAME FILE UNIT AGENCY LEVEL [OPTIONS]
 	name=$1 file=$2 unit=$3 agency=$4 level=$5
 	shift 5
