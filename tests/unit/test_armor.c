@@ -10,17 +10,6 @@
 #define INTRO "age-encryption.org/v1\n"
 #define VECTOR_MAX (64u << 20)
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /* How run_decoder cuts its input. */
 enum split { WHOLE, BYTES, RANDOM };
 
@@ -37,7 +26,7 @@ run_decoder(const uint8_t *p, size_t n, enum split how, cy_buf *out,
 	assert_non_null(d);
 	cy_error_clear(err);
 	while (i < n && rc == 0) {
-		k = how == WHOLE ? n - i : how == BYTES ? 1 : 1 + rng() % 97;
+		k = how == WHOLE ? n - i : how == BYTES ? 1 : 1 + test_rng() % 97;
 		if (k > n - i)
 			k = n - i;
 		rc = cy_armor_dec_update(d, p + i, k, out, err);
@@ -422,9 +411,9 @@ roundtrip(size_t n)
 	assert_non_null(e);
 	assert_non_null(in);
 	for (i = 0; i < n; i++)
-		in[i] = (uint8_t)rng();
+		in[i] = (uint8_t)test_rng();
 	for (i = 0; i < n; i += k) {
-		k = 1 + rng() % 200;
+		k = 1 + test_rng() % 200;
 		if (k > n - i)
 			k = n - i;
 		cy_armor_enc_update(e, in + i, k, &arm);

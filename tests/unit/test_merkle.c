@@ -364,17 +364,6 @@ test_generate_matches_vectors(void **state)
 }
 
 /* --- properties --- */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /* The RFC 6962 §2.1.1 PATH recursion, recording for each proof hash whether
  * it sits left (1) or right (0) of the path: an inclusion proof's "shape".
  * Verification sees the size only through this shape. */
@@ -580,7 +569,7 @@ check_tree(uint64_t size, int all, int flips)
 	assert_int_equal(cy_merkle_root(memtree_node, &t, H, size, root, NULL), 0);
 	count = all ? size : 64;
 	for (uint64_t c = 0; c < count; c++) {
-		i = all ? c : (c == 0 ? 0 : c == 1 ? size - 1 : rng() % size);
+		i = all ? c : (c == 0 ? 0 : c == 1 ? size - 1 : test_rng() % size);
 		assert_int_equal(cy_merkle_inclusion_proof(memtree_node, &t, H,
 		    i, size, proof, &n, NULL), 0);
 		assert_int_equal(cy_merkle_verify_inclusion(H, t.level[0][i],
@@ -590,7 +579,7 @@ check_tree(uint64_t size, int all, int flips)
 	}
 	count = all ? size : 64;
 	for (uint64_t c = 0; c < count; c++) {
-		m = all ? c + 1 : (c == 0 ? 1 : c == 1 ? size : 1 + rng() % size);
+		m = all ? c + 1 : (c == 0 ? 1 : c == 1 ? size : 1 + test_rng() % size);
 		assert_int_equal(cy_merkle_root(memtree_node, &t, H, m, root1,
 		    NULL), 0);
 		assert_int_equal(cy_merkle_consistency_proof(memtree_node, &t,
@@ -625,9 +614,9 @@ test_properties_random(void **state)
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		check_tree(fixed[i], 0, 1);
 	for (i = 0; i < 12; i++)
-		check_tree(1 + rng() % 100000, 0, i < 3);
+		check_tree(1 + test_rng() % 100000, 0, i < 3);
 	/* One big tree with every inclusion and consistency proof. */
-	check_tree(1 + rng() % 100000, 1, 0);
+	check_tree(1 + test_rng() % 100000, 1, 0);
 	assert_true(size_flips_accepted > 0); /* the shape test is exercised */
 }
 

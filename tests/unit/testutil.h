@@ -32,4 +32,17 @@ testdata_dir(const char *sub)
 	return NULL;
 }
 
+/* A fixed-seed xorshift64 generator: the same sequence every run, so a
+ * failing random case can be replayed. */
+static inline uint64_t
+test_rng(void)
+{
+	static uint64_t state = 0x9e3779b97f4a7c15ULL;
+
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return state;
+}
+
 #endif
