@@ -152,15 +152,15 @@ expect 0 "exported 261 entries" "export tiles" $C log export-tiles "$DB" "$T/til
 expect 0 "tiles verified: 261 entries" "verify-tiles" \
 	$C log verify-tiles --verifier-key "$VK" "$T/tiles"
 cp -r "$T/tiles" "$T/t2"
-printf 'x' | dd of="$T/t2/tile/0/000" bs=1 seek=100 conv=notrunc 2>/dev/null
+flip_byte "$T/t2/tile/0/000" 100
 expect 1 "does not hash to its leaf" "a damaged tile is caught" \
 	$C log verify-tiles --verifier-key "$VK" "$T/t2"
 rm -rf "$T/t2"; cp -r "$T/tiles" "$T/t2"
-printf 'x' | dd of="$T/t2/tile/entries/001.p/5" bs=1 seek=100 conv=notrunc 2>/dev/null
+flip_byte "$T/t2/tile/entries/001.p/5" 100
 expect 1 "does not hash to its leaf" "a damaged entry bundle is caught" \
 	$C log verify-tiles --verifier-key "$VK" "$T/t2"
 rm -rf "$T/t2"; cp -r "$T/tiles" "$T/t2"
-printf 'x' | dd of="$T/t2/tile/1/000.p/1" bs=1 seek=3 conv=notrunc 2>/dev/null
+flip_byte "$T/t2/tile/1/000.p/1" 3
 expect 1 "does not match the tiles below it" "a damaged upper tile is caught" \
 	$C log verify-tiles --verifier-key "$VK" "$T/t2"
 rm "$T/t2/tile/1/000.p/1"

@@ -69,15 +69,10 @@ refused_stdout() {
 	fi
 }
 
-# flip OFFSET: $T/t = F with one bit of byte OFFSET flipped (which bit
-# varies with the offset).
+# flip OFFSET: $T/t = F with one bit of byte OFFSET flipped.
 flip() {
 	cp "$F" "$T/t"
-	b=$(od -An -tu1 -j "$1" -N 1 "$F" | tr -d ' ')
-	b=$((b ^ (1 << ($1 % 8))))
-	# shellcheck disable=SC2059
-	printf "\\$(printf %03o "$b")" |
-		dd of="$T/t" bs=1 seek="$1" conv=notrunc status=none
+	flip_byte "$T/t" "$1"
 }
 
 region_of() {

@@ -25,6 +25,8 @@ random_file() { head -c "$2" /dev/urandom >"$1"; }
 
 file_size() { wc -c <"$1" | tr -d ' '; }
 
+. "${SRCDIR:-.}/tests/cli/lib/flip.sh"
+
 # same DESC A B: the two files hold the same bytes.
 same() {
 	if cmp -s "$2" "$3"; then

@@ -4,6 +4,7 @@ set -u
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
+. "${SRCDIR:-.}/tests/cli/lib/flip.sh"
 
 ok() { printf 'ok   %s\n' "$1"; }
 bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
