@@ -10,6 +10,7 @@
 #include "coyeu/file.h"
 #include "coyeu/level.h"
 #include "coyeu/secret.h"
+#include "guard.h"
 #include "open_doc.h"
 #include "progress.h"
 
@@ -132,12 +133,14 @@ open_doc_run(struct open_doc_args *a)
 
 	if (cy_outfile_open(a->out, 0600, 0, &out, &err) != 0)
 		return cli_fail(&err, a->out);
+	cli_guard_input(a->in, out);
 	/* To a private temporary file renamed after full verification;
 	 * anything written in place (standard output, or a pipe or device
 	 * named by -o) only after a verifying pass. */
 	rc = open_doc_verify(a, cy_outfile_is_atomic(out) ?
 	    CY_DOC_OPEN_STREAM : CY_DOC_OPEN_VERIFY_FIRST, cy_outfile_fd(out),
 	    &info);
+	cli_guard_clear();
 	if (rc != CLI_OK) {
 		cy_outfile_abort(out);
 		return rc;
