@@ -36,18 +36,33 @@ parse_failed(const cy_error *err, const char *what, const char *path)
 }
 
 int
-cli_load_chain(const char *path, cy_chain **out)
+cli_load_chain_data(const char *path, cy_chain **out, uint8_t **data,
+    size_t *len)
 {
 	cy_error err = {0, ""};
+	int rc;
+
+	*data = NULL;
+	if (read_public(path, CY_CHAIN_FILE_MAX, "certificate chain", data,
+	    len) != CLI_OK)
+		return CLI_FAIL;
+	rc = cy_chain_parse(*data, *len, out, &err) == 0 ? CLI_OK :
+	    parse_failed(&err, "bad certificate chain", path);
+	if (rc != CLI_OK) {
+		free(*data);
+		*data = NULL;
+	}
+	return rc;
+}
+
+int
+cli_load_chain(const char *path, cy_chain **out)
+{
 	uint8_t *data;
 	size_t len;
 	int rc;
 
-	if (read_public(path, CY_CHAIN_FILE_MAX, "certificate chain", &data,
-	    &len) != CLI_OK)
-		return CLI_FAIL;
-	rc = cy_chain_parse(data, len, out, &err) == 0 ? CLI_OK :
-	    parse_failed(&err, "bad certificate chain", path);
+	rc = cli_load_chain_data(path, out, &data, &len);
 	free(data);
 	return rc;
 }

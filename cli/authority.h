@@ -19,6 +19,9 @@
 /* Each reads and parses a file, printing "cannot read WHAT FILE: why" on
  * failure; CLI_OK or CLI_FAIL. */
 int cli_load_chain(const char *path, cy_chain **out);
+/* The same, also handing over the file's bytes (*data, to free). */
+int cli_load_chain_data(const char *path, cy_chain **out, uint8_t **data,
+    size_t *len);
 int cli_load_cert(const char *path, cy_cert **out);
 int cli_load_crl(const char *path, cy_crl **out);
 int cli_load_request(const char *path, cy_request **out);

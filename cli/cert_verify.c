@@ -7,22 +7,25 @@
 #include "cli.h"
 #include "commands.h"
 #include "coyeu/canon.h"
-
-#define MAX_CRLS 64
+#include "keyring.h"
+#include "trust.h"
 
 static const char usage[] =
-    "usage: coyeu cert verify --trust ROOT.cert [--crl FILE]... [--at TIME]\n"
+    "usage: coyeu cert verify [--trust ROOT.cert] [--crl FILE]... [--at TIME]\n"
     "                         [--json] CHAIN\n"
     "\n"
     "Verifies every link of CHAIN up to the trusted root: signatures, order,\n"
     "units within each issuer's subtree, levels, compartments, nested\n"
     "validity at TIME (default now), and revocation by any list given.\n"
     "Prints the verified subject (exit 0) or the exact rule that failed\n"
-    "(exit 1).\n"
+    "(exit 1). CHAIN is a file, or the serial, name or unit of one\n"
+    "certificate in the keyring (docs/keyring.md).\n"
     "\n"
     "      --trust FILE   the root authority's certificate you trust\n"
+    "                     (default: the keyring's root.cert)\n"
     "      --crl FILE     a revocation list (repeatable; the newest list\n"
-    "                     of each authority counts)\n"
+    "                     of each authority counts; default: every list\n"
+    "                     in the keyring)\n"
     "      --at TIME      verify at this time (2026-11-25T00:00:00Z)\n"
     "      --json         print the result as JSON\n";
 
@@ -52,13 +55,6 @@ print_ok(const cy_cert *leaf, const cy_cert *root, size_t n, int json)
 	    n == 1 ? "" : "s", cy_cert_name(root), cy_cert_serial(root));
 }
 
-static void
-free_crls(cy_crl **crls, size_t n)
-{
-	while (n > 0)
-		cy_crl_free(crls[--n]);
-}
-
 int
 cmd_cert_verify(int argc, char **argv)
 {
@@ -70,24 +66,21 @@ cmd_cert_verify(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *trust = NULL, *crl_paths[MAX_CRLS];
-	cy_crl *crls[MAX_CRLS];
-	cy_cert *root = NULL, *leaf = NULL;
+	struct cli_trust t;
+	cy_cert *leaf = NULL;
 	cy_chain *chain = NULL;
 	cy_error err = {0, ""};
 	int64_t at = -1;
-	size_t ncrl = 0, nloaded = 0;
-	int c, json = 0, rc = CLI_FAIL;
+	int c, json = 0, rc;
 	char what[512];
 
+	memset(&t, 0, sizeof(t));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 't': trust = optarg; break;
+		case 't': t.root_path = optarg; break;
 		case 'r':
-			if (ncrl == MAX_CRLS)
-				return cli_usage_error("cert verify",
-				    "at most %d --crl", MAX_CRLS);
-			crl_paths[ncrl++] = optarg;
+			if (cli_trust_add_crl(&t, "cert verify", optarg) != CLI_OK)
+				return CLI_USAGE;
 			break;
 		case 'a':
 			if (cli_parse_time("cert verify", optarg, &at) != CLI_OK)
@@ -98,19 +91,18 @@ cmd_cert_verify(int argc, char **argv)
 		default: return cli_usage_error("cert verify", "invalid option");
 		}
 	}
-	if (argc - optind != 1 || trust == NULL)
-		return cli_usage_error("cert verify",
-		    "give --trust ROOT.cert and one chain file");
+	if (argc - optind != 1)
+		return cli_usage_error("cert verify", "give one chain");
 	if (at < 0)
 		at = cli_now();
-	if (cli_load_cert(trust, &root) != CLI_OK ||
-	    cli_load_chain(argv[optind], &chain) != CLI_OK)
+	if ((rc = cli_trust_defaults(&t, "cert verify", 1)) != CLI_OK)
+		return rc;
+	rc = CLI_FAIL;
+	if (cli_trust_load(&t) != CLI_OK ||
+	    cli_keyring_load_chain(argv[optind], "cert verify", &chain) != CLI_OK)
 		goto out;
-	for (; nloaded < ncrl; nloaded++)
-		if (cli_load_crl(crl_paths[nloaded], &crls[nloaded]) != CLI_OK)
-			goto out;
-	if (cy_chain_verify(chain, root, (const cy_crl *const *)crls, ncrl, at,
-	    &leaf, &err) != 0) {
+	if (cy_chain_verify(chain, t.root, t.trust.crls, t.ncrls, at, &leaf,
+	    &err) != 0) {
 		snprintf(what, sizeof(what), "verify %s", argv[optind]);
 		cli_fail(&err, what);
 		if (json) {
@@ -120,12 +112,11 @@ cmd_cert_verify(int argc, char **argv)
 		}
 		goto out;
 	}
-	print_ok(leaf, root, cy_chain_len(chain), json);
+	print_ok(leaf, t.root, cy_chain_len(chain), json);
 	rc = CLI_OK;
 out:
-	free_crls(crls, nloaded);
+	cli_trust_free(&t);
 	cy_cert_free(leaf);
-	cy_cert_free(root);
 	cy_chain_free(chain);
 	return rc;
 }

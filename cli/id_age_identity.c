@@ -8,13 +8,15 @@
 #include "commands.h"
 #include "coyeu/age.h"
 #include "coyeu/idkey.h"
+#include "keyring.h"
 
 static const char usage[] =
-    "usage: coyeu id age-identity -k KEY [-o FILE] [--passphrase-file F]\n"
+    "usage: coyeu id age-identity [-k KEY] [-o FILE] [--passphrase-file F]\n"
     "\n"
     "Writes the officer's sealing key as an age identity file (0600, never\n"
     "overwriting), so age -d -i FILE opens the X25519 part of documents\n"
-    "sealed to the officer. Without -o, writes to standard output.\n";
+    "sealed to the officer. Without -o, writes to standard output.\n"
+    "Without -k, the keyring's key (docs/keyring.md).\n";
 
 int
 cmd_id_age_identity(int argc, char **argv)
@@ -42,8 +44,12 @@ cmd_id_age_identity(int argc, char **argv)
 		default: return cli_usage_error("id age-identity", "invalid option");
 		}
 	}
-	if (key == NULL || optind != argc)
-		return cli_usage_error("id age-identity", "give -k KEY");
+	if (optind != argc)
+		return cli_usage_error("id age-identity", "unexpected argument "
+		    "'%s'", argv[optind]);
+	if ((c = cli_keyring_default("id age-identity", CLI_KR_KEY, &key)) !=
+	    CLI_OK)
+		return c;
 	if (cli_idkey_load(key, pass, &k) != CLI_OK)
 		return CLI_FAIL;
 	snprintf(comment, sizeof(comment), "coyeu officer sealing key from %s",

@@ -2,28 +2,33 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authority.h"
 #include "cli.h"
 #include "commands.h"
 #include "coyeu/age.h"
 #include "coyeu/encoding.h"
+#include "keyring.h"
 
 static const char usage[] =
-    "usage: coyeu id new -o FILE [--unprotected] [--passphrase-file F]\n"
+    "usage: coyeu id new [-o FILE] [--unprotected] [--passphrase-file F]\n"
     "                    [--work-factor N] [--json]\n"
     "\n"
     "Creates an officer's Ed25519 signing key and X25519 sealing key (two\n"
     "separate keys) in one key file, created 0600 and never overwritten.\n"
     "The file is an age file sealed with a passphrase, asked twice on the\n"
     "terminal or read from the first line of F.  Prints the public keys.\n"
+    "Without -o, the key goes into the keyring (created if needed), which\n"
+    "then seals, opens and signs with it by default (docs/keyring.md).\n"
     "\n"
-    "  -o, --output FILE        the key file to create\n"
+    "  -o, --output FILE        the key file to create (default: the\n"
+    "                           keyring's key, if it has none yet)\n"
     CLI_NEWKEY_USAGE
     "      --json               print the public keys as JSON\n";
 
 static int
-print_public(const char *path, const cy_idkey *k, int json)
+print_public(const char *path, const cy_idkey *k, int json, int keyring)
 {
 	char sign[CY_B64_UNPADDED_LEN(CY_SIGN_PUBLIC_LEN) + 1];
 	char seal[CY_RECIPIENT_STR_MAX];
@@ -37,6 +42,8 @@ print_public(const char *path, const cy_idkey *k, int json)
 	cy_identity_free(id);
 	if (!rc)
 		return cli_fail(&err, "id new");
+	if (keyring && cli_keyring_write_pub(seal) != CLI_OK)
+		return CLI_FAIL;
 	if (json) {
 		fputs("{\"file\":", stdout);
 		cli_json_string(stdout, path);
@@ -44,6 +51,21 @@ print_public(const char *path, const cy_idkey *k, int json)
 	} else {
 		printf("created %s\nsign-key: %s\nseal-key: %s\n", path, sign,
 		    seal);
+	}
+	return CLI_OK;
+}
+
+/* The keyring's key path, creating the keyring; refused if it has one. */
+static int
+keyring_key(const char **out)
+{
+	if (cli_keyring_create() != CLI_OK)
+		return CLI_FAIL;
+	*out = cli_keyring_path(CLI_KR_KEY);
+	if (access(*out, F_OK) == 0) {
+		cli_warn("the keyring already holds a key (%s): it is never "
+		    "replaced; give -o FILE for another key", *out);
+		return CLI_FAIL;
 	}
 	return CLI_OK;
 }
@@ -79,11 +101,11 @@ cmd_id_new(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("id new", "unexpected argument '%s'",
 		    argv[optind]);
-	if (out == NULL)
-		return cli_usage_error("id new", "-o FILE is required");
+	if (out == NULL && keyring_key(&out) != CLI_OK)
+		return CLI_FAIL;
 	if (cli_idkey_create(out, &nk, &k) != CLI_OK)
 		return CLI_FAIL;
-	rc = print_public(out, k, json);
+	rc = print_public(out, k, json, out == cli_keyring_path(CLI_KR_KEY));
 	cy_idkey_free(k);
 	return rc;
 }

@@ -5,16 +5,18 @@
 #include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "keyring.h"
 
 static const char usage[] =
-    "usage: coyeu id request -k KEY --name NAME --unit UNIT [-o REQ]\n"
+    "usage: coyeu id request [-k KEY] --name NAME --unit UNIT [-o REQ]\n"
     "                        [--passphrase-file F]\n"
     "\n"
     "Writes a certificate request for the key's public keys, signed with\n"
     "the key itself (proof of possession), to REQ or standard output.\n"
     "An authority turns it into a certificate with 'coyeu cert issue'.\n"
     "\n"
-    "  -k, --key KEY            the officer's key file (coyeu id new)\n"
+    "  -k, --key KEY            the officer's key file (coyeu id new;\n"
+    "                           default: the keyring's key)\n"
     "      --name NAME          the subject's full name, e.g. \"Nguyễn Văn A\"\n"
     "      --unit UNIT          the unit path, e.g. vn/hcm/van-phong-thanh-uy\n"
     "  -o, --output REQ         where to write the request\n"
@@ -56,9 +58,11 @@ cmd_id_request(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("id request", "unexpected argument '%s'",
 		    argv[optind]);
-	if (key == NULL || name == NULL || unit == NULL)
-		return cli_usage_error("id request",
-		    "-k KEY, --name and --unit are required");
+	if (name == NULL || unit == NULL)
+		return cli_usage_error("id request", "--name and --unit are required");
+	if ((rc = cli_keyring_default("id request", CLI_KR_KEY, &key)) != CLI_OK)
+		return rc;
+	rc = CLI_FAIL;
 	if (cli_idkey_load(key, pass_file, &k) != CLI_OK)
 		return CLI_FAIL;
 	if (cy_request_create(k, name, unit, cli_now(), &req, &err) != 0) {

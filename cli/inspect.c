@@ -13,18 +13,24 @@
 #include "coyeu/document.h"
 #include "coyeu/header.h"
 #include "coyeu/level.h"
+#include "keyring.h"
 #include "open_doc.h"
 
 static const char usage[] =
-    "usage: coyeu inspect [-k KEY --trust ROOT [--crl F]...] [--json] FILE\n"
+    "usage: coyeu inspect [-l | -k KEY] [--trust ROOT] [--crl F]... [--json]\n"
+    "                     FILE\n"
     "\n"
     "Without a key: the outer mark (A, B, C) and the stanza types, which is\n"
-    "all anyone can see. With -k: the inner label, after verifying the\n"
+    "all anyone can see. With -l or -k: the inner label, after verifying the\n"
     "header, the sealer's signature and chain (no payload is decrypted).\n"
+    "Options left out come from the keyring (docs/keyring.md).\n"
     "\n"
+    "  -l, --label              the label, opened with the keyring's key\n"
     "  -k, --key KEY            an officer key file that opens FILE\n"
     "      --trust ROOT         the root authority certificate you trust\n"
-    "      --crl F              a revocation list (repeatable)\n"
+    "                           (default: the keyring's root.cert)\n"
+    "      --crl F              a revocation list (repeatable; default:\n"
+    "                           every list in the keyring)\n"
     "      --passphrase-file F  the key's passphrase\n"
     "      --json               machine-readable output\n";
 
@@ -113,6 +119,7 @@ cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"key", required_argument, NULL, 'k'},
+		{"label", no_argument, NULL, 'l'},
 		{"trust", required_argument, NULL, OPT_TRUST},
 		{"crl", required_argument, NULL, OPT_CRL},
 		{"passphrase-file", required_argument, NULL, 'P'},
@@ -122,12 +129,13 @@ cmd_inspect(int argc, char **argv)
 	};
 	struct open_doc_args a;
 	cy_doc_info info;
-	int c, json = 0, rc;
+	int c, json = 0, label = 0, rc;
 
 	memset(&a, 0, sizeof(a));
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a.key = optarg; break;
+		case 'l': label = 1; break;
 		case OPT_TRUST: a.trust.root_path = optarg; break;
 		case OPT_CRL:
 			if (cli_trust_add_crl(&a.trust, "inspect", optarg) != CLI_OK)
@@ -142,8 +150,10 @@ cmd_inspect(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("inspect", "give one FILE");
 	a.in = argv[optind];
-	if (a.key == NULL)
+	if (a.key == NULL && !label)
 		return inspect_outer(a.in, json);
+	if ((rc = cli_keyring_default("inspect", CLI_KR_KEY, &a.key)) != CLI_OK)
+		return rc;
 	if ((rc = open_doc_verify(&a, CY_DOC_OPEN_LABEL_ONLY, -1, &info)) !=
 	    CLI_OK)
 		return rc;

@@ -10,12 +10,13 @@
 #include "coyeu/canon.h"
 #include "coyeu/entry.h"
 #include "coyeu/idkey.h"
+#include "keyring.h"
 #include "logcli.h"
 
 #define FIELDS_MAX 32
 
 static const char usage[] =
-    "usage: coyeu log entry --type TYPE -k KEY [--passphrase-file F]\n"
+    "usage: coyeu log entry --type TYPE [-k KEY] [--passphrase-file F]\n"
     "                       [-o FILE] NAME=VALUE...\n"
     "\n"
     "Makes a register entry of TYPE from the NAME=VALUE fields (any order;\n"
@@ -24,7 +25,8 @@ static const char usage[] =
     "describes each type.\n"
     "\n"
     "  -t, --type TYPE          the entry type (below)\n"
-    "  -k, --key KEY            the acting officer's key file (coyeu id new)\n"
+    "  -k, --key KEY            the acting officer's key file (coyeu id new;\n"
+    "                           default: the keyring's key)\n"
     "      --passphrase-file F  read the key's passphrase from F\n"
     "  -o, --output FILE        where to write the entry\n"
     "\n"
@@ -133,9 +135,11 @@ cmd_log_entry(int argc, char **argv)
 		default: return cli_usage_error("log entry", "invalid option");
 		}
 	}
-	if (type == NULL || key == NULL)
-		return cli_usage_error("log entry", "give --type TYPE and -k KEY");
-	if ((rc = parse_fields(argc - optind, argv + optind, f, &n, now)) != CLI_OK)
+	if (type == NULL)
+		return cli_usage_error("log entry", "give --type TYPE");
+	if ((rc = parse_fields(argc - optind, argv + optind, f, &n, now)) !=
+	    CLI_OK ||
+	    (rc = cli_keyring_default("log entry", CLI_KR_KEY, &key)) != CLI_OK)
 		return rc;
 	if ((rc = cli_idkey_load(key, pass, &k)) != CLI_OK)
 		return rc;

@@ -10,6 +10,7 @@
 #include "coyeu/file.h"
 #include "coyeu/secret.h"
 #include "io.h"
+#include "keyring.h"
 #include "open_doc.h"
 
 #define IDENTITY_FILE_MAX (1024 * 1024)
@@ -26,17 +27,21 @@ static const char open_usage[] =
     "                           file verifies (default: standard output, streamed)\n"
     "  -j, --threads N          worker threads (default: all cores)\n"
     "\n"
-    "usage: coyeu open -k KEY [--trust ROOT] [--crl F]... [-o OUT] [IN]\n"
+    "usage: coyeu open [-k KEY] [--trust ROOT] [--crl F]... [-o OUT] [IN]\n"
     "\n"
     "Opens with an officer's key. A classified document is verified in full\n"
     "first: header MAC, the sealer's signature and certificate chain (at the\n"
     "time it was sealed, against ROOT and the revocation lists), the\n"
     "recipients' stanzas and the content digest. Its label is printed on\n"
     "standard error. Files without a label open as plain age files.\n"
+    "Without -k and -i, the keyring's key is used (unless IN is a file\n"
+    "sealed with a passphrase), with its root and lists (docs/keyring.md).\n"
     "\n"
     "  -k, --key KEY            the officer's key file (coyeu id new)\n"
-    "      --trust ROOT         the root authority certificate you trust\n"
-    "      --crl F              a revocation list (repeatable)\n";
+    "      --trust ROOT         the root certificate you trust (default:\n"
+    "                           the keyring's root.cert)\n"
+    "      --crl F              a revocation list (repeatable; default:\n"
+    "                           every list in the keyring)\n";
 
 enum { OPT_TRUST = 256, OPT_CRL };
 
@@ -178,6 +183,9 @@ cmd_open(int argc, char **argv)
 		goto done;
 	}
 	a.in = optind < argc ? argv[optind] : NULL;
+	if (doc.key == NULL && a.nids == 0 &&
+	    cli_keyring_open_key(a.in, &doc.key) != CLI_OK)
+		goto done;
 	if (doc.key != NULL) {
 		if (a.nids > 0) {
 			rc = cli_usage_error("open", "-k and -i cannot be combined");

@@ -11,6 +11,7 @@
 #include "coyeu/level.h"
 #include "coyeu/secret.h"
 #include "guard.h"
+#include "keyring.h"
 #include "open_doc.h"
 #include "progress.h"
 
@@ -58,7 +59,8 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	int in = -1, rc = CLI_FAIL;
 
 	memset(info, 0, sizeof(*info));
-	if (a->trust.root_path != NULL && cli_trust_load(&a->trust) != CLI_OK)
+	if (cli_trust_defaults(&a->trust, NULL, 0) != CLI_OK ||
+	    cli_trust_load(&a->trust) != CLI_OK)
 		goto out;
 	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK)
 		goto out;
@@ -71,7 +73,7 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	memset(&p, 0, sizeof(p));
 	p.identities = &id;
 	p.nidentities = 1;
-	p.trust = a->trust.root_path ? &a->trust.trust : NULL;
+	p.trust = a->trust.root ? &a->trust.trust : NULL;
 	p.mode = mode;
 	p.threads = a->threads;
 	p.progress = cli_progress_cb;
@@ -80,6 +82,11 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	if (cy_doc_open_fd(in, out_fd, &p, info, &err) != 0) {
 		cli_progress_end(&progress);
 		cli_fail(&err, a->in);
+		if (err.code == CY_E_USAGE && a->trust.root == NULL)
+			cli_warn("give --trust ROOT, or pin one in the keyring with "
+			    "'coyeu keyring init --trust ROOT.cert' (%s)",
+			    cli_keyring_path(CLI_KR_ROOT) ?
+			    cli_keyring_path(CLI_KR_ROOT) : "no keyring");
 		goto out;
 	}
 	cli_progress_end(&progress);

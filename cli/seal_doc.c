@@ -11,6 +11,7 @@
 #include "coyeu/file.h"
 #include "coyeu/level.h"
 #include "io.h"
+#include "keyring.h"
 #include "progress.h"
 #include "seal_doc.h"
 
@@ -72,11 +73,10 @@ check_args(struct seal_doc_args *a, struct seal_doc *d)
 {
 	int64_t limit;
 
-	if (a->level == NULL || a->doc == NULL || a->key == NULL ||
-	    a->chain == NULL || a->trust.root_path == NULL || a->nto == 0)
+	if (a->level == NULL || a->doc == NULL || a->nto == 0)
 		return cli_usage_error("seal",
-		    "a classified seal needs --level, --doc, -k KEY, -c CHAIN, "
-		    "--trust ROOT and at least one --to CHAIN");
+		    "a classified seal needs --level, --doc and at least one "
+		    "--to (a chain file, or an officer in the keyring)");
 	if ((d->level = cy_level_parse(a->level, strlen(a->level))) == 0)
 		return cli_usage_error("seal",
 		    "unknown level '%s' (mat, toi-mat or tuyet-mat)", a->level);
@@ -109,15 +109,10 @@ load_signer(struct seal_doc_args *a, struct seal_doc *d)
 	cy_error err = {0, ""};
 	int rc = CLI_FAIL;
 
-	if (cli_idkey_load(a->key, a->pass_file, &d->key) != CLI_OK)
-		return CLI_FAIL;
-	if (cy_file_read(a->chain, CY_CHAIN_FILE_MAX, &d->chain_bytes,
-	    &d->chain_len, &err) != 0)
-		return cli_fail(&err, "cannot read the sealer's chain");
-	if (cy_chain_parse(d->chain_bytes, d->chain_len, &chain, &err) != 0) {
-		cli_fail(&err, a->chain);
+	if (cli_idkey_load(a->key, a->pass_file, &d->key) != CLI_OK ||
+	    cli_load_chain_data(a->chain, &chain, &d->chain_bytes,
+	    &d->chain_len) != CLI_OK)
 		goto out;
-	}
 	if (cy_doc_check_clearance(chain, &a->trust.trust, d->level,
 	    d->compartments, d->created, &d->signer, &err) != 0) {
 		cli_fail(&err, "sealer refused");
@@ -147,7 +142,7 @@ load_recipients(struct seal_doc_args *a, struct seal_doc *d)
 	int r;
 
 	for (i = 0; i < a->nto; i++) {
-		if (cli_load_chain(a->to[i], &chain) != CLI_OK)
+		if (cli_keyring_load_chain(a->to[i], "--to", &chain) != CLI_OK)
 			return CLI_FAIL;
 		pt = &d->parties[d->nparties];
 		r = cy_doc_check_clearance(chain, &a->trust.trust, d->level,
@@ -223,6 +218,10 @@ seal_doc_run(struct seal_doc_args *a)
 
 	memset(&d, 0, sizeof(d));
 	if ((rc = check_args(a, &d)) == CLI_OK &&
+	    (rc = cli_keyring_default("seal", CLI_KR_KEY, &a->key)) == CLI_OK &&
+	    (rc = cli_keyring_default("seal", CLI_KR_CHAIN, &a->chain)) ==
+	    CLI_OK &&
+	    (rc = cli_trust_defaults(&a->trust, "seal", 1)) == CLI_OK &&
 	    (rc = cli_trust_load(&a->trust)) == CLI_OK &&
 	    (rc = load_signer(a, &d)) == CLI_OK &&
 	    (rc = load_recipients(a, &d)) == CLI_OK)

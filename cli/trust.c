@@ -2,6 +2,7 @@
 
 #include "authority.h"
 #include "cli.h"
+#include "keyring.h"
 #include "trust.h"
 
 int
@@ -14,14 +15,56 @@ cli_trust_add_crl(struct cli_trust *t, const char *cmd, const char *path)
 }
 
 int
+cli_trust_defaults(struct cli_trust *t, const char *cmd, int need_root)
+{
+	int rc;
+
+	if (need_root)
+		rc = cli_keyring_default(cmd, CLI_KR_ROOT, &t->root_path);
+	else if (t->root_path == NULL)
+		rc = cli_keyring_item(CLI_KR_ROOT, &t->root_path);
+	else
+		rc = CLI_OK;
+	if (rc != CLI_OK)
+		return rc;
+	if (t->root_path != NULL && t->ncrl_paths == 0) {
+		if (cli_keyring_state() == CLI_KR_BROKEN)
+			return CLI_FAIL;
+		t->keyring_crls = cli_keyring_state() == CLI_KR_READY;
+	}
+	return CLI_OK;
+}
+
+static int
+load_crl(void *ctx, const char *path)
+{
+	struct cli_trust *t = ctx;
+
+	if (t->ncrls == CLI_MAX_CRLS) {
+		cli_warn("more than %d revocation lists in %s", CLI_MAX_CRLS,
+		    cli_keyring_path(CLI_KR_CRLS));
+		return CLI_FAIL;
+	}
+	if (cli_load_crl(path, &t->crls[t->ncrls]) != CLI_OK)
+		return CLI_FAIL;
+	t->ncrls++;
+	return CLI_OK;
+}
+
+int
 cli_trust_load(struct cli_trust *t)
 {
-	if (cli_load_cert(t->root_path, &t->root) != CLI_OK)
+	size_t i;
+
+	if (t->root_path != NULL && cli_load_cert(t->root_path, &t->root) !=
+	    CLI_OK)
 		return CLI_FAIL;
-	for (; t->ncrls < t->ncrl_paths; t->ncrls++)
-		if (cli_load_crl(t->crl_paths[t->ncrls], &t->crls[t->ncrls]) !=
-		    CLI_OK)
+	for (i = 0; i < t->ncrl_paths; i++)
+		if (load_crl(t, t->crl_paths[i]) != CLI_OK)
 			return CLI_FAIL;
+	if (t->keyring_crls && cli_keyring_each(CLI_KR_CRLS, CLI_KR_CRL_SUFFIX,
+	    load_crl, t) != CLI_OK)
+		return CLI_FAIL;
 	t->trust.root = t->root;
 	t->trust.crls = (const cy_crl *const *)t->crls;
 	t->trust.ncrls = t->ncrls;

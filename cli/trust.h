@@ -1,4 +1,5 @@
-/* The pinned root and revocation lists given with --trust and --crl. */
+/* The pinned root and revocation lists given with --trust and --crl, or
+ * else taken from the keyring. */
 #ifndef COYEU_CLI_TRUST_H
 #define COYEU_CLI_TRUST_H
 
@@ -10,6 +11,7 @@ struct cli_trust {
 	const char *root_path;
 	const char *crl_paths[CLI_MAX_CRLS];
 	size_t ncrl_paths;
+	int keyring_crls; /* no --crl: every list in the keyring's crl/ */
 	cy_cert *root;
 	cy_crl *crls[CLI_MAX_CRLS];
 	size_t ncrls;
@@ -18,7 +20,12 @@ struct cli_trust {
 
 /* Remembers a --crl path; a usage error (CLI_USAGE) past the cap. */
 int cli_trust_add_crl(struct cli_trust *t, const char *cmd, const char *path);
-/* Loads the root and every list (printing what failed); CLI_OK or CLI_FAIL. */
+/* Fills what the options left out from the keyring: the root (without
+ * one, a usage error for cmd when need_root, else none) and, with no
+ * --crl, the keyring's lists.  CLI_OK, CLI_FAIL or CLI_USAGE (printed). */
+int cli_trust_defaults(struct cli_trust *t, const char *cmd, int need_root);
+/* Loads the root (if any) and every list (printing what failed); CLI_OK
+ * or CLI_FAIL. */
 int cli_trust_load(struct cli_trust *t);
 void cli_trust_free(struct cli_trust *t);
 
