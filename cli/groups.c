@@ -1,4 +1,4 @@
-/* The command groups: coyeu id …, coyeu authority …, coyeu cert …. */
+/* The command groups: coyeu id …, authority …, cert …, keyring …. */
 #include "cli.h"
 #include "commands.h"
 
@@ -11,6 +11,14 @@ static const struct cli_command id_commands[] = {
 
 static const struct cli_command authority_commands[] = {
 	{"init", cmd_authority_init, "a root authority: key and self-signed certificate"},
+	{NULL, NULL, NULL},
+};
+
+static const struct cli_command keyring_commands[] = {
+	{"init", cmd_keyring_init, "create the keyring and pin the root"},
+	{"add", cmd_keyring_add, "add chains and revocation lists, verified"},
+	{"list", cmd_keyring_list, "your identity, the root, known officers"},
+	{"remove", cmd_keyring_remove, "forget an officer's chain"},
 	{NULL, NULL, NULL},
 };
 
@@ -38,4 +46,10 @@ int
 cmd_cert(int argc, char **argv)
 {
 	return cli_dispatch("coyeu cert", cert_commands, argc, argv);
+}
+
+int
+cmd_keyring(int argc, char **argv)
+{
+	return cli_dispatch("coyeu keyring", keyring_commands, argc, argv);
 }

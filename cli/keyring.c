@@ -343,15 +343,16 @@ list_candidates(const struct cli_kr_chain *c, size_t n, const char *what)
 }
 
 int
-cli_keyring_find(const char *what, const char *opt, int with_self,
+cli_keyring_find(const char *what, const char *opt, int no_file,
     char **path)
 {
+	const char *nf = no_file ? "no such file, and " : "";
 	struct cli_kr_chain *c;
 	size_t i, n, found = 0, hit = 0;
 	int rc = CLI_FAIL;
 
 	*path = NULL;
-	if (cli_keyring_chains(with_self, &c, &n) != CLI_OK)
+	if (cli_keyring_chains(1, &c, &n) != CLI_OK)
 		return CLI_FAIL;
 	for (i = 0; i < n; i++)
 		if (matches(cy_chain_get(c[i].chain, 0), what)) {
@@ -368,13 +369,12 @@ cli_keyring_find(const char *what, const char *opt, int with_self,
 		    "the serial of one:", opt, what, found);
 		list_candidates(c, n, what);
 	} else if (n == 0) {
-		cli_warn("%s '%s': no such file, and the keyring (%s) knows no "
-		    "certificates; add them with 'coyeu keyring add CHAIN'", opt,
-		    what, locate() ? paths[CLI_KR_DIR] : "none");
+		cli_warn("%s '%s': %sthe keyring (%s) knows no certificates; "
+		    "add them with 'coyeu keyring add CHAIN'", opt, what, nf,
+		    locate() ? paths[CLI_KR_DIR] : "none");
 	} else {
-		cli_warn("%s '%s': no such file, and no certificate in the "
-		    "keyring has that serial, name or unit; it knows:", opt,
-		    what);
+		cli_warn("%s '%s': %sno certificate in the keyring has that "
+		    "serial, name or unit; it knows:", opt, what, nf);
 		list_candidates(c, n, NULL);
 	}
 	cli_keyring_chains_free(c, n);
@@ -388,7 +388,7 @@ cli_keyring_load_chain(const char *what, const char *opt, cy_chain **out)
 	int rc;
 
 	*out = NULL;
-	if (access(what, F_OK) == 0 || strchr(what, '/') != NULL)
+	if (access(what, F_OK) == 0)
 		return cli_load_chain(what, out);
 	if (cli_keyring_find(what, opt, 1, &path) != CLI_OK)
 		return CLI_FAIL;
@@ -443,32 +443,50 @@ cli_keyring_write_pub(const char *recipient)
 }
 
 int
-cli_keyring_is_own(const cy_cert *leaf)
+cli_keyring_pub(char *out, size_t cap)
 {
-	const char *want = cy_cert_seal_recipient(leaf), *pub, *line, *next;
 	cy_recipient **r = NULL;
 	cy_error err = {0, ""};
+	const char *pub, *line, *next;
 	uint8_t *data = NULL;
-	size_t len = 0, n = 0, wlen = strlen(want);
-	int own = 0;
+	size_t len = 0, n = 0, l;
+	int rc = CLI_FAIL;
 
+	out[0] = '\0';
 	if (cli_keyring_item(CLI_KR_PUB, &pub) != CLI_OK || pub == NULL)
-		return 0;
+		return CLI_OK;
 	if (cy_file_read(pub, PUB_FILE_MAX, &data, &len, &err) != 0 ||
 	    cy_recipients_file_parse(data, len, &r, &n, &err) != 0) {
 		cli_fail(&err, pub);
 		goto out;
 	}
-	/* The file parsed as recipients: a line that is exactly `want`. */
+	if (n != 1) {
+		cli_warn("%s holds %zu recipients instead of one", pub, n);
+		goto out;
+	}
+	/* It parsed: the one line that is neither blank nor a comment. */
 	for (line = (const char *)data; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			next++;
-		if (strncmp(line, want, wlen) == 0 &&
-		    (line[wlen] == '\n' || line[wlen] == '\0'))
-			own = 1;
+		l = strcspn(line, "\r\n");
+		if (l > 0 && line[0] != '#' && l < cap) {
+			memcpy(out, line, l);
+			out[l] = '\0';
+			rc = CLI_OK;
+			break;
+		}
 	}
 out:
 	cy_recipients_free(r, n);
 	free(data);
-	return own;
+	return rc;
+}
+
+int
+cli_keyring_is_own(const cy_cert *leaf)
+{
+	char pub[CY_RECIPIENT_STR_MAX];
+
+	return cli_keyring_pub(pub, sizeof(pub)) == CLI_OK &&
+	    strcmp(pub, cy_cert_seal_recipient(leaf)) == 0;
 }

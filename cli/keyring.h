@@ -62,10 +62,11 @@ void cli_keyring_chains_free(struct cli_kr_chain *c, size_t n);
 int cli_keyring_each(int item, const char *suffix,
     int (*fn)(void *ctx, const char *path), void *ctx);
 
-/* The keyring's chain whose leaf has serial `what` (any case), or else
- * name or unit `what`, exactly one: *path gets a copy of its file name.
- * Otherwise exit-1 refusal naming the candidates, prefixed by `opt`. */
-int cli_keyring_find(const char *what, const char *opt, int with_self,
+/* The keyring's chain (own or in certs/) whose leaf has serial `what` (any
+ * case), name or unit `what`, exactly one: *path gets a copy of its file
+ * name.  Otherwise a refusal (CLI_FAIL) naming the candidates, prefixed by
+ * `opt` and, when no_file, by "no such file". */
+int cli_keyring_find(const char *what, const char *opt, int no_file,
     char **path);
 /* A chain given as a file, or else found by cli_keyring_find (--to). */
 int cli_keyring_load_chain(const char *what, const char *opt, cy_chain **out);
@@ -79,6 +80,9 @@ void cli_keyring_describe(const cy_cert *c, char *buf, size_t cap);
 
 /* Writes key.pub for the key whose sealing key is `recipient` (age1…). */
 int cli_keyring_write_pub(const char *recipient);
+/* The recipient (age1…) in key.pub into out, "" when there is none;
+ * CLI_FAIL (printed) when key.pub does not hold exactly one. */
+int cli_keyring_pub(char *out, size_t cap);
 /* 1 when the leaf's sealing key is the keyring key's (by key.pub), 0 when
  * not or when there is no key.pub. */
 int cli_keyring_is_own(const cy_cert *leaf);

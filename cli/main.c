@@ -14,6 +14,7 @@ static const struct cli_command commands[] = {
 	{"id", cmd_id, "an officer's keys and certificate requests"},
 	{"authority", cmd_authority, "create a root authority"},
 	{"cert", cmd_cert, "issue, show, verify and revoke certificates"},
+	{"keyring", cmd_keyring, "your key, root, lists and known officers"},
 	{"log", cmd_log, "the register: append, checkpoint, prove, verify, audit"},
 	{NULL, NULL, NULL},
 };
