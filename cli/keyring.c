@@ -39,6 +39,7 @@ static const struct {
 };
 
 /* The command line runs once per process: the paths are worked out once. */
+static char home[PATH_MAX];
 static char paths[CLI_KR_NITEMS][PATH_MAX];
 static int located = -1; /* -1 not yet, 0 no folder, 1 paths[] filled */
 static int state = -2;   /* -2 not checked yet, else CLI_KR_* */
@@ -54,19 +55,20 @@ locate(void)
 		return located;
 	located = 0;
 	if ((v = getenv("COYEU_HOME")) != NULL && v[0] != '\0')
-		n = snprintf(paths[CLI_KR_DIR], PATH_MAX, "%s", v);
+		n = snprintf(home, PATH_MAX, "%s", v);
 	else if ((v = getenv("XDG_CONFIG_HOME")) != NULL && v[0] == '/')
-		n = snprintf(paths[CLI_KR_DIR], PATH_MAX, "%s/coyeu", v);
+		n = snprintf(home, PATH_MAX, "%s/coyeu", v);
 	else if ((v = getenv("HOME")) != NULL && v[0] != '\0')
-		n = snprintf(paths[CLI_KR_DIR], PATH_MAX, "%s/.config/coyeu", v);
+		n = snprintf(home, PATH_MAX, "%s/.config/coyeu", v);
 	if (n < 0 || n >= PATH_MAX - 16)
 		return 0;
 	len = (size_t)n;
-	while (len > 1 && paths[CLI_KR_DIR][len - 1] == '/')
-		paths[CLI_KR_DIR][--len] = '\0';
+	while (len > 1 && home[len - 1] == '/')
+		home[--len] = '\0';
+	memcpy(paths[CLI_KR_DIR], home, len + 1);
 	for (i = CLI_KR_DIR + 1; i < CLI_KR_NITEMS; i++)
-		if (snprintf(paths[i], PATH_MAX, "%s/%s", paths[CLI_KR_DIR],
-		    items[i].name) >= PATH_MAX)
+		if (snprintf(paths[i], PATH_MAX, "%s/%s", home, items[i].name) >=
+		    PATH_MAX)
 			return 0;
 	return located = 1;
 }
