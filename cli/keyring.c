@@ -250,7 +250,7 @@ struct chains {
 };
 
 static int
-add_chain(void *ctx, const char *path)
+collect_chain(void *ctx, const char *path)
 {
 	struct chains *cs = ctx;
 	struct cli_kr_chain *c;
@@ -284,11 +284,11 @@ cli_keyring_chains(int with_self, struct cli_kr_chain **out, size_t *n)
 	int rc = CLI_OK;
 
 	if (with_self && (rc = cli_keyring_item(CLI_KR_CHAIN, &own)) == CLI_OK &&
-	    own != NULL && (rc = add_chain(&cs, own)) == CLI_OK && cs.n == 1)
+	    own != NULL && (rc = collect_chain(&cs, own)) == CLI_OK && cs.n == 1)
 		cs.c[0].self = 1;
 	if (rc == CLI_OK)
 		rc = cli_keyring_each(CLI_KR_CERTS, CLI_KR_CHAIN_SUFFIX,
-		    add_chain, &cs);
+		    collect_chain, &cs);
 	if (rc != CLI_OK) {
 		cli_keyring_chains_free(cs.c, cs.n);
 		cs.c = NULL;
