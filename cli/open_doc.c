@@ -59,6 +59,7 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	int in = -1, rc = CLI_FAIL;
 
 	memset(info, 0, sizeof(*info));
+	a->note[0] = '\0';
 	if (cli_trust_defaults(&a->trust, NULL, 0) != CLI_OK ||
 	    cli_trust_load(&a->trust) != CLI_OK)
 		goto out;
@@ -90,6 +91,9 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 		goto out;
 	}
 	cli_progress_end(&progress);
+	if (info->label != NULL)
+		cli_trust_revocation_note(&a->trust, info->signer,
+		    cy_label_created(info->label), a->note);
 	rc = CLI_OK;
 out:
 	if (in >= 0)
@@ -101,7 +105,7 @@ out:
 }
 
 void
-open_doc_print_label(FILE *f, const cy_doc_info *info)
+open_doc_print_label(FILE *f, const cy_doc_info *info, const char *note)
 {
 	const cy_label *l = info->label;
 	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
@@ -128,6 +132,8 @@ open_doc_print_label(FILE *f, const cy_doc_info *info)
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		fprintf(f, "  recipient %zu:    %s\n", i + 1,
 		    cy_label_recipient(l, i));
+	if (note[0] != '\0')
+		fprintf(f, "%s\n", note);
 }
 
 int
@@ -155,7 +161,7 @@ open_doc_run(struct open_doc_args *a)
 	if (cy_outfile_commit(out, &err) != 0)
 		rc = cli_fail(&err, a->out);
 	else
-		open_doc_print_label(stderr, &info);
+		open_doc_print_label(stderr, &info, a->note);
 	cy_doc_info_free(&info);
 	return rc;
 }
