@@ -152,6 +152,12 @@ expect 0 "verified: Trần Thị Bình" "cert verify by name with the keyring's 
 	as "$A" $C cert verify "Trần Thị Bình"
 expect 1 "not sealed to you" "the keyring's key is not a recipient's" \
 	as "$A" $C open $P -o "$T/x.out" "$T/doc.age"
+expect 0 "" "log entry signs with the keyring's key" \
+	as "$A" $C log entry --type cert.revoke actor="$(serial an)" \
+	serial="$(serial dung2)" reason=superseded $P -o "$T/entry"
+grep -qxF "actor-key: $(sed -n 's/^sign-key: //p' "$T/an.chain" | head -n 1)" \
+	"$T/entry" && ok "the entry carries An's signing key" ||
+	bad "entry: $(cat "$T/entry")"
 
 # ---- --to refused ----
 expect 1 "--to 'Phạm Văn Dũng' matches 2 certificates in the keyring" \
