@@ -10,6 +10,17 @@
 
 NOT_YOURS='^coyeu: .*no identity matched any of the recipients: this file was not sealed to you$'
 
+# opens_with DESC FILE KEY…: FILE opens with each key alone to $T/plain.
+opens_with() {
+	desc=$1; file=$2; shift 2
+	for k in "$@"; do
+		rm -f "$T/out"
+		expect_status 0 "$desc: open -i $k" \
+			"$COYEU" open -i "$T/$k.key" -o "$T/out" "$file" &&
+			same "$desc, $k" "$T/plain" "$T/out"
+	done
+}
+
 # set_byte FILE OFFSET CHAR: overwrites one byte.
 set_byte() {
 	printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
@@ -17,17 +28,8 @@ set_byte() {
 
 # --- keygen --pq ---
 expect_status 0 "keygen --pq -o" "$COYEU" keygen --pq -o "$T/pq1.key"
-stderr_has "keygen --pq prints the public key" '^Public key: age1pq1[a-z0-9]{1952}$'
-mode=$(stat -c %a "$T/pq1.key" 2>/dev/null)
-[ "$mode" = 600 ] && ok || bad "keygen --pq file mode is $mode, not 600"
-if grep -Eq '^# created: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$T/pq1.key" &&
-    grep -Eq '^# public key: age1pq1[a-z0-9]{1952}$' "$T/pq1.key" &&
-    grep -Eq '^AGE-SECRET-KEY-PQ-1[A-Z0-9]{58}$' "$T/pq1.key" &&
-    [ "$(wc -l <"$T/pq1.key")" -eq 3 ]; then
-	ok
-else
-	bad "keygen --pq file is not in age-keygen -pq's format: $(head -c 300 "$T/pq1.key")"
-fi
+keygen_file_check "$T/pq1.key" 'age1pq1[a-z0-9]{1952}' \
+	'AGE-SECRET-KEY-PQ-1[A-Z0-9]{58}'
 PQ1=$(sed -n 's/^# public key: //p' "$T/pq1.key")
 [ "$(sed -n 's/^Public key: //p' "$T/stderr")" = "$PQ1" ] && ok ||
 	bad "the public key on stderr differs from the file's"
@@ -47,7 +49,7 @@ X=$(sed -n 's/^# public key: //p' "$T/x.key")
 for size in 0 1 65536 200000; do
 	random_file "$T/plain" "$size"
 	for armor in "" -a; do
-		rm -f "$T/s.age" "$T/out"
+		rm -f "$T/s.age"
 		# shellcheck disable=SC2086
 		expect_status 0 "seal -r age1pq1 $armor ($size bytes)" \
 			"$COYEU" seal $armor -r "$PQ1" -o "$T/s.age" "$T/plain"
@@ -55,9 +57,7 @@ for size in 0 1 65536 200000; do
 			grep -aq '^-> mlkem768x25519 ' "$T/s.age" && ok ||
 				bad "no mlkem768x25519 stanza in the file"
 		fi
-		expect_status 0 "open -i pq ($size bytes$armor)" \
-			"$COYEU" open -i "$T/pq1.key" -o "$T/out" "$T/s.age" &&
-			same "pq round trip ($size bytes$armor)" "$T/plain" "$T/out"
+		opens_with "$size bytes$armor" "$T/s.age" pq1
 	done
 done
 
@@ -67,12 +67,7 @@ random_file "$T/plain" 70000
 rm -f "$T/s.age"
 expect_status 0 "seal -R (two age1pq1)" \
 	"$COYEU" seal -R "$T/recipients" -o "$T/s.age" "$T/plain"
-for k in pq1 pq2; do
-	rm -f "$T/out"
-	expect_status 0 "open -i $k (recipients file)" \
-		"$COYEU" open -i "$T/$k.key" -o "$T/out" "$T/s.age" &&
-		same "recipients file, $k" "$T/plain" "$T/out"
-done
+opens_with "recipients file" "$T/s.age" pq1 pq2
 
 # --- the wrong key: exit 1, a precise message, no output file ---
 rm -f "$T/s.age" "$T/out"
@@ -112,21 +107,13 @@ stderr_has "mixing refused" '^coyeu: .*cannot mix post-quantum \(age1pq1…\) an
 [ ! -e "$T/m.age" ] && ok || bad "a refused seal left an output file"
 expect_status 0 "seal --allow-mixed-pq" \
 	"$COYEU" seal --allow-mixed-pq -r "$PQ1" -r "$X" -o "$T/m.age" "$T/plain"
-for k in pq1 x; do
-	rm -f "$T/out"
-	expect_status 0 "open the mixed file with $k" \
-		"$COYEU" open -i "$T/$k.key" -o "$T/out" "$T/m.age" &&
-		same "mixed file, $k" "$T/plain" "$T/out"
-done
+opens_with "mixed file" "$T/m.age" pq1 x
 expect_status 1 "open the mixed file with a third key" \
 	"$COYEU" open -i "$T/pq2.key" -o "$T/out" "$T/m.age"
 stderr_has "mixed file, wrong key" "$NOT_YOURS"
 # one identity file holding both kinds
 cat "$T/pq2.key" "$T/x.key" >"$T/both.key"
-rm -f "$T/out"
-expect_status 0 "open with a file of both kinds of key" \
-	"$COYEU" open -i "$T/both.key" -o "$T/out" "$T/m.age" &&
-	same "identity file of both kinds" "$T/plain" "$T/out"
+opens_with "mixed file" "$T/m.age" both
 
 # --- refused keys and help ---
 expect_status 1 "a truncated age1pq1 recipient" \
