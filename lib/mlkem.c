@@ -589,7 +589,9 @@ ct_select(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n,
 	uint8_t mask = (uint8_t)(0u - (unsigned)(take_a & 1));
 	size_t i;
 
+#if defined(__GNUC__) || defined(__clang__)
 	__asm__ __volatile__("" : "+r"(mask));
+#endif
 	for (i = 0; i < n; i++)
 		out[i] = (uint8_t)(b[i] ^ (mask & (a[i] ^ b[i])));
 }
