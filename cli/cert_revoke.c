@@ -10,18 +10,26 @@
 
 static const char usage[] =
     "usage: coyeu cert revoke -k ISSUERKEY -c ISSUERCHAIN --serial S\n"
-    "                         [--reason R] --crl FILE [--passphrase-file F]\n"
+    "                         [--reason R] [--since TIME] --crl FILE\n"
+    "                         [--passphrase-file F]\n"
     "\n"
     "Adds serial S to the issuer's signed revocation list in FILE, creating\n"
     "it if absent; each new list carries the next sequence number, and\n"
     "verifiers keep the newest.  Revoking an authority invalidates every\n"
     "certificate beneath it.\n"
     "\n"
+    "With reason superseded, left-unit or cessation the key stayed with its\n"
+    "holder, so documents sealed before --since still open; with any other\n"
+    "reason (key-compromise, unspecified, ...) nothing signed by the\n"
+    "certificate verifies any more, whatever its date.\n"
+    "\n"
     "  -k, --key FILE           the issuing authority's key file\n"
     "  -c, --chain FILE         its chain (a root: its certificate)\n"
     "      --serial S           the serial to revoke (32 hex digits)\n"
     "      --reason R           key-compromise, superseded, left-unit, …\n"
     "                           (a-z, 0-9, '-'; default unspecified)\n"
+    "      --since TIME         when it takes effect (2026-11-25T00:00:00Z;\n"
+    "                           default now; never later than now)\n"
     "      --crl FILE           the revocation list to create or extend\n"
     "      --passphrase-file F  read the key's passphrase from F\n";
 
@@ -34,12 +42,14 @@ cmd_cert_revoke(int argc, char **argv)
 		{"serial", required_argument, NULL, 's'},
 		{"reason", required_argument, NULL, 'r'},
 		{"crl", required_argument, NULL, 'l'},
+		{"since", required_argument, NULL, 't'},
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *key = NULL, *chain_path = NULL, *serial = NULL;
-	const char *reason = NULL, *path = NULL, *pass_file = NULL;
+	const char *key = NULL, *chain_path = NULL, *path = NULL;
+	const char *pass_file = NULL;
+	cy_crl_revocation add = {NULL, NULL, 0};
 	cy_crl *prev = NULL, *next = NULL;
 	cy_chain *chain = NULL;
 	cy_idkey *k = NULL;
@@ -52,8 +62,13 @@ cmd_cert_revoke(int argc, char **argv)
 		switch (c) {
 		case 'k': key = optarg; break;
 		case 'c': chain_path = optarg; break;
-		case 's': serial = optarg; break;
-		case 'r': reason = optarg; break;
+		case 's': add.serial = optarg; break;
+		case 'r': add.reason = optarg; break;
+		case 't':
+			if (cli_parse_time("cert revoke", optarg, &add.since) !=
+			    CLI_OK)
+				return CLI_USAGE;
+			break;
 		case 'l': path = optarg; break;
 		case 'p': pass_file = optarg; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
@@ -63,15 +78,15 @@ cmd_cert_revoke(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("cert revoke", "unexpected argument '%s'",
 		    argv[optind]);
-	if (!key || !chain_path || !serial || !path)
+	if (!key || !chain_path || !add.serial || !path)
 		return cli_usage_error("cert revoke",
 		    "-k, -c, --serial and --crl are required");
 	if (cli_load_chain(chain_path, &chain) != CLI_OK ||
 	    (access(path, F_OK) == 0 && cli_load_crl(path, &prev) != CLI_OK) ||
 	    cli_idkey_load(key, pass_file, &k) != CLI_OK)
 		goto out;
-	if (cy_crl_extend(prev, cy_chain_get(chain, 0), k, serial, reason,
-	    cli_now(), &next, &err) != 0) {
+	if (cy_crl_extend(prev, cy_chain_get(chain, 0), k, &add, cli_now(),
+	    &next, &err) != 0) {
 		cli_fail(&err, "cert revoke");
 		goto out;
 	}
@@ -79,7 +94,8 @@ cmd_cert_revoke(int argc, char **argv)
 	if (cli_write_public(path, bytes, len, path) != CLI_OK)
 		goto out;
 	printf("revoked %s (%s): %s now lists %zu serial%s, sequence %llu\n",
-	    serial, reason ? reason : "unspecified", path, cy_crl_count(next),
+	    add.serial, add.reason ? add.reason : "unspecified", path,
+	    cy_crl_count(next),
 	    cy_crl_count(next) == 1 ? "" : "s",
 	    (unsigned long long)cy_crl_sequence(next));
 	rc = CLI_OK;

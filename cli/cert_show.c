@@ -77,10 +77,12 @@ show_request(const char *path, int json)
 static int
 show_crl(const char *path, int json)
 {
-	char t[CY_CANON_TIME_LEN + 1];
+	char t[CY_CANON_TIME_LEN + 1], st[CY_CANON_TIME_LEN + 1];
 	const char *serial, *reason;
 	cy_crl *crl = NULL;
+	int64_t since;
 	size_t i;
+	int keeps;
 
 	if (cli_load_crl(path, &crl) != CLI_OK)
 		return CLI_FAIL;
@@ -96,12 +98,17 @@ show_crl(const char *path, int json)
 		    (unsigned long long)cy_crl_sequence(crl), t,
 		    cy_crl_count(crl));
 	for (i = 0; i < cy_crl_count(crl); i++) {
-		cy_crl_entry(crl, i, &serial, &reason);
+		cy_crl_entry(crl, i, &serial, &reason, &since);
+		cli_time_text(since, st);
+		keeps = cy_crl_reason_keeps_past(reason);
 		if (json)
-			printf("%s{\"serial\":\"%s\",\"reason\":\"%s\"}",
-			    i ? "," : "", serial, reason);
+			printf("%s{\"serial\":\"%s\",\"reason\":\"%s\","
+			    "\"since\":\"%s\",\"earlier_signatures_stand\":%s}",
+			    i ? "," : "", serial, reason, st,
+			    keeps ? "true" : "false");
 		else
-			printf("    %s  %s\n", serial, reason);
+			printf("    %s  %s since %s%s\n", serial, reason, st,
+			    keeps ? " (earlier signatures stand)" : "");
 	}
 	if (json)
 		fputs("]}\n", stdout);

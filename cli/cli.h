@@ -33,6 +33,10 @@ int cli_fail(const cy_error *err, const char *what);
 /* Prints a usage error and "try 'coyeu CMD --help'", returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) CY_PRINTF(2, 3);
 
+/* Reads a line from the terminal without echo into buf (wiped on failure);
+ * the terminal is restored before a signal that interrupts it acts. */
+int cli_tty_passphrase(const char *prompt, char *buf, size_t cap,
+    cy_error *err);
 /* Reads a passphrase: from file if non-NULL (first line), else from the
  * terminal without echo (twice if confirm).  buf holds CLI_PASSPHRASE_MAX. */
 int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,

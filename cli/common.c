@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -82,38 +81,6 @@ cli_dispatch(const char *prog, const struct cli_command *cmds, int argc,
 	return CLI_USAGE;
 }
 
-static int
-read_tty_line(const char *prompt, char *buf, size_t cap, cy_error *err)
-{
-	struct termios old, noecho;
-	FILE *tty;
-	size_t len;
-	int r = 0, restored = 0;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return cy_error_set(err, CY_E_USAGE,
-		    "no terminal to ask for the passphrase; use --passphrase-file FILE");
-	fputs(prompt, tty);
-	fflush(tty);
-	if (tcgetattr(fileno(tty), &old) == 0) {
-		noecho = old;
-		noecho.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
-		restored = 1;
-	}
-	if (fgets(buf, (int)cap, tty) == NULL)
-		r = cy_error_set(err, CY_E_IO, "cannot read the passphrase");
-	if (restored)
-		tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	if (r != 0)
-		return r;
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	return 0;
-}
-
 int
 cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
     size_t cap, cy_error *err)
@@ -133,12 +100,12 @@ cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
 		free(data);
 		goto check;
 	}
-	if ((r = read_tty_line(prompt, buf, cap, err)) != 0)
+	if ((r = cli_tty_passphrase(prompt, buf, cap, err)) != 0)
 		return r;
 	if (confirm) {
 		if ((again = cy_secret_alloc(cap)) == NULL)
 			return cy_error_set(err, CY_E_NOMEM, "out of memory");
-		r = read_tty_line("Confirm passphrase: ", again, cap, err);
+		r = cli_tty_passphrase("Confirm passphrase: ", again, cap, err);
 		if (r == 0 && strcmp(buf, again) != 0)
 			r = cy_error_set(err, CY_E_USAGE, "passphrases do not match");
 		cy_secret_free(again);

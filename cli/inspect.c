@@ -152,7 +152,7 @@ cmd_inspect(int argc, char **argv)
 	else if (json)
 		label_json(&info);
 	else
-		open_doc_print_label(stdout, &info);
+		open_doc_print_label(stdout, &info, a.note);
 	cy_doc_info_free(&info);
 	return CLI_OK;
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "guard.h"
 #include "io.h"
 
 int
@@ -28,6 +29,7 @@ cli_io_open(struct cli_io *io, const char *in, const char *out,
 	    &io->out, err)) != 0)
 		goto fail;
 	cli_progress_init(&io->progress, verb, io->in_fd, &io->size);
+	cli_guard_input(in, io->out);
 	return 0;
 fail:
 	if (io->in_fd != STDIN_FILENO)
@@ -47,6 +49,7 @@ cli_io_close(struct cli_io *io, int ok, cy_error *err)
 	int r = 0;
 
 	cli_progress_end(&io->progress);
+	cli_guard_clear();
 	if (io->in_fd != STDIN_FILENO)
 		close(io->in_fd);
 	if (io->out == NULL)

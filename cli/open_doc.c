@@ -10,6 +10,7 @@
 #include "coyeu/file.h"
 #include "coyeu/level.h"
 #include "coyeu/secret.h"
+#include "guard.h"
 #include "open_doc.h"
 #include "progress.h"
 
@@ -57,6 +58,7 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	int in = -1, rc = CLI_FAIL;
 
 	memset(info, 0, sizeof(*info));
+	a->note[0] = '\0';
 	if (a->trust.root_path != NULL && cli_trust_load(&a->trust) != CLI_OK)
 		goto out;
 	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK)
@@ -82,6 +84,9 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 		goto out;
 	}
 	cli_progress_end(&progress);
+	if (info->label != NULL)
+		cli_trust_revocation_note(&a->trust, info->signer,
+		    cy_label_created(info->label), a->note);
 	rc = CLI_OK;
 out:
 	if (in >= 0)
@@ -93,7 +98,7 @@ out:
 }
 
 void
-open_doc_print_label(FILE *f, const cy_doc_info *info)
+open_doc_print_label(FILE *f, const cy_doc_info *info, const char *note)
 {
 	const cy_label *l = info->label;
 	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
@@ -120,6 +125,8 @@ open_doc_print_label(FILE *f, const cy_doc_info *info)
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		fprintf(f, "  recipient %zu:    %s\n", i + 1,
 		    cy_label_recipient(l, i));
+	if (note[0] != '\0')
+		fprintf(f, "%s\n", note);
 }
 
 int
@@ -132,12 +139,14 @@ open_doc_run(struct open_doc_args *a)
 
 	if (cy_outfile_open(a->out, 0600, 0, &out, &err) != 0)
 		return cli_fail(&err, a->out);
+	cli_guard_input(a->in, out);
 	/* To a private temporary file renamed after full verification;
 	 * anything written in place (standard output, or a pipe or device
 	 * named by -o) only after a verifying pass. */
 	rc = open_doc_verify(a, cy_outfile_is_atomic(out) ?
 	    CY_DOC_OPEN_STREAM : CY_DOC_OPEN_VERIFY_FIRST, cy_outfile_fd(out),
 	    &info);
+	cli_guard_clear();
 	if (rc != CLI_OK) {
 		cy_outfile_abort(out);
 		return rc;
@@ -145,7 +154,7 @@ open_doc_run(struct open_doc_args *a)
 	if (cy_outfile_commit(out, &err) != 0)
 		rc = cli_fail(&err, a->out);
 	else
-		open_doc_print_label(stderr, &info);
+		open_doc_print_label(stderr, &info, a->note);
 	cy_doc_info_free(&info);
 	return rc;
 }

@@ -9,6 +9,7 @@ struct open_doc_args {
 	const char *key, *pass_file, *in, *out;
 	int threads;
 	struct cli_trust trust;
+	char note[CLI_NOTE_MAX];  /* what the reader should know, or "" */
 };
 
 int open_doc_run(struct open_doc_args *a);
@@ -17,6 +18,6 @@ int open_doc_run(struct open_doc_args *a);
 int open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
     cy_doc_info *info);
 /* The label for people, on f. */
-void open_doc_print_label(FILE *f, const cy_doc_info *info);
+void open_doc_print_label(FILE *f, const cy_doc_info *info, const char *note);
 
 #endif

@@ -22,4 +22,11 @@ int cli_trust_add_crl(struct cli_trust *t, const char *cmd, const char *path);
 int cli_trust_load(struct cli_trust *t);
 void cli_trust_free(struct cli_trust *t);
 
+#define CLI_NOTE_MAX 256
+/* When a loaded list revokes cert from a time after `at` (a reason that
+ * leaves earlier signatures standing), writes a line saying so into note;
+ * otherwise leaves note empty. */
+void cli_trust_revocation_note(const struct cli_trust *t, const cy_cert *cert,
+    int64_t at, char note[CLI_NOTE_MAX]);
+
 #endif

@@ -1,5 +1,6 @@
 /* The revocation list parser: never crashes; what parses is kept byte for
- * byte, its serials are sorted and each is found as revoked. */
+ * byte, its serials are sorted, each takes effect no later than the list's
+ * time and is found as revoked from then on. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *serial, *reason, *prev = NULL, *why;
+	int64_t since;
 	cy_crl *crl = NULL;
 	const uint8_t *p;
 	size_t i, len;
@@ -22,9 +24,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cy_crl_sequence(crl) == 0)
 		abort();
 	for (i = 0; i < cy_crl_count(crl); i++) {
-		cy_crl_entry(crl, i, &serial, &reason);
+		cy_crl_entry(crl, i, &serial, &reason, &since);
 		if ((prev != NULL && strcmp(prev, serial) >= 0) ||
-		    !cy_crl_revokes(crl, serial, &why) || strcmp(why, reason) != 0)
+		    since > cy_crl_time(crl) ||
+		    !cy_crl_revokes(crl, serial, since, &why) ||
+		    strcmp(why, reason) != 0 ||
+		    cy_crl_revokes(crl, serial, since - 1, NULL) ==
+		    cy_crl_reason_keeps_past(reason))
 			abort();
 		prev = serial;
 	}

@@ -256,22 +256,23 @@ pick_crls(struct path *p, const cy_crl *const *crls, size_t ncrls,
  * authority at or above its issuer: revoking an authority cuts off all
  * beneath it. */
 static int
-check_revoked(const struct path *p, cy_error *err)
+check_revoked(const struct path *p, int64_t at, cy_error *err)
 {
-	const char *reason;
+	const char *reason, *serial;
 	char t[CY_TIME_STR_MAX];
+	int64_t since = 0;
 	size_t i = p->n, j;
 
 	while (i-- > 0) {
+		serial = cy_cert_serial(p->c[i]);
 		for (j = i + 1 == p->n ? i : i + 1; j < p->n; j++) {
 			if (p->crl[j] == NULL ||
-			    !cy_crl_revokes(p->crl[j], cy_cert_serial(p->c[i]),
-			    &reason))
+			    !cy_crl_revokes(p->crl[j], serial, at, &reason))
 				continue;
+			(void)cy_crl_lookup(p->crl[j], serial, NULL, &since);
 			cy_error_set(err, CY_E_REVOKED,
-			    "revoked by %s on %s (reason: %s)",
-			    cy_cert_serial(p->c[j]),
-			    cy_time_str(cy_crl_time(p->crl[j]), t), reason);
+			    "revoked by %s since %s (reason: %s)",
+			    cy_cert_serial(p->c[j]), cy_time_str(since, t), reason);
 			return fail_at(p, i, err);
 		}
 	}
@@ -292,7 +293,7 @@ cy_chain_verify(const cy_chain *chain, const cy_cert *root,
 	    (rc = build_path(&p, chain, root, err)) != 0 ||
 	    (rc = check_links(&p, at, err)) != 0 ||
 	    (rc = pick_crls(&p, crls, ncrls, err)) != 0 ||
-	    (rc = check_revoked(&p, err)) != 0)
+	    (rc = check_revoked(&p, at, err)) != 0)
 		return rc;
 	return leaf != NULL ? cy_cert_dup(p.c[0], leaf, err) : 0;
 }

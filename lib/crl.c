@@ -11,6 +11,7 @@
 struct crl_entry {
 	char serial[CY_SERIAL_HEX_LEN + 1];
 	char reason[CY_CRL_REASON_MAX + 1];
+	int64_t since;
 };
 
 struct cy_crl {
@@ -74,26 +75,51 @@ reason_valid(const char *p, size_t len)
 	return len <= CY_CRL_REASON_MAX && cy_canon_is_token(p, len);
 }
 
-/* "SERIAL REASON", serials strictly ascending. */
+/* The reasons under which the key stayed with its holder: what the
+ * certificate signed before `since` still stands.  Any other reason,
+ * unknown ones included, revokes at every time (fail closed): a thief
+ * could date a signature as early as they like. */
+static const char *const past_kept[] = {"superseded", "left-unit",
+    "cessation"};
+
+int
+cy_crl_reason_keeps_past(const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(past_kept) / sizeof(past_kept[0]); i++)
+		if (strcmp(reason, past_kept[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* "SERIAL REASON SINCE", serials strictly ascending. */
 static int
 parse_entry(cy_crl *crl, const cy_canon_value *v, size_t i, cy_error *err)
 {
 	struct crl_entry *e = &crl->e[i];
+	const char *reason = v->value + CY_SERIAL_HEX_LEN + 1, *sp;
+	size_t rlen;
 
-	if (v->len < CY_SERIAL_HEX_LEN + 2 ||
-	    !cy_serial_valid(v->value, CY_SERIAL_HEX_LEN) ||
-	    v->value[CY_SERIAL_HEX_LEN] != ' ' ||
-	    !reason_valid(v->value + CY_SERIAL_HEX_LEN + 1,
-	    v->len - CY_SERIAL_HEX_LEN - 1))
+	sp = v->len > CY_SERIAL_HEX_LEN + 1 ?
+	    memchr(reason, ' ', v->len - CY_SERIAL_HEX_LEN - 1) : NULL;
+	rlen = sp != NULL ? (size_t)(sp - reason) : 0;
+	if (sp == NULL || !cy_serial_valid(v->value, CY_SERIAL_HEX_LEN) ||
+	    v->value[CY_SERIAL_HEX_LEN] != ' ' || !reason_valid(reason, rlen) ||
+	    cy_canon_time_parse(sp + 1, v->len - (size_t)(sp + 1 - v->value),
+	    &e->since, NULL) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
-		    "revoked entry %zu: expected 'SERIAL REASON' (32 lowercase "
-		    "hex digits, a space, a reason of a-z, 0-9, '-')", i + 1);
+		    "revoked entry %zu: expected 'SERIAL REASON SINCE' (32 "
+		    "lowercase hex digits, a reason of a-z, 0-9, '-', an RFC 3339 "
+		    "UTC time, separated by single spaces)", i + 1);
 	memcpy(e->serial, v->value, CY_SERIAL_HEX_LEN);
-	memcpy(e->reason, v->value + CY_SERIAL_HEX_LEN + 1,
-	    v->len - CY_SERIAL_HEX_LEN - 1);
+	memcpy(e->reason, reason, rlen);
 	if (i > 0 && strcmp(crl->e[i - 1].serial, e->serial) >= 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "revoked entry %zu: serials must be sorted and unique", i + 1);
+	if (e->since > crl->time)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "revoked entry %zu: takes effect after the list was made", i + 1);
 	return 0;
 }
 
@@ -180,38 +206,61 @@ uint64_t cy_crl_sequence(const cy_crl *crl) { return crl->sequence; }
 int64_t cy_crl_time(const cy_crl *crl) { return crl->time; }
 size_t cy_crl_count(const cy_crl *crl) { return crl->n; }
 
-void
-cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
-    const char **reason)
-{
-	*serial = crl->e[i].serial;
-	*reason = crl->e[i].reason;
-}
-
 static int
 entry_cmp(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct crl_entry *)elem)->serial);
 }
 
-int
-cy_crl_revokes(const cy_crl *crl, const char *serial, const char **reason)
+static const struct crl_entry *
+find(const cy_crl *crl, const char *serial)
 {
-	const struct crl_entry *e;
-
 	if (crl->n == 0)
-		return 0;
-	e = bsearch(serial, crl->e, crl->n, sizeof(*crl->e), entry_cmp);
+		return NULL;
+	return bsearch(serial, crl->e, crl->n, sizeof(*crl->e), entry_cmp);
+}
+
+void
+cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
+    const char **reason, int64_t *since)
+{
+	*serial = crl->e[i].serial;
+	*reason = crl->e[i].reason;
+	*since = crl->e[i].since;
+}
+
+int
+cy_crl_lookup(const cy_crl *crl, const char *serial, const char **reason,
+    int64_t *since)
+{
+	const struct crl_entry *e = find(crl, serial);
+
 	if (e != NULL && reason != NULL)
 		*reason = e->reason;
+	if (e != NULL && since != NULL)
+		*since = e->since;
 	return e != NULL;
+}
+
+int
+cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
+    const char **reason)
+{
+	const struct crl_entry *e = find(crl, serial);
+
+	if (e == NULL || (cy_crl_reason_keeps_past(e->reason) && at < e->since))
+		return 0;
+	if (reason != NULL)
+		*reason = e->reason;
+	return 1;
 }
 
 /* --- extending --- */
 
 static int
 check_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
-    const char *serial, const char *reason, cy_error *err)
+    const char *serial, const char *reason, int64_t since, int64_t now,
+    cy_error *err)
 {
 	int rc;
 
@@ -229,38 +278,50 @@ check_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
 		return cy_error_set(err, CY_E_USAGE,
 		    "reason: expected 1 to %d characters of a-z, 0-9, '-'",
 		    CY_CRL_REASON_MAX);
+	if (serial != NULL && since > now)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a revocation takes effect now or in the past, not later");
 	if (prev == NULL)
 		return 0;
 	if ((rc = cy_crl_check_signature(prev, issuer, err)) != 0)
 		return cy_error_wrap(err, "the existing revocation list");
 	if (prev->sequence >= CY_CRL_SEQUENCE_MAX)
 		return cy_error_set(err, CY_E_POLICY, "sequence exhausted");
-	if (serial != NULL && cy_crl_revokes(prev, serial, NULL))
+	if (serial != NULL && cy_crl_lookup(prev, serial, NULL, NULL))
 		return cy_error_set(err, CY_E_USAGE,
 		    "%s is already revoked in sequence %llu", serial,
 		    (unsigned long long)prev->sequence);
 	return 0;
 }
 
-static void
-put_entry(cy_buf *b, const char *serial, const char *reason)
+static int
+put_entry(cy_buf *b, const char *serial, const char *reason, int64_t since,
+    cy_error *err)
 {
-	cy_buf_printf(b, "revoked: %s %s\n", serial, reason);
+	char t[CY_CANON_TIME_LEN + 1];
+	int rc;
+
+	if ((rc = cy_canon_time_format(since, t, err)) != 0)
+		return rc;
+	cy_buf_printf(b, "revoked: %s %s %s\n", serial, reason, t);
+	return 0;
 }
 
 int
 cy_crl_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
-    const char *serial, const char *reason, int64_t now, cy_crl **out,
-    cy_error *err)
+    const cy_crl_revocation *add, int64_t now, cy_crl **out, cy_error *err)
 {
+	const char *serial = add != NULL ? add->serial : NULL;
+	const char *reason = add != NULL && add->reason != NULL ? add->reason :
+	    "unspecified";
+	int64_t since = add != NULL && add->since != 0 ? add->since : now;
 	cy_buf b = CY_BUF_INIT;
 	size_t i, n = prev ? prev->n : 0;
 	int rc, added = serial == NULL;
 
 	*out = NULL;
-	if (reason == NULL)
-		reason = "unspecified";
-	if ((rc = check_extend(prev, issuer, key, serial, reason, err)) != 0)
+	if ((rc = check_extend(prev, issuer, key, serial, reason, since, now,
+	    err)) != 0)
 		goto out;
 	if ((rc = cy_canon_put(&b, "version", CY_CRL_VERSION, err)) != 0 ||
 	    (rc = cy_canon_put(&b, "issuer", cy_cert_serial(issuer), err)) != 0)
@@ -269,16 +330,16 @@ cy_crl_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
 	    prev ? prev->sequence + 1 : 1);
 	if ((rc = cy_canon_put_time(&b, "time", now, err)) != 0)
 		goto out;
-	for (i = 0; i < n; i++) {
-		if (!added && strcmp(serial, prev->e[i].serial) < 0) {
-			put_entry(&b, serial, reason);
+	for (i = 0; i <= n && rc == 0; i++) {
+		if (!added && (i == n || strcmp(serial, prev->e[i].serial) < 0)) {
+			rc = put_entry(&b, serial, reason, since, err);
 			added = 1;
 		}
-		put_entry(&b, prev->e[i].serial, prev->e[i].reason);
+		if (i < n && rc == 0)
+			rc = put_entry(&b, prev->e[i].serial, prev->e[i].reason,
+			    prev->e[i].since, err);
 	}
-	if (!added)
-		put_entry(&b, serial, reason);
-	if ((rc = cy_signed_finish(&b, key, err)) != 0)
+	if (rc != 0 || (rc = cy_signed_finish(&b, key, err)) != 0)
 		goto out;
 	rc = cy_crl_parse(b.data, b.len, out, err);
 out:

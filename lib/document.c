@@ -490,11 +490,15 @@ discard_write(void *ctx, const uint8_t *p, size_t len, cy_error *err)
 	return 0;
 }
 
+/* What a pass does with the payload: write it, or discard it after
+ * authenticating each chunk, or only hash the stored chunks. */
+enum pass { PASS_WRITE, PASS_CHECK, PASS_HASH };
+
 /* One pass over the payload from a fresh reader positioned after the
- * header; write NULL discards the plaintext. */
+ * header. */
 static int
 payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
-    const uint8_t *file_key, int out_fd, int discard, uint8_t *digest,
+    const uint8_t *file_key, int out_fd, enum pass what, uint8_t *digest,
     cy_error *err)
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
@@ -523,8 +527,12 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 	sp.decrypt = 1;
 	cy_stream_plumb(&sp, &in, &sink, p->threads, p->progress,
 	    p->progress_ctx, p->size_hint);
-	if (discard)
+	/* A hashing pass releases nothing, so the signed digest alone
+	 * decides; the writing pass after it authenticates every chunk. */
+	if (what != PASS_WRITE) {
 		sp.write = discard_write;
+		sp.hash_only = what == PASS_HASH && digest != NULL;
+	}
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
 	if (digest != NULL) {
@@ -556,17 +564,27 @@ open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
     const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
 {
 	uint8_t digest[CY_SHA256_LEN];
+	cy_error chunk_err;
 	int verify_first = p->mode == CY_DOC_OPEN_VERIFY_FIRST && label != NULL;
 	int r;
 
-	if ((r = payload_pass(mem, len, p, file_key, out_fd, verify_first,
-	    label ? digest : NULL, err)) != 0 ||
-	    (r = check_digest(label, digest, err)) != 0 || !verify_first)
+	if ((r = payload_pass(mem, len, p, file_key, out_fd, verify_first ?
+	    PASS_HASH : PASS_WRITE, label ? digest : NULL, err)) != 0)
+		return r;
+	if ((r = check_digest(label, digest, err)) != 0 && verify_first) {
+		/* Only hashed so far: authenticate the chunks to say which
+		 * one is damaged, if one is. */
+		if (payload_pass(mem, len, p, file_key, out_fd, PASS_CHECK,
+		    NULL, &chunk_err) != 0 && err != NULL)
+			*err = chunk_err;
+		return r;
+	}
+	if (r != 0 || !verify_first)
 		return r;
 	/* The mapping shows later changes to the file: a writer may swap
 	 * chunks between the passes, so the writing pass is checked too. */
-	if ((r = payload_pass(mem, len, p, file_key, out_fd, 0, digest,
-	    err)) != 0)
+	if ((r = payload_pass(mem, len, p, file_key, out_fd, PASS_WRITE,
+	    digest, err)) != 0)
 		return r;
 	return check_digest(label, digest, err);
 }

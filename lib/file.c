@@ -232,6 +232,12 @@ cy_outfile_is_atomic(const cy_outfile *o)
 	return o->tmp != NULL;
 }
 
+const char *
+cy_outfile_temp_path(const cy_outfile *o)
+{
+	return o->tmp;
+}
+
 static void
 outfile_free(cy_outfile *o)
 {

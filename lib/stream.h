@@ -34,6 +34,10 @@ typedef void cy_stream_hash_fn(void *ctx, uint64_t index,
 typedef struct cy_stream_params {
 	uint8_t key[CY_AEAD_KEY_LEN]; /* payload key */
 	int decrypt;
+	int hash_only;                /* with decrypt and hash: only hash the
+	                               * stored chunks, write nothing (the
+	                               * signed digest is checked before the
+	                               * decrypting pass) */
 	int threads;                  /* 0: all cores */
 	const uint8_t *map;           /* whole input in memory, or NULL: */
 	size_t map_len;               /* then `read` is not used */

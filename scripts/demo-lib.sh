@@ -3,6 +3,18 @@
 say() { printf '\n== %s\n' "$*"; }
 indent() { sed 's/^/   /'; }
 
+# shown COMMAND...: runs the command, shows what it printed, indented, and
+# stops the part if it failed (a pipe into indent would hide that).
+shown() {
+	if "$@" >"$D/shown" 2>&1; then
+		indent <"$D/shown"
+	else
+		indent <"$D/shown"
+		echo "   ERROR: $1 ${2:-} ${3:-} failed" >&2
+		exit 1
+	fi
+}
+
 # refused DESCRIPTION COMMAND...: the command must fail, releasing nothing
 # on standard output; shows why.
 refused() {

@@ -3,8 +3,8 @@
 #
 #   sh scripts/demo.sh build/coyeu
 #
-# Each part is a function (section_…) called from main(); later parts
-# (the authority, classified documents) are appended the same way.  Every
+# Each part is a function (section_…) called from main(): sealing, the
+# authority, classified documents, the register.  Every
 # step checks its outcome: the demo exits 1 as soon as one does not behave
 # as it should.
 set -eu
@@ -123,12 +123,18 @@ section_classified() {
 	    "A TỐI MẬT document sealed across agencies: opened by the cleared, refused otherwise"
 }
 
+section_register() {
+	part demo-register.sh "Part 4: the register" \
+	    "Every security event in a tamper-evident log that anyone entitled can check"
+}
+
 main() {
 	echo "coyeu demo — $("$COYEU" --version)"
 	echo "(working in a scratch folder, removed at the end)"
 	section_sealing
 	section_authority
 	section_classified
+	section_register
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 

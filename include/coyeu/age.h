@@ -90,7 +90,9 @@ typedef struct cy_open_params {
 } cy_open_params;
 
 /* Streams in_fd to out_fd.  out_fd is written as the payload verifies, so on
- * failure the caller discards it (cy_outfile_abort). */
+ * failure the caller discards it (cy_outfile_abort).  A regular in_fd is
+ * read through a mapping: if another process truncates the file meanwhile,
+ * the process gets SIGBUS, which the caller must handle (cli/guard.c). */
 int cy_age_seal_fd(int in_fd, int out_fd, const cy_seal_params *p,
     cy_error *err) CY_MUST_CHECK;
 int cy_age_open_fd(int in_fd, int out_fd, const cy_open_params *p,

@@ -2,7 +2,8 @@
  *
  * An authority publishes one list at a time: its serial, a sequence number
  * that grows by one with each new list, the time, and the serials it
- * revokes (sorted, each with a reason), signed with its key.  Lists are
+ * revokes (sorted, each with a reason and the time it takes effect),
+ * signed with its key.  Lists are
  * cumulative, so the one with the highest sequence is the whole truth; an
  * older list never overrides a newer one.  cy_chain_verify (cert.h) takes
  * the lists and checks their signatures against the chain it verifies.
@@ -38,20 +39,37 @@ const char *cy_crl_issuer(const cy_crl *crl);    /* serial */
 uint64_t cy_crl_sequence(const cy_crl *crl);
 int64_t cy_crl_time(const cy_crl *crl);
 size_t cy_crl_count(const cy_crl *crl);
-/* Entry i: serial and reason. */
+/* Entry i: serial, reason, and the time from which it takes effect. */
 void cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
-    const char **reason);
-/* 1 when the list revokes serial (and *reason, if not NULL, says why). */
-int cy_crl_revokes(const cy_crl *crl, const char *serial,
+    const char **reason, int64_t *since);
+/* 1 when the list names serial, at whatever time (reason and since set when
+ * not NULL). */
+int cy_crl_lookup(const cy_crl *crl, const char *serial, const char **reason,
+    int64_t *since);
+/* 1 when the reason leaves the key with its holder (superseded, left-unit,
+ * cessation): such a revocation takes effect at its `since` time, so what
+ * the certificate signed before then still verifies.  Every other reason,
+ * key-compromise and unknown ones included, revokes at every time. */
+int cy_crl_reason_keeps_past(const char *reason);
+/* 1 when the list revokes serial as of time `at` (see above). */
+int cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
     const char **reason);
 
+/* One revocation to add: reason NULL means "unspecified"; since 0 means
+ * the list's time. */
+typedef struct cy_crl_revocation {
+	const char *serial;
+	const char *reason;
+	int64_t since;
+} cy_crl_revocation;
+
 /* Makes the next list: prev's entries (prev NULL: a first, empty list)
- * plus serial with reason (serial NULL: none added), sequence prev + 1,
- * signed with key, which must belong to issuer, an authority.  prev must be
- * the issuer's and carry its valid signature.  Refuses a serial already
- * listed. */
+ * plus add (NULL: none added), sequence prev + 1, made at `now` and
+ * signed with key, which must belong to issuer, an authority.  prev must
+ * be the issuer's and carry its valid signature.  Refuses a serial already
+ * listed, and a revocation taking effect after now. */
 int cy_crl_extend(const cy_crl *prev, const cy_cert *issuer,
-    const cy_idkey *key, const char *serial, const char *reason, int64_t now,
+    const cy_idkey *key, const cy_crl_revocation *add, int64_t now,
     cy_crl **out, cy_error *err) CY_MUST_CHECK;
 
 #endif

@@ -38,6 +38,9 @@ int cy_outfile_open(const char *path, mode_t mode, int flags, cy_outfile **out,
 int cy_outfile_fd(const cy_outfile *o);
 /* 1 for a regular temporary file (seekable, atomic), 0 for stdout. */
 int cy_outfile_is_atomic(const cy_outfile *o);
+/* The temporary file's path until commit or abort; NULL for stdout and
+ * devices (written in place). */
+const char *cy_outfile_temp_path(const cy_outfile *o);
 /* fsync, rename (or link for CY_OUT_EXCLUSIVE), fsync the folder; frees o. */
 int cy_outfile_commit(cy_outfile *o, cy_error *err) CY_MUST_CHECK;
 /* Removes the temporary file; frees o.  NULL is allowed. */

@@ -647,6 +647,47 @@ grep -qF "protect until:  2030-01-01T00:00:00Z" out.bin ||
 	fail "--protect-until not in the label: $(cat out.bin)"
 ok "--protect-until may shorten protection"
 
+# Revocation takes effect at its time when the key stayed with its holder
+# (left-unit): what the officer sealed before still opens, with a note;
+# a compromised key's documents do not open, whatever their date.
+for n in leaver thief; do
+	new_key $n vn/hcm/so-noi-vu
+	issue $n city officer toi-mat
+	"$COYEU" cert show --json "$n.chain" >"$n.chain.json" || fail "show $n"
+	run "$COYEU" seal $PW -k $n.key -c $n.chain --trust root.cert $TOIMAT \
+	    --to r1.chain -o $n.age doc.txt
+	expect_ok "seal by $n"
+done
+sleep 1 # the revocations must start after `created` (whole seconds)
+run "$COYEU" cert revoke -k city.key -c city.chain --reason left-unit \
+    --serial "$(cert_field leaver serial)" --crl city.crl $PW
+expect_ok "cert revoke --reason left-unit"
+run "$COYEU" cert revoke -k city.key -c city.chain --reason key-compromise \
+    --since 2024-06-01T00:00:00Z --serial "$(cert_field thief serial)" \
+    --crl city.crl $PW
+expect_ok "cert revoke --reason key-compromise --since"
+run "$COYEU" cert show city.crl
+grep -q "left-unit since .* (earlier signatures stand)" out.bin &&
+    grep -q "key-compromise since 2024-06-01T00:00:00Z$" out.bin ||
+	fail "cert show of the dated list: $(cat out.bin)"
+run $OPEN -k r1.key --crl city.crl -o o/leaver.txt leaver.age
+expect_ok "open a document sealed before its sealer left"
+same doc.txt o/leaver.txt "open after left-unit"
+rm o/leaver.txt
+grep -qF "note: leaver's certificate is revoked since" err.txt &&
+    grep -qF "(left-unit); this document says it was sealed before" err.txt ||
+	fail "no note on the revoked sealer: $(cat err.txt)"
+ok "a sealer who left the unit: earlier documents open, with a note"
+refused_seal "a sealer who left the unit, sealing after" 1 "sealer refused" \
+    "reason: left-unit" -- "$COYEU" seal $PW -k leaver.key -c leaver.chain \
+    --trust root.cert --crl city.crl $TOIMAT --to r1.chain
+OPEN_PLAIN=$OPEN
+OPEN="$OPEN --crl city.crl"
+refused_open "a document by a compromised key, sealed before the revocation" \
+    thief.age "r1" "revoked by $(cert_field thief issuer) since 2024-06-01" \
+    "reason: key-compromise"
+OPEN=$OPEN_PLAIN
+
 refused_open "a cleared officer who is not a recipient" doc.age "mat sealer" \
     "no identity matched"
 OPEN="$COYEU open $PW --trust other.cert"

@@ -170,6 +170,28 @@ run_st "$COYEU" seal -r age1notarecipient -o "$T/out/x.age" "$T/plain"
 [ "$st" -ne 0 ] && [ -z "$(ls -A "$T/out")" ] && grep -q '^coyeu: ' "$T/stderr" &&
 	ok || bad "bad recipient: exit $st, output or message wrong"
 
+# An input truncated by another program while coyeu maps it: a clear
+# message and exit 1 instead of a SIGBUS core, and no output file.  The
+# 4 GiB sparse input takes seconds to seal; it is cut once the temporary
+# output exists (so the mapping is in place).
+mkdir "$T/shrink"
+truncate -s 4G "$T/shrink/big"
+"$COYEU" seal -j 1 -r "$R" -o "$T/shrink/out" "$T/shrink/big" \
+	2>"$T/shrink.err" &
+pid=$!
+i=0
+while [ $i -lt 500 ] && ! ls -a "$T/shrink" | grep -q '^\.out\.'; do
+	sleep 0.01; i=$((i + 1))
+done
+sleep 0.1
+truncate -s 1M "$T/shrink/big"
+st=0; wait $pid || st=$?
+[ "$st" -eq 1 ] && ok || bad "seal of a file truncated meanwhile: exit $st"
+grep -q "big: the file shrank while it was being read" "$T/shrink.err" && ok ||
+	bad "seal of a truncated file: $(cat "$T/shrink.err")"
+[ "$(ls -a "$T/shrink")" = "$(printf '.\n..\nbig')" ] && ok ||
+	bad "seal of a truncated file left: $(ls -a "$T/shrink")"
+
 # Usage errors: exit 2.
 usage() {
 	expect_status 2 "usage: coyeu $*" "$COYEU" "$@" &&

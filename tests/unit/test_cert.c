@@ -486,16 +486,83 @@ test_time(void **state)
 }
 
 static cy_crl *
-revoke(const struct holder *by, const cy_crl *prev, const char *serial,
-    const char *reason)
+revoke_since(const struct holder *by, const cy_crl *prev, const char *serial,
+    const char *reason, int64_t since)
 {
+	cy_crl_revocation add = {serial, reason, since};
 	cy_crl *crl = NULL;
 	cy_error err;
 
-	if (cy_crl_extend(prev, by->cert, by->key, serial, reason, NOW, &crl,
-	    &err) != 0)
+	if (cy_crl_extend(prev, by->cert, by->key, serial ? &add : NULL, NOW,
+	    &crl, &err) != 0)
 		fail_msg("revoke: %s", err.msg);
 	return crl;
+}
+
+static cy_crl *
+revoke(const struct holder *by, const cy_crl *prev, const char *serial,
+    const char *reason)
+{
+	return revoke_since(by, prev, serial, reason, 0);
+}
+
+/* extend(): cy_crl_extend with one revocation, for the refused cases. */
+static int
+extend(const cy_crl *prev, const struct holder *by, const cy_idkey *key,
+    const char *serial, const char *reason, int64_t since, cy_crl **out,
+    cy_error *err)
+{
+	cy_crl_revocation add = {serial, reason, since};
+
+	return cy_crl_extend(prev, by->cert, key, serial ? &add : NULL, NOW,
+	    out, err);
+}
+
+/* A revocation for a reason that leaves the key with its holder takes
+ * effect at its time; a compromise, or an unknown reason, at every time. */
+static void
+test_revocation_time(void **state)
+{
+	struct tree *t = *state;
+	const cy_cert *c[] = {t->officer.cert, t->agency.cert, t->city.cert};
+	const char *serial = cy_cert_serial(t->officer.cert), *reason;
+	static const struct {
+		const char *reason;
+		int before;  /* verdict one second before `since` */
+	} cases[] = {
+		{"left-unit", 0}, {"superseded", 0}, {"cessation", 0},
+		{"key-compromise", CY_E_REVOKED}, {"unspecified", CY_E_REVOKED},
+		{"retired-early", CY_E_REVOKED},
+	};
+	const int64_t since = NOW - 3600;
+	const cy_crl *lists[1];
+	cy_crl *crl, *later;
+	int64_t when;
+	cy_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		crl = revoke_since(&t->agency, NULL, serial, cases[i].reason,
+		    since);
+		lists[0] = crl;
+		assert_int_equal(verify(c, 3, t->root.cert, lists, 1, since - 1,
+		    &err), cases[i].before);
+		assert_int_equal(verify(c, 3, t->root.cert, lists, 1, since,
+		    &err), CY_E_REVOKED);
+		expect_msg(&err, "since 2026");
+		assert_int_equal(cy_crl_lookup(crl, serial, &reason, &when), 1);
+		assert_string_equal(reason, cases[i].reason);
+		assert_int_equal(when, since);
+		cy_crl_free(crl);
+	}
+	/* Not in the future; by default, the list's own time. */
+	assert_int_equal(extend(NULL, &t->agency, t->agency.key, serial,
+	    "left-unit", NOW + 1, &later, &err), CY_E_USAGE);
+	expect_msg(&err, "not later");
+	crl = revoke(&t->agency, NULL, serial, "left-unit");
+	assert_int_equal(cy_crl_lookup(crl, serial, NULL, &when), 1);
+	assert_int_equal(when, NOW);
+	cy_crl_free(crl);
 }
 
 static void
@@ -548,8 +615,8 @@ test_revoked(void **state)
 	lists[0] = other;
 	assert_int_equal(verify(c, 3, t->root.cert, lists, 1, NOW, &err), 0);
 	/* and only authorities publish lists */
-	assert_int_equal(cy_crl_extend(NULL, t->officer.cert, t->officer.key,
-	    NULL, NULL, NOW, &other2, &err), CY_E_POLICY);
+	assert_int_equal(extend(NULL, &t->officer, t->officer.key, NULL, NULL,
+	    0, &other2, &err), CY_E_POLICY);
 	cy_crl_free(other);
 	holder_free(&other_root);
 	cy_crl_free(city_crl);
@@ -572,17 +639,16 @@ test_crl_rules(void **state)
 
 	a = revoke(&t->agency, NULL, NULL, NULL);
 	/* twice the same serial, a foreign list, a foreign key */
-	assert_int_equal(cy_crl_extend(a, t->agency.cert, t->agency.key,
-	    cy_cert_serial(t->officer.cert), "a b", NOW, &b, &err), CY_E_USAGE);
+	assert_int_equal(extend(a, &t->agency, t->agency.key,
+	    cy_cert_serial(t->officer.cert), "a b", 0, &b, &err), CY_E_USAGE);
 	b = revoke(&t->agency, a, cy_cert_serial(t->officer.cert), NULL);
-	assert_int_equal(cy_crl_extend(b, t->agency.cert, t->agency.key,
-	    cy_cert_serial(t->officer.cert), NULL, NOW, &twin, &err),
-	    CY_E_USAGE);
+	assert_int_equal(extend(b, &t->agency, t->agency.key,
+	    cy_cert_serial(t->officer.cert), NULL, 0, &twin, &err), CY_E_USAGE);
 	expect_msg(&err, "already revoked");
-	assert_int_equal(cy_crl_extend(b, t->city.cert, t->city.key, NULL, NULL,
-	    NOW, &twin, &err), CY_E_POLICY);
-	assert_int_equal(cy_crl_extend(NULL, t->agency.cert, t->city.key, NULL,
-	    NULL, NOW, &twin, &err), CY_E_POLICY);
+	assert_int_equal(extend(b, &t->city, t->city.key, NULL, NULL, 0, &twin,
+	    &err), CY_E_POLICY);
+	assert_int_equal(extend(NULL, &t->agency, t->city.key, NULL, NULL, 0,
+	    &twin, &err), CY_E_POLICY);
 	expect_msg(&err, "key does not belong");
 	/* a different list with the same sequence: refused, fail closed */
 	twin = revoke(&t->agency, a, cy_cert_serial(t->city.cert), NULL);
@@ -616,6 +682,19 @@ test_crl_parse(void **state)
 	static const char *bad[] = {
 		"sequence: 01\n", "sequence: 0\n", "sequence: x\n",
 	};
+#define T0S "2026-01-01T00:00:00Z"
+	static const char *bad_entry[] = {
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa superseded",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa superseded 2026-01-01",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa superseded  " T0S,
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa " T0S,
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa superseded 2026-01-01T00:00:01Z",
+	}, *bad_entry_msg[] = {
+		"expected 'SERIAL REASON SINCE'", "expected 'SERIAL REASON SINCE'",
+		"expected 'SERIAL REASON SINCE'", "expected 'SERIAL REASON SINCE'",
+		"expected 'SERIAL REASON SINCE'", "after the list was made",
+	};
 	const char *head = "version: coyeu.v1/crl\nissuer: "
 	    "00000000000000000000000000000000\n";
 	char sig[128] = "signature: ";
@@ -628,30 +707,41 @@ test_crl_parse(void **state)
 	memset(sig + 11, 'A', CY_B64_UNPADDED_LEN(CY_SIGNATURE_LEN));
 	strcpy(sig + 11 + CY_B64_UNPADDED_LEN(CY_SIGNATURE_LEN), "\n");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s%stime: 2026-01-01T00:00:00Z\n%s",
-		    head, bad[i], sig);
+		snprintf(buf, sizeof(buf), "%s%stime: " T0S "\n%s", head, bad[i],
+		    sig);
 		assert_int_equal(cy_crl_parse((uint8_t *)buf, strlen(buf), &crl,
 		    &err), CY_E_FORMAT);
 		expect_msg(&err, "sequence");
 	}
-	snprintf(buf, sizeof(buf), "%ssequence: 7\ntime: 2026-01-01T00:00:00Z\n"
-	    "revoked: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb superseded\n"
-	    "revoked: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa superseded\n%s", head, sig);
+	snprintf(buf, sizeof(buf), "%ssequence: 7\ntime: " T0S "\n"
+	    "revoked: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb superseded %s\n"
+	    "revoked: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa superseded %s\n%s", head,
+	    T0S, T0S, sig);
 	assert_int_equal(cy_crl_parse((uint8_t *)buf, strlen(buf), &crl, &err),
 	    CY_E_FORMAT);
 	expect_msg(&err, "sorted and unique");
+	for (i = 0; i < sizeof(bad_entry) / sizeof(bad_entry[0]); i++) {
+		snprintf(buf, sizeof(buf), "%ssequence: 7\ntime: " T0S "\n"
+		    "revoked: %s\n%s", head, bad_entry[i], sig);
+		assert_int_equal(cy_crl_parse((uint8_t *)buf, strlen(buf), &crl,
+		    &err), CY_E_FORMAT);
+		expect_msg(&err, bad_entry_msg[i]);
+	}
 	snprintf(buf, sizeof(buf), "%ssequence: 7\ntime: 2026-01-01T00:00:00Z\n"
-	    "revoked: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n%s", head, sig);
-	assert_int_equal(cy_crl_parse((uint8_t *)buf, strlen(buf), &crl, &err),
-	    CY_E_FORMAT);
-	snprintf(buf, sizeof(buf), "%ssequence: 7\ntime: 2026-01-01T00:00:00Z\n"
-	    "revoked: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa key-compromise\n"
-	    "revoked: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb superseded\n%s", head, sig);
+	    "revoked: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa key-compromise %s\n"
+	    "revoked: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb superseded %s\n%s", head,
+	    T0S, "2025-12-31T00:00:00Z", sig);
 	assert_int_equal(cy_crl_parse((uint8_t *)buf, strlen(buf), &crl, &err),
 	    0);
 	assert_int_equal(cy_crl_count(crl), 2);
-	assert_true(cy_crl_revokes(crl, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", NULL));
-	assert_false(cy_crl_revokes(crl, "cccccccccccccccccccccccccccccccc", NULL));
+	assert_true(cy_crl_revokes(crl, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+	    1767139200, NULL));  /* 2025-12-31T00:00:00Z */
+	assert_false(cy_crl_revokes(crl, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+	    1767139199, NULL));
+	assert_true(cy_crl_revokes(crl, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0,
+	    NULL));
+	assert_false(cy_crl_revokes(crl, "cccccccccccccccccccccccccccccccc",
+	    1767139200, NULL));
 	cy_crl_free(crl);
 }
 
@@ -964,6 +1054,7 @@ main(void)
 		cmocka_unit_test(test_validity),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_revoked),
+		cmocka_unit_test(test_revocation_time),
 		cmocka_unit_test(test_crl_rules),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_order_and_loops),

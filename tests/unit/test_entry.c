@@ -159,12 +159,12 @@ test_create_rejects(void **state)
 	assert_int_equal(cy_entry_create("cert.revoke", f, 3, pk,
 	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "cert.revoke entries need a reason field "
-	    "(key-compromise|superseded|cessation|unspecified)");
+	    "(key-compromise|superseded|left-unit|cessation|unspecified)");
 	f[3].value = "because";
 	assert_int_equal(cy_entry_create("cert.revoke", f, 4, pk,
 	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "reason must be one of "
-	    "key-compromise|superseded|cessation|unspecified");
+	    "key-compromise|superseded|left-unit|cessation|unspecified");
 	f[3].name = "title";
 	assert_int_equal(cy_entry_create("cert.revoke", f, 4, pk,
 	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
