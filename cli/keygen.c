@@ -1,4 +1,5 @@
-/* coyeu keygen: an age X25519 identity, as age-keygen writes it. */
+/* coyeu keygen: an age X25519 or post-quantum identity, as age-keygen
+ * (-pq) writes it. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +14,15 @@
 #include "coyeu/secret.h"
 
 static const char keygen_usage[] =
-    "usage: coyeu keygen [-o FILE]\n"
+    "usage: coyeu keygen [--pq] [-o FILE]\n"
     "\n"
     "Generates an age X25519 identity and writes it to FILE (created 0600,\n"
     "never overwriting) or to standard output. The public key (age1…) is\n"
     "printed to standard error when writing to a file.\n"
     "\n"
+    "      --pq            a post-quantum hybrid identity instead\n"
+    "                      (ML-KEM-768 + X25519, like age-keygen -pq):\n"
+    "                      AGE-SECRET-KEY-PQ-1…, public key age1pq1…\n"
     "  -o, --output FILE   write the identity to FILE\n";
 
 int
@@ -54,8 +58,10 @@ out:
 int
 cmd_keygen(int argc, char **argv)
 {
+	enum { OPT_PQ = 256 };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
+		{"pq", no_argument, NULL, OPT_PQ},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -64,11 +70,12 @@ cmd_keygen(int argc, char **argv)
 	cy_identity *id = NULL;
 	cy_error err = {0, ""};
 	time_t now = time(NULL);
-	int c, rc = CLI_FAIL;
+	int c, pq = 0, rc = CLI_FAIL;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': outpath = optarg; break;
+		case OPT_PQ: pq = 1; break;
 		case 'h': fputs(keygen_usage, stdout); return CLI_OK;
 		default: return cli_usage_error("keygen", "invalid option");
 		}
@@ -77,7 +84,8 @@ cmd_keygen(int argc, char **argv)
 		return cli_usage_error("keygen", "unexpected argument '%s'",
 		    argv[optind]);
 	strftime(when, sizeof(when), "created: %Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	if (cy_identity_generate(&id, &err) == 0 &&
+	if ((pq ? cy_identity_generate_pq(&id, &err) :
+	    cy_identity_generate(&id, &err)) == 0 &&
 	    cli_write_identity(id, when, outpath, &err) == 0)
 		rc = CLI_OK;
 	cy_identity_free(id);

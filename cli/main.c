@@ -7,7 +7,7 @@
 #include "coyeu/secret.h"
 
 static const struct cli_command commands[] = {
-	{"keygen", cmd_keygen, "generate an age X25519 identity"},
+	{"keygen", cmd_keygen, "generate an age identity (X25519, or --pq)"},
 	{"seal", cmd_seal, "encrypt a file to recipients (age v1)"},
 	{"open", cmd_open, "decrypt an age file or a classified document"},
 	{"inspect", cmd_inspect, "the outer mark; with -k, the verified label"},

@@ -19,8 +19,12 @@ static const char seal_usage[] =
     "\n"
     "Encrypts IN (or standard input) into an age v1 file.\n"
     "\n"
-    "  -r, --recipient R        seal to the age1… public key R (repeatable)\n"
+    "  -r, --recipient R        seal to the public key R (repeatable): age1…\n"
+    "                           (X25519) or age1pq1… (post-quantum hybrid)\n"
     "  -R, --recipients-file F  seal to every recipient listed in F (repeatable)\n"
+    "      --allow-mixed-pq     allow post-quantum and X25519 recipients in one\n"
+    "                           file (refused by default, as age does: the file\n"
+    "                           is then only as strong as the X25519 ones)\n"
     "  -p, --passphrase         seal with a passphrase (scrypt) instead\n"
     "      --passphrase-file F  read the passphrase from the first line of F\n"
     "  -a, --armor              write PEM-armored text\n"
@@ -57,13 +61,13 @@ static const char seal_usage[] =
 
 enum {
 	OPT_LEVEL = 256, OPT_DOC, OPT_TRUST, OPT_CRL, OPT_TO, OPT_COMPARTMENTS,
-	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY,
+	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY, OPT_ALLOW_MIXED_PQ,
 };
 
 struct seal_args {
 	cy_recipient **rcpts;
 	size_t nrcpts;
-	int passphrase, armor, threads;
+	int passphrase, armor, threads, allow_mixed_pq;
 	const char *passfile, *out, *in;
 	struct seal_doc_args doc;
 };
@@ -182,6 +186,7 @@ seal_run(void *ctx, struct cli_io *io, cy_error *err)
 	p.nrecipients = a->nrcpts;
 	p.armor = a->armor;
 	p.threads = a->threads;
+	p.allow_mixed_pq = a->allow_mixed_pq;
 	p.progress = cli_progress_cb;
 	p.progress_ctx = &io->progress;
 	p.size_hint = io->size;
@@ -211,6 +216,7 @@ cmd_seal(int argc, char **argv)
 		{"only-named", no_argument, NULL, OPT_ONLY_NAMED},
 		{"protect-until", required_argument, NULL, OPT_PROTECT_UNTIL},
 		{"copy", required_argument, NULL, OPT_COPY},
+		{"allow-mixed-pq", no_argument, NULL, OPT_ALLOW_MIXED_PQ},
 		{NULL, 0, NULL, 0},
 	};
 	struct seal_args a;
@@ -238,6 +244,7 @@ cmd_seal(int argc, char **argv)
 		case 'p': a.passphrase = 1; break;
 		case 'P': a.passfile = optarg; break;
 		case 'a': a.armor = 1; break;
+		case OPT_ALLOW_MIXED_PQ: a.allow_mixed_pq = 1; break;
 		case 'o': a.out = optarg; break;
 		case 'j':
 			if ((a.threads = cli_parse_int(optarg, 1, 64)) < 0) {

@@ -14,23 +14,45 @@
 #include "recipient.h"
 #include "stream.h"
 
+/* The age spec: an scrypt stanza stands alone, and post-quantum recipients
+ * SHOULD NOT be mixed with classic ones. */
+static int
+check_recipient_mix(const cy_seal_params *p, cy_error *err)
+{
+	size_t i, npq = 0;
+
+	for (i = 0; i < p->nrecipients; i++) {
+		if (p->recipients[i]->kind == CY_KIND_SCRYPT && p->nrecipients != 1)
+			return cy_error_set(err, CY_E_USAGE,
+			    "a passphrase cannot be combined with other recipients");
+		npq += p->recipients[i]->kind == CY_KIND_PQ;
+	}
+	if (npq > 0 && npq < p->nrecipients && !p->allow_mixed_pq)
+		return cy_error_set(err, CY_E_USAGE,
+		    "cannot mix post-quantum (age1pq1…) and classic (age1…) "
+		    "recipients: the file would be only as strong as the classic "
+		    "ones against a quantum computer");
+	return 0;
+}
+
 int
 cy_age_wrap_recipients(cy_header *h, const cy_seal_params *p,
     const uint8_t *file_key, cy_error *err)
 {
+	const cy_recipient *rc;
 	size_t i;
 	int r;
 
 	if (p->nrecipients == 0)
 		return cy_error_set(err, CY_E_USAGE, "no recipients");
+	if ((r = check_recipient_mix(p, err)) != 0)
+		return r;
 	for (i = 0; i < p->nrecipients; i++) {
-		if (p->recipients[i]->kind == CY_KIND_SCRYPT) {
-			if (p->nrecipients != 1)
-				return cy_error_set(err, CY_E_USAGE,
-				    "a passphrase cannot be combined with other recipients");
-			r = cy_scrypt_wrap(p->recipients[i], file_key, h, err);
-		} else {
-			r = cy_x25519_wrap(p->recipients[i], file_key, h, err);
+		rc = p->recipients[i];
+		switch (rc->kind) {
+		case CY_KIND_SCRYPT: r = cy_scrypt_wrap(rc, file_key, h, err); break;
+		case CY_KIND_PQ: r = cy_pq_wrap(rc, file_key, h, err); break;
+		default: r = cy_x25519_wrap(rc, file_key, h, err); break;
 		}
 		if (r != 0)
 			return r;
@@ -133,20 +155,29 @@ cy_age_check_scrypt_alone(const cy_header *h, cy_error *err)
 	return 0;
 }
 
+/* One identity against one stanza: 0, CY_E_NO_MATCH or a fatal error. */
+static int
+unwrap_one(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
+    cy_error *err)
+{
+	switch (id->kind) {
+	case CY_KIND_SCRYPT: return cy_scrypt_unwrap(id, s, file_key, err);
+	case CY_KIND_PQ: return cy_pq_unwrap(id, s, file_key, err);
+	default: return cy_x25519_unwrap(id, s, file_key, err);
+	}
+}
+
 int
 cy_age_unwrap(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
     cy_error *err)
 {
-	const cy_identity *id;
 	size_t i, j;
 	int r;
 
 	for (i = 0; i < p->nidentities; i++) {
-		id = p->identities[i];
 		for (j = 0; j < h->nstanzas; j++) {
-			r = id->kind == CY_KIND_SCRYPT ?
-			    cy_scrypt_unwrap(id, &h->stanzas[j], file_key, err) :
-			    cy_x25519_unwrap(id, &h->stanzas[j], file_key, err);
+			r = unwrap_one(p->identities[i], &h->stanzas[j], file_key,
+			    err);
 			if (r != CY_E_NO_MATCH)
 				return r;
 		}

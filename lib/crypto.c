@@ -206,6 +206,42 @@ cy_aead_open(const uint8_t key[CY_AEAD_KEY_LEN],
 }
 
 int
+cy_sha3(enum cy_sha3_alg alg, const cy_span *parts, size_t nparts,
+    uint8_t *out, size_t outlen)
+{
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx;
+	unsigned int n = 0;
+	size_t i;
+	int xof, r = CY_E_CRYPTO;
+
+	switch (alg) {
+	case CY_SHA3_256: md = EVP_sha3_256(); xof = 0; break;
+	case CY_SHA3_512: md = EVP_sha3_512(); xof = 0; break;
+	case CY_SHAKE128: md = EVP_shake128(); xof = 1; break;
+	case CY_SHAKE256: md = EVP_shake256(); xof = 1; break;
+	default: return CY_E_USAGE;
+	}
+	if (!xof && outlen != (size_t)EVP_MD_get_size(md))
+		return CY_E_USAGE;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return CY_E_NOMEM;
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1)
+		goto out;
+	for (i = 0; i < nparts; i++)
+		if (parts[i].len > 0 &&
+		    EVP_DigestUpdate(ctx, parts[i].p, parts[i].len) != 1)
+			goto out;
+	if (xof ? EVP_DigestFinalXOF(ctx, out, outlen) != 1 :
+	    EVP_DigestFinal_ex(ctx, out, &n) != 1)
+		goto out;
+	r = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int
 cy_scrypt(const char *pass, size_t passlen, const uint8_t *salt,
     size_t saltlen, int log_n, uint8_t *out, size_t outlen)
 {

@@ -45,6 +45,17 @@ int cy_aead_ctx_seal(cy_aead_ctx *c, const uint8_t nonce[CY_AEAD_NONCE_LEN],
 int cy_aead_ctx_open(cy_aead_ctx *c, const uint8_t nonce[CY_AEAD_NONCE_LEN],
     const uint8_t *in, size_t len, uint8_t *out) CY_MUST_CHECK;
 
+/* SHA-3 and SHAKE (FIPS 202) over the concatenation of parts.  outlen is
+ * the digest size for SHA3-256 (32) and SHA3-512 (64), any length for the
+ * SHAKEs (a longer output extends a shorter one: the stream is prefix-stable). */
+enum cy_sha3_alg { CY_SHA3_256, CY_SHA3_512, CY_SHAKE128, CY_SHAKE256 };
+typedef struct cy_span {
+	const void *p;
+	size_t len;
+} cy_span;
+int cy_sha3(enum cy_sha3_alg alg, const cy_span *parts, size_t nparts,
+    uint8_t *out, size_t outlen) CY_MUST_CHECK;
+
 /* scrypt with r = 8, p = 1. */
 int cy_scrypt(const char *pass, size_t passlen, const uint8_t *salt,
     size_t saltlen, int log_n, uint8_t *out, size_t outlen) CY_MUST_CHECK;

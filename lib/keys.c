@@ -10,7 +10,8 @@
 #include "coyeu/secret.h"
 #include "recipient.h"
 
-#define KEY_FILE_LINE_MAX 1024
+/* A hybrid recipient is 1959 characters. */
+#define KEY_FILE_LINE_MAX 4096
 
 static int
 nomem(cy_error *err)
@@ -36,7 +37,7 @@ int
 cy_recipient_parse(const char *s, cy_recipient **out, cy_error *err)
 {
 	char hrp[CY_BECH32_HRP_MAX + 1];
-	uint8_t data[64];
+	uint8_t data[CY_PQ_PUB_LEN];
 	size_t n;
 	int r;
 
@@ -46,13 +47,21 @@ cy_recipient_parse(const char *s, cy_recipient **out, cy_error *err)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "invalid recipient: this is a secret key (AGE-SECRET-KEY-…); "
 		    "give its public key age1…, and keep the secret key private");
+	if (strlen(s) >= CY_RECIPIENT_STR_MAX)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "invalid recipient '%.40s…': longer than %d characters", s,
+		    CY_RECIPIENT_STR_MAX - 1);
 	if ((r = cy_bech32_decode(s, hrp, data, sizeof(data), &n, err)) != 0)
 		return cy_error_wrap(err, "invalid recipient '%.90s'", s);
-	if (strcmp(hrp, CY_RECIPIENT_HRP) != 0 || n != CY_X25519_KEY_LEN ||
-	    strncmp(s, "age1", 4) != 0)
-		return cy_error_set(err, CY_E_FORMAT,
-		    "invalid recipient '%s': not an age1… X25519 public key", s);
-	return cy_recipient_x25519(data, out, err);
+	if (strcmp(hrp, CY_RECIPIENT_HRP) == 0 && n == CY_X25519_KEY_LEN &&
+	    strncmp(s, "age1", 4) == 0)
+		return cy_recipient_x25519(data, out, err);
+	if (strcmp(hrp, CY_PQ_RECIPIENT_HRP) == 0 && n == CY_PQ_PUB_LEN &&
+	    strncmp(s, "age1pq1", 7) == 0)
+		return cy_pq_recipient_from_pub(data, out, err);
+	return cy_error_set(err, CY_E_FORMAT,
+	    "invalid recipient '%.90s': not an age1… (X25519) or age1pq1… "
+	    "(post-quantum) public key", s);
 }
 
 int
@@ -85,6 +94,7 @@ cy_recipient_free(cy_recipient *r)
 	if (r == NULL)
 		return;
 	cy_secret_free(r->pass);
+	free(r->pq_pub);
 	free(r);
 }
 
@@ -132,16 +142,33 @@ cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN], cy_identity **out,
 	return 0;
 }
 
+/* n random secret bytes in guarded memory, handed to make. */
+static int
+generate(size_t n, int (*make)(const uint8_t *, cy_identity **, cy_error *),
+    cy_identity **out, cy_error *err)
+{
+	uint8_t *secret;
+	int r;
+
+	*out = NULL;
+	if ((secret = cy_secret_alloc(n)) == NULL)
+		return nomem(err);
+	randombytes_buf(secret, n);
+	r = make(secret, out, err);
+	cy_secret_free(secret);
+	return r;
+}
+
 int
 cy_identity_generate(cy_identity **out, cy_error *err)
 {
-	uint8_t secret[CY_X25519_KEY_LEN];
-	int r;
+	return generate(CY_X25519_KEY_LEN, cy_identity_x25519, out, err);
+}
 
-	randombytes_buf(secret, sizeof(secret));
-	r = cy_identity_x25519(secret, out, err);
-	sodium_memzero(secret, sizeof(secret));
-	return r;
+int
+cy_identity_generate_pq(cy_identity **out, cy_error *err)
+{
+	return generate(CY_PQ_SEED_LEN, cy_pq_identity_from_seed, out, err);
 }
 
 int
@@ -161,13 +188,16 @@ cy_identity_parse(const char *s, cy_identity **out, cy_error *err)
 		    "invalid identity: not a valid AGE-SECRET-KEY-1… string");
 		goto out;
 	}
-	if (strcmp(hrp, CY_IDENTITY_HRP) != 0 || n != CY_X25519_KEY_LEN ||
-	    strncmp(s, "AGE-SECRET-KEY-1", 16) != 0) {
+	if (strcmp(hrp, CY_IDENTITY_HRP) == 0 && n == CY_X25519_KEY_LEN &&
+	    strncmp(s, "AGE-SECRET-KEY-1", 16) == 0)
+		r = cy_identity_x25519(data, out, err);
+	else if (strcmp(hrp, CY_PQ_IDENTITY_HRP) == 0 && n == CY_PQ_SEED_LEN &&
+	    strncmp(s, "AGE-SECRET-KEY-PQ-1", 19) == 0)
+		r = cy_pq_identity_from_seed(data, out, err);
+	else
 		r = cy_error_set(err, CY_E_FORMAT,
-		    "unsupported identity: only AGE-SECRET-KEY-1… (X25519) is supported");
-		goto out;
-	}
-	r = cy_identity_x25519(data, out, err);
+		    "unsupported identity: only AGE-SECRET-KEY-1… (X25519) and "
+		    "AGE-SECRET-KEY-PQ-1… (post-quantum) are supported");
 out:
 	cy_secret_free(data);
 	return r;
@@ -198,6 +228,8 @@ cy_identity_free(cy_identity *id)
 	if (id == NULL)
 		return;
 	cy_secret_free(id->secret);
+	cy_secret_free(id->pq);
+	free(id->pq_pub);
 	cy_secret_free(id->pass);
 	free(id);
 }
@@ -218,11 +250,18 @@ int
 cy_identity_recipient_string(const cy_identity *id,
     char out[CY_RECIPIENT_STR_MAX], cy_error *err)
 {
-	if (id->kind != CY_KIND_X25519)
+	int r;
+
+	if (id->kind == CY_KIND_PQ)
+		r = cy_bech32_encode(out, CY_RECIPIENT_STR_MAX, CY_PQ_RECIPIENT_HRP,
+		    id->pq_pub, CY_PQ_PUB_LEN, 0);
+	else if (id->kind == CY_KIND_X25519)
+		r = cy_bech32_encode(out, CY_RECIPIENT_STR_MAX, CY_RECIPIENT_HRP,
+		    id->pub, CY_X25519_KEY_LEN, 0);
+	else
 		return cy_error_set(err, CY_E_USAGE,
 		    "a passphrase has no public key");
-	if (cy_bech32_encode(out, CY_RECIPIENT_STR_MAX, CY_RECIPIENT_HRP, id->pub,
-	    CY_X25519_KEY_LEN, 0) != 0)
+	if (r != 0)
 		return cy_error_set(err, CY_E_FORMAT, "cannot encode the recipient");
 	return 0;
 }
@@ -231,10 +270,17 @@ int
 cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
     cy_error *err)
 {
-	if (id->kind != CY_KIND_X25519)
-		return cy_error_set(err, CY_E_USAGE, "not an X25519 identity");
-	if (cy_bech32_encode(out, CY_IDENTITY_STR_MAX, CY_IDENTITY_HRP, id->secret,
-	    CY_X25519_KEY_LEN, 1) != 0)
+	int r;
+
+	if (id->kind == CY_KIND_PQ)
+		r = cy_bech32_encode(out, CY_IDENTITY_STR_MAX, CY_PQ_IDENTITY_HRP,
+		    id->pq->seed, CY_PQ_SEED_LEN, 1);
+	else if (id->kind == CY_KIND_X25519)
+		r = cy_bech32_encode(out, CY_IDENTITY_STR_MAX, CY_IDENTITY_HRP,
+		    id->secret, CY_X25519_KEY_LEN, 1);
+	else
+		return cy_error_set(err, CY_E_USAGE, "a passphrase has no key string");
+	if (r != 0)
 		return cy_error_set(err, CY_E_FORMAT, "cannot encode the identity");
 	return 0;
 }

@@ -18,14 +18,16 @@
 #define CY_SCRYPT_DEFAULT_LOG_N 18
 #define CY_SCRYPT_MAX_LOG_N 22
 #define CY_HEADER_MAX (1024 * 1024)  /* cap on a header we read */
-#define CY_RECIPIENT_STR_MAX 128     /* "age1" + bech32, NUL included */
+/* "age1…" (62) or "age1pq1…" (1959), NUL included */
+#define CY_RECIPIENT_STR_MAX 2048
 #define CY_IDENTITY_STR_MAX 128
 
 typedef struct cy_recipient cy_recipient;
 typedef struct cy_identity cy_identity;
 
 /* --- recipients (who a file is sealed to) --- */
-/* "age1…" (X25519). */
+/* "age1…" (X25519) or "age1pq1…" (the post-quantum MLKEM768-X25519
+ * hybrid, checked as FIPS 203 requires). */
 int cy_recipient_parse(const char *s, cy_recipient **out, cy_error *err) CY_MUST_CHECK;
 int cy_recipient_x25519(const uint8_t pub[CY_X25519_KEY_LEN], cy_recipient **out,
     cy_error *err) CY_MUST_CHECK;
@@ -40,17 +42,19 @@ void cy_recipients_free(cy_recipient **r, size_t n);
 
 /* --- identities (who can open) --- */
 int cy_identity_generate(cy_identity **out, cy_error *err) CY_MUST_CHECK;
-/* "AGE-SECRET-KEY-1…" (X25519). */
+/* A post-quantum hybrid identity (age-keygen -pq). */
+int cy_identity_generate_pq(cy_identity **out, cy_error *err) CY_MUST_CHECK;
+/* "AGE-SECRET-KEY-1…" (X25519) or "AGE-SECRET-KEY-PQ-1…" (hybrid). */
 int cy_identity_parse(const char *s, cy_identity **out, cy_error *err) CY_MUST_CHECK;
 int cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN],
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
 int cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
 /* An identity file as age-keygen writes it: '#' comments, blank lines,
- * one AGE-SECRET-KEY-1 a line. */
+ * one AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1… a line. */
 int cy_identity_file_parse(const uint8_t *buf, size_t len,
     cy_identity ***out, size_t *n, cy_error *err) CY_MUST_CHECK;
-/* The age1… string of an X25519 identity's public key. */
+/* The age1… or age1pq1… string of an identity's public key. */
 int cy_identity_recipient_string(const cy_identity *id,
     char out[CY_RECIPIENT_STR_MAX], cy_error *err) CY_MUST_CHECK;
 /* The AGE-SECRET-KEY-1… string (caller wipes it). */
@@ -70,6 +74,10 @@ typedef struct cy_seal_params {
 	cy_progress_fn *progress; /* optional */
 	void *progress_ctx;
 	uint64_t size_hint;       /* input size if known, for progress */
+	/* Post-quantum (age1pq1…) and classic (age1…) recipients in one file
+	 * are refused unless this is set: the age spec says SHOULD NOT, as
+	 * the file is then only as strong as its classic recipients. */
+	int allow_mixed_pq;
 } cy_seal_params;
 
 typedef struct cy_open_params {

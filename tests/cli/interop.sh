@@ -18,17 +18,7 @@ SIZES="0 1 65536 65537 10485760"
 keygen_check() {
 	key=$1
 	expect_status 0 "coyeu keygen -o" "$COYEU" keygen -o "$key"
-	stderr_has "keygen prints the public key" '^Public key: age1[a-z0-9]+$'
-	mode=$(stat -c %a "$key" 2>/dev/null)
-	[ "$mode" = 600 ] && ok || bad "keygen file mode is $mode, not 600"
-	if grep -Eq '^# created: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(Z|[+-][0-9:]+)$' "$key" &&
-	    grep -Eq '^# public key: age1[a-z0-9]+$' "$key" &&
-	    grep -Eq '^AGE-SECRET-KEY-1[A-Z0-9]+$' "$key" &&
-	    [ "$(wc -l <"$key")" -eq 3 ]; then
-		ok
-	else
-		bad "keygen file is not in age-keygen's format: $(cat "$key")"
-	fi
+	keygen_file_check "$key" 'age1[a-z0-9]+' 'AGE-SECRET-KEY-1[A-Z0-9]+'
 	# age derives the same public key from coyeu's secret key
 	pub=$(sed -n 's/^# public key: //p' "$key")
 	[ "$(recipient_of "$key")" = "$pub" ] && ok ||

@@ -317,7 +317,7 @@ test_key_strings(void **state)
 	cy_identity *id = NULL, *again = NULL, **ids = NULL;
 	cy_recipient *r = NULL, **rs = NULL;
 	char s[CY_IDENTITY_STR_MAX], p1[CY_RECIPIENT_STR_MAX], p2[CY_RECIPIENT_STR_MAX];
-	char rfile[512];
+	char rfile[2 * CY_RECIPIENT_STR_MAX + 16];
 	size_t n = 0;
 
 	(void)state;

@@ -65,6 +65,22 @@ stderr_has() {
 	fi
 }
 
+# keygen_file_check KEY PUBLIC SECRET: after `coyeu keygen -o KEY`, the
+# public key is on stderr and KEY is 0600 in age-keygen's three-line format;
+# PUBLIC and SECRET are extended regexes for the two keys.
+keygen_file_check() {
+	stderr_has "keygen prints the public key" "^Public key: $2\$"
+	mode=$(stat -c %a "$1" 2>/dev/null)
+	[ "$mode" = 600 ] && ok || bad "keygen file mode is $mode, not 600"
+	if grep -Eq '^# created: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(Z|[+-][0-9:]+)$' "$1" &&
+	    grep -Eq "^# public key: $2\$" "$1" && grep -Eq "^$3\$" "$1" &&
+	    [ "$(wc -l <"$1")" -eq 3 ]; then
+		ok
+	else
+		bad "keygen file is not in age-keygen's format: $(head -c 300 "$1")"
+	fi
+}
+
 # The recipient (age1…) of an identity file, by age-keygen -y.
 recipient_of() { age-keygen -y "$1"; }
 
