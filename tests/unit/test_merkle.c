@@ -822,6 +822,40 @@ test_subtree_validity(void **state)
 	assert_false(cy_merkle_is_subtree(1, ((uint64_t)1 << 63) + 2));
 }
 
+/* Arbitrary 64-bit ranges and sizes with random proofs of every length:
+ * always a clean refusal (UBSan and the time limit watch the arithmetic). */
+static void
+test_subtree_random_arguments(void **state)
+{
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN], a[CY_HASH_LEN],
+	    b[CY_HASH_LEN];
+	uint64_t v[3];
+	unsigned i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(proof); i++)
+		proof[i / CY_HASH_LEN][i % CY_HASH_LEN] = (uint8_t)test_rng();
+	memcpy(a, proof[0], CY_HASH_LEN);
+	memcpy(b, proof[1], CY_HASH_LEN);
+	a[0] ^= 1;
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < 3; j++) {
+			v[j] = test_rng() | (uint64_t)test_rng() << 32;
+			v[j] >>= test_rng() % 64; /* small values too */
+		}
+		if (v[0] > v[1]) /* mostly ordered, sometimes not */
+			v[i % 2] = v[1 - i % 2];
+		if (v[1] > v[2] && i % 3 != 0)
+			v[2] = v[1] + v[2] % 7;
+		assert_int_equal(cy_merkle_verify_subtree_consistency(H, v[0],
+		    v[1], v[2], a, b, proof, i % (CY_MERKLE_PROOF_MAX + 1),
+		    NULL), CY_E_PROOF);
+		assert_int_equal(cy_merkle_verify_subtree_inclusion(H, a,
+		    v[0] + v[2] % 5, v[0], v[1], proof,
+		    i % (CY_MERKLE_PROOF_MAX + 1), b, NULL), CY_E_PROOF);
+	}
+}
+
 static void
 test_subtree_bad_requests(void **state)
 {
@@ -901,6 +935,7 @@ main(void)
 		cmocka_unit_test(test_properties_random),
 		cmocka_unit_test(test_subtree_validity),
 		cmocka_unit_test(test_subtree_bad_requests),
+		cmocka_unit_test(test_subtree_random_arguments),
 		cmocka_unit_test(test_subtree_round_trip),
 	};
 
