@@ -186,43 +186,63 @@ reverse(uint8_t proof[][CY_HASH_LEN], size_t n)
 	}
 }
 
-/* Walks from the root of [0, size) towards leaf m (inclusion, old = 0) or
- * towards the old tree [0, old) (consistency), emitting the sibling hashes
- * of RFC 9162's PATH and SUBPROOF. */
+/* The MTC draft's SUBTREE_SUBPROOF, of which RFC 9162's PATH and SUBPROOF
+ * are the cases [m, m + 1) and [0, m): walks from the root of the tree
+ * [base, base + size) towards the range [start, end) (relative to base),
+ * emitting the hash beside each step; a range reached only through a
+ * right turn that cut it in two is not known to the verifier and closes
+ * the proof. */
 static int
-walk_proof(cy_merkle_node_fn *node, void *ctx, cy_hasher *h, uint64_t m,
-    uint64_t size, int consistency, uint8_t proof[][CY_HASH_LEN], size_t *n,
-    cy_error *err)
+walk_proof(cy_merkle_node_fn *node, void *ctx, cy_hasher *h, uint64_t base,
+    uint64_t start, uint64_t end, uint64_t size, uint8_t proof[][CY_HASH_LEN],
+    size_t *n, cy_error *err)
 {
-	uint64_t start = 0, k;
+	uint64_t k;
 	size_t count = 0;
-	int whole = 1, r = 0;
+	int known = 1, r = 0;
 
-	while (consistency ? m != size : size > 1) {
+	while (start != 0 || end != size) {
 		k = split_point(size);
-		if (consistency ? m <= k : m < k) {
-			r = cy_merkle_range_hash(node, ctx, h, start + k,
-			    start + size, proof[count], err);
+		if (end <= k) {
+			r = cy_merkle_range_hash(node, ctx, h, base + k,
+			    base + size, proof[count], err);
 			size = k;
 		} else {
-			r = node(ctx, bit_length(k) - 1, start / k, proof[count],
-			    err);
-			start += k;
-			m -= k;
+			r = cy_merkle_range_hash(node, ctx, h, base, base + k,
+			    proof[count], err);
+			/* A valid range straddling k starts at 0. */
+			if (start < k)
+				known = 0;
+			start = start < k ? 0 : start - k;
+			end -= k;
+			base += k;
 			size -= k;
-			whole = 0;
 		}
 		if (r != 0)
 			return r;
 		count++;
 	}
-	/* Consistency: the old tree's own subtree, unless it is all of it. */
-	if (consistency && !whole && (r = cy_merkle_range_hash(node, ctx, h,
-	    start, start + size, proof[count++], err)) != 0)
+	if (!known && (r = cy_merkle_range_hash(node, ctx, h, base,
+	    base + size, proof[count++], err)) != 0)
 		return r;
 	reverse(proof, count);
 	*n = count;
 	return 0;
+}
+
+static int
+walk_own(cy_merkle_node_fn *node, void *ctx, cy_hasher *h, uint64_t base,
+    uint64_t start, uint64_t end, uint64_t size, uint8_t proof[][CY_HASH_LEN],
+    size_t *n, cy_error *err)
+{
+	cy_hasher *own = NULL;
+	int r;
+
+	if ((r = own_hasher(&h, &own, err)) != 0)
+		return r;
+	r = walk_proof(node, ctx, h, base, start, end, size, proof, n, err);
+	cy_hasher_free(own);
+	return r;
 }
 
 int
@@ -230,19 +250,12 @@ cy_merkle_inclusion_proof(cy_merkle_node_fn *node, void *ctx, cy_hasher *h,
     uint64_t index, uint64_t size, uint8_t proof[][CY_HASH_LEN], size_t *n,
     cy_error *err)
 {
-	cy_hasher *own = NULL;
-	int r;
-
 	*n = 0;
 	if (index >= size)
 		return cy_error_set(err, CY_E_USAGE,
 		    "index %llu is outside a tree of size %llu",
 		    (unsigned long long)index, (unsigned long long)size);
-	if ((r = own_hasher(&h, &own, err)) != 0)
-		return r;
-	r = walk_proof(node, ctx, h, index, size, 0, proof, n, err);
-	cy_hasher_free(own);
-	return r;
+	return walk_own(node, ctx, h, 0, index, index + 1, size, proof, n, err);
 }
 
 int
@@ -250,19 +263,79 @@ cy_merkle_consistency_proof(cy_merkle_node_fn *node, void *ctx, cy_hasher *h,
     uint64_t size1, uint64_t size2, uint8_t proof[][CY_HASH_LEN], size_t *n,
     cy_error *err)
 {
-	cy_hasher *own = NULL;
-	int r;
-
 	*n = 0;
 	if (size1 == 0 || size1 > size2)
 		return cy_error_set(err, CY_E_USAGE,
 		    "no consistency proof from size %llu to size %llu",
 		    (unsigned long long)size1, (unsigned long long)size2);
-	if ((r = own_hasher(&h, &own, err)) != 0)
-		return r;
-	r = walk_proof(node, ctx, h, size1, size2, 1, proof, n, err);
-	cy_hasher_free(own);
-	return r;
+	return walk_own(node, ctx, h, 0, 0, size1, size2, proof, n, err);
+}
+
+int
+cy_merkle_is_subtree(uint64_t start, uint64_t end)
+{
+	uint64_t span, mask;
+	unsigned bits;
+
+	if (end <= start)
+		return 0;
+	span = end - start;
+	/* start must be a multiple of BIT_CEIL(span) = 2^bits; a span above
+	 * 2^63 would need 2^64, which only start 0 is a multiple of. */
+	bits = bit_length(span - 1);
+	mask = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+	return (start & mask) == 0;
+}
+
+static int
+bad_subtree(cy_error *err, int code, uint64_t start, uint64_t end)
+{
+	return cy_error_set(err, code, "[%llu, %llu) is not a valid subtree",
+	    (unsigned long long)start, (unsigned long long)end);
+}
+
+static int
+outside_subtree(cy_error *err, int code, uint64_t index, uint64_t start,
+    uint64_t end)
+{
+	return cy_error_set(err, code, "index %llu is outside the subtree "
+	    "[%llu, %llu)", (unsigned long long)index,
+	    (unsigned long long)start, (unsigned long long)end);
+}
+
+static int
+beyond_tree(cy_error *err, int code, uint64_t end, uint64_t size)
+{
+	return cy_error_set(err, code, "subtree ends at %llu, beyond a tree of "
+	    "size %llu", (unsigned long long)end, (unsigned long long)size);
+}
+
+int
+cy_merkle_subtree_inclusion_proof(cy_merkle_node_fn *node, void *ctx,
+    cy_hasher *h, uint64_t index, uint64_t start, uint64_t end,
+    uint8_t proof[][CY_HASH_LEN], size_t *n, cy_error *err)
+{
+	*n = 0;
+	if (!cy_merkle_is_subtree(start, end))
+		return bad_subtree(err, CY_E_USAGE, start, end);
+	if (index < start || index >= end)
+		return outside_subtree(err, CY_E_USAGE, index, start, end);
+	/* The subtree is a tree of its own whose nodes sit at an offset. */
+	return walk_own(node, ctx, h, start, index - start, index - start + 1,
+	    end - start, proof, n, err);
+}
+
+int
+cy_merkle_subtree_consistency_proof(cy_merkle_node_fn *node, void *ctx,
+    cy_hasher *h, uint64_t start, uint64_t end, uint64_t size,
+    uint8_t proof[][CY_HASH_LEN], size_t *n, cy_error *err)
+{
+	*n = 0;
+	if (!cy_merkle_is_subtree(start, end))
+		return bad_subtree(err, CY_E_USAGE, start, end);
+	if (end > size)
+		return beyond_tree(err, CY_E_USAGE, end, size);
+	return walk_own(node, ctx, h, 0, start, end, size, proof, n, err);
 }
 
 static int
@@ -335,6 +408,21 @@ cy_merkle_verify_inclusion(cy_hasher *h, const uint8_t leaf[CY_HASH_LEN],
 	r = verify_inclusion(h, leaf, index, size, proof, n, root, err);
 	cy_hasher_free(own);
 	return r;
+}
+
+int
+cy_merkle_verify_subtree_inclusion(cy_hasher *h,
+    const uint8_t leaf[CY_HASH_LEN], uint64_t index, uint64_t start,
+    uint64_t end, const uint8_t proof[][CY_HASH_LEN], size_t n,
+    const uint8_t subtree[CY_HASH_LEN], cy_error *err)
+{
+	if (!cy_merkle_is_subtree(start, end))
+		return bad_subtree(err, CY_E_PROOF, start, end);
+	if (index < start || index >= end)
+		return outside_subtree(err, CY_E_PROOF, index, start, end);
+	/* Inside its subtree the leaf has an ordinary inclusion proof. */
+	return cy_merkle_verify_inclusion(h, leaf, index - start, end - start,
+	    proof, n, subtree, err);
 }
 
 static int
@@ -415,6 +503,105 @@ cy_merkle_verify_consistency(cy_hasher *h, uint64_t size1, uint64_t size2,
 	if ((r = own_hasher(&h, &own, err)) != 0)
 		return r;
 	r = verify_consistency(h, size1, size2, root1, root2, proof, n, err);
+	cy_hasher_free(own);
+	return r;
+}
+
+static void
+climb(uint64_t *fn, uint64_t *sn, uint64_t *tn)
+{
+	*fn >>= 1;
+	*sn >>= 1;
+	*tn >>= 1;
+}
+
+/* The MTC draft's "Verifying a Subtree Consistency Proof": fn, sn and tn
+ * follow the subtree's first and last leaf and the tree's last leaf up the
+ * tree; fr rebuilds the subtree hash, sr the tree's root. */
+static int
+verify_subtree_consistency(cy_hasher *h, uint64_t start, uint64_t end,
+    uint64_t size, const uint8_t subtree[CY_HASH_LEN],
+    const uint8_t root[CY_HASH_LEN], const uint8_t proof[][CY_HASH_LEN],
+    size_t n, cy_error *err)
+{
+	uint8_t fr[CY_HASH_LEN], sr[CY_HASH_LEN];
+	uint64_t fn = start, sn = end - 1, tn = size - 1;
+	size_t i = 0;
+	int rc = 0;
+
+	/* Climb to the lowest node that holds the whole subtree (on the right
+	 * edge) or to where the subtree's last leaf is a left child. */
+	while (fn != sn && (sn == tn || (sn & 1)))
+		climb(&fn, &sn, &tn);
+	if (fn == sn) {
+		memcpy(fr, subtree, CY_HASH_LEN);
+	} else if (n == 0) {
+		return proof_fail(err, "subtree consistency proof is empty");
+	} else {
+		memcpy(fr, proof[0], CY_HASH_LEN);
+		i = 1;
+	}
+	memcpy(sr, fr, CY_HASH_LEN);
+	for (; i < n && rc == 0; i++) {
+		if (tn == 0)
+			return proof_fail(err, "proof has more hashes than the "
+			    "subtree and tree size need");
+		if ((sn & 1) || sn == tn) {
+			if (fn < sn)
+				rc = cy_merkle_node_hash(h, proof[i], fr, fr);
+			if (rc == 0)
+				rc = cy_merkle_node_hash(h, proof[i], sr, sr);
+			while (!(sn & 1) && sn != 0)
+				climb(&fn, &sn, &tn);
+		} else {
+			rc = cy_merkle_node_hash(h, sr, proof[i], sr);
+		}
+		climb(&fn, &sn, &tn);
+	}
+	if (rc != 0)
+		return cy_error_set(err, CY_E_CRYPTO, "SHA-256 failed");
+	if (tn != 0)
+		return proof_fail(err, "proof has fewer hashes than the subtree "
+		    "and tree size need");
+	if (memcmp(fr, subtree, CY_HASH_LEN) != 0)
+		return proof_fail(err, "the proof does not lead to the subtree hash");
+	if (memcmp(sr, root, CY_HASH_LEN) != 0)
+		return proof_fail(err, "the proof does not lead to the tree's root hash");
+	return 0;
+}
+
+int
+cy_merkle_verify_subtree_consistency(cy_hasher *h, uint64_t start,
+    uint64_t end, uint64_t size, const uint8_t subtree[CY_HASH_LEN],
+    const uint8_t root[CY_HASH_LEN], const uint8_t proof[][CY_HASH_LEN],
+    size_t n, cy_error *err)
+{
+	cy_hasher *own = NULL;
+	int r;
+
+	if (start > end || end > size)
+		return cy_error_set(err, CY_E_PROOF, "[%llu, %llu) is not a "
+		    "range of a tree of size %llu", (unsigned long long)start,
+		    (unsigned long long)end, (unsigned long long)size);
+	/* The empty range hashes to SHA-256("") and says nothing about the
+	 * tree, so there is nothing to prove (transparency-dev's vectors). */
+	if (start == end) {
+		if (n != 0)
+			return proof_fail(err,
+			    "an empty subtree needs an empty proof");
+		if (memcmp(subtree, empty_root, CY_HASH_LEN) != 0)
+			return proof_fail(err,
+			    "an empty subtree's hash must be SHA-256(\"\")");
+		return 0;
+	}
+	if (!cy_merkle_is_subtree(start, end))
+		return bad_subtree(err, CY_E_PROOF, start, end);
+	if (n > CY_MERKLE_PROOF_MAX)
+		return proof_fail(err, "proof is too long");
+	if ((r = own_hasher(&h, &own, err)) != 0)
+		return r;
+	r = verify_subtree_consistency(h, start, end, size, subtree, root,
+	    proof, n, err);
 	cy_hasher_free(own);
 	return r;
 }

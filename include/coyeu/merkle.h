@@ -75,4 +75,38 @@ int cy_merkle_verify_consistency(cy_hasher *h, uint64_t size1, uint64_t size2,
     const uint8_t root1[CY_HASH_LEN], const uint8_t root2[CY_HASH_LEN],
     const uint8_t proof[][CY_HASH_LEN], size_t n, cy_error *err) CY_MUST_CHECK;
 
+/* Subtrees (Merkle Tree Certificates, draft-ietf-plants-merkle-tree-certs
+ * §4): [start, end) is a subtree when start < end and start is a multiple
+ * of BIT_CEIL(end - start), the smallest power of two >= end - start.  Its
+ * hash is MTH(D[start:end]) (cy_merkle_range_hash), and it is a node of
+ * every tree of end leaves or more, or the right edge of one.  Nonzero when
+ * [start, end) is one. */
+int cy_merkle_is_subtree(uint64_t start, uint64_t end);
+
+/* The inclusion proof of leaf `index` in the subtree [start, end): the
+ * ordinary path of leaf index - start in the tree D[start:end]. */
+int cy_merkle_subtree_inclusion_proof(cy_merkle_node_fn *node, void *ctx,
+    cy_hasher *h, uint64_t index, uint64_t start, uint64_t end,
+    uint8_t proof[][CY_HASH_LEN], size_t *n, cy_error *err) CY_MUST_CHECK;
+/* SUBTREE_PROOF(start, end, D_size): shows that the subtree [start, end)
+ * is part of the tree of `size` leaves (end <= size). */
+int cy_merkle_subtree_consistency_proof(cy_merkle_node_fn *node, void *ctx,
+    cy_hasher *h, uint64_t start, uint64_t end, uint64_t size,
+    uint8_t proof[][CY_HASH_LEN], size_t *n, cy_error *err) CY_MUST_CHECK;
+
+/* 0 when the leaf hash sits at index in the subtree [start, end) whose hash
+ * is `subtree`, else CY_E_PROOF with the reason. */
+int cy_merkle_verify_subtree_inclusion(cy_hasher *h,
+    const uint8_t leaf[CY_HASH_LEN], uint64_t index, uint64_t start,
+    uint64_t end, const uint8_t proof[][CY_HASH_LEN], size_t n,
+    const uint8_t subtree[CY_HASH_LEN], cy_error *err) CY_MUST_CHECK;
+/* 0 when the subtree [start, end) with hash `subtree` is part of the tree
+ * of `size` leaves with that root, else CY_E_PROOF with the reason.  An
+ * empty range proves nothing: it passes with an empty proof and the hash
+ * SHA-256(""), whatever the root. */
+int cy_merkle_verify_subtree_consistency(cy_hasher *h, uint64_t start,
+    uint64_t end, uint64_t size, const uint8_t subtree[CY_HASH_LEN],
+    const uint8_t root[CY_HASH_LEN], const uint8_t proof[][CY_HASH_LEN],
+    size_t n, cy_error *err) CY_MUST_CHECK;
+
 #endif

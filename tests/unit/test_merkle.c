@@ -84,12 +84,12 @@ struct hashval {
 };
 
 struct vector {
-	uint64_t leaf_idx, tree_size, size1, size2;
+	uint64_t leaf_idx, tree_size, size1, size2, start, end, size;
 	struct hashval root, leaf, root1, root2;
 	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN];
 	size_t nproof;
 	int bad; /* a leaf or proof hash that is not 32 bytes */
-	int want_err, is_consistency;
+	int want_err, is_consistency, is_subtree;
 	char desc[512];
 };
 
@@ -215,6 +215,12 @@ rd_value(struct reader *r, const char *key, struct vector *v)
 			v->size1 = x, v->is_consistency = 1;
 		else if (strcmp(key, "size2") == 0)
 			v->size2 = x;
+		else if (strcmp(key, "start") == 0)
+			v->start = x, v->is_subtree = 1;
+		else if (strcmp(key, "end") == 0)
+			v->end = x;
+		else if (strcmp(key, "size") == 0)
+			v->size = x, v->is_consistency = 1;
 		else
 			fail_msg("unexpected number field %s", key);
 	}
@@ -247,6 +253,13 @@ run_vector(const struct vector *v)
 {
 	if (v->bad)
 		return CY_E_FORMAT; /* a parser refuses it before verifying */
+	if (v->is_subtree && v->is_consistency)
+		return cy_merkle_verify_subtree_consistency(H, v->start, v->end,
+		    v->size, v->root1.h, v->root2.h, v->proof, v->nproof, NULL);
+	if (v->is_subtree)
+		return cy_merkle_verify_subtree_inclusion(H, v->leaf.h,
+		    v->leaf_idx, v->start, v->end, v->proof, v->nproof,
+		    v->root.h, NULL);
 	if (v->is_consistency)
 		return cy_merkle_verify_consistency(H, v->size1, v->size2,
 		    v->root1.h, v->root2.h, v->proof, v->nproof, NULL);
@@ -255,7 +268,7 @@ run_vector(const struct vector *v)
 }
 
 struct walk {
-	unsigned run, skipped;
+	unsigned run, subtree;
 };
 
 static void
@@ -283,11 +296,6 @@ walk_dir(const char *dir, struct walk *w)
 		}
 		if (strstr(de->d_name, ".json") == NULL)
 			continue;
-		/* Subtree proofs (draft MTC) are not implemented: skipped by name. */
-		if (strstr(path, "/subtree") != NULL) {
-			w->skipped++;
-			continue;
-		}
 		assert_non_null(f = fopen(path, "rb"));
 		fseek(f, 0, SEEK_END);
 		len = ftell(f);
@@ -302,6 +310,7 @@ walk_dir(const char *dir, struct walk *w)
 			fail_msg("%s (%s): got %d, want %s", path, v.desc, r,
 			    v.want_err ? "an error" : "success");
 		w->run++;
+		w->subtree += v.is_subtree;
 	}
 	closedir(d);
 }
@@ -316,8 +325,8 @@ test_json_vectors(void **state)
 	if (dir == NULL)
 		skip();
 	walk_dir(dir, &w);
-	assert_int_equal(w.run + w.skipped, 518);
-	assert_int_equal(w.run, 196);
+	assert_int_equal(w.run, 518);
+	assert_int_equal(w.subtree, 322);
 }
 
 /* --- generated proofs against the vectors' 8-leaf tree --- */
@@ -650,6 +659,268 @@ test_bad_requests(void **state)
 	memtree_free(&t);
 }
 
+/* --- subtree proofs (MTC draft §4) --- */
+/* SUBTREE_SUBPROOF(start, end, D[base:base + n], known) straight from the
+ * draft's recursion: an independent reference for the iterative walk. */
+static size_t
+ref_subproof(struct memtree *t, uint64_t start, uint64_t end, uint64_t base,
+    uint64_t n, int known, uint8_t out[][CY_HASH_LEN])
+{
+	uint64_t k;
+	size_t len;
+
+	if (start == 0 && end == n) {
+		if (known)
+			return 0;
+		assert_int_equal(cy_merkle_range_hash(memtree_node, t, H, base,
+		    base + n, out[0], NULL), 0);
+		return 1;
+	}
+	k = (uint64_t)1 << (63 - __builtin_clzll(n - 1));
+	if (end <= k) {
+		len = ref_subproof(t, start, end, base, k, known, out);
+		assert_int_equal(cy_merkle_range_hash(memtree_node, t, H,
+		    base + k, base + n, out[len], NULL), 0);
+	} else {
+		if (start < k) /* start < k < end: the draft's third case */
+			assert_int_equal(start, 0);
+		len = ref_subproof(t, start < k ? 0 : start - k, end - k,
+		    base + k, n - k, known && start >= k, out);
+		assert_int_equal(cy_merkle_range_hash(memtree_node, t, H, base,
+		    base + k, out[len], NULL), 0);
+	}
+	return len + 1;
+}
+
+static uint8_t *
+flip(uint8_t h[CY_HASH_LEN], unsigned bit)
+{
+	h[bit / 8 % CY_HASH_LEN] ^= (uint8_t)(1 << (bit % 8));
+	return h;
+}
+
+/* One flipped bit anywhere, a missing or an extra hash: always refused. */
+static void
+spoil_subtree_consistency(uint64_t start, uint64_t end, uint64_t size,
+    uint8_t sub[CY_HASH_LEN], uint8_t root[CY_HASH_LEN],
+    uint8_t proof[][CY_HASH_LEN], size_t n)
+{
+	unsigned bit = (unsigned)test_rng();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cy_merkle_verify_subtree_consistency(H, start,
+		    end, size, sub, root, proof, n, NULL), 0);
+		flip(proof[i], bit);
+		assert_int_equal(cy_merkle_verify_subtree_consistency(H, start,
+		    end, size, sub, root, proof, n, NULL), CY_E_PROOF);
+		flip(proof[i], bit);
+	}
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, start, end,
+	    size, flip(sub, bit), root, proof, n, NULL), CY_E_PROOF);
+	flip(sub, bit);
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, start, end,
+	    size, sub, flip(root, bit), proof, n, NULL), CY_E_PROOF);
+	flip(root, bit);
+	if (n > 0)
+		assert_int_equal(cy_merkle_verify_subtree_consistency(H, start,
+		    end, size, sub, root, proof, n - 1, NULL), CY_E_PROOF);
+	memset(proof[n], 0, CY_HASH_LEN);
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, start, end,
+	    size, sub, root, proof, n + 1, NULL), CY_E_PROOF);
+}
+
+/* Every valid subtree of a tree of `size` leaves: its inclusion proofs for
+ * every leaf and its consistency proof round-trip, match the draft's
+ * recursion, and agree with the RFC 9162 proofs they generalise. */
+static void
+check_subtrees(uint64_t size, int spoil)
+{
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN],
+	    want[CY_MERKLE_PROOF_MAX][CY_HASH_LEN], root[CY_HASH_LEN],
+	    sub[CY_HASH_LEN], old[CY_HASH_LEN];
+	uint64_t start, end, i, checked = 0;
+	struct memtree t;
+	size_t n, m;
+
+	memtree_build(&t, size, (uint32_t)size + 7);
+	assert_int_equal(cy_merkle_root(memtree_node, &t, H, size, root, NULL), 0);
+	for (end = 1; end <= size; end++)
+		for (start = 0; start < end; start++) {
+			if (!cy_merkle_is_subtree(start, end))
+				continue;
+			checked++;
+			assert_int_equal(cy_merkle_range_hash(memtree_node, &t, H,
+			    start, end, sub, NULL), 0);
+			for (i = start; i < end; i++) {
+				assert_int_equal(cy_merkle_subtree_inclusion_proof(
+				    memtree_node, &t, H, i, start, end, proof, &n,
+				    NULL), 0);
+				assert_int_equal(cy_merkle_verify_subtree_inclusion(H,
+				    t.level[0][i], i, start, end, proof, n, sub,
+				    NULL), 0);
+				assert_int_equal(cy_merkle_verify_subtree_inclusion(H,
+				    t.level[0][i], i, start, end, proof, n,
+				    flip(sub, 3), NULL), CY_E_PROOF);
+				flip(sub, 3);
+			}
+			assert_int_equal(cy_merkle_subtree_consistency_proof(
+			    memtree_node, &t, H, start, end, size, proof, &n,
+			    NULL), 0);
+			m = ref_subproof(&t, start, end, 0, size, 1, want);
+			assert_int_equal(n, m);
+			assert_memory_equal(proof, want, n * CY_HASH_LEN);
+			assert_int_equal(cy_merkle_verify_subtree_consistency(H,
+			    start, end, size, sub, root, proof, n, NULL), 0);
+			if (spoil)
+				spoil_subtree_consistency(start, end, size, sub,
+				    root, proof, n);
+			/* [i, i + 1) is leaf i's inclusion proof, [0, m) the
+			 * consistency proof from size m. */
+			if (end - start == 1)
+				assert_int_equal(cy_merkle_verify_inclusion(H, sub,
+				    start, size, proof, n, root, NULL), 0);
+			if (start == 0 && end < size) {
+				assert_int_equal(cy_merkle_root(memtree_node, &t,
+				    H, end, old, NULL), 0);
+				assert_int_equal(cy_merkle_verify_consistency(H, end,
+				    size, old, root, proof, n, NULL), 0);
+			}
+		}
+	/* BIT_CEIL makes the count of subtrees ending at each e known. */
+	assert_true(checked >= size);
+	memtree_free(&t);
+}
+
+static void
+test_subtree_round_trip(void **state)
+{
+	static const uint64_t sizes[] = {255, 256, 257, 1000};
+	uint64_t size;
+	unsigned i;
+
+	(void)state;
+	for (size = 1; size <= 70; size++)
+		check_subtrees(size, size % 5 == 0 || size < 20);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		check_subtrees(sizes[i], 0);
+}
+
+static void
+test_subtree_validity(void **state)
+{
+	(void)state;
+	assert_true(cy_merkle_is_subtree(0, 1));
+	assert_true(cy_merkle_is_subtree(8, 14));  /* 6 -> BIT_CEIL 8 */
+	assert_true(cy_merkle_is_subtree(12, 14));
+	assert_true(cy_merkle_is_subtree(0, UINT64_MAX));
+	assert_true(cy_merkle_is_subtree((uint64_t)1 << 63, UINT64_MAX));
+	assert_false(cy_merkle_is_subtree(4, 4));  /* empty */
+	assert_false(cy_merkle_is_subtree(5, 4));  /* inverted */
+	assert_false(cy_merkle_is_subtree(4, 9));  /* 5 -> BIT_CEIL 8 */
+	assert_false(cy_merkle_is_subtree(2, 6));
+	assert_false(cy_merkle_is_subtree(1, ((uint64_t)1 << 63) + 2));
+}
+
+/* Arbitrary 64-bit ranges and sizes with random proofs of every length:
+ * always a clean refusal (UBSan and the time limit watch the arithmetic). */
+static void
+test_subtree_random_arguments(void **state)
+{
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN], a[CY_HASH_LEN],
+	    b[CY_HASH_LEN];
+	uint64_t v[3];
+	unsigned i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(proof); i++)
+		proof[i / CY_HASH_LEN][i % CY_HASH_LEN] = (uint8_t)test_rng();
+	memcpy(a, proof[0], CY_HASH_LEN);
+	memcpy(b, proof[1], CY_HASH_LEN);
+	a[0] ^= 1;
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < 3; j++) {
+			v[j] = test_rng() | (uint64_t)test_rng() << 32;
+			v[j] >>= test_rng() % 64; /* small values too */
+		}
+		if (v[0] > v[1]) /* mostly ordered, sometimes not */
+			v[i % 2] = v[1 - i % 2];
+		if (v[1] > v[2] && i % 3 != 0)
+			v[2] = v[1] + v[2] % 7;
+		assert_int_equal(cy_merkle_verify_subtree_consistency(H, v[0],
+		    v[1], v[2], a, b, proof, i % (CY_MERKLE_PROOF_MAX + 1),
+		    NULL), CY_E_PROOF);
+		assert_int_equal(cy_merkle_verify_subtree_inclusion(H, a,
+		    v[0] + v[2] % 5, v[0], v[1], proof,
+		    i % (CY_MERKLE_PROOF_MAX + 1), b, NULL), CY_E_PROOF);
+	}
+}
+
+static void
+test_subtree_bad_requests(void **state)
+{
+	uint8_t proof[CY_MERKLE_PROOF_MAX + 1][CY_HASH_LEN], h[CY_HASH_LEN] = {0},
+	    empty[CY_HASH_LEN];
+	struct memtree t;
+	cy_error err;
+	size_t n;
+
+	(void)state;
+	memtree_build(&t, 8, 2);
+	cy_merkle_empty_root(empty);
+	assert_int_equal(cy_merkle_subtree_inclusion_proof(memtree_node, &t, H,
+	    2, 2, 6, proof, &n, &err), CY_E_USAGE);
+	assert_string_equal(err.msg, "[2, 6) is not a valid subtree");
+	assert_int_equal(cy_merkle_subtree_inclusion_proof(memtree_node, &t, H,
+	    6, 4, 6, proof, &n, &err), CY_E_USAGE);
+	assert_string_equal(err.msg, "index 6 is outside the subtree [4, 6)");
+	assert_int_equal(cy_merkle_subtree_consistency_proof(memtree_node, &t,
+	    H, 4, 6, 5, proof, &n, &err), CY_E_USAGE);
+	assert_string_equal(err.msg,
+	    "subtree ends at 6, beyond a tree of size 5");
+	assert_int_equal(cy_merkle_subtree_consistency_proof(memtree_node, &t,
+	    H, 3, 3, 5, proof, &n, &err), CY_E_USAGE);
+	assert_string_equal(err.msg, "[3, 3) is not a valid subtree");
+
+	assert_int_equal(cy_merkle_verify_subtree_inclusion(H, h, 1, 1, 3,
+	    proof, 1, h, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "[1, 3) is not a valid subtree");
+	assert_int_equal(cy_merkle_verify_subtree_inclusion(H, h, 0, 2, 4,
+	    proof, 1, h, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "index 0 is outside the subtree [2, 4)");
+	assert_int_equal(cy_merkle_verify_subtree_inclusion(H, h, 0, 0, 2,
+	    proof, CY_MERKLE_PROOF_MAX + 1, h, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "proof is too long");
+
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 0, 4, 3, h, h,
+	    proof, 0, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "[0, 4) is not a range of a tree of size 3");
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 2, 6, 8, h, h,
+	    proof, 1, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "[2, 6) is not a valid subtree");
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 0, 2, 8, h, h,
+	    proof, CY_MERKLE_PROOF_MAX + 1, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "proof is too long");
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 0, 3, 8, h, h,
+	    proof, 0, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "subtree consistency proof is empty");
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 0, 2, 8, h, h,
+	    proof, 1, &err), CY_E_PROOF);
+	assert_string_equal(err.msg,
+	    "proof has fewer hashes than the subtree and tree size need");
+	/* The empty range: nothing to prove, whatever the root. */
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 3, 3, 5, empty,
+	    h, proof, 0, &err), 0);
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 3, 3, 5, h, h,
+	    proof, 0, &err), CY_E_PROOF);
+	assert_string_equal(err.msg,
+	    "an empty subtree's hash must be SHA-256(\"\")");
+	assert_int_equal(cy_merkle_verify_subtree_consistency(H, 3, 3, 5, empty,
+	    h, proof, 1, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "an empty subtree needs an empty proof");
+	memtree_free(&t);
+}
+
 int
 main(void)
 {
@@ -662,6 +933,10 @@ main(void)
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_properties_small),
 		cmocka_unit_test(test_properties_random),
+		cmocka_unit_test(test_subtree_validity),
+		cmocka_unit_test(test_subtree_bad_requests),
+		cmocka_unit_test(test_subtree_random_arguments),
+		cmocka_unit_test(test_subtree_round_trip),
 	};
 
 	if (cy_hasher_new(&H, NULL) != 0)
