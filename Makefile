@@ -4,7 +4,7 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
 SAN     ?=
-PKGS     = libsodium libcrypto sqlite3 icu-uc
+PKGS     = libsodium libcrypto sqlite3 icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

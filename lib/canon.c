@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
 #include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/secret.h"
+#include "text.h"
 
 struct cy_canon_record {
 	cy_canon_value *lines;
@@ -306,49 +308,15 @@ cy_canon_value_is(const cy_canon_value *v, const char *s)
 
 /* --- values --- */
 
-/* Length of the UTF-8 sequence at p (at most n bytes) and its code point,
- * or 0 when ill-formed. */
-static size_t
-utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	uint32_t c = p[0], min;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2; c &= 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3; c &= 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4; c &= 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 int
 cy_canon_utf8_valid(const char *p, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)p;
+	const uint8_t *u = (const uint8_t *)p;
 	size_t i = 0, n;
 	uint32_t cp;
 
 	while (i < len) {
-		if ((n = utf8_next(u + i, len - i, &cp)) == 0)
+		if ((n = cy_utf8_decode(u + i, len - i, &cp)) == 0)
 			return 0;
 		i += n;
 	}
@@ -392,27 +360,86 @@ out:
 	return r;
 }
 
+const char *
+cy_canon_char_refused(uint32_t cp)
+{
+	UChar32 c = (UChar32)cp;
+
+	if (cp < 0x80) /* ASCII: only the C0 controls and DEL */
+		return cp < 0x20 || cp == 0x7f ? "control character" : NULL;
+	if (u_charType(c) == U_CONTROL_CHAR)
+		return "control character";
+	if (u_hasBinaryProperty(c, UCHAR_BIDI_CONTROL))
+		return "bidirectional control";
+	if (u_charType(c) == U_FORMAT_CHAR)
+		return "invisible format character";
+	if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+		return "default-ignorable, shown as nothing";
+	if (u_hasBinaryProperty(c, UCHAR_WHITE_SPACE))
+		return "a space or line break other than U+0020 SPACE";
+	if (u_hasBinaryProperty(c, UCHAR_NONCHARACTER_CODE_POINT))
+		return "noncharacter";
+	return NULL;
+}
+
+void
+cy_canon_char_name(uint32_t cp, char *out, size_t cap)
+{
+	static const UCharNameChoice choices[] = {U_UNICODE_CHAR_NAME,
+	    U_CHAR_NAME_ALIAS, U_EXTENDED_CHAR_NAME};
+	UErrorCode uerr;
+	size_t i;
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	if (cap > INT32_MAX)
+		cap = INT32_MAX;
+	for (i = 0; i < sizeof(choices) / sizeof(choices[0]) && out[0] == '\0';
+	    i++) {
+		uerr = U_ZERO_ERROR;
+		u_charName((UChar32)cp, choices[i], out, (int32_t)cap, &uerr);
+		if (U_FAILURE(uerr) || uerr == U_STRING_NOT_TERMINATED_WARNING)
+			out[0] = '\0';
+	}
+}
+
+/* The code points of a value: well-formed UTF-8 and none refused. */
+static int
+check_chars(const char *p, size_t len, const char *what, cy_error *err)
+{
+	const uint8_t *u = (const uint8_t *)p;
+	char name[CY_CANON_CHAR_NAME_MAX];
+	const char *why;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if ((n = cy_utf8_decode(u + i, len - i, &cp)) == 0)
+			return cy_error_set(err, CY_E_FORMAT,
+			    "%s: invalid UTF-8 at byte %zu", what, i);
+		if ((why = cy_canon_char_refused(cp)) != NULL) {
+			cy_canon_char_name(cp, name, sizeof(name));
+			return cy_error_set(err, CY_E_FORMAT,
+			    "%s: contains U+%04X %s (%s); remove it", what,
+			    (unsigned)cp, name, why);
+		}
+		i += n;
+	}
+	return 0;
+}
+
 int
 cy_canon_check_value(const char *p, size_t len, const char *what,
     cy_error *err)
 {
-	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0, n;
-	uint32_t cp;
 	int r;
 
 	if (len > 0 && (p[0] == ' ' || p[len - 1] == ' '))
 		return cy_error_set(err, CY_E_FORMAT,
 		    "%s: space at the start or end of the value", what);
-	while (i < len) {
-		if ((n = utf8_next(u + i, len - i, &cp)) == 0)
-			return cy_error_set(err, CY_E_FORMAT,
-			    "%s: invalid UTF-8 at byte %zu", what, i);
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-			return cy_error_set(err, CY_E_FORMAT,
-			    "%s: control character U+%04X", what, (unsigned)cp);
-		i += n;
-	}
+	if ((r = check_chars(p, len, what, err)) != 0)
+		return r;
 	if ((r = cy_canon_is_nfc(p, len, err)) < 0)
 		return cy_error_wrap(err, "%s", what);
 	if (r == 0)

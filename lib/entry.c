@@ -218,23 +218,13 @@ b64_ok(const char *v, size_t n, size_t bytes, uint8_t *out)
 	    got == bytes;
 }
 
-/* Canonical text values (UTF-8, NFC, no controls, no surrounding spaces)
- * that are short and hold no line or paragraph separator. */
+/* Canonical text values (UTF-8, NFC, no refused character, so no line or
+ * paragraph separator either, no surrounding spaces) that are short. */
 static int
 text_ok(const char *v, size_t n)
 {
-	size_t i, k;
-	uint32_t cp;
-
-	if (n == 0 || n > CY_ENTRY_TEXT_MAX ||
-	    cy_canon_check_value(v, n, "text", NULL) != 0)
-		return 0;
-	for (i = 0; i < n; i += k) {
-		if ((k = cy_utf8_decode((const uint8_t *)v + i, n - i, &cp)) == 0 ||
-		    cp == 0x2028 || cp == 0x2029)
-			return 0;
-	}
-	return 1;
+	return n > 0 && n <= CY_ENTRY_TEXT_MAX &&
+	    cy_canon_check_value(v, n, "text", NULL) == 0;
 }
 
 static int

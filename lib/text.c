@@ -3,6 +3,9 @@
 #include "coyeu/encoding.h"
 #include "text.h"
 
+/* The one strict UTF-8 decoder of the library (canon.c uses it too).  Lead
+ * bytes C0, C1 and F5-FF are refused outright, before any continuation
+ * byte is read; overlongs, surrogates and code points past U+10FFFF too. */
 size_t
 cy_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
 {
@@ -13,11 +16,11 @@ cy_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
 		*cp = c;
 		return 1;
 	}
-	if ((c & 0xe0) == 0xc0) {
+	if (c >= 0xc2 && c <= 0xdf) {
 		n = 2, c &= 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
+	} else if (c >= 0xe0 && c <= 0xef) {
 		n = 3, c &= 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
+	} else if (c >= 0xf0 && c <= 0xf4) {
 		n = 4, c &= 0x07, min = 0x10000;
 	} else {
 		return 0;

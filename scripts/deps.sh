@@ -16,6 +16,7 @@ need_pc libsodium libsodium-dev
 need_pc libcrypto libssl-dev
 need_pc sqlite3 libsqlite3-dev
 need_pc icu-uc libicu-dev
+need_pc icu-i18n libicu-dev
 need_pc cmocka libcmocka-dev
 need_pc zlib zlib1g-dev
 need_cmd clang clang

@@ -8,8 +8,11 @@
  *   - a key is [a-z0-9-]+, followed by ": " and the value, or by ":" and the
  *     line end when the value is empty (only for fields flagged
  *     CY_CANON_EMPTY);
- *   - a value is UTF-8 in Unicode NFC, with no control characters (C0, DEL,
- *     C1) and no leading or trailing space;
+ *   - a value is UTF-8 in Unicode NFC, with no leading or trailing space
+ *     and none of the characters cy_canon_char_refused names: controls,
+ *     bidirectional controls, invisible (format, default-ignorable)
+ *     characters, spaces other than U+0020, noncharacters
+ *     (docs/canonical-text.md);
  *   - fields appear in table order; unknown, repeated (unless flagged
  *     CY_CANON_REPEAT, then consecutive) and missing fields (unless flagged
  *     CY_CANON_OPTIONAL) are refused, each with the line number;
@@ -105,9 +108,30 @@ int cy_canon_put_time(cy_buf *b, const char *key, int64_t t,
     cy_error *err) CY_MUST_CHECK;
 
 /* --- values --- */
-/* A value as the rules above allow it (UTF-8, NFC, no controls, no spaces at
- * either end).  `what` names it in the error. */
+/* A value as the rules above allow it (UTF-8, NFC, no refused character,
+ * no spaces at either end).  `what` names it in the error, which names a
+ * refused character too: "name: contains U+202E RIGHT-TO-LEFT OVERRIDE
+ * (bidirectional control); remove it". */
 int cy_canon_check_value(const char *p, size_t len, const char *what,
+    cy_error *err) CY_MUST_CHECK;
+/* Why code point cp may not stand in a value ("control character",
+ * "bidirectional control", …), or NULL when it may.  From the Unicode
+ * properties in ICU: General_Category Cc and Cf, Bidi_Control,
+ * Default_Ignorable_Code_Point, White_Space (U+0020 excepted),
+ * Noncharacter_Code_Point. */
+const char *cy_canon_char_refused(uint32_t cp);
+#define CY_CANON_CHAR_NAME_MAX 96
+/* The Unicode name of cp ("RIGHT-TO-LEFT OVERRIDE"), its corrected alias
+ * when it has one, else ICU's label ("<control-0009>",
+ * "<noncharacter-FFFE>", "<unassigned-0378>"). */
+void cy_canon_char_name(uint32_t cp, char *out, size_t cap);
+/* UTS #39 look-alikes: CY_E_POLICY when a word of the text (a run of
+ * letters, marks and digits) mixes scripts beyond the "Highly Restrictive"
+ * level (one script, or Latin with Han and kana, Han and Bopomofo, or Han
+ * and Hangul), as "Nguyеn" with a Cyrillic е (U+0435) does; the error
+ * names the word, both scripts and the character.  0 when no word does.
+ * Words in different scripts ("Ivan Иванов") are fine. */
+int cy_canon_check_scripts(const char *p, size_t len, const char *what,
     cy_error *err) CY_MUST_CHECK;
 /* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
 int cy_canon_utf8_valid(const char *p, size_t len);

@@ -228,9 +228,9 @@ test_parse_rejects(void **state)
 		{"08:30:00Z", "08:30:60Z", "line 3: time must be a UTC time, YYYY-MM-DDTHH:MM:SSZ"},
 		{"Thu hồi", "Thu ho\xcc\x82\xcc\x80i", "line 7: reason: text is not in Unicode NFC (composed) form"},
 		{"Thu hồi", " Thu hồi", "line 7: reason: space at the start or end of the value"},
-		{"Thu hồi", "Thu\xc2\x85hồi", "line 7: reason: control character U+0085"},
+		{"Thu hồi", "Thu\xc2\x85hồi", "line 7: reason: contains U+0085 <control-0085> (control character); remove it"},
 		{"doc-id: fedc", "doc-id: FEDC", "line 6: doc-id must be an identifier, 32 lowercase hex digits"},
-		{"Thu hồi", "Thu\thồi", "line 7: reason: control character U+0009"},
+		{"Thu hồi", "Thu\thồi", "line 7: reason: contains U+0009 <control-0009> (control character); remove it"},
 		{"Thu hồi", "Thu\xffhồi", "line 7: reason: invalid UTF-8 at byte 3"},
 	};
 	cy_buf out = CY_BUF_INIT;
