@@ -215,14 +215,17 @@ check_links(const struct path *p, int64_t at, cy_error *err)
 }
 
 /* Keeps, per authority in the path, its newest list; a list whose issuer
- * is not in the path concerns another chain and is skipped. */
+ * is not in the path concerns another chain and is skipped.  Each list
+ * must succeed the older ones (cy_crl_check_successor, any jump): a newer
+ * list that drops or weakens a revocation, or two lists with one sequence,
+ * fail closed. */
 static int
 pick_crls(struct path *p, const cy_crl *const *crls, size_t ncrls,
     cy_error *err)
 {
-	const uint8_t *a, *b;
-	size_t i, k, alen, blen;
 	const cy_crl *old;
+	size_t i, k;
+	int newer, rc;
 
 	for (k = 0; k < ncrls; k++) {
 		for (i = 0; i < p->n; i++)
@@ -235,19 +238,16 @@ pick_crls(struct path *p, const cy_crl *const *crls, size_t ncrls,
 			return cy_error_wrap(err,
 			    "revocation list %zu (sequence %llu)", k + 1,
 			    (unsigned long long)cy_crl_sequence(crls[k]));
-		old = p->crl[i];
-		if (old == NULL || cy_crl_sequence(crls[k]) > cy_crl_sequence(old)) {
+		if ((old = p->crl[i]) == NULL) {
 			p->crl[i] = crls[k];
 			continue;
 		}
-		a = cy_crl_bytes(old, &alen);
-		b = cy_crl_bytes(crls[k], &blen);
-		if (cy_crl_sequence(crls[k]) == cy_crl_sequence(old) &&
-		    (alen != blen || memcmp(a, b, alen) != 0))
-			return cy_error_set(err, CY_E_REVOKED,
-			    "two different revocation lists from %s carry "
-			    "sequence %llu", cy_crl_issuer(old),
-			    (unsigned long long)cy_crl_sequence(old));
+		newer = cy_crl_sequence(crls[k]) > cy_crl_sequence(old);
+		if ((rc = cy_crl_check_successor(newer ? old : crls[k],
+		    newer ? crls[k] : old, UINT64_MAX, err)) != 0)
+			return rc;
+		if (newer)
+			p->crl[i] = crls[k];
 	}
 	return 0;
 }

@@ -255,6 +255,80 @@ cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
 	return 1;
 }
 
+/* --- succession --- */
+
+/* 1 when entry n revokes at every time entry o does: the same serial, and
+ * either n revokes at all times or both keep the past and n from no later
+ * than o. */
+static int
+entry_covers(const struct crl_entry *n, const struct crl_entry *o)
+{
+	if (!cy_crl_reason_keeps_past(n->reason))
+		return 1;
+	return cy_crl_reason_keeps_past(o->reason) && n->since <= o->since;
+}
+
+/* Every entry of prev is in next, no weaker (both sorted by serial). */
+static int
+check_kept(const cy_crl *prev, const cy_crl *next, cy_error *err)
+{
+	const struct crl_entry *n;
+	size_t i;
+
+	for (i = 0; i < prev->n; i++) {
+		if ((n = find(next, prev->e[i].serial)) == NULL)
+			return cy_error_set(err, CY_E_REVOKED,
+			    "sequence %llu of %s drops %s, which sequence %llu "
+			    "revokes (%s): revocation is permanent, so the "
+			    "authority signed a list that would un-revoke it; "
+			    "keep the older list and report it",
+			    (unsigned long long)next->sequence, next->issuer,
+			    prev->e[i].serial, (unsigned long long)prev->sequence,
+			    prev->e[i].reason);
+		if (!entry_covers(n, &prev->e[i]))
+			return cy_error_set(err, CY_E_REVOKED,
+			    "sequence %llu of %s weakens the revocation of %s "
+			    "(%s, was %s in sequence %llu): revocation is "
+			    "permanent; keep the older list and report it",
+			    (unsigned long long)next->sequence, next->issuer,
+			    n->serial, n->reason, prev->e[i].reason,
+			    (unsigned long long)prev->sequence);
+	}
+	return 0;
+}
+
+int
+cy_crl_check_successor(const cy_crl *prev, const cy_crl *next,
+    uint64_t max_jump, cy_error *err)
+{
+	if (strcmp(prev->issuer, next->issuer) != 0)
+		return cy_error_set(err, CY_E_USAGE,
+		    "lists of two authorities (%s, %s)", prev->issuer,
+		    next->issuer);
+	if (next->sequence < prev->sequence)
+		return cy_error_set(err, CY_E_POLICY,
+		    "sequence %llu is older than sequence %llu, which it "
+		    "cannot replace", (unsigned long long)next->sequence,
+		    (unsigned long long)prev->sequence);
+	if (next->sequence == prev->sequence)
+		return prev->len == next->len &&
+		    memcmp(prev->bytes, next->bytes, prev->len) == 0 ? 0 :
+		    cy_error_set(err, CY_E_REVOKED,
+		    "two different revocation lists from %s carry sequence "
+		    "%llu: the authority signed both; report it", prev->issuer,
+		    (unsigned long long)prev->sequence);
+	if (next->sequence - prev->sequence > max_jump)
+		return cy_error_set(err, CY_E_TOO_LARGE,
+		    "sequence %llu of %s jumps %llu past sequence %llu (more "
+		    "than %llu lists in between): a list that far ahead would "
+		    "shut out the authority's next real ones",
+		    (unsigned long long)next->sequence, next->issuer,
+		    (unsigned long long)(next->sequence - prev->sequence),
+		    (unsigned long long)prev->sequence,
+		    (unsigned long long)max_jump);
+	return check_kept(prev, next, err);
+}
+
 /* --- extending --- */
 
 static int

@@ -5,7 +5,8 @@
  * revokes (sorted, each with a reason and the time it takes effect),
  * signed with its key.  Lists are
  * cumulative, so the one with the highest sequence is the whole truth; an
- * older list never overrides a newer one.  cy_chain_verify (cert.h) takes
+ * older list never overrides a newer one, and a newer one must keep every
+ * revocation of the older (cy_crl_check_successor).  cy_chain_verify (cert.h) takes
  * the lists and checks their signatures against the chain it verifies.
  */
 #ifndef COYEU_CRL_H
@@ -22,6 +23,12 @@
 #define CY_CRL_MAX (1024 * 1024)   /* bytes */
 #define CY_CRL_REASON_MAX 64       /* bytes in a reason token */
 #define CY_CRL_SEQUENCE_MAX 999999999999ULL
+/* The most a list's sequence may run ahead of the one it replaces before a
+ * holder must say it accepts the jump (keyring add --force): a list signed
+ * far ahead (a billion) would shut out every real list that follows, and
+ * burn the sequence space.  Ten thousand is a new list a day for 27
+ * years. */
+#define CY_CRL_SEQUENCE_JUMP_MAX 10000ULL
 
 typedef struct cy_crl cy_crl;
 
@@ -54,6 +61,18 @@ int cy_crl_reason_keeps_past(const char *reason);
 /* 1 when the list revokes serial as of time `at` (see above). */
 int cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
     const char **reason);
+
+/* 0 when next may replace prev, two lists of one authority whose
+ * signatures the caller has checked: next's sequence is higher by at most
+ * max_jump (UINT64_MAX: any; else CY_E_TOO_LARGE), or the same and next
+ * is the very same list; and next revokes every serial prev revokes, at
+ * least from the same time (revocation is permanent: a serial is never
+ * dropped, nor its revocation moved later or turned from one that revokes
+ * at every time into one that keeps earlier signatures).  A list that
+ * drops or weakens an entry, or a second list with the same sequence, is
+ * CY_E_REVOKED; an older next CY_E_POLICY. */
+int cy_crl_check_successor(const cy_crl *prev, const cy_crl *next,
+    uint64_t max_jump, cy_error *err) CY_MUST_CHECK;
 
 /* One revocation to add: reason NULL means "unspecified"; since 0 means
  * the list's time. */

@@ -142,37 +142,66 @@ verify(const cy_cert *const *certs, size_t n, const cy_cert *root,
 	return rc;
 }
 
-/* A certificate's text with `from` replaced by `to`, signed anew with k:
- * what a dishonest issuer could produce, to test the verifier alone. */
+/* An object's text with `from` replaced by `to` (from NULL: unchanged),
+ * signed anew with k into out: what a dishonest issuer could produce, to
+ * test the verifier alone. */
+static void
+resign(const uint8_t *bytes, size_t len, const char *from, const char *to,
+    const cy_idkey *k, cy_buf *b)
+{
+	const char *sigline, *at;
+	uint8_t sig[CY_SIGNATURE_LEN];
+	cy_error err;
+
+	sigline = memmem(bytes, len, "signature: ", 11);
+	assert_non_null(sigline);
+	at = from ? strstr((const char *)bytes, from) : NULL;
+	if (from != NULL) {
+		assert_non_null(at);
+		cy_buf_append(b, bytes, (size_t)(at - (const char *)bytes));
+		cy_buf_puts(b, to);
+		at += strlen(from);
+		cy_buf_append(b, at, (size_t)(sigline - at));
+	} else {
+		cy_buf_append(b, bytes, (size_t)(sigline - (const char *)bytes));
+	}
+	assert_int_equal(cy_idkey_sign(k, b->data, b->len, sig), 0);
+	assert_int_equal(cy_canon_put_b64(b, "signature", sig, sizeof(sig),
+	    &err), 0);
+}
+
 static cy_cert *
 forge(const cy_cert *c, const char *from, const char *to, const cy_idkey *k)
 {
 	const uint8_t *bytes;
-	const char *sigline, *at;
-	uint8_t sig[CY_SIGNATURE_LEN];
 	cy_buf b = CY_BUF_INIT;
 	cy_cert *out = NULL;
 	cy_error err;
 	size_t len;
 
 	bytes = cy_cert_bytes(c, &len);
-	sigline = strstr((const char *)bytes, "signature: ");
-	assert_non_null(sigline);
-	at = from ? strstr((const char *)bytes, from) : NULL;
-	if (from != NULL) {
-		assert_non_null(at);
-		cy_buf_append(&b, bytes, (size_t)(at - (const char *)bytes));
-		cy_buf_puts(&b, to);
-		at += strlen(from);
-		cy_buf_append(&b, at, (size_t)(sigline - at));
-	} else {
-		cy_buf_append(&b, bytes, (size_t)(sigline - (const char *)bytes));
-	}
-	assert_int_equal(cy_idkey_sign(k, b.data, b.len, sig), 0);
-	assert_int_equal(cy_canon_put_b64(&b, "signature", sig, sizeof(sig),
-	    &err), 0);
+	resign(bytes, len, from, to, k, &b);
 	if (cy_cert_parse(b.data, b.len, &out, &err) != 0)
 		fail_msg("forge: %s", err.msg);
+	cy_buf_free(&b);
+	return out;
+}
+
+/* The same for a revocation list. */
+static cy_crl *
+forge_crl(const cy_crl *crl, const char *from, const char *to,
+    const cy_idkey *k)
+{
+	const uint8_t *bytes;
+	cy_buf b = CY_BUF_INIT;
+	cy_crl *out = NULL;
+	cy_error err;
+	size_t len;
+
+	bytes = cy_crl_bytes(crl, &len);
+	resign(bytes, len, from, to, k, &b);
+	if (cy_crl_parse(b.data, b.len, &out, &err) != 0)
+		fail_msg("forge_crl: %s", err.msg);
 	cy_buf_free(&b);
 	return out;
 }
@@ -676,6 +705,114 @@ test_crl_rules(void **state)
 	cy_crl_free(a);
 }
 
+/* A newer list must keep every revocation of the older one, no weaker,
+ * and not run far ahead; verifying with both lists fails closed. */
+static void
+test_crl_successor(void **state)
+{
+	struct tree *t = *state;
+	const cy_cert *c[] = {t->officer.cert, t->agency.cert, t->city.cert};
+	const char *officer = cy_cert_serial(t->officer.cert);
+	const char *city = cy_cert_serial(t->city.cert);
+	cy_crl *a, *b, *fresh, *dropped, *weak, *strong, *lu, *tmp, *later;
+	cy_crl *jump, *edge, *other, *earlier;
+	struct holder other_root;
+	const cy_crl *lists[2];
+	char from[128], to[128];
+	cy_error err;
+
+	a = revoke(&t->agency, NULL, officer, "key-compromise");
+	b = revoke(&t->agency, a, city, NULL);
+	assert_int_equal(cy_crl_check_successor(a, b, CY_CRL_SEQUENCE_JUMP_MAX,
+	    &err), 0);
+	assert_int_equal(cy_crl_check_successor(a, a, 0, &err), 0);
+	assert_int_equal(cy_crl_check_successor(b, a, UINT64_MAX, &err),
+	    CY_E_POLICY);
+	expect_msg(&err, "sequence 1 is older than sequence 2");
+
+	/* the attack: a fresh list, sequence 2, without the officer */
+	fresh = revoke(&t->agency, NULL, city, NULL);
+	dropped = revoke(&t->agency, fresh, cy_cert_serial(t->root.cert), NULL);
+	assert_int_equal(cy_crl_sequence(dropped), 2);
+	assert_int_equal(cy_crl_check_successor(a, dropped, UINT64_MAX, &err),
+	    CY_E_REVOKED);
+	expect_msg(&err, "drops");
+	expect_msg(&err, officer);
+	lists[0] = a;
+	lists[1] = dropped;
+	assert_int_equal(verify(c, 3, t->root.cert, lists, 2, NOW, &err),
+	    CY_E_REVOKED);
+	expect_msg(&err, "drops");
+	lists[0] = dropped;
+	lists[1] = a;
+	assert_int_equal(verify(c, 3, t->root.cert, lists, 2, NOW, &err),
+	    CY_E_REVOKED);
+	expect_msg(&err, "drops");
+	/* same sequence, another list */
+	assert_int_equal(cy_crl_check_successor(b, dropped, UINT64_MAX, &err),
+	    CY_E_REVOKED);
+	expect_msg(&err, "two different revocation lists");
+
+	/* weakened: key-compromise turned into left-unit, which lets the
+	 * past stand */
+	snprintf(from, sizeof(from), "%s key-compromise", officer);
+	snprintf(to, sizeof(to), "%s left-unit", officer);
+	weak = forge_crl(b, from, to, t->agency.key);
+	assert_int_equal(cy_crl_check_successor(a, weak, UINT64_MAX, &err),
+	    CY_E_REVOKED);
+	expect_msg(&err, "weakens the revocation of");
+	/* the other way round is a strengthening, accepted */
+	strong = forge_crl(b, "sequence: 2\n", "sequence: 3\n", t->agency.key);
+	assert_int_equal(cy_crl_check_successor(weak, strong, 1, &err), 0);
+	/* a left-unit moved later lets more of the past stand */
+	lu = revoke_since(&t->agency, NULL, officer, "left-unit", NOW - 3600);
+	tmp = forge_crl(lu, "sequence: 1\n", "sequence: 2\n", t->agency.key);
+	assert_int_equal(cy_canon_time_format(NOW - 3600, from, &err), 0);
+	assert_int_equal(cy_canon_time_format(NOW, to, &err), 0);
+	later = forge_crl(tmp, from, to, t->agency.key);
+	assert_int_equal(cy_crl_check_successor(lu, later, 1, &err),
+	    CY_E_REVOKED);
+	expect_msg(&err, "weakens the revocation of");
+	earlier = forge_crl(lu, "sequence: 1\n", "sequence: 3\n",
+	    t->agency.key);
+	assert_int_equal(cy_crl_check_successor(later, earlier, 1, &err), 0);
+
+	/* a jump: refused beyond CY_CRL_SEQUENCE_JUMP_MAX unless allowed */
+	jump = forge_crl(a, "sequence: 1\n", "sequence: 1000000001\n",
+	    t->agency.key);
+	assert_int_equal(cy_crl_check_successor(a, jump,
+	    CY_CRL_SEQUENCE_JUMP_MAX, &err), CY_E_TOO_LARGE);
+	expect_msg(&err, "jumps 1000000000 past sequence 1");
+	assert_int_equal(cy_crl_check_successor(a, jump, UINT64_MAX, &err), 0);
+	snprintf(to, sizeof(to), "sequence: %llu\n",
+	    1 + (unsigned long long)CY_CRL_SEQUENCE_JUMP_MAX);
+	edge = forge_crl(a, "sequence: 1\n", to, t->agency.key);
+	assert_int_equal(cy_crl_check_successor(a, edge,
+	    CY_CRL_SEQUENCE_JUMP_MAX, &err), 0);
+	assert_int_equal(cy_crl_check_successor(a, edge,
+	    CY_CRL_SEQUENCE_JUMP_MAX - 1, &err), CY_E_TOO_LARGE);
+
+	/* lists of two authorities are no succession */
+	other_root = make_root(NULL);
+	other = revoke(&other_root, NULL, officer, NULL);
+	assert_int_equal(cy_crl_check_successor(a, other, UINT64_MAX, &err),
+	    CY_E_USAGE);
+	holder_free(&other_root);
+	cy_crl_free(other);
+	cy_crl_free(edge);
+	cy_crl_free(jump);
+	cy_crl_free(earlier);
+	cy_crl_free(later);
+	cy_crl_free(tmp);
+	cy_crl_free(lu);
+	cy_crl_free(strong);
+	cy_crl_free(weak);
+	cy_crl_free(dropped);
+	cy_crl_free(fresh);
+	cy_crl_free(b);
+	cy_crl_free(a);
+}
+
 static void
 test_crl_parse(void **state)
 {
@@ -1056,6 +1193,7 @@ main(void)
 		cmocka_unit_test(test_revoked),
 		cmocka_unit_test(test_revocation_time),
 		cmocka_unit_test(test_crl_rules),
+		cmocka_unit_test(test_crl_successor),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_order_and_loops),
 		cmocka_unit_test(test_encoding_rules),
