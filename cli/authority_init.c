@@ -16,6 +16,7 @@ static const char usage[] =
     "                            --unit UNIT [--days N] [--not-before TIME]\n"
     "                            [--compartments a,b] [--unprotected]\n"
     "                            [--passphrase-file F] [--work-factor N]\n"
+    "                            [--allow-mixed-script]\n"
     "\n"
     "Creates a root authority: its key file (as 'coyeu id new') and its\n"
     "self-signed certificate, which may issue anything under UNIT up to\n"
@@ -28,6 +29,7 @@ static const char usage[] =
     "      --days N             validity in days (default 3650)\n"
     "      --not-before TIME    start of validity (default now)\n"
     "      --compartments LIST  compartments it may grant (a,b)\n"
+    "      --allow-mixed-script a word of the name may mix scripts\n"
     CLI_NEWKEY_USAGE;
 
 struct init_args {
@@ -36,12 +38,13 @@ struct init_args {
 	struct cli_newkey nk;
 	int days;
 	int64_t not_before;
+	int mixed; /* --allow-mixed-script */
 };
 
 static int
 parse_args(int argc, char **argv, struct init_args *a)
 {
-	enum { O_CERT = 256, O_NAME, O_UNIT, O_DAYS, O_NB, O_COMP };
+	enum { O_CERT = 256, O_NAME, O_UNIT, O_DAYS, O_NB, O_COMP, O_MIXED };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"cert-out", required_argument, NULL, O_CERT},
@@ -50,6 +53,7 @@ parse_args(int argc, char **argv, struct init_args *a)
 		{"days", required_argument, NULL, O_DAYS},
 		{"not-before", required_argument, NULL, O_NB},
 		{"compartments", required_argument, NULL, O_COMP},
+		{"allow-mixed-script", no_argument, NULL, O_MIXED},
 		CLI_NEWKEY_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -81,6 +85,7 @@ parse_args(int argc, char **argv, struct init_args *a)
 				return CLI_USAGE;
 			break;
 		case O_COMP: comp = optarg; break;
+		case O_MIXED: a->mixed = 1; break;
 		case 'h': fputs(usage, stdout); return -1;
 		default: return cli_usage_error("authority init", "invalid option");
 		}
@@ -94,8 +99,8 @@ parse_args(int argc, char **argv, struct init_args *a)
 	if (!cy_unit_valid(a->unit, strlen(a->unit)))
 		return cli_usage_error("authority init", "bad unit path '%s': "
 		    "segments of a-z, 0-9, '-' separated by '/'", a->unit);
-	if (cy_canon_check_value(a->name, strlen(a->name), "name", &err) != 0)
-		return cli_usage_error("authority init", "%s", err.msg);
+	if ((rc = cli_text_option("--name", a->name, a->mixed)) != CLI_OK)
+		return rc;
 	if (cy_canon_list_normalize(comp, cy_compartment_valid,
 	    "compartments", &a->compartments, &err) != 0)
 		return cli_usage_error("authority init", "%s", err.msg);
@@ -106,7 +111,7 @@ int
 cmd_authority_init(int argc, char **argv)
 {
 	struct init_args a = {NULL, NULL, NULL, NULL, NULL, CLI_NEWKEY_INIT,
-	    CLI_ROOT_DAYS, -1};
+	    CLI_ROOT_DAYS, -1, 0};
 	cy_cert_params p;
 	cy_error err = {0, ""};
 	cy_cert *cert = NULL;

@@ -1,5 +1,6 @@
 /* coyeu cert issue: an authority certifies a request. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,14 @@ static const char usage[] =
     "                        --clearance LEVEL [--compartments a,b]\n"
     "                        [--may-issue UNIT:LEVEL] [--days N]\n"
     "                        [--not-before TIME] [--passphrase-file F]\n"
-    "                        [-o CHAIN] REQ\n"
+    "                        [--allow-mixed-script] [-o CHAIN] REQ\n"
     "\n"
     "Checks the request's signature and issues a certificate for it, signed\n"
     "with the issuer's key.  Refuses what the issuer may not grant: a unit\n"
     "outside its subtree, a level above its own, compartments it does not\n"
-    "hold, validity past its own, or any issuing by a non-authority.\n"
+    "hold, validity past its own, or any issuing by a non-authority, and a\n"
+    "name with a word that mixes scripts (a look-alike, e.g. \"Nguyеn\"\n"
+    "with a Cyrillic е) unless --allow-mixed-script.\n"
     "Writes the new certificate followed by the issuer's chain (root\n"
     "excluded) to CHAIN or standard output.\n"
     "\n"
@@ -35,12 +38,13 @@ static const char usage[] =
     "                           issuer's own end)\n"
     "      --not-before TIME    start of validity (default now)\n"
     "      --passphrase-file F  read the issuer key's passphrase from F\n"
+    "      --allow-mixed-script certify a name a word of which mixes scripts\n"
     "  -o, --output CHAIN       where to write the chain\n";
 
 struct issue_args {
 	const char *key, *chain, *pass_file, *out, *req;
 	char *compartments, *may_unit;
-	int role, clearance, may_level, days;
+	int role, clearance, may_level, days, mixed;
 	int64_t not_before;
 };
 
@@ -73,6 +77,7 @@ parse_option(int c, const char *arg, struct issue_args *a)
 	case 'n':
 		return cli_parse_time("cert issue", arg, &a->not_before);
 	case 'p': a->pass_file = arg; break;
+	case 'x': a->mixed = 1; break;
 	case 'h': fputs(usage, stdout); return -1;
 	default: return cli_usage_error("cert issue", "invalid option");
 	}
@@ -93,6 +98,7 @@ parse_args(int argc, char **argv, struct issue_args *a)
 		{"days", required_argument, NULL, 'd'},
 		{"not-before", required_argument, NULL, 'n'},
 		{"passphrase-file", required_argument, NULL, 'p'},
+		{"allow-mixed-script", no_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -185,6 +191,7 @@ cmd_cert_issue(int argc, char **argv)
 	cy_request *req = NULL;
 	cy_chain *chain = NULL;
 	cy_idkey *k = NULL;
+	char what[PATH_MAX + 64];
 	int rc;
 
 	memset(&a, 0, sizeof(a));
@@ -196,7 +203,10 @@ cmd_cert_issue(int argc, char **argv)
 	if (a.not_before < 0)
 		a.not_before = cli_now();
 	rc = CLI_FAIL;
+	snprintf(what, sizeof(what), "cert issue: refused: name in %s", a.req);
 	if (cli_load_request(a.req, &req) != CLI_OK ||
+	    cli_text_refuse_mixed(what, cy_request_name(req), a.mixed) !=
+	    CLI_OK ||
 	    cli_load_chain(a.chain, &chain) != CLI_OK ||
 	    cli_idkey_load(a.key, a.pass_file, &k) != CLI_OK)
 		goto out;

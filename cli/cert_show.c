@@ -30,6 +30,7 @@ show_chain(const char *path, int json)
 	if (cli_load_chain(path, &ch) != CLI_OK)
 		return CLI_FAIL;
 	n = cy_chain_len(ch);
+	cli_chain_warn_mixed(ch);
 	if (json)
 		fputs("{\"type\":\"chain\",\"certificates\":[", stdout);
 	for (i = 0; i < n; i++) {
@@ -56,6 +57,7 @@ show_request(const char *path, int json)
 
 	if (cli_load_request(path, &q) != CLI_OK)
 		return CLI_FAIL;
+	cli_text_warn_mixed("request: name", cy_request_name(q));
 	cy_b64_encode(sign, cy_request_sign_public(q), CY_SIGN_PUBLIC_LEN, 0);
 	if (cy_canon_time_format(cy_request_time(q), t, NULL) != 0)
 		snprintf(t, sizeof(t), "?");

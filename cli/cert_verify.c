@@ -112,6 +112,7 @@ cmd_cert_verify(int argc, char **argv)
 		}
 		goto out;
 	}
+	cli_chain_warn_mixed(chain);
 	print_ok(leaf, t.root, cy_chain_len(chain), json);
 	rc = CLI_OK;
 out:

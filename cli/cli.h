@@ -33,6 +33,23 @@ int cli_fail(const cy_error *err, const char *what);
 /* Prints a usage error and "try 'coyeu CMD --help'", returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) CY_PRINTF(2, 3);
 
+/* Look-alike text (cli/lookalike.c).  A text option (opt "--name",
+ * "--doc"): a canonical value (no control, bidirectional or invisible
+ * character …) and, unless allow_mixed, no word mixing scripts; CLI_OK, or
+ * CLI_USAGE after "coyeu: --name: contains U+202E …; remove it". */
+int cli_text_option(const char *opt, const char *value, int allow_mixed);
+/* A text from a file about to be signed into a record (the name of a
+ * request being certified): CLI_FAIL after saying so when a word mixes
+ * scripts and allow_mixed is not set. */
+int cli_text_refuse_mixed(const char *what, const char *value,
+    int allow_mixed);
+/* A text of a verified record being shown: "coyeu: warning: …" on
+ * standard error when a word mixes scripts. */
+void cli_text_warn_mixed(const char *what, const char *value);
+/* The same for the name of every certificate in a chain. */
+struct cy_chain;
+void cli_chain_warn_mixed(const struct cy_chain *chain);
+
 /* Reads a line from the terminal without echo into buf (wiped on failure);
  * the terminal is restored before a signal that interrupts it acts. */
 int cli_tty_passphrase(const char *prompt, char *buf, size_t cap,

@@ -9,7 +9,7 @@
 
 static const char usage[] =
     "usage: coyeu id request [-k KEY] --name NAME --unit UNIT [-o REQ]\n"
-    "                        [--passphrase-file F]\n"
+    "                        [--passphrase-file F] [--allow-mixed-script]\n"
     "\n"
     "Writes a certificate request for the key's public keys, signed with\n"
     "the key itself (proof of possession), to REQ or standard output.\n"
@@ -20,18 +20,22 @@ static const char usage[] =
     "      --name NAME          the subject's full name, e.g. \"Nguyễn Văn A\"\n"
     "      --unit UNIT          the unit path, e.g. vn/hcm/van-phong-thanh-uy\n"
     "  -o, --output REQ         where to write the request\n"
-    "      --passphrase-file F  read the key's passphrase from F\n";
+    "      --passphrase-file F  read the key's passphrase from F\n"
+    "      --allow-mixed-script a word of the name may mix scripts (refused\n"
+    "                           by default: \"Nguyеn\" with a Cyrillic е\n"
+    "                           looks like \"Nguyen\")\n";
 
 int
 cmd_id_request(int argc, char **argv)
 {
-	enum { O_NAME = 256, O_UNIT, O_PASSFILE };
+	enum { O_NAME = 256, O_UNIT, O_PASSFILE, O_MIXED };
 	static const struct option opts[] = {
 		{"key", required_argument, NULL, 'k'},
 		{"name", required_argument, NULL, O_NAME},
 		{"unit", required_argument, NULL, O_UNIT},
 		{"output", required_argument, NULL, 'o'},
 		{"passphrase-file", required_argument, NULL, O_PASSFILE},
+		{"allow-mixed-script", no_argument, NULL, O_MIXED},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -42,7 +46,7 @@ cmd_id_request(int argc, char **argv)
 	cy_idkey *k = NULL;
 	cy_error err = {0, ""};
 	size_t len;
-	int c, rc = CLI_FAIL;
+	int c, mixed = 0, rc = CLI_FAIL;
 
 	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -51,6 +55,7 @@ cmd_id_request(int argc, char **argv)
 		case O_UNIT: unit = optarg; break;
 		case 'o': out = optarg; break;
 		case O_PASSFILE: pass_file = optarg; break;
+		case O_MIXED: mixed = 1; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("id request", "invalid option");
 		}
@@ -60,6 +65,8 @@ cmd_id_request(int argc, char **argv)
 		    argv[optind]);
 	if (name == NULL || unit == NULL)
 		return cli_usage_error("id request", "--name and --unit are required");
+	if ((rc = cli_text_option("--name", name, mixed)) != CLI_OK)
+		return rc;
 	if ((rc = cli_keyring_default("id request", CLI_KR_KEY, &key)) != CLI_OK)
 		return rc;
 	rc = CLI_FAIL;

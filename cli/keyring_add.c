@@ -20,18 +20,23 @@
 #define SNIFF_LEN 64
 
 static const char usage[] =
-    "usage: coyeu keyring add [--passphrase-file F] FILE...\n"
+    "usage: coyeu keyring add [--passphrase-file F] [--force] FILE...\n"
     "\n"
     "Adds certificate chains and revocation lists to the keyring, each\n"
     "checked first: a chain must verify against the pinned root and the\n"
     "lists the keyring holds, a list must carry the signature of an\n"
     "authority the keyring knows.  A chain for the keyring's own key\n"
     "becomes its chain; other chains go to certs/, named by serial; lists\n"
-    "go to crl/, the newest of each authority kept.  Chains are taken\n"
-    "before lists, whatever the order given.  Anything else is refused.\n"
+    "go to crl/, the newest of each authority kept.  A newer list must\n"
+    "revoke every serial the one it replaces revokes (revocation is\n"
+    "permanent), and may run at most %llu sequence numbers ahead of it.\n"
+    "Chains are taken before lists, whatever the order given.  Anything\n"
+    "else is refused.\n"
     "\n"
     "      --passphrase-file F  the key's passphrase, needed once to learn\n"
-    "                           the public key of a key put in by hand\n";
+    "                           the public key of a key put in by hand\n"
+    "      --force              take a list whose sequence runs further\n"
+    "                           ahead (after checking with its authority)\n";
 
 enum kind { KIND_OTHER, KIND_CHAIN, KIND_CRL };
 
@@ -61,6 +66,7 @@ static const struct {
 struct add {
 	struct cli_trust trust;
 	const char *pass_file;
+	int force; /* --force: a list may jump its sequence */
 	int64_t now;
 };
 
@@ -234,12 +240,14 @@ find_issuer(struct add *a, const char *serial, const cy_cert **issuer,
 	return rc;
 }
 
-/* CLI_OK to store the list; 1 when the keyring has it already. */
+/* CLI_OK to store the list: the keyring holds none of its authority, or
+ * the list succeeds the one it holds (cy_crl_check_successor: every serial
+ * kept, and a jump in sequence only with --force). */
 static int
-compare_held(const char *path, const char *held, const cy_crl *crl)
+compare_held(const struct add *a, const char *path, const char *held,
+    const cy_crl *crl)
 {
-	const uint8_t *a, *b;
-	size_t alen, blen;
+	cy_error err = {0, ""};
 	cy_crl *old = NULL;
 	uint64_t seq = cy_crl_sequence(crl);
 	int rc = CLI_OK;
@@ -248,19 +256,17 @@ compare_held(const char *path, const char *held, const cy_crl *crl)
 		return CLI_OK;
 	if (cli_load_crl(held, &old) != CLI_OK)
 		return CLI_OK; /* a damaged list gives way to a good one */
-	a = cy_crl_bytes(old, &alen);
-	b = cy_crl_bytes(crl, &blen);
 	if (cy_crl_sequence(old) > seq) {
 		cli_warn("keyring add %s: refused: older (sequence %llu) than "
 		    "the list the keyring holds (sequence %llu), which stays",
 		    path, (unsigned long long)seq,
 		    (unsigned long long)cy_crl_sequence(old));
 		rc = CLI_FAIL;
-	} else if (cy_crl_sequence(old) == seq && (alen != blen ||
-	    memcmp(a, b, alen) != 0)) {
-		cli_warn("keyring add %s: refused: another list with the same "
-		    "sequence %llu is in the keyring; the authority signed two "
-		    "different lists: report it", path, (unsigned long long)seq);
+	} else if (cy_crl_check_successor(old, crl, a->force ? UINT64_MAX :
+	    CY_CRL_SEQUENCE_JUMP_MAX, &err) != 0) {
+		cli_warn("keyring add %s: refused: %s%s", path, err.msg,
+		    err.code == CY_E_TOO_LARGE ? "; if the authority really "
+		    "published it, add it with --force" : "");
 		rc = CLI_FAIL;
 	}
 	cy_crl_free(old);
@@ -290,7 +296,7 @@ add_crl(struct add *a, const char *path)
 	snprintf(target, sizeof(target), "%s/%s%s",
 	    cli_keyring_path(CLI_KR_CRLS), cy_crl_issuer(crl),
 	    CLI_KR_CRL_SUFFIX);
-	if ((rc = compare_held(path, target, crl)) != CLI_OK)
+	if ((rc = compare_held(a, path, target, crl)) != CLI_OK)
 		goto out;
 	snprintf(what, sizeof(what), "the revocation list of %s (sequence "
 	    "%llu, %zu revoked)", cy_cert_name(issuer),
@@ -332,6 +338,7 @@ cmd_keyring_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"passphrase-file", required_argument, NULL, 'P'},
+		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -343,7 +350,10 @@ cmd_keyring_add(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P': a.pass_file = optarg; break;
-		case 'h': fputs(usage, stdout); return CLI_OK;
+		case 'f': a.force = 1; break;
+		case 'h':
+			printf(usage, (unsigned long long)CY_CRL_SEQUENCE_JUMP_MAX);
+			return CLI_OK;
 		default: return cli_usage_error("keyring add", "invalid option");
 		}
 	}

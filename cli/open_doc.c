@@ -115,6 +115,8 @@ open_doc_print_label(FILE *f, const cy_doc_info *info, const char *note)
 		fputs("coyeu: plain age file (no classification label)\n", f);
 		return;
 	}
+	cli_text_warn_mixed("document number", cy_label_document(l));
+	cli_text_warn_mixed("sealed by", cy_cert_name(info->signer));
 	fprintf(f, "coyeu: %s document %s, verified\n",
 	    cy_level_display(cy_label_level(l)), cy_label_document(l));
 	fprintf(f, "  from unit:      %s\n", cy_label_unit(l));

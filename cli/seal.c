@@ -33,7 +33,8 @@ static const char seal_usage[] =
     "\n"
     "usage: coyeu seal --level L --doc N [-k KEY] [-c CHAIN] [--trust ROOT]\n"
     "                  [--crl F]... --to WHO... [--compartments a,b]\n"
-    "                  [--only-named] [--protect-until DATE] [-a] [-o OUT] [IN]\n"
+    "                  [--only-named] [--protect-until DATE]\n"
+    "                  [--allow-mixed-script] [-a] [-o OUT] [IN]\n"
     "\n"
     "Seals a classified document: signed by KEY, with its level bound in an\n"
     "encrypted label and only the outer mark (A, B, C) visible. Every\n"
@@ -42,7 +43,9 @@ static const char seal_usage[] =
     "out come from the keyring (docs/keyring.md).\n"
     "\n"
     "      --level L            mat, toi-mat or tuyet-mat\n"
-    "      --doc N              the document number\n"
+    "      --doc N              the document number (no control, bidirectional\n"
+    "                           or invisible character; a word mixing\n"
+    "                           scripts only with --allow-mixed-script)\n"
     "  -k, --key KEY            the sealer's key file (default: the keyring's)\n"
     "  -c, --chain CHAIN        the sealer's chain (default: the keyring's)\n"
     "      --trust ROOT         the root certificate you trust (default:\n"
@@ -62,6 +65,7 @@ static const char seal_usage[] =
 enum {
 	OPT_LEVEL = 256, OPT_DOC, OPT_TRUST, OPT_CRL, OPT_TO, OPT_COMPARTMENTS,
 	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY, OPT_ALLOW_MIXED_PQ,
+	OPT_ALLOW_MIXED_SCRIPT,
 };
 
 struct seal_args {
@@ -95,6 +99,7 @@ doc_option(struct seal_doc_args *d, int c, const char *arg)
 	case OPT_ONLY_NAMED: d->only_named = 1; return 1;
 	case OPT_PROTECT_UNTIL: d->protect_until = arg; return 1;
 	case OPT_COPY: d->copy = arg; return 1;
+	case OPT_ALLOW_MIXED_SCRIPT: d->allow_mixed_script = 1; return 1;
 	}
 	return 0;
 }
@@ -217,6 +222,8 @@ cmd_seal(int argc, char **argv)
 		{"protect-until", required_argument, NULL, OPT_PROTECT_UNTIL},
 		{"copy", required_argument, NULL, OPT_COPY},
 		{"allow-mixed-pq", no_argument, NULL, OPT_ALLOW_MIXED_PQ},
+		{"allow-mixed-script", no_argument, NULL,
+		    OPT_ALLOW_MIXED_SCRIPT},
 		{NULL, 0, NULL, 0},
 	};
 	struct seal_args a;

@@ -80,6 +80,8 @@ check_args(struct seal_doc_args *a, struct seal_doc *d)
 	if ((d->level = cy_level_parse(a->level, strlen(a->level))) == 0)
 		return cli_usage_error("seal",
 		    "unknown level '%s' (mat, toi-mat or tuyet-mat)", a->level);
+	if (cli_text_option("--doc", a->doc, a->allow_mixed_script) != CLI_OK)
+		return CLI_USAGE;
 	if (cy_canon_list_normalize(a->compartments ? a->compartments : "",
 	    cy_compartment_valid, "compartments", &d->compartments, NULL) != 0)
 		return cli_usage_error("seal", "invalid --compartments '%s'",

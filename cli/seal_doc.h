@@ -11,7 +11,7 @@ struct seal_doc_args {
 	const char *protect_until, *copy;
 	const char *to[CLI_MAX_TO];
 	size_t nto;
-	int only_named, armor, threads;
+	int only_named, armor, threads, allow_mixed_script;
 	const char *in, *out;
 	struct cli_trust trust;
 };

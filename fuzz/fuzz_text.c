@@ -1,0 +1,35 @@
+/* Canonical values and the mixed-script check: never crash; a value
+ * accepted is well-formed UTF-8 holding no refused character, and the
+ * script check only ever flags a word with a non-ASCII letter. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "coyeu/canon.h"
+#include "text.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data;
+	size_t i, n, ascii = 1;
+	uint32_t cp;
+	int r;
+
+	for (i = 0; i < size; i++)
+		ascii &= data[i] < 0x80;
+	r = cy_canon_check_scripts(p, size, "x", NULL);
+	if (r != 0 && r != CY_E_POLICY && r != CY_E_FORMAT)
+		abort();
+	if ((r == CY_E_POLICY && ascii) ||
+	    (r == CY_E_FORMAT) == cy_canon_utf8_valid(p, size))
+		abort();
+	if (cy_canon_check_value(p, size, "x", NULL) != 0)
+		return 0;
+	for (i = 0; i < size; i += n)
+		if ((n = cy_utf8_decode(data + i, size - i, &cp)) == 0 ||
+		    cy_canon_char_refused(cp) != NULL)
+			abort();
+	return 0;
+}
