@@ -32,7 +32,7 @@ static const struct action {
 	    ROLE_BIT(CY_ROLE_OFFICER), STATE_BIT(CY_DOC_LIVE), 0},
 	[CY_ACT_OPEN] = {"open", "opened", "reader", NULL, ROLE_BIT(CY_ROLE_OFFICER),
 	    STATE_BIT(CY_DOC_LIVE) | STATE_BIT(CY_DOC_DECLASSIFIED), 1},
-	[CY_ACT_RELEASE] = {"release", "released", "registry", "requester",
+	[CY_ACT_RELEASE] = {"release", "released", "releaser", "requester",
 	    ROLE_BIT(CY_ROLE_REGISTRY),
 	    STATE_BIT(CY_DOC_LIVE) | STATE_BIT(CY_DOC_DECLASSIFIED), 1},
 	[CY_ACT_COPY] = {"copy", "copied", "copier", "copy recipient",
