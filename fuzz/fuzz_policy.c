@@ -40,7 +40,8 @@ static int
 is_party(const cy_policy_request *rq, const cy_policy_party *a, int target)
 {
 	return strcmp(a->serial, rq->actor->serial) == 0 ||
-	    (target && strcmp(a->serial, rq->target->serial) == 0);
+	    (target && rq->target != NULL &&
+	    strcmp(a->serial, rq->target->serial) == 0);
 }
 
 /* At least `need` distinct serials among approvers who are not parties. */
@@ -86,7 +87,8 @@ check_allowed(const cy_policy_request *rq)
 	if (rq->doc == NULL || rq->doc->state == CY_DOC_DESTROYED)
 		abort();
 	check_party(rq, rq->actor, a != CY_ACT_RELEASE && a != CY_ACT_DECLASSIFY);
-	if (target)
+	/* Only seal may go without a target (the sealer's rules alone). */
+	if (target && (rq->target != NULL || a != CY_ACT_SEAL))
 		check_party(rq, rq->target, a != CY_ACT_APPROVE);
 	check_approvals(rq, target);
 	if (a == CY_ACT_SEAL)

@@ -186,7 +186,10 @@ request_fault(const cy_policy_request *rq, unsigned bit)
 		return "the time is out of range";
 	if (!party_ok(rq->actor))
 		return "the actor is missing or malformed";
-	if ((bit & WITH_TARGET) && !party_ok(rq->target))
+	/* Seal may omit the target: then only the sealer's rules run (what
+	 * a reader re-checks at `created`). */
+	if ((bit & WITH_TARGET) && (rq->target != NULL ||
+	    bit != BIT(CY_ACT_SEAL)) && !party_ok(rq->target))
 		return "the target is missing or malformed";
 	if (!doc_ok(rq->doc))
 		return "the document is missing or malformed";
@@ -456,7 +459,7 @@ rule_holder(struct ctx *c)
 
 	if (c->declassified)
 		return holder_scope(c);
-	if (is_recipient(c->rq->doc, p->serial))
+	if (p == NULL || is_recipient(c->rq->doc, p->serial))
 		return 0;
 	return deny(c, CY_POL_NOT_RECIPIENT,
 	    on_target ? CY_POL_WHO_TARGET : CY_POL_WHO_ACTOR,
@@ -652,7 +655,8 @@ run_rules(struct ctx *c)
 	size_t i;
 
 	for (i = 0; i < NRULES; i++) {
-		if (!(rules[i].actions & bit))
+		if (!(rules[i].actions & bit) ||
+		    (rules[i].side == TARGET && c->target == NULL))
 			continue;
 		if ((rules[i].fn != NULL ? rules[i].fn(c) :
 		    on_side(c, rules[i].side, rules[i].party)) != 0) {

@@ -39,7 +39,8 @@
 
 enum cy_policy_action {
 	CY_ACT_SEAL = 1,       /* actor seals D to target (one call per
-	                        * recipient) */
+	                        * recipient; no target: the sealer's
+	                        * entitlement alone) */
 	CY_ACT_OPEN = 2,       /* actor reads D (it holds a key to it) */
 	CY_ACT_RELEASE = 3,    /* actor, a registry, releases D to target */
 	CY_ACT_COPY = 4,       /* actor, a holder, copies D for target */
@@ -133,7 +134,9 @@ typedef struct cy_policy_request {
 	int action;               /* enum cy_policy_action */
 	int64_t time;             /* Unix seconds: the time of the act */
 	const cy_policy_party *actor;
-	const cy_policy_party *target; /* seal, release, copy, approve */
+	const cy_policy_party *target; /* release, copy, approve; seal: each
+	                                * recipient, or NULL to check the
+	                                * sealer alone */
 	const cy_policy_doc *doc;
 	/* Approvals already verified as signed `approve` entries for this
 	 * document, action and requester: one party per entry. */
