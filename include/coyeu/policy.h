@@ -28,9 +28,6 @@
 #include "coyeu/crl.h"
 #include "coyeu/error.h"
 
-#ifndef CY_API
-#define CY_API
-#endif
 
 /* TUYỆT MẬT: distinct approvers needed besides the requester (§12). */
 #define CY_POLICY_APPROVERS 2

@@ -17,7 +17,7 @@
 	((CY_VERSION_MAJOR << 16) | (CY_VERSION_MINOR << 8) | CY_VERSION_PATCH)
 
 /* The running library's CY_VERSION_STRING. */
-const char *cy_version(void);
+CY_API const char *cy_version(void);
 /* The running library's CY_VERSION_NUMBER. */
 CY_API unsigned cy_version_number(void);
 
