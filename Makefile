@@ -8,7 +8,8 @@ PKGS     = libsodium libcrypto sqlite3 icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-VERSION  = 0.1.0
+# One version, kept in the public header.
+VERSION := $(shell sed -n 's/^\#define CY_VERSION_STRING "\(.*\)"/\1/p' include/coyeu/version.h)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CSTD     = -std=c11 -D_GNU_SOURCE
@@ -16,7 +17,11 @@ OPT     ?= -O2 -g
 ifeq ($(SAN),1)
 OPT      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+# The library exports only what its public headers mark CY_API; the
+# command line sees only those headers (no -Ilib), as any program would.
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_LIB  = $(CFLAGS_ALL) -fvisibility=hidden
+CFLAGS_CLI  = $(CSTD) $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) -lpthread $(LIBS)
 # Tests also read zlib-compressed test vectors.
@@ -32,7 +37,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps demo check test unit cli-test asan fuzz fuzz-check bench \
+.PHONY: all deps demo check test api-check unit cli-test asan fuzz fuzz-check bench \
         clean install help
 all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeu.pc
 
@@ -47,9 +52,13 @@ help:
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard include/coyeu/*.h lib/*.h cli/*.h)
+$(BUILD)/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	$(CC) $(CFLAGS_LIB) -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c $(wildcard include/coyeu/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CLI) -c -o $@ $<
 
 $(BUILD)/libcoyeu.a: $(LIB_OBJ)
 	rm -f $@
@@ -75,7 +84,11 @@ unit: $(TESTS)
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)
 
-test: unit cli-test
+# The exported symbols are exactly the public headers' CY_API declarations.
+api-check: $(BUILD)/libcoyeu.so
+	@sh scripts/check-api.sh $(BUILD)/libcoyeu.so
+
+test: api-check unit cli-test
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit

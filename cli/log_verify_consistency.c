@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "coyeu/encoding.h"
 #include "logcli.h"
-#include "text.h"
 
 static const char usage[] =
     "usage: coyeu log verify-consistency --verifier-key VKEY [--json]\n"

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "coyeu/secret.h"
+#include "coyeu/version.h"
 
 static const struct cli_command commands[] = {
 	{"keygen", cmd_keygen, "generate an age identity (X25519, or --pq)"},
@@ -27,7 +28,7 @@ main(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-		printf("coyeu %s\n", COYEU_VERSION_STRING);
+		printf("coyeu %s\n", cy_version());
 		return CLI_OK;
 	}
 	return cli_dispatch("coyeu", commands, argc, argv);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coyeu/encoding.h"  /* cy_parse_u64, cy_b64_hash_decode */
+
 /* Decodes one code point from s (len > 0).  Returns its length in bytes,
  * or 0 for an invalid sequence. */
 size_t cy_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
@@ -17,16 +19,9 @@ int cy_utf8_text_ok(const uint8_t *s, size_t len, int newline);
 /* Unicode White_Space (what Go's unicode.IsSpace accepts). */
 int cy_unicode_is_space(uint32_t cp);
 
-/* Canonical unsigned decimal: digits only, no leading zero (except "0"),
- * at most UINT64_MAX.  0 on success, -1 otherwise. */
-int cy_parse_u64(const char *s, size_t len, uint64_t *out);
-
 /* The next line of [*p, end), without its newline, advancing *p past it:
  * 0, or -1 at the end or when the last line has no newline. */
 int cy_text_line(const uint8_t **p, const uint8_t *end, const char **line,
     size_t *len);
-
-/* Exactly 32 bytes from padded base64 (44 characters): 0, or -1. */
-int cy_b64_hash_decode(const char *s, size_t len, uint8_t out[32]);
 
 #endif

@@ -28,40 +28,45 @@ typedef struct cy_identity cy_identity;
 /* --- recipients (who a file is sealed to) --- */
 /* "age1…" (X25519) or "age1pq1…" (the post-quantum MLKEM768-X25519
  * hybrid, checked as FIPS 203 requires). */
-int cy_recipient_parse(const char *s, cy_recipient **out, cy_error *err) CY_MUST_CHECK;
-int cy_recipient_x25519(const uint8_t pub[CY_X25519_KEY_LEN], cy_recipient **out,
+CY_API int cy_recipient_parse(const char *s, cy_recipient **out,
+    cy_error *err) CY_MUST_CHECK;
+CY_API int cy_recipient_x25519(const uint8_t pub[CY_X25519_KEY_LEN],
+    cy_recipient **out,
     cy_error *err) CY_MUST_CHECK;
 /* A passphrase recipient; such a stanza must be the file's only one. */
-int cy_recipient_scrypt(const char *pass, size_t len, int log_n,
+CY_API int cy_recipient_scrypt(const char *pass, size_t len, int log_n,
     cy_recipient **out, cy_error *err) CY_MUST_CHECK;
 /* Recipients file (-R): one recipient a line, '#' comments, blank lines. */
-int cy_recipients_file_parse(const uint8_t *buf, size_t len,
+CY_API int cy_recipients_file_parse(const uint8_t *buf, size_t len,
     cy_recipient ***out, size_t *n, cy_error *err) CY_MUST_CHECK;
-void cy_recipient_free(cy_recipient *r);
-void cy_recipients_free(cy_recipient **r, size_t n);
+CY_API void cy_recipient_free(cy_recipient *r);
+CY_API void cy_recipients_free(cy_recipient **r, size_t n);
 
 /* --- identities (who can open) --- */
-int cy_identity_generate(cy_identity **out, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_identity_generate(cy_identity **out, cy_error *err) CY_MUST_CHECK;
 /* A post-quantum hybrid identity (age-keygen -pq). */
-int cy_identity_generate_pq(cy_identity **out, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_identity_generate_pq(cy_identity **out,
+    cy_error *err) CY_MUST_CHECK;
 /* "AGE-SECRET-KEY-1…" (X25519) or "AGE-SECRET-KEY-PQ-1…" (hybrid). */
-int cy_identity_parse(const char *s, cy_identity **out, cy_error *err) CY_MUST_CHECK;
-int cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN],
+CY_API int cy_identity_parse(const char *s, cy_identity **out,
+    cy_error *err) CY_MUST_CHECK;
+CY_API int cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN],
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
-int cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
+CY_API int cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
 /* An identity file as age-keygen writes it: '#' comments, blank lines,
  * one AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1… a line. */
-int cy_identity_file_parse(const uint8_t *buf, size_t len,
+CY_API int cy_identity_file_parse(const uint8_t *buf, size_t len,
     cy_identity ***out, size_t *n, cy_error *err) CY_MUST_CHECK;
 /* The age1… or age1pq1… string of an identity's public key. */
-int cy_identity_recipient_string(const cy_identity *id,
+CY_API int cy_identity_recipient_string(const cy_identity *id,
     char out[CY_RECIPIENT_STR_MAX], cy_error *err) CY_MUST_CHECK;
 /* The AGE-SECRET-KEY-1… string (caller wipes it). */
-int cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
+CY_API int cy_identity_string(const cy_identity *id,
+    char out[CY_IDENTITY_STR_MAX],
     cy_error *err) CY_MUST_CHECK;
-void cy_identity_free(cy_identity *id);
-void cy_identities_free(cy_identity **ids, size_t n);
+CY_API void cy_identity_free(cy_identity *id);
+CY_API void cy_identities_free(cy_identity **ids, size_t n);
 
 /* --- sealing and opening --- */
 typedef void cy_progress_fn(void *ctx, uint64_t done, uint64_t total);
@@ -93,16 +98,18 @@ typedef struct cy_open_params {
  * failure the caller discards it (cy_outfile_abort).  A regular in_fd is
  * read through a mapping: if another process truncates the file meanwhile,
  * the process gets SIGBUS, which the caller must handle (cli/guard.c). */
-int cy_age_seal_fd(int in_fd, int out_fd, const cy_seal_params *p,
+CY_API int cy_age_seal_fd(int in_fd, int out_fd, const cy_seal_params *p,
     cy_error *err) CY_MUST_CHECK;
-int cy_age_open_fd(int in_fd, int out_fd, const cy_open_params *p,
+CY_API int cy_age_open_fd(int in_fd, int out_fd, const cy_open_params *p,
     cy_error *err) CY_MUST_CHECK;
 
 /* In memory.  The output buffer is appended to; on failure it may hold
  * partial plaintext that the caller must wipe (cy_buf_free does). */
-int cy_age_seal_mem(const uint8_t *in, size_t len, const cy_seal_params *p,
+CY_API int cy_age_seal_mem(const uint8_t *in, size_t len,
+    const cy_seal_params *p,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
-int cy_age_open_mem(const uint8_t *in, size_t len, const cy_open_params *p,
+CY_API int cy_age_open_mem(const uint8_t *in, size_t len,
+    const cy_open_params *p,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
 
 #endif

@@ -16,15 +16,15 @@ typedef struct cy_buf {
 
 #define CY_BUF_INIT {NULL, 0, 0, 0}
 
-void cy_buf_append(cy_buf *b, const void *p, size_t n);
-void cy_buf_puts(cy_buf *b, const char *s);
-void cy_buf_printf(cy_buf *b, const char *fmt, ...) CY_PRINTF(2, 3);
-void cy_buf_b64(cy_buf *b, const uint8_t *p, size_t n); /* unpadded */
+CY_API void cy_buf_append(cy_buf *b, const void *p, size_t n);
+CY_API void cy_buf_puts(cy_buf *b, const char *s);
+CY_API void cy_buf_printf(cy_buf *b, const char *fmt, ...) CY_PRINTF(2, 3);
+CY_API void cy_buf_b64(cy_buf *b, const uint8_t *p, size_t n); /* unpadded */
 /* CY_E_NOMEM if any append failed, else 0. */
-int cy_buf_status(const cy_buf *b) CY_MUST_CHECK;
+CY_API int cy_buf_status(const cy_buf *b) CY_MUST_CHECK;
 /* Wipes the contents before freeing (buffers may hold secrets). */
-void cy_buf_free(cy_buf *b);
+CY_API void cy_buf_free(cy_buf *b);
 /* Hands the data to the caller (free with free()); leaves b empty. */
-uint8_t *cy_buf_take(cy_buf *b, size_t *len);
+CY_API uint8_t *cy_buf_take(cy_buf *b, size_t *len);
 
 #endif

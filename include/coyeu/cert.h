@@ -38,52 +38,54 @@ enum cy_role {
 };
 
 /* "authority", "registry", "officer" <-> enum cy_role (0 / NULL if not). */
-int cy_role_parse(const char *p, size_t len);
-const char *cy_role_name(int role);
+CY_API int cy_role_parse(const char *p, size_t len);
+CY_API const char *cy_role_name(int role);
 
 /* A unit path: segments of [a-z0-9-]+ separated by '/', e.g.
  * "vn/hcm/van-phong-thanh-uy", at most CY_UNIT_MAX bytes. */
-int cy_unit_valid(const char *p, size_t len);
+CY_API int cy_unit_valid(const char *p, size_t len);
 /* 1 when unit `child` is `parent` or lies beneath it, by whole segments:
  * vn/hcm contains vn/hcm and vn/hcm/x, but not vn/hn nor vn/hcmx. */
-int cy_unit_contains(const char *parent, const char *child);
+CY_API int cy_unit_contains(const char *parent, const char *child);
 /* 32 lowercase hex digits. */
-int cy_serial_valid(const char *p, size_t len);
+CY_API int cy_serial_valid(const char *p, size_t len);
 /* A compartment name: [a-z0-9-]+ (a list item for canon.h's list calls). */
-int cy_compartment_valid(const char *p, size_t len);
+CY_API int cy_compartment_valid(const char *p, size_t len);
 
 typedef struct cy_cert cy_cert;
 
 /* Parses one certificate filling all of in[0..len): syntax and the rules
  * that concern the certificate alone.  Does not check the signature: that
  * takes the issuer (cy_chain_verify). */
-int cy_cert_parse(const uint8_t *in, size_t len, cy_cert **out,
+CY_API int cy_cert_parse(const uint8_t *in, size_t len, cy_cert **out,
     cy_error *err) CY_MUST_CHECK;
-int cy_cert_dup(const cy_cert *c, cy_cert **out, cy_error *err) CY_MUST_CHECK;
-void cy_cert_free(cy_cert *c);
+CY_API int cy_cert_dup(const cy_cert *c, cy_cert **out,
+    cy_error *err) CY_MUST_CHECK;
+CY_API void cy_cert_free(cy_cert *c);
 
 /* The exact encoded bytes (signature line included). */
-const uint8_t *cy_cert_bytes(const cy_cert *c, size_t *len);
-const char *cy_cert_serial(const cy_cert *c);      /* 32 hex digits */
-const char *cy_cert_issuer(const cy_cert *c);      /* issuer's serial */
-const char *cy_cert_name(const cy_cert *c);        /* UTF-8, NFC */
-const char *cy_cert_unit(const cy_cert *c);
-int cy_cert_role(const cy_cert *c);                /* enum cy_role */
-int cy_cert_clearance(const cy_cert *c);           /* enum cy_level */
-const char *cy_cert_compartments(const cy_cert *c); /* "a,b" or "" */
-int cy_cert_has_compartment(const cy_cert *c, const char *name);
-int64_t cy_cert_not_before(const cy_cert *c);      /* Unix seconds */
-int64_t cy_cert_not_after(const cy_cert *c);
-const uint8_t *cy_cert_sign_public(const cy_cert *c); /* 32 bytes */
-const uint8_t *cy_cert_seal_public(const cy_cert *c); /* 32 bytes, X25519 */
+CY_API const uint8_t *cy_cert_bytes(const cy_cert *c, size_t *len);
+CY_API const char *cy_cert_serial(const cy_cert *c);      /* 32 hex digits */
+CY_API const char *cy_cert_issuer(const cy_cert *c);      /* issuer's serial */
+CY_API const char *cy_cert_name(const cy_cert *c);        /* UTF-8, NFC */
+CY_API const char *cy_cert_unit(const cy_cert *c);
+CY_API int cy_cert_role(const cy_cert *c);                /* enum cy_role */
+CY_API int cy_cert_clearance(const cy_cert *c);           /* enum cy_level */
+CY_API const char *cy_cert_compartments(const cy_cert *c); /* "a,b" or "" */
+CY_API int cy_cert_has_compartment(const cy_cert *c, const char *name);
+CY_API int64_t cy_cert_not_before(const cy_cert *c);      /* Unix seconds */
+CY_API int64_t cy_cert_not_after(const cy_cert *c);
+CY_API const uint8_t *cy_cert_sign_public(const cy_cert *c); /* 32 bytes */
+CY_API const uint8_t *cy_cert_seal_public(const cy_cert *c); /* 32 bytes,
+    X25519 */
 /* The same key as an age recipient, "age1…" (cy_recipient_parse takes it). */
-const char *cy_cert_seal_recipient(const cy_cert *c);
+CY_API const char *cy_cert_seal_recipient(const cy_cert *c);
 /* Authorities only (NULL / 0 otherwise): the subtree and highest level
  * this authority may issue. */
-const char *cy_cert_may_issue_unit(const cy_cert *c);
-int cy_cert_may_issue_level(const cy_cert *c);
+CY_API const char *cy_cert_may_issue_unit(const cy_cert *c);
+CY_API int cy_cert_may_issue_level(const cy_cert *c);
 /* 1 when the certificate names itself as issuer (a root). */
-int cy_cert_is_self_signed(const cy_cert *c);
+CY_API int cy_cert_is_self_signed(const cy_cert *c);
 
 /* What to certify.  The keys usually come from a request (request.h). */
 typedef struct cy_cert_params {
@@ -106,7 +108,7 @@ typedef struct cy_cert_params {
  * `now`, and every chain rule must hold, exactly as cy_chain_verify will
  * check it: refusals are CY_E_POLICY with the rule in the message.  The
  * serial is 128 random bits. */
-int cy_cert_issue(const cy_cert_params *p, const cy_cert *issuer,
+CY_API int cy_cert_issue(const cy_cert_params *p, const cy_cert *issuer,
     const cy_idkey *issuer_key, int64_t now, cy_cert **out,
     cy_error *err) CY_MUST_CHECK;
 
@@ -116,16 +118,16 @@ typedef struct cy_chain cy_chain;
 /* Parses a chain file: 1 to CY_CHAIN_MAX certificates separated by single
  * blank lines; nothing before, between or after.  Errors name the
  * certificate: "certificate 2: line 5: …". */
-int cy_chain_parse(const uint8_t *in, size_t len, cy_chain **out,
+CY_API int cy_chain_parse(const uint8_t *in, size_t len, cy_chain **out,
     cy_error *err) CY_MUST_CHECK;
-void cy_chain_free(cy_chain *ch);
-size_t cy_chain_len(const cy_chain *ch);
+CY_API void cy_chain_free(cy_chain *ch);
+CY_API size_t cy_chain_len(const cy_chain *ch);
 /* Certificate i, 0 = the leaf. */
-const cy_cert *cy_chain_get(const cy_chain *ch, size_t i);
+CY_API const cy_cert *cy_chain_get(const cy_chain *ch, size_t i);
 
 /* Appends the chain file for a newly issued leaf: leaf, then the issuer's
  * chain without its self-signed root. */
-int cy_chain_encode(const cy_cert *leaf, const cy_chain *issuer_chain,
+CY_API int cy_chain_encode(const cy_cert *leaf, const cy_chain *issuer_chain,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
 
 struct cy_crl;
@@ -142,7 +144,7 @@ struct cy_crl;
  * CY_E_FORMAT).  A chain holding just the root's own certificate verifies
  * as the root.  On success *leaf (if leaf is not NULL) receives a copy of
  * the verified leaf, for the caller to free. */
-int cy_chain_verify(const cy_chain *chain, const cy_cert *root,
+CY_API int cy_chain_verify(const cy_chain *chain, const cy_cert *root,
     const struct cy_crl *const *crls, size_t ncrls, int64_t at,
     cy_cert **leaf, cy_error *err) CY_MUST_CHECK;
 

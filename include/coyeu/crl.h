@@ -34,32 +34,33 @@ typedef struct cy_crl cy_crl;
 
 /* Syntax only (sorted unique serials, reasons [a-z0-9-]+); the signature
  * is checked against the issuer by cy_crl_check_signature. */
-int cy_crl_parse(const uint8_t *in, size_t len, cy_crl **out,
+CY_API int cy_crl_parse(const uint8_t *in, size_t len, cy_crl **out,
     cy_error *err) CY_MUST_CHECK;
-void cy_crl_free(cy_crl *crl);
+CY_API void cy_crl_free(cy_crl *crl);
 /* 0 when issuer is the list's issuer and its key signed the list. */
-int cy_crl_check_signature(const cy_crl *crl, const cy_cert *issuer,
+CY_API int cy_crl_check_signature(const cy_crl *crl, const cy_cert *issuer,
     cy_error *err) CY_MUST_CHECK;
 
-const uint8_t *cy_crl_bytes(const cy_crl *crl, size_t *len);
-const char *cy_crl_issuer(const cy_crl *crl);    /* serial */
-uint64_t cy_crl_sequence(const cy_crl *crl);
-int64_t cy_crl_time(const cy_crl *crl);
-size_t cy_crl_count(const cy_crl *crl);
+CY_API const uint8_t *cy_crl_bytes(const cy_crl *crl, size_t *len);
+CY_API const char *cy_crl_issuer(const cy_crl *crl);    /* serial */
+CY_API uint64_t cy_crl_sequence(const cy_crl *crl);
+CY_API int64_t cy_crl_time(const cy_crl *crl);
+CY_API size_t cy_crl_count(const cy_crl *crl);
 /* Entry i: serial, reason, and the time from which it takes effect. */
-void cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
+CY_API void cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
     const char **reason, int64_t *since);
 /* 1 when the list names serial, at whatever time (reason and since set when
  * not NULL). */
-int cy_crl_lookup(const cy_crl *crl, const char *serial, const char **reason,
+CY_API int cy_crl_lookup(const cy_crl *crl, const char *serial,
+    const char **reason,
     int64_t *since);
 /* 1 when the reason leaves the key with its holder (superseded, left-unit,
  * cessation): such a revocation takes effect at its `since` time, so what
  * the certificate signed before then still verifies.  Every other reason,
  * key-compromise and unknown ones included, revokes at every time. */
-int cy_crl_reason_keeps_past(const char *reason);
+CY_API int cy_crl_reason_keeps_past(const char *reason);
 /* 1 when the list revokes serial as of time `at` (see above). */
-int cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
+CY_API int cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
     const char **reason);
 
 /* 0 when next may replace prev, two lists of one authority whose
@@ -71,7 +72,7 @@ int cy_crl_revokes(const cy_crl *crl, const char *serial, int64_t at,
  * at every time into one that keeps earlier signatures).  A list that
  * drops or weakens an entry, or a second list with the same sequence, is
  * CY_E_REVOKED; an older next CY_E_POLICY. */
-int cy_crl_check_successor(const cy_crl *prev, const cy_crl *next,
+CY_API int cy_crl_check_successor(const cy_crl *prev, const cy_crl *next,
     uint64_t max_jump, cy_error *err) CY_MUST_CHECK;
 
 /* One revocation to add: reason NULL means "unspecified"; since 0 means
@@ -87,7 +88,7 @@ typedef struct cy_crl_revocation {
  * signed with key, which must belong to issuer, an authority.  prev must
  * be the issuer's and carry its valid signature.  Refuses a serial already
  * listed, and a revocation taking effect after now. */
-int cy_crl_extend(const cy_crl *prev, const cy_cert *issuer,
+CY_API int cy_crl_extend(const cy_crl *prev, const cy_cert *issuer,
     const cy_idkey *key, const cy_crl_revocation *add, int64_t now,
     cy_crl **out, cy_error *err) CY_MUST_CHECK;
 

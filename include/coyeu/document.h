@@ -33,7 +33,7 @@ typedef struct cy_trust {
  * clearance and compartments.  *leaf (optional) gets the verified leaf.
  * Refusals are CY_E_POLICY / CY_E_REVOKED / CY_E_SIGNATURE naming the rule,
  * e.g. "lacks clearance TỐI MẬT (has MẬT)". */
-int cy_doc_check_clearance(const cy_chain *chain, const cy_trust *trust,
+CY_API int cy_doc_check_clearance(const cy_chain *chain, const cy_trust *trust,
     int level, const char *compartments, int64_t at, cy_cert **leaf,
     cy_error *err) CY_MUST_CHECK;
 
@@ -52,7 +52,7 @@ typedef struct cy_doc_seal_params {
 /* Seals in_fd into out_fd.  A seekable out_fd is written in one pass (the
  * label's space reserved, then filled); otherwise, or with armor, the
  * ciphertext (never the plaintext) is spooled to a temporary file first. */
-int cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
+CY_API int cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
     cy_error *err) CY_MUST_CHECK;
 
 enum cy_doc_open_mode {
@@ -81,14 +81,14 @@ typedef struct cy_doc_info {
 
 /* in_fd must be a regular file (callers spool pipes first).  On success
  * info holds what was verified; free it with cy_doc_info_free. */
-int cy_doc_open_fd(int in_fd, int out_fd, const cy_doc_open_params *p,
+CY_API int cy_doc_open_fd(int in_fd, int out_fd, const cy_doc_open_params *p,
     cy_doc_info *info, cy_error *err) CY_MUST_CHECK;
-void cy_doc_info_free(cy_doc_info *info);
+CY_API void cy_doc_info_free(cy_doc_info *info);
 
 /* The header alone, no key: the outer mark ('A', 'B', 'C' or 0 for a plain
  * age file) and the stanzas.  Free h with cy_header_free. */
 struct cy_header;
-int cy_doc_inspect_fd(int in_fd, struct cy_header *h, char *mark,
+CY_API int cy_doc_inspect_fd(int in_fd, struct cy_header *h, char *mark,
     cy_error *err) CY_MUST_CHECK;
 
 #endif

@@ -33,36 +33,39 @@ typedef struct cy_entry_field {
 typedef int cy_sign_fn(void *ctx, const uint8_t *msg, size_t len,
     uint8_t sig[CY_ENTRY_SIG_LEN]);
 /* A cy_sign_fn for a raw libsodium Ed25519 secret key (64 bytes). */
-int cy_entry_sign_ed25519(void *secret_key, const uint8_t *msg, size_t len,
+CY_API int cy_entry_sign_ed25519(void *secret_key, const uint8_t *msg,
+    size_t len,
     uint8_t sig[CY_ENTRY_SIG_LEN]);
 
 /* Builds the canonical entry of `type` from fields given in any order
  * (everything but version, type, actor-key and signature), signs it, and
  * appends it to out. */
-int cy_entry_create(const char *type, const cy_entry_field *fields, size_t n,
+CY_API int cy_entry_create(const char *type, const cy_entry_field *fields,
+    size_t n,
     const uint8_t actor_key[CY_ENTRY_KEY_LEN], cy_sign_fn *sign, void *ctx,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
 
 /* Checks an entry's form and its signature.  Safe on any input. */
-int cy_entry_verify(const uint8_t *data, size_t len, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_entry_verify(const uint8_t *data, size_t len,
+    cy_error *err) CY_MUST_CHECK;
 
 typedef struct cy_entry cy_entry;
 
 /* Checks the form (not the signature) and gives access to the fields. */
-int cy_entry_parse(const uint8_t *data, size_t len, cy_entry **out,
+CY_API int cy_entry_parse(const uint8_t *data, size_t len, cy_entry **out,
     cy_error *err) CY_MUST_CHECK;
-const char *cy_entry_type(const cy_entry *e);
+CY_API const char *cy_entry_type(const cy_entry *e);
 /* A field's value, or NULL when the entry does not have it. */
-const char *cy_entry_get(const cy_entry *e, const char *name);
-const uint8_t *cy_entry_actor_key(const cy_entry *e);
-void cy_entry_free(cy_entry *e);
+CY_API const char *cy_entry_get(const cy_entry *e, const char *name);
+CY_API const uint8_t *cy_entry_actor_key(const cy_entry *e);
+CY_API void cy_entry_free(cy_entry *e);
 
 /* The entry types, NULL-terminated. */
-const char *const *cy_entry_types(void);
+CY_API const char *const *cy_entry_types(void);
 /* The i-th field of a type, in canonical order, with what it holds (e.g.
  * "32 lowercase hex digits") and whether it may be left out.  -1 past the
  * last field or for an unknown type.  For help texts. */
-int cy_entry_type_field(const char *type, size_t i, const char **name,
+CY_API int cy_entry_type_field(const char *type, size_t i, const char **name,
     const char **holds, int *optional);
 
 #endif

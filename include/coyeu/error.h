@@ -14,9 +14,13 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define CY_MUST_CHECK __attribute__((warn_unused_result))
 #define CY_PRINTF(a, b) __attribute__((format(printf, a, b)))
+/* The library is built with -fvisibility=hidden: only what a public header
+ * declares with CY_API is exported (scripts/check-api.sh checks it). */
+#define CY_API __attribute__((visibility("default")))
 #else
 #define CY_MUST_CHECK
 #define CY_PRINTF(a, b)
+#define CY_API
 #endif
 
 enum cy_err {
@@ -48,15 +52,16 @@ typedef struct cy_error {
 
 /* Sets err (if not NULL) and returns code, so callers can write
  * `return cy_error_set(err, CY_E_FORMAT, "...")`. */
-int cy_error_set(cy_error *err, int code, const char *fmt, ...) CY_PRINTF(3, 4);
+CY_API int cy_error_set(cy_error *err, int code, const char *fmt,
+    ...) CY_PRINTF(3, 4);
 
 /* Prefixes the existing message with context: "label: <old message>". */
-int cy_error_wrap(cy_error *err, const char *fmt, ...) CY_PRINTF(2, 3);
+CY_API int cy_error_wrap(cy_error *err, const char *fmt, ...) CY_PRINTF(2, 3);
 
 /* A short generic description of a code. */
-const char *cy_strerror(int code);
+CY_API const char *cy_strerror(int code);
 
 /* Clears an error to CY_OK and an empty message. */
-void cy_error_clear(cy_error *err);
+CY_API void cy_error_clear(cy_error *err);
 
 #endif

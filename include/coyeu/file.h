@@ -15,16 +15,17 @@
 
 /* Reads a whole file ("-" = stdin) of at most cap bytes into a malloc'd
  * buffer with a NUL after the data.  The caller wipes and frees it. */
-int cy_file_read(const char *path, size_t cap, uint8_t **out, size_t *len,
+CY_API int cy_file_read(const char *path, size_t cap, uint8_t **out,
+    size_t *len,
     cy_error *err) CY_MUST_CHECK;
-int cy_fd_read_all(int fd, size_t cap, uint8_t **out, size_t *len,
+CY_API int cy_fd_read_all(int fd, size_t cap, uint8_t **out, size_t *len,
     cy_error *err) CY_MUST_CHECK;
 
 /* Writes all of buf, retrying on EINTR and short writes. */
-int cy_write_all(int fd, const void *buf, size_t len);
+CY_API int cy_write_all(int fd, const void *buf, size_t len);
 /* Reads up to len bytes, stopping early only at end of file. Returns the
  * number of bytes read, or -1 on error. */
-ssize_t cy_read_full(int fd, void *buf, size_t len);
+CY_API ssize_t cy_read_full(int fd, void *buf, size_t len);
 
 typedef struct cy_outfile cy_outfile;
 
@@ -33,28 +34,30 @@ enum cy_outfile_flags {
 };
 
 /* Opens an output.  path NULL or "-" means stdout (streamed, not atomic). */
-int cy_outfile_open(const char *path, mode_t mode, int flags, cy_outfile **out,
+CY_API int cy_outfile_open(const char *path, mode_t mode, int flags,
+    cy_outfile **out,
     cy_error *err) CY_MUST_CHECK;
-int cy_outfile_fd(const cy_outfile *o);
+CY_API int cy_outfile_fd(const cy_outfile *o);
 /* 1 for a regular temporary file (seekable, atomic), 0 for stdout. */
-int cy_outfile_is_atomic(const cy_outfile *o);
+CY_API int cy_outfile_is_atomic(const cy_outfile *o);
 /* The temporary file's path until commit or abort; NULL for stdout and
  * devices (written in place). */
-const char *cy_outfile_temp_path(const cy_outfile *o);
+CY_API const char *cy_outfile_temp_path(const cy_outfile *o);
 /* fsync, rename (or link for CY_OUT_EXCLUSIVE), fsync the folder; frees o. */
-int cy_outfile_commit(cy_outfile *o, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_outfile_commit(cy_outfile *o, cy_error *err) CY_MUST_CHECK;
 /* Removes the temporary file; frees o.  NULL is allowed. */
-void cy_outfile_abort(cy_outfile *o);
+CY_API void cy_outfile_abort(cy_outfile *o);
 
 /* Whole small file in one go, atomically. */
-int cy_file_write(const char *path, const void *data, size_t len, mode_t mode,
+CY_API int cy_file_write(const char *path, const void *data, size_t len,
+    mode_t mode,
     int flags, cy_error *err) CY_MUST_CHECK;
 
 /* An unlinked temporary file in $TMPDIR (or /tmp), 0600, for spooling
  * ciphertext — never plaintext.  Returns the fd or a negative CY_E code. */
-int cy_file_spool(cy_error *err);
+CY_API int cy_file_spool(cy_error *err);
 
 /* Refuses a secret-key file that others may read (mode & 077). */
-int cy_file_check_private(const char *path, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_file_check_private(const char *path, cy_error *err) CY_MUST_CHECK;
 
 #endif

@@ -40,18 +40,20 @@ typedef struct cy_header {
 
 /* Parses a complete header from buf.  *used receives the header's length
  * (through the MAC line's LF).  Errors are CY_E_HEADER. */
-int cy_header_parse(const uint8_t *buf, size_t len, cy_header *h,
+CY_API int cy_header_parse(const uint8_t *buf, size_t len, cy_header *h,
     size_t *used, cy_error *err) CY_MUST_CHECK;
-void cy_header_free(cy_header *h);
+CY_API void cy_header_free(cy_header *h);
 
 /* Builder: appends a stanza (raw text updated). */
-int cy_header_add(cy_header *h, const char *type, const char *const *args,
+CY_API int cy_header_add(cy_header *h, const char *type,
+    const char *const *args,
     size_t nargs, const uint8_t *body, size_t body_len) CY_MUST_CHECK;
 /* Computes the MAC under the file key and writes the whole header. */
-int cy_header_encode(cy_header *h, const uint8_t file_key[CY_FILE_KEY_LEN],
+CY_API int cy_header_encode(cy_header *h,
+    const uint8_t file_key[CY_FILE_KEY_LEN],
     cy_buf *out) CY_MUST_CHECK;
 /* Checks the MAC in constant time: 0 or CY_E_HMAC. */
-int cy_header_verify_mac(const cy_header *h,
+CY_API int cy_header_verify_mac(const cy_header *h,
     const uint8_t file_key[CY_FILE_KEY_LEN], cy_error *err) CY_MUST_CHECK;
 
 #endif

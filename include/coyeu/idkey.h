@@ -21,22 +21,24 @@ typedef struct cy_idkey cy_idkey; /* keys live in guarded memory */
 /* Supplies a passphrase when a key file is protected. */
 typedef int cy_passphrase_fn(void *ctx, char *buf, size_t cap, cy_error *err);
 
-int cy_idkey_generate(cy_idkey **out, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_idkey_generate(cy_idkey **out, cy_error *err) CY_MUST_CHECK;
 /* pass NULL writes an unprotected file (services). Exclusive create, 0600. */
-int cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
+CY_API int cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
     int log_n, cy_error *err) CY_MUST_CHECK;
 /* Refuses a file readable by others; asks getpass only if protected. */
-int cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
+CY_API int cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
     cy_idkey **out, cy_error *err) CY_MUST_CHECK;
-void cy_idkey_free(cy_idkey *k);
+CY_API void cy_idkey_free(cy_idkey *k);
 
-const uint8_t *cy_idkey_sign_public(const cy_idkey *k);  /* 32 bytes */
-const uint8_t *cy_idkey_seal_public(const cy_idkey *k);  /* 32 bytes */
-const uint8_t *cy_idkey_seal_secret(const cy_idkey *k);  /* 32 bytes, guarded */
-int cy_idkey_sign(const cy_idkey *k, const uint8_t *msg, size_t len,
+CY_API const uint8_t *cy_idkey_sign_public(const cy_idkey *k);  /* 32 bytes */
+CY_API const uint8_t *cy_idkey_seal_public(const cy_idkey *k);  /* 32 bytes */
+CY_API const uint8_t *cy_idkey_seal_secret(const cy_idkey *k);  /* 32 bytes,
+    guarded */
+CY_API int cy_idkey_sign(const cy_idkey *k, const uint8_t *msg, size_t len,
     uint8_t sig[CY_SIGNATURE_LEN]) CY_MUST_CHECK;
 /* Checks an Ed25519 signature by the holder of pub: 0 or CY_E_SIGNATURE. */
-int cy_idkey_verify(const uint8_t pub[CY_SIGN_PUBLIC_LEN], const uint8_t *msg,
+CY_API int cy_idkey_verify(const uint8_t pub[CY_SIGN_PUBLIC_LEN],
+    const uint8_t *msg,
     size_t len, const uint8_t sig[CY_SIGNATURE_LEN]) CY_MUST_CHECK;
 
 #endif

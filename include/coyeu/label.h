@@ -61,10 +61,10 @@ typedef struct cy_label_params {
 
 /* Length of the label text these parameters produce (fixed, digests
  * included), so the stanza can be reserved before the payload. */
-int cy_label_size(const cy_label_params *p, size_t *len, cy_error *err)
+CY_API int cy_label_size(const cy_label_params *p, size_t *len, cy_error *err)
     CY_MUST_CHECK;
 /* Writes the complete signed label text. */
-int cy_label_build(const cy_label_params *p,
+CY_API int cy_label_build(const cy_label_params *p,
     const uint8_t stanzas_sha256[CY_LABEL_DIGEST_LEN],
     const uint8_t payload_digest[CY_LABEL_DIGEST_LEN], const cy_idkey *signer,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
@@ -73,27 +73,27 @@ typedef struct cy_label cy_label;
 
 /* Parses a label; errors are CY_E_FORMAT naming the line and rule.  Does not
  * check the signature (that needs the signer's verified key). */
-int cy_label_parse(const uint8_t *in, size_t len, cy_label **out,
+CY_API int cy_label_parse(const uint8_t *in, size_t len, cy_label **out,
     cy_error *err) CY_MUST_CHECK;
-void cy_label_free(cy_label *l);
+CY_API void cy_label_free(cy_label *l);
 /* Checks the signature with the signer's Ed25519 public key. */
-int cy_label_verify_signature(const cy_label *l,
+CY_API int cy_label_verify_signature(const cy_label *l,
     const uint8_t pub[CY_SIGN_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
 
-const char *cy_label_document(const cy_label *l);
-int cy_label_level(const cy_label *l);
-const char *cy_label_unit(const cy_label *l);
-int64_t cy_label_created(const cy_label *l);
-int64_t cy_label_protect_until(const cy_label *l);
-const char *cy_label_copy(const cy_label *l);
-size_t cy_label_recipient_count(const cy_label *l);
-const char *cy_label_recipient(const cy_label *l, size_t i);
-int cy_label_only_named(const cy_label *l);
-const char *cy_label_compartments(const cy_label *l);
-const uint8_t *cy_label_signer_chain(const cy_label *l, size_t *len);
-const uint8_t *cy_label_stanzas_sha256(const cy_label *l);
-const uint8_t *cy_label_payload_digest(const cy_label *l);
+CY_API const char *cy_label_document(const cy_label *l);
+CY_API int cy_label_level(const cy_label *l);
+CY_API const char *cy_label_unit(const cy_label *l);
+CY_API int64_t cy_label_created(const cy_label *l);
+CY_API int64_t cy_label_protect_until(const cy_label *l);
+CY_API const char *cy_label_copy(const cy_label *l);
+CY_API size_t cy_label_recipient_count(const cy_label *l);
+CY_API const char *cy_label_recipient(const cy_label *l, size_t i);
+CY_API int cy_label_only_named(const cy_label *l);
+CY_API const char *cy_label_compartments(const cy_label *l);
+CY_API const uint8_t *cy_label_signer_chain(const cy_label *l, size_t *len);
+CY_API const uint8_t *cy_label_stanzas_sha256(const cy_label *l);
+CY_API const uint8_t *cy_label_payload_digest(const cy_label *l);
 /* The label text exactly as parsed. */
-const uint8_t *cy_label_bytes(const cy_label *l, size_t *len);
+CY_API const uint8_t *cy_label_bytes(const cy_label *l, size_t *len);
 
 #endif

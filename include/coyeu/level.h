@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "coyeu/error.h"
+
 enum cy_level {
 	CY_LEVEL_MAT = 1,
 	CY_LEVEL_TOI_MAT = 2,
@@ -19,14 +21,14 @@ enum cy_level {
 };
 
 /* The level named p[0..len) ("mat", "toi-mat", "tuyet-mat"), or 0. */
-int cy_level_parse(const char *p, size_t len);
+CY_API int cy_level_parse(const char *p, size_t len);
 /* "mat" …, or NULL for a value that is not a level. */
-const char *cy_level_name(int level);
+CY_API const char *cy_level_name(int level);
 /* "MẬT", "TỐI MẬT", "TUYỆT MẬT" (UTF-8), or NULL. */
-const char *cy_level_display(int level);
+CY_API const char *cy_level_display(int level);
 /* 'C', 'B', 'A', or 0. */
-char cy_level_mark(int level);
+CY_API char cy_level_mark(int level);
 /* 10, 20, 30, or 0. */
-int cy_level_protect_years(int level);
+CY_API int cy_level_protect_years(int level);
 
 #endif

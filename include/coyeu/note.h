@@ -26,40 +26,43 @@ typedef struct cy_note_verifier cy_note_verifier;
 
 /* A new random Ed25519 signer; name must be a valid key name (non-empty,
  * no spaces, no '+'). */
-int cy_note_signer_generate(const char *name, cy_note_signer **out,
+CY_API int cy_note_signer_generate(const char *name, cy_note_signer **out,
     cy_error *err) CY_MUST_CHECK;
 /* Parses "PRIVATE+KEY+…"; a trailing newline is allowed. */
-int cy_note_signer_parse(const char *s, size_t len, cy_note_signer **out,
+CY_API int cy_note_signer_parse(const char *s, size_t len, cy_note_signer **out,
     cy_error *err) CY_MUST_CHECK;
 /* The "PRIVATE+KEY+…" string, newline-terminated (cy_buf_free wipes it). */
-int cy_note_signer_string(const cy_note_signer *s, cy_buf *out,
+CY_API int cy_note_signer_string(const cy_note_signer *s, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
 /* The matching verifier string, NUL-terminated. */
-void cy_note_signer_verifier_string(const cy_note_signer *s,
+CY_API void cy_note_signer_verifier_string(const cy_note_signer *s,
     char out[CY_NOTE_KEY_STR_MAX]);
-const char *cy_note_signer_name(const cy_note_signer *s);
-void cy_note_signer_free(cy_note_signer *s);
+CY_API const char *cy_note_signer_name(const cy_note_signer *s);
+CY_API void cy_note_signer_free(cy_note_signer *s);
 
 /* Parses "<name>+<hex8>+<base64>"; a trailing newline is allowed.  Refuses
  * a key ID that does not match the name and key. */
-int cy_note_verifier_parse(const char *s, size_t len, cy_note_verifier **out,
+CY_API int cy_note_verifier_parse(const char *s, size_t len,
+    cy_note_verifier **out,
     cy_error *err) CY_MUST_CHECK;
-const char *cy_note_verifier_name(const cy_note_verifier *v);
-uint32_t cy_note_verifier_id(const cy_note_verifier *v);
-const uint8_t *cy_note_verifier_key(const cy_note_verifier *v); /* 32 bytes */
-void cy_note_verifier_string(const cy_note_verifier *v,
+CY_API const char *cy_note_verifier_name(const cy_note_verifier *v);
+CY_API uint32_t cy_note_verifier_id(const cy_note_verifier *v);
+CY_API const uint8_t *cy_note_verifier_key(const cy_note_verifier *v); /* 32
+    bytes */
+CY_API void cy_note_verifier_string(const cy_note_verifier *v,
     char out[CY_NOTE_KEY_STR_MAX]);
-void cy_note_verifier_free(cy_note_verifier *v);
+CY_API void cy_note_verifier_free(cy_note_verifier *v);
 
 /* Appends to out the note: text (which must end in a newline, be UTF-8 and
  * hold no other control character), a blank line, one signature line. */
-int cy_note_sign(const uint8_t *text, size_t len, const cy_note_signer *s,
+CY_API int cy_note_sign(const uint8_t *text, size_t len,
+    const cy_note_signer *s,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
 /* Checks a note's form and its signatures by the known verifiers: unknown
  * keys are ignored, a known key's bad signature rejects the note, and at
  * least one known key must have signed.  *text_len receives the length of
  * the signed text (a prefix of note). */
-int cy_note_open(const uint8_t *note, size_t len,
+CY_API int cy_note_open(const uint8_t *note, size_t len,
     const cy_note_verifier *const *verifiers, size_t nverifiers,
     size_t *text_len, cy_error *err) CY_MUST_CHECK;
 
@@ -71,17 +74,18 @@ typedef struct cy_checkpoint {
 } cy_checkpoint;
 
 /* The note text: origin, size, base64 root hash, each on its own line. */
-int cy_checkpoint_format(const cy_checkpoint *c, cy_buf *out,
+CY_API int cy_checkpoint_format(const cy_checkpoint *c, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
 /* Parses checkpoint note text; extension lines are allowed and ignored. */
-int cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
+CY_API int cy_checkpoint_parse(const uint8_t *text, size_t len,
+    cy_checkpoint *out,
     cy_error *err) CY_MUST_CHECK;
 /* Signs c as a note (appended to out). */
-int cy_checkpoint_sign(const cy_checkpoint *c, const cy_note_signer *s,
+CY_API int cy_checkpoint_sign(const cy_checkpoint *c, const cy_note_signer *s,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
 /* Opens a signed checkpoint with the log's verifier and parses it; the
  * origin must equal the verifier's key name. */
-int cy_checkpoint_open(const uint8_t *note, size_t len,
+CY_API int cy_checkpoint_open(const uint8_t *note, size_t len,
     const cy_note_verifier *v, cy_checkpoint *out, cy_error *err) CY_MUST_CHECK;
 
 #endif

@@ -19,19 +19,19 @@
 
 typedef struct cy_request cy_request;
 
-int cy_request_create(const cy_idkey *key, const char *name,
+CY_API int cy_request_create(const cy_idkey *key, const char *name,
     const char *unit, int64_t now, cy_request **out,
     cy_error *err) CY_MUST_CHECK;
 /* Parses a request and checks its signature by its own signing key. */
-int cy_request_parse(const uint8_t *in, size_t len, cy_request **out,
+CY_API int cy_request_parse(const uint8_t *in, size_t len, cy_request **out,
     cy_error *err) CY_MUST_CHECK;
-void cy_request_free(cy_request *req);
+CY_API void cy_request_free(cy_request *req);
 
-const uint8_t *cy_request_bytes(const cy_request *req, size_t *len);
-const char *cy_request_name(const cy_request *req);
-const char *cy_request_unit(const cy_request *req);
-int64_t cy_request_time(const cy_request *req);
-const uint8_t *cy_request_sign_public(const cy_request *req);
-const uint8_t *cy_request_seal_public(const cy_request *req);
+CY_API const uint8_t *cy_request_bytes(const cy_request *req, size_t *len);
+CY_API const char *cy_request_name(const cy_request *req);
+CY_API const char *cy_request_unit(const cy_request *req);
+CY_API int64_t cy_request_time(const cy_request *req);
+CY_API const uint8_t *cy_request_sign_public(const cy_request *req);
+CY_API const uint8_t *cy_request_seal_public(const cy_request *req);
 
 #endif

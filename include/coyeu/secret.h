@@ -7,15 +7,15 @@
 #include "coyeu/error.h"
 
 /* Call once before anything else (initialises libsodium; idempotent). */
-int cy_init(void) CY_MUST_CHECK;
+CY_API int cy_init(void) CY_MUST_CHECK;
 
 /* Guarded, locked memory (libsodium) for keys; wiped and released by
  * cy_secret_free, which accepts NULL. */
-void *cy_secret_alloc(size_t n);
-void cy_secret_free(void *p);
+CY_API void *cy_secret_alloc(size_t n);
+CY_API void cy_secret_free(void *p);
 
-void cy_wipe(void *p, size_t n);
+CY_API void cy_wipe(void *p, size_t n);
 /* 1 when equal, 0 otherwise; time independent of the contents. */
-int cy_memeq(const void *a, const void *b, size_t n);
+CY_API int cy_memeq(const void *a, const void *b, size_t n);
 
 #endif

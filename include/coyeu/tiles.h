@@ -15,7 +15,7 @@
 
 /* "tile/<level>/<N>" (or "tile/entries/<N>"), with ".p/<width>" when
  * width < 256; N in 3-digit groups, all but the last prefixed with 'x'. */
-void cy_tile_path(int level, uint64_t index, unsigned width,
+CY_API void cy_tile_path(int level, uint64_t index, unsigned width,
     char out[CY_TILE_PATH_MAX]);
 
 typedef struct cy_tiles_report {
@@ -28,13 +28,13 @@ typedef struct cy_tiles_report {
  * partial.  Full tiles already present are kept (they never change).  Files
  * appear atomically; the checkpoint is written last, after the tiles are on
  * disk. */
-int cy_log_export_tiles(cy_log *l, const char *dir, cy_tiles_report *rep,
+CY_API int cy_log_export_tiles(cy_log *l, const char *dir, cy_tiles_report *rep,
     cy_error *err) CY_MUST_CHECK;
 
 /* Checks a tile folder: the checkpoint's signature by v, every entry
  * bundle against the level-0 tiles, every upper tile against the tiles
  * below, and the checkpoint's root re-derived from the tiles. */
-int cy_tiles_verify(const char *dir, const cy_note_verifier *v,
+CY_API int cy_tiles_verify(const char *dir, const cy_note_verifier *v,
     cy_checkpoint *out, cy_error *err) CY_MUST_CHECK;
 
 #endif

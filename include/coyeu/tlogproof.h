@@ -19,25 +19,26 @@
 typedef struct cy_tlogproof cy_tlogproof;
 
 /* Appends the proof text to out.  extra may be NULL. */
-int cy_tlogproof_format(uint64_t index, const uint8_t proof[][CY_HASH_LEN],
+CY_API int cy_tlogproof_format(uint64_t index,
+    const uint8_t proof[][CY_HASH_LEN],
     size_t n, const uint8_t *extra, size_t extra_len, const uint8_t *note,
     size_t note_len, cy_buf *out, cy_error *err) CY_MUST_CHECK;
 
 /* Parses the text form; the checkpoint is kept as it was (verified later). */
-int cy_tlogproof_parse(const uint8_t *in, size_t len, cy_tlogproof **out,
+CY_API int cy_tlogproof_parse(const uint8_t *in, size_t len, cy_tlogproof **out,
     cy_error *err) CY_MUST_CHECK;
-uint64_t cy_tlogproof_index(const cy_tlogproof *p);
+CY_API uint64_t cy_tlogproof_index(const cy_tlogproof *p);
 /* The inclusion proof hashes; returns their count. */
-size_t cy_tlogproof_hashes(const cy_tlogproof *p,
+CY_API size_t cy_tlogproof_hashes(const cy_tlogproof *p,
     const uint8_t (**hashes)[CY_HASH_LEN]);
-const uint8_t *cy_tlogproof_extra(const cy_tlogproof *p, size_t *len);
-const uint8_t *cy_tlogproof_note(const cy_tlogproof *p, size_t *len);
-void cy_tlogproof_free(cy_tlogproof *p);
+CY_API const uint8_t *cy_tlogproof_extra(const cy_tlogproof *p, size_t *len);
+CY_API const uint8_t *cy_tlogproof_note(const cy_tlogproof *p, size_t *len);
+CY_API void cy_tlogproof_free(cy_tlogproof *p);
 
 /* Verifies that the exact bytes of entry are the leaf at the proof's index
  * in the checkpoint signed by v (record hash SHA-256(0x00 || entry)).
  * Fills cp (if not NULL) with the checkpoint on success. */
-int cy_tlogproof_verify(const cy_tlogproof *p, const cy_note_verifier *v,
+CY_API int cy_tlogproof_verify(const cy_tlogproof *p, const cy_note_verifier *v,
     const uint8_t *entry, size_t len, cy_checkpoint *cp,
     cy_error *err) CY_MUST_CHECK;
 
