@@ -11,6 +11,7 @@
 #define COYEU_LEVEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum cy_level {
 	CY_LEVEL_MAT = 1,
@@ -28,5 +29,10 @@ const char *cy_level_display(int level);
 char cy_level_mark(int level);
 /* 10, 20, 30, or 0. */
 int cy_level_protect_years(int level);
+/* The latest protect-until a document of `level` created at `created`
+ * (Unix seconds) may carry: created + 10, 20 or 30 calendar years (the law
+ * counts years, not days).  Sealing and opening both apply it; 0 for a
+ * value that is not a level. */
+int64_t cy_level_protect_limit(int level, int64_t created);
 
 #endif
