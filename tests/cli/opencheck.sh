@@ -122,7 +122,7 @@ refused() {
 	rm -f out.txt
 	if expect_status 1 "$rd" "$@" -o out.txt; then
 		stderr_has "$rd" "$rw"
-		[ ! -e out.txt ] && ok || bad "$rd: output released"
+		if [ -e out.txt ]; then bad "$rd: output released"; else ok; fi
 	fi
 }
 
@@ -133,7 +133,7 @@ relabel sealer.keytext doc.age future.age created=$FUT \
     protect-until=2040-01-01T00:00:00Z
 refused "a label created a month in the future" \
     "creation time $FUT is in the future" $OPEN -k r1.key future.age
-# (Reads the sealed created time and keeps it.)
+# The sealed created time, kept; protect-until set 21 years after it.
 CREATED=$($OPEN -k r1.key doc.age 2>&1 >/dev/null | sed -n 's/^  created: *//p')
 YEAR=${CREATED%%-*}
 relabel sealer.keytext doc.age longer.age \
