@@ -24,8 +24,9 @@ static const char usage[] =
     "      --trust FILE   the root authority's certificate you trust\n"
     "                     (default: the keyring's root.cert)\n"
     "      --crl FILE     a revocation list (repeatable; the newest list\n"
-    "                     of each authority counts; default: every list\n"
-    "                     in the keyring)\n"
+    "                     of each authority counts), added to every list\n"
+    "                     in the keyring\n"
+    "      --no-keyring-crls  use only the lists given with --crl\n"
     "      --at TIME      verify at this time (2026-11-25T00:00:00Z)\n"
     "      --json         print the result as JSON\n";
 
@@ -61,6 +62,7 @@ cmd_cert_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{"trust", required_argument, NULL, 't'},
 		{"crl", required_argument, NULL, 'r'},
+		{"no-keyring-crls", no_argument, NULL, 'n'},
 		{"at", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -87,6 +89,7 @@ cmd_cert_verify(int argc, char **argv)
 				return CLI_USAGE;
 			break;
 		case 'j': json = 1; break;
+		case 'n': t.no_keyring_crls = 1; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("cert verify", "invalid option");
 		}

@@ -29,12 +29,13 @@ static const char usage[] =
     "  -k, --key KEY            an officer key file that opens FILE\n"
     "      --trust ROOT         the root authority certificate you trust\n"
     "                           (default: the keyring's root.cert)\n"
-    "      --crl F              a revocation list (repeatable; default:\n"
-    "                           every list in the keyring)\n"
+    "      --crl F              a revocation list (repeatable), added to\n"
+    "                           every list in the keyring\n"
+    "      --no-keyring-crls    use only the lists given with --crl\n"
     "      --passphrase-file F  the key's passphrase\n"
     "      --json               machine-readable output\n";
 
-enum { OPT_TRUST = 256, OPT_CRL, OPT_JSON };
+enum { OPT_TRUST = 256, OPT_CRL, OPT_JSON, OPT_NO_KR_CRLS };
 
 static const char *
 mark_level(char mark)
@@ -122,6 +123,7 @@ cmd_inspect(int argc, char **argv)
 		{"label", no_argument, NULL, 'l'},
 		{"trust", required_argument, NULL, OPT_TRUST},
 		{"crl", required_argument, NULL, OPT_CRL},
+		{"no-keyring-crls", no_argument, NULL, OPT_NO_KR_CRLS},
 		{"passphrase-file", required_argument, NULL, 'P'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
@@ -143,6 +145,7 @@ cmd_inspect(int argc, char **argv)
 			break;
 		case 'P': a.pass_file = optarg; break;
 		case OPT_JSON: json = 1; break;
+		case OPT_NO_KR_CRLS: a.trust.no_keyring_crls = 1; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("inspect", "invalid option");
 		}
@@ -162,7 +165,7 @@ cmd_inspect(int argc, char **argv)
 	else if (json)
 		label_json(&info);
 	else
-		open_doc_print_label(stdout, &info, a.note);
+		open_doc_print_label(stdout, &info);
 	cy_doc_info_free(&info);
 	return CLI_OK;
 }

@@ -16,10 +16,12 @@
 #define IDENTITY_FILE_MAX (1024 * 1024)
 
 static const char open_usage[] =
-    "usage: coyeu open [-i FILE]... [-o OUT] [IN]\n"
+    "usage: coyeu open [-i FILE]... [--no-verify] [-o OUT] [IN]\n"
     "\n"
     "Decrypts the age file IN (or standard input); ASCII armor is detected.\n"
     "Without -i, asks for the passphrase of a passphrase-sealed file.\n"
+    "A classified document (one with a coyeu.v1/label stanza) is refused:\n"
+    "open it with -k, which verifies it.\n"
     "\n"
     "  -i, --identity FILE      identity file (age-keygen format, repeatable):\n"
     "                           AGE-SECRET-KEY-1… (X25519) and\n"
@@ -28,8 +30,12 @@ static const char open_usage[] =
     "  -o, --output OUT         write to OUT, which appears only if the whole\n"
     "                           file verifies (default: standard output, streamed)\n"
     "  -j, --threads N          worker threads (default: all cores)\n"
+    "      --no-verify          open a classified document as plain age,\n"
+    "                           with a warning: its label, sealer and\n"
+    "                           content are then NOT verified\n"
     "\n"
-    "usage: coyeu open [-k KEY] [--trust ROOT] [--crl F]... [-o OUT] [IN]\n"
+    "usage: coyeu open [-k KEY] [-c CHAIN] [--trust ROOT] [--crl F]...\n"
+    "                  [-o OUT] [IN]\n"
     "\n"
     "Opens with an officer's key. A classified document is verified in full\n"
     "first: header MAC, the sealer's signature and certificate chain (at the\n"
@@ -40,17 +46,26 @@ static const char open_usage[] =
     "sealed with a passphrase), with its root and lists (docs/keyring.md).\n"
     "\n"
     "  -k, --key KEY            the officer's key file (coyeu id new)\n"
+    "  -c, --chain CHAIN        the officer's own certificate chain: it must\n"
+    "                           verify now, hold the document's level and\n"
+    "                           compartments, certify KEY and be a named\n"
+    "                           recipient (default: the keyring's chain,\n"
+    "                           when it certifies KEY; else not checked)\n"
     "      --trust ROOT         the root certificate you trust (default:\n"
     "                           the keyring's root.cert)\n"
-    "      --crl F              a revocation list (repeatable; default:\n"
-    "                           every list in the keyring)\n";
+    "      --crl F              a revocation list (repeatable), added to\n"
+    "                           every list in the keyring\n"
+    "      --no-keyring-crls    use only the lists given with --crl\n";
 
-enum { OPT_TRUST = 256, OPT_CRL };
+enum { OPT_TRUST = 256, OPT_CRL, OPT_NO_VERIFY, OPT_NO_KR_CRLS };
+
+#define UNVERIFIED_WARNING "warning: classified document opened as plain " \
+    "age: label, sealer and content NOT verified; use -k"
 
 struct open_args {
 	cy_identity **ids;
 	size_t nids;
-	int threads;
+	int threads, no_verify, saw_label;
 	const char *passfile, *out, *in;
 };
 
@@ -119,7 +134,7 @@ add_passphrase(struct open_args *a, cy_error *err)
 static int
 open_run(void *ctx, struct cli_io *io, cy_error *err)
 {
-	const struct open_args *a = ctx;
+	struct open_args *a = ctx;
 	cy_open_params p;
 
 	memset(&p, 0, sizeof(p));
@@ -129,6 +144,8 @@ open_run(void *ctx, struct cli_io *io, cy_error *err)
 	p.progress = cli_progress_cb;
 	p.progress_ctx = &io->progress;
 	p.size_hint = io->size;
+	p.unverified_label = a->no_verify;
+	p.saw_label = &a->saw_label;
 	return cy_age_open_fd(io->in_fd, cli_io_out_fd(io), &p, err);
 }
 
@@ -144,6 +161,9 @@ cmd_open(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"trust", required_argument, NULL, OPT_TRUST},
 		{"crl", required_argument, NULL, OPT_CRL},
+		{"chain", required_argument, NULL, 'c'},
+		{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+		{"no-keyring-crls", no_argument, NULL, OPT_NO_KR_CRLS},
 		{NULL, 0, NULL, 0},
 	};
 	struct open_doc_args doc;
@@ -153,9 +173,12 @@ cmd_open(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&doc, 0, sizeof(doc));
-	while ((c = getopt_long(argc, argv, "i:o:j:k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:o:j:k:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': doc.key = optarg; break;
+		case 'c': doc.chain = optarg; break;
+		case OPT_NO_VERIFY: a.no_verify = 1; break;
+		case OPT_NO_KR_CRLS: doc.trust.no_keyring_crls = 1; break;
 		case OPT_TRUST: doc.trust.root_path = optarg; break;
 		case OPT_CRL:
 			if (cli_trust_add_crl(&doc.trust, "open", optarg) != CLI_OK) {
@@ -193,6 +216,11 @@ cmd_open(int argc, char **argv)
 			rc = cli_usage_error("open", "-k and -i cannot be combined");
 			goto done;
 		}
+		if (a.no_verify) {
+			rc = cli_usage_error("open", "--no-verify goes with -i: "
+			    "-k always verifies");
+			goto done;
+		}
 		doc.pass_file = a.passfile;
 		doc.in = a.in;
 		doc.out = a.out;
@@ -200,14 +228,20 @@ cmd_open(int argc, char **argv)
 		rc = open_doc_run(&doc);
 		goto done;
 	}
-	if (doc.trust.root_path != NULL || doc.trust.ncrl_paths > 0) {
-		rc = cli_usage_error("open", "--trust and --crl go with -k KEY");
+	if (doc.trust.root_path != NULL || doc.trust.ncrl_paths > 0 ||
+	    doc.chain != NULL) {
+		rc = cli_usage_error("open", "-c, --trust and --crl go with -k KEY");
 		goto done;
 	}
 	if ((a.nids == 0 || a.passfile != NULL) && add_passphrase(&a, &err) != 0)
 		goto out;
 	rc = cli_io_run(a.in, a.out, CLI_IO_TEXT | CLI_IO_PRIVATE, "opening",
 	    open_run, &a);
+	if (a.saw_label && a.no_verify && rc == CLI_OK)
+		cli_warn(UNVERIFIED_WARNING);
+	else if (a.saw_label && !a.no_verify)
+		cli_warn("open it with -k KEY, which verifies it (or give "
+		    "--no-verify to read it unverified)");
 	goto done;
 out:
 	cli_fail(&err, a.in);

@@ -46,10 +46,35 @@ input_file(const char *in, int *fd, cy_error *err)
 	return 0;
 }
 
+/* The reader's own chain: -c, else the keyring's when it certifies this
+ * key; NULL when neither (the reader is then not checked). */
+static int
+reader_chain(const struct open_doc_args *a, const cy_idkey *key,
+    cy_chain **out)
+{
+	const char *path = a->chain;
+
+	*out = NULL;
+	if (path == NULL && cli_keyring_state() == CLI_KR_READY &&
+	    cli_keyring_item(CLI_KR_CHAIN, &path) != CLI_OK)
+		return CLI_FAIL;
+	if (path == NULL)
+		return CLI_OK;
+	if (cli_load_chain(path, out) != CLI_OK)
+		return CLI_FAIL;
+	if (a->chain == NULL && memcmp(cy_cert_seal_public(cy_chain_get(*out, 0)),
+	    cy_idkey_seal_public(key), CY_X25519_KEY_LEN) != 0) {
+		cy_chain_free(*out);
+		*out = NULL;
+	}
+	return CLI_OK;
+}
+
 int
 open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
     cy_doc_info *info)
 {
+	cy_chain *reader = NULL;
 	struct cli_progress progress;
 	cy_identity *id = NULL;
 	cy_idkey *key = NULL;
@@ -59,11 +84,11 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	int in = -1, rc = CLI_FAIL;
 
 	memset(info, 0, sizeof(*info));
-	a->note[0] = '\0';
 	if (cli_trust_defaults(&a->trust, NULL, 0) != CLI_OK ||
 	    cli_trust_load(&a->trust) != CLI_OK)
 		goto out;
-	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK)
+	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK ||
+	    reader_chain(a, key, &reader) != CLI_OK)
 		goto out;
 	if (cy_identity_x25519(cy_idkey_seal_secret(key), &id, &err) != 0 ||
 	    input_file(a->in, &in, &err) != 0) {
@@ -75,6 +100,7 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	p.identities = &id;
 	p.nidentities = 1;
 	p.trust = a->trust.root ? &a->trust.trust : NULL;
+	p.reader = reader;
 	p.mode = mode;
 	p.threads = a->threads;
 	p.progress = cli_progress_cb;
@@ -91,11 +117,9 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 		goto out;
 	}
 	cli_progress_end(&progress);
-	if (info->label != NULL)
-		cli_trust_revocation_note(&a->trust, info->signer,
-		    cy_label_created(info->label), a->note);
 	rc = CLI_OK;
 out:
+	cy_chain_free(reader);
 	if (in >= 0)
 		close(in);
 	cy_identity_free(id);
@@ -104,8 +128,29 @@ out:
 	return rc;
 }
 
+/* What the reader should know beyond "verified". */
+static void
+print_notes(FILE *f, const cy_doc_info *info)
+{
+	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
+
+	if (info->reader != NULL)
+		fprintf(f, "  reader:         %s (serial %s), clearance checked\n",
+		    cy_cert_name(info->reader), cy_cert_serial(info->reader));
+	else
+		fputs("  reader:         not checked (no certificate chain for "
+		    "this key: give -c CHAIN)\n", f);
+	if (info->signer_expired != 0)
+		fprintf(f, "coyeu: warning: the sealer's certificate expired on "
+		    "%s; the creation time %s is only the sealer's claim (no "
+		    "register attests it)\n", cli_time_text(info->signer_expired,
+		    t1), cli_time_text(cy_label_created(info->label), t2));
+	if (info->signer_revoked.code != 0)
+		fprintf(f, "note: %s\n", info->signer_revoked.msg);
+}
+
 void
-open_doc_print_label(FILE *f, const cy_doc_info *info, const char *note)
+open_doc_print_label(FILE *f, const cy_doc_info *info)
 {
 	const cy_label *l = info->label;
 	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
@@ -134,8 +179,7 @@ open_doc_print_label(FILE *f, const cy_doc_info *info, const char *note)
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		fprintf(f, "  recipient %zu:    %s\n", i + 1,
 		    cy_label_recipient(l, i));
-	if (note[0] != '\0')
-		fprintf(f, "%s\n", note);
+	print_notes(f, info);
 }
 
 int
@@ -163,7 +207,7 @@ open_doc_run(struct open_doc_args *a)
 	if (cy_outfile_commit(out, &err) != 0)
 		rc = cli_fail(&err, a->out);
 	else
-		open_doc_print_label(stderr, &info, a->note);
+		open_doc_print_label(stderr, &info);
 	cy_doc_info_free(&info);
 	return rc;
 }

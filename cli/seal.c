@@ -50,8 +50,9 @@ static const char seal_usage[] =
     "  -c, --chain CHAIN        the sealer's chain (default: the keyring's)\n"
     "      --trust ROOT         the root certificate you trust (default:\n"
     "                           the keyring's root.cert)\n"
-    "      --crl F              a revocation list (repeatable; default:\n"
-    "                           every list in the keyring)\n"
+    "      --crl F              a revocation list (repeatable), added to\n"
+    "                           every list in the keyring\n"
+    "      --no-keyring-crls    use only the lists given with --crl\n"
     "      --to WHO             a recipient (repeatable): a chain file, or\n"
     "                           the serial, name or unit of exactly one\n"
     "                           officer in the keyring\n"
@@ -66,6 +67,7 @@ enum {
 	OPT_LEVEL = 256, OPT_DOC, OPT_TRUST, OPT_CRL, OPT_TO, OPT_COMPARTMENTS,
 	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY, OPT_ALLOW_MIXED_PQ,
 	OPT_ALLOW_MIXED_SCRIPT,
+	OPT_NO_KR_CRLS,
 };
 
 struct seal_args {
@@ -100,6 +102,7 @@ doc_option(struct seal_doc_args *d, int c, const char *arg)
 	case OPT_PROTECT_UNTIL: d->protect_until = arg; return 1;
 	case OPT_COPY: d->copy = arg; return 1;
 	case OPT_ALLOW_MIXED_SCRIPT: d->allow_mixed_script = 1; return 1;
+	case OPT_NO_KR_CRLS: d->trust.no_keyring_crls = 1; return 1;
 	}
 	return 0;
 }
@@ -216,6 +219,7 @@ cmd_seal(int argc, char **argv)
 		{"chain", required_argument, NULL, 'c'},
 		{"trust", required_argument, NULL, OPT_TRUST},
 		{"crl", required_argument, NULL, OPT_CRL},
+		{"no-keyring-crls", no_argument, NULL, OPT_NO_KR_CRLS},
 		{"to", required_argument, NULL, OPT_TO},
 		{"compartments", required_argument, NULL, OPT_COMPARTMENTS},
 		{"only-named", no_argument, NULL, OPT_ONLY_NAMED},

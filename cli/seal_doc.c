@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "authority.h"
 #include "cli.h"
@@ -56,18 +55,6 @@ seal_doc_free(struct seal_doc *d)
 	free(d->compartments);
 }
 
-/* created + N calendar years (the law counts years, not days). */
-static int64_t
-add_years(int64_t t, int years)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	tm.tm_year += years;
-	return (int64_t)timegm(&tm);
-}
-
 static int
 check_args(struct seal_doc_args *a, struct seal_doc *d)
 {
@@ -87,7 +74,7 @@ check_args(struct seal_doc_args *a, struct seal_doc *d)
 		return cli_usage_error("seal", "invalid --compartments '%s'",
 		    a->compartments);
 	d->created = cli_now();
-	limit = add_years(d->created, cy_level_protect_years(d->level));
+	limit = cy_level_protect_limit(d->level, d->created);
 	d->protect_until = limit;
 	if (a->protect_until != NULL) {
 		if (cli_parse_time("seal", a->protect_until,

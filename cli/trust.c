@@ -29,7 +29,9 @@ cli_trust_defaults(struct cli_trust *t, const char *cmd, int need_root)
 		rc = CLI_OK;
 	if (rc != CLI_OK)
 		return rc;
-	if (t->root_path != NULL && t->ncrl_paths == 0) {
+	/* Lists on the command line add to the keyring's: one stray --crl
+	 * must not hide a revocation the keyring knows. */
+	if (t->root_path != NULL && !t->no_keyring_crls) {
 		if (cli_keyring_state() == CLI_KR_BROKEN)
 			return CLI_FAIL;
 		t->keyring_crls = cli_keyring_state() == CLI_KR_READY;
@@ -80,26 +82,4 @@ cli_trust_free(struct cli_trust *t)
 		cy_crl_free(t->crls[--t->ncrls]);
 	cy_cert_free(t->root);
 	t->root = NULL;
-}
-
-void
-cli_trust_revocation_note(const struct cli_trust *t, const cy_cert *cert,
-    int64_t at, char note[CLI_NOTE_MAX])
-{
-	char when[CY_CANON_TIME_LEN + 1], made[CY_CANON_TIME_LEN + 1];
-	const char *reason;
-	int64_t since;
-	size_t i;
-
-	note[0] = '\0';
-	for (i = 0; i < t->ncrls; i++) {
-		if (!cy_crl_lookup(t->crls[i], cy_cert_serial(cert), &reason,
-		    &since) || at >= since)
-			continue;
-		snprintf(note, CLI_NOTE_MAX, "note: %s's certificate is revoked "
-		    "since %s (%s); this document says it was sealed before, "
-		    "on %s", cy_cert_name(cert), cli_time_text(since, when),
-		    reason, cli_time_text(at, made));
-		return;
-	}
 }

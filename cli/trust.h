@@ -11,7 +11,8 @@ struct cli_trust {
 	const char *root_path;
 	const char *crl_paths[CLI_MAX_CRLS];
 	size_t ncrl_paths;
-	int keyring_crls; /* no --crl: every list in the keyring's crl/ */
+	int keyring_crls; /* every list in the keyring's crl/, and --crl's */
+	int no_keyring_crls; /* --no-keyring-crls: only the --crl lists */
 	cy_cert *root;
 	cy_crl *crls[CLI_MAX_CRLS];
 	size_t ncrls;
@@ -21,8 +22,8 @@ struct cli_trust {
 /* Remembers a --crl path; a usage error (CLI_USAGE) past the cap. */
 int cli_trust_add_crl(struct cli_trust *t, const char *cmd, const char *path);
 /* Fills what the options left out from the keyring: the root (without
- * one, a usage error for cmd when need_root, else none) and, with no
- * --crl, the keyring's lists.  CLI_OK, CLI_FAIL or CLI_USAGE (printed). */
+ * one, a usage error for cmd when need_root, else none) and the keyring's
+ * lists, which --crl adds to and never replaces (unless no_keyring_crls).  CLI_OK, CLI_FAIL or CLI_USAGE (printed). */
 int cli_trust_defaults(struct cli_trust *t, const char *cmd, int need_root);
 /* Loads the root (if any) and every list (printing what failed); CLI_OK
  * or CLI_FAIL. */
@@ -30,10 +31,5 @@ int cli_trust_load(struct cli_trust *t);
 void cli_trust_free(struct cli_trust *t);
 
 #define CLI_NOTE_MAX 256
-/* When a loaded list revokes cert from a time after `at` (a reason that
- * leaves earlier signatures standing), writes a line saying so into note;
- * otherwise leaves note empty. */
-void cli_trust_revocation_note(const struct cli_trust *t, const cy_cert *cert,
-    int64_t at, char note[CLI_NOTE_MAX]);
 
 #endif

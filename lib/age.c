@@ -10,6 +10,7 @@
 #include "coyeu/age.h"
 #include "coyeu/file.h"
 #include "coyeu/header.h"
+#include "coyeu/label.h"
 #include "coyeu/secret.h"
 #include "recipient.h"
 #include "stream.h"
@@ -186,6 +187,28 @@ cy_age_unwrap(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
 	    "no identity matched any of the recipients: this file was not sealed to you");
 }
 
+/* A label stanza means a classified document, which the plain engine
+ * cannot verify. */
+static int
+check_classified(const cy_header *h, const cy_open_params *p, cy_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < h->nstanzas; i++)
+		if (strcmp(h->stanzas[i].type, CY_LABEL_STANZA) == 0)
+			break;
+	if (i == h->nstanzas)
+		return 0;
+	if (p->saw_label != NULL)
+		*p->saw_label = 1;
+	if (p->unverified_label)
+		return 0;
+	return cy_error_set(err, CY_E_POLICY,
+	    "a classified document (it carries a %s stanza): opening it as a "
+	    "plain age file would verify neither its label, nor its sealer, "
+	    "nor its content", CY_LABEL_STANZA);
+}
+
 static int
 open_file(struct cy_src *in, struct cy_sink *out, const cy_open_params *p,
     cy_error *err)
@@ -197,7 +220,8 @@ open_file(struct cy_src *in, struct cy_sink *out, const cy_open_params *p,
 
 	memset(&h, 0, sizeof(h));
 	memset(&sp, 0, sizeof(sp));
-	if ((r = cy_age_read_header(in, &h, err)) != 0)
+	if ((r = cy_age_read_header(in, &h, err)) != 0 ||
+	    (r = check_classified(&h, p, err)) != 0)
 		goto out;
 	if ((file_key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL) {
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");

@@ -1,5 +1,6 @@
 /* Certificate chains: parsing, encoding and verification against a pinned
  * root and revocation lists. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,29 +255,61 @@ pick_crls(struct path *p, const cy_crl *const *crls, size_t ncrls,
 
 /* From the root down, each certificate against the lists of every
  * authority at or above its issuer: revoking an authority cuts off all
- * beneath it. */
-static int
-check_revoked(const struct path *p, int64_t at, cy_error *err)
+ * beneath it.  The first revoked at `at` (*by: the revoking authority),
+ * else p->n. */
+static size_t
+find_revoked(const struct path *p, int64_t at, size_t *by,
+    const char **reason)
 {
-	const char *reason, *serial;
-	char t[CY_TIME_STR_MAX];
-	int64_t since = 0;
+	const char *serial;
 	size_t i = p->n, j;
 
 	while (i-- > 0) {
 		serial = cy_cert_serial(p->c[i]);
-		for (j = i + 1 == p->n ? i : i + 1; j < p->n; j++) {
-			if (p->crl[j] == NULL ||
-			    !cy_crl_revokes(p->crl[j], serial, at, &reason))
-				continue;
-			(void)cy_crl_lookup(p->crl[j], serial, NULL, &since);
-			cy_error_set(err, CY_E_REVOKED,
-			    "revoked by %s since %s (reason: %s)",
-			    cy_cert_serial(p->c[j]), cy_time_str(since, t), reason);
-			return fail_at(p, i, err);
-		}
+		for (j = i + 1 == p->n ? i : i + 1; j < p->n; j++)
+			if (p->crl[j] != NULL &&
+			    cy_crl_revokes(p->crl[j], serial, at, reason)) {
+				*by = j;
+				return i;
+			}
 	}
-	return 0;
+	return p->n;
+}
+
+static int
+check_revoked(const struct path *p, int64_t at, cy_error *err)
+{
+	const char *reason = NULL;
+	char t[CY_TIME_STR_MAX];
+	int64_t since = 0;
+	size_t i, j = 0;
+
+	if ((i = find_revoked(p, at, &j, &reason)) == p->n)
+		return 0;
+	(void)cy_crl_lookup(p->crl[j], cy_cert_serial(p->c[i]), NULL, &since);
+	cy_error_set(err, CY_E_REVOKED, "revoked by %s since %s (reason: %s)",
+	    cy_cert_serial(p->c[j]), cy_time_str(since, t), reason);
+	return fail_at(p, i, err);
+}
+
+int
+cy_chain_revoked_ever(const cy_chain *chain, const cy_cert *root,
+    const cy_crl *const *crls, size_t ncrls, const cy_cert **cert,
+    int64_t *since, const char **reason)
+{
+	struct path p;
+	cy_error ignored;
+	size_t i, j = 0;
+
+	/* Only lists from authorities in the path count, as in verification;
+	 * INT64_MAX finds a revocation that takes effect at any time. */
+	if (build_path(&p, chain, root, &ignored) != 0 ||
+	    pick_crls(&p, crls, ncrls, &ignored) != 0 ||
+	    (i = find_revoked(&p, INT64_MAX, &j, reason)) == p.n)
+		return 0;
+	*cert = p.c[i];
+	(void)cy_crl_lookup(p.crl[j], cy_cert_serial(p.c[i]), NULL, since);
+	return 1;
 }
 
 int

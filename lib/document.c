@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ageio.h"
@@ -17,6 +18,7 @@
 #include "coyeu/secret.h"
 #include "crypto.h"
 #include "recipient.h"
+#include "signed.h"
 
 #define SPOOL_COPY 65536
 
@@ -420,6 +422,26 @@ cy_doc_inspect_fd(int in_fd, cy_header *h, char *mark, cy_error *err)
 	return r;
 }
 
+/* A chain that verified at the creation time may be revoked from a later
+ * time, by a reason that keeps earlier signatures: the reader is told. */
+static void
+revocation_note(const cy_chain *chain, const cy_trust *trust,
+    cy_doc_info *info)
+{
+	char t1[CY_TIME_STR_MAX], t2[CY_TIME_STR_MAX];
+	const cy_cert *c;
+	const char *reason;
+	int64_t since;
+
+	if (cy_chain_revoked_ever(chain, trust->root, trust->crls, trust->ncrls,
+	    &c, &since, &reason))
+		cy_error_set(&info->signer_revoked, CY_E_REVOKED,
+		    "%s's certificate is revoked since %s (%s); this document "
+		    "says it was sealed before, on %s", cy_cert_name(c),
+		    cy_time_str(since, t1), reason,
+		    cy_time_str(cy_label_created(info->label), t2));
+}
+
 /* Decrypts, parses and verifies the label against everything it binds. */
 static int
 verify_label(const cy_header *h, size_t idx, char mark,
@@ -473,15 +495,122 @@ verify_label(const cy_header *h, size_t idx, char mark,
 		goto out;
 	}
 	stanzas_digest(h, idx, digest);
-	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest)))
+	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
 		r = cy_error_set(err, CY_E_SIGNATURE,
 		    "the recipient stanzas differ from those the sealer signed: the file was tampered with");
+		goto out;
+	}
+	revocation_note(chain, trust, info);
 out:
 	cy_chain_free(chain);
 	if (text != NULL)
 		cy_wipe(text, len);
 	free(text);
 	return r;
+}
+
+/* The creation time is the sealer's claim: not in the future; inside a
+ * certificate that has expired since, flagged for the reader. */
+static int
+check_created(cy_doc_info *info, int64_t now, cy_error *err)
+{
+	char t1[CY_TIME_STR_MAX], t2[CY_TIME_STR_MAX];
+	int64_t created = cy_label_created(info->label);
+
+	if (created > now && created - now > CY_DOC_CLOCK_SKEW)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the label's creation time %s is in the future (now %s, "
+		    "%d s of clock skew allowed): the sealer's clock or the "
+		    "label is wrong", cy_time_str(created, t1),
+		    cy_time_str(now, t2), CY_DOC_CLOCK_SKEW);
+	if (cy_cert_not_after(info->signer) < now)
+		info->signer_expired = cy_cert_not_after(info->signer);
+	return 0;
+}
+
+/* The sealer signed the stanzas (stanzas-sha256): they must be one X25519
+ * stanza per named recipient, as a certificate carries an X25519 key.
+ * Which stanza belongs to which serial only its holder can tell. */
+static int
+check_stanzas(const cy_header *h, size_t idx, const cy_label *l,
+    cy_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < idx; i++)
+		if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
+			return cy_error_set(err, CY_E_POLICY,
+			    "stanza %zu is %.32s, not X25519: a classified "
+			    "document is sealed to its recipients' certificate "
+			    "keys only", i + 1, h->stanzas[i].type);
+	if (idx != cy_label_recipient_count(l))
+		return cy_error_set(err, CY_E_POLICY,
+		    "the label names %zu recipients but the header holds %zu "
+		    "recipient stanzas: each named recipient must have exactly "
+		    "one", cy_label_recipient_count(l), idx);
+	return 0;
+}
+
+/* The reader's certified key must be one of the identities, and its
+ * stanza must yield this file key. */
+static int
+check_reader_key(const cy_header *h, const cy_doc_open_params *p,
+    const cy_cert *leaf, const uint8_t *file_key, cy_error *err)
+{
+	cy_identity *const *id = p->identities;
+	uint8_t *key = NULL;
+	cy_open_params op;
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nidentities; i++)
+		if (id[i]->kind == CY_KIND_X25519 &&
+		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
+		    CY_X25519_KEY_LEN) == 0)
+			break;
+	if (i == p->nidentities)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the key is not the one certified in the reader's chain "
+		    "(serial %s)", cy_cert_serial(leaf));
+	memset(&op, 0, sizeof(op));
+	op.identities = &id[i];
+	op.nidentities = 1;
+	if ((key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = cy_age_unwrap(h, &op, key, err)) != 0 ||
+	    !cy_memeq(key, file_key, CY_FILE_KEY_LEN))
+		r = cy_error_set(err, CY_E_POLICY,
+		    "no stanza yields the file key to the key of the reader's "
+		    "certificate (serial %s)", cy_cert_serial(leaf));
+	cy_secret_free(key);
+	return r;
+}
+
+/* The reader, when its chain is known: entitled now, holding the key that
+ * opened the file, and named by the label. */
+static int
+check_reader(const cy_header *h, const cy_doc_open_params *p,
+    const uint8_t *file_key, int64_t now, cy_doc_info *info, cy_error *err)
+{
+	const cy_label *l = info->label;
+	size_t i;
+	int r;
+
+	if (p->reader == NULL)
+		return 0;
+	if ((r = cy_doc_check_clearance(p->reader, p->trust, cy_label_level(l),
+	    cy_label_compartments(l), now, &info->reader, err)) != 0 ||
+	    (r = check_reader_key(h, p, info->reader, file_key, err)) != 0) {
+		cy_error_wrap(err, "reader");
+		return r;
+	}
+	for (i = 0; i < cy_label_recipient_count(l); i++)
+		if (strcmp(cy_label_recipient(l, i),
+		    cy_cert_serial(info->reader)) == 0)
+			return 0;
+	return cy_error_set(err, CY_E_POLICY,
+	    "reader: %s (serial %s) is not among the recipients the label names",
+	    cy_cert_name(info->reader), cy_cert_serial(info->reader));
 }
 
 static int
@@ -600,6 +729,7 @@ open_mapped(const uint8_t *mem, size_t len, int out_fd,
 	size_t idx = 0;
 	char mark = 0;
 	int r, labelled;
+	int64_t now = p->now ? p->now : (int64_t)time(NULL);
 
 	memset(&h, 0, sizeof(h));
 	memset(&op, 0, sizeof(op));
@@ -619,8 +749,11 @@ open_mapped(const uint8_t *mem, size_t len, int out_fd,
 	if ((r = cy_age_unwrap(&h, &op, file_key, err)) != 0 ||
 	    (r = cy_header_verify_mac(&h, file_key, err)) != 0)
 		goto out;
-	if (labelled && (r = verify_label(&h, idx, mark, file_key, p->trust,
-	    info, err)) != 0)
+	if (labelled && ((r = verify_label(&h, idx, mark, file_key, p->trust,
+	    info, err)) != 0 ||
+	    (r = check_created(info, now, err)) != 0 ||
+	    (r = check_stanzas(&h, idx, info->label, err)) != 0 ||
+	    (r = check_reader(&h, p, file_key, now, info, err)) != 0))
 		goto out;
 	if (p->mode != CY_DOC_OPEN_LABEL_ONLY)
 		r = open_payload(mem, len, p, file_key, out_fd, info->label, err);
@@ -655,5 +788,6 @@ cy_doc_info_free(cy_doc_info *info)
 {
 	cy_label_free(info->label);
 	cy_cert_free(info->signer);
+	cy_cert_free(info->reader);
 	memset(info, 0, sizeof(*info));
 }

@@ -113,6 +113,22 @@ duplicate_recipient(const char *const *r, size_t n)
 	return n;
 }
 
+/* protect-until after created, and within the level's cap (level.h). */
+static int
+check_protect(int level, int64_t created, int64_t until, int code,
+    const char *ctx, cy_error *err)
+{
+	if (until <= created)
+		return cy_error_set(err, code,
+		    "%sprotect-until is not after the creation time", ctx);
+	if (until > cy_level_protect_limit(level, created))
+		return cy_error_set(err, code,
+		    "%sprotect-until is more than %d years after the creation "
+		    "time (the cap for %s)", ctx, cy_level_protect_years(level),
+		    cy_level_display(level));
+	return 0;
+}
+
 static int
 check_params(const cy_label_params *p, cy_error *err)
 {
@@ -149,10 +165,8 @@ check_params(const cy_label_params *p, cy_error *err)
 			err->code = CY_E_USAGE;
 		return CY_E_USAGE;
 	}
-	if (p->protect_until <= p->created)
-		return cy_error_set(err, CY_E_USAGE,
-		    "protect-until must be after the creation time");
-	return 0;
+	return check_protect(p->level, p->created, p->protect_until, CY_E_USAGE,
+	    "", err);
 }
 
 /* Everything before the signature line, with the given digests. */
@@ -328,9 +342,9 @@ label_fields_check(cy_label *l, cy_error *err)
 	    (r = get_time(l->rec, F_CREATED, &l->created, err)) != 0 ||
 	    (r = get_time(l->rec, F_PROTECT, &l->protect_until, err)) != 0)
 		return r;
-	if (l->protect_until <= l->created)
-		return cy_error_set(err, CY_E_FORMAT,
-		    "label: protect-until is not after created");
+	if ((r = check_protect(l->level, l->created, l->protect_until,
+	    CY_E_FORMAT, "label: ", err)) != 0)
+		return r;
 	v = cy_canon_get(l->rec, F_SIGNATURE);
 	if ((r = cy_canon_get_b64(v, l->signature, CY_SIGNATURE_LEN,
 	    "label: signature", err)) != 0)

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <time.h>
 
 #include "coyeu/level.h"
 
@@ -48,4 +49,16 @@ int
 cy_level_protect_years(int level)
 {
 	return level >= 1 && level <= NLEVELS ? levels[level - 1].years : 0;
+}
+
+int64_t
+cy_level_protect_limit(int level, int64_t created)
+{
+	time_t t = (time_t)created;
+	struct tm tm;
+
+	if (cy_level_protect_years(level) == 0 || gmtime_r(&t, &tm) == NULL)
+		return 0;
+	tm.tm_year += cy_level_protect_years(level);
+	return (int64_t)timegm(&tm);
 }

@@ -92,6 +92,12 @@ typedef struct cy_open_params {
 	cy_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t size_hint;
+	/* A classified document (a coyeu.v1/label stanza, document.h) is
+	 * refused with CY_E_POLICY: this engine verifies neither its
+	 * label, nor its sealer, nor its content against the sealer's digest
+	 * (cy_doc_open_fd does).  Non-zero: open it anyway, unverified. */
+	int unverified_label;
+	int *saw_label;           /* optional: set to 1 when the file had one */
 } cy_open_params;
 
 /* Streams in_fd to out_fd.  out_fd is written as the payload verifies, so on

@@ -148,4 +148,14 @@ CY_API int cy_chain_verify(const cy_chain *chain, const cy_cert *root,
     const struct cy_crl *const *crls, size_t ncrls, int64_t at,
     cy_cert **leaf, cy_error *err) CY_MUST_CHECK;
 
+/* For a chain that verified at some time: 1 when a list from an authority
+ * in its path (signature checked, the newest per authority, as
+ * cy_chain_verify picks them) revokes one of its certificates at any time
+ * (so a revocation whose reason keeps earlier signatures, taking effect
+ * later); *cert (in chain or root), *since and *reason (in the list) then
+ * say which, from when and why.  0 when none does. */
+CY_API int cy_chain_revoked_ever(const cy_chain *chain, const cy_cert *root,
+    const struct cy_crl *const *crls, size_t ncrls, const cy_cert **cert,
+    int64_t *since, const char **reason) CY_MUST_CHECK;
+
 #endif

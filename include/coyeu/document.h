@@ -5,8 +5,11 @@
  * Sealing checks every recipient's chain, clearance and compartments, and
  * the sealer's clearance.  Opening verifies the header MAC, the label's
  * place, the signature, the sealer's chain at the label's creation time,
- * the outer mark, the stanza hash and the payload digest before any
- * plaintext is released.
+ * the outer mark, the stanza hash, one X25519 stanza per named recipient,
+ * a creation time not in the future, the protection cap of the level,
+ * the reader's own chain, clearance, compartments and place among the
+ * recipients (when the caller knows the reader's chain) and the payload
+ * digest before any plaintext is released.
  */
 #ifndef COYEU_DOCUMENT_H
 #define COYEU_DOCUMENT_H
@@ -62,10 +65,21 @@ enum cy_doc_open_mode {
 	CY_DOC_OPEN_LABEL_ONLY,  /* verify the header and label, no payload */
 };
 
+/* How far in the future a label's creation time may be before opening
+ * refuses it: the sealer's clock may run a little ahead of the reader's. */
+#define CY_DOC_CLOCK_SKEW 300   /* seconds */
+
 typedef struct cy_doc_open_params {
 	cy_identity *const *identities;
 	size_t nidentities;
 	const cy_trust *trust;
+	/* The reader's own chain, or NULL when unknown (its checks are then
+	 * skipped; cy_doc_info.reader stays NULL to say so).  When given, it
+	 * must verify now against trust, hold the label's level and
+	 * compartments, certify the X25519 key of one of the identities, whose
+	 * stanza yields the file key, and its serial must be a recipient. */
+	const cy_chain *reader;
+	int64_t now;             /* Unix seconds; 0: the system clock */
 	int mode;                /* enum cy_doc_open_mode */
 	int threads;
 	cy_progress_fn *progress;
@@ -77,6 +91,16 @@ typedef struct cy_doc_open_params {
 typedef struct cy_doc_info {
 	cy_label *label;
 	cy_cert *signer;         /* the verified signer's certificate */
+	cy_cert *reader;         /* the verified reader's, or NULL: unchecked */
+	/* The sealer's certificate has expired since (its end, else 0): the
+	 * creation time inside its validity is then only the sealer's claim,
+	 * as no register attests it. */
+	int64_t signer_expired;
+	/* CY_E_REVOKED when a list from an authority above the sealer revokes
+	 * its chain from a time after the creation time (a reason that keeps
+	 * earlier signatures); the message says whose certificate, since when
+	 * and why.  Lists from other authorities are not read. */
+	cy_error signer_revoked;
 } cy_doc_info;
 
 /* in_fd must be a regular file (callers spool pipes first).  On success

@@ -11,6 +11,7 @@
 #define COYEU_LEVEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "coyeu/error.h"
 
@@ -30,5 +31,10 @@ CY_API const char *cy_level_display(int level);
 CY_API char cy_level_mark(int level);
 /* 10, 20, 30, or 0. */
 CY_API int cy_level_protect_years(int level);
+/* The latest protect-until a document of `level` created at `created`
+ * (Unix seconds) may carry: created + 10, 20 or 30 calendar years (the law
+ * counts years, not days).  Sealing and opening both apply it; 0 for a
+ * value that is not a level. */
+CY_API int64_t cy_level_protect_limit(int level, int64_t created);
 
 #endif

@@ -241,8 +241,11 @@ as "$T/none" $C cert revoke -k "$T/other.key" -c "$T/other.cert" $P \
 	--serial "$(serial alien)" --crl "$T/other.crl" >/dev/null
 expect 1 "its authority (serial $(serial other)) is in no chain the keyring holds" \
 	"a list of an unknown authority" as "$A" $C keyring add "$T/other.crl"
-expect 0 "verified: Trần Thị Bình" "an explicit --crl replaces the keyring's lists" \
+expect 1 "revoked by $(serial vptu)" \
+	"an explicit --crl adds to the keyring's lists, never replaces them" \
 	as "$A" $C cert verify --crl "$T/other.crl" "$(serial binh)"
+expect 0 "verified: Trần Thị Bình" "--no-keyring-crls uses only the --crl lists" \
+	as "$A" $C cert verify --no-keyring-crls --crl "$T/other.crl" "$(serial binh)"
 expect 1 "" "a good file and a bad one: exit 1" \
 	as "$B" $C keyring add "$T/junk" "$T/vptu.crl"
 grep -qF "added as the revocation list" "$T/out" && ok "the good one is added" ||
@@ -290,8 +293,12 @@ expect 1 "keyring $A is open to others (mode 755): it is not used; run chmod 700
 	--to "Trần Thị Bình" $P -o "$T/x.age" "$T/doc.txt"
 expect 1 "run chmod 700 $A" "list refuses it" as "$A" $C keyring list
 expect 1 "run chmod 700 $A" "open refuses it" as "$A" $C open $P "$T/doc2.age"
+expect 1 "run chmod 700 $A" "its lists are needed beside --crl" \
+	as "$A" $C open -k "$B/key" --trust "$T/root.cert" --crl "$T/vptu-1.crl" \
+	$P -o "$T/doc6.out" "$T/doc4.age"
 expect 0 "sealed by:      Phạm Văn Dũng" "explicit options do without it" \
 	as "$A" $C open -k "$B/key" --trust "$T/root.cert" --crl "$T/vptu-1.crl" \
+	--no-keyring-crls \
 	$P -o "$T/doc6.out" "$T/doc4.age"
 chmod 700 "$A"
 chmod 640 "$A/key"
@@ -325,8 +332,10 @@ expect 0 "" "a passphrase file still opens by passphrase" \
 cmp -s "$T/plain.out" "$T/plain.txt" && ok "plain text back" || bad "plain differs"
 expect 0 "" "id age-identity from the keyring's key" \
 	as "$B" $C id age-identity $P -o "$T/binh.agekey"
-expect 0 "" "open -i takes the identity file, not the keyring" \
+expect 1 "open it with -k KEY" "open -i refuses a classified document" \
 	as "$A" $C open -i "$T/binh.agekey" -o "$T/doc7.out" "$T/doc.age"
+expect 0 "NOT verified" "open -i --no-verify takes the identity file, not the keyring" \
+	as "$A" $C open -i "$T/binh.agekey" --no-verify -o "$T/doc7.out" "$T/doc.age"
 cmp -s "$T/doc7.out" "$T/doc.txt" && ok "the X25519 part opens" || bad "doc7 differs"
 
 # ---- where the keyring is ----

@@ -18,6 +18,9 @@ struct world {
 	struct pki_holder root, sealer, alice, bob, carol;
 	cy_trust trust;
 	uint8_t plain[3 * 65536 + 123];
+	int64_t created;          /* what seal() puts in the label */
+	int64_t now;              /* the opening time open_doc() gives */
+	const cy_chain *reader;   /* the reader's chain open_doc() gives */
 };
 
 static int
@@ -37,6 +40,8 @@ setup(void **state)
 	w->carol = pki_issue(&w->root, "Carol", "vn/hcm/b", CY_ROLE_OFFICER,
 	    CY_LEVEL_MAT, NULL);
 	w->trust.root = w->root.cert;
+	w->created = PKI_NOW;
+	w->now = PKI_NOW;
 	randombytes_buf(w->plain, sizeof(w->plain));
 	*state = w;
 	return 0;
@@ -85,26 +90,29 @@ read_fd(int fd)
 	return b;
 }
 
-/* Seals w->plain to alice and bob as TỐI MẬT; returns the file. */
+/* Seals w->plain with a label naming `named` and stanzas for the keys of
+ * `keyed` (two each); returns the file. */
 static cy_buf
-seal(struct world *w, int level, const char *compartments, int armor)
+seal_to(struct world *w, int level, const char *compartments, int armor,
+    const struct pki_holder *const named[2],
+    const struct pki_holder *const keyed[2])
 {
-	const char *serials[2] = {cy_cert_serial(w->alice.cert),
-	    cy_cert_serial(w->bob.cert)};
+	const char *serials[2] = {cy_cert_serial(named[0]->cert),
+	    cy_cert_serial(named[1]->cert)};
 	uint8_t keys[2][CY_X25519_KEY_LEN];
 	cy_doc_seal_params p;
 	cy_error err;
 	cy_buf out;
 	int in, fd;
 
-	memcpy(keys[0], cy_cert_seal_public(w->alice.cert), 32);
-	memcpy(keys[1], cy_cert_seal_public(w->bob.cert), 32);
+	memcpy(keys[0], cy_cert_seal_public(keyed[0]->cert), 32);
+	memcpy(keys[1], cy_cert_seal_public(keyed[1]->cert), 32);
 	memset(&p, 0, sizeof(p));
 	p.label.document = "123/UBND-VP";
 	p.label.level = level;
 	p.label.unit = cy_cert_unit(w->sealer.cert);
-	p.label.created = PKI_NOW;
-	p.label.protect_until = PKI_NOW + 20 * PKI_YEAR;
+	p.label.created = w->created;
+	p.label.protect_until = cy_level_protect_limit(level, w->created);
 	p.label.recipients = serials;
 	p.label.nrecipients = 2;
 	p.label.compartments = compartments;
@@ -123,6 +131,15 @@ seal(struct world *w, int level, const char *compartments, int armor)
 	return out;
 }
 
+/* Seals w->plain to alice and bob; returns the file. */
+static cy_buf
+seal(struct world *w, int level, const char *compartments, int armor)
+{
+	const struct pki_holder *const ab[2] = {&w->alice, &w->bob};
+
+	return seal_to(w, level, compartments, armor, ab, ab);
+}
+
 static int
 open_doc(struct world *w, const struct pki_holder *who, const cy_buf *file,
     int mode, cy_buf *plain, cy_doc_info *info, cy_error *err)
@@ -138,6 +155,8 @@ open_doc(struct world *w, const struct pki_holder *who, const cy_buf *file,
 	p.nidentities = 1;
 	p.trust = &w->trust;
 	p.mode = mode;
+	p.now = w->now;
+	p.reader = w->reader;
 	in = temp_fd(file->data, file->len);
 	out = temp_fd(NULL, 0);
 	r = cy_doc_open_fd(in, out, &p, info, err);
@@ -375,6 +394,25 @@ parse_edited(const cy_buf *text, const char *from, const char *to,
 	return r;
 }
 
+/* TỐI MẬT label parameters by the sealer, created PKI_NOW, protected
+ * for the longest the level allows, naming serials[0]. */
+static void
+label_params(const struct world *w, cy_label_params *p,
+    const char *const *serials, const char *compartments)
+{
+	memset(p, 0, sizeof(*p));
+	p->document = "123/UBND-VP";
+	p->level = CY_LEVEL_TOI_MAT;
+	p->unit = cy_cert_unit(w->sealer.cert);
+	p->created = PKI_NOW;
+	p->protect_until = cy_level_protect_limit(CY_LEVEL_TOI_MAT, PKI_NOW);
+	p->recipients = serials;
+	p->nrecipients = 1;
+	p->compartments = compartments;
+	p->signer_chain = w->sealer.chain.data;
+	p->signer_chain_len = w->sealer.chain.len;
+}
+
 /* Lists and serials in a label are canonical, on both sides. */
 static void
 test_label_canonical(void **state)
@@ -387,17 +425,8 @@ test_label_canonical(void **state)
 	cy_buf text = CY_BUF_INIT, b = CY_BUF_INIT;
 	cy_error err;
 
-	memset(&p, 0, sizeof(p));
-	p.document = "123/UBND-VP";
-	p.level = CY_LEVEL_TOI_MAT;
-	p.unit = cy_cert_unit(w->sealer.cert);
-	p.created = PKI_NOW;
+	label_params(w, &p, serials, "x,y");
 	p.protect_until = PKI_NOW + PKI_YEAR;
-	p.recipients = serials;
-	p.nrecipients = 1;
-	p.compartments = "x,y";
-	p.signer_chain = w->sealer.chain.data;
-	p.signer_chain_len = w->sealer.chain.len;
 	assert_int_equal(cy_label_build(&p, zero, zero, w->sealer.key, &text,
 	    &err), 0);
 	assert_int_equal(cy_label_parse(text.data, text.len, &l, &err), 0);
@@ -430,6 +459,247 @@ test_label_canonical(void **state)
 	cy_buf_free(&text);
 }
 
+/* Opens file as who; expects code and, on failure, `words` in the error
+ * and nothing released. */
+static void
+expect_open(struct world *w, const struct pki_holder *who, const cy_buf *file,
+    int code, const char *words)
+{
+	cy_doc_info info;
+	cy_buf plain;
+	cy_error err;
+	int r;
+
+	r = open_doc(w, who, file, CY_DOC_OPEN_VERIFY_FIRST, &plain, &info,
+	    &err);
+	if (r != code)
+		fail_msg("open: %d, wanted %d: %s", r, code, r ? err.msg : "");
+	if (r != 0) {
+		expect_error(&err, words);
+		assert_int_equal(plain.len, 0);
+	} else {
+		cy_doc_info_free(&info);
+	}
+	cy_buf_free(&plain);
+}
+
+/* A creation time in the future is refused beyond the clock skew; one
+ * inside a certificate that has expired since is flagged. */
+static void
+test_time_rules(void **state)
+{
+	struct world *w = *state;
+	cy_buf file;
+	cy_doc_info info;
+	cy_buf plain;
+	cy_error err;
+
+	w->created = PKI_NOW + 3600;
+	file = seal(w, CY_LEVEL_TOI_MAT, "", 0);
+	expect_open(w, &w->alice, &file, CY_E_POLICY,
+	    "creation time 2026-01-02T01:00:00Z is in the future");
+	w->now = PKI_NOW + 3600 - CY_DOC_CLOCK_SKEW;
+	expect_open(w, &w->alice, &file, 0, NULL);
+	w->now = PKI_NOW + 3600 - CY_DOC_CLOCK_SKEW - 1;
+	expect_open(w, &w->alice, &file, CY_E_POLICY, "in the future");
+	cy_buf_free(&file);
+
+	w->created = PKI_NOW;
+	file = seal(w, CY_LEVEL_TOI_MAT, "", 0);
+	w->now = PKI_NOW;
+	assert_int_equal(open_doc(w, &w->alice, &file, 0, &plain, &info, &err),
+	    0);
+	assert_int_equal(info.signer_expired, 0);
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+	w->now = PKI_T0 + 2 * PKI_YEAR;
+	assert_int_equal(open_doc(w, &w->alice, &file, 0, &plain, &info, &err),
+	    0);
+	assert_int_equal(info.signer_expired, cy_cert_not_after(w->sealer.cert));
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+	w->now = PKI_NOW;
+	cy_buf_free(&file);
+}
+
+/* protect-until within created + 10/20/30 years, on both sides. */
+static void
+test_protect_cap(void **state)
+{
+	struct world *w = *state;
+	static const uint8_t zero[CY_LABEL_DIGEST_LEN];
+	const char *serials[1] = {cy_cert_serial(w->alice.cert)};
+	cy_label_params p;
+	cy_buf text = CY_BUF_INIT, b = CY_BUF_INIT;
+	cy_error err;
+
+	assert_int_equal(cy_level_protect_limit(CY_LEVEL_MAT, PKI_NOW),
+	    2082844800LL);    /* 2036-01-02 */
+	assert_int_equal(cy_level_protect_limit(CY_LEVEL_TUYET_MAT, PKI_NOW),
+	    2713996800LL);    /* 2056-01-02 */
+	label_params(w, &p, serials, "");
+	assert_int_equal(cy_label_build(&p, zero, zero, w->sealer.key, &text,
+	    &err), 0);
+	p.protect_until++;
+	assert_int_equal(cy_label_build(&p, zero, zero, w->sealer.key, &b,
+	    &err), CY_E_USAGE);
+	expect_error(&err, "more than 20 years");
+	assert_int_equal(parse_edited(&text, "protect-until: 2046-01-02T00:00:00Z",
+	    "protect-until: 2046-01-02T00:00:01Z", &err), CY_E_FORMAT);
+	expect_error(&err, "label: protect-until is more than 20 years after "
+	    "the creation time (the cap for TỐI MẬT)");
+	assert_int_equal(parse_edited(&text, "level: toi-mat", "level: mat",
+	    &err), CY_E_FORMAT);
+	expect_error(&err, "more than 10 years");
+	assert_int_equal(parse_edited(&text, "level: toi-mat", "level: tuyet-mat",
+	    &err), 0);
+	cy_buf_free(&b);
+	cy_buf_free(&text);
+}
+
+/* A list revoking `who` by `by`, from `since`. */
+static cy_crl *
+revoke_list(const struct pki_holder *by, const struct pki_holder *who,
+    const char *reason, int64_t since)
+{
+	cy_crl_revocation add = {cy_cert_serial(who->cert), reason, since};
+	cy_crl *crl = NULL;
+	cy_error err;
+
+	if (cy_crl_extend(NULL, by->cert, by->key, &add, since + 10, &crl,
+	    &err) != 0)
+		fail_msg("crl: %s", err.msg);
+	return crl;
+}
+
+/* The reader's own chain, when given, is checked: valid now, not
+ * revoked, cleared, certifying the key used, and named by the label. */
+static void
+test_reader(void **state)
+{
+	struct world *w = *state;
+	const struct pki_holder *const named[2] = {&w->alice, &w->carol};
+	const struct pki_holder *const keyed[2] = {&w->alice, &w->bob};
+	cy_chain *alice = pki_chain(&w->alice), *bob = pki_chain(&w->bob);
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "x", 0);
+	const cy_crl *lists[1];
+	cy_crl *crl;
+
+	w->reader = bob;
+	expect_open(w, &w->bob, &file, 0, NULL);
+	w->reader = alice;
+	expect_open(w, &w->alice, &file, CY_E_POLICY,
+	    "reader: Alice (serial");
+	expect_open(w, &w->alice, &file, CY_E_POLICY, "lacks compartment x");
+	/* Revoked for key compromise: no longer reads. */
+	crl = revoke_list(&w->root, &w->bob, "key-compromise", PKI_NOW);
+	lists[0] = crl;
+	w->trust.crls = lists;
+	w->trust.ncrls = 1;
+	w->reader = bob;
+	w->now = PKI_NOW + 20;
+	expect_open(w, &w->bob, &file, CY_E_REVOKED, "reader: certificate 1");
+	w->reader = NULL;
+	expect_open(w, &w->bob, &file, 0, NULL);  /* unknown: not checked */
+	w->trust.crls = NULL;
+	w->trust.ncrls = 0;
+	w->now = PKI_NOW;
+	cy_crl_free(crl);
+	/* Expired by now. */
+	w->reader = bob;
+	w->now = PKI_T0 + 2 * PKI_YEAR;
+	expect_open(w, &w->bob, &file, CY_E_POLICY, "reader: certificate 1");
+	w->now = PKI_NOW;
+	cy_buf_free(&file);
+	/* A sealer who names Carol but gives Bob the stanza: Bob, knowing
+	 * his chain, sees he is not named. */
+	file = seal_to(w, CY_LEVEL_MAT, "", 0, named, keyed);
+	expect_open(w, &w->bob, &file, CY_E_POLICY,
+	    "is not among the recipients the label names");
+	w->reader = alice;
+	expect_open(w, &w->bob, &file, CY_E_POLICY,
+	    "reader: the key is not the one certified in the reader's chain");
+	w->reader = NULL;
+	cy_buf_free(&file);
+	cy_chain_free(alice);
+	cy_chain_free(bob);
+}
+
+/* The note on a sealer revoked after sealing reads only lists of the
+ * authorities above it. */
+static void
+test_revocation_note(void **state)
+{
+	struct world *w = *state;
+	struct pki_holder stray = pki_issue(&w->root, "Lạc", "vn/hn",
+	    CY_ROLE_AUTHORITY, CY_LEVEL_TOI_MAT, NULL);
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), plain;
+	const cy_crl *lists[1];
+	cy_doc_info info;
+	cy_error err;
+	cy_crl *crl;
+
+	w->now = PKI_NOW + 100;
+	crl = revoke_list(&stray, &w->sealer, "left-unit", PKI_NOW + 50);
+	lists[0] = crl;
+	w->trust.crls = lists;
+	w->trust.ncrls = 1;
+	assert_int_equal(open_doc(w, &w->alice, &file, 0, &plain, &info, &err),
+	    0);
+	assert_int_equal(info.signer_revoked.code, 0);
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+	cy_crl_free(crl);
+	crl = revoke_list(&w->root, &w->sealer, "left-unit", PKI_NOW + 50);
+	lists[0] = crl;
+	assert_int_equal(open_doc(w, &w->alice, &file, 0, &plain, &info, &err),
+	    0);
+	assert_int_equal(info.signer_revoked.code, CY_E_REVOKED);
+	expect_error(&info.signer_revoked, "Người gửi's certificate is revoked "
+	    "since 2026-01-02T00:00:50Z (left-unit); this document says it was "
+	    "sealed before, on 2026-01-02T00:00:00Z");
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+	cy_crl_free(crl);
+	w->trust.crls = NULL;
+	w->trust.ncrls = 0;
+	w->now = PKI_NOW;
+	pki_holder_free(&stray);
+	cy_buf_free(&file);
+}
+
+/* The plain age engine refuses a classified document unless told to
+ * open it unverified, and says it saw a label. */
+static void
+test_plain_engine(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), out = CY_BUF_INIT;
+	cy_identity *id = NULL;
+	cy_open_params p;
+	cy_error err;
+	int saw = 0;
+
+	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(w->alice.key),
+	    &id, &err), 0);
+	memset(&p, 0, sizeof(p));
+	p.identities = &id;
+	p.nidentities = 1;
+	p.saw_label = &saw;
+	assert_int_equal(cy_age_open_mem(file.data, file.len, &p, &out, &err),
+	    CY_E_POLICY);
+	expect_error(&err, "a classified document");
+	assert_int_equal(out.len, 0);
+	assert_int_equal(saw, 1);
+	p.unverified_label = 1;
+	assert_int_equal(cy_age_open_mem(file.data, file.len, &p, &out, &err),
+	    0);
+	assert_int_equal(out.len, sizeof(w->plain));
+	cy_identity_free(id);
+	cy_buf_free(&out);
+	cy_buf_free(&file);
+}
+
 int
 main(void)
 {
@@ -440,6 +710,11 @@ main(void)
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_forgery_by_recipient),
 		cmocka_unit_test(test_label_canonical),
+		cmocka_unit_test(test_time_rules),
+		cmocka_unit_test(test_protect_cap),
+		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_revocation_note),
+		cmocka_unit_test(test_plain_engine),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
