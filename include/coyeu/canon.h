@@ -109,6 +109,9 @@ int cy_canon_put_time(cy_buf *b, const char *key, int64_t t,
  * either end).  `what` names it in the error. */
 int cy_canon_check_value(const char *p, size_t len, const char *what,
     cy_error *err) CY_MUST_CHECK;
+/* The same for a caller's parameter, not outside input: CY_E_USAGE. */
+int cy_canon_check_param(const char *p, size_t len, const char *what,
+    cy_error *err) CY_MUST_CHECK;
 /* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
 int cy_canon_utf8_valid(const char *p, size_t len);
 /* 1 when the (valid UTF-8) text is in NFC, 0 when not, negative on error. */
