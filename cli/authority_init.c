@@ -96,9 +96,14 @@ parse_args(int argc, char **argv, struct init_args *a)
 	if (!a->key || !a->cert || !a->name || !a->unit)
 		return cli_usage_error("authority init",
 		    "-o ROOTKEY, --cert-out, --name and --unit are required");
-	if (!cy_unit_valid(a->unit, strlen(a->unit)))
-		return cli_usage_error("authority init", "bad unit path '%s': "
-		    "segments of a-z, 0-9, '-' separated by '/'", a->unit);
+	if ((rc = cli_check_path("authority init", "-o", a->key)) != CLI_OK ||
+	    (rc = cli_check_path("authority init", "--cert-out", a->cert)) !=
+	    CLI_OK)
+		return rc;
+	if (cy_unit_check(a->unit, &err) != 0)
+		return cli_option_error("authority init", "--unit", &err);
+	if (cy_name_check(a->name, &err) != 0)
+		return cli_option_error("authority init", "--name", &err);
 	if ((rc = cli_text_option("--name", a->name, a->mixed)) != CLI_OK)
 		return rc;
 	if (cy_canon_list_normalize(comp, cy_compartment_valid,

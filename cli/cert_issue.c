@@ -118,6 +118,8 @@ parse_args(int argc, char **argv, struct issue_args *a)
 	if (!a->key || !a->chain || !a->role || !a->clearance)
 		return cli_usage_error("cert issue",
 		    "-k, -c, --role and --clearance are required");
+	if ((rc = cli_check_path("cert issue", "-o", a->out)) != CLI_OK)
+		return rc;
 	if (a->may_unit != NULL && a->role != CY_ROLE_AUTHORITY)
 		return cli_usage_error("cert issue",
 		    "--may-issue is for --role authority only");

@@ -1,6 +1,7 @@
 /* coyeu cert revoke: create or extend the issuer's revocation list. */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "authority.h"
@@ -32,6 +33,25 @@ static const char usage[] =
     "                           default now; never later than now)\n"
     "      --crl FILE           the revocation list to create or extend\n"
     "      --passphrase-file F  read the key's passphrase from F\n";
+
+/* The values, by the library's rules, before a key or a list is read. */
+static int
+check_revocation(const cy_crl_revocation *add, const char *crl)
+{
+	if (!cy_serial_valid(add->serial, strlen(add->serial)))
+		return cli_usage_error("cert revoke", "--serial: '%.64s' is not a "
+		    "certificate serial (%d lowercase hex digits)", add->serial,
+		    CY_SERIAL_HEX_LEN);
+	if (add->reason != NULL &&
+	    !cy_crl_reason_valid(add->reason, strlen(add->reason)))
+		return cli_usage_error("cert revoke", "--reason: '%.64s' is not a "
+		    "reason (1 to %d of a-z, 0-9, '-', like key-compromise)",
+		    add->reason, CY_CRL_REASON_MAX);
+	if (add->since > cli_now())
+		return cli_usage_error("cert revoke", "--since: a revocation takes "
+		    "effect now or in the past, not later");
+	return cli_check_path("cert revoke", "--crl", crl);
+}
 
 int
 cmd_cert_revoke(int argc, char **argv)
@@ -81,6 +101,9 @@ cmd_cert_revoke(int argc, char **argv)
 	if (!key || !chain_path || !add.serial || !path)
 		return cli_usage_error("cert revoke",
 		    "-k, -c, --serial and --crl are required");
+	if ((rc = check_revocation(&add, path)) != CLI_OK)
+		return rc;
+	rc = CLI_FAIL;
 	if (cli_load_chain(chain_path, &chain) != CLI_OK ||
 	    (access(path, F_OK) == 0 && cli_load_crl(path, &prev) != CLI_OK) ||
 	    cli_idkey_load(key, pass_file, &k) != CLI_OK)

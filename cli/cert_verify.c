@@ -19,7 +19,8 @@ static const char usage[] =
     "validity at TIME (default now), and revocation by any list given.\n"
     "Prints the verified subject (exit 0) or the exact rule that failed\n"
     "(exit 1). CHAIN is a file, or the serial, name or unit of one\n"
-    "certificate in the keyring (docs/keyring.md).\n"
+    "certificate in the keyring (docs/keyring.md); /… and ./… are files,\n"
+    "and a CHAIN that is both a file here and a known officer is refused.\n"
     "\n"
     "      --trust FILE   the root authority's certificate you trust\n"
     "                     (default: the keyring's root.cert)\n"
@@ -100,10 +101,11 @@ cmd_cert_verify(int argc, char **argv)
 		at = cli_now();
 	if ((rc = cli_trust_defaults(&t, "cert verify", 1)) != CLI_OK)
 		return rc;
-	rc = CLI_FAIL;
-	if (cli_trust_load(&t) != CLI_OK ||
-	    cli_keyring_load_chain(argv[optind], "cert verify", &chain) != CLI_OK)
+	if ((rc = cli_trust_load(&t)) != CLI_OK ||
+	    (rc = cli_keyring_load_chain(argv[optind], "cert verify", &chain)) !=
+	    CLI_OK)
 		goto out;
+	rc = CLI_FAIL;
 	if (cy_chain_verify(chain, t.root, t.trust.crls, t.ncrls, at, &leaf,
 	    &err) != 0) {
 		snprintf(what, sizeof(what), "verify %s", argv[optind]);

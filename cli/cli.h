@@ -32,6 +32,16 @@ void cli_warn(const char *fmt, ...) CY_PRINTF(1, 2);
 int cli_fail(const cy_error *err, const char *what);
 /* Prints a usage error and "try 'coyeu CMD --help'", returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) CY_PRINTF(2, 3);
+/* The usage error for a value that err refused: "coyeu: OPT: why" and the
+ * --help hint; returns CLI_USAGE.  For checks made right after parsing,
+ * before any key or input is read. */
+int cli_option_error(const char *cmd, const char *opt, const cy_error *err);
+/* CLI_OK when the path given to opt is not empty; else a usage error. */
+int cli_check_path(const char *cmd, const char *opt, const char *path);
+/* "coyeu: A does not go with B (why)": an option that does not apply to
+ * the mode another one chose; returns CLI_USAGE. */
+int cli_conflict(const char *cmd, const char *a, const char *b,
+    const char *why);
 
 /* Look-alike text (cli/lookalike.c).  A text option (opt "--name",
  * "--doc"): a canonical value (no control, bidirectional or invisible

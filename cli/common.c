@@ -47,6 +47,27 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+int
+cli_option_error(const char *cmd, const char *opt, const cy_error *err)
+{
+	return cli_usage_error(cmd, "%s: %s", opt,
+	    err->msg[0] ? err->msg : cy_strerror(err->code));
+}
+
+int
+cli_check_path(const char *cmd, const char *opt, const char *path)
+{
+	if (path != NULL && path[0] == '\0')
+		return cli_usage_error(cmd, "%s: the path is empty", opt);
+	return CLI_OK;
+}
+
+int
+cli_conflict(const char *cmd, const char *a, const char *b, const char *why)
+{
+	return cli_usage_error(cmd, "%s does not go with %s (%s)", a, b, why);
+}
+
 static void
 dispatch_help(FILE *f, const char *prog, const struct cli_command *cmds)
 {

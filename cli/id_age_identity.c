@@ -47,6 +47,8 @@ cmd_id_age_identity(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("id age-identity", "unexpected argument "
 		    "'%s'", argv[optind]);
+	if ((c = cli_check_path("id age-identity", "-o", out)) != CLI_OK)
+		return c;
 	if ((c = cli_keyring_default("id age-identity", CLI_KR_KEY, &key)) !=
 	    CLI_OK)
 		return c;

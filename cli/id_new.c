@@ -101,6 +101,8 @@ cmd_id_new(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("id new", "unexpected argument '%s'",
 		    argv[optind]);
+	if ((rc = cli_check_path("id new", "-o", out)) != CLI_OK)
+		return rc;
 	if (out == NULL && keyring_key(&out) != CLI_OK)
 		return CLI_FAIL;
 	if (cli_idkey_create(out, &nk, &k) != CLI_OK)

@@ -115,6 +115,21 @@ label_json(const cy_doc_info *info)
 	puts("}");
 }
 
+/* Without -k or --label: the outer mark, which needs no key, root or
+ * passphrase; options for the label are refused, not ignored. */
+static int
+outer_only(const struct open_doc_args *a, int json)
+{
+	const char *opt = a->trust.root_path != NULL ? "--trust" :
+	    a->trust.ncrl_paths > 0 ? "--crl" :
+	    a->pass_file != NULL ? "--passphrase-file" : NULL;
+
+	if (opt != NULL)
+		return cli_conflict("inspect", opt, "the outer mark alone",
+		    "it is for the label: add -k KEY or --label");
+	return inspect_outer(a->in, json);
+}
+
 int
 cmd_inspect(int argc, char **argv)
 {
@@ -154,7 +169,7 @@ cmd_inspect(int argc, char **argv)
 		return cli_usage_error("inspect", "give one FILE");
 	a.in = argv[optind];
 	if (a.key == NULL && !label)
-		return inspect_outer(a.in, json);
+		return outer_only(&a, json);
 	if ((rc = cli_keyring_default("inspect", CLI_KR_KEY, &a.key)) != CLI_OK)
 		return rc;
 	if ((rc = open_doc_verify(&a, CY_DOC_OPEN_LABEL_ONLY, -1, &info)) !=

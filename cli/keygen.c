@@ -83,6 +83,9 @@ cmd_keygen(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("keygen", "unexpected argument '%s'",
 		    argv[optind]);
+	if ((rc = cli_check_path("keygen", "-o", outpath)) != CLI_OK)
+		return rc;
+	rc = CLI_FAIL;
 	strftime(when, sizeof(when), "created: %Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if ((pq ? cy_identity_generate_pq(&id, &err) :
 	    cy_identity_generate(&id, &err)) == 0 &&

@@ -344,29 +344,34 @@ list_candidates(const struct cli_kr_chain *c, size_t n, const char *what)
 	}
 }
 
-int
-cli_keyring_find(const char *what, const char *opt, int no_file,
-    char **path)
+static size_t
+count_matches(const struct cli_kr_chain *c, size_t n, const char *what,
+    size_t *hit)
 {
-	const char *nf = no_file ? "no such file, and " : "";
-	struct cli_kr_chain *c;
-	size_t i, n, found = 0, hit = 0;
-	int rc = CLI_FAIL;
+	size_t i, found = 0;
 
-	*path = NULL;
-	if (cli_keyring_chains(1, &c, &n) != CLI_OK)
-		return CLI_FAIL;
 	for (i = 0; i < n; i++)
 		if (matches(cy_chain_get(c[i].chain, 0), what)) {
 			found++;
-			hit = i;
+			*hit = i;
 		}
-	if (found == 1) {
-		if ((*path = strdup(c[hit].path)) == NULL)
-			cli_warn("out of memory");
-		else
-			rc = CLI_OK;
-	} else if (found > 1) {
+	return found;
+}
+
+/* The refusals of resolve(), each naming what the keyring knows. */
+static int
+refuse(const struct cli_kr_chain *c, size_t n, size_t found, const char *what,
+    const char *opt, int file, const char *nf)
+{
+	if (file) {
+		cli_warn("%s '%s' is ambiguous: a file of that name is in this "
+		    "folder and the keyring knows the officer%s below; write "
+		    "./%s for the file, or the serial for the officer:", opt,
+		    what, found == 1 ? "" : "s", what);
+		list_candidates(c, n, what);
+		return CLI_USAGE;
+	}
+	if (found > 1) {
 		cli_warn("%s '%s' matches %zu certificates in the keyring; give "
 		    "the serial of one:", opt, what, found);
 		list_candidates(c, n, what);
@@ -379,8 +384,41 @@ cli_keyring_find(const char *what, const char *opt, int no_file,
 		    "serial, name or unit; it knows:", opt, what, nf);
 		list_candidates(c, n, NULL);
 	}
+	return CLI_FAIL;
+}
+
+/* `what` in the keyring: exactly one match gives *path (a copy).  When a
+ * file of that name exists too (file), any match makes it ambiguous, and
+ * none leaves *path NULL: the file it is. */
+static int
+resolve(const char *what, const char *opt, int file, const char *nf,
+    char **path)
+{
+	struct cli_kr_chain *c;
+	size_t n, found, hit = 0;
+	int rc = CLI_OK;
+
+	*path = NULL;
+	if (cli_keyring_chains(1, &c, &n) != CLI_OK)
+		return CLI_FAIL;
+	found = count_matches(c, n, what, &hit);
+	if (found == 1 && !file) {
+		if ((*path = strdup(c[hit].path)) == NULL) {
+			cli_warn("out of memory");
+			rc = CLI_FAIL;
+		}
+	} else if (found > 0 || !file) {
+		rc = refuse(c, n, found, what, opt, file, nf);
+	}
 	cli_keyring_chains_free(c, n);
 	return rc;
+}
+
+int
+cli_keyring_find(const char *what, const char *opt, int no_file,
+    char **path)
+{
+	return resolve(what, opt, 0, no_file ? "no such file, and " : "", path);
 }
 
 int
@@ -390,11 +428,13 @@ cli_keyring_load_chain(const char *what, const char *opt, cy_chain **out)
 	int rc;
 
 	*out = NULL;
-	if (access(what, F_OK) == 0)
+	/* Written as a path: a file, never looked up. */
+	if (what[0] == '/' || what[0] == '.')
 		return cli_load_chain(what, out);
-	if (cli_keyring_find(what, opt, 1, &path) != CLI_OK)
-		return CLI_FAIL;
-	rc = cli_load_chain(path, out);
+	if ((rc = resolve(what, opt, access(what, F_OK) == 0,
+	    "no such file, and ", &path)) != CLI_OK)
+		return rc;
+	rc = cli_load_chain(path != NULL ? path : what, out);
 	free(path);
 	return rc;
 }

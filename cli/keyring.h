@@ -68,7 +68,11 @@ int cli_keyring_each(int item, const char *suffix,
  * `opt` and, when no_file, by "no such file". */
 int cli_keyring_find(const char *what, const char *opt, int no_file,
     char **path);
-/* A chain given as a file, or else found by cli_keyring_find (--to). */
+/* The chain `what` names (--to, cert verify's CHAIN): a value starting
+ * with '/' or '.' is a file; any other is looked up by cli_keyring_find,
+ * and is a file only when nothing in the keyring matches it.  When both a
+ * file of that name and a keyring certificate match, it is ambiguous: a
+ * usage error (CLI_USAGE) saying to write ./NAME for the file. */
 int cli_keyring_load_chain(const char *what, const char *opt, cy_chain **out);
 
 /* For coyeu open without -k or -i: the keyring's key, unless IN is a file

@@ -105,6 +105,19 @@ parse_fields(int argc, char **argv, cy_entry_field *f, size_t *n,
 	return CLI_OK;
 }
 
+/* --type: one of the library's entry types, before the key is read. */
+static int
+check_type(const char *type)
+{
+	const char *const *t;
+
+	for (t = cy_entry_types(); *t != NULL; t++)
+		if (strcmp(*t, type) == 0)
+			return CLI_OK;
+	return cli_usage_error("log entry", "--type: unknown entry type '%.64s' "
+	    "('coyeu log entry --help' lists them)", type);
+}
+
 int
 cmd_log_entry(int argc, char **argv)
 {
@@ -137,7 +150,9 @@ cmd_log_entry(int argc, char **argv)
 	}
 	if (type == NULL)
 		return cli_usage_error("log entry", "give --type TYPE");
-	if ((rc = parse_fields(argc - optind, argv + optind, f, &n, now)) !=
+	if ((rc = check_type(type)) != CLI_OK ||
+	    (rc = cli_check_path("log entry", "-o", out)) != CLI_OK ||
+	    (rc = parse_fields(argc - optind, argv + optind, f, &n, now)) !=
 	    CLI_OK ||
 	    (rc = cli_keyring_default("log entry", CLI_KR_KEY, &key)) != CLI_OK)
 		return rc;

@@ -65,6 +65,8 @@ enum { OPT_TRUST = 256, OPT_CRL, OPT_NO_VERIFY, OPT_NO_KR_CRLS };
 struct open_args {
 	cy_identity **ids;
 	size_t nids;
+	const char **idfiles; /* -i, read once every option is checked */
+	size_t nidfiles;
 	int threads, no_verify, saw_label;
 	const char *passfile, *out, *in;
 };
@@ -149,8 +151,11 @@ open_run(void *ctx, struct cli_io *io, cy_error *err)
 	return cy_age_open_fd(io->in_fd, cli_io_out_fd(io), &p, err);
 }
 
-int
-cmd_open(int argc, char **argv)
+/* Every option, checked before anything is read: CLI_OK, or the status to
+ * exit with (help printed: -1, or a usage error). */
+static int
+parse_options(struct open_args *a, struct open_doc_args *doc, int argc,
+    char **argv)
 {
 	static const struct option opts[] = {
 		{"identity", required_argument, NULL, 'i'},
@@ -166,86 +171,106 @@ cmd_open(int argc, char **argv)
 		{"no-keyring-crls", no_argument, NULL, OPT_NO_KR_CRLS},
 		{NULL, 0, NULL, 0},
 	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "i:o:j:k:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': doc->key = optarg; break;
+		case 'c': doc->chain = optarg; break;
+		case OPT_NO_VERIFY: a->no_verify = 1; break;
+		case OPT_NO_KR_CRLS: doc->trust.no_keyring_crls = 1; break;
+		case OPT_TRUST: doc->trust.root_path = optarg; break;
+		case OPT_CRL:
+			if (cli_trust_add_crl(&doc->trust, "open", optarg) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case 'i': a->idfiles[a->nidfiles++] = optarg; break;
+		case 'P': a->passfile = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'j':
+			if ((a->threads = cli_parse_int(optarg, 1, 64)) < 0)
+				return cli_usage_error("open",
+				    "-j takes a number of threads from 1 to 64");
+			break;
+		case 'h': fputs(open_usage, stdout); return -1;
+		default: return cli_usage_error("open", "invalid option");
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("open", "too many arguments");
+	a->in = optind < argc ? argv[optind] : NULL;
+	if (a->nidfiles > 0 && doc->key != NULL)
+		return cli_conflict("open", "-k", "-i", "an officer's key or age "
+		    "identities, not both");
+	if (a->nidfiles > 0 && (doc->trust.root_path != NULL ||
+	    doc->trust.ncrl_paths > 0 || doc->chain != NULL))
+		return cli_conflict("open", doc->trust.root_path != NULL ?
+		    "--trust" : doc->chain != NULL ? "-c" : "--crl", "-i",
+		    "an age identity opens no classified document; they go "
+		    "with -k KEY");
+	if (a->no_verify && doc->key != NULL)
+		return cli_usage_error("open", "--no-verify goes with -i: "
+		    "-k always verifies");
+	return cli_check_path("open", "-o", a->out);
+}
+
+/* The plain age file, with identities and/or a passphrase. */
+static int
+open_plain(struct open_args *a, const struct open_doc_args *doc)
+{
+	cy_error err = {0, ""};
+	size_t i;
+	int rc;
+
+	if (doc->trust.root_path != NULL || doc->trust.ncrl_paths > 0 ||
+	    doc->chain != NULL)
+		return cli_usage_error("open", "-c, --trust and --crl go with -k KEY");
+	for (i = 0; i < a->nidfiles; i++)
+		if (add_identity_file(a, a->idfiles[i], &err) != 0)
+			return cli_fail(&err, NULL);
+	if ((a->nids == 0 || a->passfile != NULL) && add_passphrase(a, &err) != 0)
+		return cli_fail(&err, a->in);
+	rc = cli_io_run(a->in, a->out, CLI_IO_TEXT | CLI_IO_PRIVATE, "opening",
+	    open_run, a);
+	if (a->saw_label && a->no_verify && rc == CLI_OK)
+		cli_warn(UNVERIFIED_WARNING);
+	else if (a->saw_label && !a->no_verify)
+		cli_warn("open it with -k KEY, which verifies it (or give "
+		    "--no-verify to read it unverified)");
+	return rc;
+}
+
+int
+cmd_open(int argc, char **argv)
+{
 	struct open_doc_args doc;
 	struct open_args a;
-	cy_error err = {0, ""};
-	int c, rc = CLI_FAIL;
+	int rc;
 
 	memset(&a, 0, sizeof(a));
 	memset(&doc, 0, sizeof(doc));
-	while ((c = getopt_long(argc, argv, "i:o:j:k:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': doc.key = optarg; break;
-		case 'c': doc.chain = optarg; break;
-		case OPT_NO_VERIFY: a.no_verify = 1; break;
-		case OPT_NO_KR_CRLS: doc.trust.no_keyring_crls = 1; break;
-		case OPT_TRUST: doc.trust.root_path = optarg; break;
-		case OPT_CRL:
-			if (cli_trust_add_crl(&doc.trust, "open", optarg) != CLI_OK) {
-				rc = CLI_USAGE;
-				goto done;
-			}
-			break;
-		case 'i':
-			if (add_identity_file(&a, optarg, &err) != 0)
-				goto out;
-			break;
-		case 'P': a.passfile = optarg; break;
-		case 'o': a.out = optarg; break;
-		case 'j':
-			if ((a.threads = cli_parse_int(optarg, 1, 64)) < 0) {
-				rc = cli_usage_error("open",
-				    "-j takes a number of threads from 1 to 64");
-				goto done;
-			}
-			break;
-		case 'h': fputs(open_usage, stdout); rc = CLI_OK; goto done;
-		default: rc = cli_usage_error("open", "invalid option"); goto done;
-		}
+	if ((a.idfiles = calloc((size_t)argc, sizeof(*a.idfiles))) == NULL) {
+		cli_warn("out of memory");
+		return CLI_FAIL;
 	}
-	if (argc - optind > 1) {
-		rc = cli_usage_error("open", "too many arguments");
+	if ((rc = parse_options(&a, &doc, argc, argv)) != CLI_OK) {
+		rc = rc < 0 ? CLI_OK : rc;
 		goto done;
 	}
-	a.in = optind < argc ? argv[optind] : NULL;
-	if (doc.key == NULL && a.nids == 0 &&
-	    cli_keyring_open_key(a.in, &doc.key) != CLI_OK)
+	if (doc.key == NULL && a.nidfiles == 0 &&
+	    (rc = cli_keyring_open_key(a.in, &doc.key)) != CLI_OK)
 		goto done;
 	if (doc.key != NULL) {
-		if (a.nids > 0) {
-			rc = cli_usage_error("open", "-k and -i cannot be combined");
-			goto done;
-		}
-		if (a.no_verify) {
-			rc = cli_usage_error("open", "--no-verify goes with -i: "
-			    "-k always verifies");
-			goto done;
-		}
 		doc.pass_file = a.passfile;
 		doc.in = a.in;
 		doc.out = a.out;
 		doc.threads = a.threads;
 		rc = open_doc_run(&doc);
-		goto done;
+	} else {
+		rc = open_plain(&a, &doc);
 	}
-	if (doc.trust.root_path != NULL || doc.trust.ncrl_paths > 0 ||
-	    doc.chain != NULL) {
-		rc = cli_usage_error("open", "-c, --trust and --crl go with -k KEY");
-		goto done;
-	}
-	if ((a.nids == 0 || a.passfile != NULL) && add_passphrase(&a, &err) != 0)
-		goto out;
-	rc = cli_io_run(a.in, a.out, CLI_IO_TEXT | CLI_IO_PRIVATE, "opening",
-	    open_run, &a);
-	if (a.saw_label && a.no_verify && rc == CLI_OK)
-		cli_warn(UNVERIFIED_WARNING);
-	else if (a.saw_label && !a.no_verify)
-		cli_warn("open it with -k KEY, which verifies it (or give "
-		    "--no-verify to read it unverified)");
-	goto done;
-out:
-	cli_fail(&err, a.in);
 done:
 	cy_identities_free(a.ids, a.nids);
+	free(a.idfiles);
 	return rc;
 }

@@ -55,7 +55,9 @@ static const char seal_usage[] =
     "      --no-keyring-crls    use only the lists given with --crl\n"
     "      --to WHO             a recipient (repeatable): a chain file, or\n"
     "                           the serial, name or unit of exactly one\n"
-    "                           officer in the keyring\n"
+    "                           officer in the keyring; /… and ./… are\n"
+    "                           files, and a WHO that is both a file here\n"
+    "                           and an officer is refused as ambiguous\n"
     "      --compartments a,b   compartments every recipient must hold\n"
     "      --only-named         handling: only the named recipients may read\n"
     "      --protect-until DATE shorten the protection period (default: 10,\n"
@@ -73,10 +75,53 @@ enum {
 struct seal_args {
 	cy_recipient **rcpts;
 	size_t nrcpts;
+	const char **rfiles; /* -R, read once every option is checked */
+	size_t nrfiles;
 	int passphrase, armor, threads, allow_mixed_pq;
 	const char *passfile, *out, *in;
+	const char *age_opt, *doc_opt; /* the first option of each mode */
 	struct seal_doc_args doc;
 };
+
+/* The options that choose a mode: a plain age file or a classified seal. */
+static const struct {
+	int c;
+	const char *name;
+	int doc;
+} modal[] = {
+	{'r', "-r", 0}, {'R', "-R", 0}, {'p', "-p", 0},
+	{OPT_ALLOW_MIXED_PQ, "--allow-mixed-pq", 0},
+	{OPT_LEVEL, "--level", 1}, {OPT_DOC, "--doc", 1}, {'k', "-k", 1},
+	{'c', "-c", 1}, {OPT_TRUST, "--trust", 1}, {OPT_CRL, "--crl", 1},
+	{OPT_TO, "--to", 1}, {OPT_COMPARTMENTS, "--compartments", 1},
+	{OPT_ONLY_NAMED, "--only-named", 1},
+	{OPT_PROTECT_UNTIL, "--protect-until", 1}, {OPT_COPY, "--copy", 1},
+};
+
+/* Notes the mode option c chooses; a usage error when an earlier option
+ * chose the other mode. */
+static int
+note_mode(struct seal_args *a, int c)
+{
+	const char **mine, *other;
+	size_t i;
+
+	for (i = 0; i < sizeof(modal) / sizeof(modal[0]); i++) {
+		if (modal[i].c != c)
+			continue;
+		mine = modal[i].doc ? &a->doc_opt : &a->age_opt;
+		other = modal[i].doc ? a->age_opt : a->doc_opt;
+		if (other != NULL)
+			return cli_conflict("seal", modal[i].name, other,
+			    modal[i].doc ? "it belongs to a classified seal "
+			    "(--level, --doc, --to); -r, -R and -p make a plain "
+			    "age file" : "a classified seal names its recipients "
+			    "with --to and is never passphrase-sealed");
+		if (*mine == NULL)
+			*mine = modal[i].name;
+	}
+	return CLI_OK;
+}
 
 /* The options of a classified seal; 0 when c is not one of them. */
 static int
@@ -121,18 +166,21 @@ add_recipients(struct seal_args *a, cy_recipient **more, size_t n)
 	return 0;
 }
 
+/* -r: a syntax error in the key is a usage error. */
 static int
-add_recipient_string(struct seal_args *a, const char *s, cy_error *err)
+add_recipient_string(struct seal_args *a, const char *s)
 {
+	cy_error err = {0, ""};
 	cy_recipient *r;
 
-	if (cy_recipient_parse(s, &r, err) != 0)
-		return CY_E_FORMAT;
+	if (cy_recipient_parse(s, &r, &err) != 0)
+		return cli_option_error("seal", "-r", &err);
 	if (add_recipients(a, &r, 1) != 0) {
 		cy_recipient_free(r);
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+		cli_warn("out of memory");
+		return CLI_FAIL;
 	}
-	return 0;
+	return CLI_OK;
 }
 
 static int
@@ -201,8 +249,10 @@ seal_run(void *ctx, struct cli_io *io, cy_error *err)
 	return cy_age_seal_fd(io->in_fd, cli_io_out_fd(io), &p, err);
 }
 
-int
-cmd_seal(int argc, char **argv)
+/* Every option, checked as it comes: CLI_OK, or the status to exit with
+ * (help printed, or a usage error). */
+static int
+parse_options(struct seal_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"recipient", required_argument, NULL, 'r'},
@@ -230,82 +280,102 @@ cmd_seal(int argc, char **argv)
 		    OPT_ALLOW_MIXED_SCRIPT},
 		{NULL, 0, NULL, 0},
 	};
-	struct seal_args a;
-	cy_error err = {0, ""};
-	int c, d, rc = CLI_FAIL;
+	int c, d, rc;
 
-	memset(&a, 0, sizeof(a));
 	while ((c = getopt_long(argc, argv, "r:R:pao:j:k:c:h", opts, NULL)) != -1) {
-		if ((d = doc_option(&a.doc, c, optarg)) != 0) {
-			if (d < 0) {
-				rc = CLI_USAGE;
-				goto done;
-			}
+		if ((rc = note_mode(a, c)) != CLI_OK)
+			return rc;
+		if ((d = doc_option(&a->doc, c, optarg)) != 0) {
+			if (d < 0)
+				return CLI_USAGE;
 			continue;
 		}
 		switch (c) {
 		case 'r':
-			if (add_recipient_string(&a, optarg, &err) != 0)
-				goto out;
+			if ((rc = add_recipient_string(a, optarg)) != CLI_OK)
+				return rc;
 			break;
-		case 'R':
-			if (add_recipients_file(&a, optarg, &err) != 0)
-				goto out;
-			break;
-		case 'p': a.passphrase = 1; break;
-		case 'P': a.passfile = optarg; break;
-		case 'a': a.armor = 1; break;
-		case OPT_ALLOW_MIXED_PQ: a.allow_mixed_pq = 1; break;
-		case 'o': a.out = optarg; break;
+		case 'R': a->rfiles[a->nrfiles++] = optarg; break;
+		case 'p': a->passphrase = 1; break;
+		case 'P': a->passfile = optarg; break;
+		case 'a': a->armor = 1; break;
+		case OPT_ALLOW_MIXED_PQ: a->allow_mixed_pq = 1; break;
+		case 'o': a->out = optarg; break;
 		case 'j':
-			if ((a.threads = cli_parse_int(optarg, 1, 64)) < 0) {
-				rc = cli_usage_error("seal",
+			if ((a->threads = cli_parse_int(optarg, 1, 64)) < 0)
+				return cli_usage_error("seal",
 				    "-j takes a number of threads from 1 to 64");
-				goto done;
-			}
 			break;
-		case 'h': fputs(seal_usage, stdout); rc = CLI_OK; goto done;
-		default: rc = cli_usage_error("seal", "invalid option"); goto done;
+		case 'h': fputs(seal_usage, stdout); return -1;
+		default: return cli_usage_error("seal", "invalid option");
 		}
 	}
-	if (argc - optind > 1) {
-		rc = cli_usage_error("seal", "too many arguments");
-		goto done;
+	if (argc - optind > 1)
+		return cli_usage_error("seal", "too many arguments");
+	a->in = optind < argc ? argv[optind] : NULL;
+	return cli_check_path("seal", "-o", a->out);
+}
+
+/* The plain age file: what -p, -r and -R allow together. */
+static int
+check_plain(struct seal_args *a)
+{
+	const char *pass = a->passphrase ? "-p" : "--passphrase-file";
+	const char *keys = a->nrcpts > 0 ? "-r" : "-R";
+
+	if (a->passfile != NULL)
+		a->passphrase = 1;
+	if (a->passphrase && (a->nrcpts > 0 || a->nrfiles > 0))
+		return cli_conflict("seal", pass, keys, "age requires a "
+		    "passphrase to stand alone");
+	if (a->passphrase && a->allow_mixed_pq)
+		return cli_conflict("seal", "--allow-mixed-pq", pass, "it is "
+		    "about post-quantum and X25519 recipients");
+	if (!a->passphrase && a->nrcpts == 0 && a->nrfiles == 0)
+		return cli_usage_error("seal", "no recipients: give -r, -R or -p "
+		    "(or --level, --doc and --to for a classified document)");
+	return CLI_OK;
+}
+
+static int
+seal_plain(struct seal_args *a)
+{
+	cy_error err = {0, ""};
+	size_t i;
+
+	for (i = 0; i < a->nrfiles; i++)
+		if (add_recipients_file(a, a->rfiles[i], &err) != 0)
+			return cli_fail(&err, NULL);
+	if (a->passphrase && add_passphrase(a, &err) != 0)
+		return cli_fail(&err, a->in);
+	return cli_io_run(a->in, a->out, a->armor ? CLI_IO_TEXT : 0, "sealing",
+	    seal_run, a);
+}
+
+int
+cmd_seal(int argc, char **argv)
+{
+	struct seal_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((a.rfiles = calloc((size_t)argc, sizeof(*a.rfiles))) == NULL) {
+		cli_warn("out of memory");
+		return CLI_FAIL;
 	}
-	a.in = optind < argc ? argv[optind] : NULL;
-	if (seal_doc_wanted(&a.doc)) {
-		if (a.nrcpts > 0 || a.passphrase) {
-			rc = cli_usage_error("seal", "a classified seal takes --to "
-			    "CHAIN, not -r, -R or -p (never passphrase-sealed)");
-			goto done;
-		}
+	if ((rc = parse_options(&a, argc, argv)) != CLI_OK) {
+		rc = rc < 0 ? CLI_OK : rc;
+	} else if (a.doc_opt != NULL) {
 		a.doc.pass_file = a.passfile;
 		a.doc.armor = a.armor;
 		a.doc.threads = a.threads;
 		a.doc.in = a.in;
 		a.doc.out = a.out;
 		rc = seal_doc_run(&a.doc);
-		goto done;
+	} else if ((rc = check_plain(&a)) == CLI_OK) {
+		rc = seal_plain(&a);
 	}
-	if (a.passfile != NULL)
-		a.passphrase = 1;
-	if (a.passphrase && a.nrcpts > 0) {
-		rc = cli_usage_error("seal",
-		    "-p cannot be combined with -r or -R (age requires a passphrase to stand alone)");
-		goto done;
-	}
-	if (!a.passphrase && a.nrcpts == 0) {
-		rc = cli_usage_error("seal", "no recipients: give -r, -R or -p");
-		goto done;
-	}
-	if (a.passphrase && add_passphrase(&a, &err) != 0)
-		goto out;
-	rc = cli_io_run(a.in, a.out, a.armor ? CLI_IO_TEXT : 0, "sealing",
-	    seal_run, &a);
-	goto done;
-out:
-	cli_fail(&err, a.in);
-done:
 	cy_recipients_free(a.rcpts, a.nrcpts);
+	free(a.rfiles);
 	return rc;
 }

@@ -32,14 +32,6 @@ struct seal_doc {
 	size_t nparties;
 };
 
-int
-seal_doc_wanted(const struct seal_doc_args *a)
-{
-	return a->level || a->doc || a->key || a->chain || a->nto ||
-	    a->trust.root_path || a->compartments || a->only_named ||
-	    a->protect_until || a->copy;
-}
-
 static void
 seal_doc_free(struct seal_doc *d)
 {
@@ -55,39 +47,56 @@ seal_doc_free(struct seal_doc *d)
 	free(d->compartments);
 }
 
+/* --protect-until: after now, and at most the level's period ahead. */
+static int
+check_protect_until(struct seal_doc_args *a, struct seal_doc *d)
+{
+	int64_t limit = cy_level_protect_limit(d->level, d->created);
+
+	d->protect_until = limit;
+	if (a->protect_until == NULL)
+		return CLI_OK;
+	if (cli_parse_time("seal", a->protect_until, &d->protect_until) !=
+	    CLI_OK)
+		return CLI_USAGE;
+	if (d->protect_until > limit || d->protect_until <= d->created)
+		return cli_usage_error("seal", "--protect-until: must be after now "
+		    "and at most %d years ahead for %s (it may shorten "
+		    "protection, not lengthen it)",
+		    cy_level_protect_years(d->level), cy_level_display(d->level));
+	return CLI_OK;
+}
+
+/* Every option's value, by the library's rules where it has them, before
+ * a key or a file is read. */
 static int
 check_args(struct seal_doc_args *a, struct seal_doc *d)
 {
-	int64_t limit;
+	cy_error err = {0, ""};
+	size_t i;
 
 	if (a->level == NULL || a->doc == NULL || a->nto == 0)
 		return cli_usage_error("seal",
 		    "a classified seal needs --level, --doc and at least one "
 		    "--to (a chain file, or an officer in the keyring)");
 	if ((d->level = cy_level_parse(a->level, strlen(a->level))) == 0)
-		return cli_usage_error("seal",
-		    "unknown level '%s' (mat, toi-mat or tuyet-mat)", a->level);
+		return cli_usage_error("seal", "--level: unknown level '%s' "
+		    "(mat, toi-mat or tuyet-mat)", a->level);
+	if (cy_label_document_check(a->doc, &err) != 0)
+		return cli_option_error("seal", "--doc", &err);
 	if (cli_text_option("--doc", a->doc, a->allow_mixed_script) != CLI_OK)
 		return CLI_USAGE;
+	if (cy_label_copy_check(a->copy, &err) != 0)
+		return cli_option_error("seal", "--copy", &err);
 	if (cy_canon_list_normalize(a->compartments ? a->compartments : "",
-	    cy_compartment_valid, "compartments", &d->compartments, NULL) != 0)
-		return cli_usage_error("seal", "invalid --compartments '%s'",
-		    a->compartments);
+	    cy_compartment_valid, "compartments", &d->compartments, &err) != 0)
+		return cli_option_error("seal", "--compartments", &err);
+	for (i = 0; i < a->nto; i++)
+		if (a->to[i][0] == '\0')
+			return cli_usage_error("seal", "--to: the recipient is "
+			    "empty");
 	d->created = cli_now();
-	limit = cy_level_protect_limit(d->level, d->created);
-	d->protect_until = limit;
-	if (a->protect_until != NULL) {
-		if (cli_parse_time("seal", a->protect_until,
-		    &d->protect_until) != CLI_OK)
-			return CLI_USAGE;
-		if (d->protect_until > limit || d->protect_until <= d->created)
-			return cli_usage_error("seal",
-			    "--protect-until must be after now and at most %d years "
-			    "ahead for %s (it may shorten protection, not lengthen it)",
-			    cy_level_protect_years(d->level),
-			    cy_level_display(d->level));
-	}
-	return CLI_OK;
+	return check_protect_until(a, d);
 }
 
 /* The sealer: key, chain, and its own entitlement to this level. */
@@ -119,6 +128,24 @@ out:
 	return rc;
 }
 
+/* A usage error when the last party is one named before: two --to that
+ * mean one officer (a name and a file, say). */
+static int
+check_twice(struct seal_doc_args *a, struct seal_doc *d, size_t last)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < last; i++) {
+		if (strcmp(d->parties[i].serial, d->parties[last].serial) != 0)
+			continue;
+		cli_keyring_describe(d->parties[last].leaf, line, sizeof(line));
+		return cli_usage_error("seal", "--to %s: %s is already a "
+		    "recipient (--to %s)", a->to[last], line, a->to[i]);
+	}
+	return CLI_OK;
+}
+
 /* Every recipient: chain, revocation, validity, clearance, compartments. */
 static int
 load_recipients(struct seal_doc_args *a, struct seal_doc *d)
@@ -131,8 +158,9 @@ load_recipients(struct seal_doc_args *a, struct seal_doc *d)
 	int r;
 
 	for (i = 0; i < a->nto; i++) {
-		if (cli_keyring_load_chain(a->to[i], "--to", &chain) != CLI_OK)
-			return CLI_FAIL;
+		if ((r = cli_keyring_load_chain(a->to[i], "--to",
+		    &chain)) != CLI_OK)
+			return r;
 		pt = &d->parties[d->nparties];
 		r = cy_doc_check_clearance(chain, &a->trust.trust, d->level,
 		    d->compartments, d->created, &pt->leaf, &err);
@@ -144,10 +172,25 @@ load_recipients(struct seal_doc_args *a, struct seal_doc *d)
 		d->nparties++;
 		if ((pt->serial = strdup(cy_cert_serial(pt->leaf))) == NULL)
 			return CLI_FAIL;
+		if ((r = check_twice(a, d, i)) != CLI_OK)
+			return r;
 		memcpy(pt->seal_key, cy_cert_seal_public(pt->leaf),
 		    CY_X25519_KEY_LEN);
 	}
 	return CLI_OK;
+}
+
+/* Who can read it, one line each: never just a count. */
+static void
+print_parties(const struct seal_doc *d)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < d->nparties; i++) {
+		cli_keyring_describe(d->parties[i].leaf, line, sizeof(line));
+		fprintf(stderr, "  to: %s\n", line);
+	}
 }
 
 static int
@@ -195,7 +238,8 @@ seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 		return CLI_FAIL;
 	fprintf(stderr, "coyeu: sealed %s document %s (outer mark %c) for %zu "
 	    "recipient%s\n", cy_level_display(d->level), a->doc,
-	    cy_level_mark(d->level), d->nparties, d->nparties == 1 ? "" : "s");
+	    cy_level_mark(d->level), d->nparties, d->nparties == 1 ? ":" : "s:");
+	print_parties(d);
 	return CLI_OK;
 }
 

@@ -16,8 +16,6 @@ struct seal_doc_args {
 	struct cli_trust trust;
 };
 
-/* 1 when any classified option was given. */
-int seal_doc_wanted(const struct seal_doc_args *a);
 int seal_doc_run(struct seal_doc_args *a);
 
 #endif

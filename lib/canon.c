@@ -430,6 +430,17 @@ check_chars(const char *p, size_t len, const char *what, cy_error *err)
 }
 
 int
+cy_canon_check_param(const char *p, size_t len, const char *what,
+    cy_error *err)
+{
+	if (cy_canon_check_value(p, len, what, err) == 0)
+		return 0;
+	if (err != NULL)
+		err->code = CY_E_USAGE;
+	return CY_E_USAGE;
+}
+
+int
 cy_canon_check_value(const char *p, size_t len, const char *what,
     cy_error *err)
 {

@@ -98,6 +98,28 @@ cy_unit_valid(const char *p, size_t len)
 }
 
 int
+cy_unit_check(const char *unit, cy_error *err)
+{
+	if (!cy_unit_valid(unit, strlen(unit)))
+		return cy_error_set(err, CY_E_USAGE, "bad unit path '%.300s': "
+		    "segments of a-z, 0-9, '-' separated by '/', like "
+		    "vn/hcm/van-phong-thanh-uy (at most %d bytes)", unit,
+		    CY_UNIT_MAX);
+	return 0;
+}
+
+int
+cy_name_check(const char *name, cy_error *err)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > CY_NAME_MAX)
+		return cy_error_set(err, CY_E_USAGE,
+		    "the name must have 1 to %d bytes", CY_NAME_MAX);
+	return cy_canon_check_param(name, len, "the name", err);
+}
+
+int
 cy_unit_contains(const char *parent, const char *child)
 {
 	size_t n = strlen(parent);

@@ -69,8 +69,8 @@ bad:
 	    (unsigned long long)CY_CRL_SEQUENCE_MAX);
 }
 
-static int
-reason_valid(const char *p, size_t len)
+int
+cy_crl_reason_valid(const char *p, size_t len)
 {
 	return len <= CY_CRL_REASON_MAX && cy_canon_is_token(p, len);
 }
@@ -105,7 +105,7 @@ parse_entry(cy_crl *crl, const cy_canon_value *v, size_t i, cy_error *err)
 	    memchr(reason, ' ', v->len - CY_SERIAL_HEX_LEN - 1) : NULL;
 	rlen = sp != NULL ? (size_t)(sp - reason) : 0;
 	if (sp == NULL || !cy_serial_valid(v->value, CY_SERIAL_HEX_LEN) ||
-	    v->value[CY_SERIAL_HEX_LEN] != ' ' || !reason_valid(reason, rlen) ||
+	    v->value[CY_SERIAL_HEX_LEN] != ' ' || !cy_crl_reason_valid(reason, rlen) ||
 	    cy_canon_time_parse(sp + 1, v->len - (size_t)(sp + 1 - v->value),
 	    &e->since, NULL) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
@@ -348,7 +348,7 @@ check_extend(const cy_crl *prev, const cy_cert *issuer, const cy_idkey *key,
 	if (serial != NULL && !cy_serial_valid(serial, strlen(serial)))
 		return cy_error_set(err, CY_E_USAGE,
 		    "serial: expected %d lowercase hex digits", CY_SERIAL_HEX_LEN);
-	if (serial != NULL && !reason_valid(reason, strlen(reason)))
+	if (serial != NULL && !cy_crl_reason_valid(reason, strlen(reason)))
 		return cy_error_set(err, CY_E_USAGE,
 		    "reason: expected 1 to %d characters of a-z, 0-9, '-'",
 		    CY_CRL_REASON_MAX);

@@ -129,17 +129,37 @@ check_protect(int level, int64_t created, int64_t until, int code,
 	return 0;
 }
 
+int
+cy_label_document_check(const char *doc, cy_error *err)
+{
+	size_t len = doc != NULL ? strlen(doc) : 0;
+
+	if (len == 0)
+		return cy_error_set(err, CY_E_USAGE, "the document number is empty");
+	if (len > CY_LABEL_DOCUMENT_MAX)
+		return cy_error_set(err, CY_E_USAGE, "the document number has %zu "
+		    "bytes, more than %d", len, CY_LABEL_DOCUMENT_MAX);
+	return cy_canon_check_param(doc, len, "the document number", err);
+}
+
+int
+cy_label_copy_check(const char *copy, cy_error *err)
+{
+	if (copy != NULL && !copy_valid(copy, strlen(copy)))
+		return cy_error_set(err, CY_E_USAGE, "invalid copy '%.64s' "
+		    "(original, or N/M sao-y|sao-luc|trich-sao with 1 <= N <= M)",
+		    copy);
+	return 0;
+}
+
 static int
 check_params(const cy_label_params *p, cy_error *err)
 {
-	const char *copy = p->copy ? p->copy : CY_COPY_ORIGINAL;
 	size_t dup;
+	int r;
 
-	if (p->document == NULL || p->document[0] == '\0' ||
-	    strlen(p->document) > CY_LABEL_DOCUMENT_MAX)
-		return cy_error_set(err, CY_E_USAGE,
-		    "a document number of 1 to %d bytes is required",
-		    CY_LABEL_DOCUMENT_MAX);
+	if ((r = cy_label_document_check(p->document, err)) != 0)
+		return r;
 	if (cy_level_name(p->level) == NULL)
 		return cy_error_set(err, CY_E_USAGE, "invalid level");
 	if (p->nrecipients == 0 || p->nrecipients > CY_LABEL_RECIPIENTS_MAX)
@@ -153,10 +173,8 @@ check_params(const cy_label_params *p, cy_error *err)
 	    p->nrecipients)
 		return cy_error_set(err, CY_E_USAGE,
 		    "recipient %s is named twice", p->recipients[dup]);
-	if (!copy_valid(copy, strlen(copy)))
-		return cy_error_set(err, CY_E_USAGE,
-		    "invalid copy '%s' (original, or N/M sao-y|sao-luc|trich-sao)",
-		    copy);
+	if ((r = cy_label_copy_check(p->copy, err)) != 0)
+		return r;
 	if (p->compartments != NULL &&
 	    cy_canon_list_check(p->compartments, strlen(p->compartments),
 	    cy_compartment_valid, "compartments", err) != 0) {

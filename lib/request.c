@@ -116,17 +116,9 @@ cy_request_create(const cy_idkey *key, const char *name, const char *unit,
 	int rc;
 
 	*out = NULL;
-	if (strlen(name) == 0 || strlen(name) > CY_NAME_MAX) {
-		rc = cy_error_set(err, CY_E_USAGE,
-		    "the name must have 1 to %d bytes", CY_NAME_MAX);
+	if ((rc = cy_name_check(name, err)) != 0 ||
+	    (rc = cy_unit_check(unit, err)) != 0)
 		goto out;
-	}
-	if (!cy_unit_valid(unit, strlen(unit))) {
-		rc = cy_error_set(err, CY_E_USAGE,
-		    "bad unit path '%s': segments of a-z, 0-9, '-' separated "
-		    "by '/', like vn/hcm/van-phong-thanh-uy", unit);
-		goto out;
-	}
 	if ((rc = cy_canon_put(&b, "version", CY_REQUEST_VERSION, err)) != 0 ||
 	    (rc = cy_canon_put(&b, "name", name, err)) != 0 ||
 	    (rc = cy_canon_put(&b, "unit", unit, err)) != 0 ||

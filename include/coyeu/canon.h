@@ -137,6 +137,9 @@ CY_API void cy_canon_char_name(uint32_t cp, char *out, size_t cap);
  * Words in different scripts ("Ivan Иванов") are fine. */
 CY_API int cy_canon_check_scripts(const char *p, size_t len, const char *what,
     cy_error *err) CY_MUST_CHECK;
+/* The same for a caller's parameter, not outside input: CY_E_USAGE. */
+CY_API int cy_canon_check_param(const char *p, size_t len, const char *what,
+    cy_error *err) CY_MUST_CHECK;
 /* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
 CY_API int cy_canon_utf8_valid(const char *p, size_t len);
 /* 1 when the (valid UTF-8) text is in NFC, 0 when not, negative on error. */

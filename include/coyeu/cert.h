@@ -44,6 +44,11 @@ CY_API const char *cy_role_name(int role);
 /* A unit path: segments of [a-z0-9-]+ separated by '/', e.g.
  * "vn/hcm/van-phong-thanh-uy", at most CY_UNIT_MAX bytes. */
 CY_API int cy_unit_valid(const char *p, size_t len);
+/* The same as an error (CY_E_USAGE) saying what a unit path looks like. */
+CY_API int cy_unit_check(const char *unit, cy_error *err) CY_MUST_CHECK;
+/* A subject name: 1 to CY_NAME_MAX bytes, a canonical text value (canon.h);
+ * CY_E_USAGE saying what is wrong. */
+CY_API int cy_name_check(const char *name, cy_error *err) CY_MUST_CHECK;
 /* 1 when unit `child` is `parent` or lies beneath it, by whole segments:
  * vn/hcm contains vn/hcm and vn/hcm/x, but not vn/hn nor vn/hcmx. */
 CY_API int cy_unit_contains(const char *parent, const char *child);

@@ -54,6 +54,8 @@ CY_API void cy_crl_entry(const cy_crl *crl, size_t i, const char **serial,
 CY_API int cy_crl_lookup(const cy_crl *crl, const char *serial,
     const char **reason,
     int64_t *since);
+/* 1 when p[0..len) is a reason: 1 to CY_CRL_REASON_MAX of a-z, 0-9, '-'. */
+CY_API int cy_crl_reason_valid(const char *p, size_t len);
 /* 1 when the reason leaves the key with its holder (superseded, left-unit,
  * cessation): such a revocation takes effect at its `since` time, so what
  * the certificate signed before then still verifies.  Every other reason,

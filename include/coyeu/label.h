@@ -59,6 +59,14 @@ typedef struct cy_label_params {
 	size_t signer_chain_len;
 } cy_label_params;
 
+/* The rules of the document number (1 to CY_LABEL_DOCUMENT_MAX bytes, a
+ * canonical text value) and of the copy (NULL or "original", or "N/M form"
+ * with 1 <= N <= M): CY_E_USAGE saying what is wrong.  cy_label_build
+ * applies them too; a caller checks them first to refuse before any work. */
+CY_API int cy_label_document_check(const char *doc,
+    cy_error *err) CY_MUST_CHECK;
+CY_API int cy_label_copy_check(const char *copy, cy_error *err) CY_MUST_CHECK;
+
 /* Length of the label text these parameters produce (fixed, digests
  * included), so the stanza can be reserved before the payload. */
 CY_API int cy_label_size(const cy_label_params *p, size_t *len, cy_error *err)

@@ -246,7 +246,7 @@ nfd=$(printf 'Nguye\314\202\314\203n V\304\203n A')
 sed "s/^name: Nguyễn Văn A$/name: $nfd/" "$T/officer.chain" >"$T/e.chain"
 expect 1 "not in Unicode NFC" "a name not in NFC in a certificate" \
 	$C cert verify --trust "$T/root.cert" "$T/e.chain"
-expect 2 "--name: text is not in Unicode NFC" "a name not in NFC in a request" \
+expect 2 "not in Unicode NFC" "a name not in NFC in a request" \
 	$C id request -k "$T/service.key" --name "$nfd" --unit vn
 sed 's/$/\r/' "$T/officer.chain" >"$T/e.chain"
 expect 1 "carriage return" "CRLF line ends" \

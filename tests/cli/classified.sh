@@ -593,7 +593,7 @@ TOIMAT="--level toi-mat --doc $DOC"
 refused_seal "an under-cleared recipient" 1 "recipient mat.chain refused" \
     "lacks clearance TỐI MẬT (has MẬT)" -- \
     $SEAL $TOIMAT --to r1.chain --to mat.chain
-refused_seal "a recipient named twice" 1 "is named twice" -- \
+refused_seal "a recipient named twice" 2 "is already a recipient" -- \
     $SEAL $TOIMAT --to r1.chain --to r1.chain
 refused_seal "a recipient without the compartment" 1 \
     "recipient nocomp.chain refused" "lacks compartment x" -- \

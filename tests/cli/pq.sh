@@ -116,10 +116,10 @@ cat "$T/pq2.key" "$T/x.key" >"$T/both.key"
 opens_with "mixed file" "$T/m.age" both
 
 # --- refused keys and help ---
-expect_status 1 "a truncated age1pq1 recipient" \
+expect_status 2 "a truncated age1pq1 recipient" \
 	"$COYEU" seal -r "${PQ1%?}" -o "$T/r.age" "$T/plain"
 stderr_has "truncated recipient" '^coyeu: .*invalid recipient'
-expect_status 1 "a secret key given as a recipient" \
+expect_status 2 "a secret key given as a recipient" \
 	"$COYEU" seal -r "$(grep '^AGE-SECRET' "$T/pq1.key")" -o "$T/r.age" "$T/plain"
 stderr_has "secret key as recipient" 'this is a secret key'
 grep -q 'AGE-SECRET-KEY-PQ-1[A-Z0-9]' "$T/stderr" &&

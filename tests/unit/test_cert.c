@@ -1126,7 +1126,15 @@ test_request(void **state)
 	assert_int_equal(cy_request_create(k, "A", "vn/HCM", NOW, &q2, &err),
 	    CY_E_USAGE);
 	assert_int_equal(cy_request_create(k, "A\nunit: vn", "vn", NOW, &q2,
-	    &err), CY_E_FORMAT);
+	    &err), CY_E_USAGE);
+	expect_msg(&err, "control character");
+	/* The rules the command line checks before reading a key. */
+	assert_int_equal(cy_unit_check("vn/../x", &err), CY_E_USAGE);
+	expect_msg(&err, "bad unit path 'vn/../x'");
+	assert_int_equal(cy_unit_check("vn/hcm", &err), 0);
+	assert_int_equal(cy_name_check("", &err), CY_E_USAGE);
+	assert_int_equal(cy_name_check(" A", &err), CY_E_USAGE);
+	assert_int_equal(cy_name_check("Nguyễn Văn An", &err), 0);
 	cy_request_free(q);
 	cy_idkey_free(k);
 }

@@ -414,6 +414,32 @@ label_params(const struct world *w, cy_label_params *p,
 }
 
 /* Lists and serials in a label are canonical, on both sides. */
+/* The document number and copy rules the command line checks first. */
+static void
+test_label_param_checks(void **state)
+{
+	char big[CY_LABEL_DOCUMENT_MAX + 2];
+	cy_error err;
+
+	(void)state;
+	memset(big, '1', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(cy_label_document_check("", &err), CY_E_USAGE);
+	assert_non_null(strstr(err.msg, "the document number is empty"));
+	assert_int_equal(cy_label_document_check(big, &err), CY_E_USAGE);
+	assert_non_null(strstr(err.msg, "129 bytes, more than 128"));
+	assert_int_equal(cy_label_document_check(" 12", &err), CY_E_USAGE);
+	big[CY_LABEL_DOCUMENT_MAX] = '\0';
+	assert_int_equal(cy_label_document_check(big, &err), 0);
+	assert_int_equal(cy_label_document_check("123/QĐ-UBND", &err), 0);
+	assert_int_equal(cy_label_copy_check("2/1 sao-y", &err), CY_E_USAGE);
+	assert_int_equal(cy_label_copy_check("0/1 sao-y", &err), CY_E_USAGE);
+	assert_int_equal(cy_label_copy_check("1/2 photo", &err), CY_E_USAGE);
+	assert_int_equal(cy_label_copy_check("1/2 sao-y", &err), 0);
+	assert_int_equal(cy_label_copy_check("original", &err), 0);
+	assert_int_equal(cy_label_copy_check(NULL, &err), 0);
+}
+
 static void
 test_label_canonical(void **state)
 {
@@ -715,6 +741,7 @@ main(void)
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_revocation_note),
 		cmocka_unit_test(test_plain_engine),
+		cmocka_unit_test(test_label_param_checks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
