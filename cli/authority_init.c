@@ -102,10 +102,10 @@ parse_args(int argc, char **argv, struct init_args *a)
 		return rc;
 	if (cy_unit_check(a->unit, &err) != 0)
 		return cli_option_error("authority init", "--unit", &err);
-	if (cy_name_check(a->name, &err) != 0)
-		return cli_option_error("authority init", "--name", &err);
 	if ((rc = cli_text_option("--name", a->name, a->mixed)) != CLI_OK)
 		return rc;
+	if (cy_name_check(a->name, &err) != 0)
+		return cli_option_error("authority init", "--name", &err);
 	if (cy_canon_list_normalize(comp, cy_compartment_valid,
 	    "compartments", &a->compartments, &err) != 0)
 		return cli_usage_error("authority init", "%s", err.msg);

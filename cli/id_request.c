@@ -65,10 +65,10 @@ cmd_id_request(int argc, char **argv)
 		    argv[optind]);
 	if (name == NULL || unit == NULL)
 		return cli_usage_error("id request", "--name and --unit are required");
-	if (cy_name_check(name, &err) != 0)
-		return cli_option_error("id request", "--name", &err);
 	if ((rc = cli_text_option("--name", name, mixed)) != CLI_OK)
 		return rc;
+	if (cy_name_check(name, &err) != 0)
+		return cli_option_error("id request", "--name", &err);
 	if (cy_unit_check(unit, &err) != 0)
 		return cli_option_error("id request", "--unit", &err);
 	if ((rc = cli_check_path("id request", "-o", out)) != CLI_OK)

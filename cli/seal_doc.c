@@ -82,10 +82,11 @@ check_args(struct seal_doc_args *a, struct seal_doc *d)
 	if ((d->level = cy_level_parse(a->level, strlen(a->level))) == 0)
 		return cli_usage_error("seal", "--level: unknown level '%s' "
 		    "(mat, toi-mat or tuyet-mat)", a->level);
+	if (a->doc[0] != '\0' &&
+	    cli_text_option("--doc", a->doc, a->allow_mixed_script) != CLI_OK)
+		return CLI_USAGE;
 	if (cy_label_document_check(a->doc, &err) != 0)
 		return cli_option_error("seal", "--doc", &err);
-	if (cli_text_option("--doc", a->doc, a->allow_mixed_script) != CLI_OK)
-		return CLI_USAGE;
 	if (cy_label_copy_check(a->copy, &err) != 0)
 		return cli_option_error("seal", "--copy", &err);
 	if (cy_canon_list_normalize(a->compartments ? a->compartments : "",

@@ -56,7 +56,7 @@ done <<EOF
 # --doc: checked by the library's rule, before the keys are read
 2|--doc: the document number is empty|seal --level mat --doc '' -k $NOKEY -c $NOCHAIN --trust $NOFILE --to x -o $NEVER $NOIN
 2|--doc: the document number has 129 bytes, more than 128|seal --level mat --doc $LONG -k $NOKEY -c $NOCHAIN --trust $NOFILE --to x -o $NEVER $NOIN
-2|--doc: the document number: space at the start or end|seal --level mat --doc ' 12/QĐ' -k $NOKEY -c $NOCHAIN --trust $NOFILE --to x -o $NEVER $NOIN
+2|--doc: space at the start or end|seal --level mat --doc ' 12/QĐ' -k $NOKEY -c $NOCHAIN --trust $NOFILE --to x -o $NEVER $NOIN
 2|--copy: invalid copy '2/1 sao-y'|seal --level mat --doc 1 --copy '2/1 sao-y' -k $NOKEY -c $NOCHAIN --trust $NOFILE --to x -o $NEVER $NOIN
 2|--copy: invalid copy 'bản sao'|seal --level mat --doc 1 --copy 'bản sao' -k $NOKEY -c $NOCHAIN --trust $NOFILE --to x -o $NEVER $NOIN
 2|--level: unknown level 'secret'|seal --level secret --doc 1 -k $NOKEY --to x -o $NEVER $NOIN
