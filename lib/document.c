@@ -541,7 +541,8 @@ pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
 
 	if (v == NULL || what == PASS_CHECK)
 		return 0;
-	if (what == PASS_OUTPUT && memcmp(nonce, v->nonce, CY_STREAM_NONCE_LEN))
+	if (what == PASS_OUTPUT &&
+	    memcmp(nonce, v->nonce, CY_STREAM_NONCE_LEN) != 0)
 		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
 		    " (its payload nonce differs): nothing was written");
 	if ((r = digest_start(d, nonce)) != 0)
