@@ -90,6 +90,8 @@ stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
 
 struct digest {
 	cy_sha256_ctx *ctx;
+	uint8_t (*keep)[CY_SHA256_LEN]; /* the chunks' hashes, or NULL */
+	uint64_t n, cap;                /* chunks seen; room in keep */
 };
 
 static void
@@ -98,6 +100,9 @@ digest_chunk(void *ctx, uint64_t index, const uint8_t hash[CY_SHA256_LEN])
 	struct digest *d = ctx;
 
 	cy_sha256_update(d->ctx, hash, CY_SHA256_LEN);
+	if (d->keep != NULL && d->n < d->cap)
+		memcpy(d->keep[d->n], hash, CY_SHA256_LEN);
+	d->n++;
 }
 
 static int
@@ -619,15 +624,99 @@ discard_write(void *ctx, const uint8_t *p, size_t len, cy_error *err)
 	return 0;
 }
 
-/* What a pass does with the payload: write it, or discard it after
- * authenticating each chunk, or only hash the stored chunks. */
-enum pass { PASS_WRITE, PASS_CHECK, PASS_HASH };
+/* What a pass does with the payload: write it (while hashing, when the
+ * output stays private until the digest is checked), or discard it after
+ * authenticating each chunk, or only hash the stored chunks and keep their
+ * hashes, or write it checking each chunk against those hashes. */
+enum pass { PASS_WRITE, PASS_CHECK, PASS_HASH, PASS_OUTPUT };
+
+/* The most chunks a verifying pass keeps the hashes of: 128 MiB of hashes
+ * for 256 GiB of payload. */
+#define VERIFY_FIRST_MAX_CHUNKS ((uint64_t)1 << 22)
+
+/* What the hashing pass saw, which the output pass must see again. */
+struct seen {
+	uint8_t nonce[CY_STREAM_NONCE_LEN];
+	uint8_t digest[CY_SHA256_LEN];
+	uint8_t (*hashes)[CY_SHA256_LEN]; /* each stored chunk's SHA-256 */
+	uint64_t nchunks, cap;
+};
+
+/* Room for the hashes of every chunk that len bytes of input can hold. */
+static int
+seen_alloc(struct seen *v, size_t len, cy_error *err)
+{
+	uint64_t cap = (uint64_t)len / CY_STREAM_ENC_CHUNK + 1;
+
+	if (cap > VERIFY_FIRST_MAX_CHUNKS)
+		return cy_error_set(err, CY_E_TOO_LARGE,
+		    "the input is too large to verify before any of it is "
+		    "written (the limit is %llu GiB): open it into a regular "
+		    "file instead", (unsigned long long)(VERIFY_FIRST_MAX_CHUNKS *
+		    CY_STREAM_CHUNK >> 30));
+	if ((v->hashes = malloc((size_t)cap * CY_SHA256_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	v->cap = cap;
+	return 0;
+}
+
+/* Sets up the pass's digest (all but PASS_CHECK, for a labelled file) and
+ * the output pass's check that it reads what the hashing pass read. */
+static int
+pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
+    struct seen *v, const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
+{
+	int r;
+
+	if (v == NULL || what == PASS_CHECK)
+		return 0;
+	if (what == PASS_OUTPUT &&
+	    memcmp(nonce, v->nonce, CY_STREAM_NONCE_LEN) != 0)
+		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
+		    " (its payload nonce differs): nothing was written");
+	if ((r = digest_start(d, nonce)) != 0)
+		return cy_error_set(err, r, "out of memory");
+	sp->hash = digest_chunk;
+	sp->hash_ctx = d;
+	if (what == PASS_HASH) {
+		memcpy(v->nonce, nonce, CY_STREAM_NONCE_LEN);
+		d->keep = v->hashes;
+		d->cap = v->cap;
+	} else if (what == PASS_OUTPUT) {
+		sp->expect = (const uint8_t (*)[CY_SHA256_LEN])v->hashes;
+		sp->nexpect = v->nchunks;
+	}
+	return 0;
+}
+
+/* After a pass: what it saw, or whether it saw what the hashing pass did. */
+static int
+pass_result(struct digest *d, enum pass what, struct seen *v, cy_error *err)
+{
+	uint8_t digest[CY_SHA256_LEN];
+
+	if (d->ctx == NULL)
+		return 0;
+	cy_sha256_final(d->ctx, digest);
+	d->ctx = NULL;
+	if (what == PASS_OUTPUT && (d->n != v->nchunks ||
+	    !cy_memeq(digest, v->digest, CY_SHA256_LEN)))
+		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
+		    " (%llu chunks, not %llu): the output is incomplete",
+		    (unsigned long long)d->n, (unsigned long long)v->nchunks);
+	if (what == PASS_HASH && d->n > d->cap)
+		return cy_error_set(err, CY_E_PAYLOAD,
+		    "more chunks than the input can hold: the input is changing");
+	memcpy(v->digest, digest, CY_SHA256_LEN);
+	v->nchunks = d->n;
+	return 0;
+}
 
 /* One pass over the payload from a fresh reader positioned after the
- * header. */
+ * header.  v is NULL for a plain age file. */
 static int
 payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
-    const uint8_t *file_key, int out_fd, enum pass what, uint8_t *digest,
+    const uint8_t *file_key, int out_fd, enum pass what, struct seen *v,
     cy_error *err)
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
@@ -643,31 +732,24 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0)
 		goto out;
 	in.mapped = 1; /* cy_doc_open_fd maps its input */
-	if ((r = cy_age_read_header(&in, &h, err)) != 0)
+	if ((r = cy_age_read_header(&in, &h, err)) != 0 ||
+	    (r = cy_age_payload_key(&in, file_key, nonce, sp.key, err)) != 0)
 		goto out;
-	if ((r = cy_age_payload_key(&in, file_key, nonce, sp.key, err)) != 0)
-		goto out;
-	if (digest != NULL) {
-		if ((r = digest_start(&d, nonce)) != 0)
-			goto out;
-		sp.hash = digest_chunk;
-		sp.hash_ctx = &d;
-	}
 	sp.decrypt = 1;
 	cy_stream_plumb(&sp, &in, &sink, p->threads, p->progress,
 	    p->progress_ctx, p->size_hint);
+	if ((r = pass_plan(&sp, &d, what, v, nonce, err)) != 0)
+		goto out;
 	/* A hashing pass releases nothing, so the signed digest alone
-	 * decides; the writing pass after it authenticates every chunk. */
-	if (what != PASS_WRITE) {
+	 * decides; the output pass after it checks every chunk against the
+	 * hashes the digest was made of before it writes the chunk. */
+	if (what == PASS_CHECK || what == PASS_HASH) {
 		sp.write = discard_write;
-		sp.hash_only = what == PASS_HASH && digest != NULL;
+		sp.hash_only = what == PASS_HASH;
 	}
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
-	if (digest != NULL) {
-		cy_sha256_final(d.ctx, digest);
-		d.ctx = NULL;
-	}
+	r = pass_result(&d, what, v, err);
 out:
 	cy_sha256_free(d.ctx);
 	cy_wipe(sp.key, sizeof(sp.key));
@@ -688,34 +770,53 @@ check_digest(const cy_label *label, const uint8_t digest[CY_SHA256_LEN],
 	return 0;
 }
 
+/* A labelled file to a stream: a hashing pass, checked against the signed
+ * digest, then an output pass that writes each chunk only once its hash
+ * is the one the hashing pass saw.  A writer may change the file between
+ * the passes, as the mapping shows later changes to it. */
 static int
-open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+open_verify_first(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
     const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
 {
-	uint8_t digest[CY_SHA256_LEN];
+	struct seen v;
 	cy_error chunk_err;
-	int verify_first = p->mode == CY_DOC_OPEN_VERIFY_FIRST && label != NULL;
 	int r;
 
-	if ((r = payload_pass(mem, len, p, file_key, out_fd, verify_first ?
-	    PASS_HASH : PASS_WRITE, label ? digest : NULL, err)) != 0)
-		return r;
-	if ((r = check_digest(label, digest, err)) != 0 && verify_first) {
+	memset(&v, 0, sizeof(v));
+	if ((r = seen_alloc(&v, len, err)) != 0 ||
+	    (r = payload_pass(mem, len, p, file_key, out_fd, PASS_HASH, &v,
+	    err)) != 0)
+		goto out;
+	if ((r = check_digest(label, v.digest, err)) != 0) {
 		/* Only hashed so far: authenticate the chunks to say which
 		 * one is damaged, if one is. */
 		if (payload_pass(mem, len, p, file_key, out_fd, PASS_CHECK,
 		    NULL, &chunk_err) != 0 && err != NULL)
 			*err = chunk_err;
-		return r;
+		goto out;
 	}
-	if (r != 0 || !verify_first)
-		return r;
-	/* The mapping shows later changes to the file: a writer may swap
-	 * chunks between the passes, so the writing pass is checked too. */
+	r = payload_pass(mem, len, p, file_key, out_fd, PASS_OUTPUT, &v, err);
+out:
+	free(v.hashes);
+	return r;
+}
+
+static int
+open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+    const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
+{
+	struct seen v;
+	int r;
+
+	if (p->mode == CY_DOC_OPEN_VERIFY_FIRST && label != NULL)
+		return open_verify_first(mem, len, p, file_key, out_fd, label,
+		    err);
+	/* Written while verified: the caller keeps the output private. */
+	memset(&v, 0, sizeof(v));
 	if ((r = payload_pass(mem, len, p, file_key, out_fd, PASS_WRITE,
-	    digest, err)) != 0)
+	    label != NULL ? &v : NULL, err)) != 0)
 		return r;
-	return check_digest(label, digest, err);
+	return check_digest(label, v.digest, err);
 }
 
 static int

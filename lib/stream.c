@@ -13,6 +13,7 @@ enum chunk_status {
 	CHUNK_TRUNCATED,   /* verifies only as a non-final chunk */
 	CHUNK_TRAILING,    /* verifies only as a final chunk: data follows */
 	CHUNK_CRYPTO,      /* the primitive itself failed */
+	CHUNK_CHANGED,     /* not the chunk an earlier pass hashed */
 };
 
 struct slot {
@@ -63,6 +64,28 @@ chunk_nonce(uint8_t nonce[CY_AEAD_NONCE_LEN], uint64_t index, int last)
 	nonce[11] = last ? 1 : 0;
 }
 
+/* Does a decrypting run hash what it decrypts?  Then a mapped chunk is
+ * copied first: the file may change under a mapping between the hash and
+ * the decryption, and even between the tag check and the decryption. */
+static int
+private_input(const cy_stream_params *p)
+{
+	return p->decrypt && p->map != NULL && !p->hash_only &&
+	    (p->hash != NULL || p->expect != NULL);
+}
+
+/* Hashes a stored chunk; 0 if it differs from what an earlier pass saw. */
+static int
+hash_stored(const cy_stream_params *p, const uint8_t *in, size_t len,
+    uint64_t index, uint8_t hash[CY_SHA256_LEN])
+{
+	if (p->hash == NULL && p->expect == NULL)
+		return 1;
+	cy_sha256_digest(in, len, hash);
+	return p->expect == NULL || (index < p->nexpect &&
+	    cy_memeq(hash, p->expect[index], CY_SHA256_LEN));
+}
+
 static void
 process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
     size_t i)
@@ -83,9 +106,16 @@ process_chunk(const cy_stream_params *p, cy_aead_ctx *aead, struct slot *s,
 			cy_sha256_digest(out, s->outlen[i], s->hash[i]);
 		return;
 	}
+	if (private_input(p)) {
+		memcpy(s->in + i * CY_STREAM_ENC_CHUNK, in, len);
+		in = s->in + i * CY_STREAM_ENC_CHUNK;
+	}
 	s->outlen[i] = len - CY_STREAM_TAG;
-	if (p->hash != NULL)
-		cy_sha256_digest(in, len, s->hash[i]);
+	if (!hash_stored(p, in, len, index, s->hash[i])) {
+		s->status[i] = CHUNK_CHANGED;
+		s->released[i] = 0;
+		return;
+	}
 	s->released[i] = 1;
 	if (p->hash_only) {
 		s->outlen[i] = 0;
@@ -290,6 +320,11 @@ chunk_error(int status, uint64_t index, cy_error *err)
 	case CHUNK_CRYPTO:
 		return cy_error_set(err, CY_E_CRYPTO,
 		    "ChaCha20-Poly1305 failed on chunk %llu", i);
+	case CHUNK_CHANGED:
+		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
+		    " (chunk %llu is not the one verified); the output stops "
+		    "before it: copy the file where no one else can write and "
+		    "open the copy", i);
 	}
 	return cy_error_set(err, CY_E_PAYLOAD,
 	    "chunk %llu failed authentication: the file is damaged or was tampered with", i);
@@ -354,7 +389,7 @@ pipeline_init(struct pipeline *pl, const cy_stream_params *p)
 	pthread_cond_init(&pl->work, NULL);
 	pthread_cond_init(&pl->done, NULL);
 	for (i = 0; i < CY_STREAM_SLOTS; i++) {
-		if (p->map == NULL && (pl->slots[i].in =
+		if ((p->map == NULL || private_input(p)) && (pl->slots[i].in =
 		    malloc(CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK)) == NULL)
 			return CY_E_NOMEM;
 		pl->slots[i].out = malloc(CY_STREAM_BATCH * CY_STREAM_ENC_CHUNK);

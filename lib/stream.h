@@ -20,6 +20,9 @@
 #define CY_STREAM_SLOTS 4          /* batches in flight */
 #define CY_STREAM_MAX_THREADS 64
 #define CY_STREAM_RELEASE (16u << 20) /* mapped input dropped per step */
+/* What a run checked against an earlier pass reports. */
+#define CY_STREAM_CHANGED \
+	"the input changed between the verifying pass and the output pass"
 
 /* Reads up to len bytes, fewer only at end of input; a negative CY_E code
  * (with err set) on error. */
@@ -49,13 +52,21 @@ typedef struct cy_stream_params {
 	void *write_ctx;
 	cy_stream_hash_fn *hash;      /* optional */
 	void *hash_ctx;
+	/* Optional, with decrypt: each stored chunk's SHA-256 from an
+	 * earlier pass.  A chunk whose hash differs, or beyond nexpect, stops
+	 * the run before its plaintext is released. */
+	const uint8_t (*expect)[CY_SHA256_LEN];
+	uint64_t nexpect;
 	cy_progress_fn *progress;     /* optional; counts input bytes */
 	void *progress_ctx;
 	uint64_t size_hint;
 } cy_stream_params;
 
 /* Runs the whole payload.  On failure, the output has received exactly the
- * chunks that verified before the failing one. */
+ * chunks that verified before the failing one.  A decrypting run that
+ * hashes reads each mapped chunk once, into private memory, and hashes and
+ * decrypts that copy: a writer changing the file cannot make the plaintext
+ * differ from what was hashed. */
 int cy_stream_run(const cy_stream_params *p, cy_error *err) CY_MUST_CHECK;
 
 /* Derives the payload key: HKDF-SHA-256(file key, nonce, "payload"). */

@@ -61,7 +61,10 @@ CY_API int cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
 enum cy_doc_open_mode {
 	CY_DOC_OPEN_STREAM = 0,  /* write while verifying: the caller keeps
 	                          * the output private until success */
-	CY_DOC_OPEN_VERIFY_FIRST,/* a verifying pass, then a writing pass */
+	CY_DOC_OPEN_VERIFY_FIRST,/* a verifying pass that keeps each stored
+	                          * chunk's hash, then a writing pass that
+	                          * writes a chunk only if its hash is the
+	                          * kept one; over 256 GiB: CY_E_TOO_LARGE */
 	CY_DOC_OPEN_LABEL_ONLY,  /* verify the header and label, no payload */
 };
 

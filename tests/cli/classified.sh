@@ -28,6 +28,7 @@ done
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
+cp "${SRCDIR:-.}/tests/cli/lib/agekey.py" "$T/" || exit 1
 cd "$T" || exit 1
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -247,9 +248,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import (
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from agekey import bech32_bytes
 from tamper import parse
 
-CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 ZERO = bytes(12)
 X25519_INFO = b"age-encryption.org/v1/X25519"
 
@@ -274,17 +275,6 @@ def body_lines(b):
     s = b64e(b)
     lines = [s[i:i + 64] for i in range(0, len(s), 64)]
     return lines + [b""] if not lines or len(lines[-1]) == 64 else lines
-
-
-def bech32_bytes(s):
-    acc = bits = 0
-    out = bytearray()
-    for c in s[s.rindex("1") + 1:-6].lower():
-        acc, bits = (acc << 5) | CHARSET.index(c), bits + 5
-        if bits >= 8:
-            bits -= 8
-            out.append((acc >> bits) & 0xFF)
-    return bytes(out)
 
 
 def raw(pub):

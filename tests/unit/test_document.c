@@ -140,13 +140,15 @@ seal(struct world *w, int level, const char *compartments, int armor)
 	return seal_to(w, level, compartments, armor, ab, ab);
 }
 
+/* Opens the file in fd `in`; progress (optional) sees each step. */
 static int
-open_doc(struct world *w, const struct pki_holder *who, const cy_buf *file,
-    int mode, cy_buf *plain, cy_doc_info *info, cy_error *err)
+open_doc_fd(struct world *w, const struct pki_holder *who, int in, int mode,
+    cy_progress_fn *progress, void *ctx, cy_buf *plain, cy_doc_info *info,
+    cy_error *err)
 {
 	cy_identity *id = NULL;
 	cy_doc_open_params p;
-	int in, out, r;
+	int out, r;
 
 	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(who->key), &id,
 	    err), 0);
@@ -157,13 +159,24 @@ open_doc(struct world *w, const struct pki_holder *who, const cy_buf *file,
 	p.mode = mode;
 	p.now = w->now;
 	p.reader = w->reader;
-	in = temp_fd(file->data, file->len);
+	p.progress = progress;
+	p.progress_ctx = ctx;
 	out = temp_fd(NULL, 0);
 	r = cy_doc_open_fd(in, out, &p, info, err);
 	*plain = read_fd(out);
-	close(in);
 	close(out);
 	cy_identity_free(id);
+	return r;
+}
+
+static int
+open_doc(struct world *w, const struct pki_holder *who, const cy_buf *file,
+    int mode, cy_buf *plain, cy_doc_info *info, cy_error *err)
+{
+	int in = temp_fd(file->data, file->len), r;
+
+	r = open_doc_fd(w, who, in, mode, NULL, NULL, plain, info, err);
+	close(in);
 	return r;
 }
 
@@ -289,30 +302,61 @@ test_tamper(void **state)
 	cy_buf_free(&file);
 }
 
+/* Alice, a recipient, unwraps the file key of file; h gets its header. */
+static void
+alice_unwrap(struct world *w, const cy_buf *file, cy_header *h,
+    uint8_t key[16])
+{
+	struct cy_src in;
+	cy_identity *id = NULL;
+	cy_open_params op;
+	cy_error err;
+
+	assert_int_equal(cy_src_open(&in, -1, file->data, file->len, 0, &err),
+	    0);
+	assert_int_equal(cy_age_read_header(&in, h, &err), 0);
+	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(w->alice.key),
+	    &id, &err), 0);
+	memset(&op, 0, sizeof(op));
+	op.identities = &id;
+	op.nidentities = 1;
+	assert_int_equal(cy_age_unwrap(h, &op, key, &err), 0);
+	cy_identity_free(id);
+	cy_src_close(&in);
+}
+
+/* Appends the chunks of plain under the file key and nonce to out. */
+static void
+append_payload(const uint8_t key[16], const uint8_t nonce[16],
+    const uint8_t *plain, size_t len, cy_buf *out)
+{
+	struct cy_sink sink = {-1, out, NULL, CY_BUF_INIT};
+	cy_stream_params sp;
+	cy_error err;
+
+	memset(&sp, 0, sizeof(sp));
+	assert_int_equal(cy_stream_key(key, nonce, sp.key), 0);
+	sp.map = plain;
+	sp.map_len = len;
+	sp.threads = 1;
+	sp.write = cy_sink_write;
+	sp.write_ctx = &sink;
+	assert_int_equal(cy_stream_run(&sp, &err), 0);
+	cy_sink_close(&sink);
+}
+
 /* Alice holds the file key; she re-seals other content, or drops Bob's
  * stanza, keeping the sealer's signed label. */
 static void
 forge(struct world *w, int drop_bob, cy_buf *out)
 {
 	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0);
-	struct cy_src in;
-	cy_identity *id = NULL;
-	cy_open_params op;
 	cy_header h, h2;
 	uint8_t key[16], nonce[16], other[100];
-	cy_stream_params sp;
-	cy_error err;
 	size_t i;
 
 	memset(&h2, 0, sizeof(h2));
-	assert_int_equal(cy_src_open(&in, -1, file.data, file.len, 0, &err), 0);
-	assert_int_equal(cy_age_read_header(&in, &h, &err), 0);
-	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(w->alice.key),
-	    &id, &err), 0);
-	memset(&op, 0, sizeof(op));
-	op.identities = &id;
-	op.nidentities = 1;
-	assert_int_equal(cy_age_unwrap(&h, &op, key, &err), 0);
+	alice_unwrap(w, &file, &h, key);
 	for (i = 0; i < h.nstanzas; i++) {
 		if (drop_bob && i == 1)
 			continue;
@@ -324,27 +368,14 @@ forge(struct world *w, int drop_bob, cy_buf *out)
 	assert_int_equal(cy_header_encode(&h2, key, out), 0);
 	randombytes_buf(nonce, sizeof(nonce));
 	cy_buf_append(out, nonce, sizeof(nonce));
-	memset(&sp, 0, sizeof(sp));
-	assert_int_equal(cy_stream_key(key, nonce, sp.key), 0);
 	memset(other, 'Z', sizeof(other));
-	if (drop_bob) {
-		/* Same content as before, so only the stanzas differ. */
-		sp.map = w->plain;
-		sp.map_len = sizeof(w->plain);
-	} else {
-		sp.map = other;
-		sp.map_len = sizeof(other);
-	}
-	sp.threads = 1;
-	sp.write = cy_sink_write;
-	struct cy_sink sink = {-1, out, NULL, CY_BUF_INIT};
-	sp.write_ctx = &sink;
-	assert_int_equal(cy_stream_run(&sp, &err), 0);
-	cy_sink_close(&sink);
-	cy_identity_free(id);
+	/* With Bob dropped, the same content, so only the stanzas differ. */
+	if (drop_bob)
+		append_payload(key, nonce, w->plain, sizeof(w->plain), out);
+	else
+		append_payload(key, nonce, other, sizeof(other), out);
 	cy_header_free(&h);
 	cy_header_free(&h2);
-	cy_src_close(&in);
 	cy_buf_free(&file);
 }
 
@@ -370,6 +401,126 @@ test_forgery_by_recipient(void **state)
 	expect_error(&err, "recipient stanzas differ");
 	cy_buf_free(&plain);
 	cy_buf_free(&bad);
+}
+
+/* Where the payload (its nonce) starts in a sealed file. */
+static size_t
+payload_start(const cy_buf *file)
+{
+	const uint8_t *mac = memmem(file->data, file->len, "\n--- ", 5);
+	const uint8_t *nl;
+
+	assert_non_null(mac);
+	nl = memchr(mac + 1, '\n', file->len - (size_t)(mac + 1 - file->data));
+	assert_non_null(nl);
+	return (size_t)(nl + 1 - file->data);
+}
+
+/* The file with its chunks from `from` on replaced by Alice's forgeries
+ * under the same nonce: their tags verify, only the signed digest (and
+ * each stored chunk's hash) differs. */
+static cy_buf
+forge_tail(struct world *w, const cy_buf *file, size_t from)
+{
+	size_t start = payload_start(file), cut;
+	uint8_t key[16], other[sizeof(w->plain)];
+	cy_buf pl = CY_BUF_INIT, out = CY_BUF_INIT;
+	cy_header h;
+
+	alice_unwrap(w, file, &h, key);
+	memset(other, 'Z', sizeof(other));
+	append_payload(key, file->data + start, other, sizeof(other), &pl);
+	cut = from * CY_STREAM_ENC_CHUNK;
+	cy_buf_append(&out, file->data, start + CY_STREAM_NONCE_LEN + cut);
+	cy_buf_append(&out, pl.data + cut, pl.len - cut);
+	assert_int_equal(out.len, file->len);
+	cy_header_free(&h);
+	cy_buf_free(&pl);
+	return out;
+}
+
+/* A writer who rewrites the input from `at` on with `with` as soon as
+ * the first pass reports progress (after its only batch: every chunk of
+ * these small files). */
+struct rewriter {
+	int fd;
+	const cy_buf *with;
+	size_t at;
+	int calls;
+};
+
+static void
+rewrite_on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct rewriter *rw = ctx;
+	size_t n = rw->with->len - rw->at;
+
+	if (rw->calls++ == 0)
+		assert_int_equal(pwrite(rw->fd, rw->with->data + rw->at, n,
+		    (off_t)rw->at), (ssize_t)n);
+}
+
+/* Opening to a stream: the output pass writes only the chunks whose
+ * stored bytes are those the verifying pass hashed. */
+static void
+test_changed_between_passes(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), forged, plain;
+	struct rewriter rw;
+	cy_doc_info info;
+	cy_error err;
+
+	/* Chunks 1.. forged: chunk 0 is written, nothing after it. */
+	forged = forge_tail(w, &file, 1);
+	rw = (struct rewriter){temp_fd(file.data, file.len), &forged,
+	    payload_start(&file) + CY_STREAM_NONCE_LEN + CY_STREAM_ENC_CHUNK,
+	    0};
+	assert_int_equal(open_doc_fd(w, &w->alice, rw.fd,
+	    CY_DOC_OPEN_VERIFY_FIRST, rewrite_on_progress, &rw, &plain, &info,
+	    &err), CY_E_PAYLOAD);
+	close(rw.fd);
+	expect_error(&err, CY_STREAM_CHANGED " (chunk 1 is not the one verified)");
+	assert_int_equal(plain.len, CY_STREAM_CHUNK);
+	assert_memory_equal(plain.data, w->plain, CY_STREAM_CHUNK);
+	cy_buf_free(&plain);
+
+	/* The payload nonce changed (so the key): nothing is written. */
+	cy_buf_free(&forged);
+	cy_buf_append(&forged, file.data, file.len);
+	forged.data[payload_start(&file)] ^= 1;
+	rw = (struct rewriter){temp_fd(file.data, file.len), &forged,
+	    payload_start(&file), 0};
+	assert_int_equal(open_doc_fd(w, &w->alice, rw.fd,
+	    CY_DOC_OPEN_VERIFY_FIRST, rewrite_on_progress, &rw, &plain, &info,
+	    &err), CY_E_PAYLOAD);
+	close(rw.fd);
+	expect_error(&err, CY_STREAM_CHANGED " (its payload nonce differs)");
+	assert_int_equal(plain.len, 0);
+	cy_buf_free(&plain);
+	cy_buf_free(&forged);
+	cy_buf_free(&file);
+}
+
+/* Opening to a stream keeps 32 bytes per chunk: past 256 GiB, refused
+ * before a byte of payload is read (the file is sparse). */
+static void
+test_verify_first_cap(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), plain;
+	int fd = temp_fd(file.data, file.len);
+	cy_doc_info info;
+	cy_error err;
+
+	assert_int_equal(ftruncate(fd, (off_t)CY_STREAM_ENC_CHUNK << 22), 0);
+	assert_int_equal(open_doc_fd(w, &w->alice, fd, CY_DOC_OPEN_VERIFY_FIRST,
+	    NULL, NULL, &plain, &info, &err), CY_E_TOO_LARGE);
+	expect_error(&err, "the limit is 256 GiB");
+	assert_int_equal(plain.len, 0);
+	close(fd);
+	cy_buf_free(&plain);
+	cy_buf_free(&file);
 }
 
 /* Parses text with the first `from` replaced by `to`; the error code. */
@@ -735,6 +886,8 @@ main(void)
 		cmocka_unit_test(test_clearance),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_forgery_by_recipient),
+		cmocka_unit_test(test_changed_between_passes),
+		cmocka_unit_test(test_verify_first_cap),
 		cmocka_unit_test(test_label_canonical),
 		cmocka_unit_test(test_time_rules),
 		cmocka_unit_test(test_protect_cap),
