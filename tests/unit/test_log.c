@@ -10,6 +10,7 @@
 
 #include "testutil.h"
 
+#include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "coyeu/log.h"
@@ -21,21 +22,35 @@
 static uint8_t pk[32], sk[64];
 static char dir[] = "/tmp/coyeu-test-log-XXXXXX";
 
-/* A distinct signed entry for number i, made without the builder's own
- * re-check so that tens of thousands take about a second. */
-static size_t
-make_entry(uint64_t i, uint8_t *out, size_t cap)
+/* The register's clock in these tests: what the test sets. */
+#define T0 1777629600 /* 2026-05-01T10:00:00Z, the entries' time */
+static int64_t now_s = T0;
+
+static int64_t
+test_clock(void *ctx)
 {
-	char key[48], body[512];
+	(void)ctx;
+	return now_s;
+}
+
+static const cy_log_options opts = {0, test_clock, NULL, 0};
+
+/* A distinct signed entry for number i at time t, made without the
+ * builder's own re-check so that tens of thousands take about a second. */
+static size_t
+make_entry_at(uint64_t i, int64_t t, uint8_t *out, size_t cap)
+{
+	char key[48], body[512], ts[CY_CANON_TIME_LEN + 1];
 	uint8_t sig[64];
 	int n;
 
 	cy_b64_encode(key, pk, 32, 0);
+	assert_int_equal(cy_canon_time_format(t, ts, NULL), 0);
 	n = snprintf(body, sizeof(body), "version: " CY_ENTRY_VERSION "\n"
 	    "type: item.transition\n"
-	    "time: 2026-05-01T10:00:00Z\nactor: 0123456789abcdef0123456789abcdef\n"
+	    "time: %s\nactor: 0123456789abcdef0123456789abcdef\n"
 	    "actor-key: %s\nitem-id: %032llx\nregister: incoming\n"
-	    "from: received\nto: registered\n", key, (unsigned long long)i);
+	    "from: received\nto: registered\n", ts, key, (unsigned long long)i);
 	crypto_sign_detached(sig, NULL, (uint8_t *)body, (size_t)n, sk);
 	n += snprintf(body + n, sizeof(body) - (size_t)n, "signature: ");
 	cy_b64_encode(body + n, sig, 64, 0);
@@ -43,6 +58,12 @@ make_entry(uint64_t i, uint8_t *out, size_t cap)
 	assert_true(strlen(body) <= cap);
 	memcpy(out, body, strlen(body));
 	return strlen(body);
+}
+
+static size_t
+make_entry(uint64_t i, uint8_t *out, size_t cap)
+{
+	return make_entry_at(i, T0, out, cap);
 }
 
 struct batch {
@@ -85,9 +106,10 @@ fresh_log(const char *name)
 
 	path_in_dir(path, sizeof(path), name);
 	unlink(path);
-	if (cy_log_create(path, signer, "/nowhere/key", &err) != 0)
+	now_s = T0;
+	if (cy_log_create(path, signer, "/nowhere/key", &opts, &err) != 0)
 		fail_msg("create: %s", err.msg);
-	if (cy_log_open(path, 0, &l, &err) != 0)
+	if (cy_log_open_with(path, &opts, &l, &err) != 0)
 		fail_msg("open: %s", err.msg);
 	return l;
 }
@@ -252,7 +274,7 @@ test_receipts_and_reopen(void **state)
 	/* A second handle sees the same register, and appends through it are
 	 * picked up by the first. */
 	path_in_dir(path, sizeof(path), "receipts.db");
-	assert_int_equal(cy_log_open(path, 0, &l2, &err), 0);
+	assert_int_equal(cy_log_open_with(path, &opts, &l2, &err), 0);
 	assert_int_equal(cy_log_size(l2), 300);
 	fill_batch(300, 20);
 	assert_int_equal(cy_log_append(l2, signer, B.ptr, B.len, B.n, 1, &first,
@@ -342,7 +364,7 @@ test_refused_batches(void **state)
 	cy_log_close(l);
 	/* create refuses an existing file. */
 	path_in_dir(path, sizeof(path), "refused.db");
-	assert_int_equal(cy_log_create(path, signer, NULL, &err), CY_E_IO);
+	assert_int_equal(cy_log_create(path, signer, NULL, NULL, &err), CY_E_IO);
 	assert_int_equal(cy_log_open("/nonexistent/x.db", 0, &l, &err), CY_E_STORE);
 }
 
@@ -358,7 +380,7 @@ appender(const char *path, int fd)
 	struct ack a;
 	cy_log *l;
 
-	if (cy_log_open(path, 0, &l, NULL) != 0)
+	if (cy_log_open_with(path, &opts, &l, NULL) != 0)
 		_exit(2);
 	next = cy_log_size(l);
 	for (;;) {
@@ -421,7 +443,7 @@ test_kill9(void **state)
 		waitpid(pid, NULL, 0);
 		assert_true(got == want);
 	}
-	assert_int_equal(cy_log_open(path, 0, &l, &err), 0);
+	assert_int_equal(cy_log_open_with(path, &opts, &l, &err), 0);
 	assert_int_equal(cy_log_checkpoint_latest(l, &note, &latest, &err), 0);
 	assert_true(cy_log_size(l) >= acks[nacks - 1].size);
 	for (n = 0; n < nacks; n++) {
