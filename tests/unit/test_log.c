@@ -368,6 +368,126 @@ test_refused_batches(void **state)
 	assert_int_equal(cy_log_open("/nonexistent/x.db", 0, &l, &err), CY_E_STORE);
 }
 
+/* Appends one entry (number i, signed at time t) through l; returns the
+ * status, with err and *bad. */
+static int
+append_at(cy_log *l, uint64_t i, int64_t t, size_t *bad, cy_error *err)
+{
+	uint64_t first;
+
+	fill_batch(i, 1);
+	B.len[0] = make_entry_at(i, t, B.data[0], 512);
+	return cy_log_append(l, signer, B.ptr, B.len, 1, 1, &first, bad, err);
+}
+
+/* The register's clock bounds entry times: 300 s either way, the past
+ * widened only by max_skew (the entries then imported); every checkpoint
+ * carries the clock's time, never going back. */
+static void
+test_time_window(void **state)
+{
+	char path[256];
+	cy_log_entry_info info;
+	cy_log_audit_report rep;
+	cy_log_options wide = opts;
+	cy_buf note = CY_BUF_INIT;
+	cy_checkpoint c;
+	size_t bad;
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("time.db");
+	now_s = T0 + 1000;
+	assert_int_equal(append_at(l, 0, T0 + 1000 - 301, &bad, &err), CY_E_POLICY);
+	assert_int_equal(bad, 0);
+	assert_string_equal(err.msg, "entry 0 of the batch: its time "
+	    "2026-05-01T10:11:39Z is 301 s before the register's clock "
+	    "2026-05-01T10:16:40Z, more than the allowed skew of 300 s (to import "
+	    "old records, widen it with --max-skew SECONDS)");
+	assert_int_equal(append_at(l, 0, T0 + 1000 + 301, &bad, &err), CY_E_POLICY);
+	assert_string_equal(err.msg, "entry 0 of the batch: its time "
+	    "2026-05-01T10:21:41Z is 301 s after the register's clock "
+	    "2026-05-01T10:16:40Z, more than the allowed skew of 300 s "
+	    "(--max-skew widens only the past)");
+	/* Far past and far future, as the review tried. */
+	assert_int_equal(append_at(l, 0, 1577836800, &bad, &err), CY_E_POLICY);
+	assert_int_equal(append_at(l, 0, 4070908800, &bad, &err), CY_E_POLICY);
+	assert_int_equal(cy_log_size(l), 0);
+	/* The edges pass, a few seconds out of order. */
+	assert_int_equal(append_at(l, 0, T0 + 1000 + 300, &bad, &err), 0);
+	assert_int_equal(append_at(l, 1, T0 + 1000 - 300, &bad, &err), 0);
+	assert_int_equal(cy_log_checkpoint_latest(l, &note, &c, &err), 0);
+	assert_int_equal(c.time, T0 + 1000);
+	assert_int_equal(c.previous, 1);
+	/* A clock set back does not take checkpoint times back. */
+	now_s = T0;
+	assert_int_equal(append_at(l, 2, T0 + 900, &bad, &err), 0);
+	note.len = 0;
+	assert_int_equal(cy_log_checkpoint_latest(l, &note, &c, &err), 0);
+	assert_int_equal(c.time, T0 + 1000);
+	assert_int_equal(cy_log_entry_info_get(l, 1, &info, &err), 0);
+	assert_int_equal(info.imported, 0);
+	assert_int_equal(info.logged, T0 + 1000);
+	assert_int_equal(info.batch_size, 2);
+	cy_log_close(l);
+	/* Importing: a wider past, marked as such; the future stays shut. */
+	path_in_dir(path, sizeof(path), "time.db");
+	wide.max_skew = 10 * 366 * 86400ULL;
+	now_s = T0 + 2000;
+	assert_int_equal(cy_log_open_with(path, &wide, &l, &err), 0);
+	assert_int_equal(append_at(l, 3, 1577836800, &bad, &err), 0);
+	assert_int_equal(append_at(l, 4, T0 + 2000 + 301, &bad, &err), CY_E_POLICY);
+	assert_int_equal(append_at(l, 4, T0 + 2000, &bad, &err), 0);
+	assert_int_equal(cy_log_entry_info_get(l, 3, &info, &err), 0);
+	assert_int_equal(info.imported, 1);
+	assert_int_equal(info.time, 1577836800);
+	assert_int_equal(info.logged, T0 + 2000);
+	assert_int_equal(cy_log_entry_info_get(l, 4, &info, &err), 0);
+	assert_int_equal(info.imported, 0);
+	assert_int_equal(cy_log_audit(l, NULL, 1, &rep, &err), 0);
+	assert_int_equal(rep.imported, 1);
+	assert_int_equal(rep.checkpoints, 6);
+	wide.max_skew = CY_LOG_SKEW_MAX + 1;
+	cy_log_close(l);
+	assert_int_equal(cy_log_open_with(path, &wide, &l, &err), CY_E_USAGE);
+	cy_buf_free(&note);
+}
+
+/* The same entry is never appended twice: not in two calls, not twice in
+ * one batch; the error names where it already is. */
+static void
+test_duplicates(void **state)
+{
+	uint64_t first;
+	size_t bad;
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("dup.db");
+	append_ok(l, 0, 10);
+	fill_batch(10, 3);
+	B.len[1] = make_entry(4, B.data[1], 512);
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_POLICY);
+	assert_int_equal(bad, 1);
+	assert_string_equal(err.msg, "entry 1 of the batch is already in the "
+	    "register at index 4: an entry is appended once");
+	fill_batch(10, 300);
+	B.len[299] = make_entry(10, B.data[299], 512);
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_POLICY);
+	assert_int_equal(bad, 299);
+	assert_string_equal(err.msg, "entry 299 of the batch repeats entry 0 of "
+	    "the batch: an entry is appended once");
+	assert_int_equal(cy_log_size(l), 10);
+	/* Nothing of the refused batches stuck: they append once, cleanly. */
+	append_ok(l, 10, 299);
+	assert_int_equal(cy_log_audit(l, NULL, 2, NULL, &err), 0);
+	cy_log_close(l);
+}
+
 /* --- kill -9 while appending --- */
 struct ack {
 	uint64_t first, size;
@@ -527,6 +647,27 @@ test_audit_catches_tampering(void **state)
 		    "checkpoint stored at size 800 says size 800, or lies beyond the register"},
 		{"INSERT INTO tile VALUES (999, zeroblob(16352))",
 		    "the store holds 4 full tiles; the entries make 3"},
+		/* Checkpoint rows deleted: the signed chain breaks. */
+		{"DELETE FROM checkpoint WHERE size = 500",
+		    "checkpoint at size 800 follows the one at size 500, which is "
+		    "missing (the one before it stored is at size 0): a checkpoint "
+		    "was removed"},
+		{"DELETE FROM checkpoint WHERE size = 800",
+		    "the latest checkpoint is of size 500, not the register's size "
+		    "800: a checkpoint was removed"},
+		{"DELETE FROM checkpoint WHERE size = 0",
+		    "the first checkpoint, of size 0, is missing (the first one "
+		    "stored is of size 500)"},
+		/* The record hash index: an entry once, at its own index. */
+		{"DELETE FROM leaf WHERE idx = 12",
+		    "entry 12: its record hash is not indexed (an entry appended "
+		    "twice, or the index was altered)"},
+		{"UPDATE leaf SET idx = 3 WHERE idx = 4",
+		    "entry 4: its record hash is indexed at another entry (an entry "
+		    "appended twice, or the index was altered)"},
+		{"INSERT INTO leaf VALUES (zeroblob(32), 900)",
+		    "the store indexes 801 record hashes; the register holds 800 "
+		    "entries"},
 		{"INSERT INTO entry VALUES (800, x'00')",
 		    "entry 800: an entry starts with \"version: coyeu.v1/entry\" and a type line"},
 	};
@@ -618,6 +759,8 @@ main(void)
 		cmocka_unit_test(test_grow_and_prove),
 		cmocka_unit_test(test_receipts_and_reopen),
 		cmocka_unit_test(test_refused_batches),
+		cmocka_unit_test(test_time_window),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_kill9),
 		cmocka_unit_test(test_audit_catches_tampering),
 		cmocka_unit_test(test_audit_wrong_key),
