@@ -30,8 +30,8 @@ static const char *const sql_text[NSTMT] = {
 	[S_GET_PARTIAL] = "SELECT hashes FROM partial WHERE level = ?",
 	[S_INS_LEAF] = "INSERT INTO leaf(hash, idx) VALUES(?, ?)",
 	[S_GET_LEAF] = "SELECT idx FROM leaf WHERE hash = ?",
-	[S_FIRST_CKPT] = "SELECT note FROM checkpoint WHERE size > ? "
-	    "ORDER BY size LIMIT 1",
+	[S_FIRST_CKPT] = ("SELECT note FROM checkpoint WHERE size > ? "
+	    "ORDER BY size LIMIT 1"),
 };
 
 static const char schema[] =

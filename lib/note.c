@@ -556,7 +556,7 @@ cy_note_cosig_verify(const uint8_t *note, size_t len, size_t text_len,
 	*t = 0;
 	if (text_len == 0 || text_len >= len)
 		return cy_error_set(err, CY_E_USAGE, "open the note first");
-	for (p = note + text_len + 1; p < end; p = nl + 1) {
+	for (p = note + text_len + 1; p < end; p = nl + (nl < end)) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		if ((r = parse_sig_line(p, nl, &sl, err)) != 0)
@@ -603,19 +603,21 @@ cy_checkpoint_format(const cy_checkpoint *c, cy_buf *out, cy_error *err)
 	return 0;
 }
 
-/* coyeu's extension line "coyeu.v1/previous <size>", once, below the
- * size; other extension lines are ignored. */
+/* coyeu's extension line "coyeu.v1/previous <size>": only as the first
+ * extension line (so a parsed checkpoint formats back to its text), below
+ * the size; other extension lines are ignored. */
 static int
-parse_previous(const char *line, size_t n, cy_checkpoint *c, cy_error *err)
+parse_previous(const char *line, size_t n, int first, cy_checkpoint *c,
+    cy_error *err)
 {
 	size_t k = sizeof(PREVIOUS) - 1;
 
 	if (n < k || memcmp(line, PREVIOUS, k) != 0)
 		return 0;
-	if (c->has_previous || cy_parse_u64(line + k, n - k, &c->previous) != 0 ||
+	if (!first || cy_parse_u64(line + k, n - k, &c->previous) != 0 ||
 	    c->previous >= c->size)
-		return cy_error_set(err, CY_E_FORMAT,
-		    "checkpoint has a bad or repeated " PREVIOUS "line");
+		return cy_error_set(err, CY_E_FORMAT, "checkpoint has a bad or "
+		    "misplaced " PREVIOUS "line (once, first, below the size)");
 	c->has_previous = 1;
 	return 0;
 }
@@ -627,7 +629,7 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 	const uint8_t *p = text, *end = text + len;
 	const char *line;
 	size_t n;
-	int r;
+	int r, first;
 
 	memset(out, 0, sizeof(*out));
 	if (!cy_utf8_text_ok(text, len, 1))
@@ -646,11 +648,11 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 	    cy_b64_hash_decode(line, n, out->root) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint root hash is not 32 bytes of base64");
-	while (p < end) {
+	for (first = 1; p < end; first = 0) {
 		if (cy_text_line(&p, end, &line, &n) != 0 || n == 0)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "checkpoint extension lines must not be empty");
-		if ((r = parse_previous(line, n, out, err)) != 0)
+		if ((r = parse_previous(line, n, first, out, err)) != 0)
 			return r;
 	}
 	if (len == 0 || text[len - 1] != '\n')

@@ -563,6 +563,11 @@ test_cosignature(void **state)
 	    "coyeu.v1/previous 1\n", strlen("o\n5\n"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ncoyeu.v1/previous 1\n"
 	    "coyeu.v1/previous 1\n"), &got, &err), CY_E_FORMAT);
+	/* ...and only as the first extension line (the text formats back). */
+	assert_int_equal(cy_checkpoint_parse((const uint8_t *)"o\n5\n"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\next\ncoyeu.v1/previous 1\n",
+	    strlen("o\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\next\n"
+	    "coyeu.v1/previous 1\n"), &got, &err), CY_E_FORMAT);
 	cy_buf_free(&note);
 	cy_buf_free(&text);
 	cy_buf_free(&msg);
