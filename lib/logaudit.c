@@ -18,6 +18,7 @@ struct audit {
 	const cy_note_verifier *v;
 	struct cy_tree tree;
 	uint64_t size, tiles, imported;
+	int64_t now;
 	struct audit_ck *ck;
 	size_t nck, next;
 };
@@ -65,6 +66,12 @@ static int
 check_chain(const struct audit *a, const cy_checkpoint *c, cy_error *err)
 {
 	const struct audit_ck *prev = a->nck > 0 ? &a->ck[a->nck - 1] : NULL;
+
+	/* A time ahead of the clock would let post-dated entries in. */
+	if (a->now >= 0 && c->time > (uint64_t)a->now + CY_LOG_SKEW)
+		return cy_error_set(err, CY_E_PROOF, "checkpoint at size %llu is "
+		    "time-stamped %llu s ahead of the clock", ULL(c->size),
+		    ULL(c->time - (uint64_t)a->now));
 
 	if (prev == NULL && (c->size != 0 || c->has_previous))
 		return cy_error_set(err, CY_E_PROOF, "the first checkpoint, of size 0, "
@@ -342,6 +349,10 @@ cy_log_audit(cy_log *l, const cy_note_verifier *v, int threads,
 	if (strcmp(want, have) != 0)
 		return cy_error_set(err, CY_E_SIGNATURE,
 		    "the register names the key %s, not %s", have, want);
+	if (strcmp(l->origin, cy_note_verifier_name(l->v)) != 0)
+		return cy_error_set(err, CY_E_PROOF, "the register's origin %s is "
+		    "not its key's name %s", l->origin, cy_note_verifier_name(l->v));
+	a.now = l->clock(l->clock_ctx);
 	cy_tree_init(&a.tree, audit_tile, &a);
 	if ((r = cy_log_get_size(l, &a.size, err)) != 0 ||
 	    (r = load_checkpoints(&a, err)) != 0 ||

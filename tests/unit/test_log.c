@@ -448,6 +448,12 @@ test_time_window(void **state)
 	assert_int_equal(cy_log_audit(l, NULL, 1, &rep, &err), 0);
 	assert_int_equal(rep.imported, 1);
 	assert_int_equal(rep.checkpoints, 6);
+	/* An auditor whose clock is behind the checkpoints' refuses them:
+	 * a register signing future times would let post-dated entries in. */
+	now_s = T0 + 2000 - 301;
+	assert_int_equal(cy_log_audit(l, NULL, 1, &rep, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "checkpoint at size 4 is time-stamped 301 s "
+	    "ahead of the clock");
 	wide.max_skew = CY_LOG_SKEW_MAX + 1;
 	cy_log_close(l);
 	assert_int_equal(cy_log_open_with(path, &wide, &l, &err), CY_E_USAGE);
@@ -668,6 +674,9 @@ test_audit_catches_tampering(void **state)
 		{"INSERT INTO leaf VALUES (zeroblob(32), 900)",
 		    "the store indexes 801 record hashes; the register holds 800 "
 		    "entries"},
+		{"UPDATE meta SET v = 'register.test/hn' WHERE k = 'origin'",
+		    "the register's origin register.test/hn is not its key's name "
+		    "register.test/hcm"},
 		{"INSERT INTO entry VALUES (800, x'00')",
 		    "entry 800: an entry starts with \"version: coyeu.v1/entry\" and a type line"},
 	};
