@@ -214,6 +214,14 @@ stored_bytes(const char *path)
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
+/* The register's clock reads the entries' time. */
+static int64_t
+entry_clock(void *ctx)
+{
+	(void)ctx;
+	return 1795593600; /* 2026-11-25T08:00:00Z */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -229,6 +237,7 @@ main(int argc, char **argv)
 	cy_log *l;
 	struct phase ph;
 	double t0, el, tmake, others;
+	cy_log_options opts = {0, entry_clock, NULL, 0};
 
 	if (argc < 2 || cy_init() != 0)
 		return 2;
@@ -248,8 +257,8 @@ main(int argc, char **argv)
 		bytes += lens[i];
 	}
 	if (cy_note_signer_generate("bench.example/register", &signer, &err) != 0 ||
-	    cy_log_create(path, signer, NULL, &err) != 0 ||
-	    cy_log_open(path, 0, &l, &err) != 0) {
+	    cy_log_create(path, signer, NULL, &opts, &err) != 0 ||
+	    cy_log_open_with(path, &opts, &l, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}

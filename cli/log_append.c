@@ -15,27 +15,34 @@
 static const char usage[] =
     "usage: coyeu log append [--key KEY] [--batch N] [--threads N]\n"
     "                        [--receipts DIR | --no-receipts] [--json]\n"
-    "                        DB ENTRY...\n"
+    "                        [--max-skew SECONDS] DB ENTRY...\n"
     "\n"
     "Appends the entry files to the register DB in batches: each batch is\n"
     "checked (form and signature), stored with a newly signed checkpoint and\n"
     "made durable in one commit.  Only then are its entries printed, one\n"
     "\"INDEX FILE\" line each, and their receipts written: ENTRY.tlog-proof\n"
     "(a C2SP tlog-proof), next to ENTRY or in DIR.  A refused entry stops\n"
-    "the run; its batch is not appended.\n"
+    "the run; its batch is not appended.  Refused: an entry already in the\n"
+    "register (or twice in the batch), and an entry whose time lies more\n"
+    "than 300 s from the register's clock, which every checkpoint carries\n"
+    "as its timestamped cosignature.\n"
     "\n"
     "  -k, --key KEY      the checkpoint key (default: the one log init used)\n"
     "      --batch N      entries per batch (default and most: 100000)\n"
     "      --threads N    threads checking signatures (default 0: all cores)\n"
     "      --receipts DIR write receipts into DIR\n"
     "      --no-receipts  write none (log prove makes them later)\n"
-    "      --json         one JSON object per entry\n";
+    "      --json         one JSON object per entry\n"
+    "      --max-skew SECONDS  accept entries up to SECONDS in the past, to\n"
+    "                     import old records; those beyond 300 s are imported\n"
+    "                     (marked so: \"INDEX FILE imported\")\n";
 
 struct run {
 	cy_log *log;
 	cy_note_signer *signer;
 	const char *receipts;
 	int no_receipts, json, threads;
+	uint64_t max_skew;
 };
 
 static int
@@ -58,12 +65,29 @@ write_receipt(struct run *r, uint64_t index, uint64_t size, const char *entry,
 	return rc ? CLI_OK : cli_fail(&err, path);
 }
 
+/* Whether entry index was imported: only a widened skew can import. */
+static int
+imported(const struct run *r, uint64_t index, int *yes)
+{
+	cy_log_entry_info info;
+	cy_error err = {0, ""};
+
+	*yes = 0;
+	if (r->max_skew <= CY_LOG_SKEW)
+		return CLI_OK;
+	if (cy_log_entry_info_get(r->log, index, &info, &err) != 0)
+		return cli_fail(&err, "log append");
+	*yes = info.imported;
+	return CLI_OK;
+}
+
 static void
 print_entry(const struct run *r, uint64_t index, const char *file,
-    const char *receipt)
+    const char *receipt, int imp)
 {
 	if (!r->json) {
-		printf("%llu %s\n", (unsigned long long)index, file);
+		printf("%llu %s%s\n", (unsigned long long)index, file,
+		    imp ? " imported" : "");
 		return;
 	}
 	printf("{\"index\":%llu,\"file\":", (unsigned long long)index);
@@ -72,7 +96,7 @@ print_entry(const struct run *r, uint64_t index, const char *file,
 		fputs(",\"receipt\":", stdout);
 		cli_json_string(stdout, receipt);
 	}
-	fputs("}\n", stdout);
+	printf(",\"imported\":%s}\n", imp ? "true" : "false");
 }
 
 /* One batch: files[0..n). */
@@ -84,7 +108,7 @@ append_batch(struct run *r, char **files, size_t n)
 	uint64_t first;
 	cy_error err = {0, ""};
 	char receipt[PATH_MAX + 32];
-	int rc = CLI_OK;
+	int rc = CLI_OK, imp = 0;
 
 	data = calloc(n, sizeof(*data));
 	lens = calloc(n, sizeof(*lens));
@@ -107,7 +131,10 @@ append_batch(struct run *r, char **files, size_t n)
 		if (!r->no_receipts)
 			rc = write_receipt(r, first + i, first + n, files[i], receipt,
 			    sizeof(receipt));
-		print_entry(r, first + i, files[i], r->no_receipts ? NULL : receipt);
+		if (rc == CLI_OK)
+			rc = imported(r, first + i, &imp);
+		print_entry(r, first + i, files[i], r->no_receipts ? NULL : receipt,
+		    imp);
 	}
 	fflush(stdout);
 out:
@@ -128,11 +155,14 @@ cmd_log_append(int argc, char **argv)
 		{"receipts", required_argument, NULL, 'r'},
 		{"no-receipts", no_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
+		{"max-skew", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct run r = {NULL, NULL, NULL, 0, 0, 0};
+	struct run r = {NULL, NULL, NULL, 0, 0, 0, 0};
+	cy_log_options o = {0, NULL, NULL, 0};
 	const char *key = NULL;
+	cy_error err = {0, ""};
 	int c, i, batch = CY_LOG_BATCH_MAX, rc;
 
 	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
@@ -150,6 +180,15 @@ cmd_log_append(int argc, char **argv)
 		case 'r': r.receipts = optarg; break;
 		case 'n': r.no_receipts = 1; break;
 		case 'j': r.json = 1; break;
+		case 'S':
+			if (cli_log_u64("log append", "--max-skew", optarg,
+			    &r.max_skew) != CLI_OK)
+				return CLI_USAGE;
+			if (r.max_skew < CY_LOG_SKEW || r.max_skew > CY_LOG_SKEW_MAX)
+				return cli_usage_error("log append", "--max-skew takes "
+				    "%d to %llu seconds", CY_LOG_SKEW,
+				    (unsigned long long)CY_LOG_SKEW_MAX);
+			break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("log append", "invalid option");
 		}
@@ -159,8 +198,9 @@ cmd_log_append(int argc, char **argv)
 	if (r.receipts != NULL && r.no_receipts)
 		return cli_usage_error("log append",
 		    "--receipts and --no-receipts exclude each other");
-	if ((rc = cli_log_open(argv[optind], 0, &r.log)) != CLI_OK)
-		return rc;
+	o.max_skew = r.max_skew;
+	if (cy_log_open_with(argv[optind], &o, &r.log, &err) != 0)
+		return cli_fail(&err, NULL);
 	if ((rc = cli_log_signer(r.log, key, &r.signer)) != CLI_OK)
 		goto out;
 	for (i = optind + 1; i < argc && rc == CLI_OK; i += batch)

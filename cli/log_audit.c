@@ -10,8 +10,12 @@ static const char usage[] =
     "usage: coyeu log audit [--verifier-key VKEY] [--threads N] [--json] DB\n"
     "\n"
     "Re-checks the register DB from its entries up: every entry's form and\n"
-    "signature, every stored tile hash, every checkpoint's signature and\n"
-    "root, the tree size.  Names the first inconsistency and exits 1.\n"
+    "signature, that none is there twice, every stored tile hash, every\n"
+    "checkpoint's signature, timestamped cosignature and root, that the\n"
+    "checkpoints form one unbroken chain up to the tree size, and each\n"
+    "entry's time against its batch's checkpoint time (counting the entries\n"
+    "imported with a widened --max-skew).  Names the first inconsistency\n"
+    "and exits 1.\n"
     "\n"
     "      --verifier-key VKEY  the key the register must have (default: the\n"
     "                           one stored in DB, which tampering could swap)\n"
@@ -57,12 +61,14 @@ cmd_log_audit(int argc, char **argv)
 		rc = cli_fail(&err, "audit failed");
 	else if (json)
 		printf("{\"entries\":%llu,\"tiles\":%llu,\"checkpoints\":%llu,"
-		    "\"ok\":true}\n", (unsigned long long)rep.entries,
-		    (unsigned long long)rep.tiles, (unsigned long long)rep.checkpoints);
+		    "\"imported\":%llu,\"ok\":true}\n", (unsigned long long)rep.entries,
+		    (unsigned long long)rep.tiles, (unsigned long long)rep.checkpoints,
+		    (unsigned long long)rep.imported);
 	else
-		printf("audit passed: %llu entries, %llu full tiles, %llu checkpoints\n",
-		    (unsigned long long)rep.entries, (unsigned long long)rep.tiles,
-		    (unsigned long long)rep.checkpoints);
+		printf("audit passed: %llu entries, %llu full tiles, %llu checkpoints, "
+		    "%llu entries imported\n", (unsigned long long)rep.entries,
+		    (unsigned long long)rep.tiles, (unsigned long long)rep.checkpoints,
+		    (unsigned long long)rep.imported);
 out:
 	cy_log_close(l);
 	cy_note_verifier_free(v);

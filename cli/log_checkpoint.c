@@ -15,7 +15,8 @@ static const char usage[] =
     "signed as a C2SP note by the register's key (checked before printing).\n"
     "\n"
     "  -o, --output FILE  write it to FILE (atomically) instead\n"
-    "      --json         origin, size and root hash as JSON\n";
+    "      --json         origin, size, root hash and the register's signed\n"
+    "                     time (POSIX seconds) as JSON\n";
 
 int
 cmd_log_checkpoint(int argc, char **argv)
@@ -52,8 +53,8 @@ cmd_log_checkpoint(int argc, char **argv)
 		cy_b64_encode(root, c.root, CY_HASH_LEN, 1);
 		fputs("{\"origin\":", stdout);
 		cli_json_string(stdout, c.origin);
-		printf(",\"size\":%llu,\"root\":\"%s\"}\n",
-		    (unsigned long long)c.size, root);
+		printf(",\"size\":%llu,\"root\":\"%s\",\"time\":%llu}\n",
+		    (unsigned long long)c.size, root, (unsigned long long)c.time);
 	} else {
 		rc = cli_write_public(out, note.data, note.len, "checkpoint");
 	}

@@ -20,7 +20,9 @@ static const char usage[] =
     "note signer key file (PRIVATE+KEY+<name>+<id>+<key>, 0600): when KEY\n"
     "does not exist, a new one named NAME is created.  The register's origin\n"
     "is the key's name.  DB remembers where KEY is, for later appends.\n"
-    "Prints the verifier key (name+hex8+base64) that checks checkpoints.\n"
+    "Prints the verifier key (name+hex8+base64) that checks checkpoints, and\n"
+    "the same key as a C2SP cosigner key (type 0x04): every checkpoint also\n"
+    "carries the register's timestamped cosignature, its signed time.\n"
     "\n"
     "  -k, --key KEY        the checkpoint key file (created when absent)\n"
     "      --origin NAME    the register's name, e.g. registry.example/hcm\n"
@@ -46,12 +48,16 @@ new_key(const char *path, const char *origin, cy_note_signer **out)
 static void
 print_result(const char *db, const char *key, const cy_note_signer *s, int json)
 {
-	char vkey[CY_NOTE_KEY_STR_MAX];
+	char vkey[CY_NOTE_KEY_STR_MAX], ckey[CY_NOTE_KEY_STR_MAX] = "";
+	cy_note_verifier *v = NULL;
 
 	cy_note_signer_verifier_string(s, vkey);
+	if (cy_note_verifier_parse(vkey, strlen(vkey), &v, NULL) == 0)
+		cy_note_verifier_cosig_string(v, ckey);
+	cy_note_verifier_free(v);
 	if (!json) {
-		printf("created register %s\norigin: %s\nverifier key: %s\n", db,
-		    cy_note_signer_name(s), vkey);
+		printf("created register %s\norigin: %s\nverifier key: %s\n"
+		    "cosigner key: %s\n", db, cy_note_signer_name(s), vkey, ckey);
 		return;
 	}
 	fputs("{\"db\":", stdout);
@@ -62,6 +68,8 @@ print_result(const char *db, const char *key, const cy_note_signer *s, int json)
 	cli_json_string(stdout, cy_note_signer_name(s));
 	fputs(",\"verifier_key\":", stdout);
 	cli_json_string(stdout, vkey);
+	fputs(",\"cosigner_key\":", stdout);
+	cli_json_string(stdout, ckey);
 	fputs("}\n", stdout);
 }
 
@@ -117,7 +125,7 @@ cmd_log_init(int argc, char **argv)
 	}
 	if (realpath(key, abs_key) == NULL)
 		snprintf(abs_key, sizeof(abs_key), "%s", key);
-	if (cy_log_create(argv[optind], s, abs_key, &err) != 0) {
+	if (cy_log_create(argv[optind], s, abs_key, NULL, &err) != 0) {
 		rc = cli_fail(&err, "log init");
 		goto out;
 	}

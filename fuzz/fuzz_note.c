@@ -1,6 +1,7 @@
-/* Signed notes, checkpoints and note keys: never crash; what opens has its
- * text end at a newline; a parsed checkpoint formats back to the start of
- * its text; a parsed verifier key prints back as it was given. */
+/* Signed notes, checkpoints, timestamped cosignatures and note keys: never
+ * crash; what opens has its text end at a newline; a parsed checkpoint
+ * formats back to the start of its text; a verifying cosignature has a time
+ * below 2^63; a parsed verifier key prints back as it was given. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,24 @@ check_checkpoint(const uint8_t *data, size_t size)
 	    memcmp(text.data, data, text.len) != 0)
 		abort();
 	cy_buf_free(&text);
+}
+
+/* The cosignature lines after the note's last blank line, whatever the
+ * note signature says (reached only with the real key otherwise). */
+static void
+check_cosig(const uint8_t *data, size_t size, const cy_note_verifier *v)
+{
+	size_t split;
+	uint64_t t;
+
+	for (split = size; split > 1; split--)
+		if (data[split - 2] == '\n' && data[split - 1] == '\n')
+			break;
+	if (split <= 1 || split >= size)
+		return;
+	if (cy_note_cosig_verify(data, size, split - 1, v, &t, NULL) == 0 &&
+	    t > (uint64_t)INT64_MAX)
+		abort();
 }
 
 static void
@@ -59,6 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	(void)cy_checkpoint_open(data, size, v, &c, NULL);
 	check_checkpoint(data, size);
+	check_cosig(data, size, v);
 	check_keys(data, size);
 	return 0;
 }

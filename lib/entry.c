@@ -417,14 +417,26 @@ check_signature(const uint8_t *d, const struct parsed *p, cy_error *err)
 }
 
 int
-cy_entry_verify(const uint8_t *data, size_t len, cy_error *err)
+cy_entry_verify_time(const uint8_t *data, size_t len, int64_t *t,
+    cy_error *err)
 {
 	struct parsed p;
 	int r;
 
-	if ((r = parse_entry(data, len, &p, err)) != 0)
+	*t = 0;
+	if ((r = parse_entry(data, len, &p, err)) != 0 ||
+	    (r = check_signature(data, &p, err)) != 0)
 		return r;
-	return check_signature(data, &p, err);
+	/* The third field of every entry (its form was checked above). */
+	return cy_canon_time_parse(p.value[2], p.vlen[2], t, err);
+}
+
+int
+cy_entry_verify(const uint8_t *data, size_t len, cy_error *err)
+{
+	int64_t t;
+
+	return cy_entry_verify_time(data, len, &t, err);
 }
 
 int

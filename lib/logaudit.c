@@ -9,7 +9,7 @@
 #define AUDIT_BATCH 4096
 
 struct audit_ck {
-	uint64_t size;
+	uint64_t size, time;
 	uint8_t root[CY_HASH_LEN];
 };
 
@@ -17,7 +17,8 @@ struct audit {
 	cy_log *l;
 	const cy_note_verifier *v;
 	struct cy_tree tree;
-	uint64_t size, tiles;
+	uint64_t size, tiles, imported;
+	int64_t now;
 	struct audit_ck *ck;
 	size_t nck, next;
 };
@@ -58,6 +59,40 @@ audit_tile(void *ctx, unsigned level, uint64_t index, const struct cy_tile *t,
 	return 0;
 }
 
+/* Checkpoint c (stored at its size) must follow the one before it: name
+ * its size and not go back in time.  Deleting a checkpoint row breaks the
+ * chain, which the register signed. */
+static int
+check_chain(const struct audit *a, const cy_checkpoint *c, cy_error *err)
+{
+	const struct audit_ck *prev = a->nck > 0 ? &a->ck[a->nck - 1] : NULL;
+
+	/* A time ahead of the clock would let post-dated entries in. */
+	if (a->now >= 0 && c->time > (uint64_t)a->now + CY_LOG_SKEW)
+		return cy_error_set(err, CY_E_PROOF, "checkpoint at size %llu is "
+		    "time-stamped %llu s ahead of the clock", ULL(c->size),
+		    ULL(c->time - (uint64_t)a->now));
+
+	if (prev == NULL && (c->size != 0 || c->has_previous))
+		return cy_error_set(err, CY_E_PROOF, "the first checkpoint, of size 0, "
+		    "is missing (the first one stored is of size %llu)", ULL(c->size));
+	if (prev == NULL)
+		return 0;
+	if (!c->has_previous)
+		return cy_error_set(err, CY_E_PROOF, "checkpoint at size %llu names no "
+		    "previous checkpoint", ULL(c->size));
+	if (c->previous != prev->size)
+		return cy_error_set(err, CY_E_PROOF, "checkpoint at size %llu follows "
+		    "the one at size %llu, which is missing (the one before it stored "
+		    "is at size %llu): a checkpoint was removed", ULL(c->size),
+		    ULL(c->previous), ULL(prev->size));
+	if (c->time < prev->time)
+		return cy_error_set(err, CY_E_PROOF, "checkpoint at size %llu is "
+		    "time-stamped before the one at size %llu", ULL(c->size),
+		    ULL(prev->size));
+	return 0;
+}
+
 static int
 load_checkpoints(struct audit *a, cy_error *err)
 {
@@ -84,6 +119,8 @@ load_checkpoints(struct audit *a, cy_error *err)
 			    "size %llu, or lies beyond the register", ULL(size), ULL(c.size));
 			goto out;
 		}
+		if ((r = check_chain(a, &c, err)) != 0)
+			goto out;
 		if (a->nck == cap) {
 			cap = cap ? cap * 2 : 64;
 			if ((grown = realloc(a->ck, cap * sizeof(*a->ck))) == NULL) {
@@ -93,10 +130,15 @@ load_checkpoints(struct audit *a, cy_error *err)
 			a->ck = grown;
 		}
 		a->ck[a->nck].size = size;
+		a->ck[a->nck].time = c.time;
 		memcpy(a->ck[a->nck++].root, c.root, CY_HASH_LEN);
 	}
 	if (rc != SQLITE_DONE)
 		r = cy_log_db_fail(a->l->db, err, "checkpoints");
+	else if (a->nck == 0 || a->ck[a->nck - 1].size != a->size)
+		r = cy_error_set(err, CY_E_PROOF, "the latest checkpoint is of size "
+		    "%llu, not the register's size %llu: a checkpoint was removed",
+		    ULL(a->nck ? a->ck[a->nck - 1].size : 0), ULL(a->size));
 out:
 	sqlite3_finalize(st);
 	return r;
@@ -120,20 +162,54 @@ check_roots(struct audit *a, cy_error *err)
 	return 0;
 }
 
+/* Entry index (record hash leaf, signed time t): indexed under its hash,
+ * so it is there once, and within the skew of its batch's checkpoint (the
+ * next one not yet reached), or imported. */
+static int
+audit_leaf(struct audit *a, uint64_t index, const uint8_t leaf[CY_HASH_LEN],
+    int64_t t, cy_error *err)
+{
+	const struct audit_ck *ck;
+	uint64_t at;
+	int r;
+
+	if ((r = cy_log_leaf_index(a->l, leaf, &at, err)) < 0)
+		return r;
+	if (r == 0 || at != index)
+		return cy_error_set(err, CY_E_PROOF, "entry %llu: its record hash is "
+		    "%s (an entry appended twice, or the index was altered)",
+		    ULL(index), r == 0 ? "not indexed" : "indexed at another entry");
+	if (a->next >= a->nck)
+		return 0; /* beyond every checkpoint: reported later */
+	ck = &a->ck[a->next];
+	if ((r = cy_log_imported(t, ck->time)) < 0)
+		return cy_error_set(err, CY_E_PROOF, "entry %llu: its time is more "
+		    "than %d s after the register's time of its checkpoint (size "
+		    "%llu)", ULL(index), CY_LOG_SKEW, ULL(ck->size));
+	a->imported += (uint64_t)r;
+	return 0;
+}
+
 /* Checks a batch of entries (read into one arena) and feeds the tree. */
 static int
 audit_batch(struct audit *a, const uint8_t **e, size_t *lens, uint64_t *idx,
     size_t n, int threads, cy_error *err)
 {
 	uint8_t (*leaf)[CY_HASH_LEN];
+	int64_t *times;
 	cy_error e2;
 	size_t i, bad;
 	const char *why;
 	int r;
 
-	if ((leaf = malloc(n * CY_HASH_LEN)) == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = cy_log_check_entries(e, lens, n, threads, leaf, &bad, &e2)) != 0) {
+	leaf = malloc(n * CY_HASH_LEN);
+	times = malloc(n * sizeof(*times));
+	if (leaf == NULL || times == NULL) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = cy_log_check_entries(e, lens, n, threads, leaf, times, &bad,
+	    &e2)) != 0) {
 		/* Name the entry by its index, not its place in the batch. */
 		why = strstr(e2.msg, ": ");
 		cy_error_set(err, r, "entry %llu: %s", (unsigned long long)idx[bad],
@@ -151,12 +227,14 @@ audit_batch(struct audit *a, const uint8_t **e, size_t *lens, uint64_t *idx,
 			    "size %llu", ULL(idx[i]), ULL(a->size));
 			goto out;
 		}
-		if ((r = cy_tree_add(&a->tree, a->l->h, leaf[i], err)) != 0 ||
+		if ((r = audit_leaf(a, idx[i], leaf[i], times[i], err)) != 0 ||
+		    (r = cy_tree_add(&a->tree, a->l->h, leaf[i], err)) != 0 ||
 		    (r = check_roots(a, err)) != 0)
 			goto out;
 	}
 out:
 	free(leaf);
+	free(times);
 	return r;
 }
 
@@ -232,14 +310,19 @@ audit_edge(struct audit *a, cy_error *err)
 	}
 	st = NULL;
 	if (sqlite3_prepare_v2(a->l->db, "SELECT (SELECT count(*) FROM partial), "
-	    "(SELECT count(*) FROM tile)", -1, &st, NULL) != SQLITE_OK ||
+	    "(SELECT count(*) FROM tile), (SELECT count(*) FROM leaf)", -1, &st,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		r = cy_log_db_fail(a->l->db, err, "count");
 		goto out;
 	}
 	rows = sqlite3_column_int64(st, 0);
 	stored_tiles = sqlite3_column_int64(st, 1);
-	if (rows != nonzero)
+	if ((uint64_t)sqlite3_column_int64(st, 2) != a->tree.size)
+		r = cy_error_set(err, CY_E_PROOF, "the store indexes %llu record "
+		    "hashes; the register holds %llu entries",
+		    ULL(sqlite3_column_int64(st, 2)), ULL(a->tree.size));
+	else if (rows != nonzero)
 		r = cy_error_set(err, CY_E_PROOF, "the store holds %llu partial tiles; the entries "
 		    "make %u", ULL(rows), nonzero);
 	else if ((uint64_t)stored_tiles != a->tiles)
@@ -266,6 +349,10 @@ cy_log_audit(cy_log *l, const cy_note_verifier *v, int threads,
 	if (strcmp(want, have) != 0)
 		return cy_error_set(err, CY_E_SIGNATURE,
 		    "the register names the key %s, not %s", have, want);
+	if (strcmp(l->origin, cy_note_verifier_name(l->v)) != 0)
+		return cy_error_set(err, CY_E_PROOF, "the register's origin %s is "
+		    "not its key's name %s", l->origin, cy_note_verifier_name(l->v));
+	a.now = l->clock(l->clock_ctx);
 	cy_tree_init(&a.tree, audit_tile, &a);
 	if ((r = cy_log_get_size(l, &a.size, err)) != 0 ||
 	    (r = load_checkpoints(&a, err)) != 0 ||
@@ -288,6 +375,7 @@ cy_log_audit(cy_log *l, const cy_note_verifier *v, int threads,
 		report->entries = a.tree.size;
 		report->tiles = a.tiles;
 		report->checkpoints = a.nck;
+		report->imported = a.imported;
 	}
 out:
 	free(a.ck);

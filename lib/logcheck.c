@@ -18,6 +18,7 @@ struct cy_checker {
 	const uint8_t *const *entries;
 	const size_t *lens;
 	uint8_t (*leaf)[CY_HASH_LEN];
+	int64_t *times;
 	size_t n, nchunks, next, bad;
 	unsigned char *done; /* per chunk */
 	int rc, stop, nthreads;
@@ -33,12 +34,16 @@ check_range(struct cy_checker *c, cy_hasher *h, size_t lo, size_t hi,
     size_t *bad, cy_error *err)
 {
 	size_t i;
+	int64_t t;
 	int r;
 
 	for (i = lo; i < hi; i++) {
 		*bad = i;
-		if ((r = cy_entry_verify(c->entries[i], c->lens[i], err)) != 0)
+		if ((r = cy_entry_verify_time(c->entries[i], c->lens[i], &t,
+		    err)) != 0)
 			return r;
+		if (c->times != NULL)
+			c->times[i] = t;
 		if (c->leaf != NULL && (r = cy_merkle_leaf_hash(h, c->entries[i],
 		    c->lens[i], c->leaf[i])) != 0)
 			return cy_error_set(err, r, "SHA-256 failed");
@@ -99,8 +104,8 @@ cores(int threads)
 
 int
 cy_checker_start(const uint8_t *const *entries, const size_t *lens, size_t n,
-    int threads, uint8_t (*leaf)[CY_HASH_LEN], struct cy_checker **out,
-    cy_error *err)
+    int threads, uint8_t (*leaf)[CY_HASH_LEN], int64_t *times,
+    struct cy_checker **out, cy_error *err)
 {
 	struct cy_checker *c;
 	int i;
@@ -114,6 +119,7 @@ cy_checker_start(const uint8_t *const *entries, const size_t *lens, size_t n,
 	c->entries = entries;
 	c->lens = lens;
 	c->leaf = leaf;
+	c->times = times;
 	c->n = n;
 	c->nchunks = (n + CHUNK - 1) / CHUNK;
 	c->bad = SIZE_MAX;
@@ -190,15 +196,16 @@ cy_checker_finish(struct cy_checker *c)
 
 int
 cy_log_check_entries(const uint8_t *const *entries, const size_t *lens,
-    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN], size_t *bad,
-    cy_error *err)
+    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN], int64_t *times,
+    size_t *bad, cy_error *err)
 {
 	struct cy_checker *c;
 	int r;
 
 	if (bad != NULL)
 		*bad = SIZE_MAX;
-	if ((r = cy_checker_start(entries, lens, n, threads, leaf, &c, err)) != 0)
+	if ((r = cy_checker_start(entries, lens, n, threads, leaf, times, &c,
+	    err)) != 0)
 		return r;
 	r = cy_checker_wait(c, n, bad, err);
 	cy_checker_finish(c);

@@ -13,7 +13,8 @@
 enum {
 	S_INS_ENTRY, S_INS_TILE, S_GET_TILE, S_GET_ENTRY, S_INS_CKPT,
 	S_GET_CKPT, S_LAST_CKPT, S_SET_SIZE, S_GET_META, S_DEL_PARTIAL,
-	S_INS_PARTIAL, S_GET_PARTIAL, NSTMT,
+	S_INS_PARTIAL, S_GET_PARTIAL, S_INS_LEAF, S_GET_LEAF, S_FIRST_CKPT,
+	NSTMT,
 };
 
 struct cache_slot {
@@ -30,6 +31,9 @@ struct cy_log {
 	char origin[CY_ORIGIN_MAX + 1];
 	char *key_path;
 	cy_note_verifier *v;
+	cy_log_clock_fn *clock;
+	void *clock_ctx;
+	uint64_t max_skew;
 	cy_hasher *h;
 	struct cy_tree tree;
 	struct cache_slot *cache;
@@ -47,13 +51,16 @@ int cy_log_step_row(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
     const char *what);
 void cy_log_finish(sqlite3_stmt *st);
 int cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err);
+/* The index stored for a record hash: 1 (into *idx), 0 with none, <0. */
+int cy_log_leaf_index(cy_log *l, const uint8_t leaf[CY_HASH_LEN],
+    uint64_t *idx, cy_error *err);
 
 /* Entries checked (form, signature) and hashed by worker threads, in
  * order, while the caller goes on: cy_checker_wait returns once entries
  * [0, upto) are checked, or with the first refused one among them. */
 struct cy_checker;
 int cy_checker_start(const uint8_t *const *entries, const size_t *lens,
-    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN],
+    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN], int64_t *times,
     struct cy_checker **out, cy_error *err);
 int cy_checker_wait(struct cy_checker *c, size_t upto, size_t *bad,
     cy_error *err);

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "coyeu/log.h"
@@ -18,7 +20,7 @@ static const char *const sql_text[NSTMT] = {
 	[S_INS_TILE] = "INSERT INTO tile(id, hashes) VALUES(?, ?)",
 	[S_GET_TILE] = "SELECT hashes FROM tile WHERE id = ?",
 	[S_GET_ENTRY] = "SELECT data FROM entry WHERE idx = ?",
-	[S_INS_CKPT] = "INSERT OR IGNORE INTO checkpoint(size, note) VALUES(?, ?)",
+	[S_INS_CKPT] = "INSERT INTO checkpoint(size, note) VALUES(?, ?)",
 	[S_GET_CKPT] = "SELECT note FROM checkpoint WHERE size = ?",
 	[S_LAST_CKPT] = "SELECT note FROM checkpoint ORDER BY size DESC LIMIT 1",
 	[S_SET_SIZE] = "UPDATE meta SET v = ? WHERE k = 'size'",
@@ -26,6 +28,10 @@ static const char *const sql_text[NSTMT] = {
 	[S_DEL_PARTIAL] = "DELETE FROM partial",
 	[S_INS_PARTIAL] = "INSERT INTO partial(level, hashes) VALUES(?, ?)",
 	[S_GET_PARTIAL] = "SELECT hashes FROM partial WHERE level = ?",
+	[S_INS_LEAF] = "INSERT INTO leaf(hash, idx) VALUES(?, ?)",
+	[S_GET_LEAF] = "SELECT idx FROM leaf WHERE hash = ?",
+	[S_FIRST_CKPT] = ("SELECT note FROM checkpoint WHERE size > ? "
+	    "ORDER BY size LIMIT 1"),
 };
 
 static const char schema[] =
@@ -33,7 +39,10 @@ static const char schema[] =
     "CREATE TABLE entry(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);"
     "CREATE TABLE tile(id INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
     "CREATE TABLE partial(level INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
-    "CREATE TABLE checkpoint(size INTEGER PRIMARY KEY, note BLOB NOT NULL);";
+    "CREATE TABLE checkpoint(size INTEGER PRIMARY KEY, note BLOB NOT NULL);"
+    /* Every entry's record hash: an entry is never appended twice. */
+    "CREATE TABLE leaf(hash BLOB PRIMARY KEY, idx INTEGER NOT NULL) "
+    "WITHOUT ROWID;";
 
 int
 cy_log_db_fail(sqlite3 *db, cy_error *err, const char *what)
@@ -98,15 +107,30 @@ pragmas(sqlite3 *db, int readonly, cy_error *err)
 	return exec(db, "PRAGMA synchronous = FULL", err);
 }
 
+static int64_t
+system_clock(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
+static int64_t
+clock_now(const cy_log_options *o)
+{
+	return o != NULL && o->clock != NULL ? o->clock(o->clock_ctx) :
+	    system_clock(NULL);
+}
+
 int
 cy_log_create(const char *path, const cy_note_signer *signer,
-    const char *key_path, cy_error *err)
+    const char *key_path, const cy_log_options *o, cy_error *err)
 {
 	char vkey[CY_NOTE_KEY_STR_MAX];
 	cy_buf note = CY_BUF_INIT;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	cy_checkpoint c;
+	int64_t now;
 	int fd, r;
 
 	/* O_EXCL: never take over an existing file. */
@@ -121,6 +145,8 @@ cy_log_create(const char *path, const cy_note_signer *signer,
 	memset(&c, 0, sizeof(c));
 	snprintf(c.origin, sizeof(c.origin), "%s", cy_note_signer_name(signer));
 	cy_merkle_empty_root(c.root);
+	now = clock_now(o);
+	c.time = now > 0 ? (uint64_t)now : 0;
 	cy_note_signer_verifier_string(signer, vkey);
 	if ((r = pragmas(db, 0, err)) != 0 ||
 	    (r = exec(db, "PRAGMA journal_mode = WAL", err)) != 0 ||
@@ -289,16 +315,39 @@ open_meta(cy_log *l, cy_error *err)
 int
 cy_log_open(const char *path, int flags, cy_log **out, cy_error *err)
 {
+	cy_log_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = flags;
+	return cy_log_open_with(path, &o, out, err);
+}
+
+int
+cy_log_open_with(const char *path, const cy_log_options *o, cy_log **out,
+    cy_error *err)
+{
+	cy_log_options none;
 	cy_log *l;
 	int i, r, oflags;
 
 	*out = NULL;
+	if (o == NULL) {
+		memset(&none, 0, sizeof(none));
+		o = &none;
+	}
+	if (o->max_skew > CY_LOG_SKEW_MAX)
+		return cy_error_set(err, CY_E_USAGE,
+		    "the skew may be widened to at most %llu s",
+		    (unsigned long long)CY_LOG_SKEW_MAX);
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    (l->cache = calloc(CACHE_SLOTS, sizeof(*l->cache))) == NULL) {
 		free(l);
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	}
-	l->readonly = (flags & CY_LOG_READONLY) != 0;
+	l->readonly = (o->flags & CY_LOG_READONLY) != 0;
+	l->clock = o->clock != NULL ? o->clock : system_clock;
+	l->clock_ctx = o->clock_ctx;
+	l->max_skew = o->max_skew > CY_LOG_SKEW ? o->max_skew : CY_LOG_SKEW;
 	oflags = l->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(path, &l->db, oflags, NULL) != SQLITE_OK) {
 		r = cy_error_set(err, CY_E_STORE, "cannot open register %s: %s",
@@ -429,7 +478,8 @@ store_right_edge(cy_log *l, cy_error *err)
 }
 
 static int
-store_checkpoint(cy_log *l, const cy_note_signer *signer, cy_error *err)
+store_checkpoint(cy_log *l, const cy_note_signer *signer, uint64_t now,
+    uint64_t previous, cy_error *err)
 {
 	sqlite3_stmt *st = l->st[S_INS_CKPT];
 	cy_buf note = CY_BUF_INIT;
@@ -439,6 +489,9 @@ store_checkpoint(cy_log *l, const cy_note_signer *signer, cy_error *err)
 	memset(&c, 0, sizeof(c));
 	memcpy(c.origin, l->origin, sizeof(c.origin));
 	c.size = l->tree.size;
+	c.time = now;
+	c.has_previous = 1;
+	c.previous = previous;
 	if ((r = cy_tree_root(&l->tree, l->h, c.root, err)) != 0 ||
 	    (r = cy_checkpoint_sign(&c, signer, &note, err)) != 0)
 		goto out;
@@ -466,6 +519,111 @@ same_key(const cy_note_signer *s, const cy_note_verifier *v)
 }
 
 #define STORE_STEP 256 /* entries stored per wait for the checkers */
+#define ULL(x) ((unsigned long long)(x))
+
+/* The batch's time: the register's clock, never before the latest
+ * checkpoint's, which must be of the register's size. */
+static int
+batch_time(cy_log *l, uint64_t *now, cy_error *err)
+{
+	cy_buf note = CY_BUF_INIT;
+	cy_checkpoint c;
+	int64_t t = l->clock(l->clock_ctx);
+	int r;
+
+	if ((r = cy_log_checkpoint_latest(l, &note, &c, err)) != 0)
+		goto out;
+	if (c.size != l->tree.size) {
+		r = cy_error_set(err, CY_E_STORE, "the latest checkpoint is of size "
+		    "%llu, the register's size %llu (run coyeu log audit)",
+		    ULL(c.size), ULL(l->tree.size));
+		goto out;
+	}
+	if (t < 0) {
+		r = cy_error_set(err, CY_E_USAGE, "the register's clock reads "
+		    "before 1970: set the system clock");
+		goto out;
+	}
+	*now = (uint64_t)t > c.time ? (uint64_t)t : c.time;
+out:
+	cy_buf_free(&note);
+	return r;
+}
+
+int
+cy_log_imported(int64_t time, uint64_t logged)
+{
+	if (time < 0)
+		return 1;
+	if ((uint64_t)time > logged)
+		return (uint64_t)time - logged > CY_LOG_SKEW ? -1 : 0;
+	return logged - (uint64_t)time > CY_LOG_SKEW;
+}
+
+/* Entry i's signed time t against the batch's time now. */
+static int
+check_time(const cy_log *l, size_t i, int64_t t, uint64_t now, cy_error *err)
+{
+	char ts[CY_CANON_TIME_LEN + 1], ns[CY_CANON_TIME_LEN + 1];
+	uint64_t d;
+
+	if (cy_canon_time_format(t, ts, NULL) != 0 ||
+	    cy_canon_time_format((int64_t)now, ns, NULL) != 0)
+		return cy_error_set(err, CY_E_POLICY,
+		    "entry %zu of the batch: its time is out of range", i);
+	if (cy_log_imported(t, now) < 0)
+		return cy_error_set(err, CY_E_POLICY, "entry %zu of the batch: its "
+		    "time %s is %llu s after the register's clock %s, more than the "
+		    "allowed skew of %d s (--max-skew widens only the past)", i, ts,
+		    ULL((uint64_t)t - now), ns, CY_LOG_SKEW);
+	d = t < 0 || (uint64_t)t < now ? now - (uint64_t)t : 0;
+	if (d > l->max_skew)
+		return cy_error_set(err, CY_E_POLICY, "entry %zu of the batch: its "
+		    "time %s is %llu s before the register's clock %s, more than the "
+		    "allowed skew of %llu s (to import old records, widen it with "
+		    "--max-skew SECONDS)", i, ts, ULL(d), ns, ULL(l->max_skew));
+	return 0;
+}
+
+int
+cy_log_leaf_index(cy_log *l, const uint8_t leaf[CY_HASH_LEN], uint64_t *idx,
+    cy_error *err)
+{
+	sqlite3_stmt *st = l->st[S_GET_LEAF];
+	int r;
+
+	sqlite3_bind_blob(st, 1, leaf, CY_HASH_LEN, SQLITE_STATIC);
+	if ((r = cy_log_step_row(l->db, st, err, "record hash")) == 1) {
+		*idx = (uint64_t)sqlite3_column_int64(st, 0);
+		cy_log_finish(st);
+	}
+	return r;
+}
+
+/* Records entry index's record hash, refusing one the register (or the
+ * batch, from `start` on) already holds. */
+static int
+store_leaf(cy_log *l, size_t i, uint64_t index, uint64_t start,
+    const uint8_t leaf[CY_HASH_LEN], cy_error *err)
+{
+	sqlite3_stmt *st = l->st[S_INS_LEAF];
+	uint64_t old;
+	int r;
+
+	if ((r = cy_log_leaf_index(l, leaf, &old, err)) < 0)
+		return r;
+	if (r == 1 && old >= start)
+		return cy_error_set(err, CY_E_POLICY, "entry %zu of the batch "
+		    "repeats entry %llu of the batch: an entry is appended once",
+		    i, ULL(old - start));
+	if (r == 1)
+		return cy_error_set(err, CY_E_POLICY, "entry %zu of the batch is "
+		    "already in the register at index %llu: an entry is appended "
+		    "once", i, ULL(old));
+	sqlite3_bind_blob(st, 1, leaf, CY_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)index);
+	return cy_log_step_done(l->db, st, err, "store record hash");
+}
 
 int
 cy_log_append(cy_log *l, const cy_note_signer *signer,
@@ -475,7 +633,8 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 	uint8_t (*leaf)[CY_HASH_LEN] = NULL;
 	sqlite3_stmt *ins = l->st[S_INS_ENTRY];
 	struct cy_checker *check = NULL;
-	uint64_t start;
+	int64_t *times = NULL;
+	uint64_t start, now = 0;
 	size_t i, upto;
 	int r, began = 0;
 
@@ -490,16 +649,21 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		return cy_error_set(err, CY_E_USAGE,
 		    "the checkpoint key is not this register's key (%s)",
 		    cy_note_verifier_name(l->v));
-	if ((leaf = malloc(n * CY_HASH_LEN)) == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((leaf = malloc(n * CY_HASH_LEN)) == NULL ||
+	    (times = malloc(n * sizeof(*times))) == NULL) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
 	/* Workers check signatures while this thread stores what they have
 	 * checked: both cores stay busy until the commit. */
-	if ((r = cy_checker_start(entries, lens, n, threads, leaf, &check,
+	if ((r = cy_checker_start(entries, lens, n, threads, leaf, times, &check,
 	    err)) != 0 || (r = exec(l->db, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
 	began = 1;
-	/* Another process may have appended since we last looked. */
-	if ((r = cy_log_refresh(l, err)) != 0 || (r = intact(l, err)) != 0)
+	/* Another process may have appended since we last looked; the clock
+	 * is read under the write lock, so batch times follow the chain. */
+	if ((r = cy_log_refresh(l, err)) != 0 || (r = intact(l, err)) != 0 ||
+	    (r = batch_time(l, &now, err)) != 0)
 		goto out;
 	start = l->tree.size;
 	if (start > UINT64_MAX - n || start + n > (uint64_t)INT64_MAX) {
@@ -512,6 +676,12 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 			if ((r = cy_checker_wait(check, upto, bad, err)) != 0)
 				goto out;
 		}
+		if ((r = check_time(l, i, times[i], now, err)) != 0 ||
+		    (r = store_leaf(l, i, start + i, start, leaf[i], err)) != 0) {
+			if (bad != NULL)
+				*bad = i;
+			goto out;
+		}
 		sqlite3_bind_int64(ins, 1, (int64_t)(start + i));
 		sqlite3_bind_blob(ins, 2, entries[i], (int)lens[i], SQLITE_STATIC);
 		if ((r = cy_log_step_done(l->db, ins, err, "store entry")) != 0 ||
@@ -519,7 +689,7 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 			goto out;
 	}
 	if ((r = store_right_edge(l, err)) != 0 ||
-	    (r = store_checkpoint(l, signer, err)) != 0 ||
+	    (r = store_checkpoint(l, signer, now, start, err)) != 0 ||
 	    (r = exec(l->db, "COMMIT", err)) != 0)
 		goto out;
 	began = 0;
@@ -531,6 +701,7 @@ out:
 		(void)load_state(l, NULL);
 	}
 	free(leaf);
+	free(times);
 	return r;
 }
 
@@ -620,6 +791,40 @@ cy_log_entry(cy_log *l, uint64_t index, cy_buf *out, cy_error *err)
 		    (unsigned long long)index, (unsigned long long)l->tree.size);
 	sqlite3_bind_int64(l->st[S_GET_ENTRY], 1, (int64_t)index);
 	return blob_into(l, l->st[S_GET_ENTRY], out, err, "entry");
+}
+
+int
+cy_log_entry_info_get(cy_log *l, uint64_t index, cy_log_entry_info *info,
+    cy_error *err)
+{
+	cy_buf e = CY_BUF_INIT, note = CY_BUF_INIT;
+	cy_checkpoint c;
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	if ((r = cy_log_entry(l, index, &e, err)) != 0 ||
+	    (r = cy_entry_verify_time(e.data, e.len, &info->time, err)) != 0)
+		goto out;
+	sqlite3_bind_int64(l->st[S_FIRST_CKPT], 1, (int64_t)index);
+	if ((r = blob_into(l, l->st[S_FIRST_CKPT], &note, err, "checkpoint")) != 0 ||
+	    (r = cy_checkpoint_open(note.data, note.len, l->v, &c, err)) != 0)
+		goto out;
+	/* The one before it must not hold the entry: else a checkpoint is
+	 * missing and the batch's time is unknown. */
+	if (!c.has_previous || c.previous > index) {
+		r = cy_error_set(err, CY_E_PROOF, "the checkpoint of entry %llu's "
+		    "batch is missing (run coyeu log audit)", ULL(index));
+		goto out;
+	}
+	info->batch_size = c.size;
+	info->logged = c.time;
+	info->imported = cy_log_imported(info->time, c.time) != 0;
+out:
+	if (r != 0)
+		cy_error_wrap(err, "entry %llu", ULL(index));
+	cy_buf_free(&e);
+	cy_buf_free(&note);
+	return r;
 }
 
 /* A full tile, through the per-handle cache. */

@@ -10,6 +10,9 @@
 #include "text.h"
 
 #define ALG_ED25519 0x01
+#define ALG_COSIG 0x04 /* C2SP tlog-cosignature, Ed25519 (cosignature/v1) */
+#define COSIG_LEN (4 + 8 + crypto_sign_BYTES) /* key ID, time, signature */
+#define PREVIOUS "coyeu.v1/previous "
 #define KEY_B64_LEN CY_B64_PADDED_LEN(1 + 32) /* 44 */
 #define SIG_LEN (4 + crypto_sign_BYTES)
 #define SIG_BYTES_MAX 8192 /* room for post-quantum signatures of others */
@@ -45,18 +48,24 @@ name_ok(const char *name, size_t len)
 }
 
 static uint32_t
-key_id(const char *name, const uint8_t pub[32])
+key_id_alg(const char *name, const uint8_t pub[32], uint8_t alg)
 {
 	uint8_t buf[CY_NOTE_NAME_MAX + 2 + 32], h[CY_HASH_LEN];
 	size_t n = strlen(name);
 
 	memcpy(buf, name, n);
 	buf[n] = '\n';
-	buf[n + 1] = ALG_ED25519;
+	buf[n + 1] = alg;
 	memcpy(buf + n + 2, pub, 32);
 	if (cy_sha256(NULL, buf, n + 2 + 32, h) != 0)
 		return 0; /* matches no real key: the caller's check fails */
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+}
+
+static uint32_t
+key_id(const char *name, const uint8_t pub[32])
+{
+	return key_id_alg(name, pub, ALG_ED25519);
 }
 
 /* Splits s at its first n - 1 '+' signs: the last part (base64) may hold
@@ -166,14 +175,15 @@ cy_note_verifier_key(const cy_note_verifier *v)
 	return v->pub;
 }
 
-/* "+<hex8>+<base64(0x01 || key32)>" after the name. */
+/* "+<hex8>+<base64(alg || key32)>" after the name. */
 static void
-key_suffix(char *out, size_t cap, uint32_t id, const uint8_t key32[32])
+key_suffix(char *out, size_t cap, uint32_t id, const uint8_t key32[32],
+    uint8_t alg)
 {
 	uint8_t raw[33];
 	char b64[KEY_B64_LEN + 1];
 
-	raw[0] = ALG_ED25519;
+	raw[0] = alg;
 	memcpy(raw + 1, key32, 32);
 	cy_b64_encode(b64, raw, sizeof(raw), 1);
 	snprintf(out, cap, "+%08x+%s", id, b64);
@@ -187,7 +197,18 @@ cy_note_verifier_string(const cy_note_verifier *v, char out[CY_NOTE_KEY_STR_MAX]
 	size_t n = strlen(v->name);
 
 	memcpy(out, v->name, n);
-	key_suffix(out + n, CY_NOTE_KEY_STR_MAX - n, v->id, v->pub);
+	key_suffix(out + n, CY_NOTE_KEY_STR_MAX - n, v->id, v->pub, ALG_ED25519);
+}
+
+void
+cy_note_verifier_cosig_string(const cy_note_verifier *v,
+    char out[CY_NOTE_KEY_STR_MAX])
+{
+	size_t n = strlen(v->name);
+
+	memcpy(out, v->name, n);
+	key_suffix(out + n, CY_NOTE_KEY_STR_MAX - n,
+	    key_id_alg(v->name, v->pub, ALG_COSIG), v->pub, ALG_COSIG);
 }
 
 void
@@ -273,7 +294,7 @@ cy_note_signer_string(const cy_note_signer *s, cy_buf *out, cy_error *err)
 	char suffix[CY_NOTE_KEY_STR_MAX];
 
 	/* The seed is the first half of libsodium's secret key. */
-	key_suffix(suffix, sizeof(suffix), s->v.id, s->sk);
+	key_suffix(suffix, sizeof(suffix), s->v.id, s->sk, ALG_ED25519);
 	cy_buf_printf(out, "PRIVATE+KEY+%s%s\n", s->v.name, suffix);
 	sodium_memzero(suffix, sizeof(suffix));
 	if (cy_buf_status(out) != 0)
@@ -342,18 +363,21 @@ find_verifier(const cy_note_verifier *const *vs, size_t nv, const char *name,
 	return NULL;
 }
 
-/* Checks one signature line [p, end) (without its newline).  *verified is
- * set when a known key's signature verifies. */
+/* A signature line, "— <name> <base64(key ID || signature)>", parsed. */
+struct sig_line {
+	const char *name;
+	size_t name_len, n;
+	uint32_t id;
+	uint8_t sig[SIG_BYTES_MAX + 3];
+};
+
+/* Parses one signature line [p, end) (without its newline). */
 static int
-check_sig_line(const uint8_t *p, const uint8_t *end, const uint8_t *text,
-    size_t text_len, const cy_note_verifier *const *vs, size_t nv,
-    int *verified, cy_error *err)
+parse_sig_line(const uint8_t *p, const uint8_t *end, struct sig_line *sl,
+    cy_error *err)
 {
 	const uint8_t *sp;
-	const cy_note_verifier *v;
-	uint8_t sig[SIG_BYTES_MAX + 3];
-	size_t name_len, b64_len, n;
-	uint32_t id;
+	size_t b64_len;
 
 	if ((size_t)(end - p) < 4 || memcmp(p, em_dash_space, 4) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
@@ -362,22 +386,39 @@ check_sig_line(const uint8_t *p, const uint8_t *end, const uint8_t *text,
 	if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "a signature line reads \"— <name> <base64>\"");
-	name_len = (size_t)(sp - p);
-	if (!name_ok((const char *)p, name_len))
+	sl->name = (const char *)p;
+	sl->name_len = (size_t)(sp - p);
+	if (!name_ok(sl->name, sl->name_len))
 		return cy_error_set(err, CY_E_FORMAT, "bad key name in a signature line");
 	b64_len = (size_t)(end - sp - 1);
 	if (b64_len > CY_B64_PADDED_LEN(SIG_BYTES_MAX))
 		return cy_error_set(err, CY_E_TOO_LARGE, "signature too long");
-	if (cy_b64_decode(sig, &n, (const char *)sp + 1, b64_len, 1) != 0)
+	if (cy_b64_decode(sl->sig, &sl->n, (const char *)sp + 1, b64_len, 1) != 0)
 		return cy_error_set(err, CY_E_FORMAT, "signature is not base64");
-	if (n < 5)
+	if (sl->n < 5)
 		return cy_error_set(err, CY_E_FORMAT, "signature too short");
-	id = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 |
-	    (uint32_t)sig[2] << 8 | sig[3];
-	if ((v = find_verifier(vs, nv, (const char *)p, name_len, id)) == NULL)
+	sl->id = (uint32_t)sl->sig[0] << 24 | (uint32_t)sl->sig[1] << 16 |
+	    (uint32_t)sl->sig[2] << 8 | sl->sig[3];
+	return 0;
+}
+
+/* Checks one signature line [p, end) (without its newline).  *verified is
+ * set when a known key's signature verifies. */
+static int
+check_sig_line(const uint8_t *p, const uint8_t *end, const uint8_t *text,
+    size_t text_len, const cy_note_verifier *const *vs, size_t nv,
+    int *verified, cy_error *err)
+{
+	const cy_note_verifier *v;
+	struct sig_line sl;
+	int r;
+
+	if ((r = parse_sig_line(p, end, &sl, err)) != 0)
+		return r;
+	if ((v = find_verifier(vs, nv, sl.name, sl.name_len, sl.id)) == NULL)
 		return 0; /* an unknown key: ignored, as the spec requires */
-	if (n != SIG_LEN || crypto_sign_verify_detached(sig + 4, text, text_len,
-	    v->pub) != 0)
+	if (sl.n != SIG_LEN || crypto_sign_verify_detached(sl.sig + 4, text,
+	    text_len, v->pub) != 0)
 		return cy_error_set(err, CY_E_SIGNATURE,
 		    "the signature by %s does not verify", v->name);
 	*verified = 1;
@@ -427,6 +468,115 @@ cy_note_open(const uint8_t *note, size_t len,
 	return 0;
 }
 
+/* --- timestamped cosignatures (c2sp.org/tlog-cosignature, Ed25519) --- */
+
+/* The signed message: "cosignature/v1\ntime <t>\n" and the note text. */
+static int
+cosig_message(const uint8_t *text, size_t len, uint64_t t, cy_buf *msg,
+    cy_error *err)
+{
+	cy_buf_printf(msg, "cosignature/v1\ntime %llu\n", (unsigned long long)t);
+	cy_buf_append(msg, text, len);
+	return cy_buf_status(msg) != 0 ?
+	    cy_error_set(err, CY_E_NOMEM, "out of memory") : 0;
+}
+
+int
+cy_note_cosign(const uint8_t *text, size_t len, uint64_t t,
+    const cy_note_signer *s, cy_buf *out, cy_error *err)
+{
+	uint32_t id = key_id_alg(s->v.name, s->v.pub, ALG_COSIG);
+	char b64[CY_B64_PADDED_LEN(COSIG_LEN) + 1];
+	cy_buf msg = CY_BUF_INIT;
+	uint8_t sig[COSIG_LEN];
+	int i, r;
+
+	if (t > (uint64_t)INT64_MAX)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a cosignature's time is at most 2^63 - 1");
+	if (len == 0 || text[len - 1] != '\n')
+		return cy_error_set(err, CY_E_USAGE, "note text must end with a newline");
+	if ((r = cosig_message(text, len, t, &msg, err)) != 0)
+		goto out;
+	for (i = 0; i < 4; i++)
+		sig[i] = (uint8_t)(id >> (24 - 8 * i));
+	for (i = 0; i < 8; i++)
+		sig[4 + i] = (uint8_t)(t >> (56 - 8 * i));
+	if (crypto_sign_detached(sig + 12, NULL, msg.data, msg.len, s->sk) != 0) {
+		r = cy_error_set(err, CY_E_CRYPTO, "Ed25519 signing failed");
+		goto out;
+	}
+	cy_b64_encode(b64, sig, COSIG_LEN, 1);
+	cy_buf_printf(out, "%s%s %s\n", em_dash_space, s->v.name, b64);
+	if (cy_buf_status(out) != 0)
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+out:
+	cy_buf_free(&msg);
+	return r;
+}
+
+/* Checks one cosignature by v (its time into *t). */
+static int
+check_cosig(const struct sig_line *sl, const uint8_t *text, size_t text_len,
+    const cy_note_verifier *v, uint64_t *t, cy_error *err)
+{
+	cy_buf msg = CY_BUF_INIT;
+	int i, r;
+
+	if (sl->n != COSIG_LEN)
+		return cy_error_set(err, CY_E_SIGNATURE,
+		    "the timestamped cosignature by %s is not %d bytes", v->name,
+		    COSIG_LEN);
+	for (*t = 0, i = 0; i < 8; i++)
+		*t = *t << 8 | sl->sig[4 + i];
+	if (*t > (uint64_t)INT64_MAX)
+		return cy_error_set(err, CY_E_SIGNATURE,
+		    "the timestamped cosignature by %s has a time beyond 2^63 - 1",
+		    v->name);
+	if ((r = cosig_message(text, text_len, *t, &msg, err)) != 0)
+		return r;
+	if (crypto_sign_verify_detached(sl->sig + 12, msg.data, msg.len,
+	    v->pub) != 0)
+		r = cy_error_set(err, CY_E_SIGNATURE,
+		    "the timestamped cosignature by %s does not verify (its time "
+		    "or the checkpoint was altered)", v->name);
+	cy_buf_free(&msg);
+	return r;
+}
+
+int
+cy_note_cosig_verify(const uint8_t *note, size_t len, size_t text_len,
+    const cy_note_verifier *v, uint64_t *t, cy_error *err)
+{
+	uint32_t id = key_id_alg(v->name, v->pub, ALG_COSIG);
+	const uint8_t *p, *end = note + len, *nl;
+	struct sig_line sl;
+	int found = 0, r;
+
+	*t = 0;
+	if (text_len == 0 || text_len >= len)
+		return cy_error_set(err, CY_E_USAGE, "open the note first");
+	for (p = note + text_len + 1; p < end; p = nl + (nl < end)) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((r = parse_sig_line(p, nl, &sl, err)) != 0)
+			return r;
+		if (sl.id != id || sl.name_len != strlen(v->name) ||
+		    memcmp(sl.name, v->name, sl.name_len) != 0)
+			continue;
+		if (found++)
+			return cy_error_set(err, CY_E_SIGNATURE,
+			    "the note carries two timestamped cosignatures by %s",
+			    v->name);
+		if ((r = check_cosig(&sl, note, text_len, v, t, err)) != 0)
+			return r;
+	}
+	if (!found)
+		return cy_error_set(err, CY_E_SIGNATURE,
+		    "the note carries no timestamped cosignature by %s", v->name);
+	return 0;
+}
+
 /* --- checkpoints --- */
 
 int
@@ -439,11 +589,36 @@ cy_checkpoint_format(const cy_checkpoint *c, cy_buf *out, cy_error *err)
 	    !cy_utf8_text_ok((const uint8_t *)c->origin, n, 0))
 		return cy_error_set(err, CY_E_USAGE,
 		    "origin must be 1 to %d bytes of UTF-8 text", CY_ORIGIN_MAX);
+	if (c->has_previous && c->previous >= c->size)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a checkpoint's previous size must be below its size");
 	cy_b64_encode(root, c->root, CY_HASH_LEN, 1);
 	cy_buf_printf(out, "%s\n%llu\n%s\n", c->origin,
 	    (unsigned long long)c->size, root);
+	if (c->has_previous)
+		cy_buf_printf(out, PREVIOUS "%llu\n",
+		    (unsigned long long)c->previous);
 	if (cy_buf_status(out) != 0)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+/* coyeu's extension line "coyeu.v1/previous <size>": only as the first
+ * extension line (so a parsed checkpoint formats back to its text), below
+ * the size; other extension lines are ignored. */
+static int
+parse_previous(const char *line, size_t n, int first, cy_checkpoint *c,
+    cy_error *err)
+{
+	size_t k = sizeof(PREVIOUS) - 1;
+
+	if (n < k || memcmp(line, PREVIOUS, k) != 0)
+		return 0;
+	if (!first || cy_parse_u64(line + k, n - k, &c->previous) != 0 ||
+	    c->previous >= c->size)
+		return cy_error_set(err, CY_E_FORMAT, "checkpoint has a bad or "
+		    "misplaced " PREVIOUS "line (once, first, below the size)");
+	c->has_previous = 1;
 	return 0;
 }
 
@@ -454,6 +629,7 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 	const uint8_t *p = text, *end = text + len;
 	const char *line;
 	size_t n;
+	int r, first;
 
 	memset(out, 0, sizeof(*out));
 	if (!cy_utf8_text_ok(text, len, 1))
@@ -472,10 +648,13 @@ cy_checkpoint_parse(const uint8_t *text, size_t len, cy_checkpoint *out,
 	    cy_b64_hash_decode(line, n, out->root) != 0)
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint root hash is not 32 bytes of base64");
-	while (p < end)
+	for (first = 1; p < end; first = 0) {
 		if (cy_text_line(&p, end, &line, &n) != 0 || n == 0)
 			return cy_error_set(err, CY_E_FORMAT,
 			    "checkpoint extension lines must not be empty");
+		if ((r = parse_previous(line, n, first, out, err)) != 0)
+			return r;
+	}
 	if (len == 0 || text[len - 1] != '\n')
 		return cy_error_set(err, CY_E_FORMAT,
 		    "checkpoint does not end with a newline");
@@ -489,8 +668,9 @@ cy_checkpoint_sign(const cy_checkpoint *c, const cy_note_signer *s,
 	cy_buf text = CY_BUF_INIT;
 	int r;
 
-	if ((r = cy_checkpoint_format(c, &text, err)) == 0)
-		r = cy_note_sign(text.data, text.len, s, out, err);
+	if ((r = cy_checkpoint_format(c, &text, err)) == 0 &&
+	    (r = cy_note_sign(text.data, text.len, s, out, err)) == 0)
+		r = cy_note_cosign(text.data, text.len, c->time, s, out, err);
 	cy_buf_free(&text);
 	return r;
 }
@@ -510,5 +690,5 @@ cy_checkpoint_open(const uint8_t *note, size_t len, const cy_note_verifier *v,
 		return cy_error_set(err, CY_E_POLICY,
 		    "checkpoint origin \"%s\" is not the log \"%s\"", out->origin,
 		    v->name);
-	return 0;
+	return cy_note_cosig_verify(note, len, text_len, v, &out->time, err);
 }

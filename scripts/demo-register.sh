@@ -79,6 +79,16 @@ $C log consistency --old 1 --new 4 "$DB" >"$R/proof-1-4"
 shown $C log verify-consistency --verifier-key "$VK" "$R/checkpoint-1" \
 	"$R/checkpoint-2" "$R/proof-1-4"
 
+say "Giang tries to slip in a copy dated last month: the register refuses any" \
+    "entry more than 300 s from its own clock, whose time every checkpoint" \
+    "carries, signed (a C2SP timestamped cosignature)."
+entry 4-backdated giang copy.issue actor="$GIANG" doc-id="$DOC" \
+	copy-id="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+	copy=2/2 form=sao-y recipient="$(serial hung)" \
+	time="$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)"
+refused "a back-dated entry" $C log append "$DB" "$R/4-backdated"
+refused "an entry recorded twice" $C log append "$DB" "$R/2-copy"
+
 say "An auditor re-checks the whole store from its entries up."
 shown $C log audit "$DB"
 

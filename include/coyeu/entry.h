@@ -48,6 +48,9 @@ CY_API int cy_entry_create(const char *type, const cy_entry_field *fields,
 /* Checks an entry's form and its signature.  Safe on any input. */
 CY_API int cy_entry_verify(const uint8_t *data, size_t len,
     cy_error *err) CY_MUST_CHECK;
+/* The same, also giving the entry's signed time (POSIX seconds). */
+CY_API int cy_entry_verify_time(const uint8_t *data, size_t len, int64_t *t,
+    cy_error *err) CY_MUST_CHECK;
 
 typedef struct cy_entry cy_entry;
 

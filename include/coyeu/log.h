@@ -21,8 +21,12 @@
 #include "coyeu/merkle.h"
 #include "coyeu/note.h"
 
-#define CY_LOG_FORMAT "coyeu-register-v1"
+#define CY_LOG_FORMAT "coyeu-register-v2"
 #define CY_LOG_BATCH_MAX 100000 /* entries in one append */
+/* Seconds an entry's signed time may lie from the register's clock. */
+#define CY_LOG_SKEW 300
+/* The most an import may widen it to (about 200 years). */
+#define CY_LOG_SKEW_MAX 6400000000ULL
 
 typedef struct cy_log cy_log;
 
@@ -30,12 +34,32 @@ enum cy_log_flags {
 	CY_LOG_READONLY = 1,
 };
 
+/* The register's clock: UTC now, as POSIX seconds. */
+typedef int64_t cy_log_clock_fn(void *ctx);
+
+typedef struct cy_log_options {
+	int flags;              /* cy_log_flags */
+	cy_log_clock_fn *clock; /* NULL: the system's clock */
+	void *clock_ctx;
+	/* How far in the past an appended entry's time may lie, in seconds:
+	 * 0 means CY_LOG_SKEW.  Wider (at most CY_LOG_SKEW_MAX) is for
+	 * importing old records; the entries beyond CY_LOG_SKEW are then
+	 * imported (cy_log_entry_info).  An entry more than CY_LOG_SKEW in
+	 * the future is always refused. */
+	uint64_t max_skew;
+} cy_log_options;
+
 /* Creates an empty register (refuses an existing file) whose origin is the
- * signer's key name, and stores its signed size-0 checkpoint.  key_path
- * (may be NULL) is remembered as where the checkpoint key lives. */
+ * signer's key name, and stores its signed size-0 checkpoint, time-stamped
+ * by o's clock (o may be NULL).  key_path (may be NULL) is remembered as
+ * where the checkpoint key lives. */
 CY_API int cy_log_create(const char *path, const cy_note_signer *signer,
-    const char *key_path, cy_error *err) CY_MUST_CHECK;
+    const char *key_path, const cy_log_options *o, cy_error *err) CY_MUST_CHECK;
 CY_API int cy_log_open(const char *path, int flags, cy_log **out,
+    cy_error *err) CY_MUST_CHECK;
+/* The same with options (o NULL: the defaults). */
+CY_API int cy_log_open_with(const char *path, const cy_log_options *o,
+    cy_log **out,
     cy_error *err) CY_MUST_CHECK;
 CY_API void cy_log_close(cy_log *l);
 
@@ -48,9 +72,14 @@ CY_API const char *cy_log_key_path(const cy_log *l);
 CY_API int cy_log_refresh(cy_log *l, cy_error *err) CY_MUST_CHECK;
 
 /* Appends a batch (see above), checking entries on `threads` threads (0:
- * all cores).  The signer must be the log's key.  On success *first is the
- * index of entries[0].  If any entry is refused, nothing is appended and
- * *bad (if not NULL) is its position in the batch. */
+ * all cores).  The signer must be the log's key.  The register's clock is
+ * read once: every entry's time must lie within the skew of it (see
+ * cy_log_options), and the batch's checkpoint carries that time in the
+ * register's timestamped cosignature (never earlier than the previous
+ * checkpoint's).  An entry already in the register, or twice in the batch,
+ * is refused.  On success *first is the index of entries[0].  If any entry
+ * is refused, nothing is appended and *bad (if not NULL) is its position
+ * in the batch. */
 CY_API int cy_log_append(cy_log *l, const cy_note_signer *signer,
     const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
     uint64_t *first, size_t *bad, cy_error *err) CY_MUST_CHECK;
@@ -69,6 +98,25 @@ CY_API int cy_log_checkpoint_sizes(cy_log *l, uint64_t from, uint64_t **sizes,
 /* The stored bytes of entry index. */
 CY_API int cy_log_entry(cy_log *l, uint64_t index, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
+
+/* What the register's signed data say of entry index: the checkpoint of
+ * its batch (the first one holding it: its size and the register's time),
+ * the entry's own signed time, and whether it was imported — its time is
+ * more than CY_LOG_SKEW before the register's.  Derived from the entry's
+ * signature and the batch checkpoint's cosignature, both checked here. */
+typedef struct cy_log_entry_info {
+	uint64_t batch_size;   /* size of the batch's checkpoint */
+	uint64_t logged;       /* the register's time of that checkpoint */
+	int64_t time;          /* the entry's signed time */
+	int imported;
+} cy_log_entry_info;
+CY_API int cy_log_entry_info_get(cy_log *l, uint64_t index,
+    cy_log_entry_info *info,
+    cy_error *err) CY_MUST_CHECK;
+/* Whether an entry signed at `time` and first checkpointed at `logged` was
+ * imported (1), accepted in the window (0), or lies beyond it in the
+ * future (-1: never accepted). */
+CY_API int cy_log_imported(int64_t time, uint64_t logged);
 /* The tree root at any size up to the current one. */
 CY_API int cy_log_root(cy_log *l, uint64_t size, uint8_t root[CY_HASH_LEN],
     cy_error *err) CY_MUST_CHECK;
@@ -90,19 +138,25 @@ CY_API int cy_log_tile(cy_log *l, unsigned level, uint64_t index,
 
 typedef struct cy_log_audit_report {
 	uint64_t entries, tiles, checkpoints;
+	uint64_t imported; /* entries imported with a widened skew */
 } cy_log_audit_report;
 
 /* Re-checks the whole register: every entry's form and signature, every
- * stored hash against the entries, every checkpoint's signature and root.
- * v NULL uses the stored verifier key.  The error names the first problem. */
+ * stored hash against the entries, every checkpoint's signature,
+ * cosignature and root, that the checkpoints form one unbroken chain
+ * (each names the size of the one before it, times never go back, the
+ * last is the register's size), that no entry is there twice, and every
+ * entry's time against its batch's checkpoint time.  v NULL uses the
+ * stored verifier key.  The error names the first problem. */
 CY_API int cy_log_audit(cy_log *l, const cy_note_verifier *v, int threads,
     cy_log_audit_report *report, cy_error *err) CY_MUST_CHECK;
 
 /* Checks n entries on `threads` threads and computes their record hashes
- * (leaf may be NULL).  *bad receives the first refused one. */
+ * and signed times (leaf, times may be NULL).  *bad receives the first
+ * refused one. */
 CY_API int cy_log_check_entries(const uint8_t *const *entries,
     const size_t *lens,
-    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN], size_t *bad,
-    cy_error *err) CY_MUST_CHECK;
+    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN], int64_t *times,
+    size_t *bad, cy_error *err) CY_MUST_CHECK;
 
 #endif

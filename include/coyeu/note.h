@@ -52,6 +52,11 @@ CY_API const uint8_t *cy_note_verifier_key(const cy_note_verifier *v); /* 32
 CY_API void cy_note_verifier_string(const cy_note_verifier *v,
     char out[CY_NOTE_KEY_STR_MAX]);
 CY_API void cy_note_verifier_free(cy_note_verifier *v);
+/* The same key as a C2SP tlog-cosignature (Ed25519, cosignature/v1)
+ * verifier key: <name>+<hex8>+<base64(0x04 || public key)>, key ID =
+ * SHA-256(name || 0x0A || 0x04 || public key)[:4]. */
+CY_API void cy_note_verifier_cosig_string(const cy_note_verifier *v,
+    char out[CY_NOTE_KEY_STR_MAX]);
 
 /* Appends to out the note: text (which must end in a newline, be UTF-8 and
  * hold no other control character), a blank line, one signature line. */
@@ -66,25 +71,51 @@ CY_API int cy_note_open(const uint8_t *note, size_t len,
     const cy_note_verifier *const *verifiers, size_t nverifiers,
     size_t *text_len, cy_error *err) CY_MUST_CHECK;
 
+/* --- timestamped cosignatures (c2sp.org/tlog-cosignature) ---
+ * A signature line by the signer's name whose key ID is the 0x04 one and
+ * whose bytes are key ID || u64 big-endian time t || Ed25519 signature over
+ * "cosignature/v1\n" "time <t>\n" and the note text (t at most 2^63 - 1). */
+
+/* Appends the cosignature line (with its newline) over text to out, which
+ * holds the note being signed. */
+CY_API int cy_note_cosign(const uint8_t *text, size_t len, uint64_t t,
+    const cy_note_signer *s, cy_buf *out, cy_error *err) CY_MUST_CHECK;
+/* In a note that cy_note_open accepted (text_len from it), the one
+ * cosignature by v's key: refused when missing, repeated or not verifying;
+ * *t receives its time. */
+CY_API int cy_note_cosig_verify(const uint8_t *note, size_t len,
+    size_t text_len,
+    const cy_note_verifier *v, uint64_t *t, cy_error *err) CY_MUST_CHECK;
+
 /* --- checkpoints (c2sp.org/tlog-checkpoint) --- */
 typedef struct cy_checkpoint {
 	char origin[CY_ORIGIN_MAX + 1];
 	uint64_t size;
 	uint8_t root[CY_HASH_LEN];
+	/* coyeu's extension line "coyeu.v1/previous <size>": the size of the
+	 * register's checkpoint before this one (none for size 0). */
+	int has_previous;
+	uint64_t previous;
+	/* The time of the log key's timestamped cosignature, POSIX seconds:
+	 * what cy_checkpoint_sign signs, what cy_checkpoint_open verified. */
+	uint64_t time;
 } cy_checkpoint;
 
 /* The note text: origin, size, base64 root hash, each on its own line. */
 CY_API int cy_checkpoint_format(const cy_checkpoint *c, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
-/* Parses checkpoint note text; extension lines are allowed and ignored. */
+/* Parses checkpoint note text; extension lines are allowed and ignored,
+ * but for coyeu's "coyeu.v1/previous N" (at most once, N below the size). */
 CY_API int cy_checkpoint_parse(const uint8_t *text, size_t len,
     cy_checkpoint *out,
     cy_error *err) CY_MUST_CHECK;
-/* Signs c as a note (appended to out). */
+/* Signs c as a note (appended to out): the note signature and the same
+ * key's timestamped cosignature at c->time. */
 CY_API int cy_checkpoint_sign(const cy_checkpoint *c, const cy_note_signer *s,
     cy_buf *out, cy_error *err) CY_MUST_CHECK;
 /* Opens a signed checkpoint with the log's verifier and parses it; the
- * origin must equal the verifier's key name. */
+ * origin must equal the verifier's key name, and the same key's timestamped
+ * cosignature must be there and verify (its time into out->time). */
 CY_API int cy_checkpoint_open(const uint8_t *note, size_t len,
     const cy_note_verifier *v, cy_checkpoint *out, cy_error *err) CY_MUST_CHECK;
 

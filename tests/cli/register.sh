@@ -196,6 +196,82 @@ sqlite3 "$T/t.db" "DELETE FROM entry WHERE idx = 262; \
 expect 1 "lies beyond the register" "audit notices a dropped last entry" \
 	$C log audit "$T/t.db"
 
+# ---- checkpoint rows: the signed chain shows a removed one ----
+cp "$DB" "$T/t.db"
+sqlite3 "$T/t.db" "DELETE FROM checkpoint WHERE size = 101"
+expect 1 "checkpoint at size 201 follows the one at size 101, which is missing" \
+	"audit names a deleted checkpoint row" $C log audit "$T/t.db"
+cp "$DB" "$T/t.db"
+sqlite3 "$T/t.db" "DELETE FROM checkpoint WHERE size = 263"
+expect 1 "the latest checkpoint is of size 261, not the register's size 263" \
+	"audit names a deleted latest checkpoint row" $C log audit "$T/t.db"
+
+# ---- an entry is appended once ----
+expect 1 "is already in the register at index 5" \
+	"the same entry appended again is refused, naming its index" \
+	$C log append --no-receipts "$DB" "$T/e/5"
+expect 1 "entry 1 of the batch repeats entry 0 of the batch" \
+	"the same entry twice in one batch is refused" \
+	$C log append --no-receipts "$DB" "$T/e/264" "$T/e/264"
+expect 0 '"size":263' "neither was appended" $C log checkpoint --json "$DB"
+
+# ---- time: the register's clock bounds entry times ----
+TD=$T/time.db
+$C log init --key "$T/reg.key" "$TD" >/dev/null || bad "time register"
+for t in 2020-01-01T00:00:00Z 2099-01-01T00:00:00Z; do
+	$C log entry --type recall -k "$T/off.key" -o "$T/at-$t" actor=$SERIAL \
+	    doc-id=$DOC reason=old time=$t || bad "entry at $t"
+done
+$C log entry --type recall -k "$T/off.key" -o "$T/now" actor=$SERIAL \
+	doc-id=$DOC reason=now || bad "entry now"
+expect 1 "s before the register's clock" "an entry of 2020 is refused" \
+	$C log append "$TD" "$T/at-2020-01-01T00:00:00Z"
+grep -qF "more than the allowed skew of 300 s (to import old records, widen it with --max-skew SECONDS)" \
+	"$T/err" && ok "the refusal names the skew and --max-skew" ||
+	bad "the refusal names the skew and --max-skew: $(cat "$T/err")"
+expect 1 "s after the register's clock" "an entry of 2099 is refused" \
+	$C log append "$TD" "$T/at-2099-01-01T00:00:00Z"
+expect 1 "(--max-skew widens only the past)" "--max-skew does not open the future" \
+	$C log append --max-skew 4000000000 "$TD" "$T/at-2099-01-01T00:00:00Z"
+expect 2 "--max-skew takes 300 to" "--max-skew cannot narrow the window" \
+	$C log append --max-skew 10 "$TD" "$T/now"
+expect 0 '"size":0' "nothing was appended" $C log checkpoint --json "$TD"
+expect 0 "0 $T/now" "an entry of now is appended" $C log append "$TD" "$T/now"
+expect 0 "1 $T/at-2020-01-01T00:00:00Z imported" "--max-skew imports, marked" \
+	$C log append --max-skew 400000000 "$TD" "$T/at-2020-01-01T00:00:00Z"
+expect 0 "(imported: signed 2020-01-01T00:00:00Z)" "its receipt shows the import" \
+	$C log verify-proof --verifier-key "$VK" --entry "$T/at-2020-01-01T00:00:00Z" \
+	"$T/at-2020-01-01T00:00:00Z.tlog-proof"
+expect 0 "logged at " "a receipt shows the register's time" \
+	$C log verify-proof --verifier-key "$VK" --entry "$T/now" "$T/now.tlog-proof"
+grep -qF "imported" "$T/out" && bad "a current entry shows as imported" ||
+	ok "a current entry is not marked imported"
+expect 0 '"imported":1' "the audit counts the imported entry" \
+	$C log audit --json "$TD"
+# The checkpoint's time is the register's cosignature: altered, refused.
+$C log checkpoint "$TD" >"$T/tck"
+python3 - "$T/tck" "$T/tck-forged" "$T/tck-bare" <<'PY'
+import base64, sys
+lines = open(sys.argv[1]).read().split("\n")
+cos = [i for i, l in enumerate(lines) if l.startswith("\u2014 ")][1]
+name, b64 = lines[cos][2:].rsplit(" ", 1)
+sig = bytearray(base64.b64decode(b64))
+sig[11] ^= 1  # one second later
+forged = list(lines)
+forged[cos] = "\u2014 %s %s" % (name, base64.b64encode(bytes(sig)).decode())
+open(sys.argv[2], "w").write("\n".join(forged))
+open(sys.argv[3], "w").write("\n".join(lines[:cos] + lines[cos + 1:]))
+PY
+$C log consistency --old 2 --new 2 "$TD" >"$T/tc"
+expect 0 "extends" "the register's checkpoint verifies with its cosignature" \
+	$C log verify-consistency --verifier-key "$VK" "$T/tck" "$T/tck" "$T/tc"
+expect 1 "timestamped cosignature by registry.example/hcm does not verify" \
+	"a checkpoint with an altered time is refused" \
+	$C log verify-consistency --verifier-key "$VK" "$T/tck" "$T/tck-forged" "$T/tc"
+expect 1 "carries no timestamped cosignature" \
+	"a checkpoint without the register's time is refused" \
+	$C log verify-consistency --verifier-key "$VK" "$T/tck" "$T/tck-bare" "$T/tc"
+
 # ---- kill -9 while appending ----
 mkdir "$T/k"
 i=0

@@ -10,6 +10,7 @@
 
 #include "testutil.h"
 
+#include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "coyeu/log.h"
@@ -21,21 +22,35 @@
 static uint8_t pk[32], sk[64];
 static char dir[] = "/tmp/coyeu-test-log-XXXXXX";
 
-/* A distinct signed entry for number i, made without the builder's own
- * re-check so that tens of thousands take about a second. */
-static size_t
-make_entry(uint64_t i, uint8_t *out, size_t cap)
+/* The register's clock in these tests: what the test sets. */
+#define T0 1777629600 /* 2026-05-01T10:00:00Z, the entries' time */
+static int64_t now_s = T0;
+
+static int64_t
+test_clock(void *ctx)
 {
-	char key[48], body[512];
+	(void)ctx;
+	return now_s;
+}
+
+static const cy_log_options opts = {0, test_clock, NULL, 0};
+
+/* A distinct signed entry for number i at time t, made without the
+ * builder's own re-check so that tens of thousands take about a second. */
+static size_t
+make_entry_at(uint64_t i, int64_t t, uint8_t *out, size_t cap)
+{
+	char key[48], body[512], ts[CY_CANON_TIME_LEN + 1];
 	uint8_t sig[64];
 	int n;
 
 	cy_b64_encode(key, pk, 32, 0);
+	assert_int_equal(cy_canon_time_format(t, ts, NULL), 0);
 	n = snprintf(body, sizeof(body), "version: " CY_ENTRY_VERSION "\n"
 	    "type: item.transition\n"
-	    "time: 2026-05-01T10:00:00Z\nactor: 0123456789abcdef0123456789abcdef\n"
+	    "time: %s\nactor: 0123456789abcdef0123456789abcdef\n"
 	    "actor-key: %s\nitem-id: %032llx\nregister: incoming\n"
-	    "from: received\nto: registered\n", key, (unsigned long long)i);
+	    "from: received\nto: registered\n", ts, key, (unsigned long long)i);
 	crypto_sign_detached(sig, NULL, (uint8_t *)body, (size_t)n, sk);
 	n += snprintf(body + n, sizeof(body) - (size_t)n, "signature: ");
 	cy_b64_encode(body + n, sig, 64, 0);
@@ -43,6 +58,12 @@ make_entry(uint64_t i, uint8_t *out, size_t cap)
 	assert_true(strlen(body) <= cap);
 	memcpy(out, body, strlen(body));
 	return strlen(body);
+}
+
+static size_t
+make_entry(uint64_t i, uint8_t *out, size_t cap)
+{
+	return make_entry_at(i, T0, out, cap);
 }
 
 struct batch {
@@ -85,9 +106,10 @@ fresh_log(const char *name)
 
 	path_in_dir(path, sizeof(path), name);
 	unlink(path);
-	if (cy_log_create(path, signer, "/nowhere/key", &err) != 0)
+	now_s = T0;
+	if (cy_log_create(path, signer, "/nowhere/key", &opts, &err) != 0)
 		fail_msg("create: %s", err.msg);
-	if (cy_log_open(path, 0, &l, &err) != 0)
+	if (cy_log_open_with(path, &opts, &l, &err) != 0)
 		fail_msg("open: %s", err.msg);
 	return l;
 }
@@ -252,7 +274,7 @@ test_receipts_and_reopen(void **state)
 	/* A second handle sees the same register, and appends through it are
 	 * picked up by the first. */
 	path_in_dir(path, sizeof(path), "receipts.db");
-	assert_int_equal(cy_log_open(path, 0, &l2, &err), 0);
+	assert_int_equal(cy_log_open_with(path, &opts, &l2, &err), 0);
 	assert_int_equal(cy_log_size(l2), 300);
 	fill_batch(300, 20);
 	assert_int_equal(cy_log_append(l2, signer, B.ptr, B.len, B.n, 1, &first,
@@ -342,8 +364,134 @@ test_refused_batches(void **state)
 	cy_log_close(l);
 	/* create refuses an existing file. */
 	path_in_dir(path, sizeof(path), "refused.db");
-	assert_int_equal(cy_log_create(path, signer, NULL, &err), CY_E_IO);
+	assert_int_equal(cy_log_create(path, signer, NULL, NULL, &err), CY_E_IO);
 	assert_int_equal(cy_log_open("/nonexistent/x.db", 0, &l, &err), CY_E_STORE);
+}
+
+/* Appends one entry (number i, signed at time t) through l; returns the
+ * status, with err and *bad. */
+static int
+append_at(cy_log *l, uint64_t i, int64_t t, size_t *bad, cy_error *err)
+{
+	uint64_t first;
+
+	fill_batch(i, 1);
+	B.len[0] = make_entry_at(i, t, B.data[0], 512);
+	return cy_log_append(l, signer, B.ptr, B.len, 1, 1, &first, bad, err);
+}
+
+/* The register's clock bounds entry times: 300 s either way, the past
+ * widened only by max_skew (the entries then imported); every checkpoint
+ * carries the clock's time, never going back. */
+static void
+test_time_window(void **state)
+{
+	char path[256];
+	cy_log_entry_info info;
+	cy_log_audit_report rep;
+	cy_log_options wide = opts;
+	cy_buf note = CY_BUF_INIT;
+	cy_checkpoint c;
+	size_t bad;
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("time.db");
+	now_s = T0 + 1000;
+	assert_int_equal(append_at(l, 0, T0 + 1000 - 301, &bad, &err), CY_E_POLICY);
+	assert_int_equal(bad, 0);
+	assert_string_equal(err.msg, "entry 0 of the batch: its time "
+	    "2026-05-01T10:11:39Z is 301 s before the register's clock "
+	    "2026-05-01T10:16:40Z, more than the allowed skew of 300 s (to import "
+	    "old records, widen it with --max-skew SECONDS)");
+	assert_int_equal(append_at(l, 0, T0 + 1000 + 301, &bad, &err), CY_E_POLICY);
+	assert_string_equal(err.msg, "entry 0 of the batch: its time "
+	    "2026-05-01T10:21:41Z is 301 s after the register's clock "
+	    "2026-05-01T10:16:40Z, more than the allowed skew of 300 s "
+	    "(--max-skew widens only the past)");
+	/* Far past and far future, as the review tried. */
+	assert_int_equal(append_at(l, 0, 1577836800, &bad, &err), CY_E_POLICY);
+	assert_int_equal(append_at(l, 0, 4070908800, &bad, &err), CY_E_POLICY);
+	assert_int_equal(cy_log_size(l), 0);
+	/* The edges pass, a few seconds out of order. */
+	assert_int_equal(append_at(l, 0, T0 + 1000 + 300, &bad, &err), 0);
+	assert_int_equal(append_at(l, 1, T0 + 1000 - 300, &bad, &err), 0);
+	assert_int_equal(cy_log_checkpoint_latest(l, &note, &c, &err), 0);
+	assert_int_equal(c.time, T0 + 1000);
+	assert_int_equal(c.previous, 1);
+	/* A clock set back does not take checkpoint times back. */
+	now_s = T0;
+	assert_int_equal(append_at(l, 2, T0 + 900, &bad, &err), 0);
+	note.len = 0;
+	assert_int_equal(cy_log_checkpoint_latest(l, &note, &c, &err), 0);
+	assert_int_equal(c.time, T0 + 1000);
+	assert_int_equal(cy_log_entry_info_get(l, 1, &info, &err), 0);
+	assert_int_equal(info.imported, 0);
+	assert_int_equal(info.logged, T0 + 1000);
+	assert_int_equal(info.batch_size, 2);
+	cy_log_close(l);
+	/* Importing: a wider past, marked as such; the future stays shut. */
+	path_in_dir(path, sizeof(path), "time.db");
+	wide.max_skew = 10 * 366 * 86400ULL;
+	now_s = T0 + 2000;
+	assert_int_equal(cy_log_open_with(path, &wide, &l, &err), 0);
+	assert_int_equal(append_at(l, 3, 1577836800, &bad, &err), 0);
+	assert_int_equal(append_at(l, 4, T0 + 2000 + 301, &bad, &err), CY_E_POLICY);
+	assert_int_equal(append_at(l, 4, T0 + 2000, &bad, &err), 0);
+	assert_int_equal(cy_log_entry_info_get(l, 3, &info, &err), 0);
+	assert_int_equal(info.imported, 1);
+	assert_int_equal(info.time, 1577836800);
+	assert_int_equal(info.logged, T0 + 2000);
+	assert_int_equal(cy_log_entry_info_get(l, 4, &info, &err), 0);
+	assert_int_equal(info.imported, 0);
+	assert_int_equal(cy_log_audit(l, NULL, 1, &rep, &err), 0);
+	assert_int_equal(rep.imported, 1);
+	assert_int_equal(rep.checkpoints, 6);
+	/* An auditor whose clock is behind the checkpoints' refuses them:
+	 * a register signing future times would let post-dated entries in. */
+	now_s = T0 + 2000 - 301;
+	assert_int_equal(cy_log_audit(l, NULL, 1, &rep, &err), CY_E_PROOF);
+	assert_string_equal(err.msg, "checkpoint at size 4 is time-stamped 301 s "
+	    "ahead of the clock");
+	wide.max_skew = CY_LOG_SKEW_MAX + 1;
+	cy_log_close(l);
+	assert_int_equal(cy_log_open_with(path, &wide, &l, &err), CY_E_USAGE);
+	cy_buf_free(&note);
+}
+
+/* The same entry is never appended twice: not in two calls, not twice in
+ * one batch; the error names where it already is. */
+static void
+test_duplicates(void **state)
+{
+	uint64_t first;
+	size_t bad;
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("dup.db");
+	append_ok(l, 0, 10);
+	fill_batch(10, 3);
+	B.len[1] = make_entry(4, B.data[1], 512);
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_POLICY);
+	assert_int_equal(bad, 1);
+	assert_string_equal(err.msg, "entry 1 of the batch is already in the "
+	    "register at index 4: an entry is appended once");
+	fill_batch(10, 300);
+	B.len[299] = make_entry(10, B.data[299], 512);
+	assert_int_equal(cy_log_append(l, signer, B.ptr, B.len, B.n, 2, &first,
+	    &bad, &err), CY_E_POLICY);
+	assert_int_equal(bad, 299);
+	assert_string_equal(err.msg, "entry 299 of the batch repeats entry 0 of "
+	    "the batch: an entry is appended once");
+	assert_int_equal(cy_log_size(l), 10);
+	/* Nothing of the refused batches stuck: they append once, cleanly. */
+	append_ok(l, 10, 299);
+	assert_int_equal(cy_log_audit(l, NULL, 2, NULL, &err), 0);
+	cy_log_close(l);
 }
 
 /* --- kill -9 while appending --- */
@@ -358,7 +506,7 @@ appender(const char *path, int fd)
 	struct ack a;
 	cy_log *l;
 
-	if (cy_log_open(path, 0, &l, NULL) != 0)
+	if (cy_log_open_with(path, &opts, &l, NULL) != 0)
 		_exit(2);
 	next = cy_log_size(l);
 	for (;;) {
@@ -421,7 +569,7 @@ test_kill9(void **state)
 		waitpid(pid, NULL, 0);
 		assert_true(got == want);
 	}
-	assert_int_equal(cy_log_open(path, 0, &l, &err), 0);
+	assert_int_equal(cy_log_open_with(path, &opts, &l, &err), 0);
 	assert_int_equal(cy_log_checkpoint_latest(l, &note, &latest, &err), 0);
 	assert_true(cy_log_size(l) >= acks[nacks - 1].size);
 	for (n = 0; n < nacks; n++) {
@@ -505,6 +653,30 @@ test_audit_catches_tampering(void **state)
 		    "checkpoint stored at size 800 says size 800, or lies beyond the register"},
 		{"INSERT INTO tile VALUES (999, zeroblob(16352))",
 		    "the store holds 4 full tiles; the entries make 3"},
+		/* Checkpoint rows deleted: the signed chain breaks. */
+		{"DELETE FROM checkpoint WHERE size = 500",
+		    "checkpoint at size 800 follows the one at size 500, which is "
+		    "missing (the one before it stored is at size 0): a checkpoint "
+		    "was removed"},
+		{"DELETE FROM checkpoint WHERE size = 800",
+		    "the latest checkpoint is of size 500, not the register's size "
+		    "800: a checkpoint was removed"},
+		{"DELETE FROM checkpoint WHERE size = 0",
+		    "the first checkpoint, of size 0, is missing (the first one "
+		    "stored is of size 500)"},
+		/* The record hash index: an entry once, at its own index. */
+		{"DELETE FROM leaf WHERE idx = 12",
+		    "entry 12: its record hash is not indexed (an entry appended "
+		    "twice, or the index was altered)"},
+		{"UPDATE leaf SET idx = 3 WHERE idx = 4",
+		    "entry 4: its record hash is indexed at another entry (an entry "
+		    "appended twice, or the index was altered)"},
+		{"INSERT INTO leaf VALUES (zeroblob(32), 900)",
+		    "the store indexes 801 record hashes; the register holds 800 "
+		    "entries"},
+		{"UPDATE meta SET v = 'register.test/hn' WHERE k = 'origin'",
+		    "the register's origin register.test/hn is not its key's name "
+		    "register.test/hcm"},
 		{"INSERT INTO entry VALUES (800, x'00')",
 		    "entry 800: an entry starts with \"version: coyeu.v1/entry\" and a type line"},
 	};
@@ -596,6 +768,8 @@ main(void)
 		cmocka_unit_test(test_grow_and_prove),
 		cmocka_unit_test(test_receipts_and_reopen),
 		cmocka_unit_test(test_refused_batches),
+		cmocka_unit_test(test_time_window),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_kill9),
 		cmocka_unit_test(test_audit_catches_tampering),
 		cmocka_unit_test(test_audit_wrong_key),

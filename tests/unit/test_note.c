@@ -1,5 +1,7 @@
 /* Signed notes, checkpoints and tlog-proof receipts: the signed-note
  * vectors, round trips, and every rejected form. */
+#include <sodium.h>
+
 #include "testutil.h"
 
 #include "coyeu/encoding.h"
@@ -435,6 +437,144 @@ test_checkpoint(void **state)
 	cy_note_verifier_free(vo);
 }
 
+/* The base64 of the signature line of `note` that follows the line
+ * starting with an em dash number `which` (0: the first). */
+static char *
+sig_b64(cy_buf *note, int which)
+{
+	char *p = strstr((char *)note->data, "\n\n\xe2\x80\x94 ");
+
+	assert_non_null(p);
+	p += 2;
+	while (which-- > 0)
+		p = strchr(p, '\n') + 1;
+	return strchr(strchr(p, ' ') + 1, ' ') + 1; /* after "— <name> " */
+}
+
+/* c2sp.org/tlog-cosignature, Ed25519: the register's timestamped
+ * cosignature over each checkpoint, checked against the spec's own words
+ * and the vectors' encoding, and refused when its time is altered. */
+static void
+test_cosignature(void **state)
+{
+	static const char name[] = "register.example/hcm";
+	char vs[CY_NOTE_KEY_STR_MAX], cs[CY_NOTE_KEY_STR_MAX], vec[256], *b64;
+	uint8_t sig[128], vsig[128], h[32], buf[300];
+	const uint8_t *pub;
+	cy_buf note = CY_BUF_INIT, text = CY_BUF_INIT, msg = CY_BUF_INIT;
+	cy_note_signer *s;
+	cy_note_verifier *v;
+	cy_checkpoint c, got;
+	cy_error err;
+	size_t n, vn;
+
+	(void)state;
+	assert_int_equal(cy_note_signer_generate(name, &s, &err), 0);
+	cy_note_signer_verifier_string(s, vs);
+	v = verifier(vs);
+	pub = cy_note_verifier_key(v);
+	memset(&c, 0, sizeof(c));
+	strcpy(c.origin, name);
+	c.size = 5;
+	c.has_previous = 1;
+	c.previous = 2;
+	c.time = 1727964367; /* the vector's time */
+	assert_int_equal(cy_checkpoint_sign(&c, s, &note, &err), 0);
+	assert_int_equal(cy_checkpoint_open(note.data, note.len, v, &got, &err), 0);
+	assert_int_equal(got.time, 1727964367);
+	assert_int_equal(got.has_previous, 1);
+	assert_int_equal(got.previous, 2);
+	assert_int_equal(cy_checkpoint_format(&c, &text, &err), 0);
+	assert_non_null(strstr((char *)text.data, "\ncoyeu.v1/previous 2\n"));
+	/* The second signature line: key ID (0x04 one) || u64 BE time || sig
+	 * over "cosignature/v1\ntime <t>\n" || the checkpoint text. */
+	b64 = sig_b64(&note, 1);
+	assert_int_equal(cy_b64_decode(sig, &n, b64, strcspn(b64, "\n"), 1), 0);
+	assert_int_equal(n, 76);
+	memcpy(buf, name, strlen(name));
+	buf[strlen(name)] = '\n';
+	buf[strlen(name) + 1] = 0x04;
+	memcpy(buf + strlen(name) + 2, pub, 32);
+	crypto_hash_sha256(h, buf, strlen(name) + 34);
+	assert_memory_equal(sig, h, 4);
+	cy_buf_printf(&msg, "cosignature/v1\ntime 1727964367\n");
+	cy_buf_append(&msg, text.data, text.len);
+	assert_int_equal(crypto_sign_verify_detached(sig + 12, msg.data, msg.len,
+	    pub), 0);
+	/* The vectors' cosignature has the same layout and time encoding. */
+	if (vectors != NULL) {
+		vec_line("sig base64 ", vec, sizeof(vec));
+		assert_int_equal(cy_b64_decode(vsig, &vn, vec, strlen(vec), 1), 0);
+		assert_int_equal(vn, 76);
+		assert_memory_equal(vsig + 4, sig + 4, 8);
+		/* And the cosigner key form: remora's 0x04 vkey from its 0x01
+		 * twin (same name and public key). */
+		vec_line("real cosigner vkey (type 0x04): ", vec, sizeof(vec));
+		assert_int_equal(cy_b64_decode(vsig, &vn, strrchr(vec, '+') + 1,
+		    strlen(strrchr(vec, '+') + 1), 1), 0);
+		assert_int_equal(vn, 33);
+		memcpy(buf, "remora.n621.de\n\x01", 16);
+		memcpy(buf + 16, vsig + 1, 32);
+		crypto_hash_sha256(h, buf, 48);
+		cy_note_verifier_free(v);
+		snprintf(cs, sizeof(cs), "remora.n621.de+%02x%02x%02x%02x+", h[0],
+		    h[1], h[2], h[3]);
+		vsig[0] = 0x01;
+		cy_b64_encode(cs + strlen(cs), vsig, 33, 1);
+		v = verifier(cs);
+		cy_note_verifier_cosig_string(v, cs);
+		assert_string_equal(cs, vec);
+		cy_note_verifier_free(v);
+		v = verifier(vs);
+	}
+	/* An altered time (one second later) is refused... */
+	sig[11] ^= 1;
+	cy_b64_encode(b64, sig, 76, 1);
+	b64[CY_B64_PADDED_LEN(76)] = '\n'; /* over the encoder's NUL */
+	assert_int_equal(cy_checkpoint_open(note.data, note.len, v, &got, &err),
+	    CY_E_SIGNATURE);
+	assert_string_equal(err.msg, "the timestamped cosignature by "
+	    "register.example/hcm does not verify (its time or the checkpoint was "
+	    "altered)");
+	/* ...as is a checkpoint without the cosignature, or with two. */
+	note.len = 0;
+	assert_int_equal(cy_note_sign(text.data, text.len, s, &note, &err), 0);
+	assert_int_equal(cy_checkpoint_open(note.data, note.len, v, &got, &err),
+	    CY_E_SIGNATURE);
+	assert_string_equal(err.msg, "the note carries no timestamped cosignature "
+	    "by register.example/hcm");
+	assert_int_equal(cy_note_cosign(text.data, text.len, 1, s, &note, &err), 0);
+	assert_int_equal(cy_checkpoint_open(note.data, note.len, v, &got, &err), 0);
+	assert_int_equal(got.time, 1);
+	assert_int_equal(cy_note_cosign(text.data, text.len, 2, s, &note, &err), 0);
+	assert_int_equal(cy_checkpoint_open(note.data, note.len, v, &got, &err),
+	    CY_E_SIGNATURE);
+	assert_string_equal(err.msg, "the note carries two timestamped "
+	    "cosignatures by register.example/hcm");
+	assert_int_equal(cy_note_cosign(text.data, text.len, (uint64_t)1 << 63, s,
+	    &note, &err), CY_E_USAGE);
+	/* The previous-size line: below the size, once. */
+	assert_int_equal(cy_checkpoint_parse((const uint8_t *)"o\n5\n"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ncoyeu.v1/previous 5\n",
+	    strlen("o\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+	    "coyeu.v1/previous 5\n"), &got, &err), CY_E_FORMAT);
+	assert_int_equal(cy_checkpoint_parse((const uint8_t *)"o\n5\n"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ncoyeu.v1/previous 1\n"
+	    "coyeu.v1/previous 1\n", strlen("o\n5\n"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ncoyeu.v1/previous 1\n"
+	    "coyeu.v1/previous 1\n"), &got, &err), CY_E_FORMAT);
+	/* ...and only as the first extension line (the text formats back). */
+	assert_int_equal(cy_checkpoint_parse((const uint8_t *)"o\n5\n"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\next\ncoyeu.v1/previous 1\n",
+	    strlen("o\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\next\n"
+	    "coyeu.v1/previous 1\n"), &got, &err), CY_E_FORMAT);
+	cy_buf_free(&note);
+	cy_buf_free(&text);
+	cy_buf_free(&msg);
+	cy_note_signer_free(s);
+	cy_note_verifier_free(v);
+}
+
 /* A 7-leaf tree in memory for receipt tests. */
 static uint8_t tree[7][CY_HASH_LEN];
 
@@ -562,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_go_sum_checkpoint),
 		cmocka_unit_test(test_note_rejects),
 		cmocka_unit_test(test_checkpoint),
+		cmocka_unit_test(test_cosignature),
 		cmocka_unit_test(test_tlogproof),
 	};
 
