@@ -3,7 +3,7 @@
 # the recipient stanzas): each check below tries the attack and must see it
 # refused (or, where the design says so, flagged).
 #
-# Forgeries reuse the byte editors of tests/cli/classified.sh (tamper.py,
+# Forgeries reuse the byte editors in tests/cli/lib/ (tamper.py,
 # forge.py: a recipient holding the file key); a lying sealer is played by
 # relabel.py, which re-signs the label with the sealer's own key.
 # shellcheck disable=SC2086
@@ -16,15 +16,10 @@ for p in python3 /usr/bin/python3; do
 done
 [ -n "$PY" ] || { echo "FAIL: python3-cryptography is needed"; exit 1; }
 
-# The helpers of classified.sh, as that script writes them.
-extract() {
-	sed -n "/^cat >$1 <<'EOF'\$/,/^EOF\$/p" "$SRCDIR/tests/cli/classified.sh" |
-	    sed '1d;$d' | grep -v '^main()$' >"$T/$1"
-	[ -s "$T/$1" ] || { echo "FAIL: no $1 in classified.sh"; exit 1; }
-}
-extract tamper.py
-extract forge.py
-printf 'if __name__ == "__main__":\n    main()\n' >>"$T/forge.py"
+# The byte editors shared with classified.sh.
+for f in tamper.py forge.py agekey.py; do
+	cp "$SRCDIR/tests/cli/lib/$f" "$T/" || exit 1
+done
 cat >"$T/relabel.py" <<'EOF'
 # relabel.py AGEIDENTITY SIGNKEYTEXT IN OUT FIELD=VALUE...: the label of IN
 # with each FIELD's line(s) replaced (recipient=a,b for several; signer=@F
