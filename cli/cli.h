@@ -3,6 +3,7 @@
 #define COYEU_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "coyeu/error.h"
 
@@ -64,6 +65,11 @@ void cli_chain_warn_mixed(const struct cy_chain *chain);
  * the terminal is restored before a signal that interrupts it acts. */
 int cli_tty_passphrase(const char *prompt, char *buf, size_t cap,
     cy_error *err);
+/* Reads a secret age keeps in a file of its own (an identity file, a
+ * passphrase file) with cy_file_read; warns, as ssh does, when others may
+ * open the file: age reads such files, so they are not refused. */
+int cli_read_secret(const char *path, size_t cap, uint8_t **out, size_t *len,
+    cy_error *err) CY_MUST_CHECK;
 /* Reads a passphrase: from file if non-NULL (first line), else from the
  * terminal without echo (twice if confirm).  buf holds CLI_PASSPHRASE_MAX. */
 int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -103,6 +104,21 @@ cli_dispatch(const char *prog, const struct cli_command *cmds, int argc,
 }
 
 int
+cli_read_secret(const char *path, size_t cap, uint8_t **out, size_t *len,
+    cy_error *err)
+{
+	struct stat st;
+	int r;
+
+	if ((r = cy_file_read_stat(path, cap, out, len, &st, err)) == 0 &&
+	    S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+		cli_warn("warning: %s is %s by others (mode %04o); keep secrets "
+		    "0600", path, st.st_mode & 044 ? "readable" : "writable",
+		    (unsigned)(st.st_mode & 0777));
+	return r;
+}
+
+int
 cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
     size_t cap, cy_error *err)
 {
@@ -112,7 +128,7 @@ cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
 	int r;
 
 	if (file != NULL) {
-		if ((r = cy_file_read(file, cap - 1, &data, &len, err)) != 0)
+		if ((r = cli_read_secret(file, cap - 1, &data, &len, err)) != 0)
 			return r;
 		line = strcspn((char *)data, "\r\n");
 		memcpy(buf, data, line);

@@ -1,11 +1,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "guard.h"
 #include "io.h"
+
+/* The output's mode: plaintext is private; anything else follows the umask
+ * (in cy_outfile_open) and is never more open to others than a regular
+ * input file. */
+static mode_t
+out_mode(int in_fd, int flags)
+{
+	struct stat st;
+	mode_t mode = flags & CLI_IO_PRIVATE ? 0600 : 0644;
+
+	if (fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode))
+		mode &= 0700 | (st.st_mode & 077);
+	return mode;
+}
 
 int
 cli_io_open(struct cli_io *io, const char *in, const char *out,
@@ -25,8 +40,8 @@ cli_io_open(struct cli_io *io, const char *in, const char *out,
 		    "refusing to write binary output to a terminal; use -o FILE or -a");
 		goto fail;
 	}
-	if ((r = cy_outfile_open(out, flags & CLI_IO_PRIVATE ? 0600 : 0644, 0,
-	    &io->out, err)) != 0)
+	if ((r = cy_outfile_open(out, out_mode(io->in_fd, flags), 0, &io->out,
+	    err)) != 0)
 		goto fail;
 	cli_progress_init(&io->progress, verb, io->in_fd, &io->size);
 	cli_guard_input(in, io->out);
@@ -49,15 +64,12 @@ cli_io_close(struct cli_io *io, int ok, cy_error *err)
 	int r = 0;
 
 	cli_progress_end(&io->progress);
-	cli_guard_clear();
 	if (io->in_fd != STDIN_FILENO)
 		close(io->in_fd);
-	if (io->out == NULL)
-		return 0;
-	if (ok)
-		r = cy_outfile_commit(io->out, err);
+	if (io->out != NULL)
+		r = cli_guard_end(io->out, ok, err);
 	else
-		cy_outfile_abort(io->out);
+		cli_guard_clear();
 	io->out = NULL;
 	return r;
 }

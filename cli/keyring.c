@@ -85,15 +85,23 @@ static int
 check(const char *dir)
 {
 	struct stat st;
+	int fd, r;
 
-	if (stat(dir, &st) != 0) {
+	/* The folder opened is the one judged (fstat), not a path looked up
+	 * twice. */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return CLI_KR_ABSENT;
-		cli_warn("keyring %s: %m", dir);
+		if (errno == ENOTDIR)
+			cli_warn("keyring %s is not a folder", dir);
+		else
+			cli_warn("keyring %s: %m", dir);
 		return CLI_KR_BROKEN;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		cli_warn("keyring %s is not a folder", dir);
+	r = fstat(fd, &st);
+	close(fd);
+	if (r != 0) {
+		cli_warn("keyring %s: %m", dir);
 		return CLI_KR_BROKEN;
 	}
 	if (st.st_uid != geteuid()) {

@@ -65,8 +65,8 @@ cli_log_signer_file(const char *path, cy_note_signer **out)
 	int r;
 
 	snprintf(what, sizeof(what), "checkpoint key %s", path);
-	if ((r = cy_file_check_private(path, &err)) == 0 &&
-	    (r = cy_file_read(path, CLI_LOG_KEY_FILE_MAX, &data, &len, &err)) == 0)
+	if ((r = cy_file_read_private(path, CLI_LOG_KEY_FILE_MAX, &data, &len,
+	    &err)) == 0)
 		r = cy_note_signer_parse((char *)data, len, out, &err);
 	if (data != NULL) {
 		cy_wipe(data, len);

@@ -93,7 +93,7 @@ add_identity_file(struct open_args *a, const char *path, cy_error *err)
 	size_t len = 0, n = 0;
 	int r;
 
-	if ((r = cy_file_read(path, IDENTITY_FILE_MAX, &buf, &len, err)) != 0)
+	if ((r = cli_read_secret(path, IDENTITY_FILE_MAX, &buf, &len, err)) != 0)
 		return r;
 	if ((r = cy_identity_file_parse(buf, len, &list, &n, err)) != 0) {
 		cy_error_wrap(err, "identity file %s", path);

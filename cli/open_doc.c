@@ -199,14 +199,9 @@ open_doc_run(struct open_doc_args *a)
 	rc = open_doc_verify(a, cy_outfile_is_atomic(out) ?
 	    CY_DOC_OPEN_STREAM : CY_DOC_OPEN_VERIFY_FIRST, cy_outfile_fd(out),
 	    &info);
-	cli_guard_clear();
-	if (rc != CLI_OK) {
-		cy_outfile_abort(out);
-		return rc;
-	}
-	if (cy_outfile_commit(out, &err) != 0)
+	if (cli_guard_end(out, rc == CLI_OK, &err) != 0)
 		rc = cli_fail(&err, a->out);
-	else
+	else if (rc == CLI_OK)
 		open_doc_print_label(stderr, &info);
 	cy_doc_info_free(&info);
 	return rc;

@@ -101,8 +101,8 @@ cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
 	int rc;
 
 	*out = NULL;
-	if ((rc = cy_file_check_private(path, err)) != 0 ||
-	    (rc = cy_file_read(path, CY_IDKEY_FILE_MAX, &data, &len, err)) != 0)
+	if ((rc = cy_file_read_private(path, CY_IDKEY_FILE_MAX, &data, &len,
+	    err)) != 0)
 		goto out;
 	if (len >= sizeof(AGE_MAGIC) - 1 &&
 	    memcmp(data, AGE_MAGIC, sizeof(AGE_MAGIC) - 1) == 0) {

@@ -20,6 +20,16 @@ CY_API int cy_file_read(const char *path, size_t cap, uint8_t **out,
     cy_error *err) CY_MUST_CHECK;
 CY_API int cy_fd_read_all(int fd, size_t cap, uint8_t **out, size_t *len,
     cy_error *err) CY_MUST_CHECK;
+/* cy_file_read, and the fstat of the descriptor it read in *st. */
+struct stat;
+CY_API int cy_file_read_stat(const char *path, size_t cap, uint8_t **out,
+    size_t *len, struct stat *st, cy_error *err) CY_MUST_CHECK;
+/* cy_file_read for a secret key: opened once, without following a
+ * symbolic link or blocking, and refused (CY_E_POLICY) unless the file
+ * opened is a regular file of the caller's that others may not open
+ * (mode & 077 == 0).  "-" reads standard input unchecked. */
+CY_API int cy_file_read_private(const char *path, size_t cap, uint8_t **out,
+    size_t *len, cy_error *err) CY_MUST_CHECK;
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 CY_API int cy_write_all(int fd, const void *buf, size_t len);
@@ -33,7 +43,13 @@ enum cy_outfile_flags {
 	CY_OUT_EXCLUSIVE = 1, /* fail if the target exists (keys) */
 };
 
-/* Opens an output.  path NULL or "-" means stdout (streamed, not atomic). */
+/* Opens an output.  path NULL or "-" means stdout (streamed, not atomic).
+ * A regular file is written as a private (0600) temporary file that gets
+ * mode & ~umask on commit.  An existing pipe or device is written in place,
+ * only if the object opened (fstat, not the path) belongs to the caller or
+ * is the null device or the caller's terminal: another user's pipe, device
+ * or socket is refused (CY_E_POLICY), as is a pipe nobody reads (opened
+ * without blocking). */
 CY_API int cy_outfile_open(const char *path, mode_t mode, int flags,
     cy_outfile **out,
     cy_error *err) CY_MUST_CHECK;
@@ -56,8 +72,5 @@ CY_API int cy_file_write(const char *path, const void *data, size_t len,
 /* An unlinked temporary file in $TMPDIR (or /tmp), 0600, for spooling
  * ciphertext — never plaintext.  Returns the fd or a negative CY_E code. */
 CY_API int cy_file_spool(cy_error *err);
-
-/* Refuses a secret-key file that others may read (mode & 077). */
-CY_API int cy_file_check_private(const char *path, cy_error *err) CY_MUST_CHECK;
 
 #endif

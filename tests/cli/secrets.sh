@@ -44,6 +44,7 @@ no_secret "open -i DAMAGED-IDENTITY" "$T/stderr" "$T/stdout"
 # A wrong passphrase is not repeated back.
 printf 'the right passphrase\n' >"$T/pass"
 printf 'hunter2-wrong-one\n' >"$T/wrong"
+chmod 600 "$T/pass" "$T/wrong"
 "$COYEU" seal -p --passphrase-file "$T/pass" -o "$T/p.age" "$T/plain" ||
 	bad "seal -p"
 run_st "$COYEU" open --passphrase-file "$T/wrong" -o "$T/x.out" "$T/p.age"
@@ -59,5 +60,55 @@ fi
 	"$T/p.age") || bad "open -o"
 [ "$(stat -c %a "$T/plain.out")" = 600 ] && ok ||
 	bad "opened plaintext has mode $(stat -c %a "$T/plain.out"), not 600"
+
+# --- secret files others may open, or that are not what they seem ----------
+# Identity and passphrase files others may read still work (age reads
+# them) but draw a warning, as ssh gives.
+chmod 644 "$T/id"
+run_st "$COYEU" open -i "$T/id" -o "$T/w.out" "$T/s.age"
+[ "$st" -eq 0 ] && ok || bad "open -i with a 0644 identity file: exit $st"
+stderr_has "open -i 0644 identity file: warns" \
+    "^coyeu: warning: $T/id is readable by others \(mode 0644\); keep secrets 0600\$"
+chmod 600 "$T/id"
+run_st "$COYEU" open -i "$T/id" -o "$T/w2.out" "$T/s.age"
+[ "$st" -eq 0 ] && ! grep -q warning "$T/stderr" && ok ||
+	bad "open -i with a 0600 identity file: exit $st, $(cat "$T/stderr")"
+chmod 644 "$T/pass"
+run_st "$COYEU" open --passphrase-file "$T/pass" -o "$T/w3.out" "$T/p.age"
+[ "$st" -eq 0 ] && ok || bad "open with a 0644 passphrase file: exit $st"
+stderr_has "0644 passphrase file: warns" \
+    "warning: $T/pass is readable by others \(mode 0644\); keep secrets 0600"
+
+# Officer key files are refused unless they are the caller's own regular
+# file, opened once: not through a symbolic link, not a FIFO (which would
+# hang the reader or feed it a planted key), not another user's file.
+"$COYEU" id new --unprotected -o "$T/officer.key" >/dev/null 2>&1 ||
+	bad "id new"
+# key_refused DESC KEY WORDS: id age-identity -k KEY fails at once, saying
+# WORDS, and writes nothing.
+key_refused() {
+	rm -f "$T/agekey"
+	run_st timeout 20 "$COYEU" id age-identity -k "$2" -o "$T/agekey"
+	if [ "$st" -eq 1 ] && [ ! -e "$T/agekey" ]; then
+		ok
+	else
+		bad "$1: exit $st, expected 1 and no output"
+	fi
+	stderr_has "$1: says why" "$3"
+}
+expect_status 0 "id age-identity with the key itself" \
+    "$COYEU" id age-identity -k "$T/officer.key" -o "$T/agekey"
+ln -s officer.key "$T/link.key"
+key_refused "a key file reached through a symbolic link" "$T/link.key" \
+    "symbolic link"
+mkfifo -m 600 "$T/fifo.key"
+key_refused "a key file that is a FIFO" "$T/fifo.key" "not a regular file"
+cp "$T/officer.key" "$T/theirs.key"
+if chown 65534 "$T/theirs.key" 2>/dev/null; then
+	key_refused "another user's key file" "$T/theirs.key" \
+	    "belongs to user 65534, not to you"
+else
+	echo "note: not root: another user's key file not tried"
+fi
 
 finish
