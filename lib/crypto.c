@@ -63,6 +63,7 @@ cy_sha256_digest(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN])
 
 struct cy_sha256_ctx {
 	EVP_MD_CTX *md;
+	int failed;
 };
 
 cy_sha256_ctx *
@@ -83,16 +84,23 @@ cy_sha256_new(void)
 void
 cy_sha256_update(cy_sha256_ctx *c, const void *p, size_t len)
 {
-	EVP_DigestUpdate(c->md, p, len);
+	if (EVP_DigestUpdate(c->md, p, len) != 1)
+		c->failed = 1;
 }
 
-void
-cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_SHA256_LEN])
+int
+cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_SHA256_LEN], cy_error *err)
 {
 	unsigned int n = CY_SHA256_LEN;
+	int r = 0;
 
-	EVP_DigestFinal_ex(c->md, out, &n);
+	if (c->failed || EVP_DigestFinal_ex(c->md, out, &n) != 1 ||
+	    n != CY_SHA256_LEN) {
+		cy_wipe(out, CY_SHA256_LEN);
+		r = cy_error_set(err, CY_E_CRYPTO, "SHA-256 failed (OpenSSL)");
+	}
 	cy_sha256_free(c);
+	return r;
 }
 
 void

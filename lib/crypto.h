@@ -21,9 +21,13 @@ void cy_sha256_digest(const uint8_t *msg, size_t len, uint8_t out[CY_SHA256_LEN]
 /* Incremental SHA-256. */
 typedef struct cy_sha256_ctx cy_sha256_ctx;
 cy_sha256_ctx *cy_sha256_new(void);
+/* A failure is remembered and reported by cy_sha256_final, so a stream of
+ * updates needs one check. */
 void cy_sha256_update(cy_sha256_ctx *c, const void *p, size_t len);
-/* Writes the digest and frees c. */
-void cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_SHA256_LEN]);
+/* Writes the digest and frees c: 0, or CY_E_CRYPTO when OpenSSL failed in
+ * an update or here (out is then zeroed, never a partial digest). */
+int cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_SHA256_LEN],
+    cy_error *err) CY_MUST_CHECK;
 void cy_sha256_free(cy_sha256_ctx *c);
 
 /* ChaCha20-Poly1305 (RFC 8439) one-shot: out = ciphertext || tag. */

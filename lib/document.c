@@ -160,7 +160,7 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 		return cy_error_set(err, CY_E_USAGE, "no recipients");
 	for (i = 0; i < p->label.nrecipients; i++) {
 		if ((r = cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
-			return r;
+			goto out;
 		r = cy_x25519_wrap(rc, st->file_key, &tmp, err);
 		cy_recipient_free(rc);
 		if (r != 0)
@@ -254,7 +254,7 @@ seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
 	sp.hash_ctx = &d;
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
-	cy_sha256_final(d.ctx, st->payload);
+	r = cy_sha256_final(d.ctx, st->payload, err);
 	d.ctx = NULL;
 out:
 	cy_sha256_free(d.ctx);
@@ -694,11 +694,14 @@ static int
 pass_result(struct digest *d, enum pass what, struct seen *v, cy_error *err)
 {
 	uint8_t digest[CY_SHA256_LEN];
+	int r;
 
 	if (d->ctx == NULL)
 		return 0;
-	cy_sha256_final(d->ctx, digest);
+	r = cy_sha256_final(d->ctx, digest, err);
 	d->ctx = NULL;
+	if (r != 0)
+		return r;
 	if (what == PASS_OUTPUT && (d->n != v->nchunks ||
 	    !cy_memeq(digest, v->digest, CY_SHA256_LEN)))
 		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
