@@ -27,7 +27,8 @@ LIBS_ALL    = $(PKG_LIBS) -lpthread $(LIBS)
 # Tests also read zlib-compressed test vectors.
 TEST_LIBS  := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
-LIB_SRC  = $(wildcard lib/*.c)
+# lib/ is layered by folder (docs/architecture.md, scripts/check-layers.sh).
+LIB_SRC  = $(wildcard lib/*/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
@@ -52,7 +53,7 @@ help:
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*.h)
+$(BUILD)/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -c -o $@ $<
 
@@ -87,6 +88,7 @@ cli-test: all
 # The exported symbols are exactly the public headers' CY_API declarations.
 api-check: $(BUILD)/libcoyeu.so
 	@sh scripts/check-api.sh $(BUILD)/libcoyeu.so
+	@sh scripts/check-layers.sh
 
 test: api-check unit cli-test
 
@@ -96,7 +98,7 @@ asan:
 # libFuzzer harnesses: the library rebuilt with clang and the fuzzer hooks.
 FUZZ_CFLAGS = $(CSTD) -O1 -g $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
               -fsanitize=fuzzer-no-link,address,undefined
-build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*.h)
+build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 .SECONDARY:

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bech32.h"
+#include "age/bech32.h"
 
 #define FUZZ_MAX 8192
 

@@ -7,7 +7,7 @@
 
 #include "fuzz.h"
 #include "coyeu/buf.h"
-#include "idkey_text.h"
+#include "pki/idkey_text.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

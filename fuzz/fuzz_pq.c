@@ -11,7 +11,7 @@
 #include "fuzz.h"
 #include "coyeu/age.h"
 #include "coyeu/header.h"
-#include "recipient.h"
+#include "age/recipient.h"
 
 #define FUZZ_MAX 16384
 

@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "coyeu/age.h"
 #include "coyeu/buf.h"
-#include "stream.h"
+#include "age/stream.h"
 
 struct mem {
 	const uint8_t *p;

@@ -8,7 +8,7 @@
 
 #include "fuzz.h"
 #include "coyeu/canon.h"
-#include "text.h"
+#include "base/text.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

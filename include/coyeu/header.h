@@ -19,6 +19,9 @@
 #define CY_HEADER_MAC_LEN 32
 #define CY_STANZA_COLUMNS 64
 #define CY_STANZA_MAX_ARGS 16
+/* The stanza type of a classified document's label (label.h): the plain
+ * engine refuses a file carrying one unless told to open it unverified. */
+#define CY_LABEL_STANZA "coyeu.v1/label"
 #define CY_STANZA_MAX 4096       /* stanzas in one header */
 
 typedef struct cy_stanza {

@@ -31,10 +31,10 @@
 
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
+#include "coyeu/header.h" /* CY_LABEL_STANZA */
 #include "coyeu/idkey.h"
 
 #define CY_LABEL_VERSION "coyeu.v1/label"
-#define CY_LABEL_STANZA "coyeu.v1/label"
 #define CY_LABEL_HKDF_INFO "coyeu.v1/label"
 #define CY_PAYLOAD_DIGEST_PREFIX "coyeu.v1/payload"
 #define CY_LABEL_DIGEST_LEN 32

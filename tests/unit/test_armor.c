@@ -3,7 +3,7 @@
 #include <dirent.h>
 #include <zlib.h>
 
-#include "armor.h"
+#include "age/armor.h"
 
 #define BEGIN CY_ARMOR_BEGIN "\n"
 #define END CY_ARMOR_END "\n"

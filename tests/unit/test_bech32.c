@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "bech32.h"
+#include "age/bech32.h"
 
 /* A real age key pair: the identity used by the cctv-age vectors, and its
  * recipient as printed by `age-keygen -y`. */

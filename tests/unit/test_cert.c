@@ -11,7 +11,7 @@
 #include "coyeu/level.h"
 #include "coyeu/request.h"
 #include "coyeu/secret.h"
-#include "idkey_text.h"
+#include "pki/idkey_text.h"
 
 #define T0 1767225600LL /* 2026-01-01T00:00:00Z */
 #define DAY 86400LL

@@ -5,14 +5,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "ageio.h"
+#include "age/ageio.h"
 #include "coyeu/document.h"
 #include "coyeu/file.h"
 #include "coyeu/header.h"
 #include "coyeu/secret.h"
-#include "crypto.h"
-#include "recipient.h"
-#include "stream.h"
+#include "base/crypto.h"
+#include "age/recipient.h"
+#include "age/stream.h"
 
 struct world {
 	struct pki_holder root, sealer, alice, bob, carol;

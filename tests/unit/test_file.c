@@ -1,4 +1,4 @@
-/* Outputs and secret files (lib/file.c): another user's pipe is never
+/* Outputs and secret files (lib/base/file.c): another user's pipe is never
  * written, a pipe nobody reads does not hang, modes follow the umask, key
  * files are judged by the descriptor read. */
 #include "testutil.h"

@@ -1,4 +1,4 @@
-/* ML-KEM-768 (lib/mlkem.c) against the C2SP CCTV ML-KEM vectors in
+/* ML-KEM-768 (lib/age/mlkem.c) against the C2SP CCTV ML-KEM vectors in
  * ../shared/testdata/cctv-mlkem, and exhaustively for its division-free
  * arithmetic.
  *
@@ -18,7 +18,7 @@
 
 #include "coyeu/encoding.h"
 #include "coyeu/secret.h"
-#include "mlkem.h"
+#include "age/mlkem.h"
 
 #define LINE_MAX_LEN (16 * 1024)
 #define MAX_FIELDS 8

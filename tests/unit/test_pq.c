@@ -1,12 +1,12 @@
-/* The post-quantum recipient (lib/pq.c) through the public API: key strings
+/* The post-quantum recipient (lib/age/pq.c) through the public API: key strings
  * and files, round trips alone and beside X25519 recipients, the mixing
  * rule, wrong identities, and damaged or malformed stanzas. */
 #include "testutil.h"
 
-#include "bech32.h"
+#include "age/bech32.h"
 #include "coyeu/age.h"
 #include "coyeu/secret.h"
-#include "recipient.h"
+#include "age/recipient.h"
 
 #define PQ_RECIPIENT_LEN 1959
 #define PLAIN_LEN 100000

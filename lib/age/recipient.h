@@ -1,0 +1,79 @@
+/* coyeu — internal: recipient and identity kinds and their stanzas. */
+#ifndef COYEU_LIB_RECIPIENT_H
+#define COYEU_LIB_RECIPIENT_H
+
+#include "coyeu/age.h"
+#include "coyeu/header.h"
+#include "age/mlkem.h"
+
+#define CY_X25519_STANZA "X25519"
+#define CY_SCRYPT_STANZA "scrypt"
+#define CY_X25519_LABEL "age-encryption.org/v1/X25519"
+#define CY_SCRYPT_LABEL "age-encryption.org/v1/scrypt"
+#define CY_SCRYPT_SALT_LEN 16
+#define CY_WRAPPED_KEY_LEN (CY_FILE_KEY_LEN + 16)
+#define CY_RECIPIENT_HRP "age"
+#define CY_IDENTITY_HRP "age-secret-key-"
+
+/* The MLKEM768-X25519 hybrid (age spec; filippo.io/hpke-pq). */
+#define CY_PQ_STANZA "mlkem768x25519"
+#define CY_PQ_RECIPIENT_HRP "age1pq"
+#define CY_PQ_IDENTITY_HRP "age-secret-key-pq-"
+#define CY_PQ_SEED_LEN 32
+#define CY_PQ_PUB_LEN (CY_MLKEM768_EK_LEN + CY_X25519_KEY_LEN)  /* 1216 */
+#define CY_PQ_ENC_LEN (CY_MLKEM768_CT_LEN + CY_X25519_KEY_LEN)  /* 1120 */
+
+enum cy_key_kind { CY_KIND_X25519 = 1, CY_KIND_SCRYPT = 2, CY_KIND_PQ = 3 };
+
+/* A hybrid identity expanded once from its seed (expandKey). */
+struct cy_pq_secret {
+	uint8_t seed[CY_PQ_SEED_LEN];
+	uint8_t dk[CY_MLKEM768_DK_LEN];   /* ML-KEM-768 decapsulation key */
+	uint8_t x25519[CY_X25519_KEY_LEN];
+};
+
+struct cy_recipient {
+	enum cy_key_kind kind;
+	uint8_t pub[CY_X25519_KEY_LEN];
+	uint8_t *pq_pub;  /* CY_PQ_PUB_LEN: ek_PQ || ek_T */
+	char *pass;       /* guarded memory */
+	size_t passlen;
+	int log_n;
+};
+
+struct cy_identity {
+	enum cy_key_kind kind;
+	uint8_t *secret;  /* guarded memory, CY_X25519_KEY_LEN */
+	uint8_t pub[CY_X25519_KEY_LEN];
+	struct cy_pq_secret *pq;  /* guarded memory */
+	uint8_t *pq_pub;  /* CY_PQ_PUB_LEN */
+	char *pass;       /* guarded memory */
+	size_t passlen;
+	int max_log_n;
+};
+
+/* Constructors for the hybrid kind: the seed is expanded (ML-KEM-768 and
+ * X25519 keys); a public key must pass the ML-KEM modulus check. */
+int cy_pq_identity_from_seed(const uint8_t seed[CY_PQ_SEED_LEN],
+    cy_identity **out, cy_error *err) CY_MUST_CHECK;
+int cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN],
+    cy_recipient **out, cy_error *err) CY_MUST_CHECK;
+
+/* Adds this recipient's stanza for file_key to h. */
+int cy_x25519_wrap(const cy_recipient *r, const uint8_t *file_key, cy_header *h,
+    cy_error *err) CY_MUST_CHECK;
+int cy_scrypt_wrap(const cy_recipient *r, const uint8_t *file_key, cy_header *h,
+    cy_error *err) CY_MUST_CHECK;
+int cy_pq_wrap(const cy_recipient *r, const uint8_t *file_key, cy_header *h,
+    cy_error *err) CY_MUST_CHECK;
+
+/* Tries one stanza: 0 (file_key set), CY_E_NO_MATCH (not ours), or
+ * CY_E_HEADER (malformed stanza: fatal). */
+int cy_x25519_unwrap(const cy_identity *id, const cy_stanza *s,
+    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+int cy_scrypt_unwrap(const cy_identity *id, const cy_stanza *s,
+    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+int cy_pq_unwrap(const cy_identity *id, const cy_stanza *s,
+    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+
+#endif

@@ -1,0 +1,897 @@
+/* Classified documents: the label stanza on top of the age engine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "age/ageio.h"
+#include "coyeu/canon.h"
+#include "coyeu/document.h"
+#include "coyeu/file.h"
+#include "coyeu/header.h"
+#include "coyeu/level.h"
+#include "coyeu/secret.h"
+#include "base/crypto.h"
+#include "age/recipient.h"
+#include "pki/signed.h"
+
+#define SPOOL_COPY 65536
+
+static const uint8_t zero_nonce[CY_AEAD_NONCE_LEN];
+
+int
+cy_doc_check_clearance(const cy_chain *chain, const cy_trust *trust, int level,
+    const char *compartments, int64_t at, cy_cert **leaf, cy_error *err)
+{
+	const char *missing;
+	const char *have;
+	cy_cert *c = NULL;
+	size_t mlen;
+	int r;
+
+	if ((r = cy_chain_verify(chain, trust->root, trust->crls, trust->ncrls, at,
+	    &c, err)) != 0)
+		return r;
+	if (cy_cert_clearance(c) < level) {
+		r = cy_error_set(err, CY_E_POLICY,
+		    "%s (serial %s) lacks clearance %s (has %s)", cy_cert_name(c),
+		    cy_cert_serial(c), cy_level_display(level),
+		    cy_level_display(cy_cert_clearance(c)));
+		goto out;
+	}
+	have = cy_cert_compartments(c);
+	if (compartments != NULL && !cy_canon_list_subset(compartments,
+	    strlen(compartments), have, strlen(have), &missing, &mlen)) {
+		r = cy_error_set(err, CY_E_POLICY,
+		    "%s (serial %s) lacks compartment %.*s", cy_cert_name(c),
+		    cy_cert_serial(c), (int)mlen, missing);
+		goto out;
+	}
+	if (leaf != NULL) {
+		*leaf = c;
+		c = NULL;
+	}
+out:
+	cy_cert_free(c);
+	return r;
+}
+
+/* The label is encrypted under its own key from the file key, with a zero
+ * nonce: the key is unique to the file and used once. */
+static int
+label_crypt(const uint8_t *file_key, const uint8_t *in, size_t len,
+    uint8_t *out, int seal)
+{
+	uint8_t key[CY_AEAD_KEY_LEN];
+	int r;
+
+	if ((r = cy_hkdf_sha256(file_key, CY_FILE_KEY_LEN, NULL, 0,
+	    CY_LABEL_HKDF_INFO, key, sizeof(key))) == 0)
+		r = seal ? cy_aead_seal(key, zero_nonce, in, len, out) :
+		    cy_aead_open(key, zero_nonce, in, len, out);
+	cy_wipe(key, sizeof(key));
+	return r;
+}
+
+/* SHA-256 of the header bytes of the stanzas before stanza `upto`. */
+static void
+stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
+{
+	size_t from = h->nstanzas ? h->stanzas[0].raw_off : 0;
+	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off : from;
+
+	cy_sha256_digest(h->raw.data + from, to - from, out);
+}
+
+struct digest {
+	cy_sha256_ctx *ctx;
+	uint8_t (*keep)[CY_SHA256_LEN]; /* the chunks' hashes, or NULL */
+	uint64_t n, cap;                /* chunks seen; room in keep */
+};
+
+static void
+digest_chunk(void *ctx, uint64_t index, const uint8_t hash[CY_SHA256_LEN])
+{
+	struct digest *d = ctx;
+
+	cy_sha256_update(d->ctx, hash, CY_SHA256_LEN);
+	if (d->keep != NULL && d->n < d->cap)
+		memcpy(d->keep[d->n], hash, CY_SHA256_LEN);
+	d->n++;
+}
+
+static int
+digest_start(struct digest *d, const uint8_t nonce[CY_STREAM_NONCE_LEN])
+{
+	if ((d->ctx = cy_sha256_new()) == NULL)
+		return CY_E_NOMEM;
+	cy_sha256_update(d->ctx, CY_PAYLOAD_DIGEST_PREFIX,
+	    strlen(CY_PAYLOAD_DIGEST_PREFIX));
+	cy_sha256_update(d->ctx, nonce, CY_STREAM_NONCE_LEN);
+	return 0;
+}
+
+/* A header with the recipients' stanzas of `from` and a label stanza. */
+static int
+header_with_label(cy_header *out, const cy_header *from, size_t nrcpt,
+    char mark, const uint8_t *body, size_t len)
+{
+	const char mark_arg[2] = {mark, '\0'};
+	const char *args[1] = {mark_arg};
+	const cy_stanza *s;
+	size_t i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < nrcpt; i++) {
+		s = &from->stanzas[i];
+		if ((r = cy_header_add(out, s->type, (const char *const *)s->args,
+		    s->nargs, s->body, s->body_len)) != 0)
+			return r;
+	}
+	return cy_header_add(out, CY_LABEL_STANZA, args, 1, body, len);
+}
+
+struct seal_state {
+	const cy_doc_seal_params *p;
+	uint8_t *file_key;
+	cy_header h;          /* recipients + placeholder label */
+	size_t label_len;
+	uint8_t stanzas[CY_SHA256_LEN], payload[CY_SHA256_LEN];
+};
+
+static int
+seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
+{
+	const cy_doc_seal_params *p = st->p;
+	cy_recipient *rc;
+	cy_header tmp;
+	uint8_t *zeros = NULL;
+	size_t i;
+	int r;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (p->label.nrecipients == 0)
+		return cy_error_set(err, CY_E_USAGE, "no recipients");
+	for (i = 0; i < p->label.nrecipients; i++) {
+		if ((r = cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
+			goto out;
+		r = cy_x25519_wrap(rc, st->file_key, &tmp, err);
+		cy_recipient_free(rc);
+		if (r != 0)
+			goto out;
+	}
+	if ((r = cy_label_size(&p->label, &st->label_len, err)) != 0)
+		goto out;
+	if ((zeros = calloc(1, st->label_len + CY_AEAD_TAG_LEN)) == NULL) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	/* Reserve the label's space; its bytes come after the payload. */
+	if ((r = header_with_label(&st->h, &tmp, tmp.nstanzas,
+	    cy_level_mark(p->label.level), zeros,
+	    st->label_len + CY_AEAD_TAG_LEN)) != 0 ||
+	    (r = cy_header_encode(&st->h, st->file_key, out)) != 0) {
+		cy_error_set(err, r, "cannot build the header");
+		goto out;
+	}
+	stanzas_digest(&st->h, st->h.nstanzas - 1, st->stanzas);
+out:
+	free(zeros);
+	cy_header_free(&tmp);
+	return r;
+}
+
+/* After the payload: the signed label, encrypted, into the reserved
+ * space; the header MAC recomputed over the final header. */
+static int
+seal_label(struct seal_state *st, int out_fd, off_t start, size_t hdr_len,
+    cy_error *err)
+{
+	cy_buf text = CY_BUF_INIT, hdr = CY_BUF_INIT;
+	uint8_t *body = NULL;
+	cy_header final;
+	ssize_t n;
+	int r;
+
+	memset(&final, 0, sizeof(final));
+	if ((r = cy_label_build(&st->p->label, st->stanzas, st->payload,
+	    st->p->signer, &text, err)) != 0)
+		goto out;
+	if (text.len != st->label_len) {
+		r = cy_error_set(err, CY_E_CRYPTO, "label size changed while sealing");
+		goto out;
+	}
+	if ((body = malloc(text.len + CY_AEAD_TAG_LEN)) == NULL) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = label_crypt(st->file_key, text.data, text.len, body, 1)) != 0 ||
+	    (r = header_with_label(&final, &st->h, st->h.nstanzas - 1,
+	    cy_level_mark(st->p->label.level), body,
+	    text.len + CY_AEAD_TAG_LEN)) != 0 ||
+	    (r = cy_header_encode(&final, st->file_key, &hdr)) != 0) {
+		cy_error_set(err, r, "cannot seal the label");
+		goto out;
+	}
+	if (hdr.len != hdr_len) {
+		r = cy_error_set(err, CY_E_CRYPTO, "header size changed while sealing");
+		goto out;
+	}
+	n = pwrite(out_fd, hdr.data, hdr.len, start);
+	if (n < 0 || (size_t)n != hdr.len)
+		r = cy_error_set(err, CY_E_IO, "cannot write the label: %s",
+		    strerror(errno));
+out:
+	cy_header_free(&final);
+	cy_buf_free(&text);
+	cy_buf_free(&hdr);
+	free(body);
+	return r;
+}
+
+static int
+seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
+    const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
+{
+	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
+	struct digest d = {NULL};
+	cy_stream_params sp;
+	int r;
+
+	memset(&sp, 0, sizeof(sp));
+	if ((r = cy_stream_key(st->file_key, nonce, sp.key)) != 0 ||
+	    (r = digest_start(&d, nonce)) != 0)
+		goto out;
+	cy_stream_plumb(&sp, in, &sink, st->p->threads, st->p->progress,
+	    st->p->progress_ctx, st->p->size_hint);
+	sp.hash = digest_chunk;
+	sp.hash_ctx = &d;
+	if ((r = cy_stream_run(&sp, err)) != 0)
+		goto out;
+	r = cy_sha256_final(d.ctx, st->payload, err);
+	d.ctx = NULL;
+out:
+	cy_sha256_free(d.ctx);
+	cy_wipe(sp.key, sizeof(sp.key));
+	cy_sink_close(&sink);
+	return r;
+}
+
+/* One pass into a seekable file: header with space for the label, nonce,
+ * payload, then the label and MAC written back over the header. */
+static int
+seal_seekable(int in_fd, const uint8_t *mem, size_t memlen, int mapped,
+    int out_fd, const cy_doc_seal_params *p, cy_error *err)
+{
+	struct seal_state st;
+	struct cy_src in;
+	cy_buf hdr = CY_BUF_INIT;
+	uint8_t nonce[CY_STREAM_NONCE_LEN];
+	off_t start;
+	size_t hdr_len;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	st.p = p;
+	memset(&in, 0, sizeof(in));
+	if ((start = lseek(out_fd, 0, SEEK_CUR)) < 0)
+		return cy_error_set(err, CY_E_IO, "output is not seekable");
+	if ((st.file_key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	cy_random(st.file_key, CY_FILE_KEY_LEN);
+	if ((r = cy_src_open(&in, in_fd, mem, memlen, 0, err)) != 0)
+		goto out;
+	in.mapped = mapped;
+	if ((r = seal_header(&st, &hdr, err)) != 0)
+		goto out;
+	hdr_len = hdr.len;
+	cy_random(nonce, sizeof(nonce));
+	cy_buf_append(&hdr, nonce, sizeof(nonce));
+	if ((r = cy_buf_status(&hdr)) != 0)
+		goto out;
+	if (cy_write_all(out_fd, hdr.data, hdr.len) != 0) {
+		r = cy_error_set(err, CY_E_IO, "write: %s", strerror(errno));
+		goto out;
+	}
+	if ((r = seal_payload(&st, &in, out_fd, nonce, err)) != 0 ||
+	    (r = seal_label(&st, out_fd, start, hdr_len, err)) != 0)
+		goto out;
+out:
+	cy_src_close(&in);
+	cy_header_free(&st.h);
+	cy_secret_free(st.file_key);
+	cy_buf_free(&hdr);
+	return r;
+}
+
+static int
+spool_copy(int from, int out_fd, int armor, cy_error *err)
+{
+	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
+	uint8_t buf[SPOOL_COPY];
+	ssize_t n;
+	int r = 0;
+
+	if (lseek(from, 0, SEEK_SET) != 0)
+		return cy_error_set(err, CY_E_IO, "cannot rewind the spool file");
+	if (armor && (sink.armor = cy_armor_enc_new()) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	while (r == 0 && (n = cy_read_full(from, buf, sizeof(buf))) > 0)
+		r = cy_sink_write(&sink, buf, (size_t)n, err);
+	if (r == 0 && n < 0)
+		r = cy_error_set(err, CY_E_IO, "cannot read the spool file");
+	if (r == 0)
+		r = cy_sink_finish(&sink, err);
+	cy_sink_close(&sink);
+	return r;
+}
+
+static int
+seekable_file(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(fd, 0, SEEK_CUR) >= 0;
+}
+
+int
+cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
+    cy_error *err)
+{
+	size_t maplen = 0, start = 0;
+	uint8_t *m;
+	int target, spool = -1, r;
+
+	if (p->signer == NULL || p->seal_keys == NULL)
+		return cy_error_set(err, CY_E_USAGE, "a signer and recipients are required");
+	target = out_fd;
+	if (p->armor || !seekable_file(out_fd)) {
+		if ((spool = cy_file_spool(err)) < 0)
+			return spool;
+		target = spool;
+	}
+	if ((m = cy_map_input(in_fd, &maplen, &start)) != NULL) {
+		r = seal_seekable(-1, m + start, maplen - start, 1, target, p,
+		    err);
+		munmap(m, maplen);
+	} else {
+		r = seal_seekable(in_fd, NULL, 0, 0, target, p, err);
+	}
+	if (r == 0 && spool >= 0)
+		r = spool_copy(spool, out_fd, p->armor, err);
+	if (spool >= 0)
+		close(spool);
+	return r;
+}
+
+/* --- opening --- */
+
+/* The label stanza must be the last one and appear once. */
+static int
+find_label(const cy_header *h, size_t *idx, char *mark, cy_error *err)
+{
+	size_t i, found = h->nstanzas;
+	const cy_stanza *s;
+
+	for (i = 0; i < h->nstanzas; i++) {
+		if (strcmp(h->stanzas[i].type, CY_LABEL_STANZA) != 0)
+			continue;
+		if (found != h->nstanzas)
+			return cy_error_set(err, CY_E_HEADER,
+			    "two label stanzas: the file was tampered with");
+		found = i;
+	}
+	*mark = 0;
+	if (found == h->nstanzas)
+		return CY_E_NOT_FOUND;
+	if (found != h->nstanzas - 1)
+		return cy_error_set(err, CY_E_HEADER,
+		    "the label stanza is not the last stanza: the file was tampered with");
+	s = &h->stanzas[found];
+	if (s->nargs != 1 || strlen(s->args[0]) != 1 ||
+	    (s->args[0][0] != 'A' && s->args[0][0] != 'B' && s->args[0][0] != 'C'))
+		return cy_error_set(err, CY_E_HEADER,
+		    "malformed label stanza: the outer mark must be A, B or C");
+	if (s->body_len < CY_AEAD_TAG_LEN ||
+	    s->body_len > CY_LABEL_MAX + CY_AEAD_TAG_LEN)
+		return cy_error_set(err, CY_E_HEADER,
+		    "malformed label stanza: bad body size");
+	*idx = found;
+	*mark = s->args[0][0];
+	return 0;
+}
+
+int
+cy_doc_inspect_fd(int in_fd, cy_header *h, char *mark, cy_error *err)
+{
+	struct cy_src in;
+	size_t idx;
+	int r;
+
+	if ((r = cy_src_open(&in, in_fd, NULL, 0, 1, err)) == 0 &&
+	    (r = cy_age_read_header(&in, h, err)) == 0) {
+		r = find_label(h, &idx, mark, err);
+		if (r == CY_E_NOT_FOUND)
+			r = 0;
+		if (r != 0)
+			cy_header_free(h);
+	}
+	cy_src_close(&in);
+	return r;
+}
+
+/* A chain that verified at the creation time may be revoked from a later
+ * time, by a reason that keeps earlier signatures: the reader is told. */
+static void
+revocation_note(const cy_chain *chain, const cy_trust *trust,
+    cy_doc_info *info)
+{
+	char t1[CY_TIME_STR_MAX], t2[CY_TIME_STR_MAX];
+	const cy_cert *c;
+	const char *reason;
+	int64_t since;
+
+	if (cy_chain_revoked_ever(chain, trust->root, trust->crls, trust->ncrls,
+	    &c, &since, &reason))
+		cy_error_set(&info->signer_revoked, CY_E_REVOKED,
+		    "%s's certificate is revoked since %s (%s); this document "
+		    "says it was sealed before, on %s", cy_cert_name(c),
+		    cy_time_str(since, t1), reason,
+		    cy_time_str(cy_label_created(info->label), t2));
+}
+
+/* Decrypts, parses and verifies the label against everything it binds. */
+static int
+verify_label(const cy_header *h, size_t idx, char mark,
+    const uint8_t *file_key, const cy_trust *trust, cy_doc_info *info,
+    cy_error *err)
+{
+	const cy_stanza *s = &h->stanzas[idx];
+	uint8_t *text = NULL, digest[CY_SHA256_LEN];
+	int r;
+	const uint8_t *chain_bytes;
+	cy_chain *chain = NULL;
+	size_t len = s->body_len - CY_AEAD_TAG_LEN, chain_len;
+
+	if (trust == NULL || trust->root == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a trusted root is needed to verify a classified document");
+	if ((text = malloc(len + 1)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if (label_crypt(file_key, s->body, s->body_len, text, 0) != 0) {
+		r = cy_error_set(err, CY_E_HEADER,
+		    "the label does not decrypt: the file was tampered with");
+		goto out;
+	}
+	if ((r = cy_label_parse(text, len, &info->label, err)) != 0)
+		goto out;
+	if (cy_level_mark(cy_label_level(info->label)) != mark) {
+		r = cy_error_set(err, CY_E_SIGNATURE,
+		    "the outer mark %c does not match the label's level %s",
+		    mark, cy_level_display(cy_label_level(info->label)));
+		goto out;
+	}
+	chain_bytes = cy_label_signer_chain(info->label, &chain_len);
+	if ((r = cy_chain_parse(chain_bytes, chain_len, &chain, err)) != 0) {
+		cy_error_wrap(err, "the sealer's certificate chain");
+		goto out;
+	}
+	/* The sealer must have been entitled when it sealed. */
+	if ((r = cy_doc_check_clearance(chain, trust,
+	    cy_label_level(info->label), cy_label_compartments(info->label),
+	    cy_label_created(info->label), &info->signer, err)) != 0) {
+		cy_error_wrap(err, "sealer");
+		goto out;
+	}
+	if ((r = cy_label_verify_signature(info->label,
+	    cy_cert_sign_public(info->signer), err)) != 0)
+		goto out;
+	if (strcmp(cy_cert_unit(info->signer), cy_label_unit(info->label)) != 0) {
+		r = cy_error_set(err, CY_E_POLICY,
+		    "the label's unit %s is not the sealer's unit %s",
+		    cy_label_unit(info->label), cy_cert_unit(info->signer));
+		goto out;
+	}
+	stanzas_digest(h, idx, digest);
+	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
+		r = cy_error_set(err, CY_E_SIGNATURE,
+		    "the recipient stanzas differ from those the sealer signed: the file was tampered with");
+		goto out;
+	}
+	revocation_note(chain, trust, info);
+out:
+	cy_chain_free(chain);
+	if (text != NULL)
+		cy_wipe(text, len);
+	free(text);
+	return r;
+}
+
+/* The creation time is the sealer's claim: not in the future; inside a
+ * certificate that has expired since, flagged for the reader. */
+static int
+check_created(cy_doc_info *info, int64_t now, cy_error *err)
+{
+	char t1[CY_TIME_STR_MAX], t2[CY_TIME_STR_MAX];
+	int64_t created = cy_label_created(info->label);
+
+	if (created > now && created - now > CY_DOC_CLOCK_SKEW)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the label's creation time %s is in the future (now %s, "
+		    "%d s of clock skew allowed): the sealer's clock or the "
+		    "label is wrong", cy_time_str(created, t1),
+		    cy_time_str(now, t2), CY_DOC_CLOCK_SKEW);
+	if (cy_cert_not_after(info->signer) < now)
+		info->signer_expired = cy_cert_not_after(info->signer);
+	return 0;
+}
+
+/* The sealer signed the stanzas (stanzas-sha256): they must be one X25519
+ * stanza per named recipient, as a certificate carries an X25519 key.
+ * Which stanza belongs to which serial only its holder can tell. */
+static int
+check_stanzas(const cy_header *h, size_t idx, const cy_label *l,
+    cy_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < idx; i++)
+		if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
+			return cy_error_set(err, CY_E_POLICY,
+			    "stanza %zu is %.32s, not X25519: a classified "
+			    "document is sealed to its recipients' certificate "
+			    "keys only", i + 1, h->stanzas[i].type);
+	if (idx != cy_label_recipient_count(l))
+		return cy_error_set(err, CY_E_POLICY,
+		    "the label names %zu recipients but the header holds %zu "
+		    "recipient stanzas: each named recipient must have exactly "
+		    "one", cy_label_recipient_count(l), idx);
+	return 0;
+}
+
+/* The reader's certified key must be one of the identities, and its
+ * stanza must yield this file key. */
+static int
+check_reader_key(const cy_header *h, const cy_doc_open_params *p,
+    const cy_cert *leaf, const uint8_t *file_key, cy_error *err)
+{
+	cy_identity *const *id = p->identities;
+	uint8_t *key = NULL;
+	cy_open_params op;
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nidentities; i++)
+		if (id[i]->kind == CY_KIND_X25519 &&
+		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
+		    CY_X25519_KEY_LEN) == 0)
+			break;
+	if (i == p->nidentities)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the key is not the one certified in the reader's chain "
+		    "(serial %s)", cy_cert_serial(leaf));
+	memset(&op, 0, sizeof(op));
+	op.identities = &id[i];
+	op.nidentities = 1;
+	if ((key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = cy_age_unwrap(h, &op, key, err)) != 0 ||
+	    !cy_memeq(key, file_key, CY_FILE_KEY_LEN))
+		r = cy_error_set(err, CY_E_POLICY,
+		    "no stanza yields the file key to the key of the reader's "
+		    "certificate (serial %s)", cy_cert_serial(leaf));
+	cy_secret_free(key);
+	return r;
+}
+
+/* The reader, when its chain is known: entitled now, holding the key that
+ * opened the file, and named by the label. */
+static int
+check_reader(const cy_header *h, const cy_doc_open_params *p,
+    const uint8_t *file_key, int64_t now, cy_doc_info *info, cy_error *err)
+{
+	const cy_label *l = info->label;
+	size_t i;
+	int r;
+
+	if (p->reader == NULL)
+		return 0;
+	if ((r = cy_doc_check_clearance(p->reader, p->trust, cy_label_level(l),
+	    cy_label_compartments(l), now, &info->reader, err)) != 0 ||
+	    (r = check_reader_key(h, p, info->reader, file_key, err)) != 0) {
+		cy_error_wrap(err, "reader");
+		return r;
+	}
+	for (i = 0; i < cy_label_recipient_count(l); i++)
+		if (strcmp(cy_label_recipient(l, i),
+		    cy_cert_serial(info->reader)) == 0)
+			return 0;
+	return cy_error_set(err, CY_E_POLICY,
+	    "reader: %s (serial %s) is not among the recipients the label names",
+	    cy_cert_name(info->reader), cy_cert_serial(info->reader));
+}
+
+static int
+discard_write(void *ctx, const uint8_t *p, size_t len, cy_error *err)
+{
+	return 0;
+}
+
+/* What a pass does with the payload: write it (while hashing, when the
+ * output stays private until the digest is checked), or discard it after
+ * authenticating each chunk, or only hash the stored chunks and keep their
+ * hashes, or write it checking each chunk against those hashes. */
+enum pass { PASS_WRITE, PASS_CHECK, PASS_HASH, PASS_OUTPUT };
+
+/* The most chunks a verifying pass keeps the hashes of: 128 MiB of hashes
+ * for 256 GiB of payload. */
+#define VERIFY_FIRST_MAX_CHUNKS ((uint64_t)1 << 22)
+
+/* What the hashing pass saw, which the output pass must see again. */
+struct seen {
+	uint8_t nonce[CY_STREAM_NONCE_LEN];
+	uint8_t digest[CY_SHA256_LEN];
+	uint8_t (*hashes)[CY_SHA256_LEN]; /* each stored chunk's SHA-256 */
+	uint64_t nchunks, cap;
+};
+
+/* Room for the hashes of every chunk that len bytes of input can hold. */
+static int
+seen_alloc(struct seen *v, size_t len, cy_error *err)
+{
+	uint64_t cap = (uint64_t)len / CY_STREAM_ENC_CHUNK + 1;
+
+	if (cap > VERIFY_FIRST_MAX_CHUNKS)
+		return cy_error_set(err, CY_E_TOO_LARGE,
+		    "the input is too large to verify before any of it is "
+		    "written (the limit is %llu GiB): open it into a regular "
+		    "file instead", (unsigned long long)(VERIFY_FIRST_MAX_CHUNKS *
+		    CY_STREAM_CHUNK >> 30));
+	if ((v->hashes = malloc((size_t)cap * CY_SHA256_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	v->cap = cap;
+	return 0;
+}
+
+/* Sets up the pass's digest (all but PASS_CHECK, for a labelled file) and
+ * the output pass's check that it reads what the hashing pass read. */
+static int
+pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
+    struct seen *v, const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
+{
+	int r;
+
+	if (v == NULL || what == PASS_CHECK)
+		return 0;
+	if (what == PASS_OUTPUT &&
+	    memcmp(nonce, v->nonce, CY_STREAM_NONCE_LEN) != 0)
+		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
+		    " (its payload nonce differs): nothing was written");
+	if ((r = digest_start(d, nonce)) != 0)
+		return cy_error_set(err, r, "out of memory");
+	sp->hash = digest_chunk;
+	sp->hash_ctx = d;
+	if (what == PASS_HASH) {
+		memcpy(v->nonce, nonce, CY_STREAM_NONCE_LEN);
+		d->keep = v->hashes;
+		d->cap = v->cap;
+	} else if (what == PASS_OUTPUT) {
+		sp->expect = (const uint8_t (*)[CY_SHA256_LEN])v->hashes;
+		sp->nexpect = v->nchunks;
+	}
+	return 0;
+}
+
+/* After a pass: what it saw, or whether it saw what the hashing pass did. */
+static int
+pass_result(struct digest *d, enum pass what, struct seen *v, cy_error *err)
+{
+	uint8_t digest[CY_SHA256_LEN];
+	int r;
+
+	if (d->ctx == NULL)
+		return 0;
+	r = cy_sha256_final(d->ctx, digest, err);
+	d->ctx = NULL;
+	if (r != 0)
+		return r;
+	if (what == PASS_OUTPUT && (d->n != v->nchunks ||
+	    !cy_memeq(digest, v->digest, CY_SHA256_LEN)))
+		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
+		    " (%llu chunks, not %llu): the output is incomplete",
+		    (unsigned long long)d->n, (unsigned long long)v->nchunks);
+	if (what == PASS_HASH && d->n > d->cap)
+		return cy_error_set(err, CY_E_PAYLOAD,
+		    "more chunks than the input can hold: the input is changing");
+	memcpy(v->digest, digest, CY_SHA256_LEN);
+	v->nchunks = d->n;
+	return 0;
+}
+
+/* One pass over the payload from a fresh reader positioned after the
+ * header.  v is NULL for a plain age file. */
+static int
+payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+    const uint8_t *file_key, int out_fd, enum pass what, struct seen *v,
+    cy_error *err)
+{
+	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
+	struct cy_src in;
+	struct digest d = {NULL};
+	uint8_t nonce[CY_STREAM_NONCE_LEN];
+	cy_stream_params sp;
+	cy_header h;
+	int r;
+
+	memset(&sp, 0, sizeof(sp));
+	memset(&h, 0, sizeof(h));
+	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0)
+		goto out;
+	in.mapped = 1; /* cy_doc_open_fd maps its input */
+	if ((r = cy_age_read_header(&in, &h, err)) != 0 ||
+	    (r = cy_age_payload_key(&in, file_key, nonce, sp.key, err)) != 0)
+		goto out;
+	sp.decrypt = 1;
+	cy_stream_plumb(&sp, &in, &sink, p->threads, p->progress,
+	    p->progress_ctx, p->size_hint);
+	if ((r = pass_plan(&sp, &d, what, v, nonce, err)) != 0)
+		goto out;
+	/* A hashing pass releases nothing, so the signed digest alone
+	 * decides; the output pass after it checks every chunk against the
+	 * hashes the digest was made of before it writes the chunk. */
+	if (what == PASS_CHECK || what == PASS_HASH) {
+		sp.write = discard_write;
+		sp.hash_only = what == PASS_HASH;
+	}
+	if ((r = cy_stream_run(&sp, err)) != 0)
+		goto out;
+	r = pass_result(&d, what, v, err);
+out:
+	cy_sha256_free(d.ctx);
+	cy_wipe(sp.key, sizeof(sp.key));
+	cy_header_free(&h);
+	cy_src_close(&in);
+	cy_sink_close(&sink);
+	return r;
+}
+
+static int
+check_digest(const cy_label *label, const uint8_t digest[CY_SHA256_LEN],
+    cy_error *err)
+{
+	if (label != NULL && !cy_memeq(digest, cy_label_payload_digest(label),
+	    CY_SHA256_LEN))
+		return cy_error_set(err, CY_E_PAYLOAD,
+		    "the content differs from what the sealer signed (payload digest mismatch): the file was tampered with");
+	return 0;
+}
+
+/* A labelled file to a stream: a hashing pass, checked against the signed
+ * digest, then an output pass that writes each chunk only once its hash
+ * is the one the hashing pass saw.  A writer may change the file between
+ * the passes, as the mapping shows later changes to it. */
+static int
+open_verify_first(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+    const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
+{
+	struct seen v;
+	cy_error chunk_err;
+	int r;
+
+	memset(&v, 0, sizeof(v));
+	if ((r = seen_alloc(&v, len, err)) != 0 ||
+	    (r = payload_pass(mem, len, p, file_key, out_fd, PASS_HASH, &v,
+	    err)) != 0)
+		goto out;
+	if ((r = check_digest(label, v.digest, err)) != 0) {
+		/* Only hashed so far: authenticate the chunks to say which
+		 * one is damaged, if one is. */
+		if (payload_pass(mem, len, p, file_key, out_fd, PASS_CHECK,
+		    NULL, &chunk_err) != 0 && err != NULL)
+			*err = chunk_err;
+		goto out;
+	}
+	r = payload_pass(mem, len, p, file_key, out_fd, PASS_OUTPUT, &v, err);
+out:
+	free(v.hashes);
+	return r;
+}
+
+static int
+open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+    const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
+{
+	struct seen v;
+	int r;
+
+	if (p->mode == CY_DOC_OPEN_VERIFY_FIRST && label != NULL)
+		return open_verify_first(mem, len, p, file_key, out_fd, label,
+		    err);
+	/* Written while verified: the caller keeps the output private. */
+	memset(&v, 0, sizeof(v));
+	if ((r = payload_pass(mem, len, p, file_key, out_fd, PASS_WRITE,
+	    label != NULL ? &v : NULL, err)) != 0)
+		return r;
+	return check_digest(label, v.digest, err);
+}
+
+static int
+open_mapped(const uint8_t *mem, size_t len, int out_fd,
+    const cy_doc_open_params *p, cy_doc_info *info, cy_error *err)
+{
+	cy_open_params op;
+	struct cy_src in;
+	cy_header h;
+	uint8_t *file_key = NULL;
+	size_t idx = 0;
+	char mark = 0;
+	int r, labelled;
+	int64_t now = p->now ? p->now : (int64_t)time(NULL);
+
+	memset(&h, 0, sizeof(h));
+	memset(&op, 0, sizeof(op));
+	op.identities = p->identities;
+	op.nidentities = p->nidentities;
+	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0 ||
+	    (r = cy_age_read_header(&in, &h, err)) != 0)
+		goto out;
+	r = find_label(&h, &idx, &mark, err);
+	if (r != 0 && r != CY_E_NOT_FOUND)
+		goto out;
+	labelled = r == 0;
+	if ((file_key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = cy_age_unwrap(&h, &op, file_key, err)) != 0 ||
+	    (r = cy_header_verify_mac(&h, file_key, err)) != 0)
+		goto out;
+	if (labelled && ((r = verify_label(&h, idx, mark, file_key, p->trust,
+	    info, err)) != 0 ||
+	    (r = check_created(info, now, err)) != 0 ||
+	    (r = check_stanzas(&h, idx, info->label, err)) != 0 ||
+	    (r = check_reader(&h, p, file_key, now, info, err)) != 0))
+		goto out;
+	if (p->mode != CY_DOC_OPEN_LABEL_ONLY)
+		r = open_payload(mem, len, p, file_key, out_fd, info->label, err);
+out:
+	cy_src_close(&in);
+	cy_header_free(&h);
+	cy_secret_free(file_key);
+	return r;
+}
+
+int
+cy_doc_open_fd(int in_fd, int out_fd, const cy_doc_open_params *p,
+    cy_doc_info *info, cy_error *err)
+{
+	size_t maplen = 0, start = 0;
+	uint8_t *m;
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	if ((m = cy_map_input(in_fd, &maplen, &start)) == NULL)
+		return cy_error_set(err, CY_E_IO,
+		    "the input must be a non-empty regular file");
+	r = open_mapped(m + start, maplen - start, out_fd, p, info, err);
+	munmap(m, maplen);
+	if (r != 0)
+		cy_doc_info_free(info);
+	return r;
+}
+
+void
+cy_doc_info_free(cy_doc_info *info)
+{
+	cy_label_free(info->label);
+	cy_cert_free(info->signer);
+	cy_cert_free(info->reader);
+	memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,135 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "coyeu/age.h"
+#include "coyeu/encoding.h"
+#include "age/bech32.h"
+#include "pki/signed.h"
+
+int
+cy_signed_finish(cy_buf *b, const cy_idkey *k, cy_error *err)
+{
+	uint8_t sig[CY_SIGNATURE_LEN];
+
+	if (cy_buf_status(b) != 0)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if (cy_idkey_sign(k, b->data, b->len, sig) != 0)
+		return cy_error_set(err, CY_E_CRYPTO, "cannot sign");
+	return cy_canon_put_b64(b, "signature", sig, sizeof(sig), err);
+}
+
+int
+cy_signed_split(const cy_canon_record *r, size_t sig_field,
+    uint8_t sig[CY_SIGNATURE_LEN], size_t *signed_len, cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, sig_field);
+
+	*signed_len = v->offset;
+	return cy_canon_get_b64(v, sig, CY_SIGNATURE_LEN, "signature", err);
+}
+
+int
+cy_signed_version(const cy_canon_record *r, size_t field, const char *want,
+    cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, field);
+
+	if (cy_canon_value_is(v, want))
+		return 0;
+	return cy_error_set(err, CY_E_FORMAT,
+	    "version '%.*s' is not '%s'", (int)(v->len > 40 ? 40 : v->len),
+	    v->value, want);
+}
+
+int
+cy_signed_serial(const cy_canon_record *r, size_t field, const char *what,
+    char out[CY_SERIAL_HEX_LEN + 1], cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, field);
+
+	if (!cy_serial_valid(v->value, v->len))
+		return cy_error_set(err, CY_E_FORMAT,
+		    "%s: expected %d lowercase hex digits", what,
+		    CY_SERIAL_HEX_LEN);
+	memcpy(out, v->value, CY_SERIAL_HEX_LEN);
+	out[CY_SERIAL_HEX_LEN] = '\0';
+	return 0;
+}
+
+int
+cy_signed_time(const cy_canon_record *r, size_t field, const char *what,
+    int64_t *t, cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, field);
+	int rc;
+
+	if ((rc = cy_canon_time_parse(v->value, v->len, t, err)) != 0)
+		return cy_error_wrap(err, "%s", what);
+	return 0;
+}
+
+int
+cy_signed_put_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+{
+	char s[CY_RECIPIENT_STR_MAX];
+
+	if (cy_bech32_encode(s, sizeof(s), "age", pk, CY_SEAL_PUBLIC_LEN, 0) != 0)
+		return cy_error_set(err, CY_E_CRYPTO, "cannot encode %s", key);
+	return cy_canon_put(b, key, s, err);
+}
+
+int
+cy_signed_recipient(const cy_canon_record *r, size_t field,
+    uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, field);
+	char s[CY_RECIPIENT_STR_MAX], again[CY_RECIPIENT_STR_MAX];
+	char hrp[CY_BECH32_HRP_MAX + 1];
+	size_t n;
+
+	if (v->len >= sizeof(s))
+		goto bad;
+	memcpy(s, v->value, v->len);
+	s[v->len] = '\0';
+	if (cy_bech32_decode(s, hrp, pk, CY_SEAL_PUBLIC_LEN, &n, NULL) != 0 ||
+	    strcmp(hrp, "age") != 0 || n != CY_SEAL_PUBLIC_LEN ||
+	    cy_bech32_encode(again, sizeof(again), "age", pk, n, 0) != 0 ||
+	    strcmp(again, s) != 0)
+		goto bad;
+	return 0;
+bad:
+	return cy_error_set(err, CY_E_FORMAT,
+	    "seal-key: expected an age X25519 recipient (age1…, lowercase)");
+}
+
+void
+cy_serial_new(char out[CY_SERIAL_HEX_LEN + 1])
+{
+	uint8_t raw[CY_SERIAL_LEN];
+
+	randombytes_buf(raw, sizeof(raw));
+	cy_hex_encode(out, raw, sizeof(raw));
+}
+
+const char *
+cy_time_str(int64_t t, char out[CY_TIME_STR_MAX])
+{
+	if (cy_canon_time_format(t, out, NULL) != 0)
+		memcpy(out, "?", 2);
+	return out;
+}
+
+uint8_t *
+cy_memdup(const uint8_t *in, size_t len)
+{
+	uint8_t *p;
+
+	if ((p = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(p, in, len);
+	p[len] = '\0';
+	return p;
+}

@@ -1,0 +1,69 @@
+/* Internal: the register handle, shared by logstore.c and logaudit.c. */
+#ifndef COYEU_LOGINT_H
+#define COYEU_LOGINT_H
+
+#include <sqlite3.h>
+
+#include "coyeu/log.h"
+#include "reg/tree.h"
+
+#define CACHE_SLOTS 64 /* tiles kept per handle: 1 MiB */
+#define TILE_ID(level, index) ((int64_t)((uint64_t)(level) << 56 | (index)))
+
+enum {
+	S_INS_ENTRY, S_INS_TILE, S_GET_TILE, S_GET_ENTRY, S_INS_CKPT,
+	S_GET_CKPT, S_LAST_CKPT, S_SET_SIZE, S_GET_META, S_DEL_PARTIAL,
+	S_INS_PARTIAL, S_GET_PARTIAL, S_INS_LEAF, S_GET_LEAF, S_FIRST_CKPT,
+	NSTMT,
+};
+
+struct cache_slot {
+	int64_t id;
+	int valid;
+	uint8_t h[CY_TILE_NODES][CY_HASH_LEN];
+};
+
+struct cy_log {
+	sqlite3 *db;
+	sqlite3_stmt *st[NSTMT];
+	int readonly;
+	int snapshot;     /* a read-only handle's read transaction is open */
+	char origin[CY_ORIGIN_MAX + 1];
+	char *key_path;
+	cy_note_verifier *v;
+	cy_log_clock_fn *clock;
+	void *clock_ctx;
+	uint64_t max_skew;
+	cy_hasher *h;
+	struct cy_tree tree;
+	struct cache_slot *cache;
+	cy_error damage;  /* why the right edge could not be loaded, if so */
+	cy_buf ck_note;   /* the last checkpoint read and verified… */
+	cy_checkpoint ck; /* …and what it says */
+};
+
+/* SQLite helpers: each returns 0 or a CY_E_STORE error naming `what`. */
+int cy_log_db_fail(sqlite3 *db, cy_error *err, const char *what);
+int cy_log_step_done(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
+    const char *what);
+/* 1 with a row (reset st after reading it), 0 with none, <0 on error. */
+int cy_log_step_row(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
+    const char *what);
+void cy_log_finish(sqlite3_stmt *st);
+int cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err);
+/* The index stored for a record hash: 1 (into *idx), 0 with none, <0. */
+int cy_log_leaf_index(cy_log *l, const uint8_t leaf[CY_HASH_LEN],
+    uint64_t *idx, cy_error *err);
+
+/* Entries checked (form, signature) and hashed by worker threads, in
+ * order, while the caller goes on: cy_checker_wait returns once entries
+ * [0, upto) are checked, or with the first refused one among them. */
+struct cy_checker;
+int cy_checker_start(const uint8_t *const *entries, const size_t *lens,
+    size_t n, int threads, uint8_t (*leaf)[CY_HASH_LEN], int64_t *times,
+    struct cy_checker **out, cy_error *err);
+int cy_checker_wait(struct cy_checker *c, size_t upto, size_t *bad,
+    cy_error *err);
+void cy_checker_finish(struct cy_checker *c);
+
+#endif
