@@ -27,7 +27,7 @@ LIBS_ALL    = $(PKG_LIBS) -lpthread $(LIBS)
 # Tests also read zlib-compressed test vectors.
 TEST_LIBS  := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
-LIB_SRC  = $(wildcard lib/*.c)
+LIB_SRC  = $(wildcard lib/*.c lib/store/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
