@@ -212,23 +212,32 @@ sq_close(cy_store *s)
 	free(d);
 }
 
+/* A new, empty file: O_EXCL never takes over an existing one. */
+static int
+create_file(const char *path, cy_error *err)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
+		return cy_error_set(err, CY_E_IO, "cannot create %s: %s", path,
+		    strerror(errno));
+	close(fd);
+	return 0;
+}
+
 static int
 sq_open(const char *path, int flags, cy_store **out, cy_error *err)
 {
 	struct sq *d;
-	int fd, r, oflags;
+	int r, oflags, created = 0;
 
 	*out = NULL;
-	/* O_EXCL: never take over an existing file. */
-	if ((flags & CY_STORE_CREATE) &&
-	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
-		return cy_error_set(err, CY_E_IO, "cannot create %s: %s", path,
-		    strerror(errno));
-	if (flags & CY_STORE_CREATE)
-		close(fd);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	d->base.drv = cy_store_sqlite_driver();
+	if ((flags & CY_STORE_CREATE) && (r = create_file(path, err)) != 0)
+		goto out;
+	created = (flags & CY_STORE_CREATE) != 0;
 	oflags = (flags & CY_STORE_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE;
 	if ((r = sqlite3_open_v2(path, &d->db, oflags, NULL)) != SQLITE_OK) {
@@ -241,7 +250,9 @@ sq_open(const char *path, int flags, cy_store **out, cy_error *err)
 	*out = &d->base;
 	d = NULL;
 out:
-	sq_close(d ? &d->base : NULL);
+	sq_close(d != NULL ? &d->base : NULL);
+	if (d != NULL && created)
+		unlink(path);
 	return r;
 }
 
