@@ -41,8 +41,10 @@ enum cy_err {
 	CY_E_TOO_LARGE = -14, /* input over a size cap */
 	CY_E_PASSPHRASE = -15, /* wrong passphrase */
 	CY_E_NOT_FOUND = -16, /* no such item */
-	CY_E_STORE = -17,     /* database error */
+	CY_E_STORE = -17,     /* database error (trying again will not help) */
 	CY_E_PROOF = -18,     /* a Merkle proof does not verify */
+	CY_E_STORE_RETRY = -19, /* database busy, conflict or connection lost:
+	                         * the whole transaction may be tried again */
 };
 
 typedef struct cy_error {

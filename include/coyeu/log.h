@@ -1,5 +1,5 @@
 /* coyeu — the register: an append-only Merkle log of signed entries in one
- * SQLite file (WAL).
+ * store: by default one SQLite file (WAL), or any store driver (store.h).
  *
  * Appends come in batches: every entry is checked (form and signature), the
  * batch is sequenced, hashed into the tree, stored together with the tiles
@@ -20,6 +20,7 @@
 #include "coyeu/error.h"
 #include "coyeu/merkle.h"
 #include "coyeu/note.h"
+#include "coyeu/store.h"
 
 #define CY_LOG_FORMAT "coyeu-register-v2"
 #define CY_LOG_BATCH_MAX 100000 /* entries in one append */
@@ -61,6 +62,14 @@ CY_API int cy_log_open(const char *path, int flags, cy_log **out,
 CY_API int cy_log_open_with(const char *path, const cy_log_options *o,
     cy_log **out,
     cy_error *err) CY_MUST_CHECK;
+/* cy_log_create and cy_log_open_with on a store opened through any driver
+ * (store.h): path-based ones are these on the SQLite driver.  The store is
+ * borrowed: close it after the cy_log.  A failed create leaves the store
+ * as it was (one transaction). */
+CY_API int cy_log_create_store(cy_store *s, const cy_note_signer *signer,
+    const char *key_path, const cy_log_options *o, cy_error *err) CY_MUST_CHECK;
+CY_API int cy_log_open_store(cy_store *s, const cy_log_options *o,
+    cy_log **out, cy_error *err) CY_MUST_CHECK;
 CY_API void cy_log_close(cy_log *l);
 
 CY_API uint64_t cy_log_size(const cy_log *l);

@@ -77,6 +77,7 @@ cy_strerror(int code)
 	case CY_E_NOT_FOUND: return "not found";
 	case CY_E_STORE: return "storage error";
 	case CY_E_PROOF: return "proof does not verify";
+	case CY_E_STORE_RETRY: return "storage busy: try again";
 	}
 	return "unknown error";
 }

@@ -20,7 +20,7 @@ struct audit {
 	uint64_t size, tiles, imported;
 	int64_t now;
 	struct audit_ck *ck;
-	size_t nck, next;
+	size_t nck, capck, next;
 };
 
 #define ULL(x) ((unsigned long long)(x))
@@ -30,27 +30,23 @@ audit_tile(void *ctx, unsigned level, uint64_t index, const struct cy_tile *t,
     cy_error *err)
 {
 	struct audit *a = ctx;
-	sqlite3_stmt *st = a->l->st[S_GET_TILE];
-	const uint8_t *stored;
+	uint8_t stored[CY_TILE_NODES][CY_HASH_LEN];
+	size_t len;
 	unsigned i;
 	int r;
 
-	sqlite3_bind_int64(st, 1, TILE_ID(level, index));
-	if ((r = cy_log_step_row(a->l->db, st, err, "tile")) < 0)
+	if ((r = a->l->drv->tile_get(a->l->s, level, index, stored[0],
+	    CY_TILE_BYTES, &len, err)) < 0)
 		return r;
 	if (r == 0)
 		return cy_error_set(err, CY_E_PROOF, "tile %u/%llu is missing",
 		    level, ULL(index));
-	stored = sqlite3_column_blob(st, 0);
-	if (sqlite3_column_bytes(st, 0) != CY_TILE_BYTES) {
-		cy_log_finish(st);
+	if (len != CY_TILE_BYTES)
 		return cy_error_set(err, CY_E_PROOF, "tile %u/%llu has the wrong length", level,
 		    ULL(index));
-	}
 	for (i = 0; i < CY_TILE_NODES; i++)
-		if (memcmp(stored + i * CY_HASH_LEN, t->h[i], CY_HASH_LEN) != 0)
+		if (memcmp(stored[i], t->h[i], CY_HASH_LEN) != 0)
 			break;
-	cy_log_finish(st);
 	if (i < CY_TILE_NODES)
 		return cy_error_set(err, CY_E_PROOF,
 		    "tile %u/%llu: stored hash %u differs from the entries", level,
@@ -93,55 +89,51 @@ check_chain(const struct audit *a, const cy_checkpoint *c, cy_error *err)
 	return 0;
 }
 
+/* One stored checkpoint, in order of size. */
+static int
+audit_checkpoint(void *ctx, uint64_t size, const uint8_t *note, size_t len,
+    cy_error *err)
+{
+	struct audit *a = ctx;
+	struct audit_ck *grown;
+	cy_checkpoint c;
+	int r;
+
+	if ((r = cy_checkpoint_open(note, len, a->v, &c, err)) != 0) {
+		cy_error_wrap(err, "checkpoint at size %llu", ULL(size));
+		return r;
+	}
+	if (c.size != size || size > a->size)
+		return cy_error_set(err, CY_E_PROOF, "checkpoint stored at size %llu "
+		    "says size %llu, or lies beyond the register", ULL(size),
+		    ULL(c.size));
+	if ((r = check_chain(a, &c, err)) != 0)
+		return r;
+	if (a->nck == a->capck) {
+		a->capck = a->capck ? a->capck * 2 : 64;
+		if ((grown = realloc(a->ck, a->capck * sizeof(*a->ck))) == NULL)
+			return cy_error_set(err, CY_E_NOMEM, "out of memory");
+		a->ck = grown;
+	}
+	a->ck[a->nck].size = size;
+	a->ck[a->nck].time = c.time;
+	memcpy(a->ck[a->nck++].root, c.root, CY_HASH_LEN);
+	return 0;
+}
+
 static int
 load_checkpoints(struct audit *a, cy_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	cy_checkpoint c;
-	struct audit_ck *grown;
-	uint64_t size;
-	size_t cap = 0;
-	int rc, r = 0;
+	int r;
 
-	if (sqlite3_prepare_v2(a->l->db, "SELECT size, note FROM checkpoint "
-	    "ORDER BY size", -1, &st, NULL) != SQLITE_OK)
-		return cy_log_db_fail(a->l->db, err, "checkpoints");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size = (uint64_t)sqlite3_column_int64(st, 0);
-		if ((r = cy_checkpoint_open(sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1), a->v, &c, err)) != 0) {
-			cy_error_wrap(err, "checkpoint at size %llu",
-			    (unsigned long long)size);
-			goto out;
-		}
-		if (c.size != size || size > a->size) {
-			r = cy_error_set(err, CY_E_PROOF, "checkpoint stored at size %llu says "
-			    "size %llu, or lies beyond the register", ULL(size), ULL(c.size));
-			goto out;
-		}
-		if ((r = check_chain(a, &c, err)) != 0)
-			goto out;
-		if (a->nck == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = realloc(a->ck, cap * sizeof(*a->ck))) == NULL) {
-				r = cy_error_set(err, CY_E_NOMEM, "out of memory");
-				goto out;
-			}
-			a->ck = grown;
-		}
-		a->ck[a->nck].size = size;
-		a->ck[a->nck].time = c.time;
-		memcpy(a->ck[a->nck++].root, c.root, CY_HASH_LEN);
-	}
-	if (rc != SQLITE_DONE)
-		r = cy_log_db_fail(a->l->db, err, "checkpoints");
-	else if (a->nck == 0 || a->ck[a->nck - 1].size != a->size)
-		r = cy_error_set(err, CY_E_PROOF, "the latest checkpoint is of size "
-		    "%llu, not the register's size %llu: a checkpoint was removed",
-		    ULL(a->nck ? a->ck[a->nck - 1].size : 0), ULL(a->size));
-out:
-	sqlite3_finalize(st);
-	return r;
+	if ((r = a->l->drv->checkpoint_scan(a->l->s, 0, audit_checkpoint, a,
+	    err)) != 0)
+		return r;
+	if (a->nck == 0 || a->ck[a->nck - 1].size != a->size)
+		return cy_error_set(err, CY_E_PROOF, "the latest checkpoint is of "
+		    "size %llu, not the register's size %llu: a checkpoint was "
+		    "removed", ULL(a->nck ? a->ck[a->nck - 1].size : 0), ULL(a->size));
+	return 0;
 }
 
 /* Compares the checkpoints at the tree's current size with its root. */
@@ -238,47 +230,67 @@ out:
 	return r;
 }
 
+/* Entries read for one audit_batch. */
+struct audit_read {
+	struct audit *a;
+	int threads;
+	size_t n;
+	const uint8_t *e[AUDIT_BATCH];
+	size_t lens[AUDIT_BATCH];
+	uint64_t idx[AUDIT_BATCH];
+};
+
+static void
+audit_drop(struct audit_read *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free((uint8_t *)b->e[i]);
+	b->n = 0;
+}
+
+/* Audits and frees the entries read so far. */
+static int
+audit_flush(struct audit_read *b, cy_error *err)
+{
+	int r;
+
+	r = b->n > 0 ? audit_batch(b->a, b->e, b->lens, b->idx, b->n, b->threads,
+	    err) : 0;
+	audit_drop(b);
+	return r;
+}
+
+static int
+audit_row(void *ctx, uint64_t idx, const uint8_t *data, size_t len,
+    cy_error *err)
+{
+	struct audit_read *b = ctx;
+
+	if ((b->e[b->n] = malloc(len + 1)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	memcpy((uint8_t *)b->e[b->n], data, len);
+	b->idx[b->n] = idx;
+	b->lens[b->n++] = len;
+	return b->n == AUDIT_BATCH ? audit_flush(b, err) : 0;
+}
+
 static int
 audit_entries(struct audit *a, int threads, cy_error *err)
 {
-	const uint8_t *e[AUDIT_BATCH];
-	size_t lens[AUDIT_BATCH], n = 0, i;
-	uint64_t idx[AUDIT_BATCH];
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
+	struct audit_read *b;
+	int r;
 
-	if (sqlite3_prepare_v2(a->l->db, "SELECT idx, data FROM entry ORDER BY idx",
-	    -1, &st, NULL) != SQLITE_OK)
-		return cy_log_db_fail(a->l->db, err, "entries");
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			idx[n] = (uint64_t)sqlite3_column_int64(st, 0);
-			lens[n] = (size_t)sqlite3_column_bytes(st, 1);
-			if ((e[n] = malloc(lens[n] + 1)) == NULL) {
-				r = cy_error_set(err, CY_E_NOMEM, "out of memory");
-				break;
-			}
-			memcpy((uint8_t *)e[n], sqlite3_column_blob(st, 1), lens[n]);
-			n++;
-		} else if (rc != SQLITE_DONE) {
-			r = cy_log_db_fail(a->l->db, err, "entries");
-			break;
-		}
-		if (n == AUDIT_BATCH || (rc == SQLITE_DONE && n > 0)) {
-			r = audit_batch(a, e, lens, idx, n, threads, err);
-			for (i = 0; i < n; i++)
-				free((uint8_t *)e[i]);
-			n = 0;
-			if (r != 0)
-				break;
-		}
-		if (rc == SQLITE_DONE)
-			break;
-	}
-	for (i = 0; i < n; i++)
-		free((uint8_t *)e[i]);
-	sqlite3_finalize(st);
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	b->a = a;
+	b->threads = threads;
+	r = a->l->drv->entry_scan(a->l->s, 0, audit_row, b, err);
+	if (r == 0)
+		r = audit_flush(b, err);
+	audit_drop(b);
+	free(b);
 	return r;
 }
 
@@ -286,51 +298,40 @@ audit_entries(struct audit *a, int threads, cy_error *err)
 static int
 audit_edge(struct audit *a, cy_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	uint8_t stored[CY_TILE_WIDTH][CY_HASH_LEN];
+	const cy_store_driver *d = a->l->drv;
 	unsigned level, w, nonzero = 0;
-	int64_t rows = -1, stored_tiles = -1;
-	int r = 0, rc;
+	uint64_t rows, tiles, leaves;
+	size_t len;
+	int r;
 
 	for (level = 0; level < CY_TILE_LEVELS; level++) {
 		if ((w = a->tree.part[level].w) == 0)
 			continue;
 		nonzero++;
-		sqlite3_bind_int(a->l->st[S_GET_PARTIAL], 1, (int)level);
-		st = a->l->st[S_GET_PARTIAL];
-		if ((rc = cy_log_step_row(a->l->db, st, err, "partial tile")) < 0)
-			return rc;
-		r = rc == 0 || (size_t)sqlite3_column_bytes(st, 0) !=
-		    w * CY_HASH_LEN || memcmp(sqlite3_column_blob(st, 0),
-		    a->tree.part[level].h, w * CY_HASH_LEN) != 0;
-		if (rc == 1)
-			cy_log_finish(st);
-		if (r)
+		if ((r = d->partial_get(a->l->s, level, stored[0], sizeof(stored),
+		    &len, err)) < 0)
+			return r;
+		if (r == 0 || len != w * CY_HASH_LEN ||
+		    memcmp(stored, a->tree.part[level].h, len) != 0)
 			return cy_error_set(err, CY_E_PROOF, "partial tile at level %u differs from "
 			    "the entries", level);
 	}
-	st = NULL;
-	if (sqlite3_prepare_v2(a->l->db, "SELECT (SELECT count(*) FROM partial), "
-	    "(SELECT count(*) FROM tile), (SELECT count(*) FROM leaf)", -1, &st,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		r = cy_log_db_fail(a->l->db, err, "count");
-		goto out;
-	}
-	rows = sqlite3_column_int64(st, 0);
-	stored_tiles = sqlite3_column_int64(st, 1);
-	if ((uint64_t)sqlite3_column_int64(st, 2) != a->tree.size)
-		r = cy_error_set(err, CY_E_PROOF, "the store indexes %llu record "
-		    "hashes; the register holds %llu entries",
-		    ULL(sqlite3_column_int64(st, 2)), ULL(a->tree.size));
-	else if (rows != nonzero)
-		r = cy_error_set(err, CY_E_PROOF, "the store holds %llu partial tiles; the entries "
+	if ((r = d->count(a->l->s, CY_STORE_PARTIALS, &rows, err)) != 0 ||
+	    (r = d->count(a->l->s, CY_STORE_TILES, &tiles, err)) != 0 ||
+	    (r = d->count(a->l->s, CY_STORE_LEAVES, &leaves, err)) != 0)
+		return r;
+	if (leaves != a->tree.size)
+		return cy_error_set(err, CY_E_PROOF, "the store indexes %llu record "
+		    "hashes; the register holds %llu entries", ULL(leaves),
+		    ULL(a->tree.size));
+	if (rows != nonzero)
+		return cy_error_set(err, CY_E_PROOF, "the store holds %llu partial tiles; the entries "
 		    "make %u", ULL(rows), nonzero);
-	else if ((uint64_t)stored_tiles != a->tiles)
-		r = cy_error_set(err, CY_E_PROOF, "the store holds %llu full tiles; the entries "
-		    "make %llu", ULL(stored_tiles), ULL(a->tiles));
-out:
-	sqlite3_finalize(st);
-	return r;
+	if (tiles != a->tiles)
+		return cy_error_set(err, CY_E_PROOF, "the store holds %llu full tiles; the entries "
+		    "make %llu", ULL(tiles), ULL(a->tiles));
+	return 0;
 }
 
 int

@@ -2,20 +2,14 @@
 #ifndef COYEU_LOGINT_H
 #define COYEU_LOGINT_H
 
-#include <sqlite3.h>
-
 #include "coyeu/log.h"
+#include "coyeu/store.h"
 #include "reg/tree.h"
+
+_Static_assert(CY_STORE_HASH_LEN == CY_HASH_LEN, "store and tree hash sizes");
 
 #define CACHE_SLOTS 64 /* tiles kept per handle: 1 MiB */
 #define TILE_ID(level, index) ((int64_t)((uint64_t)(level) << 56 | (index)))
-
-enum {
-	S_INS_ENTRY, S_INS_TILE, S_GET_TILE, S_GET_ENTRY, S_INS_CKPT,
-	S_GET_CKPT, S_LAST_CKPT, S_SET_SIZE, S_GET_META, S_DEL_PARTIAL,
-	S_INS_PARTIAL, S_GET_PARTIAL, S_INS_LEAF, S_GET_LEAF, S_FIRST_CKPT,
-	NSTMT,
-};
 
 struct cache_slot {
 	int64_t id;
@@ -24,8 +18,9 @@ struct cache_slot {
 };
 
 struct cy_log {
-	sqlite3 *db;
-	sqlite3_stmt *st[NSTMT];
+	cy_store *s;      /* where everything is kept (store.h) */
+	const cy_store_driver *drv;
+	int own_store;    /* opened by cy_log_open: closed with the handle */
 	int readonly;
 	int snapshot;     /* a read-only handle's read transaction is open */
 	char origin[CY_ORIGIN_MAX + 1];
@@ -42,14 +37,6 @@ struct cy_log {
 	cy_checkpoint ck; /* …and what it says */
 };
 
-/* SQLite helpers: each returns 0 or a CY_E_STORE error naming `what`. */
-int cy_log_db_fail(sqlite3 *db, cy_error *err, const char *what);
-int cy_log_step_done(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
-    const char *what);
-/* 1 with a row (reset st after reading it), 0 with none, <0 on error. */
-int cy_log_step_row(sqlite3 *db, sqlite3_stmt *st, cy_error *err,
-    const char *what);
-void cy_log_finish(sqlite3_stmt *st);
 int cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err);
 /* The index stored for a record hash: 1 (into *idx), 0 with none, <0. */
 int cy_log_leaf_index(cy_log *l, const uint8_t leaf[CY_HASH_LEN],

@@ -1,6 +1,5 @@
-/* The register's SQLite store: entries, tiles, checkpoints (see log.h). */
-#include <errno.h>
-#include <fcntl.h>
+/* The register: entries, tiles, checkpoints kept through a store driver
+ * (see log.h, store.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,98 +13,6 @@
 #include "coyeu/tlogproof.h"
 #include "reg/logint.h"
 #include "base/text.h"
-
-static const char *const sql_text[NSTMT] = {
-	[S_INS_ENTRY] = "INSERT INTO entry(idx, data) VALUES(?, ?)",
-	[S_INS_TILE] = "INSERT INTO tile(id, hashes) VALUES(?, ?)",
-	[S_GET_TILE] = "SELECT hashes FROM tile WHERE id = ?",
-	[S_GET_ENTRY] = "SELECT data FROM entry WHERE idx = ?",
-	[S_INS_CKPT] = "INSERT INTO checkpoint(size, note) VALUES(?, ?)",
-	[S_GET_CKPT] = "SELECT note FROM checkpoint WHERE size = ?",
-	[S_LAST_CKPT] = "SELECT note FROM checkpoint ORDER BY size DESC LIMIT 1",
-	[S_SET_SIZE] = "UPDATE meta SET v = ? WHERE k = 'size'",
-	[S_GET_META] = "SELECT v FROM meta WHERE k = ?",
-	[S_DEL_PARTIAL] = "DELETE FROM partial",
-	[S_INS_PARTIAL] = "INSERT INTO partial(level, hashes) VALUES(?, ?)",
-	[S_GET_PARTIAL] = "SELECT hashes FROM partial WHERE level = ?",
-	[S_INS_LEAF] = "INSERT INTO leaf(hash, idx) VALUES(?, ?)",
-	[S_GET_LEAF] = "SELECT idx FROM leaf WHERE hash = ?",
-	[S_FIRST_CKPT] = ("SELECT note FROM checkpoint WHERE size > ? "
-	    "ORDER BY size LIMIT 1"),
-};
-
-static const char schema[] =
-    "CREATE TABLE meta(k TEXT PRIMARY KEY, v);"
-    "CREATE TABLE entry(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-    "CREATE TABLE tile(id INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
-    "CREATE TABLE partial(level INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
-    "CREATE TABLE checkpoint(size INTEGER PRIMARY KEY, note BLOB NOT NULL);"
-    /* Every entry's record hash: an entry is never appended twice. */
-    "CREATE TABLE leaf(hash BLOB PRIMARY KEY, idx INTEGER NOT NULL) "
-    "WITHOUT ROWID;";
-
-int
-cy_log_db_fail(sqlite3 *db, cy_error *err, const char *what)
-{
-	return cy_error_set(err, CY_E_STORE, "%s: %s", what, sqlite3_errmsg(db));
-}
-
-static int
-exec(sqlite3 *db, const char *sql, cy_error *err)
-{
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return cy_log_db_fail(db, err, sql);
-	return 0;
-}
-
-/* Runs a prepared statement that returns no row, then resets it. */
-int
-cy_log_step_done(sqlite3 *db, sqlite3_stmt *st, cy_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : cy_log_db_fail(db, err, what);
-}
-
-/* Steps a one-row query: 1 with a row, 0 with none, <0 on error.  The
- * caller resets st after reading the row. */
-int
-cy_log_step_row(sqlite3 *db, sqlite3_stmt *st, cy_error *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return 1;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : cy_log_db_fail(db, err, what);
-}
-
-void
-cy_log_finish(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-static int
-pragmas(sqlite3 *db, int readonly, cy_error *err)
-{
-	int r;
-
-	sqlite3_busy_timeout(db, 30000);
-	/* Tiles are read straight from the mapped file, not copied in. */
-	if ((r = exec(db, "PRAGMA cache_size = -65536", err)) != 0 ||
-	    (r = exec(db, "PRAGMA mmap_size = 1073741824", err)) != 0)
-		return r;
-	if (readonly)
-		return 0;
-	/* FULL: a commit returns after the WAL is fsynced, so an appended
-	 * entry survives power loss, not just a crash. */
-	return exec(db, "PRAGMA synchronous = FULL", err);
-}
 
 static int64_t
 system_clock(void *ctx)
@@ -121,65 +28,65 @@ clock_now(const cy_log_options *o)
 	    system_clock(NULL);
 }
 
-int
-cy_log_create(const char *path, const cy_note_signer *signer,
-    const char *key_path, const cy_log_options *o, cy_error *err)
+/* The meta rows of a new register and its signed size-0 checkpoint. */
+static int
+create_rows(cy_store *s, const cy_note_signer *signer, const char *key_path,
+    const cy_log_options *o, cy_error *err)
 {
+	const cy_store_driver *d = s->drv;
 	char vkey[CY_NOTE_KEY_STR_MAX];
 	cy_buf note = CY_BUF_INIT;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
 	cy_checkpoint c;
 	int64_t now;
-	int fd, r;
+	int r;
 
-	/* O_EXCL: never take over an existing file. */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
-		return cy_error_set(err, CY_E_IO, "cannot create %s: %s", path,
-		    strerror(errno));
-	close(fd);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		r = cy_log_db_fail(db, err, "open");
-		goto out;
-	}
 	memset(&c, 0, sizeof(c));
 	snprintf(c.origin, sizeof(c.origin), "%s", cy_note_signer_name(signer));
 	cy_merkle_empty_root(c.root);
 	now = clock_now(o);
 	c.time = now > 0 ? (uint64_t)now : 0;
 	cy_note_signer_verifier_string(signer, vkey);
-	if ((r = pragmas(db, 0, err)) != 0 ||
-	    (r = exec(db, "PRAGMA journal_mode = WAL", err)) != 0 ||
-	    (r = exec(db, "BEGIN", err)) != 0 || (r = exec(db, schema, err)) != 0 ||
+	if ((r = d->init(s, err)) != 0 ||
+	    (r = d->meta_put(s, "format", CY_LOG_FORMAT, err)) != 0 ||
+	    (r = d->meta_put(s, "origin", c.origin, err)) != 0 ||
+	    (r = d->meta_put(s, "vkey", vkey, err)) != 0 ||
+	    (r = d->meta_put(s, "key-path", key_path, err)) != 0 ||
+	    (r = d->size_put(s, 0, err)) != 0 ||
 	    (r = cy_checkpoint_sign(&c, signer, &note, err)) != 0)
 		goto out;
-	if (sqlite3_prepare_v2(db, "INSERT INTO meta(k, v) VALUES "
-	    "('format', ?1), ('origin', ?2), ('vkey', ?3), ('key-path', ?4), "
-	    "('size', 0)", -1, &st, NULL) != SQLITE_OK) {
-		r = cy_log_db_fail(db, err, "prepare");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, CY_LOG_FORMAT, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c.origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, vkey, -1, SQLITE_STATIC);
-	if (key_path != NULL)
-		sqlite3_bind_text(st, 4, key_path, -1, SQLITE_STATIC);
-	if ((r = cy_log_step_done(db, st, err, "meta")) != 0)
-		goto out;
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, sql_text[S_INS_CKPT], -1, &st, NULL) != SQLITE_OK) {
-		r = cy_log_db_fail(db, err, "prepare");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, 0);
-	sqlite3_bind_blob(st, 2, note.data, (int)note.len, SQLITE_STATIC);
-	if ((r = cy_log_step_done(db, st, err, "checkpoint")) != 0 ||
-	    (r = exec(db, "COMMIT", err)) != 0)
-		goto out;
+	r = d->checkpoint_put(s, 0, note.data, note.len, err);
 out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
 	cy_buf_free(&note);
+	return r;
+}
+
+int
+cy_log_create_store(cy_store *s, const cy_note_signer *signer,
+    const char *key_path, const cy_log_options *o, cy_error *err)
+{
+	int r;
+
+	if ((r = s->drv->begin(s, 1, err)) != 0)
+		return r;
+	if ((r = create_rows(s, signer, key_path, o, err)) != 0 ||
+	    (r = s->drv->commit(s, err)) != 0)
+		s->drv->rollback(s);
+	return r;
+}
+
+int
+cy_log_create(const char *path, const cy_note_signer *signer,
+    const char *key_path, const cy_log_options *o, cy_error *err)
+{
+	cy_store *s = NULL;
+	int r;
+
+	/* CY_STORE_CREATE never takes over an existing file. */
+	if ((r = cy_store_open(cy_store_sqlite_driver(), path, CY_STORE_CREATE,
+	    &s, err)) != 0)
+		return r;
+	r = cy_log_create_store(s, signer, key_path, o, err);
+	cy_store_close(s);
 	if (r != 0)
 		unlink(path);
 	return r;
@@ -189,24 +96,14 @@ out:
 static int
 get_meta(cy_log *l, const char *k, char *out, size_t cap, cy_error *err)
 {
-	sqlite3_stmt *st = l->st[S_GET_META];
-	const unsigned char *v;
+	size_t len;
 	int r;
 
-	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-	if ((r = cy_log_step_row(l->db, st, err, "meta")) <= 0)
+	if ((r = l->drv->meta_get(l->s, k, out, cap, &len, err)) <= 0)
 		return r == 0 ? cy_error_set(err, CY_E_STORE,
 		    "not a coyeu register: no %s", k) : r;
-	v = sqlite3_column_text(st, 0);
-	if (v == NULL) {
-		out[0] = '\0';
-	} else if ((size_t)sqlite3_column_bytes(st, 0) >= cap) {
-		cy_log_finish(st);
+	if (len >= cap)
 		return cy_error_set(err, CY_E_STORE, "register %s too long", k);
-	} else {
-		memcpy(out, v, (size_t)sqlite3_column_bytes(st, 0) + 1);
-	}
-	cy_log_finish(st);
 	return 0;
 }
 
@@ -228,9 +125,9 @@ cy_log_get_size(cy_log *l, uint64_t *size, cy_error *err)
 static int
 load_edge(cy_log *l, cy_error *err)
 {
-	sqlite3_stmt *st = l->st[S_GET_PARTIAL];
 	uint64_t size;
 	unsigned level, w;
+	size_t len;
 	int r;
 
 	if ((r = cy_log_get_size(l, &size, err)) != 0)
@@ -241,20 +138,13 @@ load_edge(cy_log *l, cy_error *err)
 		w = (unsigned)((size >> (CY_TILE_HEIGHT * level)) & 0xff);
 		if (w == 0)
 			continue;
-		sqlite3_bind_int(st, 1, (int)level);
-		if ((r = cy_log_step_row(l->db, st, err, "partial tile")) < 0)
+		if ((r = l->drv->partial_get(l->s, level, l->tree.part[level].h[0],
+		    (size_t)w * CY_HASH_LEN, &len, err)) < 0)
 			return r;
-		if (r == 0 || (size_t)sqlite3_column_bytes(st, 0) !=
-		    (size_t)w * CY_HASH_LEN) {
-			if (r == 1)
-				cy_log_finish(st);
+		if (r == 0 || len != (size_t)w * CY_HASH_LEN)
 			return cy_error_set(err, CY_E_STORE,
 			    "the partial tile at level %u is missing or damaged "
 			    "(run coyeu log audit)", level);
-		}
-		memcpy(l->tree.part[level].h, sqlite3_column_blob(st, 0),
-		    (size_t)w * CY_HASH_LEN);
-		cy_log_finish(st);
 		if ((r = cy_tile_fill(&l->tree.part[level], l->h, w, err)) != 0)
 			return r;
 	}
@@ -280,11 +170,8 @@ store_tile(void *ctx, unsigned level, uint64_t index, const struct cy_tile *t,
     cy_error *err)
 {
 	cy_log *l = ctx;
-	sqlite3_stmt *st = l->st[S_INS_TILE];
 
-	sqlite3_bind_int64(st, 1, TILE_ID(level, index));
-	sqlite3_bind_blob(st, 2, t->h, CY_TILE_BYTES, SQLITE_STATIC);
-	return cy_log_step_done(l->db, st, err, "store tile");
+	return l->drv->tile_put(l->s, level, index, t->h[0], CY_TILE_BYTES, err);
 }
 
 static int
@@ -326,15 +213,38 @@ int
 cy_log_open_with(const char *path, const cy_log_options *o, cy_log **out,
     cy_error *err)
 {
+	cy_store *s = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = cy_store_open(cy_store_sqlite_driver(), path,
+	    o != NULL && (o->flags & CY_LOG_READONLY) ? CY_STORE_READONLY : 0,
+	    &s, err)) != 0)
+		return r;
+	if ((r = cy_log_open_store(s, o, out, err)) != 0) {
+		cy_store_close(s);
+		return r;
+	}
+	(*out)->own_store = 1;
+	return 0;
+}
+
+int
+cy_log_open_store(cy_store *s, const cy_log_options *o, cy_log **out,
+    cy_error *err)
+{
 	cy_log_options none;
 	cy_log *l;
-	int i, r, oflags;
+	int r;
 
 	*out = NULL;
 	if (o == NULL) {
 		memset(&none, 0, sizeof(none));
 		o = &none;
 	}
+	if (!cy_store_has(s, 1))
+		return cy_error_set(err, CY_E_USAGE, "the store driver %s does not "
+		    "fill version 1 of the interface", s->drv->name);
 	if (o->max_skew > CY_LOG_SKEW_MAX)
 		return cy_error_set(err, CY_E_USAGE,
 		    "the skew may be widened to at most %llu s",
@@ -344,31 +254,19 @@ cy_log_open_with(const char *path, const cy_log_options *o, cy_log **out,
 		free(l);
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	}
+	l->s = s;
+	l->drv = s->drv;
 	l->readonly = (o->flags & CY_LOG_READONLY) != 0;
 	l->clock = o->clock != NULL ? o->clock : system_clock;
 	l->clock_ctx = o->clock_ctx;
 	l->max_skew = o->max_skew > CY_LOG_SKEW ? o->max_skew : CY_LOG_SKEW;
-	oflags = l->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	if (sqlite3_open_v2(path, &l->db, oflags, NULL) != SQLITE_OK) {
-		r = cy_error_set(err, CY_E_STORE, "cannot open register %s: %s",
-		    path, sqlite3_errmsg(l->db));
+	if ((r = cy_hasher_new(&l->h, err)) != 0)
 		goto out;
-	}
-	if ((r = pragmas(l->db, l->readonly, err)) != 0 ||
-	    (r = cy_hasher_new(&l->h, err)) != 0)
-		goto out;
-	for (i = 0; i < NSTMT; i++)
-		if (sqlite3_prepare_v3(l->db, sql_text[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &l->st[i], NULL) != SQLITE_OK) {
-			r = cy_error_set(err, CY_E_STORE, "%s is not a coyeu register: %s",
-			    path, sqlite3_errmsg(l->db));
-			goto out;
-		}
 	cy_tree_init(&l->tree, store_tile, l);
 	/* A read-only handle reads from one snapshot (one read transaction)
 	 * until cy_log_refresh: each read then costs no locking. */
 	if (l->readonly) {
-		if ((r = exec(l->db, "BEGIN", err)) != 0)
+		if ((r = l->drv->begin(s, 0, err)) != 0)
 			goto out;
 		l->snapshot = 1;
 	}
@@ -389,15 +287,12 @@ out:
 void
 cy_log_close(cy_log *l)
 {
-	int i;
-
 	if (l == NULL)
 		return;
-	for (i = 0; i < NSTMT; i++)
-		sqlite3_finalize(l->st[i]);
 	if (l->snapshot)
-		(void)exec(l->db, "COMMIT", NULL);
-	sqlite3_close(l->db);
+		(void)l->drv->commit(l->s, NULL);
+	if (l->own_store)
+		cy_store_close(l->s);
 	cy_note_verifier_free(l->v);
 	cy_hasher_free(l->h);
 	cy_buf_free(&l->ck_note);
@@ -436,15 +331,18 @@ cy_log_refresh(cy_log *l, cy_error *err)
 	uint64_t size;
 	int r;
 
-	if (l->snapshot && ((r = exec(l->db, "COMMIT", err)) != 0 ||
-	    (r = exec(l->db, "BEGIN", err)) != 0))
-		return r;
+	if (l->snapshot) {
+		l->snapshot = 0;
+		if ((r = l->drv->commit(l->s, err)) != 0 ||
+		    (r = l->drv->begin(l->s, 0, err)) != 0)
+			return r;
+		l->snapshot = 1;
+	}
 	if ((r = cy_log_get_size(l, &size, err)) != 0)
 		return r;
 	return size == l->tree.size ? 0 : load_state(l, err);
 }
 
-/* Refuses work that needs the tree's right edge when it did not load. */
 static int
 intact(const cy_log *l, cy_error *err)
 {
@@ -458,30 +356,25 @@ intact(const cy_log *l, cy_error *err)
 static int
 store_right_edge(cy_log *l, cy_error *err)
 {
-	sqlite3_stmt *st = l->st[S_INS_PARTIAL];
 	unsigned level;
 	int r;
 
-	if ((r = cy_log_step_done(l->db, l->st[S_DEL_PARTIAL], err, "partial tiles")) != 0)
+	if ((r = l->drv->partial_clear(l->s, err)) != 0)
 		return r;
 	for (level = 0; level < CY_TILE_LEVELS; level++) {
 		if (l->tree.part[level].w == 0)
 			continue;
-		sqlite3_bind_int(st, 1, (int)level);
-		sqlite3_bind_blob(st, 2, l->tree.part[level].h,
-		    (int)(l->tree.part[level].w * CY_HASH_LEN), SQLITE_STATIC);
-		if ((r = cy_log_step_done(l->db, st, err, "partial tile")) != 0)
+		if ((r = l->drv->partial_put(l->s, level, l->tree.part[level].h[0],
+		    (size_t)l->tree.part[level].w * CY_HASH_LEN, err)) != 0)
 			return r;
 	}
-	sqlite3_bind_int64(l->st[S_SET_SIZE], 1, (int64_t)l->tree.size);
-	return cy_log_step_done(l->db, l->st[S_SET_SIZE], err, "size");
+	return l->drv->size_put(l->s, l->tree.size, err);
 }
 
 static int
 store_checkpoint(cy_log *l, const cy_note_signer *signer, uint64_t now,
     uint64_t previous, cy_error *err)
 {
-	sqlite3_stmt *st = l->st[S_INS_CKPT];
 	cy_buf note = CY_BUF_INIT;
 	cy_checkpoint c;
 	int r;
@@ -495,9 +388,8 @@ store_checkpoint(cy_log *l, const cy_note_signer *signer, uint64_t now,
 	if ((r = cy_tree_root(&l->tree, l->h, c.root, err)) != 0 ||
 	    (r = cy_checkpoint_sign(&c, signer, &note, err)) != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, (int64_t)c.size);
-	sqlite3_bind_blob(st, 2, note.data, (int)note.len, SQLITE_STATIC);
-	if ((r = cy_log_step_done(l->db, st, err, "store checkpoint")) != 0)
+	if ((r = l->drv->checkpoint_put(l->s, c.size, note.data, note.len,
+	    err)) != 0)
 		goto out;
 	/* Remember it verified: receipts for this batch need no check. */
 	l->ck_note.len = 0;
@@ -589,15 +481,7 @@ int
 cy_log_leaf_index(cy_log *l, const uint8_t leaf[CY_HASH_LEN], uint64_t *idx,
     cy_error *err)
 {
-	sqlite3_stmt *st = l->st[S_GET_LEAF];
-	int r;
-
-	sqlite3_bind_blob(st, 1, leaf, CY_HASH_LEN, SQLITE_STATIC);
-	if ((r = cy_log_step_row(l->db, st, err, "record hash")) == 1) {
-		*idx = (uint64_t)sqlite3_column_int64(st, 0);
-		cy_log_finish(st);
-	}
-	return r;
+	return l->drv->leaf_find(l->s, leaf, idx, err);
 }
 
 /* Records entry index's record hash, refusing one the register (or the
@@ -606,7 +490,6 @@ static int
 store_leaf(cy_log *l, size_t i, uint64_t index, uint64_t start,
     const uint8_t leaf[CY_HASH_LEN], cy_error *err)
 {
-	sqlite3_stmt *st = l->st[S_INS_LEAF];
 	uint64_t old;
 	int r;
 
@@ -620,9 +503,7 @@ store_leaf(cy_log *l, size_t i, uint64_t index, uint64_t start,
 		return cy_error_set(err, CY_E_POLICY, "entry %zu of the batch is "
 		    "already in the register at index %llu: an entry is appended "
 		    "once", i, ULL(old));
-	sqlite3_bind_blob(st, 1, leaf, CY_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)index);
-	return cy_log_step_done(l->db, st, err, "store record hash");
+	return l->drv->leaf_put(l->s, leaf, index, err);
 }
 
 int
@@ -631,7 +512,6 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
     uint64_t *first, size_t *bad, cy_error *err)
 {
 	uint8_t (*leaf)[CY_HASH_LEN] = NULL;
-	sqlite3_stmt *ins = l->st[S_INS_ENTRY];
 	struct cy_checker *check = NULL;
 	int64_t *times = NULL;
 	uint64_t start, now = 0;
@@ -657,7 +537,7 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 	/* Workers check signatures while this thread stores what they have
 	 * checked: both cores stay busy until the commit. */
 	if ((r = cy_checker_start(entries, lens, n, threads, leaf, times, &check,
-	    err)) != 0 || (r = exec(l->db, "BEGIN IMMEDIATE", err)) != 0)
+	    err)) != 0 || (r = l->drv->begin(l->s, 1, err)) != 0)
 		goto out;
 	began = 1;
 	/* Another process may have appended since we last looked; the clock
@@ -682,22 +562,21 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 				*bad = i;
 			goto out;
 		}
-		sqlite3_bind_int64(ins, 1, (int64_t)(start + i));
-		sqlite3_bind_blob(ins, 2, entries[i], (int)lens[i], SQLITE_STATIC);
-		if ((r = cy_log_step_done(l->db, ins, err, "store entry")) != 0 ||
+		if ((r = l->drv->entry_put(l->s, start + i, entries[i], lens[i],
+		    err)) != 0 ||
 		    (r = cy_tree_add(&l->tree, l->h, leaf[i], err)) != 0)
 			goto out;
 	}
 	if ((r = store_right_edge(l, err)) != 0 ||
 	    (r = store_checkpoint(l, signer, now, start, err)) != 0 ||
-	    (r = exec(l->db, "COMMIT", err)) != 0)
+	    (r = l->drv->commit(l->s, err)) != 0)
 		goto out;
 	began = 0;
 	*first = start;
 out:
 	cy_checker_finish(check);
 	if (began) {
-		(void)exec(l->db, "ROLLBACK", NULL);
+		l->drv->rollback(l->s);
 		(void)load_state(l, NULL);
 	}
 	free(leaf);
@@ -707,26 +586,20 @@ out:
 
 /* --- reading --- */
 
+/* A driver's get result r: found (0), not found, or its error. */
 static int
-blob_into(cy_log *l, sqlite3_stmt *st, cy_buf *out, cy_error *err,
-    const char *what)
+found(int r, cy_error *err, const char *what)
 {
-	int r;
-
-	if ((r = cy_log_step_row(l->db, st, err, what)) <= 0)
-		return r == 0 ? cy_error_set(err, CY_E_NOT_FOUND, "no such %s", what) : r;
-	cy_buf_append(out, sqlite3_column_blob(st, 0),
-	    (size_t)sqlite3_column_bytes(st, 0));
-	cy_log_finish(st);
-	return cy_buf_status(out) != 0 ?
-	    cy_error_set(err, CY_E_NOMEM, "out of memory") : 0;
+	if (r == 0)
+		return cy_error_set(err, CY_E_NOT_FOUND, "no such %s", what);
+	return r < 0 ? r : 0;
 }
 
 int
 cy_log_checkpoint_at(cy_log *l, uint64_t size, cy_buf *note, cy_error *err)
 {
-	sqlite3_bind_int64(l->st[S_GET_CKPT], 1, (int64_t)size);
-	return blob_into(l, l->st[S_GET_CKPT], note, err, "checkpoint");
+	return found(l->drv->checkpoint_get(l->s, size, note, err), err,
+	    "checkpoint");
 }
 
 int
@@ -735,7 +608,8 @@ cy_log_checkpoint_latest(cy_log *l, cy_buf *note, cy_checkpoint *c,
 {
 	int r;
 
-	if ((r = blob_into(l, l->st[S_LAST_CKPT], note, err, "checkpoint")) != 0)
+	if ((r = found(l->drv->checkpoint_latest(l->s, note, err), err,
+	    "checkpoint")) != 0)
 		return r;
 	if (c != NULL && (r = cy_checkpoint_open(note->data, note->len, l->v, c,
 	    err)) != 0)
@@ -743,43 +617,44 @@ cy_log_checkpoint_latest(cy_log *l, cy_buf *note, cy_checkpoint *c,
 	return r;
 }
 
+struct sizes {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static int
+add_size(void *ctx, uint64_t size, const uint8_t *note, size_t len,
+    cy_error *err)
+{
+	struct sizes *z = ctx;
+	uint64_t *grown;
+
+	if (z->n == z->cap) {
+		z->cap = z->cap ? z->cap * 2 : 16;
+		if ((grown = realloc(z->v, z->cap * sizeof(*z->v))) == NULL)
+			return cy_error_set(err, CY_E_NOMEM, "out of memory");
+		z->v = grown;
+	}
+	z->v[z->n++] = size;
+	return 0;
+}
+
 int
 cy_log_checkpoint_sizes(cy_log *l, uint64_t from, uint64_t **sizes, size_t *n,
     cy_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	uint64_t *v = NULL, *grown;
-	size_t cap = 0, count = 0;
-	int rc, r = 0;
+	struct sizes z = {NULL, 0, 0};
+	int r;
 
 	*sizes = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(l->db, "SELECT size FROM checkpoint WHERE size >= ? "
-	    "ORDER BY size", -1, &st, NULL) != SQLITE_OK)
-		return cy_log_db_fail(l->db, err, "checkpoints");
-	sqlite3_bind_int64(st, 1, (int64_t)from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
-				r = cy_error_set(err, CY_E_NOMEM, "out of memory");
-				goto out;
-			}
-			v = grown;
-		}
-		v[count++] = (uint64_t)sqlite3_column_int64(st, 0);
+	if ((r = l->drv->checkpoint_scan(l->s, from, add_size, &z, err)) != 0) {
+		free(z.v);
+		return r;
 	}
-	if (rc != SQLITE_DONE) {
-		r = cy_log_db_fail(l->db, err, "checkpoints");
-		goto out;
-	}
-	*sizes = v;
-	*n = count;
-	v = NULL;
-out:
-	free(v);
-	sqlite3_finalize(st);
-	return r;
+	*sizes = z.v;
+	*n = z.n;
+	return 0;
 }
 
 int
@@ -789,8 +664,7 @@ cy_log_entry(cy_log *l, uint64_t index, cy_buf *out, cy_error *err)
 		return cy_error_set(err, CY_E_NOT_FOUND,
 		    "no entry %llu: the register holds %llu",
 		    (unsigned long long)index, (unsigned long long)l->tree.size);
-	sqlite3_bind_int64(l->st[S_GET_ENTRY], 1, (int64_t)index);
-	return blob_into(l, l->st[S_GET_ENTRY], out, err, "entry");
+	return found(l->drv->entry_get(l->s, index, out, err), err, "entry");
 }
 
 int
@@ -805,8 +679,8 @@ cy_log_entry_info_get(cy_log *l, uint64_t index, cy_log_entry_info *info,
 	if ((r = cy_log_entry(l, index, &e, err)) != 0 ||
 	    (r = cy_entry_verify_time(e.data, e.len, &info->time, err)) != 0)
 		goto out;
-	sqlite3_bind_int64(l->st[S_FIRST_CKPT], 1, (int64_t)index);
-	if ((r = blob_into(l, l->st[S_FIRST_CKPT], &note, err, "checkpoint")) != 0 ||
+	if ((r = found(l->drv->checkpoint_after(l->s, index, &note, err), err,
+	    "checkpoint")) != 0 ||
 	    (r = cy_checkpoint_open(note.data, note.len, l->v, &c, err)) != 0)
 		goto out;
 	/* The one before it must not hold the entry: else a checkpoint is
@@ -834,22 +708,18 @@ get_tile(cy_log *l, unsigned level, uint64_t index, const struct cache_slot **ou
 {
 	int64_t id = TILE_ID(level, index);
 	struct cache_slot *c = &l->cache[((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 58];
-	sqlite3_stmt *st = l->st[S_GET_TILE];
+	size_t len;
 	int r;
 
 	if (!c->valid || c->id != id) {
-		sqlite3_bind_int64(st, 1, id);
-		if ((r = cy_log_step_row(l->db, st, err, "tile")) < 0)
+		c->valid = 0; /* the read below overwrites the slot */
+		if ((r = l->drv->tile_get(l->s, level, index, c->h[0], CY_TILE_BYTES,
+		    &len, err)) < 0)
 			return r;
-		if (r == 0 || sqlite3_column_bytes(st, 0) != CY_TILE_BYTES) {
-			if (r == 1)
-				cy_log_finish(st);
+		if (r == 0 || len != CY_TILE_BYTES)
 			return cy_error_set(err, CY_E_STORE,
 			    "tile %u/%llu is missing or damaged (run coyeu log audit)",
 			    level, (unsigned long long)index);
-		}
-		memcpy(c->h, sqlite3_column_blob(st, 0), CY_TILE_BYTES);
-		cy_log_finish(st);
 		c->id = id;
 		c->valid = 1;
 	}

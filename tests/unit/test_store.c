@@ -1,0 +1,874 @@
+/* The store interface: the register's operations through the SQLite
+ * driver (round trips, rollback, "retry" on a busy database), and the
+ * register itself on an in-memory driver written here, which proves the
+ * register needs nothing but the interface. */
+#include <sodium.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "coyeu/entry.h"
+#include "coyeu/log.h"
+#include "coyeu/secret.h"
+#include "coyeu/store.h"
+#include "coyeu/tiles.h"
+#include "coyeu/tlogproof.h"
+#include "reg/tree.h" /* the tile sizes the in-memory driver holds */
+
+#define T0 1777629600 /* 2026-05-01T10:00:00Z */
+#define NENTRIES 300  /* past one full tile */
+
+static char dir[] = "/tmp/coyeu-test-store-XXXXXX";
+static uint8_t pk[32], sk[64];
+static cy_note_signer *signer;
+static cy_buf entries[NENTRIES];
+
+static int64_t
+test_clock(void *ctx)
+{
+	(void)ctx;
+	return T0;
+}
+
+static const cy_log_options opts = {0, test_clock, NULL, 0};
+
+static void
+path_in_dir(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "%s/%s", dir, name);
+	unlink(out);
+}
+
+/* --- an in-memory driver: fixed arrays, so a transaction is a copy --- */
+
+#define MEM_ENTRIES 512
+#define MEM_TILES 8
+#define MEM_CKPTS 64
+#define MEM_META 8
+#define MEM_NOTE 1024
+
+struct mem_data {
+	struct { char k[16], v[CY_NOTE_KEY_STR_MAX]; int set; } meta[MEM_META];
+	struct { uint8_t d[1024]; size_t len; int set; } entry[MEM_ENTRIES];
+	struct { uint8_t h[CY_HASH_LEN]; uint64_t idx; } leaf[MEM_ENTRIES];
+	size_t nleaf;
+	struct { unsigned level; uint64_t index; uint8_t d[CY_TILE_BYTES]; } tile[MEM_TILES];
+	size_t ntile;
+	struct { uint8_t d[CY_TILE_WIDTH * CY_HASH_LEN]; size_t len; int set; } part[CY_TILE_LEVELS];
+	struct { uint64_t size; uint8_t d[MEM_NOTE]; size_t len; } ck[MEM_CKPTS];
+	size_t nck;
+};
+
+struct mem {
+	cy_store base;
+	struct mem_data db, work; /* committed; inside a transaction */
+	int tx, write;
+};
+
+#define MEM(s) ((struct mem *)(s))
+
+static const cy_store_driver mem_driver;
+
+/* What reads see: the transaction's copy, else the committed data. */
+static struct mem_data *
+rd(cy_store *s)
+{
+	return MEM(s)->tx ? &MEM(s)->work : &MEM(s)->db;
+}
+
+/* Writes only inside a write transaction, as the interface requires. */
+static struct mem_data *
+wr(cy_store *s, cy_error *err)
+{
+	if (!MEM(s)->tx || !MEM(s)->write) {
+		cy_error_set(err, CY_E_STORE, "mem: a write outside a write "
+		    "transaction");
+		return NULL;
+	}
+	return &MEM(s)->work;
+}
+
+static int
+dup_key(cy_error *err)
+{
+	return cy_error_set(err, CY_E_STORE, "mem: the key is taken");
+}
+
+static int
+copy_out(const uint8_t *d, size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	*len = n;
+	memcpy(out, d, n < cap ? n : cap);
+	return 1;
+}
+
+static int
+buf_out(const uint8_t *d, size_t n, cy_buf *out)
+{
+	cy_buf_append(out, d, n);
+	return cy_buf_status(out) == 0 ? 1 : CY_E_NOMEM;
+}
+
+static int
+mem_open(const char *dsn, int flags, cy_store **out, cy_error *err)
+{
+	struct mem *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	m->base.drv = &mem_driver;
+	*out = &m->base;
+	return 0;
+}
+
+static void
+mem_close(cy_store *s)
+{
+	free(s);
+}
+
+static int
+mem_begin(cy_store *s, int write, cy_error *err)
+{
+	if (MEM(s)->tx)
+		return cy_error_set(err, CY_E_STORE, "mem: nested transaction");
+	MEM(s)->work = MEM(s)->db;
+	MEM(s)->tx = 1;
+	MEM(s)->write = write;
+	return 0;
+}
+
+static int
+mem_commit(cy_store *s, cy_error *err)
+{
+	if (!MEM(s)->tx)
+		return cy_error_set(err, CY_E_STORE, "mem: no transaction");
+	if (MEM(s)->write)
+		MEM(s)->db = MEM(s)->work;
+	MEM(s)->tx = 0;
+	return 0;
+}
+
+static void
+mem_rollback(cy_store *s)
+{
+	MEM(s)->tx = 0;
+}
+
+static int
+mem_init(cy_store *s, cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+
+	if (d == NULL)
+		return CY_E_STORE;
+	memset(d, 0, sizeof(*d));
+	return 0;
+}
+
+static int
+mem_meta_get(cy_store *s, const char *k, char *out, size_t cap, size_t *len,
+    cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	size_t i;
+
+	for (i = 0; i < MEM_META; i++)
+		if (d->meta[i].set && strcmp(d->meta[i].k, k) == 0) {
+			*len = strlen(d->meta[i].v);
+			if (*len < cap)
+				memcpy(out, d->meta[i].v, *len + 1);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+mem_meta_put(cy_store *s, const char *k, const char *v, cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+	size_t i, free_slot = MEM_META;
+
+	if (d == NULL)
+		return CY_E_STORE;
+	for (i = 0; i < MEM_META; i++) {
+		if (d->meta[i].set && strcmp(d->meta[i].k, k) == 0)
+			break;
+		if (!d->meta[i].set && free_slot == MEM_META)
+			free_slot = i;
+	}
+	if (i == MEM_META && (i = free_slot) == MEM_META)
+		return cy_error_set(err, CY_E_STORE, "mem: meta full");
+	snprintf(d->meta[i].k, sizeof(d->meta[i].k), "%s", k);
+	snprintf(d->meta[i].v, sizeof(d->meta[i].v), "%s", v ? v : "");
+	d->meta[i].set = 1;
+	return 0;
+}
+
+static int
+mem_size_put(cy_store *s, uint64_t size, cy_error *err)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)size);
+	return mem_meta_put(s, "size", v, err);
+}
+
+static int
+mem_entry_put(cy_store *s, uint64_t idx, const uint8_t *data, size_t len,
+    cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+
+	if (d == NULL)
+		return CY_E_STORE;
+	if (idx >= MEM_ENTRIES || len > sizeof(d->entry[0].d))
+		return cy_error_set(err, CY_E_STORE, "mem: full");
+	if (d->entry[idx].set)
+		return dup_key(err);
+	memcpy(d->entry[idx].d, data, len);
+	d->entry[idx].len = len;
+	d->entry[idx].set = 1;
+	return 0;
+}
+
+static int
+mem_entry_get(cy_store *s, uint64_t idx, cy_buf *out, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+
+	if (idx >= MEM_ENTRIES || !d->entry[idx].set)
+		return 0;
+	return buf_out(d->entry[idx].d, d->entry[idx].len, out);
+}
+
+static int
+mem_entry_scan(cy_store *s, uint64_t from, cy_store_row_fn *fn, void *ctx,
+    cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	uint64_t i;
+	int r;
+
+	for (i = from; i < MEM_ENTRIES; i++)
+		if (d->entry[i].set &&
+		    (r = fn(ctx, i, d->entry[i].d, d->entry[i].len, err)) != 0)
+			return r;
+	return 0;
+}
+
+static int
+mem_leaf_find(cy_store *s, const uint8_t *hash, uint64_t *idx, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	size_t i;
+
+	for (i = 0; i < d->nleaf; i++)
+		if (memcmp(d->leaf[i].h, hash, CY_HASH_LEN) == 0) {
+			*idx = d->leaf[i].idx;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+mem_leaf_put(cy_store *s, const uint8_t *hash, uint64_t idx, cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+	uint64_t old;
+
+	if (d == NULL)
+		return CY_E_STORE;
+	if (mem_leaf_find(s, hash, &old, err) == 1)
+		return dup_key(err);
+	if (d->nleaf == MEM_ENTRIES)
+		return cy_error_set(err, CY_E_STORE, "mem: full");
+	memcpy(d->leaf[d->nleaf].h, hash, CY_HASH_LEN);
+	d->leaf[d->nleaf++].idx = idx;
+	return 0;
+}
+
+static int
+mem_tile_get(cy_store *s, unsigned level, uint64_t index, uint8_t *out,
+    size_t cap, size_t *len, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	size_t i;
+
+	for (i = 0; i < d->ntile; i++)
+		if (d->tile[i].level == level && d->tile[i].index == index)
+			return copy_out(d->tile[i].d, CY_TILE_BYTES, out, cap, len);
+	return 0;
+}
+
+static int
+mem_tile_put(cy_store *s, unsigned level, uint64_t index, const uint8_t *data,
+    size_t len, cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+	size_t n;
+
+	if (d == NULL)
+		return CY_E_STORE;
+	if (mem_tile_get(s, level, index, NULL, 0, &n, err) == 1)
+		return dup_key(err);
+	if (d->ntile == MEM_TILES || len != CY_TILE_BYTES)
+		return cy_error_set(err, CY_E_STORE, "mem: no room for the tile");
+	d->tile[d->ntile].level = level;
+	d->tile[d->ntile].index = index;
+	memcpy(d->tile[d->ntile++].d, data, len);
+	return 0;
+}
+
+static int
+mem_partial_clear(cy_store *s, cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+
+	if (d == NULL)
+		return CY_E_STORE;
+	memset(d->part, 0, sizeof(d->part));
+	return 0;
+}
+
+static int
+mem_partial_put(cy_store *s, unsigned level, const uint8_t *data, size_t len,
+    cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+
+	if (d == NULL)
+		return CY_E_STORE;
+	if (level >= CY_TILE_LEVELS || len > sizeof(d->part[0].d))
+		return cy_error_set(err, CY_E_STORE, "mem: bad partial tile");
+	if (d->part[level].set)
+		return dup_key(err);
+	memcpy(d->part[level].d, data, len);
+	d->part[level].len = len;
+	d->part[level].set = 1;
+	return 0;
+}
+
+static int
+mem_partial_get(cy_store *s, unsigned level, uint8_t *out, size_t cap,
+    size_t *len, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+
+	if (level >= CY_TILE_LEVELS || !d->part[level].set)
+		return 0;
+	return copy_out(d->part[level].d, d->part[level].len, out, cap, len);
+}
+
+/* Checkpoints are kept in ascending size: each one put is the largest. */
+static int
+mem_checkpoint_put(cy_store *s, uint64_t size, const uint8_t *note,
+    size_t len, cy_error *err)
+{
+	struct mem_data *d = wr(s, err);
+
+	if (d == NULL)
+		return CY_E_STORE;
+	if (d->nck > 0 && d->ck[d->nck - 1].size >= size)
+		return dup_key(err);
+	if (d->nck == MEM_CKPTS || len > MEM_NOTE)
+		return cy_error_set(err, CY_E_STORE, "mem: full");
+	d->ck[d->nck].size = size;
+	d->ck[d->nck].len = len;
+	memcpy(d->ck[d->nck++].d, note, len);
+	return 0;
+}
+
+/* The first checkpoint of a size >= size, or nck. */
+static size_t
+mem_ck_from(const struct mem_data *d, uint64_t size)
+{
+	size_t i;
+
+	for (i = 0; i < d->nck && d->ck[i].size < size; i++)
+		;
+	return i;
+}
+
+static int
+mem_checkpoint_get(cy_store *s, uint64_t size, cy_buf *out, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	size_t i = mem_ck_from(d, size);
+
+	if (i == d->nck || d->ck[i].size != size)
+		return 0;
+	return buf_out(d->ck[i].d, d->ck[i].len, out);
+}
+
+static int
+mem_checkpoint_latest(cy_store *s, cy_buf *out, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+
+	if (d->nck == 0)
+		return 0;
+	return buf_out(d->ck[d->nck - 1].d, d->ck[d->nck - 1].len, out);
+}
+
+static int
+mem_checkpoint_after(cy_store *s, uint64_t size, cy_buf *out, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	size_t i = mem_ck_from(d, size + 1);
+
+	return i == d->nck ? 0 : buf_out(d->ck[i].d, d->ck[i].len, out);
+}
+
+static int
+mem_checkpoint_scan(cy_store *s, uint64_t from, cy_store_row_fn *fn,
+    void *ctx, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	size_t i;
+	int r;
+
+	for (i = mem_ck_from(d, from); i < d->nck; i++)
+		if ((r = fn(ctx, d->ck[i].size, d->ck[i].d, d->ck[i].len, err)) != 0)
+			return r;
+	return 0;
+}
+
+static int
+mem_count(cy_store *s, int what, uint64_t *n, cy_error *err)
+{
+	struct mem_data *d = rd(s);
+	unsigned level;
+
+	if (what == CY_STORE_TILES)
+		*n = d->ntile;
+	else if (what == CY_STORE_LEAVES)
+		*n = d->nleaf;
+	else
+		for (*n = 0, level = 0; level < CY_TILE_LEVELS; level++)
+			*n += (uint64_t)d->part[level].set;
+	return 0;
+}
+
+static const cy_store_driver mem_driver = {
+	.version = 1,
+	.name = "mem",
+	.size = sizeof(cy_store_driver),
+	.open = mem_open,
+	.close = mem_close,
+	.begin = mem_begin,
+	.commit = mem_commit,
+	.rollback = mem_rollback,
+	.init = mem_init,
+	.meta_get = mem_meta_get,
+	.meta_put = mem_meta_put,
+	.size_put = mem_size_put,
+	.entry_put = mem_entry_put,
+	.entry_get = mem_entry_get,
+	.entry_scan = mem_entry_scan,
+	.leaf_put = mem_leaf_put,
+	.leaf_find = mem_leaf_find,
+	.tile_put = mem_tile_put,
+	.tile_get = mem_tile_get,
+	.partial_clear = mem_partial_clear,
+	.partial_put = mem_partial_put,
+	.partial_get = mem_partial_get,
+	.checkpoint_put = mem_checkpoint_put,
+	.checkpoint_get = mem_checkpoint_get,
+	.checkpoint_latest = mem_checkpoint_latest,
+	.checkpoint_after = mem_checkpoint_after,
+	.checkpoint_scan = mem_checkpoint_scan,
+	.count = mem_count,
+};
+
+/* --- the register on a store --- */
+
+static void
+append_range(cy_log *l, size_t from, size_t to)
+{
+	const uint8_t *p[NENTRIES];
+	size_t len[NENTRIES], i;
+	uint64_t first;
+	cy_error err;
+
+	for (i = from; i < to; i++) {
+		p[i - from] = entries[i].data;
+		len[i - from] = entries[i].len;
+	}
+	if (cy_log_append(l, signer, p, len, to - from, 1, &first, NULL,
+	    &err) != 0)
+		fail_msg("append: %s", err.msg);
+	assert_int_equal(first, from);
+}
+
+/* Appends every entry in three batches and checks what the register
+ * proves: receipts, consistency, the audit, an exported tile folder. */
+static void
+exercise(cy_store *s, const char *name, uint8_t root[CY_HASH_LEN])
+{
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN], r1[CY_HASH_LEN];
+	char tiles[256];
+	cy_buf rc = CY_BUF_INIT, note = CY_BUF_INIT;
+	cy_log_audit_report rep;
+	cy_tiles_report trep;
+	cy_tlogproof *p;
+	cy_hasher *h;
+	cy_checkpoint c;
+	cy_error err;
+	cy_log *l;
+	size_t n, i;
+
+	if (cy_log_create_store(s, signer, NULL, &opts, &err) != 0)
+		fail_msg("create: %s", err.msg);
+	if (cy_log_open_store(s, &opts, &l, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	append_range(l, 0, 10);
+	append_range(l, 10, 257);
+	append_range(l, 257, NENTRIES);
+	assert_int_equal(cy_log_size(l), NENTRIES);
+	/* An inclusion proof of every 7th entry in the latest checkpoint. */
+	for (i = 0; i < NENTRIES; i += 7) {
+		rc.len = 0;
+		assert_int_equal(cy_log_receipt(l, i, 0, &rc, &err), 0);
+		assert_int_equal(cy_tlogproof_parse(rc.data, rc.len, &p, &err), 0);
+		assert_int_equal(cy_tlogproof_verify(p, cy_log_verifier(l),
+		    entries[i].data, entries[i].len, &c, &err), 0);
+		assert_int_equal(c.size, NENTRIES);
+		cy_tlogproof_free(p);
+	}
+	/* The batch checkpoint at 257 is consistent with the latest. */
+	assert_int_equal(cy_log_checkpoint_at(l, 257, &note, &err), 0);
+	assert_int_equal(cy_checkpoint_open(note.data, note.len,
+	    cy_log_verifier(l), &c, &err), 0);
+	assert_true(c.has_previous && c.previous == 10 && c.time == T0);
+	assert_int_equal(cy_log_root(l, 257, r1, &err), 0);
+	assert_memory_equal(r1, c.root, CY_HASH_LEN);
+	assert_int_equal(cy_log_root(l, NENTRIES, root, &err), 0);
+	assert_int_equal(cy_log_consistency_proof(l, 257, NENTRIES, proof, &n,
+	    &err), 0);
+	assert_int_equal(cy_hasher_new(&h, &err), 0);
+	assert_int_equal(cy_merkle_verify_consistency(h, 257, NENTRIES, r1,
+	    root, proof, n, &err), 0);
+	cy_hasher_free(h);
+	if (cy_log_audit(l, NULL, 1, &rep, &err) != 0)
+		fail_msg("audit: %s", err.msg);
+	assert_int_equal(rep.entries, NENTRIES);
+	assert_int_equal(rep.checkpoints, 4);
+	assert_int_equal(rep.tiles, 1);
+	path_in_dir(tiles, sizeof(tiles), name);
+	assert_int_equal(cy_log_export_tiles(l, tiles, &trep, &err), 0);
+	assert_int_equal(cy_tiles_verify(tiles, cy_log_verifier(l), &c, &err), 0);
+	assert_int_equal(c.size, NENTRIES);
+	cy_log_close(l);
+	cy_buf_free(&rc);
+	cy_buf_free(&note);
+}
+
+/* The register on the in-memory driver gives the same tree as on SQLite. */
+static void
+test_register_on_other_driver(void **state)
+{
+	uint8_t want[CY_HASH_LEN], got[CY_HASH_LEN];
+	char path[256];
+	cy_store *s;
+	cy_error err;
+
+	(void)state;
+	assert_int_equal(cy_store_open(&mem_driver, "mem:", 0, &s, &err), 0);
+	assert_true(cy_store_has(s, 1));
+	assert_false(cy_store_has(s, 2));
+	exercise(s, "mem-tiles", got);
+	cy_store_close(s);
+
+	path_in_dir(path, sizeof(path), "same.db");
+	assert_int_equal(cy_store_open(cy_store_sqlite_driver(), path,
+	    CY_STORE_CREATE, &s, &err), 0);
+	exercise(s, "sqlite-tiles", want);
+	cy_store_close(s);
+	assert_memory_equal(got, want, CY_HASH_LEN);
+}
+
+/* A driver that does not fill version 1 is refused. */
+static void
+test_driver_version(void **state)
+{
+	cy_store_driver old = mem_driver;
+	cy_store *s;
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	old.version = 0;
+	assert_int_equal(cy_store_open(&old, "mem:", 0, &s, &err), CY_E_USAGE);
+	assert_non_null(strstr(err.msg, "mem"));
+	old.version = 1;
+	old.size = offsetof(cy_store_driver, count);
+	assert_int_equal(cy_store_open(&old, "mem:", 0, &s, &err), CY_E_USAGE);
+	/* One opened directly (not through cy_store_open) is refused by the
+	 * register all the same. */
+	assert_int_equal(mem_driver.open("mem:", 0, &s, &err), 0);
+	s->drv = &old;
+	assert_int_equal(cy_log_open_store(s, NULL, &l, &err), CY_E_USAGE);
+	mem_close(s);
+}
+
+/* --- the SQLite driver's operations --- */
+
+static cy_store *
+sqlite_store(const char *name, int flags)
+{
+	char path[256];
+	cy_store *s;
+	cy_error err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (flags & CY_STORE_CREATE)
+		unlink(path);
+	if (cy_store_open(cy_store_sqlite_driver(), path, flags, &s, &err) != 0)
+		fail_msg("open %s: %s", path, err.msg);
+	return s;
+}
+
+static int
+collect(void *ctx, uint64_t key, const uint8_t *data, size_t len,
+    cy_error *err)
+{
+	cy_buf *b = ctx;
+	char line[64];
+
+	snprintf(line, sizeof(line), "%llu=%.*s;", (unsigned long long)key,
+	    (int)len, (const char *)data);
+	cy_buf_append(b, line, strlen(line));
+	return key == 7 ? 99 : 0; /* a callback may stop the scan */
+}
+
+static void
+test_sqlite_round_trips(void **state)
+{
+	uint8_t tile[CY_TILE_BYTES], got[CY_TILE_BYTES], h[CY_HASH_LEN];
+	const cy_store_driver *d = cy_store_sqlite_driver();
+	cy_buf b = CY_BUF_INIT;
+	cy_store *s = sqlite_store("ops.db", CY_STORE_CREATE);
+	char v[64];
+	uint64_t n, idx;
+	size_t len;
+	cy_error err;
+
+	(void)state;
+	assert_string_equal(d->name, "sqlite");
+	assert_true(cy_store_has(s, 1));
+	memset(tile, 0xab, sizeof(tile));
+	memset(h, 0x11, sizeof(h));
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->init(s, &err), 0);
+	assert_int_equal(d->meta_put(s, "origin", "a.test/x", &err), 0);
+	assert_int_equal(d->meta_put(s, "key-path", NULL, &err), 0);
+	assert_int_equal(d->size_put(s, 12345, &err), 0);
+	assert_int_equal(d->entry_put(s, 0, (const uint8_t *)"zero", 4, &err), 0);
+	assert_int_equal(d->entry_put(s, 1, (const uint8_t *)"one", 3, &err), 0);
+	assert_int_equal(d->entry_put(s, 1, (const uint8_t *)"again", 5, &err),
+	    CY_E_STORE);
+	assert_int_equal(d->leaf_put(s, h, 1, &err), 0);
+	assert_int_equal(d->tile_put(s, 2, 5, tile, sizeof(tile), &err), 0);
+	assert_int_equal(d->partial_put(s, 0, tile, 64, &err), 0);
+	assert_int_equal(d->partial_put(s, 1, tile, 32, &err), 0);
+	assert_int_equal(d->checkpoint_put(s, 0, (const uint8_t *)"c0", 2, &err), 0);
+	assert_int_equal(d->checkpoint_put(s, 5, (const uint8_t *)"c5", 2, &err), 0);
+	assert_int_equal(d->checkpoint_put(s, 7, (const uint8_t *)"c7", 2, &err), 0);
+	assert_int_equal(d->checkpoint_put(s, 9, (const uint8_t *)"c9", 2, &err), 0);
+	assert_int_equal(d->commit(s, &err), 0);
+
+	assert_int_equal(d->meta_get(s, "origin", v, sizeof(v), &len, &err), 1);
+	assert_string_equal(v, "a.test/x");
+	assert_int_equal(d->meta_get(s, "key-path", v, sizeof(v), &len, &err), 1);
+	assert_string_equal(v, "");
+	assert_int_equal(d->meta_get(s, "size", v, sizeof(v), &len, &err), 1);
+	assert_string_equal(v, "12345");
+	/* Too small a buffer: the stored length is told. */
+	assert_int_equal(d->meta_get(s, "origin", v, 4, &len, &err), 1);
+	assert_int_equal(len, 8);
+	assert_int_equal(d->meta_get(s, "none", v, sizeof(v), &len, &err), 0);
+	assert_int_equal(d->entry_get(s, 1, &b, &err), 1);
+	assert_memory_equal(b.data, "one", 3);
+	assert_int_equal(d->entry_get(s, 2, &b, &err), 0);
+	assert_int_equal(d->leaf_find(s, h, &idx, &err), 1);
+	assert_int_equal(idx, 1);
+	h[0] ^= 1;
+	assert_int_equal(d->leaf_find(s, h, &idx, &err), 0);
+	assert_int_equal(d->tile_get(s, 2, 5, got, sizeof(got), &len, &err), 1);
+	assert_int_equal(len, CY_TILE_BYTES);
+	assert_memory_equal(got, tile, sizeof(tile));
+	assert_int_equal(d->tile_get(s, 5, 2, got, sizeof(got), &len, &err), 0);
+	assert_int_equal(d->partial_get(s, 1, got, 8, &len, &err), 1);
+	assert_int_equal(len, 32);
+	assert_int_equal(d->count(s, CY_STORE_TILES, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(d->count(s, CY_STORE_PARTIALS, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(d->count(s, CY_STORE_LEAVES, &n, &err), 0);
+	assert_int_equal(n, 1);
+	b.len = 0;
+	assert_int_equal(d->checkpoint_latest(s, &b, &err), 1);
+	assert_memory_equal(b.data, "c9", 2);
+	b.len = 0;
+	assert_int_equal(d->checkpoint_after(s, 5, &b, &err), 1);
+	assert_memory_equal(b.data, "c7", 2);
+	assert_int_equal(d->checkpoint_after(s, 9, &b, &err), 0);
+	b.len = 0;
+	assert_int_equal(d->checkpoint_get(s, 5, &b, &err), 1);
+	assert_memory_equal(b.data, "c5", 2);
+	/* Scans: ascending from `from`, stopped by the callback's value. */
+	b.len = 0;
+	assert_int_equal(d->checkpoint_scan(s, 1, collect, &b, &err), 99);
+	assert_int_equal(b.len, strlen("5=c5;7=c7;"));
+	assert_memory_equal(b.data, "5=c5;7=c7;", b.len);
+	b.len = 0;
+	assert_int_equal(d->entry_scan(s, 0, collect, &b, &err), 0);
+	assert_memory_equal(b.data, "0=zero;1=one;", b.len);
+
+	/* A rolled-back transaction leaves nothing. */
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->entry_put(s, 2, (const uint8_t *)"two", 3, &err), 0);
+	assert_int_equal(d->partial_clear(s, &err), 0);
+	assert_int_equal(d->size_put(s, 1, &err), 0);
+	d->rollback(s);
+	assert_int_equal(d->entry_get(s, 2, &b, &err), 0);
+	assert_int_equal(d->count(s, CY_STORE_PARTIALS, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(d->meta_get(s, "size", v, sizeof(v), &len, &err), 1);
+	assert_string_equal(v, "12345");
+	assert_int_equal(d->count(s, 42, &n, &err), CY_E_USAGE);
+	cy_store_close(s);
+	cy_buf_free(&b);
+}
+
+/* A second writer is told to try again, not that the store failed; once
+ * the first is done it goes through. */
+static void
+test_sqlite_busy_retry(void **state)
+{
+	const cy_store_driver *d = cy_store_sqlite_driver();
+	char path[256];
+	cy_store *a, *b;
+	cy_log *l;
+	cy_error err;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "busy.db");
+	assert_int_equal(cy_log_create(path, signer, NULL, &opts, &err), 0);
+	a = sqlite_store("busy.db", 0);
+	b = sqlite_store("busy.db", CY_STORE_NOWAIT);
+	if (cy_log_open_store(b, &opts, &l, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(d->begin(a, 1, &err), 0);
+	assert_int_equal(d->begin(b, 1, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "try again"));
+	{
+		const uint8_t *p[1] = {entries[0].data};
+		size_t len[1] = {entries[0].len}, bad;
+		uint64_t first;
+
+		assert_int_equal(cy_log_append(l, signer, p, len, 1, 1, &first, &bad,
+		    &err), CY_E_STORE_RETRY);
+		assert_int_equal(cy_log_size(l), 0);
+		d->rollback(a);
+		assert_int_equal(cy_log_append(l, signer, p, len, 1, 1, &first, &bad,
+		    &err), 0);
+		assert_int_equal(first, 0);
+	}
+	assert_string_equal(cy_strerror(CY_E_STORE_RETRY),
+	    "storage busy: try again");
+	cy_log_close(l);
+	cy_store_close(b);
+	cy_store_close(a);
+	/* The path convenience still opens what the store made. */
+	assert_int_equal(cy_log_open(path, CY_LOG_READONLY, &l, &err), 0);
+	assert_int_equal(cy_log_size(l), 1);
+	cy_log_close(l);
+}
+
+/* Creating on an existing file is refused; a failed create leaves the
+ * store empty (one transaction). */
+static void
+test_create_is_atomic(void **state)
+{
+	const cy_store_driver *d = cy_store_sqlite_driver();
+	char path[256];
+	cy_store *s;
+	cy_error err;
+	cy_log *l;
+	uint64_t n;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "twice.db");
+	assert_int_equal(cy_log_create(path, signer, NULL, &opts, &err), 0);
+	assert_int_equal(cy_log_create(path, signer, NULL, &opts, &err), CY_E_IO);
+	assert_int_equal(cy_store_open(d, path, CY_STORE_CREATE, &s, &err),
+	    CY_E_IO);
+	/* The second create on one store fails at its tables and leaves the
+	 * first register whole. */
+	s = sqlite_store("twice.db", 0);
+	assert_int_equal(cy_log_create_store(s, signer, NULL, &opts, &err),
+	    CY_E_STORE);
+	assert_int_equal(d->count(s, CY_STORE_LEAVES, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(cy_log_open_store(s, NULL, &l, &err), 0);
+	assert_int_equal(cy_log_size(l), 0);
+	assert_string_equal(cy_log_origin(l), "store.test/hcm");
+	cy_log_close(l);
+	cy_store_close(s);
+}
+
+static int
+setup(void **state)
+{
+	char ts[32], item[40];
+	cy_entry_field f[] = {
+		{"time", ts}, {"actor", "0123456789abcdef0123456789abcdef"},
+		{"item-id", item}, {"register", "incoming"}, {"from", "received"},
+		{"to", "registered"},
+	};
+	cy_error err;
+	size_t i;
+
+	(void)state;
+	if (cy_init() != 0 || mkdtemp(dir) == NULL)
+		return -1;
+	crypto_sign_keypair(pk, sk);
+	snprintf(ts, sizeof(ts), "2026-05-01T10:00:00Z");
+	for (i = 0; i < NENTRIES; i++) {
+		snprintf(item, sizeof(item), "%032zx", i);
+		if (cy_entry_create("item.transition", f, 6, pk,
+		    cy_entry_sign_ed25519, sk, &entries[i], &err) != 0)
+			return -1;
+	}
+	return cy_note_signer_generate("store.test/hcm", &signer, NULL);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NENTRIES; i++)
+		cy_buf_free(&entries[i]);
+	cy_note_signer_free(signer);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sqlite_round_trips),
+		cmocka_unit_test(test_sqlite_busy_retry),
+		cmocka_unit_test(test_create_is_atomic),
+		cmocka_unit_test(test_driver_version),
+		cmocka_unit_test(test_register_on_other_driver),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
