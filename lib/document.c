@@ -205,7 +205,7 @@ seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
     const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
-	struct digest d = {NULL};
+	struct digest d = {0};
 	cy_stream_params sp;
 	int r;
 
@@ -703,7 +703,7 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
 	struct cy_src in;
-	struct digest d = {NULL};
+	struct digest d = {0};
 	uint8_t nonce[CY_STREAM_NONCE_LEN];
 	cy_stream_params sp;
 	cy_header h;
