@@ -162,10 +162,10 @@ take_recipient(cy_doc_sealing *s, const cy_doc_seal_params *p, size_t i,
 	size_t j;
 	int r;
 
+	s->n = i + 1;
 	if ((r = cy_doc_party(p->recipients[i], p->trust, s->created,
 	    &s->leaves[i], party, err)) != 0)
 		return r;
-	s->n = i + 1;
 	s->serials[i] = cy_cert_serial(s->leaves[i]);
 	memcpy(s->keys[i], cy_cert_seal_public(s->leaves[i]), CY_X25519_KEY_LEN);
 	for (j = 0; j < i; j++)
@@ -176,15 +176,14 @@ take_recipient(cy_doc_sealing *s, const cy_doc_seal_params *p, size_t i,
 	return 0;
 }
 
-/* The policy's rules for sealing: the sealer alone, then each recipient. */
+/* The policy's rules for sealing, at the time of sealing: the sealer
+ * alone (target NULL), or with one recipient. */
 static int
 ask_policy(const cy_doc_sealing *s, const cy_policy_party *sealer,
-    const cy_policy_party *parties, size_t *refused, cy_error *err)
+    const cy_policy_party *target, cy_error *err)
 {
 	cy_policy_doc d;
 	cy_policy_request rq;
-	size_t i;
-	int r;
 
 	memset(&d, 0, sizeof(d));
 	d.level = s->level;
@@ -200,34 +199,28 @@ ask_policy(const cy_doc_sealing *s, const cy_policy_party *sealer,
 	rq.action = CY_ACT_SEAL;
 	rq.time = s->created;
 	rq.actor = sealer;
+	rq.target = target;
 	rq.doc = &d;
-	if ((r = cy_policy_check(&rq, err)) != 0)
-		return r;
-	for (i = 0; i < s->n; i++) {
-		*refused = i;
-		rq.target = &parties[i];
-		if ((r = cy_policy_check(&rq, err)) != 0)
-			return r;
-	}
-	return 0;
+	return cy_policy_check(&rq, err);
 }
 
 static int
-alloc_parties(cy_doc_sealing *s, size_t n, cy_policy_party **parties)
+alloc_parties(cy_doc_sealing *s, size_t n)
 {
 	s->leaves = calloc(n, sizeof(*s->leaves));
 	s->serials = calloc(n, sizeof(*s->serials));
 	s->keys = calloc(n, sizeof(*s->keys));
-	*parties = calloc(n, sizeof(**parties));
-	return s->leaves && s->serials && s->keys && *parties ? 0 : CY_E_NOMEM;
+	return s->leaves && s->serials && s->keys ? 0 : CY_E_NOMEM;
 }
 
+/* In order, each refusal naming whom: the parameters, the sealer, then
+ * each recipient's chain, uniqueness and the policy. */
 int
 cy_doc_seal_prepare(const cy_doc_seal_params *p, cy_doc_sealing **out,
     size_t *refused, cy_error *err)
 {
 	cy_doc_sealing *s = NULL;
-	cy_policy_party sealer, *parties = NULL;
+	cy_policy_party sealer, party;
 	size_t who = CY_DOC_REFUSED_SEALER, i;
 	int r;
 
@@ -238,26 +231,24 @@ cy_doc_seal_prepare(const cy_doc_seal_params *p, cy_doc_sealing **out,
 		goto out;
 	}
 	if ((r = take_params(s, p, err)) != 0 ||
-	    (r = take_signer(s, p, &sealer, err)) != 0)
+	    (r = take_signer(s, p, &sealer, err)) != 0 ||
+	    (r = ask_policy(s, &sealer, NULL, err)) != 0)
 		goto out;
-	if (alloc_parties(s, p->nrecipients, &parties) != 0) {
+	if (alloc_parties(s, p->nrecipients) != 0) {
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < p->nrecipients; i++) {
 		who = i;
-		if ((r = take_recipient(s, p, i, &parties[i], err)) != 0)
+		if ((r = take_recipient(s, p, i, &party, err)) != 0 ||
+		    (r = ask_policy(s, &sealer, &party, err)) != 0)
 			goto out;
 	}
-	who = CY_DOC_REFUSED_SEALER;
-	if ((r = ask_policy(s, &sealer, parties, &who, err)) != 0)
-		goto out;
 	*out = s;
 	s = NULL;
 out:
 	if (refused != NULL)
 		*refused = who;
-	free(parties);
 	cy_doc_sealing_free(s);
 	return r;
 }
