@@ -36,6 +36,8 @@ FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Programs that see only the public headers, as any user of libcoyeu.
+EXAMPLES = $(BUILD)/tests/seal_example
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
 .PHONY: all deps demo check test api-check unit cli-test asan fuzz fuzz-check bench \
@@ -79,8 +81,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoyeu.a tests/unit/testutil.h
 	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a \
 	    $(LIBS_ALL) $(TEST_LIBS)
 
-unit: $(TESTS)
-	@sh tests/run-unit.sh $(BUILD) $(TESTS)
+$(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
+
+unit: $(TESTS) $(EXAMPLES)
+	@sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
 
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)

@@ -5,7 +5,7 @@
  * sealed by An to Bình); policy_text_apply edits it with whitespace-
  * separated KEY=VALUE tokens, applied in order:
  *
- *   action=N | seal | open | …     time=N
+ *   action=N | seal | open | …     time=N    offline=N
  *   actor=P   target=P   approverK=P     (K = 1..8: the party preset P:
  *                                         an, binh, cuong, registry,
  *                                         authority, xuan, yen; or none)
@@ -286,6 +286,8 @@ pt_token(struct policy_text *pt, char *key, char *v)
 		pt->rq.action = pt_enum(v, pt_actions, PT_N(pt_actions));
 	else if (strcmp(key, "time") == 0)
 		pt->rq.time = pt_int(v);
+	else if (strcmp(key, "offline") == 0)
+		pt->rq.offline = (int)pt_int(v);
 	else if (strcmp(key, "approvers") == 0) {
 		n = pt_int(v);
 		pt->rq.napprovers = n < 0 ? 0 : n > PT_APPROVERS ? PT_APPROVERS :

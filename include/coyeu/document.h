@@ -2,14 +2,17 @@
  * "-> coyeu.v1/label <mark>" carrying the encrypted, signed inner label
  * (label.h, docs/format.md).
  *
- * Sealing checks every recipient's chain, clearance and compartments, and
- * the sealer's clearance.  Opening verifies the header MAC, the label's
- * place, the signature, the sealer's chain at the label's creation time,
- * the outer mark, the stanza hash, one X25519 stanza per named recipient,
- * a creation time not in the future, the protection cap of the level,
- * the reader's own chain, clearance, compartments and place among the
- * recipients (when the caller knows the reader's chain) and the payload
- * digest before any plaintext is released.
+ * Sealing verifies the sealer's and every recipient's chain and asks the
+ * policy (policy.h) about each: the library derives the recipients' keys
+ * and serials from the verified leaves, so a caller cannot seal to an
+ * uncleared recipient even by mistake.  Opening verifies the header MAC,
+ * the label's place, the signature, the sealer's chain and the policy's
+ * sealing rules at the label's creation time, the outer mark, the stanza
+ * hash, one X25519 stanza per named recipient, a creation time not in the
+ * future, the protection cap of the level, the reader's own chain and the
+ * policy's opening rules (clearance, compartments, validity, revocation,
+ * named recipient; when the caller knows the reader's chain) and the
+ * payload digest before any plaintext is released.
  */
 #ifndef COYEU_DOCUMENT_H
 #define COYEU_DOCUMENT_H
@@ -31,32 +34,77 @@ typedef struct cy_trust {
 	size_t ncrls;
 } cy_trust;
 
-/* May `chain` receive (or seal) a document of `level` with these
- * compartments at time `at`?  Verifies the chain; then the leaf's
- * clearance and compartments.  *leaf (optional) gets the verified leaf.
- * Refusals are CY_E_POLICY / CY_E_REVOKED / CY_E_SIGNATURE naming the rule,
- * e.g. "lacks clearance TỐI MẬT (has MẬT)". */
-CY_API int cy_doc_check_clearance(const cy_chain *chain, const cy_trust *trust,
-    int level, const char *compartments, int64_t at, cy_cert **leaf,
-    cy_error *err) CY_MUST_CHECK;
+/* --- sealing ---
+ *
+ * Two steps, so that every check is done before any input is read:
+ * cy_doc_seal_prepare verifies the sealer and every recipient and yields a
+ * cy_doc_sealing, the only thing cy_doc_seal_fd accepts.  There is no
+ * public way to seal a classified document to a raw key or serial: keys
+ * and serials come from the chains that verified. */
 
+/* What the sealer chooses; the rest comes from the verified chains. */
 typedef struct cy_doc_seal_params {
-	cy_label_params label;      /* recipients = their certificate serials */
-	const cy_idkey *signer;
-	const uint8_t (*seal_keys)[CY_X25519_KEY_LEN]; /* X25519, one per
-	                                                * label recipient */
+	const char *document;       /* document number (label.h's rules) */
+	int level;                  /* enum cy_level */
+	const char *copy;           /* NULL: "original" */
+	const char *compartments;   /* a list (normalised); NULL or "" */
+	int only_named;             /* handling: only-named-recipient */
+	int64_t protect_until;      /* 0: the level's cap */
+	int64_t now;                /* the time of sealing, the label's
+	                             * `created`; 0: the system clock */
+	const cy_idkey *signer;     /* borrowed until the sealing is freed */
+	const cy_chain *signer_chain;
+	const cy_chain *const *recipients; /* one chain each */
+	size_t nrecipients;         /* 1 to CY_LABEL_RECIPIENTS_MAX */
+	const cy_trust *trust;
+} cy_doc_seal_params;
+
+/* cy_doc_seal_prepare's *refused when the sealer, or the parameters, are
+ * refused rather than a recipient. */
+#define CY_DOC_REFUSED_SEALER ((size_t)-1)
+
+typedef struct cy_doc_sealing cy_doc_sealing;
+
+/* Checks everything, at p->now: the parameters (document number, copy,
+ * compartments, protect-until within the level's cap), the sealer's chain
+ * against p->trust and that p->signer is its leaf's key, every
+ * recipient's chain, no recipient twice, then cy_policy_decide(SEAL) for
+ * the sealer and for each recipient (role, validity, revocation, unit,
+ * clearance, compartments: policy.h).  On success *out holds the
+ * verified leaves and the X25519 keys and serials they certify.  On a
+ * refusal *refused (may be NULL) is the index of the recipient refused,
+ * or CY_DOC_REFUSED_SEALER; err says why ("recipient Trần Thị Bình
+ * (serial …) lacks clearance TỐI MẬT (has MẬT)"); CY_E_USAGE for a
+ * parameter or a recipient named twice, else CY_E_POLICY, CY_E_REVOKED,
+ * CY_E_SIGNATURE or CY_E_FORMAT. */
+CY_API int cy_doc_seal_prepare(const cy_doc_seal_params *p,
+    cy_doc_sealing **out, size_t *refused, cy_error *err) CY_MUST_CHECK;
+CY_API void cy_doc_sealing_free(cy_doc_sealing *s);
+/* The verified leaves, in the order given, and the label's values. */
+CY_API size_t cy_doc_sealing_count(const cy_doc_sealing *s);
+CY_API const cy_cert *cy_doc_sealing_recipient(const cy_doc_sealing *s,
+    size_t i);
+CY_API const cy_cert *cy_doc_sealing_signer(const cy_doc_sealing *s);
+CY_API int64_t cy_doc_sealing_created(const cy_doc_sealing *s);
+CY_API int64_t cy_doc_sealing_protect_until(const cy_doc_sealing *s);
+
+/* How the sealed file is written. */
+typedef struct cy_doc_seal_io {
 	int armor;
 	int threads;
 	cy_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t size_hint;
-} cy_doc_seal_params;
+} cy_doc_seal_io;
 
-/* Seals in_fd into out_fd.  A seekable out_fd is written in one pass (the
- * label's space reserved, then filled); otherwise, or with armor, the
- * ciphertext (never the plaintext) is spooled to a temporary file first. */
-CY_API int cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
-    cy_error *err) CY_MUST_CHECK;
+/* Seals in_fd into out_fd as s says.  A seekable out_fd is written in one
+ * pass (the label's space reserved, then filled); otherwise, or with
+ * armor, the ciphertext (never the plaintext) is spooled to a temporary
+ * file first.  io may be NULL (binary, all cores, no progress). */
+CY_API int cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_sealing *s,
+    const cy_doc_seal_io *io, cy_error *err) CY_MUST_CHECK;
+
+/* --- opening --- */
 
 enum cy_doc_open_mode {
 	CY_DOC_OPEN_STREAM = 0,  /* write while verifying: the caller keeps
@@ -78,9 +126,12 @@ typedef struct cy_doc_open_params {
 	const cy_trust *trust;
 	/* The reader's own chain, or NULL when unknown (its checks are then
 	 * skipped; cy_doc_info.reader stays NULL to say so).  When given, it
-	 * must verify now against trust, hold the label's level and
-	 * compartments, certify the X25519 key of one of the identities, whose
-	 * stanza yields the file key, and its serial must be a recipient. */
+	 * must verify now against trust, certify the X25519 key of one of the
+	 * identities, whose stanza yields the file key, and pass
+	 * cy_policy_decide(OPEN, offline): an officer, valid and not revoked
+	 * now, holding the label's level and compartments, a named
+	 * recipient.  Offline, the two-person rule for TUYỆT MẬT is the
+	 * registry's, at key release (docs/policy.md). */
 	const cy_chain *reader;
 	int64_t now;             /* Unix seconds; 0: the system clock */
 	int mode;                /* enum cy_doc_open_mode */

@@ -33,8 +33,11 @@ CY_API char cy_level_mark(int level);
 CY_API int cy_level_protect_years(int level);
 /* The latest protect-until a document of `level` created at `created`
  * (Unix seconds) may carry: created + 10, 20 or 30 calendar years (the law
- * counts years, not days).  Sealing and opening both apply it; 0 for a
- * value that is not a level. */
+ * counts years, not days), the time of day kept; 29 February onto a common
+ * year is 1 March.  The one definition of the protection period's cap:
+ * sealing, opening and the policy (cy_policy_protect_cap) apply it.  0
+ * for a value that is not a level or a time outside the canonical range
+ * (canon.h). */
 CY_API int64_t cy_level_protect_limit(int level, int64_t created);
 
 #endif

@@ -139,6 +139,12 @@ typedef struct cy_policy_request {
 	 * document, action and requester: one party per entry. */
 	const cy_policy_party *approvers;
 	size_t napprovers;
+	/* Open only: 1 when the reader opens offline, with a key it already
+	 * holds (coyeu open -k, cy_doc_open_fd).  The two-person rule (rule
+	 * 20) is then not this decision's to enforce: the registry enforces
+	 * it when it releases a key (DESIGN.md §5, §12).  Set for any other
+	 * action, the request is malformed. */
+	int offline;
 } cy_policy_request;
 
 typedef struct cy_policy_decision {
@@ -168,11 +174,17 @@ CY_API int cy_policy_party_from_cert(const cy_cert *c,
     CY_MUST_CHECK;
 
 /* The latest protect-until a document of `level` created at `created` may
- * carry: created + 10 / 20 / 30 calendar years (a 29 February becomes
- * 1 March).  The one definition of the protection period's cap.
- * CY_E_USAGE for an unknown level or a time out of range. */
+ * carry: cy_level_protect_limit (level.h, the one definition), as an
+ * error code: CY_E_USAGE for an unknown level or a time out of range. */
 CY_API int cy_policy_protect_cap(int level, int64_t created, int64_t *cap)
     CY_MUST_CHECK;
+
+/* Rule 10 alone: created < until <= the cap.  CY_E_POLICY with the
+ * rule's sentence ("protect-until … is more than 20 years after creation
+ * for TỐI MẬT …"), so a caller can refuse a bad protect-until before any
+ * other work. */
+CY_API int cy_policy_protect_check(int level, int64_t created, int64_t until,
+    cy_error *err) CY_MUST_CHECK;
 
 /* Distinct approvers `action` needs on a document of `level` in `state`:
  * CY_POLICY_APPROVERS or 0. */

@@ -15,51 +15,16 @@
 #include "coyeu/file.h"
 #include "coyeu/header.h"
 #include "coyeu/level.h"
+#include "coyeu/policy.h"
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
+#include "doc/docseal.h"
 #include "pki/signed.h"
 
 #define SPOOL_COPY 65536
 
 static const uint8_t zero_nonce[CY_AEAD_NONCE_LEN];
-
-int
-cy_doc_check_clearance(const cy_chain *chain, const cy_trust *trust, int level,
-    const char *compartments, int64_t at, cy_cert **leaf, cy_error *err)
-{
-	const char *missing;
-	const char *have;
-	cy_cert *c = NULL;
-	size_t mlen;
-	int r;
-
-	if ((r = cy_chain_verify(chain, trust->root, trust->crls, trust->ncrls, at,
-	    &c, err)) != 0)
-		return r;
-	if (cy_cert_clearance(c) < level) {
-		r = cy_error_set(err, CY_E_POLICY,
-		    "%s (serial %s) lacks clearance %s (has %s)", cy_cert_name(c),
-		    cy_cert_serial(c), cy_level_display(level),
-		    cy_level_display(cy_cert_clearance(c)));
-		goto out;
-	}
-	have = cy_cert_compartments(c);
-	if (compartments != NULL && !cy_canon_list_subset(compartments,
-	    strlen(compartments), have, strlen(have), &missing, &mlen)) {
-		r = cy_error_set(err, CY_E_POLICY,
-		    "%s (serial %s) lacks compartment %.*s", cy_cert_name(c),
-		    cy_cert_serial(c), (int)mlen, missing);
-		goto out;
-	}
-	if (leaf != NULL) {
-		*leaf = c;
-		c = NULL;
-	}
-out:
-	cy_cert_free(c);
-	return r;
-}
 
 /* The label is encrypted under its own key from the file key, with a zero
  * nonce: the key is unique to the file and used once. */
@@ -138,7 +103,7 @@ header_with_label(cy_header *out, const cy_header *from, size_t nrcpt,
 }
 
 struct seal_state {
-	const cy_doc_seal_params *p;
+	const struct cy_doc_raw_seal *p;
 	uint8_t *file_key;
 	cy_header h;          /* recipients + placeholder label */
 	size_t label_len;
@@ -148,7 +113,7 @@ struct seal_state {
 static int
 seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 {
-	const cy_doc_seal_params *p = st->p;
+	const struct cy_doc_raw_seal *p = st->p;
 	cy_recipient *rc;
 	cy_header tmp;
 	uint8_t *zeros = NULL;
@@ -248,8 +213,8 @@ seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
 	if ((r = cy_stream_key(st->file_key, nonce, sp.key)) != 0 ||
 	    (r = digest_start(&d, nonce)) != 0)
 		goto out;
-	cy_stream_plumb(&sp, in, &sink, st->p->threads, st->p->progress,
-	    st->p->progress_ctx, st->p->size_hint);
+	cy_stream_plumb(&sp, in, &sink, st->p->io.threads, st->p->io.progress,
+	    st->p->io.progress_ctx, st->p->io.size_hint);
 	sp.hash = digest_chunk;
 	sp.hash_ctx = &d;
 	if ((r = cy_stream_run(&sp, err)) != 0)
@@ -267,7 +232,7 @@ out:
  * payload, then the label and MAC written back over the header. */
 static int
 seal_seekable(int in_fd, const uint8_t *mem, size_t memlen, int mapped,
-    int out_fd, const cy_doc_seal_params *p, cy_error *err)
+    int out_fd, const struct cy_doc_raw_seal *p, cy_error *err)
 {
 	struct seal_state st;
 	struct cy_src in;
@@ -342,7 +307,7 @@ seekable_file(int fd)
 }
 
 int
-cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
+cy_doc_seal_raw_fd(int in_fd, int out_fd, const struct cy_doc_raw_seal *p,
     cy_error *err)
 {
 	size_t maplen = 0, start = 0;
@@ -352,7 +317,7 @@ cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
 	if (p->signer == NULL || p->seal_keys == NULL)
 		return cy_error_set(err, CY_E_USAGE, "a signer and recipients are required");
 	target = out_fd;
-	if (p->armor || !seekable_file(out_fd)) {
+	if (p->io.armor || !seekable_file(out_fd)) {
 		if ((spool = cy_file_spool(err)) < 0)
 			return spool;
 		target = spool;
@@ -365,7 +330,7 @@ cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_seal_params *p,
 		r = seal_seekable(in_fd, NULL, 0, 0, target, p, err);
 	}
 	if (r == 0 && spool >= 0)
-		r = spool_copy(spool, out_fd, p->armor, err);
+		r = spool_copy(spool, out_fd, p->io.armor, err);
 	if (spool >= 0)
 		close(spool);
 	return r;
@@ -447,6 +412,32 @@ revocation_note(const cy_chain *chain, const cy_trust *trust,
 		    cy_time_str(cy_label_created(info->label), t2));
 }
 
+/* The policy's rules for `action` (seal: the sealer alone at the creation
+ * time; open: the reader now, offline) on the label's document. */
+static int
+check_policy(const cy_label *l, int action, const cy_policy_party *actor,
+    int64_t at, cy_error *err)
+{
+	const char **serials;
+	cy_policy_request rq;
+	cy_policy_doc d;
+	int r;
+
+	if ((serials = calloc(CY_LABEL_RECIPIENTS_MAX, sizeof(*serials))) ==
+	    NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	cy_doc_policy_doc(l, serials, &d);
+	memset(&rq, 0, sizeof(rq));
+	rq.action = action;
+	rq.time = at;
+	rq.actor = actor;
+	rq.doc = &d;
+	rq.offline = action == CY_ACT_OPEN;
+	r = cy_policy_check(&rq, err);
+	free(serials);
+	return r;
+}
+
 /* Decrypts, parses and verifies the label against everything it binds. */
 static int
 verify_label(const cy_header *h, size_t idx, char mark,
@@ -458,6 +449,7 @@ verify_label(const cy_header *h, size_t idx, char mark,
 	int r;
 	const uint8_t *chain_bytes;
 	cy_chain *chain = NULL;
+	cy_policy_party sealer;
 	size_t len = s->body_len - CY_AEAD_TAG_LEN, chain_len;
 
 	if (trust == NULL || trust->root == NULL)
@@ -483,22 +475,19 @@ verify_label(const cy_header *h, size_t idx, char mark,
 		cy_error_wrap(err, "the sealer's certificate chain");
 		goto out;
 	}
-	/* The sealer must have been entitled when it sealed. */
-	if ((r = cy_doc_check_clearance(chain, trust,
-	    cy_label_level(info->label), cy_label_compartments(info->label),
-	    cy_label_created(info->label), &info->signer, err)) != 0) {
+	/* The sealer's chain at the creation time, its signature, then the
+	 * policy's sealing rules (role, clearance, compartments, unit, the
+	 * protection period) at that time. */
+	if ((r = cy_doc_party(chain, trust, cy_label_created(info->label),
+	    &info->signer, &sealer, err)) != 0) {
 		cy_error_wrap(err, "sealer");
 		goto out;
 	}
 	if ((r = cy_label_verify_signature(info->label,
-	    cy_cert_sign_public(info->signer), err)) != 0)
+	    cy_cert_sign_public(info->signer), err)) != 0 ||
+	    (r = check_policy(info->label, CY_ACT_SEAL, &sealer,
+	    cy_label_created(info->label), err)) != 0)
 		goto out;
-	if (strcmp(cy_cert_unit(info->signer), cy_label_unit(info->label)) != 0) {
-		r = cy_error_set(err, CY_E_POLICY,
-		    "the label's unit %s is not the sealer's unit %s",
-		    cy_label_unit(info->label), cy_cert_unit(info->signer));
-		goto out;
-	}
 	stanzas_digest(h, idx, digest);
 	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
 		r = cy_error_set(err, CY_E_SIGNATURE,
@@ -597,25 +586,18 @@ static int
 check_reader(const cy_header *h, const cy_doc_open_params *p,
     const uint8_t *file_key, int64_t now, cy_doc_info *info, cy_error *err)
 {
-	const cy_label *l = info->label;
-	size_t i;
+	cy_policy_party reader;
 	int r;
 
 	if (p->reader == NULL)
 		return 0;
-	if ((r = cy_doc_check_clearance(p->reader, p->trust, cy_label_level(l),
-	    cy_label_compartments(l), now, &info->reader, err)) != 0 ||
+	if ((r = cy_doc_party(p->reader, p->trust, now, &info->reader, &reader,
+	    err)) != 0 ||
 	    (r = check_reader_key(h, p, info->reader, file_key, err)) != 0) {
 		cy_error_wrap(err, "reader");
 		return r;
 	}
-	for (i = 0; i < cy_label_recipient_count(l); i++)
-		if (strcmp(cy_label_recipient(l, i),
-		    cy_cert_serial(info->reader)) == 0)
-			return 0;
-	return cy_error_set(err, CY_E_POLICY,
-	    "reader: %s (serial %s) is not among the recipients the label names",
-	    cy_cert_name(info->reader), cy_cert_serial(info->reader));
+	return check_policy(info->label, CY_ACT_OPEN, &reader, now, err);
 }
 
 static int

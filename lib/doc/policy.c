@@ -184,6 +184,8 @@ request_fault(const cy_policy_request *rq, unsigned bit)
 
 	if (rq->time < CY_CANON_TIME_MIN || rq->time > CY_CANON_TIME_MAX)
 		return "the time is out of range";
+	if (rq->offline != 0 && (bit != BIT(CY_ACT_OPEN) || rq->offline != 1))
+		return "offline applies to open only, as 1";
 	if (!party_ok(rq->actor))
 		return "the actor is missing or malformed";
 	/* Seal may omit the target: then only the sealer's rules run (what
@@ -334,22 +336,12 @@ static int
 rule_protection(struct ctx *c)
 {
 	const cy_policy_doc *d = c->rq->doc;
-	char t1[CY_TIME_STR_MAX], t2[CY_TIME_STR_MAX];
-	int64_t cap;
+	cy_error err;
 
-	if (d->protect_until <= d->created)
-		return deny(c, CY_POL_PROTECT, CY_POL_WHO_DOCUMENT,
-		    "protect-until %s is not after the creation time %s",
-		    cy_time_str(d->protect_until, t1), cy_time_str(d->created, t2));
-	if (cy_policy_protect_cap(d->level, d->created, &cap) != 0 ||
-	    d->protect_until > cap)
-		return deny(c, CY_POL_PROTECT, CY_POL_WHO_DOCUMENT,
-		    "protect-until %s is more than %d years after creation for %s "
-		    "(at most %s): sealing may shorten protection, not lengthen it",
-		    cy_time_str(d->protect_until, t1),
-		    cy_level_protect_years(d->level), cy_level_display(d->level),
-		    cy_time_str(cap, t2));
-	return 0;
+	if (cy_policy_protect_check(d->level, d->created, d->protect_until,
+	    &err) == 0)
+		return 0;
+	return deny(c, CY_POL_PROTECT, CY_POL_WHO_DOCUMENT, "%s", err.msg);
 }
 
 static int
@@ -557,6 +549,9 @@ rule_approvals(struct ctx *c)
 	    rq->doc->state);
 	size_t i, have = 0;
 
+	/* Offline, the registry's key release enforces it (issue 14). */
+	if (rq->offline)
+		return 0;
 	for (i = 0; i < rq->napprovers; i++) {
 		why = approver_fault(c, &rq->approvers[i]);
 		if (why == NULL && already_counted(c, i))
@@ -748,32 +743,33 @@ cy_policy_party_from_cert(const cy_cert *c, const cy_crl *const *crls,
 	return 0;
 }
 
-/* created + years, by the calendar: the year digits of the canonical
- * time moved on; 29 February onto a common year is 1 March. */
 int
 cy_policy_protect_cap(int level, int64_t created, int64_t *cap)
 {
-	char t[CY_CANON_TIME_LEN + 1], y[16];
-	int years = cy_level_protect_years(level), year, leap_day;
+	if (cap == NULL)
+		return CY_E_USAGE;
+	*cap = cy_level_protect_limit(level, created);
+	return *cap == 0 ? CY_E_USAGE : 0;
+}
 
-	if (years == 0 || cap == NULL ||
-	    cy_canon_time_format(created, t, NULL) != 0)
-		return CY_E_USAGE;
-	year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
-	    (t[3] - '0') + years;
-	if (year > 9999)
-		return CY_E_USAGE;
-	snprintf(y, sizeof(y), "%04d", year);
-	memcpy(t, y, 4);
-	if (cy_canon_time_parse(t, CY_CANON_TIME_LEN, cap, NULL) == 0)
-		return 0;
-	leap_day = memcmp(t + 4, "-02-29", 6) == 0;
-	if (!leap_day)
-		return CY_E_USAGE;
-	t[9] = '8';
-	if (cy_canon_time_parse(t, CY_CANON_TIME_LEN, cap, NULL) != 0)
-		return CY_E_USAGE;
-	*cap += 86400;
+int
+cy_policy_protect_check(int level, int64_t created, int64_t until,
+    cy_error *err)
+{
+	char t1[CY_TIME_STR_MAX], t2[CY_TIME_STR_MAX];
+	int64_t cap;
+
+	if (until <= created)
+		return cy_error_set(err, CY_E_POLICY,
+		    "protect-until %s is not after the creation time %s",
+		    cy_time_str(until, t1), cy_time_str(created, t2));
+	if (cy_policy_protect_cap(level, created, &cap) != 0 || until > cap)
+		return cy_error_set(err, CY_E_POLICY,
+		    "protect-until %s is more than %d years after creation for %s "
+		    "(at most %s): sealing may shorten protection, not lengthen it",
+		    cy_time_str(until, t1), cy_level_protect_years(level),
+		    cy_level_display(level) ? cy_level_display(level) : "?",
+		    cap > 0 ? cy_time_str(cap, t2) : "none");
 	return 0;
 }
 

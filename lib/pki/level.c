@@ -1,6 +1,7 @@
+#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "coyeu/canon.h"
 #include "coyeu/level.h"
 
 static const struct {
@@ -51,14 +52,29 @@ cy_level_protect_years(int level)
 	return level >= 1 && level <= NLEVELS ? levels[level - 1].years : 0;
 }
 
+/* created + years, by the calendar: the year digits of the canonical
+ * time moved on; 29 February onto a common year is 1 March. */
 int64_t
 cy_level_protect_limit(int level, int64_t created)
 {
-	time_t t = (time_t)created;
-	struct tm tm;
+	char t[CY_CANON_TIME_LEN + 1], y[16];
+	int years = cy_level_protect_years(level), year;
+	int64_t cap;
 
-	if (cy_level_protect_years(level) == 0 || gmtime_r(&t, &tm) == NULL)
+	if (years == 0 || cy_canon_time_format(created, t, NULL) != 0)
 		return 0;
-	tm.tm_year += cy_level_protect_years(level);
-	return (int64_t)timegm(&tm);
+	year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
+	    (t[3] - '0') + years;
+	if (year > 9999)
+		return 0;
+	snprintf(y, sizeof(y), "%04d", year);
+	memcpy(t, y, 4);
+	if (cy_canon_time_parse(t, CY_CANON_TIME_LEN, &cap, NULL) == 0)
+		return cap;
+	if (memcmp(t + 4, "-02-29", 6) != 0)
+		return 0;
+	t[9] = '8';
+	if (cy_canon_time_parse(t, CY_CANON_TIME_LEN, &cap, NULL) != 0)
+		return 0;
+	return cap + 86400;
 }

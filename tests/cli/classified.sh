@@ -409,11 +409,11 @@ refused_seal "an untrusted root" 1 "sealer refused" "another root" -- \
     "$COYEU" seal $PW -k sealer.key -c sealer.chain --trust other.cert \
     $TOIMAT --to r1.chain
 refused_seal "a key that is not the chain's" 1 \
-    "the key r1.key does not belong to the certificate in sealer.chain" -- \
+    "sealer refused (-k r1.key, -c sealer.chain)" "the signing key does not belong to the sealer's certificate" -- \
     "$COYEU" seal $PW -k r1.key -c sealer.chain --trust root.cert \
     $TOIMAT --to r1.chain
 refused_seal "--protect-until beyond 20 years" 2 "--protect-until" \
-    "at most 20 years ahead for TỐI MẬT" -- \
+    "more than 20 years after creation for TỐI MẬT" -- \
     $SEAL $TOIMAT --protect-until 2099-01-01T00:00:00Z --to r1.chain
 refused_seal "--protect-until in the past" 2 "--protect-until" -- \
     $SEAL $TOIMAT --protect-until 2025-01-01T00:00:00Z --to r1.chain

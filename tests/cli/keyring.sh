@@ -186,7 +186,7 @@ expect 1 "sealer refused" "--trust overrides the keyring's root" \
 	--to "Trần Thị Bình" $P -o "$T/x.age" "$T/doc.txt"
 expect 1 "sealer: certificate 2" "open --trust overrides the keyring's root" \
 	as "$B" $C open --trust "$T/other.cert" $P -o "$T/x.out" "$T/doc.age"
-expect 1 "the key $T/dung1.key does not belong to the certificate in $A/chain" \
+expect 1 "sealer refused (-k $T/dung1.key, -c $A/chain): the signing key does not belong" \
 	"-k alone pairs with the keyring's chain" \
 	as "$A" $C seal --level toi-mat --doc 6 -k "$T/dung1.key" \
 	--to "Trần Thị Bình" $P -o "$T/x.age" "$T/doc.txt"

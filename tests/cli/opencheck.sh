@@ -161,8 +161,9 @@ expect_status 2 "--no-verify with -k" $OPEN -k r1.key --no-verify doc.age
 refused "a reader revoked for key-compromise (-c)" "reader: certificate 1" \
     $OPEN -k revoked.key -c revoked.chain --crl tuphap.crl torevoked.age
 stderr_has "revoked, by its issuer" "revoked by $(serial tuphap)"
-refused "a reader whose certificate lacks the level" \
-    "reader: r1 \(serial $(serial r1low)\) lacks clearance TỐI MẬT \(has MẬT\)" \
+# Policy order (docs/policy.md): not named (rule 14) before the level (16).
+refused "a reader whose certificate lacks the level, so never named" \
+    "reader r1 \(serial $(serial r1low)\) is not a named recipient of the document" \
     $OPEN -k r1.key -c r1low.chain doc.age
 refused "a chain that does not certify the key" \
     "the key is not the one certified in the reader's chain" \
@@ -201,7 +202,7 @@ refused "a label naming a recipient without a stanza" \
     $OPEN -k r1.key extra.age
 relabel sealer.keytext doc.age swapped.age "recipient=$(serial mat),$(serial r2)"
 refused "a stanza for an officer the label does not name (reader known)" \
-    "r1 \(serial $(serial r1)\) is not among the recipients the label names" \
+    "reader r1 \(serial $(serial r1)\) is not a named recipient of the document" \
     $OPEN -k r1.key -c r1.chain swapped.age
 # ---- the revocation note reads only authorities above the sealer ----
 expect_status 0 "a stray list does not stop the document" \

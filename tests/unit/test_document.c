@@ -12,6 +12,7 @@
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
+#include "doc/docseal.h"
 #include "age/stream.h"
 
 struct world {
@@ -91,7 +92,8 @@ read_fd(int fd)
 }
 
 /* Seals w->plain with a label naming `named` and stanzas for the keys of
- * `keyed` (two each); returns the file. */
+ * `keyed` (two each), through the unchecked engine (docseal.h): the
+ * forgeries a recipient could build; returns the file. */
 static cy_buf
 seal_to(struct world *w, int level, const char *compartments, int armor,
     const struct pki_holder *const named[2],
@@ -100,7 +102,7 @@ seal_to(struct world *w, int level, const char *compartments, int armor,
 	const char *serials[2] = {cy_cert_serial(named[0]->cert),
 	    cy_cert_serial(named[1]->cert)};
 	uint8_t keys[2][CY_X25519_KEY_LEN];
-	cy_doc_seal_params p;
+	struct cy_doc_raw_seal p;
 	cy_error err;
 	cy_buf out;
 	int in, fd;
@@ -120,10 +122,10 @@ seal_to(struct world *w, int level, const char *compartments, int armor,
 	p.label.signer_chain_len = w->sealer.chain.len;
 	p.signer = w->sealer.key;
 	p.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])keys;
-	p.armor = armor;
+	p.io.armor = armor;
 	in = temp_fd(w->plain, sizeof(w->plain));
 	fd = temp_fd(NULL, 0);
-	if (cy_doc_seal_fd(in, fd, &p, &err) != 0)
+	if (cy_doc_seal_raw_fd(in, fd, &p, &err) != 0)
 		fail_msg("seal: %s", err.msg);
 	out = read_fd(fd);
 	close(in);
@@ -235,32 +237,95 @@ test_armor_and_levels(void **state)
 	cy_buf_free(&file);
 }
 
+/* cy_doc_seal_prepare with the world's sealer, at PKI_NOW: 0 or the
+ * error, *refused saying whom. */
+static int
+prepare(struct world *w, int level, const char *compartments,
+    const cy_idkey *key, const struct pki_holder *const *to, size_t n,
+    int64_t now, size_t *refused, cy_error *err)
+{
+	cy_chain *chains[4], *signer = pki_chain(&w->sealer);
+	cy_doc_sealing *s = NULL;
+	cy_doc_seal_params p;
+	size_t i;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < n; i++)
+		chains[i] = pki_chain(to[i]);
+	p.document = "7/TEST";
+	p.level = level;
+	p.compartments = compartments;
+	p.now = now;
+	p.signer = key;
+	p.signer_chain = signer;
+	p.recipients = (const cy_chain *const *)chains;
+	p.nrecipients = n;
+	p.trust = &w->trust;
+	r = cy_doc_seal_prepare(&p, &s, refused, err);
+	if (r == 0) {
+		assert_int_equal(cy_doc_sealing_count(s), n);
+		assert_string_equal(cy_cert_serial(cy_doc_sealing_recipient(s,
+		    n - 1)), cy_cert_serial(to[n - 1]->cert));
+		assert_int_equal(cy_doc_sealing_protect_until(s),
+		    cy_level_protect_limit(level, now));
+	} else {
+		assert_null(s);
+	}
+	cy_doc_sealing_free(s);
+	for (i = 0; i < n; i++)
+		cy_chain_free(chains[i]);
+	cy_chain_free(signer);
+	return r;
+}
+
+/* Sealing asks the policy about every party: clearance, compartments,
+ * validity, no one twice, the sealer's own key. */
 static void
-test_clearance(void **state)
+test_prepare(void **state)
 {
 	struct world *w = *state;
-	cy_chain *ch;
+	const struct pki_holder *const bc[2] = {&w->bob, &w->carol};
+	const struct pki_holder *const bb[2] = {&w->bob, &w->bob};
+	const struct pki_holder *const ba[2] = {&w->bob, &w->alice};
+	cy_idkey *key = w->sealer.key;
+	size_t who;
 	cy_error err;
 
-	ch = pki_chain(&w->carol);
-	assert_int_equal(cy_doc_check_clearance(ch, &w->trust, CY_LEVEL_TOI_MAT,
-	    "", PKI_NOW, NULL, &err), CY_E_POLICY);
+	assert_int_equal(prepare(w, CY_LEVEL_TOI_MAT, "", key, bc, 2, PKI_NOW,
+	    &who, &err), CY_E_POLICY);
+	assert_int_equal(who, 1);
+	expect_error(&err, "recipient Carol (serial ");
 	expect_error(&err, "lacks clearance TỐI MẬT (has MẬT)");
-	assert_int_equal(cy_doc_check_clearance(ch, &w->trust, CY_LEVEL_MAT,
-	    "", PKI_NOW, NULL, &err), 0);
-	cy_chain_free(ch);
-	ch = pki_chain(&w->alice);
-	assert_int_equal(cy_doc_check_clearance(ch, &w->trust, CY_LEVEL_TOI_MAT,
-	    "x", PKI_NOW, NULL, &err), CY_E_POLICY);
+	assert_int_equal(prepare(w, CY_LEVEL_MAT, "", key, bc, 2, PKI_NOW,
+	    &who, &err), 0);
+	assert_int_equal(prepare(w, CY_LEVEL_TOI_MAT, "x", key, ba, 2, PKI_NOW,
+	    &who, &err), CY_E_POLICY);
+	assert_int_equal(who, 1);
 	expect_error(&err, "lacks compartment x");
-	/* Expired at the time asked. */
-	assert_int_not_equal(cy_doc_check_clearance(ch, &w->trust,
-	    CY_LEVEL_MAT, "", PKI_T0 + 2 * PKI_YEAR, NULL, &err), 0);
-	cy_chain_free(ch);
-	ch = pki_chain(&w->bob);
-	assert_int_equal(cy_doc_check_clearance(ch, &w->trust,
-	    CY_LEVEL_TUYET_MAT, "x", PKI_NOW, NULL, &err), 0);
-	cy_chain_free(ch);
+	assert_int_equal(prepare(w, CY_LEVEL_TOI_MAT, "x", key, bb, 2, PKI_NOW,
+	    &who, &err), CY_E_USAGE);
+	assert_int_equal(who, 1);
+	expect_error(&err, "is already a recipient (recipient 1)");
+	/* The sealer: below the level, another's key, expired. */
+	assert_int_equal(prepare(w, CY_LEVEL_TUYET_MAT, "", key, bb, 1,
+	    PKI_NOW, &who, &err), CY_E_POLICY);
+	assert_int_equal(who, CY_DOC_REFUSED_SEALER);
+	expect_error(&err, "sealer Người gửi (serial ");
+	assert_int_equal(prepare(w, CY_LEVEL_MAT, "", w->bob.key, bb, 1,
+	    PKI_NOW, &who, &err), CY_E_POLICY);
+	assert_int_equal(who, CY_DOC_REFUSED_SEALER);
+	expect_error(&err, "the signing key does not belong");
+	assert_int_not_equal(prepare(w, CY_LEVEL_MAT, "", key, bb, 1,
+	    PKI_T0 + 2 * PKI_YEAR, &who, &err), 0);
+	assert_int_equal(who, CY_DOC_REFUSED_SEALER);
+	expect_error(&err, "expired at");
+	/* Compartments not in order are normalised, unknown ones refused. */
+	assert_int_equal(prepare(w, CY_LEVEL_TOI_MAT, "x,x", key, bb, 1,
+	    PKI_NOW, &who, &err), 0);
+	assert_int_equal(prepare(w, CY_LEVEL_TOI_MAT, "X!", key, bb, 1,
+	    PKI_NOW, &who, &err), CY_E_USAGE);
+	assert_int_equal(who, CY_DOC_REFUSED_SEALER);
 }
 
 /* Every single-byte change anywhere is refused, and nothing is released
@@ -766,7 +831,7 @@ test_reader(void **state)
 	expect_open(w, &w->bob, &file, 0, NULL);
 	w->reader = alice;
 	expect_open(w, &w->alice, &file, CY_E_POLICY,
-	    "reader: Alice (serial");
+	    "reader Alice (serial");
 	expect_open(w, &w->alice, &file, CY_E_POLICY, "lacks compartment x");
 	/* Revoked for key compromise: no longer reads. */
 	crl = revoke_list(&w->root, &w->bob, "key-compromise", PKI_NOW);
@@ -792,7 +857,9 @@ test_reader(void **state)
 	 * his chain, sees he is not named. */
 	file = seal_to(w, CY_LEVEL_MAT, "", 0, named, keyed);
 	expect_open(w, &w->bob, &file, CY_E_POLICY,
-	    "is not among the recipients the label names");
+	    "reader Bob (serial");
+	expect_open(w, &w->bob, &file, CY_E_POLICY,
+	    "is not a named recipient of the document");
 	w->reader = alice;
 	expect_open(w, &w->bob, &file, CY_E_POLICY,
 	    "reader: the key is not the one certified in the reader's chain");
@@ -883,7 +950,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_armor_and_levels),
-		cmocka_unit_test(test_clearance),
+		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_forgery_by_recipient),
 		cmocka_unit_test(test_changed_between_passes),

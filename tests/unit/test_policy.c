@@ -353,6 +353,21 @@ static const struct row rows[] = {
 	    "to copy needs 2"),
 	ALLOW("20 a declassified TUYỆT MẬT document needs none", O,
 	    "doc.level=tuyet-mat doc.state=declassified"),
+	/* offline open: the registry's key release enforces rule 20 */
+	ALLOW("20 TUYỆT MẬT opened offline needs none here", O,
+	    TM "offline=1"),
+	DENY("20 offline does not lift clearance", O,
+	    "doc.level=tuyet-mat offline=1", CY_POL_CLEARANCE,
+	    "reader " BINH " lacks clearance TUYỆT MẬT (has TỐI MẬT)"),
+	DENY("20 offline does not lift naming", O,
+	    TM "offline=1 doc.recipients=" PT_CUONG, CY_POL_NOT_RECIPIENT,
+	    "is not a named recipient"),
+	DENY("1 offline on a release", R, TM_T "offline=1",
+	    CY_POL_BAD_REQUEST, "offline applies to open only"),
+	DENY("1 offline on a copy", C, "offline=1", CY_POL_BAD_REQUEST,
+	    "offline applies to open only"),
+	DENY("1 offline other than 1", O, "offline=2", CY_POL_BAD_REQUEST,
+	    "offline applies to open only"),
 
 	/* the order: the first rule that fails is the one reported */
 	DENY("order: expiry before clearance and naming", O,
