@@ -156,19 +156,13 @@ cy_crl_parse(const uint8_t *in, size_t len, cy_crl **out, cy_error *err)
 	int rc;
 
 	*out = NULL;
-	if (len > CY_CRL_MAX) {
-		rc = cy_error_set(err, CY_E_TOO_LARGE,
-		    "revocation list larger than %d bytes", CY_CRL_MAX);
-		goto out;
-	}
-	if ((crl = calloc(1, sizeof(*crl))) == NULL ||
-	    (crl->bytes = cy_memdup(in, len)) == NULL) {
+	if ((crl = calloc(1, sizeof(*crl))) == NULL) {
 		rc = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
 	crl->len = len;
-	if ((rc = cy_canon_parse(crl->bytes, len, crl_fields, NFIELDS, 0, &r,
-	    NULL, err)) != 0 ||
+	if ((rc = cy_signed_parse_copy(in, len, CY_CRL_MAX, "revocation list",
+	    crl_fields, NFIELDS, &crl->bytes, &r, err)) != 0 ||
 	    (rc = parse_fields(crl, r, err)) != 0)
 		goto out;
 	*out = crl;

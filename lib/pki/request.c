@@ -85,19 +85,13 @@ cy_request_parse(const uint8_t *in, size_t len, cy_request **out,
 	int rc;
 
 	*out = NULL;
-	if (len > CY_REQUEST_MAX) {
-		rc = cy_error_set(err, CY_E_TOO_LARGE,
-		    "request larger than %d bytes", CY_REQUEST_MAX);
-		goto out;
-	}
-	if ((q = calloc(1, sizeof(*q))) == NULL ||
-	    (q->bytes = cy_memdup(in, len)) == NULL) {
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		rc = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
 	q->len = len;
-	if ((rc = cy_canon_parse(q->bytes, len, request_fields, NFIELDS, 0, &r,
-	    NULL, err)) != 0 ||
+	if ((rc = cy_signed_parse_copy(in, len, CY_REQUEST_MAX, "request",
+	    request_fields, NFIELDS, &q->bytes, &r, err)) != 0 ||
 	    (rc = parse_fields(q, r, err)) != 0)
 		goto out;
 	*out = q;

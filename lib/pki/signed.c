@@ -133,3 +133,25 @@ cy_memdup(const uint8_t *in, size_t len)
 	p[len] = '\0';
 	return p;
 }
+
+int
+cy_signed_parse_copy(const uint8_t *in, size_t len, size_t cap,
+    const char *what, const cy_canon_field *fields, size_t nfields,
+    uint8_t **bytes, cy_canon_record **r, cy_error *err)
+{
+	int rc;
+
+	*bytes = NULL;
+	*r = NULL;
+	if (len > cap)
+		return cy_error_set(err, CY_E_TOO_LARGE, "%s larger than %zu bytes",
+		    what, cap);
+	if ((*bytes = cy_memdup(in, len)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((rc = cy_canon_parse(*bytes, len, fields, nfields, 0, r, NULL,
+	    err)) != 0) {
+		free(*bytes);
+		*bytes = NULL;
+	}
+	return rc;
+}

@@ -40,6 +40,13 @@ int cy_signed_recipient(const cy_canon_record *r, size_t field,
 void cy_serial_new(char out[CY_SERIAL_HEX_LEN + 1]);
 /* A time for messages ("2026-11-25T00:00:00Z", or "?" out of range). */
 const char *cy_time_str(int64_t t, char out[CY_TIME_STR_MAX]);
+/* The opening every whole-input signed record's parser shares: refuses
+ * more than cap bytes (CY_E_TOO_LARGE naming `what`), keeps a private copy
+ * of in (*bytes, NUL after it, the caller's to free) and parses that copy,
+ * so the record's values point into *bytes. */
+int cy_signed_parse_copy(const uint8_t *in, size_t len, size_t cap,
+    const char *what, const cy_canon_field *fields, size_t nfields,
+    uint8_t **bytes, cy_canon_record **r, cy_error *err) CY_MUST_CHECK;
 /* A private copy of in[0..len) with a NUL after it. */
 uint8_t *cy_memdup(const uint8_t *in, size_t len);
 
