@@ -15,17 +15,22 @@ done | sed -E 's/[[:space:]]+/ /g' >"$T/protos"
 [ -s "$T/protos" ] && ok || bad "no prototypes found in include/coyeu"
 name() { sed -E 's/.*\b(cy_[a-z0-9_]+) *\(.*/\1/'; }
 
+# none DESC FILE: FILE (prototypes) is empty, else DESC and their names.
+none() {
+	if [ -s "$2" ]; then
+		bad "$1: $(name <"$2" | tr '\n' ' ')"
+	else
+		ok
+	fi
+}
+
 # No function named for a secret, seed or private key (guarded memory,
 # cy_secret_*, and the key file's mode check excepted): the former
 # cy_idkey_seal_secret is gone.
 grep -E '\bcy_[a-z0-9_]*(secret|seed|private)[a-z0-9_]* *\(' "$T/protos" |
 	grep -vE '\bcy_(secret_alloc|secret_free|file_check_private) *\(' \
 	>"$T/named" || true
-if [ -s "$T/named" ]; then
-	bad "functions named for a secret: $(name <"$T/named" | tr '\n' ' ')"
-else
-	ok
-fi
+none "functions named for a secret" "$T/named"
 
 # The functions writing a secret key's string form are exactly these.
 writes='CY_IDENTITY_STR_MAX|signer_string *\(|\bcy_(id)?key_[a-z0-9_]*export'
@@ -52,9 +57,5 @@ fi
 grep -E '^ ?CY_API [a-z0-9_ ]*\*cy_(id)?key_' "$T/protos" |
 	grep -vE '\bcy_(id)?key_(sign|seal)_public *\(|\bcy_key_kind *\(' \
 	>"$T/ptrs" || true
-if [ -s "$T/ptrs" ]; then
-	bad "key functions returning pointers: $(name <"$T/ptrs" | tr '\n' ' ')"
-else
-	ok
-fi
+none "key functions returning pointers" "$T/ptrs"
 finish

@@ -5,8 +5,10 @@
 #include "testutil.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include "coyeu/cert.h"
+#include "coyeu/file.h"
 #include "coyeu/idkey.h"
 #include "coyeu/level.h"
 
@@ -73,6 +75,21 @@ pki_issue(const struct pki_holder *by, const char *name, const char *unit,
     int role, int level, const char *compartments)
 {
 	return pki_issue_key(by, name, unit, role, level, compartments, NULL);
+}
+
+/* An unlinked temporary file holding data, positioned at its start. */
+static inline int
+temp_fd(const void *data, size_t len)
+{
+	char path[] = "/tmp/coyeu-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	if (len > 0)
+		assert_int_equal(cy_write_all(fd, data, len), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
 }
 
 static inline cy_chain *

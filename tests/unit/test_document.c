@@ -61,20 +61,6 @@ teardown(void **state)
 	return 0;
 }
 
-static int
-temp_fd(const void *data, size_t len)
-{
-	char path[] = "/tmp/coyeu-test-XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	if (len > 0)
-		assert_int_equal(cy_write_all(fd, data, len), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
 static cy_buf
 read_fd(int fd)
 {

@@ -202,20 +202,6 @@ test_checkpoint(void **state)
 	cy_key_free(k);
 }
 
-static int
-temp_fd(const void *data, size_t len)
-{
-	char path[] = "/tmp/coyeu-test-XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	if (len > 0)
-		assert_int_equal(cy_write_all(fd, data, len), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
 /* Seals plain from sealer to reader (both certified); the file in a fd. */
 static int
 seal_doc(const struct pki_holder *sealer, const struct pki_holder *reader,
