@@ -24,10 +24,11 @@ cy_key_new(const cy_key_ops *ops, void *ctx, cy_key **out, cy_error *err)
 
 	*out = NULL;
 	if (ops == NULL || ops->version != CY_KEY_OPS_VERSION ||
-	    ops->public_keys == NULL || (ops->sign == NULL && ops->x25519 == NULL))
+	    ops->kind == NULL || ops->public_keys == NULL ||
+	    (ops->sign == NULL && ops->x25519 == NULL))
 		return cy_error_set(err, CY_E_USAGE,
-		    "key operations of version %d with public_keys and sign or "
-		    "x25519 are needed", CY_KEY_OPS_VERSION);
+		    "key operations of version %d with a kind, public_keys and "
+		    "sign or x25519 are needed", CY_KEY_OPS_VERSION);
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	if ((r = ops->public_keys(ctx, k->sign_pk, k->seal_pk, err)) != 0) {

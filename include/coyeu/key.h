@@ -32,8 +32,9 @@ typedef struct cy_key_ops {
 	/* An Ed25519 signature over msg. */
 	int (*sign)(void *ctx, const uint8_t *msg, size_t len,
 	    uint8_t sig[CY_KEY_SIGNATURE_LEN], cy_error *err);
-	/* X25519(secret, peer): the shared secret, which the caller wipes;
-	 * an all-zero result (low-order peer) is an error. */
+	/* X25519(secret, peer): the shared secret, which the caller wipes.
+	 * CY_E_CRYPTO means a low-order peer (an all-zero result); report a
+	 * device's failure otherwise (CY_E_IO). */
 	int (*x25519)(void *ctx, const uint8_t peer[CY_KEY_SEAL_PUBLIC_LEN],
 	    uint8_t shared[CY_KEY_SHARED_LEN], cy_error *err);
 	/* The public keys (a missing part's buffer is left as zeros). */
