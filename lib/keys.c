@@ -159,14 +159,22 @@ cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN], cy_identity **out,
 	return 0;
 }
 
+/* An AGE-SECRET-KEY-… string (upper case, as age writes it). */
+static int
+secret_string(const char *hrp, const uint8_t *data, size_t len,
+    char out[CY_IDENTITY_STR_MAX], cy_error *err)
+{
+	if (cy_bech32_encode(out, CY_IDENTITY_STR_MAX, hrp, data, len, 1) != 0)
+		return cy_error_set(err, CY_E_FORMAT, "cannot encode the identity");
+	return 0;
+}
+
 int
 cy_x25519_identity_string(const uint8_t secret[CY_X25519_KEY_LEN],
     char out[CY_IDENTITY_STR_MAX], cy_error *err)
 {
-	if (cy_bech32_encode(out, CY_IDENTITY_STR_MAX, CY_IDENTITY_HRP, secret,
-	    CY_X25519_KEY_LEN, 1) != 0)
-		return cy_error_set(err, CY_E_FORMAT, "cannot encode the identity");
-	return 0;
+	return secret_string(CY_IDENTITY_HRP, secret, CY_X25519_KEY_LEN, out,
+	    err);
 }
 
 /* n random secret bytes in guarded memory, handed to make. */
@@ -297,13 +305,9 @@ int
 cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
     cy_error *err)
 {
-	if (id->kind == CY_KIND_PQ) {
-		if (cy_bech32_encode(out, CY_IDENTITY_STR_MAX,
-		    CY_PQ_IDENTITY_HRP, id->pq->seed, CY_PQ_SEED_LEN, 1) != 0)
-			return cy_error_set(err, CY_E_FORMAT,
-			    "cannot encode the identity");
-		return 0;
-	}
+	if (id->kind == CY_KIND_PQ)
+		return secret_string(CY_PQ_IDENTITY_HRP, id->pq->seed,
+		    CY_PQ_SEED_LEN, out, err);
 	/* Only the secret the caller gave (or generated) comes back: a key's
 	 * secret leaves it through cy_idkey_export_age_identity alone. */
 	if (id->kind == CY_KIND_X25519 && id->own_key != NULL)
