@@ -24,6 +24,7 @@ extract() {
 }
 extract tamper.py
 extract forge.py
+cp "$SRCDIR/tests/cli/lib/agekey.py" "$T/" || exit 1  # forge.py imports it
 printf 'if __name__ == "__main__":\n    main()\n' >>"$T/forge.py"
 cat >"$T/relabel.py" <<'EOF'
 # relabel.py AGEIDENTITY SIGNKEYTEXT IN OUT FIELD=VALUE...: the label of IN
