@@ -77,14 +77,17 @@ int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
 
 /* Loads the key file at path, asking its passphrase from pass_file or the
  * terminal; on failure prints "cannot open key PATH: why" (cli/idkey_load.c). */
-struct cy_idkey;
-int cli_idkey_load(const char *path, const char *pass_file, struct cy_idkey **out);
+struct cy_key;
+int cli_idkey_load(const char *path, const char *pass_file, struct cy_key **out);
 
 /* An age identity file ("# comment", "# public key: age1…", the secret
  * key) to outpath (0600, exclusive; "Public key:" on stderr) or stdout. */
 struct cy_identity;
 int cli_write_identity(const struct cy_identity *id, const char *comment,
     const char *outpath, cy_error *err);
+/* The same file from the public key string and the secret key string. */
+int cli_write_identity_text(const char *pub, const char *sec,
+    const char *comment, const char *outpath, cy_error *err);
 
 /* Number of online cores. */
 int cli_cores(void);

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "coyeu/age.h"
 #include "coyeu/idkey.h"
+#include "coyeu/secret.h"
 #include "keyring.h"
 
 static const char usage[] =
@@ -17,6 +18,27 @@ static const char usage[] =
     "overwriting), so age -d -i FILE opens the X25519 part of documents\n"
     "sealed to the officer. Without -o, writes to standard output.\n"
     "Without -k, the keyring's key (docs/keyring.md).\n";
+
+/* The one place where an officer's secret leaves its key, deliberately:
+ * cy_idkey_export_age_identity, into guarded memory. */
+static int
+export_identity(const cy_idkey *k, const char *comment, const char *out,
+    cy_error *err)
+{
+	char pub[CY_RECIPIENT_STR_MAX], *sec;
+	cy_identity *id = NULL;
+	int r;
+
+	if ((sec = cy_secret_alloc(CY_IDENTITY_STR_MAX)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = cy_identity_from_key(k, &id, err)) == 0 &&
+	    (r = cy_identity_recipient_string(id, pub, err)) == 0 &&
+	    (r = cy_idkey_export_age_identity(k, sec, err)) == 0)
+		r = cli_write_identity_text(pub, sec, comment, out, err);
+	cy_identity_free(id);
+	cy_secret_free(sec);
+	return r;
+}
 
 int
 cmd_id_age_identity(int argc, char **argv)
@@ -30,7 +52,6 @@ cmd_id_age_identity(int argc, char **argv)
 	};
 	char comment[512];
 	const char *key = NULL, *out = NULL, *pass = NULL;
-	cy_identity *id = NULL;
 	cy_idkey *k = NULL;
 	cy_error err = {0, ""};
 	int c, rc = CLI_FAIL;
@@ -56,10 +77,8 @@ cmd_id_age_identity(int argc, char **argv)
 		return CLI_FAIL;
 	snprintf(comment, sizeof(comment), "coyeu officer sealing key from %s",
 	    key);
-	if (cy_identity_x25519(cy_idkey_seal_secret(k), &id, &err) == 0 &&
-	    cli_write_identity(id, comment, out, &err) == 0)
+	if (export_identity(k, comment, out, &err) == 0)
 		rc = CLI_OK;
-	cy_identity_free(id);
 	cy_idkey_free(k);
 	if (rc != CLI_OK)
 		cli_fail(&err, "id age-identity");

@@ -37,7 +37,7 @@ print_public(const char *path, const cy_idkey *k, int json, int keyring)
 	int rc;
 
 	cy_b64_encode(sign, cy_idkey_sign_public(k), CY_SIGN_PUBLIC_LEN, 0);
-	rc = cy_identity_x25519(cy_idkey_seal_secret(k), &id, &err) == 0 &&
+	rc = cy_identity_from_key(k, &id, &err) == 0 &&
 	    cy_identity_recipient_string(id, seal, &err) == 0;
 	cy_identity_free(id);
 	if (!rc)

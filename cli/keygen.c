@@ -30,12 +30,22 @@ cli_write_identity(const cy_identity *id, const char *comment,
     const char *outpath, cy_error *err)
 {
 	char pub[CY_RECIPIENT_STR_MAX], sec[CY_IDENTITY_STR_MAX];
+	int r;
+
+	if ((r = cy_identity_recipient_string(id, pub, err)) == 0 &&
+	    (r = cy_identity_string(id, sec, err)) == 0)
+		r = cli_write_identity_text(pub, sec, comment, outpath, err);
+	cy_wipe(sec, sizeof(sec));
+	return r;
+}
+
+int
+cli_write_identity_text(const char *pub, const char *sec,
+    const char *comment, const char *outpath, cy_error *err)
+{
 	cy_buf text = CY_BUF_INIT;
 	int r;
 
-	if ((r = cy_identity_recipient_string(id, pub, err)) != 0 ||
-	    (r = cy_identity_string(id, sec, err)) != 0)
-		goto out;
 	cy_buf_printf(&text, "# %s\n# public key: %s\n%s\n", comment, pub, sec);
 	if ((r = cy_buf_status(&text)) != 0) {
 		cy_error_set(err, r, "out of memory");
@@ -50,7 +60,6 @@ cli_write_identity(const cy_identity *id, const char *comment,
 		r = cy_error_set(err, CY_E_IO, "cannot write to standard output");
 	}
 out:
-	cy_wipe(sec, sizeof(sec));
 	cy_buf_free(&text);
 	return r;
 }

@@ -120,7 +120,7 @@ learn_own_key(const char *pass_file)
 		return CLI_OK;
 	if (cli_idkey_load(key, pass_file, &k) != CLI_OK)
 		return CLI_FAIL;
-	if (cy_identity_x25519(cy_idkey_seal_secret(k), &id, &err) != 0 ||
+	if (cy_identity_from_key(k, &id, &err) != 0 ||
 	    cy_identity_recipient_string(id, recipient, &err) != 0)
 		cli_fail(&err, key);
 	else

@@ -68,12 +68,6 @@ print_usage(void)
 	}
 }
 
-static int
-sign_idkey(void *k, const uint8_t *msg, size_t len, uint8_t sig[CY_ENTRY_SIG_LEN])
-{
-	return cy_idkey_sign(k, msg, len, sig);
-}
-
 /* NAME=VALUE arguments into fields, adding time=now when absent. */
 static int
 parse_fields(int argc, char **argv, cy_entry_field *f, size_t *n,
@@ -158,8 +152,7 @@ cmd_log_entry(int argc, char **argv)
 		return rc;
 	if ((rc = cli_idkey_load(key, pass, &k)) != CLI_OK)
 		return rc;
-	if (cy_entry_create(type, f, n, cy_idkey_sign_public(k), sign_idkey, k,
-	    &entry, &err) != 0) {
+	if (cy_entry_create(type, f, n, k, &entry, &err) != 0) {
 		rc = err.code == CY_E_USAGE ? cli_usage_error("log entry", "%s",
 		    err.msg) : cli_fail(&err, "log entry");
 		goto out;

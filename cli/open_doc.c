@@ -90,7 +90,7 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK ||
 	    reader_chain(a, key, &reader) != CLI_OK)
 		goto out;
-	if (cy_identity_x25519(cy_idkey_seal_secret(key), &id, &err) != 0 ||
+	if (cy_identity_from_key(key, &id, &err) != 0 ||
 	    input_file(a->in, &in, &err) != 0) {
 		cli_fail(&err, a->in);
 		goto out;

@@ -12,6 +12,7 @@
 
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
+#include "coyeu/key.h"
 
 #define CY_FILE_KEY_LEN 16
 #define CY_X25519_KEY_LEN 32
@@ -52,6 +53,11 @@ CY_API int cy_identity_parse(const char *s, cy_identity **out,
     cy_error *err) CY_MUST_CHECK;
 CY_API int cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN],
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
+/* An X25519 identity whose stanzas are opened by key's X25519 operation
+ * (an officer key, a token): the secret stays in the key, which must
+ * outlive the identity.  Its recipient is the key's sealing public key. */
+CY_API int cy_identity_from_key(const cy_key *key, cy_identity **out,
+    cy_error *err) CY_MUST_CHECK;
 CY_API int cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
 /* An identity file as age-keygen writes it: '#' comments, blank lines,
@@ -61,7 +67,9 @@ CY_API int cy_identity_file_parse(const uint8_t *buf, size_t len,
 /* The age1… or age1pq1… string of an identity's public key. */
 CY_API int cy_identity_recipient_string(const cy_identity *id,
     char out[CY_RECIPIENT_STR_MAX], cy_error *err) CY_MUST_CHECK;
-/* The AGE-SECRET-KEY-1… string (caller wipes it). */
+/* The AGE-SECRET-KEY-1… string of an identity made from its secret
+ * (generated or parsed; caller wipes it).  An identity made from a key
+ * (cy_identity_from_key) has none: CY_E_USAGE. */
 CY_API int cy_identity_string(const cy_identity *id,
     char out[CY_IDENTITY_STR_MAX],
     cy_error *err) CY_MUST_CHECK;

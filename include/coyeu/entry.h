@@ -16,6 +16,7 @@
 
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
+#include "coyeu/key.h"
 
 /* Tile entry bundles carry 16-bit lengths: an entry is under 64 KiB. */
 #define CY_ENTRY_MAX 65535
@@ -29,21 +30,12 @@ typedef struct cy_entry_field {
 	const char *value;
 } cy_entry_field;
 
-/* Signs msg; the officer key API (cy_idkey_sign) has this shape. */
-typedef int cy_sign_fn(void *ctx, const uint8_t *msg, size_t len,
-    uint8_t sig[CY_ENTRY_SIG_LEN]);
-/* A cy_sign_fn for a raw libsodium Ed25519 secret key (64 bytes). */
-CY_API int cy_entry_sign_ed25519(void *secret_key, const uint8_t *msg,
-    size_t len,
-    uint8_t sig[CY_ENTRY_SIG_LEN]);
-
 /* Builds the canonical entry of `type` from fields given in any order
- * (everything but version, type, actor-key and signature), signs it, and
+ * (everything but version, type, actor-key and signature), with the key's
+ * signing public key as actor-key, signs it with the key (cy_key_sign), and
  * appends it to out. */
 CY_API int cy_entry_create(const char *type, const cy_entry_field *fields,
-    size_t n,
-    const uint8_t actor_key[CY_ENTRY_KEY_LEN], cy_sign_fn *sign, void *ctx,
-    cy_buf *out, cy_error *err) CY_MUST_CHECK;
+    size_t n, const cy_key *key, cy_buf *out, cy_error *err) CY_MUST_CHECK;
 
 /* Checks an entry's form and its signature.  Safe on any input. */
 CY_API int cy_entry_verify(const uint8_t *data, size_t len,

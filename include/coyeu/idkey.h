@@ -1,13 +1,20 @@
-/* coyeu — an officer's secret keys: an Ed25519 signing key and a separate
- * X25519 sealing key, kept in one file that is itself an age file sealed with
- * a passphrase (scrypt), or unprotected for services.  Created 0600. */
+/* coyeu — an officer's keys: an Ed25519 signing key and a separate X25519
+ * sealing key, kept in one file that is itself an age file sealed with a
+ * passphrase (scrypt), or unprotected for services.  Created 0600.
+ *
+ * An officer key is a key handle (key.h): a cy_idkey is a cy_key, so it
+ * signs (cy_key_sign) and agrees X25519 secrets (cy_key_x25519, through
+ * cy_identity_from_key) but never hands out a secret.  The functions that
+ * take a cy_idkey take any cy_key, a hardware token's as well. */
 #ifndef COYEU_IDKEY_H
 #define COYEU_IDKEY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coyeu/age.h"
 #include "coyeu/error.h"
+#include "coyeu/key.h"
 
 #define CY_SIGN_PUBLIC_LEN 32  /* Ed25519 public key */
 #define CY_SIGN_SECRET_LEN 64  /* libsodium's seed||public form */
@@ -16,26 +23,35 @@
 #define CY_SEAL_SECRET_LEN 32
 #define CY_IDKEY_FILE_MAX (64 * 1024)
 
-typedef struct cy_idkey cy_idkey; /* keys live in guarded memory */
+/* Keys made here are software keys: secrets in guarded memory, wiped when
+ * freed. */
+typedef struct cy_key cy_idkey;
 
 /* Supplies a passphrase when a key file is protected. */
 typedef int cy_passphrase_fn(void *ctx, char *buf, size_t cap, cy_error *err);
 
 CY_API int cy_idkey_generate(cy_idkey **out, cy_error *err) CY_MUST_CHECK;
-/* pass NULL writes an unprotected file (services). Exclusive create, 0600. */
+/* pass NULL writes an unprotected file (services). Exclusive create, 0600.
+ * Only a software key has a file (CY_E_USAGE for a token's). */
 CY_API int cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
     int log_n, cy_error *err) CY_MUST_CHECK;
 /* Refuses a file readable by others; asks getpass only if protected. */
 CY_API int cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
     cy_idkey **out, cy_error *err) CY_MUST_CHECK;
+/* cy_key_free, cy_key_sign_public, cy_key_seal_public under the names
+ * the officer-key callers know. */
 CY_API void cy_idkey_free(cy_idkey *k);
-
 CY_API const uint8_t *cy_idkey_sign_public(const cy_idkey *k);  /* 32 bytes */
 CY_API const uint8_t *cy_idkey_seal_public(const cy_idkey *k);  /* 32 bytes */
-CY_API const uint8_t *cy_idkey_seal_secret(const cy_idkey *k);  /* 32 bytes,
-    guarded */
-CY_API int cy_idkey_sign(const cy_idkey *k, const uint8_t *msg, size_t len,
-    uint8_t sig[CY_SIGNATURE_LEN]) CY_MUST_CHECK;
+
+/* The one way an officer's secret leaves its key: the sealing key as an
+ * age identity string "AGE-SECRET-KEY-1…", written to out, which the caller
+ * holds in guarded memory (cy_secret_alloc) and wipes.  It exists for
+ * `coyeu id age-identity`, which hands the key to stock age deliberately;
+ * nothing else in the library exports a key's secret.  CY_E_USAGE for a key
+ * whose secret cannot leave it (a token's). */
+CY_API int cy_idkey_export_age_identity(const cy_idkey *k,
+    char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
 /* Checks an Ed25519 signature by the holder of pub: 0 or CY_E_SIGNATURE. */
 CY_API int cy_idkey_verify(const uint8_t pub[CY_SIGN_PUBLIC_LEN],
     const uint8_t *msg,

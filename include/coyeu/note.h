@@ -13,6 +13,7 @@
 
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
+#include "coyeu/key.h"
 #include "coyeu/merkle.h"
 
 #define CY_NOTE_MAX (256 * 1024) /* whole signed note */
@@ -21,17 +22,25 @@
 #define CY_NOTE_KEY_STR_MAX 512  /* a signer or verifier string, NUL included */
 #define CY_ORIGIN_MAX CY_NOTE_NAME_MAX
 
-typedef struct cy_note_signer cy_note_signer;     /* secret in guarded memory */
+/* A note signer is a key name and key ID; its signatures are made by a
+ * key (key.h).  Generated and parsed ones hold a software key. */
+typedef struct cy_note_signer cy_note_signer;
 typedef struct cy_note_verifier cy_note_verifier;
 
 /* A new random Ed25519 signer; name must be a valid key name (non-empty,
  * no spaces, no '+'). */
 CY_API int cy_note_signer_generate(const char *name, cy_note_signer **out,
     cy_error *err) CY_MUST_CHECK;
+/* A signer for name whose signatures key makes (a token's, say); key must
+ * outlive the signer. */
+CY_API int cy_note_signer_from_key(const char *name, const cy_key *key,
+    cy_note_signer **out, cy_error *err) CY_MUST_CHECK;
 /* Parses "PRIVATE+KEY+…"; a trailing newline is allowed. */
 CY_API int cy_note_signer_parse(const char *s, size_t len, cy_note_signer **out,
     cy_error *err) CY_MUST_CHECK;
-/* The "PRIVATE+KEY+…" string, newline-terminated (cy_buf_free wipes it). */
+/* The "PRIVATE+KEY+…" string, newline-terminated (cy_buf_free wipes it):
+ * the log key file that `coyeu log init` writes.  Only for a generated or
+ * parsed signer; CY_E_USAGE for one made from another key. */
 CY_API int cy_note_signer_string(const cy_note_signer *s, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
 /* The matching verifier string, NUL-terminated. */

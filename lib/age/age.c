@@ -49,12 +49,7 @@ cy_age_wrap_recipients(cy_header *h, const cy_seal_params *p,
 		return r;
 	for (i = 0; i < p->nrecipients; i++) {
 		rc = p->recipients[i];
-		switch (rc->kind) {
-		case CY_KIND_SCRYPT: r = cy_scrypt_wrap(rc, file_key, h, err); break;
-		case CY_KIND_PQ: r = cy_pq_wrap(rc, file_key, h, err); break;
-		default: r = cy_x25519_wrap(rc, file_key, h, err); break;
-		}
-		if (r != 0)
+		if ((r = rc->wrap(rc, file_key, h, err)) != 0)
 			return r;
 	}
 	return 0;
@@ -155,18 +150,6 @@ cy_age_check_scrypt_alone(const cy_header *h, cy_error *err)
 	return 0;
 }
 
-/* One identity against one stanza: 0, CY_E_NO_MATCH or a fatal error. */
-static int
-unwrap_one(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
-    cy_error *err)
-{
-	switch (id->kind) {
-	case CY_KIND_SCRYPT: return cy_scrypt_unwrap(id, s, file_key, err);
-	case CY_KIND_PQ: return cy_pq_unwrap(id, s, file_key, err);
-	default: return cy_x25519_unwrap(id, s, file_key, err);
-	}
-}
-
 int
 cy_age_unwrap(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
     cy_error *err)
@@ -176,7 +159,8 @@ cy_age_unwrap(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
 
 	for (i = 0; i < p->nidentities; i++) {
 		for (j = 0; j < h->nstanzas; j++) {
-			r = unwrap_one(p->identities[i], &h->stanzas[j], file_key,
+			r = p->identities[i]->unwrap(p->identities[i],
+			    &h->stanzas[j], file_key,
 			    err);
 			if (r != CY_E_NO_MATCH)
 				return r;

@@ -8,6 +8,7 @@
 #include "age/bech32.h"
 #include "coyeu/age.h"
 #include "coyeu/secret.h"
+#include "base/key_soft.h"
 #include "age/recipient.h"
 
 /* A hybrid recipient is 1959 characters. */
@@ -28,6 +29,7 @@ cy_recipient_x25519(const uint8_t pub[CY_X25519_KEY_LEN], cy_recipient **out,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return nomem(err);
 	r->kind = CY_KIND_X25519;
+	r->wrap = cy_x25519_wrap;
 	memcpy(r->pub, pub, CY_X25519_KEY_LEN);
 	*out = r;
 	return 0;
@@ -77,6 +79,7 @@ cy_recipient_scrypt(const char *pass, size_t len, int log_n, cy_recipient **out,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return nomem(err);
 	r->kind = CY_KIND_SCRYPT;
+	r->wrap = cy_scrypt_wrap;
 	r->log_n = log_n;
 	if ((r->pass = cy_secret_alloc(len + 1)) == NULL) {
 		free(r);
@@ -111,35 +114,67 @@ cy_recipients_free(cy_recipient **r, size_t n)
 }
 
 static cy_identity *
-identity_new(enum cy_key_kind kind)
+identity_new(enum cy_key_kind kind, cy_unwrap_fn *unwrap)
 {
 	cy_identity *id;
 
 	if ((id = calloc(1, sizeof(*id))) == NULL)
 		return NULL;
 	id->kind = kind;
+	id->unwrap = unwrap;
 	return id;
+}
+
+int
+cy_identity_from_key(const cy_key *key, cy_identity **out, cy_error *err)
+{
+	cy_identity *id;
+
+	*out = NULL;
+	if (cy_key_seal_public(key) == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "this %s key has no X25519 sealing key", cy_key_kind(key));
+	if ((id = identity_new(CY_KIND_X25519, cy_x25519_unwrap)) == NULL)
+		return nomem(err);
+	id->key = key;
+	memcpy(id->pub, cy_key_seal_public(key), CY_X25519_KEY_LEN);
+	*out = id;
+	return 0;
 }
 
 int
 cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN], cy_identity **out,
     cy_error *err)
 {
-	cy_identity *id;
+	cy_key *key = NULL;
+	int r;
 
 	*out = NULL;
-	if ((id = identity_new(CY_KIND_X25519)) == NULL ||
-	    (id->secret = cy_secret_alloc(CY_X25519_KEY_LEN)) == NULL) {
-		cy_identity_free(id);
-		return nomem(err);
+	if ((r = cy_key_software(NULL, secret, &key, err)) != 0 ||
+	    (r = cy_identity_from_key(key, out, err)) != 0) {
+		cy_key_free(key);
+		return r;
 	}
-	memcpy(id->secret, secret, CY_X25519_KEY_LEN);
-	if (crypto_scalarmult_base(id->pub, id->secret) != 0) {
-		cy_identity_free(id);
-		return cy_error_set(err, CY_E_CRYPTO, "invalid X25519 secret key");
-	}
-	*out = id;
+	(*out)->own_key = key;
 	return 0;
+}
+
+/* An AGE-SECRET-KEY-… string (upper case, as age writes it). */
+static int
+secret_string(const char *hrp, const uint8_t *data, size_t len,
+    char out[CY_IDENTITY_STR_MAX], cy_error *err)
+{
+	if (cy_bech32_encode(out, CY_IDENTITY_STR_MAX, hrp, data, len, 1) != 0)
+		return cy_error_set(err, CY_E_FORMAT, "cannot encode the identity");
+	return 0;
+}
+
+int
+cy_x25519_identity_string(const uint8_t secret[CY_X25519_KEY_LEN],
+    char out[CY_IDENTITY_STR_MAX], cy_error *err)
+{
+	return secret_string(CY_IDENTITY_HRP, secret, CY_X25519_KEY_LEN, out,
+	    err);
 }
 
 /* n random secret bytes in guarded memory, handed to make. */
@@ -210,7 +245,7 @@ cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
 	cy_identity *id;
 
 	*out = NULL;
-	if ((id = identity_new(CY_KIND_SCRYPT)) == NULL ||
+	if ((id = identity_new(CY_KIND_SCRYPT, cy_scrypt_unwrap)) == NULL ||
 	    (id->pass = cy_secret_alloc(len + 1)) == NULL) {
 		cy_identity_free(id);
 		return nomem(err);
@@ -227,7 +262,7 @@ cy_identity_free(cy_identity *id)
 {
 	if (id == NULL)
 		return;
-	cy_secret_free(id->secret);
+	cy_key_free(id->own_key);
 	cy_secret_free(id->pq);
 	free(id->pq_pub);
 	cy_secret_free(id->pass);
@@ -270,19 +305,17 @@ int
 cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
     cy_error *err)
 {
-	int r;
-
 	if (id->kind == CY_KIND_PQ)
-		r = cy_bech32_encode(out, CY_IDENTITY_STR_MAX, CY_PQ_IDENTITY_HRP,
-		    id->pq->seed, CY_PQ_SEED_LEN, 1);
-	else if (id->kind == CY_KIND_X25519)
-		r = cy_bech32_encode(out, CY_IDENTITY_STR_MAX, CY_IDENTITY_HRP,
-		    id->secret, CY_X25519_KEY_LEN, 1);
-	else
-		return cy_error_set(err, CY_E_USAGE, "a passphrase has no key string");
-	if (r != 0)
-		return cy_error_set(err, CY_E_FORMAT, "cannot encode the identity");
-	return 0;
+		return secret_string(CY_PQ_IDENTITY_HRP, id->pq->seed,
+		    CY_PQ_SEED_LEN, out, err);
+	/* Only the secret the caller gave (or generated) comes back: a key's
+	 * secret leaves it through cy_idkey_export_age_identity alone. */
+	if (id->kind == CY_KIND_X25519 && id->own_key != NULL)
+		return cy_x25519_identity_string(cy_key_soft(id->own_key)->seal_sk,
+		    out, err);
+	return cy_error_set(err, CY_E_USAGE, id->kind == CY_KIND_X25519 ?
+	    "an identity made from a key has no key string" :
+	    "a passphrase has no key string");
 }
 
 /* Shared by identity and recipient files: calls fn on each line that is not

@@ -186,6 +186,7 @@ cy_pq_identity_from_seed(const uint8_t seed[CY_PQ_SEED_LEN],
 		goto out;
 	}
 	id->kind = CY_KIND_PQ;
+	id->unwrap = cy_pq_unwrap;
 	memcpy(id->pq->seed, seed, CY_PQ_SEED_LEN);
 	if ((r = expand_key(op, id->pq, id->pq_pub)) != 0) {
 		cy_error_set(err, r, "cannot derive the post-quantum keys");
@@ -216,6 +217,7 @@ cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN], cy_recipient **out,
 		return nomem(err);
 	}
 	rc->kind = CY_KIND_PQ;
+	rc->wrap = cy_pq_wrap;
 	memcpy(rc->pq_pub, pub, CY_PQ_PUB_LEN);
 	*out = rc;
 	return 0;

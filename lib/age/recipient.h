@@ -4,6 +4,7 @@
 
 #include "coyeu/age.h"
 #include "coyeu/header.h"
+#include "coyeu/key.h"
 #include "age/mlkem.h"
 
 #define CY_X25519_STANZA "X25519"
@@ -32,8 +33,18 @@ struct cy_pq_secret {
 	uint8_t x25519[CY_X25519_KEY_LEN];
 };
 
+/* Adds a recipient's stanza for file_key to h. */
+typedef int cy_wrap_fn(const cy_recipient *r, const uint8_t *file_key,
+    cy_header *h, cy_error *err);
+/* Tries one stanza: 0 (file_key set), CY_E_NO_MATCH (not ours), or
+ * CY_E_HEADER (malformed stanza: fatal) or another error (fatal). */
+typedef int cy_unwrap_fn(const cy_identity *id, const cy_stanza *s,
+    uint8_t *file_key, cy_error *err);
+
+/* Each kind's constructor sets its method. */
 struct cy_recipient {
 	enum cy_key_kind kind;
+	cy_wrap_fn *wrap;
 	uint8_t pub[CY_X25519_KEY_LEN];
 	uint8_t *pq_pub;  /* CY_PQ_PUB_LEN: ek_PQ || ek_T */
 	char *pass;       /* guarded memory */
@@ -43,7 +54,12 @@ struct cy_recipient {
 
 struct cy_identity {
 	enum cy_key_kind kind;
-	uint8_t *secret;  /* guarded memory, CY_X25519_KEY_LEN */
+	cy_unwrap_fn *unwrap;
+	/* X25519: the key whose x25519 operation opens stanzas; own_key when
+	 * the identity was made from a secret (and owns it), else borrowed
+	 * (cy_identity_from_key). */
+	const cy_key *key;
+	cy_key *own_key;
 	uint8_t pub[CY_X25519_KEY_LEN];
 	struct cy_pq_secret *pq;  /* guarded memory */
 	uint8_t *pq_pub;  /* CY_PQ_PUB_LEN */
@@ -59,21 +75,12 @@ int cy_pq_identity_from_seed(const uint8_t seed[CY_PQ_SEED_LEN],
 int cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN],
     cy_recipient **out, cy_error *err) CY_MUST_CHECK;
 
-/* Adds this recipient's stanza for file_key to h. */
-int cy_x25519_wrap(const cy_recipient *r, const uint8_t *file_key, cy_header *h,
-    cy_error *err) CY_MUST_CHECK;
-int cy_scrypt_wrap(const cy_recipient *r, const uint8_t *file_key, cy_header *h,
-    cy_error *err) CY_MUST_CHECK;
-int cy_pq_wrap(const cy_recipient *r, const uint8_t *file_key, cy_header *h,
-    cy_error *err) CY_MUST_CHECK;
+/* The AGE-SECRET-KEY-1… string of an X25519 secret. */
+int cy_x25519_identity_string(const uint8_t secret[CY_X25519_KEY_LEN],
+    char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
 
-/* Tries one stanza: 0 (file_key set), CY_E_NO_MATCH (not ours), or
- * CY_E_HEADER (malformed stanza: fatal). */
-int cy_x25519_unwrap(const cy_identity *id, const cy_stanza *s,
-    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
-int cy_scrypt_unwrap(const cy_identity *id, const cy_stanza *s,
-    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
-int cy_pq_unwrap(const cy_identity *id, const cy_stanza *s,
-    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+/* The methods of each kind. */
+cy_wrap_fn cy_x25519_wrap, cy_scrypt_wrap, cy_pq_wrap;
+cy_unwrap_fn cy_x25519_unwrap, cy_scrypt_unwrap, cy_pq_unwrap;
 
 #endif

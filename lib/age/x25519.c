@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "coyeu/encoding.h"
+#include "coyeu/key.h"
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
@@ -69,9 +70,11 @@ cy_x25519_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
 	if (s->body_len != CY_WRAPPED_KEY_LEN)
 		return cy_error_set(err, CY_E_HEADER,
 		    "malformed X25519 stanza: the wrapped key must be 32 bytes");
-	if (crypto_scalarmult(shared, id->secret, share) != 0) {
-		r = cy_error_set(err, CY_E_HEADER,
-		    "X25519 stanza has a low-order share (all-zero shared secret)");
+	/* The key agrees: its secret never comes here. */
+	if ((r = cy_key_x25519(id->key, share, shared, err)) != 0) {
+		if (r == CY_E_CRYPTO)
+			r = cy_error_set(err, CY_E_HEADER, "X25519 stanza has a "
+			    "low-order share (all-zero shared secret)");
 		goto out;
 	}
 	if ((r = wrap_key(shared, share, id->pub, key)) != 0)

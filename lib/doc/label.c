@@ -10,6 +10,7 @@
 #include "coyeu/label.h"
 #include "coyeu/level.h"
 #include "coyeu/secret.h"
+#include "pki/signed.h"
 
 enum {
 	F_VERSION, F_DOCUMENT, F_LEVEL, F_UNIT, F_CREATED, F_PROTECT, F_COPY,
@@ -250,16 +251,12 @@ cy_label_build(const cy_label_params *p,
     const uint8_t payload_digest[CY_LABEL_DIGEST_LEN], const cy_idkey *signer,
     cy_buf *out, cy_error *err)
 {
-	uint8_t sig[CY_SIGNATURE_LEN];
 	size_t start = out->len;
 	int r;
 
 	if ((r = label_body(p, stanzas_sha256, payload_digest, out, err)) != 0)
 		return r;
-	if ((r = cy_idkey_sign(signer, out->data + start, out->len - start,
-	    sig)) != 0)
-		return cy_error_set(err, r, "cannot sign the label");
-	return cy_canon_put_b64(out, "signature", sig, sizeof(sig), err);
+	return cy_signed_append(out, start, signer, "the label", err);
 }
 
 static int

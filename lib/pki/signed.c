@@ -9,15 +9,22 @@
 #include "pki/signed.h"
 
 int
-cy_signed_finish(cy_buf *b, const cy_idkey *k, cy_error *err)
+cy_signed_append(cy_buf *b, size_t start, const cy_key *k, const char *what,
+    cy_error *err)
 {
 	uint8_t sig[CY_SIGNATURE_LEN];
 
 	if (cy_buf_status(b) != 0)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if (cy_idkey_sign(k, b->data, b->len, sig) != 0)
-		return cy_error_set(err, CY_E_CRYPTO, "cannot sign");
+	if (cy_key_sign(k, b->data + start, b->len - start, sig, err) != 0)
+		return cy_error_wrap(err, "cannot sign %s", what);
 	return cy_canon_put_b64(b, "signature", sig, sizeof(sig), err);
+}
+
+int
+cy_signed_finish(cy_buf *b, const cy_key *k, cy_error *err)
+{
+	return cy_signed_append(b, 0, k, "the record", err);
 }
 
 int

@@ -14,8 +14,12 @@
 
 #define CY_TIME_STR_MAX (CY_CANON_TIME_LEN + 1)
 
-/* Signs b's whole contents with k and appends "signature: <b64>\n". */
-int cy_signed_finish(cy_buf *b, const cy_idkey *k, cy_error *err) CY_MUST_CHECK;
+/* Signs b's contents from start on with k (its sign operation) and appends
+ * "signature: <b64>\n"; what names the signed object in messages. */
+int cy_signed_append(cy_buf *b, size_t start, const cy_key *k,
+    const char *what, cy_error *err) CY_MUST_CHECK;
+/* The same over b's whole contents. */
+int cy_signed_finish(cy_buf *b, const cy_key *k, cy_error *err) CY_MUST_CHECK;
 /* The signature field (index sig_field, the record's last) of a record
  * parsed from the start of its input: the 64 bytes and the signed length. */
 int cy_signed_split(const cy_canon_record *r, size_t sig_field,

@@ -8,6 +8,7 @@
 #include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
+#include "pki/signed.h"
 #include "base/text.h"
 
 enum kind {
@@ -522,14 +523,6 @@ cy_entry_type_field(const char *type, size_t i, const char **name,
 	return 0;
 }
 
-int
-cy_entry_sign_ed25519(void *secret_key, const uint8_t *msg, size_t len,
-    uint8_t sig[CY_ENTRY_SIG_LEN])
-{
-	return crypto_sign_detached(sig, NULL, msg, len, secret_key) == 0 ? 0 :
-	    CY_E_CRYPTO;
-}
-
 /* The value given for `name`, NULL if none; -1 when given twice. */
 static int
 given(const cy_entry_field *fields, size_t n, const char *name,
@@ -612,24 +605,21 @@ build_body(const struct tspec *t, const cy_entry_field *fields, size_t n,
 
 int
 cy_entry_create(const char *type, const cy_entry_field *fields, size_t n,
-    const uint8_t actor_key[CY_ENTRY_KEY_LEN], cy_sign_fn *sign, void *ctx,
-    cy_buf *out, cy_error *err)
+    const cy_key *key, cy_buf *out, cy_error *err)
 {
 	const struct tspec *t = find_type(type, strlen(type));
 	cy_buf e = CY_BUF_INIT;
-	uint8_t sig[CY_ENTRY_SIG_LEN];
 	int r;
 
 	if (t == NULL)
 		return cy_error_set(err, CY_E_USAGE, "unknown entry type %s", type);
+	if (cy_key_sign_public(key) == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "this %s key cannot sign entries", cy_key_kind(key));
 	if ((r = check_given(t, fields, n, err)) != 0 ||
-	    (r = build_body(t, fields, n, actor_key, &e, err)) != 0)
-		goto out;
-	if ((r = cy_buf_status(&e)) != 0 || (r = sign(ctx, e.data, e.len, sig)) != 0) {
-		r = cy_error_set(err, r, "signing the entry failed");
-		goto out;
-	}
-	if ((r = cy_canon_put_b64(&e, "signature", sig, sizeof(sig), err)) != 0)
+	    (r = build_body(t, fields, n, cy_key_sign_public(key), &e,
+	    err)) != 0 ||
+	    (r = cy_signed_append(&e, 0, key, "the entry", err)) != 0)
 		goto out;
 	/* Check what we made the way a reader will, signature included. */
 	if ((r = cy_entry_verify(e.data, e.len, err)) != 0)

@@ -7,6 +7,7 @@
 #include "coyeu/encoding.h"
 #include "coyeu/note.h"
 #include "coyeu/secret.h"
+#include "base/key_soft.h"
 #include "base/text.h"
 
 #define ALG_ED25519 0x01
@@ -25,9 +26,11 @@ struct cy_note_verifier {
 	uint8_t pub[crypto_sign_PUBLICKEYBYTES];
 };
 
+/* The name and key ID; the signatures are the key's (key.h). */
 struct cy_note_signer {
 	cy_note_verifier v;
-	uint8_t *sk; /* libsodium seed || public, guarded */
+	const cy_key *key;
+	cy_key *own_key; /* key, when the signer made it (a software key) */
 };
 
 static int
@@ -217,9 +220,9 @@ cy_note_verifier_free(cy_note_verifier *v)
 	free(v);
 }
 
-/* A signer for name from a 32-byte seed. */
+/* A signer for name whose signatures the key makes. */
 static int
-signer_from_seed(const char *name, size_t name_len, const uint8_t seed[32],
+signer_new(const char *name, size_t name_len, const cy_key *key,
     cy_note_signer **out, cy_error *err)
 {
 	cy_note_signer *s;
@@ -228,19 +231,41 @@ signer_from_seed(const char *name, size_t name_len, const uint8_t seed[32],
 	if (!name_ok(name, name_len))
 		return cy_error_set(err, CY_E_FORMAT,
 		    "key name is empty, too long, or holds a space or '+'");
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->sk = cy_secret_alloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
-		cy_note_signer_free(s);
+	if (cy_key_sign_public(key) == NULL)
+		return cy_error_set(err, CY_E_USAGE, "this %s key cannot sign",
+		    cy_key_kind(key));
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	}
 	memcpy(s->v.name, name, name_len);
 	s->v.name[name_len] = '\0';
-	if (crypto_sign_seed_keypair(s->v.pub, s->sk, seed) != 0) {
-		cy_note_signer_free(s);
-		return cy_error_set(err, CY_E_CRYPTO, "Ed25519 key derivation failed");
-	}
+	memcpy(s->v.pub, cy_key_sign_public(key), sizeof(s->v.pub));
 	s->v.id = key_id(s->v.name, s->v.pub);
+	s->key = key;
 	*out = s;
+	return 0;
+}
+
+int
+cy_note_signer_from_key(const char *name, const cy_key *key,
+    cy_note_signer **out, cy_error *err)
+{
+	return signer_new(name, strlen(name), key, out, err);
+}
+
+/* A signer for name from a 32-byte seed (a software key it owns). */
+static int
+signer_from_seed(const char *name, size_t name_len, const uint8_t seed[32],
+    cy_note_signer **out, cy_error *err)
+{
+	cy_key *key = NULL;
+	int r;
+
+	if ((r = cy_key_software(seed, NULL, &key, err)) != 0 ||
+	    (r = signer_new(name, name_len, key, out, err)) != 0) {
+		cy_key_free(key);
+		return r;
+	}
+	(*out)->own_key = key;
 	return 0;
 }
 
@@ -291,10 +316,16 @@ out:
 int
 cy_note_signer_string(const cy_note_signer *s, cy_buf *out, cy_error *err)
 {
+	const struct cy_soft_key *soft = cy_key_soft(s->key);
 	char suffix[CY_NOTE_KEY_STR_MAX];
 
+	if (soft == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "the secret of this %s key cannot leave it",
+		    cy_key_kind(s->key));
 	/* The seed is the first half of libsodium's secret key. */
-	key_suffix(suffix, sizeof(suffix), s->v.id, s->sk, ALG_ED25519);
+	key_suffix(suffix, sizeof(suffix), s->v.id, soft->sign_sk,
+	    ALG_ED25519);
 	cy_buf_printf(out, "PRIVATE+KEY+%s%s\n", s->v.name, suffix);
 	sodium_memzero(suffix, sizeof(suffix));
 	if (cy_buf_status(out) != 0)
@@ -320,7 +351,7 @@ cy_note_signer_free(cy_note_signer *s)
 {
 	if (s == NULL)
 		return;
-	cy_secret_free(s->sk);
+	cy_key_free(s->own_key);
 	free(s);
 }
 
@@ -340,8 +371,8 @@ cy_note_sign(const uint8_t *text, size_t len, const cy_note_signer *s,
 	sig[1] = (uint8_t)(s->v.id >> 16);
 	sig[2] = (uint8_t)(s->v.id >> 8);
 	sig[3] = (uint8_t)s->v.id;
-	if (crypto_sign_detached(sig + 4, NULL, text, len, s->sk) != 0)
-		return cy_error_set(err, CY_E_CRYPTO, "Ed25519 signing failed");
+	if (cy_key_sign(s->key, text, len, sig + 4, err) != 0)
+		return cy_error_wrap(err, "cannot sign the note");
 	cy_buf_append(out, text, len);
 	cy_b64_encode(b64, sig, SIG_LEN, 1);
 	cy_buf_printf(out, "\n%s%s %s\n", em_dash_space, s->v.name, b64);
@@ -502,8 +533,8 @@ cy_note_cosign(const uint8_t *text, size_t len, uint64_t t,
 		sig[i] = (uint8_t)(id >> (24 - 8 * i));
 	for (i = 0; i < 8; i++)
 		sig[4 + i] = (uint8_t)(t >> (56 - 8 * i));
-	if (crypto_sign_detached(sig + 12, NULL, msg.data, msg.len, s->sk) != 0) {
-		r = cy_error_set(err, CY_E_CRYPTO, "Ed25519 signing failed");
+	if ((r = cy_key_sign(s->key, msg.data, msg.len, sig + 12, err)) != 0) {
+		cy_error_wrap(err, "cannot cosign the note");
 		goto out;
 	}
 	cy_b64_encode(b64, sig, COSIG_LEN, 1);

@@ -145,7 +145,7 @@ opens_to(int fd, const struct officer *reader, const cy_trust *trust,
 
 	memset(&p, 0, sizeof(p));
 	memset(&info, 0, sizeof(info));
-	if (out < 0 || cy_identity_x25519(cy_idkey_seal_secret(reader->key),
+	if (out < 0 || cy_identity_from_key(reader->key,
 	    &id, err) != 0)
 		goto out;
 	p.identities = &id;

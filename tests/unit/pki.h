@@ -5,8 +5,10 @@
 #include "testutil.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include "coyeu/cert.h"
+#include "coyeu/file.h"
 #include "coyeu/idkey.h"
 #include "coyeu/level.h"
 
@@ -30,10 +32,11 @@ pki_holder_free(struct pki_holder *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Issues a certificate under `by` (NULL: a self-signed root). */
+/* Issues a certificate for key (NULL: a new software key; the holder owns
+ * it) under `by` (NULL: a self-signed root). */
 static inline struct pki_holder
-pki_issue(const struct pki_holder *by, const char *name, const char *unit,
-    int role, int level, const char *compartments)
+pki_issue_key(const struct pki_holder *by, const char *name, const char *unit,
+    int role, int level, const char *compartments, cy_idkey *key)
 {
 	struct pki_holder h;
 	cy_cert_params p;
@@ -43,7 +46,9 @@ pki_issue(const struct pki_holder *by, const char *name, const char *unit,
 
 	memset(&h, 0, sizeof(h));
 	memset(&p, 0, sizeof(p));
-	assert_int_equal(cy_idkey_generate(&h.key, &err), 0);
+	h.key = key;
+	if (key == NULL)
+		assert_int_equal(cy_idkey_generate(&h.key, &err), 0);
 	p.name = name;
 	p.unit = unit;
 	p.role = role;
@@ -63,6 +68,28 @@ pki_issue(const struct pki_holder *by, const char *name, const char *unit,
 		cy_buf_append(&h.chain, by->chain.data, by->chain.len);
 	}
 	return h;
+}
+
+static inline struct pki_holder
+pki_issue(const struct pki_holder *by, const char *name, const char *unit,
+    int role, int level, const char *compartments)
+{
+	return pki_issue_key(by, name, unit, role, level, compartments, NULL);
+}
+
+/* An unlinked temporary file holding data, positioned at its start. */
+static inline int
+temp_fd(const void *data, size_t len)
+{
+	char path[] = "/tmp/coyeu-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	if (len > 0)
+		assert_int_equal(cy_write_all(fd, data, len), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
 }
 
 static inline cy_chain *

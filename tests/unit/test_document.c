@@ -62,20 +62,6 @@ teardown(void **state)
 	return 0;
 }
 
-static int
-temp_fd(const void *data, size_t len)
-{
-	char path[] = "/tmp/coyeu-test-XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	if (len > 0)
-		assert_int_equal(cy_write_all(fd, data, len), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
 static cy_buf
 read_fd(int fd)
 {
@@ -152,7 +138,7 @@ open_doc_fd(struct world *w, const struct pki_holder *who, int in, int mode,
 	cy_doc_open_params p;
 	int out, r;
 
-	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(who->key), &id,
+	assert_int_equal(cy_identity_from_key(who->key, &id,
 	    err), 0);
 	memset(&p, 0, sizeof(p));
 	p.identities = &id;
@@ -380,7 +366,7 @@ alice_unwrap(struct world *w, const cy_buf *file, cy_header *h,
 	assert_int_equal(cy_src_open(&in, -1, file->data, file->len, 0, &err),
 	    0);
 	assert_int_equal(cy_age_read_header(&in, h, &err), 0);
-	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(w->alice.key),
+	assert_int_equal(cy_identity_from_key(w->alice.key,
 	    &id, &err), 0);
 	memset(&op, 0, sizeof(op));
 	op.identities = &id;
@@ -924,7 +910,7 @@ test_plain_engine(void **state)
 	cy_error err;
 	int saw = 0;
 
-	assert_int_equal(cy_identity_x25519(cy_idkey_seal_secret(w->alice.key),
+	assert_int_equal(cy_identity_from_key(w->alice.key,
 	    &id, &err), 0);
 	memset(&p, 0, sizeof(p));
 	p.identities = &id;

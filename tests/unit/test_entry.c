@@ -6,9 +6,11 @@
 
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
+#include "coyeu/idkey.h"
 #include "coyeu/secret.h"
 
-static uint8_t pk[32], sk[64];
+static uint8_t pk[32];
+static cy_idkey *signer;
 
 #define SERIAL "0123456789abcdef0123456789abcdef"
 #define DOC "fedcba9876543210fedcba9876543210"
@@ -19,7 +21,7 @@ make(const char *type, const cy_entry_field *f, size_t n, cy_buf *out)
 {
 	cy_error err;
 
-	if (cy_entry_create(type, f, n, pk, cy_entry_sign_ed25519, sk, out,
+	if (cy_entry_create(type, f, n, signer, out,
 	    &err) != 0)
 		fail_msg("%s: %s", type, err.msg);
 }
@@ -153,32 +155,32 @@ test_create_rejects(void **state)
 	cy_error err;
 
 	(void)state;
-	assert_int_equal(cy_entry_create("cert.nope", f, 4, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.nope", f, 4, signer,
+	    &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "unknown entry type cert.nope");
-	assert_int_equal(cy_entry_create("cert.revoke", f, 3, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.revoke", f, 3, signer,
+	    &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "cert.revoke entries need a reason field "
 	    "(key-compromise|superseded|left-unit|cessation|unspecified)");
 	f[3].value = "because";
-	assert_int_equal(cy_entry_create("cert.revoke", f, 4, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.revoke", f, 4, signer,
+	    &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "reason must be one of "
 	    "key-compromise|superseded|left-unit|cessation|unspecified");
 	f[3].name = "title";
-	assert_int_equal(cy_entry_create("cert.revoke", f, 4, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.revoke", f, 4, signer,
+	    &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "cert.revoke entries take no field title");
 	f[3].name = "serial";
-	assert_int_equal(cy_entry_create("cert.revoke", f, 4, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.revoke", f, 4, signer,
+	    &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg, "field serial given twice");
 	f[3].name = "actor-key";
-	assert_int_equal(cy_entry_create("cert.revoke", f, 4, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.revoke", f, 4, signer,
+	    &out, &err), CY_E_USAGE);
 	f[0].value = "2026-02-29T00:00:00Z";
-	assert_int_equal(cy_entry_create("cert.revoke", f, 3, pk,
-	    cy_entry_sign_ed25519, sk, &out, &err), CY_E_USAGE);
+	assert_int_equal(cy_entry_create("cert.revoke", f, 3, signer,
+	    &out, &err), CY_E_USAGE);
 	assert_string_equal(err.msg,
 	    "time must be a UTC time, YYYY-MM-DDTHH:MM:SSZ");
 	assert_int_equal(out.len, 0);
@@ -199,8 +201,8 @@ variant(const char *base, const char *from, const char *to, cy_error *err)
 	snprintf(text, sizeof(text), "%.*s%s%s", (int)n, base, to, p + strlen(from));
 	sigline = strstr(text, "signature: ");
 	if (sigline != NULL) {
-		crypto_sign_detached(sig, NULL, (uint8_t *)text,
-		    (size_t)(sigline - text), sk);
+		assert_int_equal(cy_key_sign(signer, (uint8_t *)text,
+		    (size_t)(sigline - text), sig, err), 0);
 		sigline += 11;
 		cy_b64_encode(sigline, sig, 64, 0);
 		strcat(sigline, "\n");
@@ -300,18 +302,18 @@ test_dates(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		f[6].value = d[i].date;
-		assert_int_equal(cy_entry_create("doc.register", f, 8, pk,
-		    cy_entry_sign_ed25519, sk, &out, NULL) == 0, d[i].ok);
+		assert_int_equal(cy_entry_create("doc.register", f, 8, signer,
+		    &out, NULL) == 0, d[i].ok);
 		cy_buf_free(&out);
 	}
 	f[6].value = "2046-01-01";
 	f[5].value = "vn//hn";
-	assert_int_not_equal(cy_entry_create("doc.register", f, 8, pk,
-	    cy_entry_sign_ed25519, sk, &out, NULL), 0);
+	assert_int_not_equal(cy_entry_create("doc.register", f, 8, signer,
+	    &out, NULL), 0);
 	f[5].value = "vn/hn";
 	f[7].value = "0";
-	assert_int_not_equal(cy_entry_create("doc.register", f, 8, pk,
-	    cy_entry_sign_ed25519, sk, &out, NULL), 0);
+	assert_int_not_equal(cy_entry_create("doc.register", f, 8, signer,
+	    &out, NULL), 0);
 }
 
 int
@@ -325,8 +327,13 @@ main(void)
 		cmocka_unit_test(test_dates),
 	};
 
-	if (cy_init() != 0)
+	cy_error err;
+	int rc;
+
+	if (cy_init() != 0 || cy_idkey_generate(&signer, &err) != 0)
 		return 1;
-	crypto_sign_keypair(pk, sk);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	memcpy(pk, cy_key_sign_public(signer), sizeof(pk));
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	cy_idkey_free(signer);
+	return rc;
 }

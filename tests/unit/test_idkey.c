@@ -40,10 +40,20 @@ teardown(void **state)
 static void
 same_key(const cy_idkey *a, const cy_idkey *b)
 {
+	char sa[CY_IDENTITY_STR_MAX], sb[CY_IDENTITY_STR_MAX];
+	cy_error err;
+
 	assert_memory_equal(cy_idkey_sign_public(a), cy_idkey_sign_public(b),
 	    CY_SIGN_PUBLIC_LEN);
-	assert_memory_equal(cy_idkey_seal_secret(a), cy_idkey_seal_secret(b),
-	    CY_SEAL_SECRET_LEN);
+	assert_memory_equal(cy_idkey_seal_public(a), cy_idkey_seal_public(b),
+	    CY_SEAL_PUBLIC_LEN);
+	/* the one export of a secret: the same sealing key in both */
+	assert_int_equal(cy_idkey_export_age_identity(a, sa, &err), 0);
+	assert_int_equal(cy_idkey_export_age_identity(b, sb, &err), 0);
+	assert_string_equal(sa, sb);
+	assert_memory_equal(sa, "AGE-SECRET-KEY-1", 16);
+	cy_wipe(sa, sizeof(sa));
+	cy_wipe(sb, sizeof(sb));
 }
 
 static void

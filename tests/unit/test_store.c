@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "coyeu/entry.h"
+#include "coyeu/idkey.h"
 #include "coyeu/log.h"
 #include "coyeu/secret.h"
 #include "coyeu/store.h"
@@ -19,7 +20,6 @@
 #define NENTRIES 300  /* past one full tile */
 
 static char dir[] = "/tmp/coyeu-test-store-XXXXXX";
-static uint8_t pk[32], sk[64];
 static cy_note_signer *signer;
 static cy_buf entries[NENTRIES];
 
@@ -828,20 +828,25 @@ setup(void **state)
 		{"item-id", item}, {"register", "incoming"}, {"from", "received"},
 		{"to", "registered"},
 	};
+	cy_idkey *actor = NULL;
 	cy_error err;
 	size_t i;
 
 	(void)state;
 	if (cy_init() != 0 || mkdtemp(dir) == NULL)
 		return -1;
-	crypto_sign_keypair(pk, sk);
+	if (cy_idkey_generate(&actor, &err) != 0)
+		return -1;
 	snprintf(ts, sizeof(ts), "2026-05-01T10:00:00Z");
 	for (i = 0; i < NENTRIES; i++) {
 		snprintf(item, sizeof(item), "%032zx", i);
-		if (cy_entry_create("item.transition", f, 6, pk,
-		    cy_entry_sign_ed25519, sk, &entries[i], &err) != 0)
-			return -1;
+		if (cy_entry_create("item.transition", f, 6, actor, &entries[i],
+		    &err) != 0)
+			break;
 	}
+	cy_idkey_free(actor);
+	if (i < NENTRIES)
+		return -1;
 	return cy_note_signer_generate("store.test/hcm", &signer, NULL);
 }
 
