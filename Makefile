@@ -21,7 +21,7 @@ endif
 # command line sees only those headers (no -Ilib), as any program would.
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS)
 CFLAGS_LIB  = $(CFLAGS_ALL) -fvisibility=hidden
-CFLAGS_CLI  = $(CSTD) $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_CLI  = $(CSTD) $(OPT) $(WARN) -Iinclude -I. $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) -lpthread $(LIBS)
 # Tests also read zlib-compressed test vectors.
@@ -30,11 +30,14 @@ TEST_LIBS  := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 # lib/ is layered by folder (docs/architecture.md, scripts/check-layers.sh).
 LIB_SRC  = $(wildcard lib/*/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
+# Helpers the command line and the daemon share; built into each, not into
+# libcoyeu (nothing here is exported).
+COMMON_SRC = $(wildcard common/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o) $(COMMON_SRC:%.c=$(BUILD)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Programs that see only the public headers, as any user of libcoyeu.
 EXAMPLES = $(BUILD)/tests/seal_example
@@ -59,7 +62,11 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -c -o $@ $<
 
-$(BUILD)/cli/%.o: cli/%.c $(wildcard include/coyeu/*.h cli/*.h)
+$(BUILD)/cli/%.o: cli/%.c $(wildcard include/coyeu/*.h cli/*.h common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CLI) -c -o $@ $<
+
+$(BUILD)/common/%.o: common/%.c $(wildcard include/coyeu/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CLI) -c -o $@ $<
 

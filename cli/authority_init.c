@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
 #include "coyeu/age.h"
 #include "coyeu/canon.h"
 #include "coyeu/level.h"
+#include "io.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu authority init -o ROOTKEY --cert-out ROOT.cert --name NAME\n"
@@ -131,7 +133,7 @@ cmd_authority_init(int argc, char **argv)
 	}
 	rc = CLI_FAIL;
 	if (a.not_before < 0)
-		a.not_before = cli_now();
+		a.not_before = cmn_now();
 	if (cli_idkey_create(a.key, &a.nk, &k) != CLI_OK)
 		goto out;
 	memset(&p, 0, sizeof(p));
@@ -144,7 +146,7 @@ cmd_authority_init(int argc, char **argv)
 	p.not_after = a.not_before + (int64_t)a.days * 86400;
 	p.sign_public = cy_idkey_sign_public(k);
 	p.seal_public = cy_idkey_seal_public(k);
-	if (cy_cert_issue(&p, NULL, k, cli_now(), &cert, &err) != 0) {
+	if (cy_cert_issue(&p, NULL, k, cmn_now(), &cert, &err) != 0) {
 		cli_fail(&err, "authority init");
 		goto out;
 	}

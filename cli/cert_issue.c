@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/level.h"
+#include "io.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu cert issue -k ISSUERKEY -c ISSUERCHAIN --role ROLE\n"
@@ -165,7 +167,7 @@ issue(const struct issue_args *a, const cy_request *req,
 	p.seal_public = cy_request_seal_public(req);
 	p.may_issue_unit = a->may_unit;
 	p.may_issue_level = a->may_level;
-	if (cy_cert_issue(&p, issuer, k, cli_now(), &cert, &err) != 0) {
+	if (cy_cert_issue(&p, issuer, k, cmn_now(), &cert, &err) != 0) {
 		cli_fail(&err, "cert issue: refused");
 		goto out;
 	}
@@ -203,7 +205,7 @@ cmd_cert_issue(int argc, char **argv)
 		goto out;
 	}
 	if (a.not_before < 0)
-		a.not_before = cli_now();
+		a.not_before = cmn_now();
 	rc = CLI_FAIL;
 	snprintf(what, sizeof(what), "cert issue: refused: name in %s", a.req);
 	if (cli_load_request(a.req, &req) != CLI_OK ||

@@ -4,10 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
 #include "coyeu/file.h"
+#include "io.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu cert revoke -k ISSUERKEY -c ISSUERCHAIN --serial S\n"
@@ -47,7 +49,7 @@ check_revocation(const cy_crl_revocation *add, const char *crl)
 		return cli_usage_error("cert revoke", "--reason: '%.64s' is not a "
 		    "reason (1 to %d of a-z, 0-9, '-', like key-compromise)",
 		    add->reason, CY_CRL_REASON_MAX);
-	if (add->since > cli_now())
+	if (add->since > cmn_now())
 		return cli_usage_error("cert revoke", "--since: a revocation takes "
 		    "effect now or in the past, not later");
 	return cli_check_path("cert revoke", "--crl", crl);
@@ -108,7 +110,7 @@ cmd_cert_revoke(int argc, char **argv)
 	    (access(path, F_OK) == 0 && cli_load_crl(path, &prev) != CLI_OK) ||
 	    cli_idkey_load(key, pass_file, &k) != CLI_OK)
 		goto out;
-	if (cy_crl_extend(prev, cy_chain_get(chain, 0), k, &add, cli_now(),
+	if (cy_crl_extend(prev, cy_chain_get(chain, 0), k, &add, cmn_now(),
 	    &next, &err) != 0) {
 		cli_fail(&err, "cert revoke");
 		goto out;

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/file.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu cert show [--json] FILE...\n"
@@ -37,7 +39,7 @@ show_chain(const char *path, int json)
 		if (json) {
 			if (i > 0)
 				fputc(',', stdout);
-			cli_cert_json(stdout, cy_chain_get(ch, i));
+			cmn_json_cert(stdout, cy_chain_get(ch, i));
 		} else {
 			cli_cert_print(stdout, cy_chain_get(ch, i), i, n);
 		}
@@ -63,7 +65,7 @@ show_request(const char *path, int json)
 		snprintf(t, sizeof(t), "?");
 	if (json) {
 		fputs("{\"type\":\"request\",\"name\":", stdout);
-		cli_json_string(stdout, cy_request_name(q));
+		cmn_json_string(stdout, cy_request_name(q));
 		printf(",\"unit\":\"%s\",\"time\":\"%s\",\"sign_key\":\"%s\"}\n",
 		    cy_request_unit(q), t, sign);
 	} else {
@@ -101,7 +103,7 @@ show_crl(const char *path, int json)
 		    cy_crl_count(crl));
 	for (i = 0; i < cy_crl_count(crl); i++) {
 		cy_crl_entry(crl, i, &serial, &reason, &since);
-		cli_time_text(since, st);
+		cmn_time_text(since, st);
 		keeps = cy_crl_reason_keeps_past(reason);
 		if (json)
 			printf("%s{\"serial\":\"%s\",\"reason\":\"%s\","

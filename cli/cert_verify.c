@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "keyring.h"
+#include "pki.h"
 #include "trust.h"
 
 static const char usage[] =
@@ -38,7 +40,7 @@ print_ok(const cy_cert *leaf, const cy_cert *root, size_t n, int json)
 
 	if (json) {
 		fputs("{\"verified\":true,\"subject\":", stdout);
-		cli_cert_json(stdout, leaf);
+		cmn_json_cert(stdout, leaf);
 		fputs("}\n", stdout);
 		return;
 	}
@@ -98,7 +100,7 @@ cmd_cert_verify(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("cert verify", "give one chain");
 	if (at < 0)
-		at = cli_now();
+		at = cmn_now();
 	if ((rc = cli_trust_defaults(&t, "cert verify", 1)) != CLI_OK)
 		return rc;
 	if ((rc = cli_trust_load(&t)) != CLI_OK ||
@@ -112,7 +114,7 @@ cmd_cert_verify(int argc, char **argv)
 		cli_fail(&err, what);
 		if (json) {
 			fputs("{\"verified\":false,\"error\":", stdout);
-			cli_json_string(stdout, err.msg);
+			cmn_json_string(stdout, err.msg);
 			fputs("}\n", stdout);
 		}
 		goto out;

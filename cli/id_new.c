@@ -4,12 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
 #include "coyeu/age.h"
 #include "coyeu/encoding.h"
 #include "keyring.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu id new [-o FILE] [--unprotected] [--passphrase-file F]\n"
@@ -46,7 +47,7 @@ print_public(const char *path, const cy_idkey *k, int json, int keyring)
 		return CLI_FAIL;
 	if (json) {
 		fputs("{\"file\":", stdout);
-		cli_json_string(stdout, path);
+		cmn_json_string(stdout, path);
 		printf(",\"sign_key\":\"%s\",\"seal_key\":\"%s\"}\n", sign, seal);
 	} else {
 		printf("created %s\nsign-key: %s\nseal-key: %s\n", path, sign,

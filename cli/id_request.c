@@ -1,10 +1,14 @@
 /* coyeu id request: a certificate request signed by the officer's key. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
+#include "coyeu/cert.h"
+#include "coyeu/request.h"
+#include "io.h"
 #include "keyring.h"
 
 static const char usage[] =
@@ -78,7 +82,7 @@ cmd_id_request(int argc, char **argv)
 	rc = CLI_FAIL;
 	if (cli_idkey_load(key, pass_file, &k) != CLI_OK)
 		return CLI_FAIL;
-	if (cy_request_create(k, name, unit, cli_now(), &req, &err) != 0) {
+	if (cy_request_create(k, name, unit, cmn_now(), &req, &err) != 0) {
 		cli_fail(&err, "id request");
 		goto out;
 	}

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
 #include "coyeu/canon.h"
 #include "coyeu/document.h"
 #include "coyeu/header.h"
@@ -71,7 +71,7 @@ inspect_outer(const char *path, int json)
 		    mark ? mark : ' ', mark ? "\"" : "");
 		for (i = 0; i < h.nstanzas; i++) {
 			fputs(i ? "," : "", stdout);
-			cli_json_string(stdout, h.stanzas[i].type);
+			cmn_json_string(stdout, h.stanzas[i].type);
 		}
 		puts("]}");
 	} else {
@@ -94,24 +94,24 @@ label_json(const cy_doc_info *info)
 	size_t i;
 
 	fputs("{\"document\":", stdout);
-	cli_json_string(stdout, cy_label_document(l));
+	cmn_json_string(stdout, cy_label_document(l));
 	printf(",\"level\":\"%s\",\"mark\":\"%c\",\"unit\":",
 	    cy_level_name(cy_label_level(l)), cy_level_mark(cy_label_level(l)));
-	cli_json_string(stdout, cy_label_unit(l));
+	cmn_json_string(stdout, cy_label_unit(l));
 	if (cy_canon_time_format(cy_label_created(l), t, NULL) == 0)
 		printf(",\"created\":\"%s\"", t);
 	if (cy_canon_time_format(cy_label_protect_until(l), t, NULL) == 0)
 		printf(",\"protect_until\":\"%s\"", t);
 	fputs(",\"copy\":", stdout);
-	cli_json_string(stdout, cy_label_copy(l));
+	cmn_json_string(stdout, cy_label_copy(l));
 	fputs(",\"compartments\":", stdout);
-	cli_json_string(stdout, cy_label_compartments(l));
+	cmn_json_string(stdout, cy_label_compartments(l));
 	printf(",\"only_named\":%s,\"recipients\":[",
 	    cy_label_only_named(l) ? "true" : "false");
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		printf("%s\"%s\"", i ? "," : "", cy_label_recipient(l, i));
 	fputs("],\"signer\":", stdout);
-	cli_cert_json(stdout, info->signer);
+	cmn_json_cert(stdout, info->signer);
 	puts("}");
 }
 

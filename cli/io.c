@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,4 +91,22 @@ cli_io_run(const char *in, const char *out, int flags, const char *verb,
 	if (cli_io_close(&io, 1, &err) != 0)
 		return cli_fail(&err, out);
 	return CLI_OK;
+}
+
+int
+cli_write_public(const char *path, const void *data, size_t len,
+    const char *what)
+{
+	cy_error err = {0, ""};
+	char msg[512];
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (cy_write_all(STDOUT_FILENO, data, len) == 0)
+			return CLI_OK;
+		cy_error_set(&err, CY_E_IO, "cannot write to standard output");
+	} else if (cy_file_write(path, data, len, 0644, 0, &err) == 0) {
+		return CLI_OK;
+	}
+	snprintf(msg, sizeof(msg), "cannot write %s", what);
+	return cli_fail(&err, msg);
 }

@@ -33,4 +33,8 @@ typedef int cli_io_fn(void *ctx, struct cli_io *io, cy_error *err);
 int cli_io_run(const char *in, const char *out, int flags,
     const char *verb, cli_io_fn *fn, void *ctx);
 
+/* Writes data to path atomically (mode 0644), or to stdout for NULL / "-". */
+int cli_write_public(const char *path, const void *data, size_t len,
+    const char *what);
+
 #endif

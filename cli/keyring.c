@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "coyeu/age.h"
 #include "coyeu/document.h"
@@ -19,6 +18,7 @@
 #include "coyeu/header.h"
 #include "coyeu/level.h"
 #include "keyring.h"
+#include "pki.h"
 
 #define PUB_FILE_MAX 4096
 

@@ -8,13 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
 #include "coyeu/age.h"
 #include "coyeu/file.h"
 #include "coyeu/idkey.h"
 #include "keyring.h"
+#include "pki.h"
 #include "trust.h"
 
 #define SNIFF_LEN 64
@@ -329,7 +330,7 @@ add_open(struct add *a)
 	    cli_trust_defaults(&a->trust, "keyring add", 1) != CLI_OK ||
 	    cli_trust_load(&a->trust) != CLI_OK)
 		return CLI_FAIL;
-	a->now = cli_now();
+	a->now = cmn_now();
 	return CLI_OK;
 }
 

@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
 #include "coyeu/file.h"
 #include "keyring.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu keyring init --trust ROOT.cert [--force]\n"
@@ -36,7 +37,7 @@ load_root(const char *path, cy_chain **chain)
 		    path, cy_cert_name(c), cy_cert_issuer(c));
 		return CLI_FAIL;
 	}
-	if (cy_chain_verify(*chain, c, NULL, 0, cli_now(), NULL, &err) != 0) {
+	if (cy_chain_verify(*chain, c, NULL, 0, cmn_now(), NULL, &err) != 0) {
 		char what[512];
 
 		snprintf(what, sizeof(what), "cannot pin %s", path);

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
+#include "common/timefmt.h"
 #include "coyeu/age.h"
 #include "coyeu/canon.h"
 #include "coyeu/level.h"
@@ -43,7 +44,7 @@ chain_status(const struct list *l, const cy_chain *chain, struct status *s)
 {
 	const cy_cert *leaf = cy_chain_get(chain, 0);
 	const cy_trust *t = &l->trust.trust;
-	int64_t now = cli_now();
+	int64_t now = cmn_now();
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -93,8 +94,8 @@ text_chain(const struct list *l, const cy_chain *chain, const char *indent)
 	chain_status(l, chain, &s);
 	cli_keyring_describe(c, line, sizeof(line));
 	printf("%s\n%svalid %s to %s: %s", line, indent,
-	    cli_time_text(cy_cert_not_before(c), t1),
-	    cli_time_text(cy_cert_not_after(c), t2), s.word);
+	    cmn_time_text(cy_cert_not_before(c), t1),
+	    cmn_time_text(cy_cert_not_after(c), t2), s.word);
 	if (s.err.code != 0)
 		printf(" (%s)", s.err.msg);
 	putchar('\n');
@@ -125,7 +126,7 @@ print_text(const struct list *l)
 	if (root != NULL) {
 		cli_keyring_describe(root, line, sizeof(line));
 		printf("root:     %s, valid to %s\n", line,
-		    cli_time_text(cy_cert_not_after(root), t));
+		    cmn_time_text(cy_cert_not_after(root), t));
 	} else {
 		puts("root:     none (pin it with 'coyeu keyring init --trust "
 		    "ROOT.cert')");
@@ -138,7 +139,7 @@ print_text(const struct list *l)
 		    cy_crl_issuer(l->trust.crls[i]),
 		    (unsigned long long)cy_crl_sequence(l->trust.crls[i]),
 		    cy_crl_count(l->trust.crls[i]),
-		    cli_time_text(cy_crl_time(l->trust.crls[i]), t));
+		    cmn_time_text(cy_crl_time(l->trust.crls[i]), t));
 	printf("officers: %zu known\n", others);
 	for (i = 0; i < l->nchains; i++) {
 		if (l->chains[i].self)
@@ -155,11 +156,11 @@ json_chain(const struct list *l, const cy_chain *chain)
 
 	chain_status(l, chain, &s);
 	fputs("{\"certificate\":", stdout);
-	cli_cert_json(stdout, cy_chain_get(chain, 0));
+	cmn_json_cert(stdout, cy_chain_get(chain, 0));
 	printf(",\"status\":\"%s\",\"revoked\":%s,\"problem\":", s.word,
 	    strcmp(s.word, "revoked") == 0 ? "true" : "false");
 	if (s.err.code != 0)
-		cli_json_string(stdout, s.err.msg);
+		cmn_json_string(stdout, s.err.msg);
 	else
 		fputs("null", stdout);
 	putchar('}');
@@ -173,14 +174,14 @@ print_json(const struct list *l)
 	size_t i, k = 0;
 
 	fputs("{\"keyring\":", stdout);
-	cli_json_string(stdout, cli_keyring_path(CLI_KR_DIR));
+	cmn_json_string(stdout, cli_keyring_path(CLI_KR_DIR));
 	fputs(",\"key\":", stdout);
 	if (cli_keyring_item(CLI_KR_KEY, &key) == CLI_OK && key != NULL) {
 		fputs("{\"path\":", stdout);
-		cli_json_string(stdout, key);
+		cmn_json_string(stdout, key);
 		fputs(",\"seal_key\":", stdout);
 		if (l->seal_key[0])
-			cli_json_string(stdout, l->seal_key);
+			cmn_json_string(stdout, l->seal_key);
 		else
 			fputs("null", stdout);
 		putchar('}');
@@ -194,7 +195,7 @@ print_json(const struct list *l)
 		fputs("null", stdout);
 	fputs(",\"root\":", stdout);
 	if (l->trust.root != NULL)
-		cli_cert_json(stdout, l->trust.root);
+		cmn_json_cert(stdout, l->trust.root);
 	else
 		fputs("null", stdout);
 	fputs(",\"crls\":[", stdout);
@@ -203,10 +204,10 @@ print_json(const struct list *l)
 
 		printf("%s{\"issuer\":\"%s\",\"issuer_name\":", i ? "," : "",
 		    cy_crl_issuer(c));
-		cli_json_string(stdout, issuer_name(l, cy_crl_issuer(c)));
+		cmn_json_string(stdout, issuer_name(l, cy_crl_issuer(c)));
 		printf(",\"sequence\":%llu,\"revoked\":%zu,\"time\":\"%s\"}",
 		    (unsigned long long)cy_crl_sequence(c), cy_crl_count(c),
-		    cli_time_text(cy_crl_time(c), t));
+		    cmn_time_text(cy_crl_time(c), t));
 	}
 	fputs("],\"officers\":[", stdout);
 	for (i = 0; i < l->nchains; i++) {

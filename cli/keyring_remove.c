@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
 #include "keyring.h"
+#include "pki.h"
 
 static const char usage[] =
     "usage: coyeu keyring remove SERIAL\n"

@@ -7,10 +7,10 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "coyeu/encoding.h"
 #include "coyeu/file.h"
 #include "coyeu/secret.h"
 #include "logcli.h"
-#include "coyeu/encoding.h"
 
 static const struct cli_command log_commands[] = {
 	{"init", cmd_log_init, "create a register and its checkpoint key"},

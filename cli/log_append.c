@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
 #include "coyeu/entry.h"
 #include "coyeu/file.h"
 #include "logcli.h"
@@ -91,10 +91,10 @@ print_entry(const struct run *r, uint64_t index, const char *file,
 		return;
 	}
 	printf("{\"index\":%llu,\"file\":", (unsigned long long)index);
-	cli_json_string(stdout, file);
+	cmn_json_string(stdout, file);
 	if (receipt != NULL) {
 		fputs(",\"receipt\":", stdout);
-		cli_json_string(stdout, receipt);
+		cmn_json_string(stdout, receipt);
 	}
 	printf(",\"imported\":%s}\n", imp ? "true" : "false");
 }

@@ -2,10 +2,11 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
 #include "coyeu/encoding.h"
+#include "io.h"
 #include "logcli.h"
 
 static const char usage[] =
@@ -52,7 +53,7 @@ cmd_log_checkpoint(int argc, char **argv)
 	} else if (json) {
 		cy_b64_encode(root, c.root, CY_HASH_LEN, 1);
 		fputs("{\"origin\":", stdout);
-		cli_json_string(stdout, c.origin);
+		cmn_json_string(stdout, c.origin);
 		printf(",\"size\":%llu,\"root\":\"%s\",\"time\":%llu}\n",
 		    (unsigned long long)c.size, root, (unsigned long long)c.time);
 	} else {

@@ -2,10 +2,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
 #include "coyeu/encoding.h"
+#include "io.h"
 #include "logcli.h"
 
 static const char usage[] =

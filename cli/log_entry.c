@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/entry.h"
 #include "coyeu/idkey.h"
+#include "io.h"
 #include "keyring.h"
 #include "logcli.h"
 
@@ -89,7 +90,7 @@ parse_fields(int argc, char **argv, cy_entry_field *f, size_t *n,
 		has_time |= strcmp(argv[i], "time") == 0;
 	}
 	if (!has_time) {
-		if (cy_canon_time_format(cli_now(), now, NULL) != 0) {
+		if (cy_canon_time_format(cmn_now(), now, NULL) != 0) {
 			cli_warn("log entry: cannot format the current time");
 			return CLI_FAIL;
 		}

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/json.h"
 #include "coyeu/file.h"
 #include "logcli.h"
 
@@ -61,15 +61,15 @@ print_result(const char *db, const char *key, const cy_note_signer *s, int json)
 		return;
 	}
 	fputs("{\"db\":", stdout);
-	cli_json_string(stdout, db);
+	cmn_json_string(stdout, db);
 	fputs(",\"key\":", stdout);
-	cli_json_string(stdout, key);
+	cmn_json_string(stdout, key);
 	fputs(",\"origin\":", stdout);
-	cli_json_string(stdout, cy_note_signer_name(s));
+	cmn_json_string(stdout, cy_note_signer_name(s));
 	fputs(",\"verifier_key\":", stdout);
-	cli_json_string(stdout, vkey);
+	cmn_json_string(stdout, vkey);
 	fputs(",\"cosigner_key\":", stdout);
-	cli_json_string(stdout, ckey);
+	cmn_json_string(stdout, ckey);
 	fputs("}\n", stdout);
 }
 

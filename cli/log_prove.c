@@ -2,9 +2,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "commands.h"
+#include "io.h"
 #include "logcli.h"
 
 static const char usage[] =

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/file.h"
 #include "coyeu/level.h"
@@ -13,6 +13,7 @@
 #include "guard.h"
 #include "keyring.h"
 #include "open_doc.h"
+#include "pki.h"
 #include "progress.h"
 
 #define SPOOL_CHUNK 65536
@@ -143,8 +144,8 @@ print_notes(FILE *f, const cy_doc_info *info)
 	if (info->signer_expired != 0)
 		fprintf(f, "coyeu: warning: the sealer's certificate expired on "
 		    "%s; the creation time %s is only the sealer's claim (no "
-		    "register attests it)\n", cli_time_text(info->signer_expired,
-		    t1), cli_time_text(cy_label_created(info->label), t2));
+		    "register attests it)\n", cmn_time_text(info->signer_expired,
+		    t1), cmn_time_text(cy_label_created(info->label), t2));
 	if (info->signer_revoked.code != 0)
 		fprintf(f, "note: %s\n", info->signer_revoked.msg);
 }
@@ -168,9 +169,9 @@ open_doc_print_label(FILE *f, const cy_doc_info *info)
 	fprintf(f, "  sealed by:      %s (serial %s)\n",
 	    cy_cert_name(info->signer), cy_cert_serial(info->signer));
 	fprintf(f, "  created:        %s\n",
-	    cli_time_text(cy_label_created(l), t1));
+	    cmn_time_text(cy_label_created(l), t1));
 	fprintf(f, "  protect until:  %s\n",
-	    cli_time_text(cy_label_protect_until(l), t2));
+	    cmn_time_text(cy_label_protect_until(l), t2));
 	fprintf(f, "  copy:           %s\n", cy_label_copy(l));
 	fprintf(f, "  compartments:   %s\n",
 	    cy_label_compartments(l)[0] ? cy_label_compartments(l) : "none");

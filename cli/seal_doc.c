@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/file.h"
 #include "coyeu/level.h"
 #include "coyeu/policy.h"
 #include "io.h"
 #include "keyring.h"
+#include "pki.h"
 #include "progress.h"
 #include "seal_doc.h"
 
@@ -86,7 +87,7 @@ check_args(struct seal_doc_args *a, struct seal_doc *d)
 		if (a->to[i][0] == '\0')
 			return cli_usage_error("seal", "--to: the recipient is "
 			    "empty");
-	d->created = cli_now();
+	d->created = cmn_now();
 	return check_protect_until(a, d);
 }
 

@@ -1,10 +1,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authority.h"
 #include "cli.h"
 #include "coyeu/crl.h"
 #include "keyring.h"
+#include "pki.h"
 #include "trust.h"
 
 int

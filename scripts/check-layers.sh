@@ -40,5 +40,16 @@ for f in lib/*/*.c lib/*/*.h include/coyeu/*.h; do
 		fi
 	done
 done
+# The programs see the public API only; common/ (shared by coyeu and
+# coyeud) sees nothing of either program.
+if grep -n '^#include "\(lib\|base\|store\|age\|pki\|doc\|reg\)/' \
+    cli/*.[ch] common/*.[ch] >&2; then
+	echo "layers: cli/ and common/ include only coyeu/ and common/ headers" >&2
+	bad=1
+fi
+for f in common/*.[ch]; do
+	sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | grep -qv '^\(coyeu\|common\)/' &&
+		{ echo "layers: $f includes a header outside coyeu/ and common/" >&2; bad=1; }
+done
 [ "$bad" -eq 0 ] || exit 1
 echo "layers: $(ls lib/*/*.c | wc -l) files, no include goes up a layer"

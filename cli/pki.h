@@ -1,6 +1,7 @@
-/* Helpers shared by the id, authority and cert commands. */
-#ifndef COYEU_CLI_AUTHORITY_H
-#define COYEU_CLI_AUTHORITY_H
+/* Loading and printing certificates, chains, lists and requests, and new
+ * key files: the helpers of the id, authority, cert and keyring commands. */
+#ifndef COYEU_CLI_PKI_H
+#define COYEU_CLI_PKI_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -55,22 +56,12 @@ int cli_idkey_create(const char *path, const struct cli_newkey *nk,
 
 /* "2026-11-25T00:00:00Z" or "2026-11-25"; else a usage error for cmd. */
 int cli_parse_time(const char *cmd, const char *s, int64_t *t);
-int64_t cli_now(void);
 /* "UNIT:LEVEL" of --may-issue. */
 int cli_parse_may_issue(const char *cmd, const char *s, char **unit,
     int *level);
 
-/* Writes data to path atomically (mode 0644), or to stdout for NULL / "-". */
-int cli_write_public(const char *path, const void *data, size_t len,
-    const char *what);
-
-/* A JSON string literal. */
-void cli_json_string(FILE *f, const char *s);
-/* A certificate for people ("certificate 1 of 3") and as a JSON object. */
+/* A certificate for people ("certificate 1 of 3"). */
 void cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n);
-void cli_cert_json(FILE *f, const cy_cert *c);
-/* RFC 3339 UTC into out (CY_CANON_TIME_LEN + 1 bytes), "?" if out of range. */
-const char *cli_time_text(int64_t t, char out[CY_CANON_TIME_LEN + 1]);
 /* "MẬT (mat)" */
 const char *cli_level_text(int level, char *buf, size_t cap);
 

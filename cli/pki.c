@@ -1,16 +1,18 @@
-/* Helpers shared by the id, authority and cert commands. */
+/* Loading and printing certificates, chains, lists and requests, and new
+ * key files (pki.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "authority.h"
 #include "cli.h"
+#include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/file.h"
 #include "coyeu/level.h"
 #include "coyeu/secret.h"
+#include "pki.h"
 
 /* Reads a whole public file and hands it to the caller. */
 static int
@@ -181,22 +183,10 @@ out:
 int
 cli_parse_time(const char *cmd, const char *s, int64_t *t)
 {
-	char full[CY_CANON_TIME_LEN + 1];
-
-	if (strlen(s) == 10) {
-		snprintf(full, sizeof(full), "%.10sT00:00:00Z", s);
-		s = full;
-	}
-	if (cy_canon_time_parse(s, strlen(s), t, NULL) != 0)
+	if (cmn_time_parse(s, t) != 0)
 		return cli_usage_error(cmd, "bad time '%s': expected "
 		    "2026-11-25T00:00:00Z or 2026-11-25 (UTC)", s);
 	return CLI_OK;
-}
-
-int64_t
-cli_now(void)
-{
-	return (int64_t)time(NULL);
 }
 
 int
@@ -216,55 +206,12 @@ cli_parse_may_issue(const char *cmd, const char *s, char **unit, int *level)
 	return CLI_OK;
 }
 
-int
-cli_write_public(const char *path, const void *data, size_t len,
-    const char *what)
-{
-	cy_error err = {0, ""};
-	char msg[512];
-
-	if (path == NULL || strcmp(path, "-") == 0) {
-		if (cy_write_all(STDOUT_FILENO, data, len) == 0)
-			return CLI_OK;
-		cy_error_set(&err, CY_E_IO, "cannot write to standard output");
-	} else if (cy_file_write(path, data, len, 0644, 0, &err) == 0) {
-		return CLI_OK;
-	}
-	snprintf(msg, sizeof(msg), "cannot write %s", what);
-	return cli_fail(&err, msg);
-}
-
-void
-cli_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 const char *
 cli_level_text(int level, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s (%s)", cy_level_display(level),
 	    cy_level_name(level));
 	return buf;
-}
-
-const char *
-cli_time_text(int64_t t, char out[CY_CANON_TIME_LEN + 1])
-{
-	if (cy_canon_time_format(t, out, NULL) != 0)
-		snprintf(out, CY_CANON_TIME_LEN + 1, "?");
-	return out;
 }
 
 void
@@ -287,8 +234,8 @@ cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n)
 	fprintf(f, "  compartments:  %s\n", cy_cert_compartments(c)[0] ?
 	    cy_cert_compartments(c) : "none");
 	fprintf(f, "  valid:         %s to %s\n",
-	    cli_time_text(cy_cert_not_before(c), t1),
-	    cli_time_text(cy_cert_not_after(c), t2));
+	    cmn_time_text(cy_cert_not_before(c), t1),
+	    cmn_time_text(cy_cert_not_after(c), t2));
 	fprintf(f, "  sign-key:      %s (Ed25519)\n", b64);
 	fprintf(f, "  seal-key:      %s\n", cy_cert_seal_recipient(c));
 	fprintf(f, "  issuer:        %s\n", cy_cert_issuer(c));
@@ -298,57 +245,3 @@ cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n)
 		    cli_level_text(cy_cert_may_issue_level(c), lv, sizeof(lv)));
 }
 
-static void
-json_field(FILE *f, const char *key, const char *value, int last)
-{
-	fprintf(f, "\"%s\":", key);
-	cli_json_string(f, value);
-	if (!last)
-		fputc(',', f);
-}
-
-/* "a,b" as ["a","b"] (items are [a-z0-9-], nothing to escape). */
-static void
-json_list(FILE *f, const char *key, const char *list)
-{
-	const char *p = list, *comma;
-
-	fprintf(f, "\"%s\":[", key);
-	while (*p != '\0') {
-		comma = strchr(p, ',');
-		fprintf(f, "%s\"%.*s\"", p == list ? "" : ",",
-		    (int)(comma ? (size_t)(comma - p) : strlen(p)), p);
-		p = comma ? comma + 1 : p + strlen(p);
-	}
-	fputs("],", f);
-}
-
-void
-cli_cert_json(FILE *f, const cy_cert *c)
-{
-	char t[CY_CANON_TIME_LEN + 1], b64[64];
-	uint8_t raw[CY_SIGN_PUBLIC_LEN];
-
-	memcpy(raw, cy_cert_sign_public(c), sizeof(raw));
-	cy_b64_encode(b64, raw, sizeof(raw), 0);
-	fputc('{', f);
-	json_field(f, "serial", cy_cert_serial(c), 0);
-	json_field(f, "name", cy_cert_name(c), 0);
-	json_field(f, "unit", cy_cert_unit(c), 0);
-	json_field(f, "role", cy_role_name(cy_cert_role(c)), 0);
-	json_field(f, "clearance", cy_level_name(cy_cert_clearance(c)), 0);
-	json_field(f, "clearance_display",
-	    cy_level_display(cy_cert_clearance(c)), 0);
-	json_list(f, "compartments", cy_cert_compartments(c));
-	json_field(f, "not_before", cli_time_text(cy_cert_not_before(c), t), 0);
-	json_field(f, "not_after", cli_time_text(cy_cert_not_after(c), t), 0);
-	json_field(f, "sign_key", b64, 0);
-	json_field(f, "seal_key", cy_cert_seal_recipient(c), 0);
-	if (cy_cert_role(c) == CY_ROLE_AUTHORITY) {
-		json_field(f, "may_issue_unit", cy_cert_may_issue_unit(c), 0);
-		json_field(f, "may_issue_level",
-		    cy_level_name(cy_cert_may_issue_level(c)), 0);
-	}
-	json_field(f, "issuer", cy_cert_issuer(c), 1);
-	fputc('}', f);
-}
