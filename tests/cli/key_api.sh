@@ -25,10 +25,10 @@ none() {
 }
 
 # No function named for a secret, seed or private key (guarded memory,
-# cy_secret_*, and the key file's mode check excepted): the former
-# cy_idkey_seal_secret is gone.
+# cy_secret_*, and cy_file_read_private, which reads a key file checking
+# its mode, excepted): the former cy_idkey_seal_secret is gone.
 grep -E '\bcy_[a-z0-9_]*(secret|seed|private)[a-z0-9_]* *\(' "$T/protos" |
-	grep -vE '\bcy_(secret_alloc|secret_free|file_check_private) *\(' \
+	grep -vE '\bcy_(secret_alloc|secret_free|file_read_private) *\(' \
 	>"$T/named" || true
 none "functions named for a secret" "$T/named"
 
