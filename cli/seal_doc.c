@@ -160,7 +160,7 @@ prepare(struct seal_doc_args *a, struct seal_doc *d)
 	}
 	if (err.code == CY_E_USAGE)
 		return twice(a, d, who, &err);
-	snprintf(what, sizeof(what), "recipient %s refused", a->to[who]);
+	snprintf(what, sizeof(what), "--to %s", a->to[who]);
 	return cli_fail(&err, what);
 }
 

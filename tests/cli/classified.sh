@@ -373,27 +373,27 @@ refused_seal() {
 	ok "$rs_what: refused, exit $rs_code ($(head -n 1 err.txt))"
 }
 TOIMAT="--level toi-mat --doc $DOC"
-refused_seal "an under-cleared recipient" 1 "recipient mat.chain refused" \
+refused_seal "an under-cleared recipient" 1 "--to mat.chain: " \
     "lacks clearance TỐI MẬT (has MẬT)" -- \
     $SEAL $TOIMAT --to r1.chain --to mat.chain
 refused_seal "a recipient named twice" 2 "is already a recipient" -- \
     $SEAL $TOIMAT --to r1.chain --to r1.chain
 refused_seal "a recipient without the compartment" 1 \
-    "recipient nocomp.chain refused" "lacks compartment x" -- \
+    "--to nocomp.chain: " "lacks compartment x" -- \
     $SEAL $TOIMAT --compartments x --to r2.chain --to nocomp.chain
 run $SEAL $TOIMAT --compartments x --to r2.chain -o o/sealed doc.txt
 expect_ok "seal --compartments x to r2"
 rm o/sealed
-refused_seal "a revoked recipient" 1 "recipient revoked.chain refused" \
+refused_seal "a revoked recipient" 1 "--to revoked.chain: " \
     "revoked by $(cert_field r1 issuer)" "key-compromise" -- \
     $SEAL $TOIMAT --crl tuphap.crl --to r1.chain --to revoked.chain
 run $SEAL $TOIMAT --to revoked.chain -o o/sealed doc.txt
 expect_ok "seal to the revoked officer without the list"
 rm o/sealed
-refused_seal "an expired recipient" 1 "recipient expired.chain refused" \
+refused_seal "an expired recipient" 1 "--to expired.chain: " \
     "expired at 2024-07-01T00:00:00Z" -- \
     $SEAL $TOIMAT --to expired.chain
-refused_seal "a recipient of another root" 1 "recipient alien.chain refused" \
+refused_seal "a recipient of another root" 1 "--to alien.chain: " \
     "another root" -- $SEAL $TOIMAT --to alien.chain
 refused_seal "an expired sealer" 1 "sealer refused" \
     "expired at 2024-07-01T00:00:00Z" -- \
