@@ -26,6 +26,7 @@
 #include "coyeu/error.h"
 #include "coyeu/idkey.h"
 #include "coyeu/label.h"
+#include "coyeu/source.h"
 
 /* What a verifier trusts: the pinned root and the revocation lists. */
 typedef struct cy_trust {
@@ -161,6 +162,14 @@ typedef struct cy_doc_info {
  * info holds what was verified; free it with cy_doc_info_free. */
 CY_API int cy_doc_open_fd(int in_fd, int out_fd, const cy_doc_open_params *p,
     cy_doc_info *info, cy_error *err) CY_MUST_CHECK;
+/* The same, reading the file from src by offset (source.h) instead of
+ * mapping it: for a daemon's upload or spool, with no SIGBUS to guard
+ * against.  Each pass re-reads src; the output pass still writes only
+ * chunks that hash as the verifying pass saw them, so a source that
+ * changes between passes stops the open. */
+CY_API int cy_doc_open_source(const cy_source *src, int out_fd,
+    const cy_doc_open_params *p, cy_doc_info *info,
+    cy_error *err) CY_MUST_CHECK;
 CY_API void cy_doc_info_free(cy_doc_info *info);
 
 /* The header alone, no key: the outer mark ('A', 'B', 'C' or 0 for a plain

@@ -15,6 +15,12 @@ raw_read(struct cy_src *s, uint8_t *out, size_t len, cy_error *err)
 {
 	ssize_t n;
 
+	if (s->source != NULL) {
+		if ((n = s->source->pread(s->source->ctx, out, len, s->srcpos,
+		    err)) > 0)
+			s->srcpos += (uint64_t)n;
+		return n;
+	}
 	if (s->mem != NULL || s->fd < 0) {
 		n = (ssize_t)(len < s->memlen - s->mempos ? len :
 		    s->memlen - s->mempos);
@@ -102,19 +108,13 @@ cy_src_read(void *ctx, uint8_t *out, size_t len, cy_error *err)
 	return (ssize_t)got;
 }
 
-int
-cy_src_open(struct cy_src *s, int fd, const uint8_t *mem, size_t memlen,
-    int detect_armor, cy_error *err)
+/* Peeks at the start and, when it is ASCII armor, decodes from there on. */
+static int
+src_detect_armor(struct cy_src *s, cy_error *err)
 {
 	cy_buf peeked = CY_BUF_INIT;
 	int r;
 
-	memset(s, 0, sizeof(*s));
-	s->fd = fd;
-	s->mem = mem;
-	s->memlen = memlen;
-	if (!detect_armor)
-		return 0;
 	while (!s->eof && s->buf.len < CY_ARMOR_PEEK)
 		if ((r = src_fill(s, err)) != 0)
 			return r;
@@ -130,6 +130,27 @@ cy_src_open(struct cy_src *s, int fd, const uint8_t *mem, size_t memlen,
 		r = cy_armor_dec_final(s->armor, &s->buf, err);
 	cy_buf_free(&peeked);
 	return r;
+}
+
+int
+cy_src_open(struct cy_src *s, int fd, const uint8_t *mem, size_t memlen,
+    int detect_armor, cy_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->mem = mem;
+	s->memlen = memlen;
+	return detect_armor ? src_detect_armor(s, err) : 0;
+}
+
+int
+cy_src_open_source(struct cy_src *s, const cy_source *src, int detect_armor,
+    cy_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->source = src;
+	return detect_armor ? src_detect_armor(s, err) : 0;
 }
 
 /* The rest of an in-memory, unarmored input, for the zero-copy payload

@@ -11,6 +11,7 @@
 #include "coyeu/age.h"
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
+#include "coyeu/source.h"
 #include "age/stream.h"
 
 /* Input: a file descriptor or memory, maybe through the armor decoder. */
@@ -23,6 +24,8 @@ struct cy_src {
 	size_t pos;
 	int eof;
 	int mapped;     /* mem is a private mapping of a file (cy_map_input) */
+	const cy_source *source; /* else read with offsets from here */
+	uint64_t srcpos;
 };
 
 /* Output: a file descriptor or a buffer, maybe through the armor encoder. */
@@ -36,6 +39,9 @@ struct cy_sink {
 /* Opens an input: fd, or memory when mem is not NULL; with detect_armor the
  * ASCII armor is recognised and decoded on the fly. */
 int cy_src_open(struct cy_src *s, int fd, const uint8_t *mem, size_t memlen,
+    int detect_armor, cy_error *err);
+/* Opens an input read from src with offsets, from offset 0. */
+int cy_src_open_source(struct cy_src *s, const cy_source *src,
     int detect_armor, cy_error *err);
 void cy_src_close(struct cy_src *s);
 /* Reads len bytes, fewer only at the end; negative CY_E code on error. */

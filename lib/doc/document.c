@@ -626,9 +626,9 @@ struct seen {
 
 /* Room for the hashes of every chunk that len bytes of input can hold. */
 static int
-seen_alloc(struct seen *v, size_t len, cy_error *err)
+seen_alloc(struct seen *v, uint64_t len, cy_error *err)
 {
-	uint64_t cap = (uint64_t)len / CY_STREAM_ENC_CHUNK + 1;
+	uint64_t cap = len / CY_STREAM_ENC_CHUNK + 1;
 
 	if (cap > VERIFY_FIRST_MAX_CHUNKS)
 		return cy_error_set(err, CY_E_TOO_LARGE,
@@ -699,8 +699,33 @@ pass_result(struct digest *d, enum pass what, struct seen *v, cy_error *err)
 
 /* One pass over the payload from a fresh reader positioned after the
  * header.  v is NULL for a plain age file. */
+/* Where an open reads the file: a mapping, or a source read by offset. */
+struct doc_input {
+	const uint8_t *mem;
+	size_t len;
+	const cy_source *src;
+};
+
 static int
-payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+input_open(struct cy_src *s, const struct doc_input *in, cy_error *err)
+{
+	int r;
+
+	if (in->src != NULL)
+		return cy_src_open_source(s, in->src, 1, err);
+	if ((r = cy_src_open(s, -1, in->mem, in->len, 1, err)) == 0)
+		s->mapped = 1; /* cy_doc_open_fd maps its input */
+	return r;
+}
+
+static uint64_t
+input_size(const struct doc_input *in)
+{
+	return in->src != NULL ? in->src->size : in->len;
+}
+
+static int
+payload_pass(const struct doc_input *input, const cy_doc_open_params *p,
     const uint8_t *file_key, int out_fd, enum pass what, struct seen *v,
     cy_error *err)
 {
@@ -714,9 +739,8 @@ payload_pass(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 
 	memset(&sp, 0, sizeof(sp));
 	memset(&h, 0, sizeof(h));
-	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0)
+	if ((r = input_open(&in, input, err)) != 0)
 		goto out;
-	in.mapped = 1; /* cy_doc_open_fd maps its input */
 	if ((r = cy_age_read_header(&in, &h, err)) != 0 ||
 	    (r = cy_age_payload_key(&in, file_key, nonce, sp.key, err)) != 0)
 		goto out;
@@ -760,7 +784,7 @@ check_digest(const cy_label *label, const uint8_t digest[CY_SHA256_LEN],
  * is the one the hashing pass saw.  A writer may change the file between
  * the passes, as the mapping shows later changes to it. */
 static int
-open_verify_first(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+open_verify_first(const struct doc_input *in, const cy_doc_open_params *p,
     const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
 {
 	struct seen v;
@@ -768,44 +792,43 @@ open_verify_first(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
 	int r;
 
 	memset(&v, 0, sizeof(v));
-	if ((r = seen_alloc(&v, len, err)) != 0 ||
-	    (r = payload_pass(mem, len, p, file_key, out_fd, PASS_HASH, &v,
+	if ((r = seen_alloc(&v, input_size(in), err)) != 0 ||
+	    (r = payload_pass(in, p, file_key, out_fd, PASS_HASH, &v,
 	    err)) != 0)
 		goto out;
 	if ((r = check_digest(label, v.digest, err)) != 0) {
 		/* Only hashed so far: authenticate the chunks to say which
 		 * one is damaged, if one is. */
-		if (payload_pass(mem, len, p, file_key, out_fd, PASS_CHECK,
+		if (payload_pass(in, p, file_key, out_fd, PASS_CHECK,
 		    NULL, &chunk_err) != 0 && err != NULL)
 			*err = chunk_err;
 		goto out;
 	}
-	r = payload_pass(mem, len, p, file_key, out_fd, PASS_OUTPUT, &v, err);
+	r = payload_pass(in, p, file_key, out_fd, PASS_OUTPUT, &v, err);
 out:
 	free(v.hashes);
 	return r;
 }
 
 static int
-open_payload(const uint8_t *mem, size_t len, const cy_doc_open_params *p,
+open_payload(const struct doc_input *in, const cy_doc_open_params *p,
     const uint8_t *file_key, int out_fd, const cy_label *label, cy_error *err)
 {
 	struct seen v;
 	int r;
 
 	if (p->mode == CY_DOC_OPEN_VERIFY_FIRST && label != NULL)
-		return open_verify_first(mem, len, p, file_key, out_fd, label,
-		    err);
+		return open_verify_first(in, p, file_key, out_fd, label, err);
 	/* Written while verified: the caller keeps the output private. */
 	memset(&v, 0, sizeof(v));
-	if ((r = payload_pass(mem, len, p, file_key, out_fd, PASS_WRITE,
+	if ((r = payload_pass(in, p, file_key, out_fd, PASS_WRITE,
 	    label != NULL ? &v : NULL, err)) != 0)
 		return r;
 	return check_digest(label, v.digest, err);
 }
 
 static int
-open_mapped(const uint8_t *mem, size_t len, int out_fd,
+open_input(const struct doc_input *input, int out_fd,
     const cy_doc_open_params *p, cy_doc_info *info, cy_error *err)
 {
 	cy_open_params op;
@@ -821,7 +844,7 @@ open_mapped(const uint8_t *mem, size_t len, int out_fd,
 	memset(&op, 0, sizeof(op));
 	op.identities = p->identities;
 	op.nidentities = p->nidentities;
-	if ((r = cy_src_open(&in, -1, mem, len, 1, err)) != 0 ||
+	if ((r = input_open(&in, input, err)) != 0 ||
 	    (r = cy_age_read_header(&in, &h, err)) != 0)
 		goto out;
 	r = find_label(&h, &idx, &mark, err);
@@ -842,7 +865,7 @@ open_mapped(const uint8_t *mem, size_t len, int out_fd,
 	    (r = check_reader(&h, p, file_key, now, info, err)) != 0))
 		goto out;
 	if (p->mode != CY_DOC_OPEN_LABEL_ONLY)
-		r = open_payload(mem, len, p, file_key, out_fd, info->label, err);
+		r = open_payload(input, p, file_key, out_fd, info->label, err);
 out:
 	cy_src_close(&in);
 	cy_header_free(&h);
@@ -854,6 +877,7 @@ int
 cy_doc_open_fd(int in_fd, int out_fd, const cy_doc_open_params *p,
     cy_doc_info *info, cy_error *err)
 {
+	struct doc_input input = {NULL, 0, NULL};
 	size_t maplen = 0, start = 0;
 	uint8_t *m;
 	int r;
@@ -862,9 +886,27 @@ cy_doc_open_fd(int in_fd, int out_fd, const cy_doc_open_params *p,
 	if ((m = cy_map_input(in_fd, &maplen, &start)) == NULL)
 		return cy_error_set(err, CY_E_IO,
 		    "the input must be a non-empty regular file");
-	r = open_mapped(m + start, maplen - start, out_fd, p, info, err);
+	input.mem = m + start;
+	input.len = maplen - start;
+	r = open_input(&input, out_fd, p, info, err);
 	munmap(m, maplen);
 	if (r != 0)
+		cy_doc_info_free(info);
+	return r;
+}
+
+int
+cy_doc_open_source(const cy_source *src, int out_fd,
+    const cy_doc_open_params *p, cy_doc_info *info, cy_error *err)
+{
+	struct doc_input input = {NULL, 0, src};
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	if (src == NULL || src->pread == NULL || src->size == 0)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a source needs a read function and the input's size");
+	if ((r = open_input(&input, out_fd, p, info, err)) != 0)
 		cy_doc_info_free(info);
 	return r;
 }

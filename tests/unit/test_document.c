@@ -128,7 +128,11 @@ seal(struct world *w, int level, const char *compartments, int armor)
 	return seal_to(w, level, compartments, armor, ab, ab);
 }
 
-/* Opens the file in fd `in`; progress (optional) sees each step. */
+/* When set (and in < 0), open_doc_fd reads this source instead. */
+static const cy_source *progress_source;
+
+/* Opens the file in fd `in` (or progress_source when in < 0); progress
+ * (optional) sees each step. */
 static int
 open_doc_fd(struct world *w, const struct pki_holder *who, int in, int mode,
     cy_progress_fn *progress, void *ctx, cy_buf *plain, cy_doc_info *info,
@@ -150,7 +154,9 @@ open_doc_fd(struct world *w, const struct pki_holder *who, int in, int mode,
 	p.progress = progress;
 	p.progress_ctx = ctx;
 	out = temp_fd(NULL, 0);
-	r = cy_doc_open_fd(in, out, &p, info, err);
+	r = in >= 0 ? cy_doc_open_fd(in, out, &p, info, err) :
+	    cy_doc_open_source(progress_source, out, &p, info, err);
+	progress_source = NULL;
 	*plain = read_fd(out);
 	close(out);
 	cy_identity_free(id);
@@ -553,6 +559,93 @@ test_changed_between_passes(void **state)
 	cy_buf_free(&file);
 }
 
+/* A memory source that counts its passes (a read at offset 0 starts one)
+ * and, from pass `change_from` on, serves `changed` instead. */
+struct mem_source {
+	const cy_buf *file, *changed;
+	int passes, change_from;
+	uint64_t cut;   /* when not 0: the input ends here from then on */
+};
+
+static ssize_t
+mem_pread(void *ctx, uint8_t *buf, size_t len, uint64_t off, cy_error *err)
+{
+	struct mem_source *m = ctx;
+	const cy_buf *b;
+	uint64_t end;
+
+	(void)err;
+	if (off == 0)
+		m->passes++;
+	b = m->changed != NULL && m->passes >= m->change_from ? m->changed :
+	    m->file;
+	end = m->cut != 0 && m->passes >= m->change_from ? m->cut : b->len;
+	if (off >= end)
+		return 0;
+	if (len > end - off)
+		len = (size_t)(end - off);
+	memcpy(buf, b->data + off, len);
+	return (ssize_t)len;
+}
+
+/* The daemon's path: a document read by offset, never mapped, opens as
+ * the mapped one does, and a source that changes between the passes, or
+ * shrinks, is stopped without writing what was not verified. */
+static void
+test_open_source(void **state)
+{
+	struct world *w = *state;
+	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), forged, plain;
+	struct mem_source m = {&file, NULL, 0, 0, 0};
+	cy_source src = {mem_pread, &m, 0};
+	cy_doc_info info;
+	cy_error err;
+	int pipefd[2];
+
+	src.size = file.len;
+	progress_source = &src;
+	assert_int_equal(open_doc_fd(w, &w->alice, -1, CY_DOC_OPEN_VERIFY_FIRST,
+	    NULL, NULL, &plain, &info, &err), 0);
+	assert_int_equal(plain.len, sizeof(w->plain));
+	assert_memory_equal(plain.data, w->plain, plain.len);
+	assert_true(m.passes >= 2);
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+
+	/* Chunks 1.. forged after the verifying pass: chunk 0 only. */
+	forged = forge_tail(w, &file, 1);
+	m = (struct mem_source){&file, &forged, 0, 0, 0};
+	m.change_from = m.passes + 3; /* header pass, hashing pass, then */
+	progress_source = &src;
+	assert_int_equal(open_doc_fd(w, &w->alice, -1, CY_DOC_OPEN_VERIFY_FIRST,
+	    NULL, NULL, &plain, &info, &err), CY_E_PAYLOAD);
+	expect_error(&err, CY_STREAM_CHANGED " (chunk 1 is not the one verified)");
+	assert_int_equal(plain.len, CY_STREAM_CHUNK);
+	assert_memory_equal(plain.data, w->plain, CY_STREAM_CHUNK);
+	cy_buf_free(&plain);
+
+	/* The input shrinks before the output pass: refused, no crash. */
+	m = (struct mem_source){&file, &file, 0, 3, file.len / 2};
+	progress_source = &src;
+	assert_int_not_equal(open_doc_fd(w, &w->alice, -1,
+	    CY_DOC_OPEN_VERIFY_FIRST, NULL, NULL, &plain, &info, &err), 0);
+	assert_true(plain.len < file.len / 2);
+	cy_buf_free(&plain);
+
+	/* A size of 0 is a caller's mistake; a pipe is no offset source. */
+	src.size = 0;
+	progress_source = &src;
+	assert_int_equal(open_doc_fd(w, &w->alice, -1, CY_DOC_OPEN_STREAM,
+	    NULL, NULL, &plain, &info, &err), CY_E_USAGE);
+	cy_buf_free(&plain);
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(cy_source_fd(&src, pipefd[0], &err), CY_E_IO);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	cy_buf_free(&forged);
+	cy_buf_free(&file);
+}
+
 /* Opening to a stream keeps 32 bytes per chunk: past 256 GiB, refused
  * before a byte of payload is read (the file is sparse). */
 static void
@@ -941,6 +1034,7 @@ main(void)
 		cmocka_unit_test(test_forgery_by_recipient),
 		cmocka_unit_test(test_changed_between_passes),
 		cmocka_unit_test(test_verify_first_cap),
+		cmocka_unit_test(test_open_source),
 		cmocka_unit_test(test_label_canonical),
 		cmocka_unit_test(test_time_rules),
 		cmocka_unit_test(test_protect_cap),
