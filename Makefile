@@ -4,9 +4,17 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
 SAN     ?=
-PKGS     = libsodium libcrypto sqlite3 icu-uc icu-i18n
+PKGS     = libsodium libcrypto sqlite3 libpq icu-uc icu-i18n
+# The programs' own: the daemon serves HTTP and JSON, the command line is
+# its HTTP client.
+SERVER_PKGS = libmicrohttpd jansson
+CLIENT_PKGS = libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+SERVER_CFLAGS := $(shell pkg-config --cflags $(SERVER_PKGS) 2>/dev/null)
+SERVER_LIBS   := $(shell pkg-config --libs $(SERVER_PKGS) 2>/dev/null)
+CLIENT_CFLAGS := $(shell pkg-config --cflags $(CLIENT_PKGS) 2>/dev/null)
+CLIENT_LIBS   := $(shell pkg-config --libs $(CLIENT_PKGS) 2>/dev/null)
 
 # One version, kept in the public header.
 VERSION := $(shell sed -n 's/^\#define CY_VERSION_STRING "\(.*\)"/\1/p' include/coyeu/version.h)
@@ -33,11 +41,13 @@ CLI_SRC  = $(wildcard cli/*.c)
 # Helpers the command line and the daemon share; built into each, not into
 # libcoyeu (nothing here is exported).
 COMMON_SRC = $(wildcard common/*.c)
+SERVER_SRC = $(wildcard server/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o) $(COMMON_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/%.o) $(COMMON_SRC:%.c=$(BUILD)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Programs that see only the public headers, as any user of libcoyeu.
 EXAMPLES = $(BUILD)/tests/seal_example
@@ -45,7 +55,8 @@ FUZZERS  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
 .PHONY: all deps demo check test api-check unit cli-test asan fuzz fuzz-check bench \
         clean install help
-all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeu.pc
+all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeud \
+     $(BUILD)/coyeu.pc
 
 help:
 	@echo "make          build libcoyeu (static, shared, coyeu.pc) and coyeu"
@@ -64,7 +75,11 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 
 $(BUILD)/cli/%.o: cli/%.c $(wildcard include/coyeu/*.h cli/*.h common/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CLI) -c -o $@ $<
+	$(CC) $(CFLAGS_CLI) $(CLIENT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/server/%.o: server/%.c $(wildcard include/coyeu/*.h server/*.h common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -c -o $@ $<
 
 $(BUILD)/common/%.o: common/%.c $(wildcard include/coyeu/*.h common/*.h)
 	@mkdir -p $(dir $@)
@@ -78,7 +93,12 @@ $(BUILD)/libcoyeu.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libcoyeu.so.0 $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
 $(BUILD)/coyeu: $(CLI_OBJ) $(BUILD)/libcoyeu.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) \
+	    $(CLIENT_LIBS)
+
+$(BUILD)/coyeud: $(SERVER_OBJ) $(BUILD)/libcoyeu.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) \
+	    $(SERVER_LIBS)
 
 $(BUILD)/coyeu.pc: coyeu.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
@@ -139,6 +159,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/coyeu
 	install -m 755 $(BUILD)/coyeu $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/coyeud $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libcoyeu.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libcoyeu.so $(DESTDIR)$(PREFIX)/lib/libcoyeu.so.0
 	ln -sf libcoyeu.so.0 $(DESTDIR)$(PREFIX)/lib/libcoyeu.so

@@ -6,7 +6,7 @@
 set -eu
 rank() {
 	case $1 in
-	base) echo 0 ;; store) echo 1 ;; age) echo 2 ;; pki) echo 3 ;;
+	base) echo 0 ;; store | net) echo 1 ;; age) echo 2 ;; pki) echo 3 ;;
 	doc | reg) echo 4 ;;
 	*) echo "layers: unknown layer '$1'" >&2; exit 1 ;;
 	esac
@@ -40,11 +40,11 @@ for f in lib/*/*.c lib/*/*.h include/coyeu/*.h; do
 		fi
 	done
 done
-# The programs see the public API only; common/ (shared by coyeu and
+# The programs (coyeu in cli/, coyeud in server/) see the public API only; common/ (shared by coyeu and
 # coyeud) sees nothing of either program.
 if grep -n '^#include "\(lib\|base\|store\|age\|pki\|doc\|reg\)/' \
-    cli/*.[ch] common/*.[ch] >&2; then
-	echo "layers: cli/ and common/ include only coyeu/ and common/ headers" >&2
+    cli/*.[ch] common/*.[ch] server/*.[ch] >&2; then
+	echo "layers: cli/, server/ and common/ include no lib/ header" >&2
 	bad=1
 fi
 for f in common/*.[ch]; do

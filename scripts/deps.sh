@@ -15,6 +15,14 @@ need_cmd make make
 need_pc libsodium libsodium-dev
 need_pc libcrypto libssl-dev
 need_pc sqlite3 libsqlite3-dev
+need_pc libpq libpq-dev
+need_pc libmicrohttpd libmicrohttpd-dev
+need_pc jansson libjansson-dev
+need_pc libcurl libcurl4-openssl-dev
+need_cmd curl curl
+need_cmd wrk wrk
+# A throwaway PostgreSQL cluster for the tests (initdb, pg_ctl).
+need_file /usr/lib/postgresql/15/bin/pg_ctl postgresql
 need_pc icu-uc libicu-dev
 need_pc icu-i18n libicu-dev
 need_pc cmocka libcmocka-dev

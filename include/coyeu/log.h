@@ -93,6 +93,20 @@ CY_API int cy_log_append(cy_log *l, const cy_note_signer *signer,
     const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
     uint64_t *first, size_t *bad, cy_error *err) CY_MUST_CHECK;
 
+/* Runs inside cy_log_append_with's write transaction, after the batch's
+ * entries are stored and before the commit (first: entries[0]'s index):
+ * a daemon stores there what must be durable with the entries (its
+ * requests' nonces, a document's records).  A non-zero return rolls the
+ * whole batch back and is what the append returns. */
+typedef int cy_log_append_hook(void *ctx, cy_store *s, uint64_t first,
+    cy_error *err);
+
+/* cy_log_append, with a hook (may be NULL). */
+CY_API int cy_log_append_with(cy_log *l, const cy_note_signer *signer,
+    const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
+    cy_log_append_hook *hook, void *hook_ctx, uint64_t *first, size_t *bad,
+    cy_error *err) CY_MUST_CHECK;
+
 /* The checkpoint signed at exactly `size`, or the latest one. */
 CY_API int cy_log_checkpoint_at(cy_log *l, uint64_t size, cy_buf *note,
     cy_error *err) CY_MUST_CHECK;

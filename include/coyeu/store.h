@@ -34,7 +34,7 @@
  * which the storage layer sits below). */
 #define CY_STORE_HASH_LEN 32
 
-#define CY_STORE_VERSION 1 /* the newest version this header describes */
+#define CY_STORE_VERSION 2 /* the newest version this header describes */
 
 typedef struct cy_store_driver cy_store_driver;
 
@@ -58,10 +58,20 @@ enum cy_store_count {
 	CY_STORE_LEAVES = 3,
 };
 
+/* rec_put's flags. */
+enum cy_store_rec_flags {
+	CY_STORE_REC_NEW = 1, /* insert only: an existing (kind, key) is left
+	                       * as it is and rec_put returns 0 (1: inserted) */
+};
+
 /* A scan's callback: 0 goes on, anything else stops the scan, which
  * returns it. */
 typedef int cy_store_row_fn(void *ctx, uint64_t key, const uint8_t *data,
     size_t len, cy_error *err);
+
+/* A record scan's callback, as cy_store_row_fn. */
+typedef int cy_store_rec_fn(void *ctx, const char *key, const char *group,
+    int64_t time, const uint8_t *data, size_t len, cy_error *err);
 
 struct cy_store_driver {
 	int version;      /* the last version whose slots are all filled */
@@ -122,15 +132,59 @@ struct cy_store_driver {
 	int (*checkpoint_scan)(cy_store *s, uint64_t from, cy_store_row_fn *fn,
 	    void *ctx, cy_error *err);
 	int (*count)(cy_store *s, int what, uint64_t *n, cy_error *err);
-	/* --- version 2 appends here (documents, copies, mailboxes, ...) --- */
+
+	/* --- version 2: the registry's records --- */
+	/* Brings an existing store to the driver's newest schema (inside a
+	 * write transaction; idempotent; the meta value "schema" says which
+	 * migrations ran).  init creates the newest schema directly. */
+	int (*migrate)(cy_store *s, cy_error *err);
+	/* Records: (kind, key) -> (group, time, data).  kind is a short name
+	 * ("cert", "nonce", "crl", "witness", ...), key is unique within its
+	 * kind, group is a secondary key that rec_scan selects on (a unit, a
+	 * document; "" for none), time is Unix seconds (a date or an expiry).
+	 * rec_put replaces an existing record unless flags has
+	 * CY_STORE_REC_NEW; it returns 1 when it wrote, 0 when REC_NEW found
+	 * the key taken. */
+	int (*rec_put)(cy_store *s, const char *kind, const char *key,
+	    const char *group, int64_t time, const uint8_t *data, size_t len,
+	    int flags, cy_error *err);
+	/* 1 and the record's data (and time, when not NULL), or 0: none. */
+	int (*rec_get)(cy_store *s, const char *kind, const char *key,
+	    cy_buf *out, int64_t *time, cy_error *err);
+	/* Records of kind (and of group, when not NULL), ascending by key. */
+	int (*rec_scan)(cy_store *s, const char *kind, const char *group,
+	    cy_store_rec_fn *fn, void *ctx, cy_error *err);
+	/* Deletes a record so that its bytes do not survive in the store's
+	 * files (SQLite: secure_delete; the WAL is checkpointed by the
+	 * caller's cy_store_scrub).  1: deleted, 0: there was none. */
+	int (*rec_delete)(cy_store *s, const char *kind, const char *key,
+	    cy_error *err);
+	/* Deletes the records of kind whose time is before `before`; *n (when
+	 * not NULL) is how many. */
+	int (*rec_expire)(cy_store *s, const char *kind, int64_t before,
+	    uint64_t *n, cy_error *err);
+	/* Outside any transaction: makes deleted bytes unrecoverable from the
+	 * store's files (SQLite: a WAL checkpoint with truncation;
+	 * PostgreSQL: VACUUM of the records table). */
+	int (*scrub)(cy_store *s, cy_error *err);
+	/* --- version 3 appends here --- */
 };
 
-/* The bytes of a version-1 driver table. */
+/* The bytes of a version-N driver table. */
 #define CY_STORE_V1_SIZE \
 	(offsetof(cy_store_driver, count) + sizeof(void *))
+#define CY_STORE_V2_SIZE \
+	(offsetof(cy_store_driver, scrub) + sizeof(void *))
 
 /* The SQLite driver (dsn: a file path). */
 CY_API const cy_store_driver *cy_store_sqlite_driver(void);
+/* The PostgreSQL driver (dsn: a libpq connection string or URI,
+ * "postgres://..." or "host=/tmp/x dbname=coyeu"). */
+CY_API const cy_store_driver *cy_store_postgres_driver(void);
+/* The driver a "db =" value names: "sqlite:PATH" (or a bare path) or
+ * "postgres://..." / "postgresql://..."; *dsn points into db. */
+CY_API const cy_store_driver *cy_store_driver_for(const char *db,
+    const char **dsn);
 /* Opens a store through drv, after checking it fills version 1. */
 CY_API int cy_store_open(const cy_store_driver *drv, const char *dsn,
     int flags, cy_store **out, cy_error *err) CY_MUST_CHECK;

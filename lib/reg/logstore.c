@@ -511,6 +511,16 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
     const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
     uint64_t *first, size_t *bad, cy_error *err)
 {
+	return cy_log_append_with(l, signer, entries, lens, n, threads, NULL,
+	    NULL, first, bad, err);
+}
+
+int
+cy_log_append_with(cy_log *l, const cy_note_signer *signer,
+    const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
+    cy_log_append_hook *hook, void *hook_ctx, uint64_t *first, size_t *bad,
+    cy_error *err)
+{
 	uint8_t (*leaf)[CY_HASH_LEN] = NULL;
 	struct cy_checker *check = NULL;
 	int64_t *times = NULL;
@@ -567,7 +577,8 @@ cy_log_append(cy_log *l, const cy_note_signer *signer,
 		    (r = cy_tree_add(&l->tree, l->h, leaf[i], err)) != 0)
 			goto out;
 	}
-	if ((r = store_right_edge(l, err)) != 0 ||
+	if ((hook != NULL && (r = hook(hook_ctx, l->s, start, err)) != 0) ||
+	    (r = store_right_edge(l, err)) != 0 ||
 	    (r = store_checkpoint(l, signer, now, start, err)) != 0 ||
 	    (r = l->drv->commit(l->s, err)) != 0)
 		goto out;

@@ -1,5 +1,6 @@
 /* Opening a store through any driver (see store.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "coyeu/store.h"
 
@@ -7,7 +8,11 @@
 static size_t
 version_size(int version)
 {
-	return version <= 1 ? CY_STORE_V1_SIZE : SIZE_MAX;
+	switch (version) {
+	case 1: return CY_STORE_V1_SIZE;
+	case 2: return CY_STORE_V2_SIZE;
+	default: return SIZE_MAX;
+	}
 }
 
 int
@@ -35,4 +40,16 @@ cy_store_close(cy_store *s)
 {
 	if (s != NULL)
 		s->drv->close(s);
+}
+
+const cy_store_driver *
+cy_store_driver_for(const char *db, const char **dsn)
+{
+	if (strncmp(db, "postgres://", 11) == 0 ||
+	    strncmp(db, "postgresql://", 13) == 0) {
+		*dsn = db;
+		return cy_store_postgres_driver();
+	}
+	*dsn = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
+	return cy_store_sqlite_driver();
 }
