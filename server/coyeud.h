@@ -1,0 +1,230 @@
+/* coyeud — what the daemon's parts share: the server's state, a request
+ * and its answer as handlers see them, the route table, the caller
+ * authorisation decides on, and the writer that group-commits.
+ * docs/coyeud.md describes the API these serve. */
+#ifndef COYEUD_H
+#define COYEUD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "coyeu/buf.h"
+#include "coyeu/cert.h"
+#include "coyeu/crl.h"
+#include "coyeu/error.h"
+#include "coyeu/idkey.h"
+#include "coyeu/log.h"
+#include "coyeu/note.h"
+#include "coyeu/store.h"
+
+#define CYD_BODY_MAX_DEFAULT (1024 * 1024)   /* body_max */
+#define CYD_HEADERS_MAX_DEFAULT (16 * 1024)  /* headers_max */
+#define CYD_ENTRIES_PER_REQUEST 256          /* POST /v1/log/entries */
+#define CYD_BATCH_MAX_DEFAULT 4096           /* entries per group commit */
+
+/* --- configuration (config.c) --- */
+
+typedef struct cyd_config {
+	char *path;            /* the file it was read from */
+	char *listen;          /* "127.0.0.1:8443" or "unix:/path" */
+	char *url;             /* the public base URL requests are signed for;
+	                        * default http(s)://<listen> */
+	char *db;              /* "sqlite:PATH" or "postgres://…" */
+	char *key;             /* the registry's officer key file */
+	char *chain;           /* its --role registry chain */
+	char *trust;           /* the pinned root certificate */
+	char *tls_cert, *tls_key;
+	char *log_level;       /* "error", "warn", "info", "debug" */
+	int register_public;   /* GET /checkpoint, /tile/… unsigned (1) */
+	int threads;           /* HTTP worker threads (0: cores) */
+	unsigned connections_max;
+	unsigned per_ip_max;
+	unsigned timeout;      /* seconds a connection may stay idle */
+	size_t body_max, headers_max;
+	unsigned batch_max;    /* entries per group commit */
+	unsigned denied_per_minute; /* denied entries per officer */
+	char **witness_logs;   /* witness = <verifier key string> …, NULL-ended:
+	                        * the logs this registry witnesses */
+	char **witness_push;   /* push = <URL> …: parents that witness us */
+	char **witness_keys;   /* push_key = <verifier string>, the parents' */
+} cyd_config;
+
+int cyd_config_load(const char *path, cyd_config *c, cy_error *err);
+void cyd_config_free(cyd_config *c);
+
+/* --- the server --- */
+
+typedef struct cyd_metrics cyd_metrics;
+typedef struct cyd_writer cyd_writer;
+typedef struct cyd_witness cyd_witness;
+
+typedef struct cyd_server {
+	cyd_config cfg;
+	const cy_store_driver *drv;
+	const char *dsn;
+	cy_idkey *key;             /* the registry's officer key */
+	cy_chain *chain;           /* its chain */
+	cy_cert *root;             /* the pinned root */
+	cy_note_signer *signer;    /* checkpoints: the registry key */
+	char *origin;              /* the register's origin */
+	cyd_writer *writer;
+	cyd_metrics *metrics;
+	cyd_witness *witness;
+	/* Read handles: one per HTTP thread, taken from this pool. */
+	pthread_mutex_t pool_lock;
+	struct cyd_reader *pool;
+	volatile int stopping;
+} cyd_server;
+
+/* A read handle on the register and the store, refreshed; give it back. */
+typedef struct cyd_reader {
+	struct cyd_reader *next;
+	cy_store *store;
+	cy_log *log;
+} cyd_reader;
+int cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err);
+void cyd_reader_put(cyd_server *srv, cyd_reader *r);
+
+/* --- requests (http.c) --- */
+
+/* The verified caller of a signed request (auth.c). */
+typedef struct cyd_caller {
+	cy_chain *chain;       /* verified against the pinned root, now */
+	const cy_cert *cert;   /* the leaf, inside chain */
+	const char *serial;
+	const char *unit;
+	int role;              /* enum cy_role */
+	int clearance;         /* enum cy_level */
+	char nonce[80];        /* the request's nonce, stored with its effects */
+	int64_t created;
+} cyd_caller;
+
+typedef struct cyd_request {
+	cyd_server *srv;
+	const char *method;
+	const char *path;        /* without the query */
+	const char *query;       /* after '?', or NULL */
+	const uint8_t *body;
+	size_t body_len;
+	/* A header's value (case-insensitive name), or NULL. */
+	const char *(*header)(const struct cyd_request *rq, const char *name);
+	void *conn;              /* the HTTP library's connection */
+	const struct cyd_route *route;
+	cyd_caller *caller;      /* NULL for unsigned routes */
+	int64_t now;
+	char id[17];             /* request id for the logs */
+} cyd_request;
+
+typedef struct cyd_response {
+	int status;
+	const char *content_type; /* NULL: application/json */
+	cy_buf body;
+	const char *cache_control; /* NULL: none */
+	const char *reason;        /* the refusal's reason, for the log line */
+} cyd_response;
+
+/* A query parameter's value (NULL: absent); *buf holds it until freed. */
+const char *cyd_query(const cyd_request *rq, const char *name, char *buf,
+    size_t cap);
+
+/* Refusals: {"error": code, "reason": text}, and the status.  Returns 0
+ * (the handler has answered).  code is a short word: "bad-request",
+ * "unauthenticated", "forbidden", "not-found", "conflict", "too-large",
+ * "too-many", "unavailable". */
+int cyd_error(cyd_response *rs, int status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A library error as a refusal, its status chosen from the code
+ * (CY_E_FORMAT 400, CY_E_SIGNATURE 401, CY_E_POLICY/REVOKED 403,
+ * CY_E_NOT_FOUND 404, CY_E_TOO_LARGE 413, CY_E_STORE_RETRY/STORE 503). */
+int cyd_error_lib(cyd_response *rs, const cy_error *err);
+/* A JSON answer (takes the reference to obj). */
+int cyd_json(cyd_response *rs, int status, json_t *obj);
+/* A text answer. */
+int cyd_text(cyd_response *rs, int status, const char *content_type,
+    const void *p, size_t len);
+
+/* --- routes (routes.c holds the one table) --- */
+
+enum cyd_who {
+	CYD_PUBLIC = 0,     /* no signature: /healthz, /metrics */
+	CYD_REGISTER,       /* /checkpoint, /tile/…: public unless
+	                     * register_public = false */
+	CYD_OFFICER,        /* a signed request by a registered officer */
+	CYD_AUTHORITY,      /* … whose role is authority */
+	CYD_ENROL,          /* POST /v1/certs: signed by the key of the chain
+	                     * in the body, which need not be registered yet */
+	CYD_WITNESS,        /* POST /add-checkpoint: the C2SP protocol's own
+	                     * authentication (the log's signature) */
+};
+
+typedef int cyd_handler(cyd_request *rq, cyd_response *rs);
+
+typedef struct cyd_route {
+	const char *method;
+	const char *path;   /* exact, or a prefix when it ends with '/' */
+	cyd_handler *fn;
+	int who;            /* enum cyd_who */
+	const char *name;   /* for metrics and logs: "log.append" */
+} cyd_route;
+
+const cyd_route *cyd_route_find(const char *method, const char *path,
+    int *method_ok);
+extern const cyd_route cyd_routes[];
+
+/* --- authorisation (auth.c): the one place it is decided --- */
+
+/* Verifies a signed request (RFC 9421 + RFC 9530), finds the caller's
+ * registered chain, checks it against the root and the revocation lists
+ * now, remembers the nonce, and checks the route's `who`.  On refusal it
+ * answers (401/403) and returns non-zero. */
+int cyd_auth(cyd_request *rq, cyd_response *rs);
+void cyd_caller_free(cyd_caller *c);
+
+/* --- the writer (writer.c): group commit --- */
+
+/* A job: entries to append (may be 0) and a hook that stores, inside the
+ * same transaction, what must be durable with them.  The submitting
+ * thread blocks until the batch holding its job is durable (or failed). */
+typedef struct cyd_job {
+	const uint8_t *const *entries;
+	const size_t *lens;
+	size_t n;
+	cy_log_append_hook *hook;   /* may be NULL */
+	void *hook_ctx;
+	/* results */
+	uint64_t first;             /* index of entries[0] */
+	uint64_t size;              /* the checkpoint size that covers them */
+	int rc;                     /* 0, or the refusal */
+	size_t bad;                 /* the refused entry, or SIZE_MAX */
+	cy_error err;
+	/* private to the writer */
+	struct cyd_job *next;
+	int done;
+} cyd_job;
+
+int cyd_writer_start(cyd_server *srv, cyd_writer **out, cy_error *err);
+int cyd_writer_submit(cyd_writer *w, cyd_job *job);
+void cyd_writer_stop(cyd_writer *w);
+
+/* --- metrics (metrics.c) --- */
+
+int cyd_metrics_new(cyd_metrics **out);
+void cyd_metrics_free(cyd_metrics *m);
+void cyd_metrics_request(cyd_metrics *m, const char *route, int status,
+    double seconds);
+void cyd_metrics_batch(cyd_metrics *m, size_t entries);
+void cyd_metrics_store_error(cyd_metrics *m);
+void cyd_metrics_render(cyd_metrics *m, uint64_t register_size, cy_buf *out);
+
+/* --- logging (log.c): JSON lines on stderr --- */
+
+enum cyd_level { CYD_ERROR, CYD_WARN, CYD_INFO, CYD_DEBUG };
+void cyd_log_level(int level);
+/* One JSON object per line: {"time":…, "level":…, "msg":…, k: v, …};
+ * the pairs are key, string value, …, NULL. */
+void cyd_log(int level, const char *msg, ...);
+
+#endif
