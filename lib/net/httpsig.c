@@ -416,7 +416,9 @@ sf_bytes(struct sf *s, uint8_t *out, size_t cap, size_t *len)
 	if (*s->p != ':')
 		return sf_fail(s, *s->p == '\0' ? "unterminated byte sequence" :
 		    "a byte sequence holds a character outside base64");
-	if (n / 4 * 3 > cap)
+	/* The decoded size, padding taken off, before decoding into out. */
+	if (n / 4 * 3 - (n >= 1 && b64[n - 1] == '=') -
+	    (n >= 2 && b64[n - 2] == '=') > cap)
 		return sf_fail(s, "a byte sequence longer than %zu bytes", cap);
 	if (cy_b64_decode(out, len, b64, n, 1) != 0) {
 		s->p = b64;
@@ -432,6 +434,7 @@ sf_bytes(struct sf *s, uint8_t *out, size_t cap, size_t *len)
 static int
 sf_refuse_component_params(struct sf *s, const char *component)
 {
+	const char *at = s->p;
 	char key[KEY_MAX + 1];
 	int r;
 
@@ -441,6 +444,7 @@ sf_refuse_component_params(struct sf *s, const char *component)
 	sf_skip_sp(s);
 	if ((r = sf_key(s, key)) != 0)
 		return r;
+	s->p = at;
 	return sf_fail(s, "the component \"%.64s\" has the parameter ;%s, which coyeu does not support",
 	    component, key);
 }
@@ -454,9 +458,10 @@ sf_signature_params(struct sf *s, cy_httpsig *h)
 	int64_t number = 0;
 	int r = 0;
 	enum param p;
+	const char *at;
 
 	while (*s->p == ';') {
-		s->p++;
+		at = s->p++;
 		sf_skip_sp(s);
 		if ((r = sf_key(s, key)) != 0)
 			goto out;
@@ -464,10 +469,12 @@ sf_signature_params(struct sf *s, cy_httpsig *h)
 			if (strcmp(key, param_desc[p].name) == 0)
 				break;
 		if (p == P_COUNT) {
+			s->p = at;
 			r = sf_fail(s, "unknown signature parameter ;%s", key);
 			goto out;
 		}
 		if (*s->p != '=') {
+			s->p = at;
 			r = sf_fail(s, "the signature parameter %s has no value",
 			    key);
 			goto out;
@@ -479,8 +486,10 @@ sf_signature_params(struct sf *s, cy_httpsig *h)
 		if (r != 0)
 			goto out;
 		if ((r = set_param(h, p, number, (const char *)str.data,
-		    str.len, s->err)) != 0)
+		    str.len, s->err)) != 0) {
+			r = cy_error_wrap(s->err, "%s", s->field);
 			goto out;
+		}
 	}
 out:
 	cy_buf_free(&str);
@@ -562,6 +571,7 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	char seen[LABELS_MAX][KEY_MAX + 1];
 	char key[KEY_MAX + 1];
 	cy_httpsig member;
+	const char *at;
 	size_t n = 0, i;
 	int r = 0, found = 0;
 
@@ -570,10 +580,12 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	if (*s.p == '\0')
 		return cy_error_set(err, CY_E_FORMAT, "%s is empty", field);
 	for (;;) {
+		at = s.p;
 		if ((r = sf_key(&s, key)) != 0)
 			goto out;
 		for (i = 0; i < n; i++)
 			if (strcmp(seen[i], key) == 0) {
+				s.p = at;
 				r = sf_fail(&s, "the label %s appears twice", key);
 				goto out;
 			}
@@ -918,6 +930,7 @@ cy_httpsig_digest_check(const char *field, const uint8_t *body, size_t len,
 	struct sf s = {field, field, "Content-Digest", err};
 	uint8_t want[CY_SHA256_LEN], got[64], keep[CY_SHA256_LEN];
 	char key[KEY_MAX + 1];
+	const char *at;
 	size_t n;
 	int r, have = 0;
 
@@ -927,6 +940,7 @@ cy_httpsig_digest_check(const char *field, const uint8_t *body, size_t len,
 	if (*s.p == '\0')
 		return cy_error_set(err, CY_E_FORMAT, "Content-Digest is empty");
 	for (;;) {
+		at = s.p;
 		if ((r = sf_key(&s, key)) != 0)
 			return r;
 		if (*s.p != '=')
@@ -935,8 +949,10 @@ cy_httpsig_digest_check(const char *field, const uint8_t *body, size_t len,
 		if ((r = digest_member(&s, got, sizeof(got), &n)) != 0)
 			return r;
 		if (strcmp(key, "sha-256") == 0) {
-			if (have)
+			if (have) {
+				s.p = at;
 				return sf_fail(&s, "sha-256 is given twice");
+			}
 			if (n != CY_SHA256_LEN)
 				return cy_error_set(err, CY_E_FORMAT,
 				    "Content-Digest: the sha-256 digest is %zu bytes, not 32",
@@ -978,9 +994,9 @@ cy_httpsig_request_component(void *ctx, const char *name)
 		return req->target_uri;
 	if (name[0] == '@')
 		return NULL;  /* derived from the target URI */
-	if (strcmp(name, "content-type") == 0)
+	if (strcmp(name, "content-type") == 0 && req->content_type != NULL)
 		return req->content_type;
-	if (strcmp(name, "content-digest") == 0)
+	if (strcmp(name, "content-digest") == 0 && req->content_digest != NULL)
 		return req->content_digest;
 	for (h = req->headers; h != NULL && h[0] != NULL && h[1] != NULL;
 	    h += 2)
