@@ -55,7 +55,6 @@ struct cy_httpsig {
 	char *string[P_COUNT];
 	uint8_t sig[SIG_MAX];
 	size_t siglen;
-	int has_sig;
 };
 
 static void
@@ -556,7 +555,6 @@ signature_value(struct sf *s, cy_httpsig *h)
 		return r;
 	if (*s->p == ';')
 		return sf_fail(s, "parameters on a signature value are not supported");
-	h->has_sig = 1;
 	return 0;
 }
 
@@ -638,9 +636,7 @@ out:
 	return r;
 }
 
-/* A field value within the size cap, with no trailing space: RFC 8941
- * allows spaces after the value only where HTTP has already trimmed
- * them. */
+/* A field value, present and within the size cap. */
 static int
 check_field(const char *field, const char *text, cy_error *err)
 {
@@ -687,7 +683,6 @@ cy_httpsig_parse(const char *signature_input, const char *signature,
 	}
 	memcpy(h->sig, sig.sig, sig.siglen);
 	h->siglen = sig.siglen;
-	h->has_sig = 1;
 	*out = h;
 	h = NULL;
 out:
@@ -1034,12 +1029,11 @@ check_label(const char *label, cy_error *err)
 {
 	char key[KEY_MAX + 1];
 	struct sf s = {label, label, "the label", err};
-	int r;
 
-	if ((r = sf_key(&s, key)) != 0)
-		return r;
-	if (*s.p != '\0')
-		return sf_fail(&s, "a label is a lower-case key");
+	if (sf_key(&s, key) != 0 || *s.p != '\0')
+		return cy_error_set(err, CY_E_USAGE,
+		    "the label \"%.64s\" is not an RFC 8941 key (a-z 0-9 _ - . *)",
+		    label);
 	return 0;
 }
 
