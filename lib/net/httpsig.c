@@ -416,10 +416,10 @@ sf_bytes(struct sf *s, uint8_t *out, size_t cap, size_t *len)
 		return sf_fail(s, *s->p == '\0' ? "unterminated byte sequence" :
 		    "a byte sequence holds a character outside base64");
 	/* The decoded size, padding taken off, before decoding into out. */
-	if (n / 4 * 3 - (n >= 1 && b64[n - 1] == '=') -
-	    (n >= 2 && b64[n - 2] == '=') > cap)
+	if (n % 4 == 0 && n > 0 && n / 4 * 3 - (b64[n - 1] == '=') -
+	    (b64[n - 2] == '=') > cap)
 		return sf_fail(s, "a byte sequence longer than %zu bytes", cap);
-	if (cy_b64_decode(out, len, b64, n, 1) != 0) {
+	if (n % 4 != 0 || cy_b64_decode(out, len, b64, n, 1) != 0) {
 		s->p = b64;
 		return sf_fail(s, "a byte sequence that is not canonical padded base64");
 	}
@@ -629,7 +629,7 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	}
 	if (!found)
 		r = cy_error_set(err, CY_E_FORMAT, "%s has no signature labelled %s",
-		    field, label);
+		    field, label != NULL ? label : "");
 out:
 	sig_clear(&member);
 	*count = n;
