@@ -611,6 +611,16 @@ test_malformed(void **state)
 	expect_parse_error("sig1=(\"@method\")", "sig1=:AAAA:, sig2=:AAAA:", NULL,
 	    CY_E_FORMAT, "Signature carries 2 signatures but Signature-Input one");
 
+	expect_parse_error("a=(),b=(),c=(),d=(),e=(),f=(),g=(),h=(),i=()", sig,
+	    "a", CY_E_FORMAT,
+	    "Signature-Input: more than 8 signatures (at character 42)");
+	expect_parse_error("sig1=(\"@method\")", "sig1=:=AAA:", NULL,
+	    CY_E_FORMAT, "Signature: a byte sequence that is not canonical padded "
+	    "base64 (at character 7)");
+	expect_parse_error("sig1=(\"@method\")", "sig1=:=:", NULL, CY_E_FORMAT,
+	    "Signature: a byte sequence that is not canonical padded base64 "
+	    "(at character 7)");
+
 	/* Sizes. */
 	memset(big, ' ', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
