@@ -25,4 +25,16 @@ void cyd_crls_free(struct crl_set *set);
 int cyd_store_job(cyd_server *srv, cy_log_append_hook *fn, void *ctx,
     cy_error *err);
 
+/* The answer's receipts: [{"index": N, "receipt": "<tlog-proof>"}…] for
+ * the job's entries, against the checkpoint of its batch. */
+int cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
+    cy_error *err);
+
+/* The handlers (routes.c's table). */
+cyd_handler cyd_certs_post;        /* POST /v1/certs, CYD_ENROL */
+cyd_handler cyd_revocations_post;  /* POST /v1/revocations, CYD_AUTHORITY */
+cyd_handler cyd_revocations_get;   /* GET /v1/revocations, CYD_OFFICER */
+cyd_handler cyd_directory_get;     /* GET /v1/directory, CYD_OFFICER */
+cyd_handler cyd_log_entries_post;  /* POST /v1/log/entries, CYD_OFFICER */
+
 #endif
