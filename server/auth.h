@@ -31,10 +31,10 @@ int cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
     cy_error *err);
 
 /* The handlers (routes.c's table). */
-cyd_handler cyd_certs_post;        /* POST /v1/certs, CYD_ENROL */
-cyd_handler cyd_revocations_post;  /* POST /v1/revocations, CYD_AUTHORITY */
-cyd_handler cyd_revocations_get;   /* GET /v1/revocations, CYD_OFFICER */
-cyd_handler cyd_directory_get;     /* GET /v1/directory, CYD_OFFICER */
-cyd_handler cyd_log_entries_post;  /* POST /v1/log/entries, CYD_OFFICER */
+cyd_handler cyd_h_certs_post;        /* POST /v1/certs, CYD_ENROL */
+cyd_handler cyd_h_revocations_post;  /* POST /v1/revocations, CYD_AUTHORITY */
+cyd_handler cyd_h_revocations_get;   /* GET /v1/revocations, CYD_OFFICER */
+cyd_handler cyd_h_directory;     /* GET /v1/directory, CYD_OFFICER */
+cyd_handler cyd_h_log_entries;  /* POST /v1/log/entries, CYD_OFFICER */
 
 #endif

@@ -122,7 +122,7 @@ refused(cyd_response *rs, const cyd_job *job)
 }
 
 int
-cyd_log_entries_post(cyd_request *rq, cyd_response *rs)
+cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 {
 	const uint8_t **ptrs = NULL;
 	size_t *lens = NULL, n;

@@ -74,7 +74,7 @@ cert_stored(cyd_request *rq, cyd_response *rs, const char *serial,
 }
 
 int
-cyd_certs_post(cyd_request *rq, cyd_response *rs)
+cyd_h_certs_post(cyd_request *rq, cyd_response *rs)
 {
 	struct cert_put put = {rq->caller, NULL, 0, 0};
 	json_t *body;
@@ -237,7 +237,7 @@ revoke_entries(cyd_request *rq, const cy_crl *prev, const cy_crl *next,
 }
 
 int
-cyd_revocations_post(cyd_request *rq, cyd_response *rs)
+cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
 {
 	struct crl_put put = {NULL};
 	const cy_cert *issuer;
@@ -344,7 +344,7 @@ crl_text_row(void *ctx, const char *key, const char *group, int64_t time,
 }
 
 int
-cyd_revocations_get(cyd_request *rq, cyd_response *rs)
+cyd_h_revocations_get(cyd_request *rq, cyd_response *rs)
 {
 	json_t *crls = json_array();
 	cyd_reader *reader;
@@ -389,7 +389,7 @@ officer_row(void *ctx, const char *key, const char *group, int64_t time,
 }
 
 int
-cyd_directory_get(cyd_request *rq, cyd_response *rs)
+cyd_h_directory(cyd_request *rq, cyd_response *rs)
 {
 	const char *scope = cy_cert_unit(cy_chain_get(rq->srv->chain, 0));
 	char buf[CY_UNIT_MAX + 1];
