@@ -21,7 +21,6 @@
 /* Officers tracked by the denied-entry rate limit; more in one minute
  * get no entry at all, so the register's growth stays bounded. */
 #define DENIED_SLOTS 256
-#define DENIED_PER_MINUTE_DEFAULT 10
 /* Stored revocation lists read per request (one per authority). */
 #define CRLS_MAX CYD_CRLS_MAX
 
@@ -269,8 +268,7 @@ void
 cyd_auth_denied(cyd_request *rq, const char *reason)
 {
 	cyd_server *srv = rq->srv;
-	unsigned per_minute = srv->cfg.denied_per_minute ?
-	    srv->cfg.denied_per_minute : DENIED_PER_MINUTE_DEFAULT;
+	unsigned per_minute = srv->cfg.denied_per_minute;
 	char when[CY_CANON_TIME_LEN + 1], text[CY_ENTRY_TEXT_MAX + 1];
 	cy_entry_field f[5];
 	cy_buf entry = CY_BUF_INIT;
