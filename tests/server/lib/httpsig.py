@@ -1,7 +1,8 @@
 # httpsig.py [OPTIONS] METHOD URL: sends one request to coyeud signed as
 # RFC 9421 with coyeu's profile (docs/coyeud.md, "Signed requests"), or
 # forged the ways an attacker would (tests/server/auth.sh).  Prints the
-# status on the first line, then the body.
+# status on the first line, then the body (JSON
+# re-spelled as Python's json.dumps does: "k": "v", "k": ["a"]).
 #
 #   --key FILE        an unprotected officer key (coyeu id new --unprotected)
 #   --keyid SERIAL    the signer's certificate serial
@@ -125,7 +126,12 @@ def main():
     conn.request(method, path, body=body or None, headers=headers)
     r = conn.getresponse()
     sys.stdout.write("%d\n" % r.status)
-    sys.stdout.write(r.read().decode("utf-8", "replace"))
+    text = r.read().decode("utf-8", "replace")
+    try:  # one spelling of JSON for the tests' patterns
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        pass
+    sys.stdout.write(text)
     sys.stdout.write("\n")
 
 
