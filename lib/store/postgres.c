@@ -102,6 +102,8 @@ static const char *const migration[] = {
 /* The tables a store has; CY_STORE_CREATE refuses a database with any. */
 #define TABLES "meta, entry, tile, partial, checkpoint, leaf, records"
 
+_Static_assert(NSTMT <= 32, "the prepared-statement bits are a uint32_t");
+
 struct pg {
 	cy_store base;
 	PGconn *conn;
