@@ -1149,7 +1149,8 @@ test_sqlite_delete_scrubs(void **state)
 	const cy_store_driver *d = cy_store_sqlite_driver();
 	char path[300];
 	cy_store *s = fresh_store(&sqlite_backend, "scrub.db", path,
-	    sizeof(path));
+	    sizeof(path)), *reader, *nowait;
+	cy_buf v = CY_BUF_INIT;
 	cy_error err;
 
 	(void)state;
@@ -1171,10 +1172,21 @@ test_sqlite_delete_scrubs(void **state)
 	assert_int_equal(d->begin(s, 1, &err), 0);
 	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
 	assert_int_equal(d->commit(s, &err), 0);
-	assert_int_equal(d->scrub(s, &err), 0);
+	/* Another connection's read snapshot keeps the WAL: "retry". */
+	reader = open_store(&sqlite_backend, path, CY_STORE_READONLY);
+	nowait = open_store(&sqlite_backend, path, CY_STORE_NOWAIT);
+	assert_int_equal(d->begin(reader, 0, &err), 0);
+	assert_int_equal(d->rec_get(reader, "key", "doc-2", &v, NULL, &err), 1);
+	assert_int_equal(d->scrub(nowait, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "try again"));
+	assert_int_equal(d->commit(reader, &err), 0);
+	assert_int_equal(d->scrub(nowait, &err), 0);
 	assert_false(sqlite_files_have(path, secret, sizeof(secret)));
 	assert_true(sqlite_files_have(path, other, sizeof(other)));
+	cy_store_close(reader);
+	cy_store_close(nowait);
 	cy_store_close(s);
+	cy_buf_free(&v);
 }
 
 /* A register made before records (schema 1, no "schema" value) opens
