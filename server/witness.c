@@ -15,7 +15,7 @@
 #include "coyeud.h"
 
 #define KIND_STATE "witness"            /* key: a log's origin */
-#define KIND_EVIDENCE "witness-refused" /* key: "<origin> <size>" */
+#define KIND_EVIDENCE "witness-refused" /* "<origin> <size> <root hex>" */
 #define KIND_COSIG "cosig"              /* key: the size, 20 digits */
 #define STORE_TRIES 6
 #define PUSH_POLL_NS (200 * 1000 * 1000) /* how often the pusher looks */
@@ -121,15 +121,18 @@ struct add_ctx {
 static int
 keep_evidence(struct add_ctx *a, cy_store *s, cy_error *err)
 {
-	char key[CY_ORIGIN_MAX + 32];
-	int fork = a->res.status == 409 && a->have_held &&
+	char key[CY_ORIGIN_MAX + 32 + 2 * CY_HASH_LEN];
+	int i, n, fork = a->res.status == 409 && a->have_held &&
 	    a->rq->old_size == a->held.size &&
 	    a->res.checkpoint.size == a->held.size;
 
 	if (a->res.status != 422 && !fork)
 		return 0;
-	snprintf(key, sizeof(key), "%s %" PRIu64, a->rq->origin,
+	n = snprintf(key, sizeof(key), "%s %" PRIu64 " ", a->rq->origin,
 	    a->res.checkpoint.size);
+	for (i = 0; i < CY_HASH_LEN; i++, n += 2)
+		snprintf(key + n, sizeof(key) - (size_t)n, "%02x",
+		    a->res.checkpoint.root[i]);
 	return s->drv->rec_put(s, KIND_EVIDENCE, key, a->rq->origin,
 	    (int64_t)a->now, a->rq->note, a->rq->note_len, CY_STORE_REC_NEW,
 	    err) < 0 ? -1 : 0;
@@ -196,10 +199,14 @@ answer_refusal(cyd_response *rs, const struct add_ctx *a)
 	char size[24];
 	int n;
 
-	rs->reason = a->why.msg;
+	/* The refusals of a log whose signature verified may be its
+	 * misbehaviour: each is logged with its reason. */
+	cyd_log(CYD_INFO, "witness refused", "origin", a->rq->origin, "reason",
+	    a->why.msg, NULL);
 	switch (a->res.status) {
 	case 409:
 		n = snprintf(size, sizeof(size), "%" PRIu64 "\n", a->res.size);
+		rs->reason = "conflict";
 		return cyd_text(rs, 409, CY_WITNESS_SIZE_TYPE, size, (size_t)n);
 	case 403:
 		return cyd_error(rs, 403, "forbidden", "%s", a->why.msg);
@@ -306,12 +313,10 @@ cosig_read(cyd_server *srv, uint64_t size, cy_buf *out, cy_error *err)
 
 	if ((r = cyd_reader_get(srv, &rd, err)) != 0)
 		return r;
+	/* The handle's log keeps a read snapshot open, refreshed by get. */
 	s = rd->store;
 	cosig_key(size, key);
-	if ((r = s->drv->begin(s, 0, err)) == 0) {
-		r = s->drv->rec_get(s, KIND_COSIG, key, out, NULL, err);
-		s->drv->rollback(s);
-	}
+	r = s->drv->rec_get(s, KIND_COSIG, key, out, NULL, err);
 	cyd_reader_put(srv, rd);
 	return r < 0 ? r : 0;
 }
