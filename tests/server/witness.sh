@@ -1,20 +1,34 @@
 #!/bin/sh
 # Witnessing (docs/witness.md): a national registry witnesses a city's.
 # The city pushes each new checkpoint to the national POST /add-checkpoint
-# and serves it with the national cosignature; `coyeu log verify-proof
-# --witness-key` passes with it and fails without it.  Then the attacks on
-# add-checkpoint, with bodies built here: a stale old size (409 with the
-# size), a fork at the held size (409, kept as evidence), a bad proof
-# (422), an unknown log (404), a stranger's signature (403), malformed
-# bodies (400).
+# and serves it (and its receipts) with the national cosignature; `coyeu
+# log verify-proof/-consistency --witness-key` pass with it and fail
+# without it.  The city restarted learns the national's size from a 409;
+# the national down, pushes are retried.  Then the attacks on
+# add-checkpoint, with bodies built here: a replayed or stale old size
+# (409 with the size), a fork at the held size (409, kept as evidence), a
+# bad proof (422), an unknown log (404), a stranger's signature (403),
+# malformed bodies (400); the state survives a restart; concurrent pushes
+# from one old size advance it once.
 . "${SRCDIR:-.}/tests/server/lib.sh"
-NAT_PID=
-trap 'stop_national; stop_server_quietly; rm -rf "$T"' EXIT
-stop_national() {
-	[ -n "$NAT_PID" ] || return 0
-	kill -TERM "$NAT_PID" 2>/dev/null
-	wait "$NAT_PID" 2>/dev/null
-	NAT_PID=
+CITY_PID= NAT_PID=
+trap 'stop_named CITY; stop_named NAT; rm -rf "$T"' EXIT
+
+# start_named NAME CONFIG: start_server, its log kept as $T/NAME.log (the
+# server keeps writing to the renamed file), NAME_URL and NAME_PID set.
+start_named() {
+	start_server "$2"
+	mv "$T/server.log" "$T/$1.log"
+	eval "$1_URL=\$URL $1_PID=\$SERVER_PID"
+	SERVER_PID=
+}
+# stop_named NAME: SIGTERM, and wait for it.
+stop_named() {
+	eval "pid=\${$1_PID:-}"
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	eval "$1_PID="
 }
 
 # ---- two registries: the city (vn/hcm, lib.sh's) and the national (vn) ----
@@ -26,12 +40,13 @@ $C cert issue -k "$T/root.key" -c "$T/root.cert" --role registry \
     --clearance mat "$T/nat.req" -o "$T/nat.chain" >/dev/null 2>&1 ||
     { bad "the national registry's chain"; exit 1; }
 
-# conf FILE NAME [LINE…]: a registry NAME's config ($T/NAME.db).
+# conf FILE NAME [LINE…]: a registry NAME's config ($T/NAME.db), on
+# $LISTEN (default a port the kernel picks).
 conf() {
 	f=$1 name=$2
 	shift 2
 	{
-		echo "listen = 127.0.0.1:0"
+		echo "listen = ${LISTEN:-127.0.0.1:0}"
 		echo "db = sqlite:$T/$name.db"
 		echo "key = $T/$name.key"
 		echo "chain = $T/$name.chain"
@@ -95,13 +110,12 @@ expect 1 "each push = URL needs its push_key" "push without push_key" \
 	$D --config "$T/badp.conf"
 
 # ---- the national witnesses the city ----
-conf "$T/nat.conf" nat "witness = $CITY_VK"
-start_server "$T/nat.conf"
-NAT_URL=$URL NAT_PID=$SERVER_PID SERVER_PID=
-mv "$T/server.log" "$T/nat.log" # the server keeps writing to it
+# The national on a fixed port: the city's push = URL outlives its restart.
+NAT_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+LISTEN=127.0.0.1:$NAT_PORT conf "$T/nat.conf" nat "witness = $CITY_VK"
+start_named NAT "$T/nat.conf"
 conf "$T/city.conf" reg "push = $NAT_URL" "push_key = $NAT_VK"
-start_server "$T/city.conf"
-CITY_URL=$URL
+start_named CITY "$T/city.conf"
 
 # Entries appended to the city's store beside the server (as register.sh
 # does), with the registry key as a note key.
@@ -144,8 +158,8 @@ wait_cosigned() {
 
 append "$T/reg.db" 0 5
 wait_cosigned 5 && ok "the national cosigned the city's checkpoint of 5" ||
-	{ bad "no national cosignature on /checkpoint 5"; cat "$T/cp"; cat "$T/server.log"; }
-grep -q '"msg":"witness parent cosigned"' "$T/server.log" &&
+	{ bad "no national cosignature on /checkpoint 5"; cat "$T/cp" "$T/CITY.log"; }
+grep -q '"msg":"witness parent cosigned"' "$T/CITY.log" &&
 	ok "the city logs the cosignature" || bad "no log line for the cosignature"
 append "$T/reg.db" 5 12
 wait_cosigned 12 && ok "consistent growth 5 -> 12 cosigned" ||
@@ -191,9 +205,38 @@ expect 1 "the checkpoint carries no cosignature by witness $NAT" \
 	$C log verify-consistency --verifier-key "$CITY_VK" --witness-key "$NAT_VK" \
 	"$T/cp5" "$T/cp12local" "$T/proof"
 
+# ---- the city restarts: its pusher learns the national's size (409) ----
+stop_named CITY
+start_named CITY "$T/city.conf"
+append "$T/reg.db" 12 14
+wait_cosigned 14 && ok "after the city's restart, 12 -> 14 cosigned" ||
+	{ bad "no cosignature on 14 after a restart"; cat "$T/CITY.log"; }
+grep -q '"msg":"witness parent resync".*"size":"12"' "$T/CITY.log" &&
+	ok "the pusher took the national's size from its 409" ||
+	bad "no resync in the city's log"
+
+# ---- the national down: pushes fail, are retried, and succeed later ----
+stop_named NAT
+append "$T/reg.db" 14 16
+i=0
+until grep -q '"msg":"witness push failed"' "$T/CITY.log" || [ $i -ge 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+grep -q '"msg":"witness push failed".*"retry_in_s"' "$T/CITY.log" &&
+	ok "a push to a national that is down fails, retry logged" ||
+	bad "no failed push in the city's log"
+curl -s "$CITY_URL/checkpoint" >"$T/cp"
+[ "$(sed -n 2p "$T/cp")" = 16 ] && ! grep -q "^— $NAT " "$T/cp" &&
+	ok "meanwhile the city serves 16 without a national cosignature" ||
+	bad "checkpoint during the outage: $(cat "$T/cp")"
+start_named NAT "$T/nat.conf"
+wait_cosigned 16 && ok "the national back: 16 cosigned after a retry" ||
+	{ bad "no cosignature on 16 after the outage"; cat "$T/CITY.log"; }
+
 # ---- attacks on the national's add-checkpoint ----
-stop_server # the city: its store is now ours to change
+stop_named CITY # its store is now ours to change
 URL=$NAT_URL
+H=16 # the size the national holds
 # body FILE OLD CHECKPOINT [PROOF]: an add-checkpoint body.
 body() {
 	{ echo "old $2"; [ -z "${4:-}" ] || cat "$4"; echo; cat "$3"; } >"$1"
@@ -205,29 +248,29 @@ post() { # DESC CODE TEXT BODYFILE
 
 # A replayed older checkpoint, and a stale old size.
 body "$T/b" 0 "$T/cp5"
-post "a replayed older checkpoint: 409 with the size held" 409 "12" "$T/b"
-printf '12\n' | cmp -s - "$T/body" && ok "409 body is the size and a newline" ||
+post "a replayed older checkpoint: 409 with the size held" 409 "$H" "$T/b"
+printf '%s\n' $H | cmp -s - "$T/body" && ok "409 body is the size and a newline" ||
 	bad "409 body: $(od -c "$T/body" | head -2)"
 grep -qi '^Content-Type: text/x.tlog.size' "$T/headers" &&
 	ok "409 Content-Type text/x.tlog.size" || bad "409 content type"
 body "$T/b" 5 "$T/cp12" "$T/proof"
-post "a stale old size (5, the national holds 12): 409" 409 "12" "$T/b"
-body "$T/b" 12 "$T/cp5"
+post "a stale old size (5, the national holds $H): 409" 409 "$H" "$T/b"
+body "$T/b" $H "$T/cp5"
 post "old size above the checkpoint's: 400" 400 \
-	"the old size 12 is above the checkpoint's size 5" "$T/b"
+	"the old size $H is above the checkpoint's size 5" "$T/b"
 
 # The city grows while the national is told nothing; a bad proof is
 # refused, the right one accepted.
-append "$T/reg.db" 12 20
+append "$T/reg.db" $H 20
 $C log checkpoint "$T/reg.db" >"$T/cp20"
-$C log consistency --old 12 "$T/reg.db" >"$T/proof20"
+$C log consistency --old $H "$T/reg.db" >"$T/proof20"
 sed '1s/^./A/; 1s/^AA/BA/' "$T/proof20" >"$T/badproof"
-body "$T/b" 12 "$T/cp20" "$T/badproof"
+body "$T/b" $H "$T/cp20" "$T/badproof"
 post "a bad consistency proof: 422" 422 \
-	"the consistency proof from size 12 to 20 does not verify" "$T/b"
-body "$T/b" 12 "$T/cp20"
+	"the consistency proof from size $H to 20 does not verify" "$T/b"
+body "$T/b" $H "$T/cp20"
 post "a missing consistency proof: 422" 422 "does not verify" "$T/b"
-body "$T/b" 12 "$T/cp20" "$T/proof20"
+body "$T/b" $H "$T/cp20" "$T/proof20"
 post "the right proof: 200 and a cosignature" 200 "— $NAT " "$T/b"
 { cat "$T/cp20"; cat "$T/body"; } >"$T/cp20w"
 : >"$T/empty"
@@ -245,7 +288,7 @@ $C log checkpoint "$T/fork.db" >"$T/fork20"
 body "$T/b" 20 "$T/fork20"
 post "a fork at the held size: 409" 409 "20" "$T/b"
 grep -q '"msg":"witness refused".*"reason":"the log shows a second tree of size 20' \
-    "$T/nat.log" &&
+    "$T/NAT.log" &&
 	ok "the fork's reason is logged" || bad "no fork reason in the log"
 sqlite3 "$T/nat.db" "select count(*) from records where kind = 'witness-refused'" \
     >"$T/ev" 2>/dev/null && [ "$(cat "$T/ev")" -ge 2 ] &&
@@ -276,20 +319,44 @@ printf 'hello\n' >"$T/b"
 post "no old line: 400" 400 "must start with" "$T/b"
 { echo "old 012"; echo; cat "$T/cp20"; } >"$T/b"
 post "a size with a leading zero: 400" 400 "must start with" "$T/b"
-{ echo "old 12"; echo "not-a-hash"; echo; cat "$T/cp20"; } >"$T/b"
+{ echo "old 20"; echo "not-a-hash"; echo; cat "$T/cp20"; } >"$T/b"
 post "a proof line that is not a hash: 400" 400 \
 	"consistency proof line 1 is not a base64 SHA-256 hash" "$T/b"
-{ echo "old 12"; cat "$T/cp20"; } >"$T/b"
+{ echo "old 20"; cat "$T/cp20"; } >"$T/b"
 post "no blank line: 400" 400 "" "$T/b"
-{ echo "old 12"; i=0; while [ $i -lt 64 ]; do head -n 1 "$T/proof20"; i=$((i + 1)); done; echo; cat "$T/cp20"; } >"$T/b"
+{ echo "old 20"; i=0; while [ $i -lt 64 ]; do head -n 1 "$T/proof20"; i=$((i + 1)); done; echo; cat "$T/cp20"; } >"$T/b"
 post "64 proof lines: 400" 400 "at most 63 lines" "$T/b"
 { echo "old 20"; echo; sed 's/^20$/x20/' "$T/cp20"; } >"$T/b"
 post "a checkpoint whose signature no longer matches: 403" 403 "" "$T/b"
 expect_http "GET /add-checkpoint: 405" 405 "" GET /add-checkpoint
 
 # The national's state survived all of it, and a restart.
-stop_national
-start_server "$T/nat.conf"
+stop_named NAT
+start_named NAT "$T/nat.conf"
+URL=$NAT_URL
 body "$T/b" 0 "$T/cp20"
 post "after a restart the national still holds 20" 409 "20" "$T/b"
+
+# Concurrent requests from one old size: the check and the update are one
+# transaction, so exactly one of them advances the state.
+append "$T/reg.db" 20 25
+$C log prove --index 0 --size 25 "$T/reg.db" | sed '1,/^$/d' >"$T/cp25"
+$C log consistency --old 20 --new 25 "$T/reg.db" >"$T/proof25"
+append "$T/reg.db" 25 30
+$C log checkpoint "$T/reg.db" >"$T/cp30"
+$C log consistency --old 20 --new 30 "$T/reg.db" >"$T/proof30"
+body "$T/b25" 20 "$T/cp25" "$T/proof25"
+body "$T/b30" 20 "$T/cp30" "$T/proof30"
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+	for n in 25 30; do
+		curl -s -o /dev/null -w '%{http_code}\n' --data-binary "@$T/b$n" \
+		    "$NAT_URL/add-checkpoint" >>"$T/codes" &
+		pids="$pids $!"
+	done
+done
+wait $pids
+[ "$(grep -c '^200$' "$T/codes")" = 1 ] && [ "$(grep -c '^409$' "$T/codes")" = 15 ] &&
+	ok "16 concurrent pushes from size 20: one 200, fifteen 409" ||
+	bad "concurrent pushes: $(sort "$T/codes" | uniq -c | tr '\n' ' ')"
 finish
