@@ -271,22 +271,27 @@ cosig_key(uint64_t size, char key[24])
 struct cosig_ctx {
 	uint64_t size;
 	const cy_buf *line;
+	const cy_buf *note;          /* the checkpoint cosigned */
+	const cy_note_verifier *self, *parent;
 };
 
-/* Adds a parent's line to the record of its size (other parents' kept). */
+/* Adds a parent's line to the record of its size (other parents' kept).
+ * A parent that cosigned this size before (a second node, a restart) keeps
+ * its first line: a reader refuses two cosignatures by one key. */
 static int
 cosig_put_in_tx(void *ctx, cy_store *s, cy_error *err)
 {
 	struct cosig_ctx *c = ctx;
-	cy_buf data = CY_BUF_INIT;
+	cy_buf data = CY_BUF_INIT, had = CY_BUF_INIT;
 	char key[24];
+	uint64_t t;
 	int r;
 
 	cosig_key(c->size, key);
 	if ((r = s->drv->rec_get(s, KIND_COSIG, key, &data, NULL, err)) < 0)
 		goto out;
-	if (r == 1 && memmem(data.data, data.len, c->line->data,
-	    c->line->len) != NULL) {
+	if (r == 1 && cy_witness_response_take(c->note->data, c->note->len,
+	    c->self, data.data, data.len, c->parent, &had, &t, NULL) == 0) {
 		r = 0;
 		goto out;
 	}
@@ -299,6 +304,7 @@ cosig_put_in_tx(void *ctx, cy_store *s, cy_error *err)
 	    data.data, data.len, 0, err) < 0 ? -1 : 0;
 out:
 	cy_buf_free(&data);
+	cy_buf_free(&had);
 	return r;
 }
 
@@ -492,6 +498,9 @@ take_answer(cyd_witness *w, struct parent *p, const cy_buf *note,
 	}
 	cc.size = c->size;
 	cc.line = &line;
+	cc.note = note;
+	cc.self = w->self;
+	cc.parent = p->key;
 	if ((r = in_write(w, cosig_put_in_tx, &cc, err)) != 0)
 		goto out;
 	p->size = p->cosigned = c->size;

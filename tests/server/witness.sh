@@ -208,6 +208,17 @@ expect 1 "the checkpoint carries no cosignature by witness $NAT" \
 # ---- the city restarts: its pusher learns the national's size (409) ----
 stop_named CITY
 start_named CITY "$T/city.conf"
+# It pushes 12 again from 0, resyncs, and is cosigned again: the record
+# keeps the first line (a reader refuses two by one key).
+i=0
+until grep -q '"msg":"witness parent cosigned".*"size":"12"' "$T/CITY.log" ||
+    [ $i -ge 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+curl -s "$CITY_URL/checkpoint" >"$T/cp"
+[ "$(grep -c "^— $NAT " "$T/cp")" = 1 ] &&
+	ok "12 cosigned again after the restart, still one national line" ||
+	{ bad "national lines after the restart: $(grep -c "^— $NAT " "$T/cp")"; cat "$T/CITY.log"; }
 append "$T/reg.db" 12 14
 wait_cosigned 14 && ok "after the city's restart, 12 -> 14 cosigned" ||
 	{ bad "no cosignature on 14 after a restart"; cat "$T/CITY.log"; }
