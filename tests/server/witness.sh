@@ -192,6 +192,17 @@ expect 1 "the checkpoint carries no cosignature by witness other.example/w" \
 	"each --witness-key must have cosigned" \
 	$C log verify-proof --verifier-key "$CITY_VK" --witness-key "$NAT_VK" \
 	--witness-key "$W3_VK" --entry "$T/e/7" "$T/r7"
+expect 1 "coyeu: witness key: a witness key reads" "a malformed --witness-key" \
+	$C log verify-proof --verifier-key "$CITY_VK" --witness-key nonsense \
+	--entry "$T/e/7" "$T/r7"
+BAD_ID=$(echo "$NAT_COSIG_VK" | sed 's/+\(.\)/+X\1/; s/+X0/+1/; s/+X[^+]/+0/')
+expect 1 "the witness key's ID does not match its name and key" \
+	"a cosignature key with a wrong ID" \
+	$C log verify-proof --verifier-key "$CITY_VK" --witness-key "$BAD_ID" \
+	--entry "$T/e/7" "$T/r7"
+expect 2 "--witness-key is for verify-proof and verify-consistency" \
+	"verify-tiles refuses --witness-key" \
+	$C log verify-tiles --verifier-key "$CITY_VK" --witness-key "$NAT_VK" "$T"
 curl -s "$CITY_URL/v1/log/consistency?old=5" >"$T/cons"
 jq -j .checkpoint "$T/cons" >"$T/cp12"
 jq -r '.proof[]' "$T/cons" >"$T/proof"
