@@ -40,14 +40,29 @@ $C cert issue -k "$T/root.key" -c "$T/root.cert" --role registry \
     --clearance mat "$T/nat.req" -o "$T/nat.chain" >/dev/null 2>&1 ||
     { bad "the national registry's chain"; exit 1; }
 
-# conf FILE NAME [LINE…]: a registry NAME's config ($T/NAME.db), on
-# $LISTEN (default a port the kernel picks).
+# COYEU_PG_DSN (key=value words) as the URI a db = line takes.
+pg_uri() {
+	for w in $COYEU_PG_DSN; do
+		case $w in
+		host=*) h=${w#host=} ;; dbname=*) d=${w#dbname=} ;;
+		user=*) u=${w#user=} ;;
+		esac
+	done
+	echo "postgresql:///$d?host=$h&user=$u"
+}
+# conf FILE NAME [LINE…]: a registry NAME's config ($T/NAME.db; the
+# national's on PostgreSQL when COYEU_PG_DSN names one, tests/with-pg.sh),
+# on $LISTEN (default a port the kernel picks).
 conf() {
 	f=$1 name=$2
 	shift 2
 	{
 		echo "listen = ${LISTEN:-127.0.0.1:0}"
-		echo "db = sqlite:$T/$name.db"
+		if [ "$name" = nat ] && [ -n "${COYEU_PG_DSN:-}" ]; then
+			echo "db = $(pg_uri)"
+		else
+			echo "db = sqlite:$T/$name.db"
+		fi
 		echo "key = $T/$name.key"
 		echo "chain = $T/$name.chain"
 		echo "trust = $T/root.cert"
@@ -312,8 +327,12 @@ post "a fork at the held size: 409" 409 "20" "$T/b"
 grep -q '"msg":"witness refused".*"reason":"the log shows a second tree of size 20' \
     "$T/NAT.log" &&
 	ok "the fork's reason is logged" || bad "no fork reason in the log"
-sqlite3 "$T/nat.db" "select count(*) from records where kind = 'witness-refused'" \
-    >"$T/ev" 2>/dev/null && [ "$(cat "$T/ev")" -ge 2 ] &&
+evidence="select count(*) from records where kind = 'witness-refused'"
+if [ -n "${COYEU_PG_DSN:-}" ]; then
+	psql -At "$COYEU_PG_DSN" -c "$evidence"
+else
+	sqlite3 "$T/nat.db" "$evidence"
+fi >"$T/ev" 2>/dev/null && [ "$(cat "$T/ev")" -ge 2 ] &&
 	ok "the fork and the bad proof are kept as evidence" ||
 	bad "evidence records: $(cat "$T/ev" 2>/dev/null)"
 
