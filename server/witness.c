@@ -101,6 +101,13 @@ in_write(cyd_witness *w, store_fn *fn, void *ctx, cy_error *err)
 	return r;
 }
 
+/* rec_put's answer as 0 or its error code (1 and 0 both mean done). */
+static int
+rec_put_status(int r)
+{
+	return r < 0 ? r : 0;
+}
+
 /* --- POST /add-checkpoint --- */
 
 struct add_ctx {
@@ -133,9 +140,9 @@ keep_evidence(struct add_ctx *a, cy_store *s, cy_error *err)
 	for (i = 0; i < CY_HASH_LEN; i++, n += 2)
 		snprintf(key + n, sizeof(key) - (size_t)n, "%02x",
 		    a->res.checkpoint.root[i]);
-	return s->drv->rec_put(s, KIND_EVIDENCE, key, a->rq->origin,
-	    (int64_t)a->now, a->rq->note, a->rq->note_len, CY_STORE_REC_NEW,
-	    err) < 0 ? -1 : 0;
+	return rec_put_status(s->drv->rec_put(s, KIND_EVIDENCE, key,
+	    a->rq->origin, (int64_t)a->now, a->rq->note, a->rq->note_len,
+	    CY_STORE_REC_NEW, err));
 }
 
 /* Inside the transaction: what the witness holds, the decision, and the
@@ -145,6 +152,7 @@ add_in_tx(void *ctx, cy_store *s, cy_error *err)
 {
 	struct add_ctx *a = ctx;
 	cy_buf data = CY_BUF_INIT;
+	cy_error bad = {0, ""};
 	int r;
 
 	a->cosig.len = 0;
@@ -153,10 +161,10 @@ add_in_tx(void *ctx, cy_store *s, cy_error *err)
 	    err)) < 0)
 		goto out;
 	if (r == 1) {
-		if ((r = cy_witness_state_parse(data.data, data.len, &a->held, NULL,
-		    NULL, err)) != 0) {
+		if (cy_witness_state_parse(data.data, data.len, &a->held, NULL,
+		    NULL, &bad) != 0) {
 			r = cy_error_set(err, CY_E_STORE, "the witness state of "
-			    "\"%s\" is damaged: %s", a->rq->origin, err->msg);
+			    "\"%s\" is damaged: %s", a->rq->origin, bad.msg);
 			goto out;
 		}
 		a->have_held = 1;
@@ -174,8 +182,8 @@ add_in_tx(void *ctx, cy_store *s, cy_error *err)
 	if ((r = cy_witness_state_format(&a->held, a->rq->note, a->rq->note_len,
 	    &data, err)) != 0)
 		goto out;
-	r = s->drv->rec_put(s, KIND_STATE, a->rq->origin, "", (int64_t)a->now,
-	    data.data, data.len, 0, err) < 0 ? -1 : 0;
+	r = rec_put_status(s->drv->rec_put(s, KIND_STATE, a->rq->origin, "",
+	    (int64_t)a->now, data.data, data.len, 0, err));
 out:
 	cy_buf_free(&data);
 	return r;
@@ -199,8 +207,8 @@ answer_refusal(cyd_response *rs, const struct add_ctx *a)
 	char size[24];
 	int n;
 
-	/* The refusals of a log whose signature verified may be its
-	 * misbehaviour: each is logged with its reason. */
+	/* Each refusal is logged with its reason: those of a log whose
+	 * signature verified (409, 422) may show it misbehaving. */
 	cyd_log(CYD_INFO, "witness refused", "origin", a->rq->origin, "reason",
 	    a->why.msg, NULL);
 	switch (a->res.status) {
@@ -300,8 +308,8 @@ cosig_put_in_tx(void *ctx, cy_store *s, cy_error *err)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
-	r = s->drv->rec_put(s, KIND_COSIG, key, "", (int64_t)time(NULL),
-	    data.data, data.len, 0, err) < 0 ? -1 : 0;
+	r = rec_put_status(s->drv->rec_put(s, KIND_COSIG, key, "",
+	    (int64_t)time(NULL), data.data, data.len, 0, err));
 out:
 	cy_buf_free(&data);
 	cy_buf_free(&had);
