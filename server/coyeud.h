@@ -41,7 +41,8 @@ typedef struct cyd_config {
 	char *tls_cert, *tls_key;
 	char *log_level;       /* "error", "warn", "info", "debug" */
 	int register_public;   /* GET /checkpoint, /tile/… unsigned (1) */
-	int threads;           /* HTTP worker threads (0: cores) */
+	int threads;           /* HTTP threads: 0, one per connection;
+	                        * N, an epoll pool of N */
 	unsigned connections_max;
 	unsigned per_ip_max;
 	unsigned timeout;      /* seconds a connection may stay idle */
@@ -242,6 +243,8 @@ typedef struct cyd_job {
 	/* private to the writer */
 	struct cyd_job *next;
 	int done;
+	pthread_cond_t cv;          /* signalled when done: only its waiter
+	                             * wakes */
 } cyd_job;
 
 int cyd_writer_start(cyd_server *srv, cyd_writer **out, cy_error *err);
