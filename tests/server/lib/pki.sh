@@ -1,7 +1,7 @@
 # The hierarchy the authorisation tests sign with (sourced by
 # tests/server/auth.sh and append.sh), and their helpers:
 #   root vn -> authority vn/hcm (serials $SHCM, $SA …) -> registry vn/hcm, officers A, B, D
-#   (vn/hcm/a), C (registered by no one), OLD (expired in 2020);
+#   E (vn/hcm/a), C (registered by no one), OLD (expired in 2020);
 #   ALIEN under another root.
 # serve [config line…] starts coyeud on this registry (tests/server/lib.sh);
 # signed STATUS TEXT DESC METHOD PATH [httpsig.py options…] sends one signed
@@ -36,9 +36,10 @@ SA=$(person a "Nguyễn Văn A" vn/hcm/a hcm officer)
 SB=$(person b "Trần Thị B" vn/hcm/a hcm officer)
 SC=$(person c "Lê Văn C" vn/hcm/a hcm officer)
 SD=$(person d "Phạm Văn D" vn/hcm/a hcm officer)
+SE=$(person e "Hoàng Văn E" vn/hcm/a hcm officer)
 SOLD=$(person old "Cũ" vn/hcm/a hcm officer --not-before 2020-01-01 --days 1)
 SALIEN=$(person alien "Người lạ" vn/hcm alienroot officer)
-for s in "$SHCM" "$SREG" "$SA" "$SB" "$SC" "$SD" "$SOLD" "$SALIEN"; do
+for s in "$SHCM" "$SREG" "$SA" "$SB" "$SC" "$SD" "$SE" "$SOLD" "$SALIEN"; do
 	[ -n "$s" ] || { bad "the test hierarchy"; exit 1; }
 done
 
