@@ -42,7 +42,7 @@ for who in b d e hcm; do
 done
 # Only the serial's own chain: E's record made to hold another chain
 # (a registry's store holds one chain per serial, never replaced).
-sqlite3 "$DB" "UPDATE records SET data = (SELECT data FROM records WHERE
+sql "UPDATE records SET data = (SELECT data FROM records WHERE
 	kind = 'cert' AND key = '$SD') WHERE kind = 'cert' AND key = '$SE'"
 signed 409 "certificate $SE is registered with another chain" \
 	"a chain for a serial registered with other bytes" \
