@@ -15,6 +15,7 @@
 #include "common/timefmt.h"
 #include "coyeud.h"
 #include "auth.h"
+#include "bodies.h"
 
 /* Seconds between sweeps of expired nonces (per node). */
 #define NONCE_SWEEP_EVERY 60
@@ -67,34 +68,23 @@ target_uri(const cyd_request *rq)
 int
 cyd_body_object(const cyd_request *rq, cyd_response *rs, json_t **out)
 {
-	json_error_t je;
-	json_t *o;
+	cy_error err;
 
-	*out = NULL;
-	o = json_loadb((const char *)rq->body, rq->body_len,
-	    JSON_REJECT_DUPLICATES, &je);
-	if (o == NULL)
-		return cyd_error(rs, 400, "bad-request",
-		    "malformed JSON: %s (at byte %d)", je.text, je.position),
-		    -1;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return cyd_error(rs, 400, "bad-request",
-		    "malformed JSON: the body must be an object"), -1;
-	}
-	*out = o;
+	if (cyd_body_parse(rq->body, rq->body_len, out, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "%s", err.msg), -1;
 	return 0;
 }
 
 const char *
 cyd_body_string(cyd_response *rs, json_t *obj, const char *name)
 {
-	const char *v = json_string_value(json_object_get(obj, name));
+	const char *text;
+	cy_error err;
+	size_t len;
 
-	if (v == NULL)
-		cyd_error(rs, 400, "bad-request",
-		    "malformed JSON: the body needs a \"%s\" string", name);
-	return v;
+	if (cyd_body_member(obj, name, &text, &len, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "%s", err.msg), NULL;
+	return text;
 }
 
 static int
@@ -429,7 +419,8 @@ enrol_chain(cyd_request *rq, cyd_response *rs, cy_chain **out)
 		return -1;
 	if ((text = cyd_body_string(rs, body, "chain")) == NULL)
 		goto out;
-	if (cy_chain_parse((const uint8_t *)text, strlen(text), out, &err) != 0) {
+	if (cy_chain_parse((const uint8_t *)text, strlen(text), out,
+	    &err) != 0) {
 		cyd_error(rs, 400, "bad-request", "the chain does not parse: %s",
 		    err.msg);
 		goto out;
