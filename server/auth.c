@@ -17,8 +17,9 @@
 #include "auth.h"
 #include "bodies.h"
 
-/* Seconds between sweeps of expired nonces (per node). */
-#define NONCE_SWEEP_EVERY 60
+/* Seconds between sweeps of expired nonces (per node): often enough that
+ * one sweep inside an append's transaction stays short. */
+#define NONCE_SWEEP_EVERY 10
 /* Officers tracked by the denied-entry rate limit; more in one minute
  * get no entry at all, so the register's growth stays bounded. */
 #define DENIED_SLOTS 256
