@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "coyeu/entry.h"
 #include "coyeu/httpsig.h"
@@ -164,6 +165,7 @@ cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err)
 {
 	char key[CY_SERIAL_HEX_LEN + 1 + sizeof(c->nonce)];
 	int64_t last = __atomic_load_n(&last_sweep, __ATOMIC_RELAXED);
+	int64_t now = (int64_t)time(NULL);
 	int r;
 
 	snprintf(key, sizeof(key), "%s %s", c->serial, c->nonce);
@@ -174,11 +176,10 @@ cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err)
 		return r;
 	if (r == 0)
 		return cy_error_set(err, CY_E_SIGNATURE, "nonce already used");
-	if (c->created - last >= NONCE_SWEEP_EVERY &&
-	    __atomic_compare_exchange_n(&last_sweep, &last, c->created, 0,
+	if (now - last >= NONCE_SWEEP_EVERY &&
+	    __atomic_compare_exchange_n(&last_sweep, &last, now, 0,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		return s->drv->rec_expire(s, "nonce",
-		    c->created - CY_HTTPSIG_WINDOW - 1, NULL, err);
+		return s->drv->rec_expire(s, "nonce", now, NULL, err);
 	return 0;
 }
 
