@@ -91,6 +91,11 @@ signed 401 "nonce already used" "the same request replayed" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce $NONCE
 signed 200 '"crls"' "the same nonce is another officer's own" \
 	GET /v1/revocations --key "$T/b.key" --keyid "$SB" --nonce $NONCE
+signed 200 "" "one signed request sent 4 times at once" \
+	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --parallel 4
+[ "$(grep -c '^200$' "$T/out")" = 1 ] && [ "$(grep -c '^401$' "$T/out")" = 3 ] &&
+	ok "... is answered once, the 3 replays refused" ||
+	bad "racing replays: $(tr '\n' ' ' <"$T/out")"
 signed 401 "the nonce is 5 characters (16 to 64 are taken)" "a short nonce" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce short
 # A nonce is kept until its request would be too old, then swept (every
