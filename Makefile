@@ -5,9 +5,10 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 PKGS     = libsodium libcrypto sqlite3 libpq icu-uc icu-i18n
-# The programs' own: the daemon serves HTTP and JSON, the command line is
+# The programs' own: the daemon serves HTTP and JSON (and pushes its
+# checkpoints to its parent witness through libcurl), the command line is
 # its HTTP client.
-SERVER_PKGS = libmicrohttpd jansson
+SERVER_PKGS = libmicrohttpd jansson libcurl
 CLIENT_PKGS = libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -112,8 +113,9 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# Under a throwaway PostgreSQL (COYEU_PG_DSN): the store tests run on both drivers.
 unit: $(TESTS) $(EXAMPLES)
-	@sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
+	@sh tests/with-pg.sh sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
 
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)
