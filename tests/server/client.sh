@@ -178,9 +178,11 @@ for mode in proof index key; do
 	index) why="it proves index 1, not the index 0 the registry answered" ;;
 	key) why="note is not signed by a known key" ;;
 	esac
-	expect 1 "the registry's receipt for entry 0 does not verify: $why" \
-	    "a receipt forged ($mode) is refused" \
+	expect 1 "$why" "a receipt forged ($mode) is refused" \
 	    $C log append --registry "$U" "$T/e/3" "$T/e/4"
+	grep -qF "coyeu: the registry's receipt for entry 0 does not verify: " \
+	    "$T/err" && ok "the message names the entry ($mode)" ||
+		bad "the message does not name the entry ($mode)"
 	[ ! -e "$T/e/3.tlog-proof" ] && ok "no receipt written ($mode)" ||
 		bad "a forged receipt was written ($mode)"
 	grep -q "^0 " "$T/out" && bad "a line printed for a forged receipt" ||
