@@ -106,6 +106,8 @@ typedef struct cyd_caller {
 	int clearance;         /* enum cy_level */
 	char nonce[80];        /* the request's nonce, stored with its effects */
 	int64_t created;
+	int nonce_pending;     /* 1: the handler stores the nonce in its own
+	                        * writer job (cyd_auth_nonce_put) */
 } cyd_caller;
 
 typedef struct cyd_request {
@@ -201,6 +203,18 @@ int cyd_witness_cosigs(cyd_server *srv, uint64_t size, cy_buf *lines);
  * answers (401/403) and returns non-zero. */
 int cyd_auth(cyd_request *rq, cyd_response *rs);
 void cyd_caller_free(cyd_caller *c);
+/* Inside a write transaction (a writer hook): remembers the caller's nonce
+ * until its window passes.  CY_E_SIGNATURE "nonce already used" when
+ * another request took it first. */
+int cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err);
+/* Records a refusal of the authenticated caller as a `denied` entry signed
+ * by the registry (at most cfg.denied_per_minute per officer); failures
+ * are logged, never answered. */
+void cyd_auth_denied(cyd_request *rq, const char *reason);
+/* A refusal of the authenticated caller: cyd_auth_denied, then the answer
+ * (status 403, "forbidden").  Returns 0 as cyd_error does. */
+int cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* --- the writer (writer.c): group commit --- */
 
