@@ -167,6 +167,29 @@ expect 1 "no verifier key pinned for the registry at http://127.0.0.1:1" \
 	"log append to a registry with no pin" \
 	$C log append --registry http://127.0.0.1:1 "$T/e/3"
 
+# ---- one connection for a command's requests (keep-alive) ----
+mkdir "$T/many"
+i=0
+files=""
+while [ $i -lt 300 ]; do
+	files="$files $T/many/$i"
+	$C log entry --type release -o "$T/many/$i" actor="$SERIAL" \
+	    doc-id=$(printf %032x 8) copy-id=$(printf %032x $i) \
+	    recipient="$SERIAL" request-sha256=$(printf %064x $i) 2>/dev/null ||
+	    { bad "log entry many/$i"; break; }
+	i=$((i + 1))
+done
+rm -f "$T/a/connections"
+# shellcheck disable=SC2086
+expect 0 "302 $T/many/299" "300 entries in two requests" \
+	$C log append --registry "$URL" --no-receipts $files
+[ "$(wc -l <"$T/a/connections")" -eq 2 ] && ok "two requests" ||
+	bad "requests: $(wc -l <"$T/a/connections")"
+[ "$(sort -u "$T/a/connections" | wc -l)" -eq 1 ] &&
+	ok "both on one connection" || bad "connections: $(cat "$T/a/connections")"
+[ ! -e "$T/many/0.tlog-proof" ] && ok "--no-receipts writes none" ||
+	bad "--no-receipts wrote a receipt"
+
 # ---- forged receipts ----
 for mode in proof index key; do
 	start_mock "t$mode" --tamper $mode
@@ -189,6 +212,13 @@ for mode in proof index key; do
 		ok "no line printed ($mode)"
 	stop_mock "t$mode"
 done
+
+# ---- answers that are not JSON ----
+start_mock g --garbage
+U=http://127.0.0.1:$PORT
+expect 1 "coyeu: the registry at $U answered GET /v1/registry with what is not a JSON object" \
+	"a success that is not JSON" $C keyring registry "$U"
+stop_mock g
 
 # ---- refusals ----
 start_mock r --refuse

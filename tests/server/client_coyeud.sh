@@ -60,9 +60,10 @@ expect 0 "" "log append --registry to coyeud" \
 VK=$(sed -n 's/^pin [^ ]* //p' "$T/keyring/registry")
 expect 0 "" "a receipt verifies offline" \
 	$C log verify-proof --verifier-key "$VK" --entry "$T/e/2" "$T/e/2.tlog-proof"
-expect 1 "coyeu: registry refused (409 conflict): " "an entry appended twice" \
+expect 1 "coyeu: registry refused (409 conflict): entry 0 is already in the register at index 0" \
+	"an entry appended twice" \
 	$C log append --registry "$URL" "$T/e/0"
-expect 1 "coyeu: registry refused (403 forbidden): " \
+expect 1 "coyeu: registry refused (403 forbidden): entry 0: its actor $BINH is not the caller $AN" \
 	"another officer's entry is refused" \
 	$C log append --registry "$URL" "$T/e/binh"
 expect 0 "registered at $URL: Ban Cơ yếu" "the authority registers" \
@@ -71,11 +72,12 @@ expect 0 "posted to $URL: 1 revocation recorded at index " \
 	"cert revoke --registry" \
 	$C cert revoke -k "$T/root.key" -c "$T/root.cert" --serial "$BINH" \
 	--reason left-unit --crl "$T/root.crl" --registry "$URL"
-expect 1 "coyeu: registry refused (403 forbidden): " \
+expect 1 "coyeu: registry refused (403 forbidden): certificate 1 (serial $BINH): revoked by " \
 	"a revoked officer is refused" \
 	$C log append --registry "$URL" -k "$T/binh.key" -c "$T/binh.chain" \
 	"$T/e/binh"
 stop_server
-expect 1 "coyeu: cannot reach the registry at $URL: " "coyeud stopped" \
+expect 1 "coyeu: cannot reach the registry at $URL: Failed to connect" \
+	"coyeud stopped" \
 	$C id register
 finish

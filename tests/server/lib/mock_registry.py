@@ -27,6 +27,8 @@ a.add_argument("--origin", default="registry.test/mock")
 a.add_argument("--chain", default=None)
 a.add_argument("--tamper", default=None, choices=["proof", "index", "key"])
 a.add_argument("--refuse", action="store_true")
+a.add_argument("--garbage", action="store_true",
+               help="answer every request 200 with text that is not JSON")
 args = a.parse_args()
 
 lock = threading.Lock()
@@ -115,7 +117,25 @@ class H(http.server.BaseHTTPRequestHandler):
     def refuse(self, status, code, reason):
         self.answer(status, {"error": code, "reason": reason})
 
+    def note_connection(self):
+        # One line per request: the client's port, so a test can count
+        # connections (keep-alive).
+        with lock, open(os.path.join(args.dir, "connections"), "a") as f:
+            f.write("%d\n" % self.client_address[1])
+
+    def garbage(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = b"<html>hello</html>\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
+        self.note_connection()
+        if args.garbage:
+            return self.garbage()
         if self.path == "/v1/registry":
             chain = open(args.chain).read() if args.chain else ""
             return self.answer(200, {"origin": args.origin, "verifier_key": VKEY,
@@ -150,6 +170,9 @@ class H(http.server.BaseHTTPRequestHandler):
             return None
 
     def do_POST(self):
+        self.note_connection()
+        if args.garbage:
+            return self.garbage()
         req = self.signed_body()
         if req is None:
             return
