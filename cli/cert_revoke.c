@@ -152,6 +152,8 @@ cmd_cert_revoke(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("cert revoke", "unexpected argument '%s'",
 		    argv[optind]);
+	if (url == NULL)
+		url = cli_client_default_url();
 	if (!key || !chain_path || !path || (!add.serial && !url))
 		return cli_usage_error("cert revoke",
 		    "-k, -c, --serial and --crl are required (--serial may be "

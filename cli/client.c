@@ -221,6 +221,21 @@ cli_registry_url_check(const char *cmd, const char *url, char *out,
 
 /* --- the client --- */
 
+/* The command line runs one command per process: main sets it once. */
+static const char *default_url;
+
+void
+cli_client_set_default_url(const char *url)
+{
+	default_url = url;
+}
+
+const char *
+cli_client_default_url(void)
+{
+	return default_url;
+}
+
 struct cli_client {
 	CURL *curl;
 	char url[CLI_REGISTRY_URL_MAX];
@@ -271,6 +286,8 @@ cli_client_open(const char *cmd, const char *url, const char *cacert,
 	*out = NULL;
 	if (cli_registry_conf_load(&rc) != CLI_OK)
 		return CLI_FAIL;
+	if (url == NULL)
+		url = default_url;
 	if (url == NULL && (url = rc.url) == NULL) {
 		kr = cli_keyring_path(CLI_KR_REGISTRY);
 		cli_registry_conf_free(&rc);

@@ -68,7 +68,13 @@ int cli_registry_url_check(const char *cmd, const char *url, char *out,
 
 typedef struct cli_client cli_client;
 
-/* A client for url (NULL: the keyring's registry; none is a usage error
+/* `coyeu --registry URL COMMAND`: the URL the commands take when their
+ * own --registry is left out; cli_client_default_url() is it, or NULL. */
+void cli_client_set_default_url(const char *url);
+const char *cli_client_default_url(void);
+
+/* A client for url (NULL: the global --registry, else the keyring's
+ * registry; none is a usage error
  * naming both ways) trusting cacert (NULL: the keyring's, else the
  * system's CAs).  TLS certificates and names are always verified; no
  * redirect is followed (a signature covers the URL). */

@@ -390,6 +390,8 @@ cmd_log_append(int argc, char **argv)
 	if (r.receipts != NULL && r.no_receipts)
 		return cli_usage_error("log append",
 		    "--receipts and --no-receipts exclude each other");
+	if (ro.url == NULL)
+		ro.url = cli_client_default_url();
 	if (ro.url != NULL) {
 		if (local_only != NULL)
 			return cli_conflict("log append", local_only, "--registry",

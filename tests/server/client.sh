@@ -167,6 +167,16 @@ expect 1 "no verifier key pinned for the registry at http://127.0.0.1:1" \
 	"log append to a registry with no pin" \
 	$C log append --registry http://127.0.0.1:1 "$T/e/3"
 
+# ---- coyeu --registry URL COMMAND ----
+expect 1 "cannot reach the registry at http://127.0.0.1:1: " \
+	"the global --registry overrides the keyring's" \
+	$C --registry http://127.0.0.1:1 id register
+expect 1 "no verifier key pinned for the registry at http://127.0.0.1:1" \
+	"the global --registry makes log append go to a registry" \
+	$C --registry http://127.0.0.1:1 log append "$T/e/3"
+expect 0 "3 $T/e/3" "coyeu --registry URL log append" \
+	$C --registry "$URL" log append "$T/e/3"
+
 # ---- one connection for a command's requests (keep-alive) ----
 mkdir "$T/many"
 i=0
@@ -181,7 +191,7 @@ while [ $i -lt 300 ]; do
 done
 rm -f "$T/a/connections"
 # shellcheck disable=SC2086
-expect 0 "302 $T/many/299" "300 entries in two requests" \
+expect 0 "303 $T/many/299" "300 entries in two requests" \
 	$C log append --registry "$URL" --no-receipts $files
 [ "$(wc -l <"$T/a/connections")" -eq 2 ] && ok "two requests" ||
 	bad "requests: $(wc -l <"$T/a/connections")"
