@@ -265,13 +265,14 @@ static size_t
 on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	cli_client *c = ctx;
+	size_t len = size * n; /* size is 1, as libcurl documents */
 
-	if (c->answer.len + n > CLI_CLIENT_ANSWER_MAX) {
+	if (len > CLI_CLIENT_ANSWER_MAX - c->answer.len) {
 		c->too_big = 1;
 		return 0; /* stops the transfer */
 	}
-	cy_buf_append(&c->answer, p, n);
-	return cy_buf_status(&c->answer) == 0 ? n * size : 0;
+	cy_buf_append(&c->answer, p, len);
+	return cy_buf_status(&c->answer) == 0 ? len : 0;
 }
 
 int
@@ -405,19 +406,53 @@ answer_excerpt(const cli_client *c, char *out, size_t cap)
 
 		if (ch == '\n')
 			break;
-		out[n++] = ch < ' ' || ch == 0x7f ? '?' : (char)ch;
+		out[n++] = ch < ' ' || ch >= 0x7f ? '?' : (char)ch;
 	}
 	out[n] = '\0';
 }
 
-/* A refusal's message; the JSON's strings are printed with controls
- * replaced, since the registry is not trusted with the terminal. */
+/* Whether a byte at s starts a control character: C0, DEL, or a C1
+ * control in UTF-8 (0xC2 0x80-0x9F, which some terminals obey). */
+static int
+control_at(const unsigned char *s)
+{
+	return *s < ' ' || *s == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 &&
+	    s[1] <= 0x9f);
+}
+
+int
+cli_client_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (control_at((const unsigned char *)s))
+			return 0;
+	return 1;
+}
+
+/* A copy of s fit for the terminal (the registry is not trusted with it):
+ * controls become '?'. */
+static void
+printable_copy(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 1 < cap; s++) {
+		if (control_at((const unsigned char *)s)) {
+			out[n++] = '?';
+			if ((unsigned char)s[0] == 0xc2)
+				s++;
+		} else
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+}
+
+/* A refusal's message, from the answer's error and reason. */
 static int
 refused(const cli_client *c, long status, json_t *j)
 {
 	const char *code = NULL, *reason = NULL;
 	char text[200], safe_reason[1024], safe_code[64];
-	size_t i;
 
 	if (json_is_object(j)) {
 		code = json_string_value(json_object_get(j, "error"));
@@ -429,14 +464,8 @@ refused(const cli_client *c, long status, json_t *j)
 		    text[0] ? text : "(no reason given)");
 		return CLI_FAIL;
 	}
-	snprintf(safe_code, sizeof(safe_code), "%s", code);
-	snprintf(safe_reason, sizeof(safe_reason), "%s", reason);
-	for (i = 0; safe_code[i]; i++)
-		if ((unsigned char)safe_code[i] < ' ' || safe_code[i] == 0x7f)
-			safe_code[i] = '?';
-	for (i = 0; safe_reason[i]; i++)
-		if ((unsigned char)safe_reason[i] < ' ' || safe_reason[i] == 0x7f)
-			safe_reason[i] = '?';
+	printable_copy(code, safe_code, sizeof(safe_code));
+	printable_copy(reason, safe_reason, sizeof(safe_reason));
 	cli_warn("registry refused (%ld %s): %s", status, safe_code, safe_reason);
 	return CLI_FAIL;
 }

@@ -99,6 +99,9 @@ int cli_client_post(cli_client *c, const char *path, json_t *body,
  * it); none is refused, saying to run that. */
 int cli_client_verifier(const cli_client *c, cy_note_verifier **out);
 
+/* 1 when s holds no control character (C0, DEL, C1 in UTF-8). */
+int cli_client_printable(const char *s);
+
 /* A string member of an answer, or NULL after saying the answer lacks it. */
 const char *cli_client_str(const cli_client *c, json_t *obj, const char *name);
 

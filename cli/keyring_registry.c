@@ -79,6 +79,11 @@ fetch_key(cli_client *c, char *vkey, size_t cap)
 	if ((origin = cli_client_str(c, j, "origin")) == NULL ||
 	    (served = cli_client_str(c, j, "verifier_key")) == NULL)
 		goto out;
+	/* Printed below: the registry is not trusted with the terminal. */
+	if (!cli_client_printable(origin)) {
+		cli_warn("the registry's origin holds control characters: refused");
+		goto out;
+	}
 	if (cy_note_verifier_parse(served, strlen(served), &v, &err) != 0) {
 		cli_fail(&err, "the registry's verifier key");
 		goto out;

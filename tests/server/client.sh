@@ -237,6 +237,11 @@ expect 1 "coyeu: registry refused (403 forbidden): officer $SERIAL is outside un
 	"a refusal is printed with status, error and reason" \
 	$C id register --registry "$U"
 stop_mock r
+start_mock r2 --refuse --refuse-reason "$(printf 'no\033[2J\302\233\aend')"
+expect 1 "coyeu: registry refused (403 forbidden): no?[2J??end" \
+	"a reason's control characters are not sent to the terminal" \
+	$C id register --registry "http://127.0.0.1:$PORT"
+stop_mock r2
 
 # ---- cert revoke --registry ----
 expect 0 "posted to $URL: 1 revocation recorded" "cert revoke posts the list" \

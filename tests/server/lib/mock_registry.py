@@ -27,6 +27,8 @@ a.add_argument("--origin", default="registry.test/mock")
 a.add_argument("--chain", default=None)
 a.add_argument("--tamper", default=None, choices=["proof", "index", "key"])
 a.add_argument("--refuse", action="store_true")
+a.add_argument("--refuse-reason", default=None,
+               help="the reason --refuse gives (default: names the keyid)")
 a.add_argument("--garbage", action="store_true",
                help="answer every request 200 with text that is not JSON")
 args = a.parse_args()
@@ -158,6 +160,9 @@ class H(http.server.BaseHTTPRequestHandler):
             return None
         if self.headers.get("Content-Type") != "application/json":
             self.refuse(400, "bad-request", "Content-Type is not application/json")
+            return None
+        if args.refuse and args.refuse_reason is not None:
+            self.refuse(403, "forbidden", args.refuse_reason)
             return None
         if args.refuse:
             self.refuse(403, "forbidden", "officer %s is outside unit vn/mock"
