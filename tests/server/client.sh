@@ -101,6 +101,12 @@ grep -qx "url $URL" "$T/keyring/registry" && ok "url kept without the /" ||
 grep -qx "pin $URL $VKA" "$T/keyring/registry" && ok "pin line" ||
 	bad "pin line: $(cat "$T/keyring/registry")"
 expect 0 "(already pinned)" "the same key again" $C keyring registry "$URL"
+expect 0 "registry: $URL, verifier key $VKA" "keyring list names the registry" \
+	$C keyring list
+expect 0 "\"pins\":[{\"url\":\"$URL\",\"verifier_key\":\"$VKA\"}]" \
+	"keyring list --json has the pins" $C keyring list --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["registry"]==sys.argv[2] and d["cacert"] is None' \
+	"$T/out" "$URL" && ok "keyring list --json parses" || bad "list --json"
 
 # ---- a changed key refused ----
 stop_mock a
