@@ -45,7 +45,7 @@ component(void *ctx, const char *name)
 	return c->rq->header(c->rq, name);
 }
 
-/* The configured url (no trailing '/') + path + ?query. */
+/* The configured url (no trailing '/') + the request target as sent. */
 static char *
 target_uri(const cyd_request *rq)
 {
@@ -55,11 +55,10 @@ target_uri(const cyd_request *rq)
 
 	while (ulen > 0 && url[ulen - 1] == '/')
 		ulen--;
-	n = ulen + strlen(rq->path) + (rq->query ? strlen(rq->query) + 1 : 0);
+	n = ulen + strlen(rq->target);
 	if ((out = malloc(n + 1)) == NULL)
 		return NULL;
-	snprintf(out, n + 1, "%.*s%s%s%s", (int)ulen, url, rq->path,
-	    rq->query ? "?" : "", rq->query ? rq->query : "");
+	snprintf(out, n + 1, "%.*s%s", (int)ulen, url, rq->target);
 	return out;
 }
 
@@ -270,7 +269,7 @@ cyd_auth_denied(cyd_request *rq, const char *reason)
 	cyd_server *srv = rq->srv;
 	unsigned per_minute = srv->cfg.denied_per_minute;
 	char when[CY_CANON_TIME_LEN + 1], text[CY_ENTRY_TEXT_MAX + 1];
-	cy_entry_field f[5];
+	cy_entry_field f[6];
 	cy_buf entry = CY_BUF_INIT;
 	const uint8_t *entries[1];
 	size_t lens[1];
@@ -288,12 +287,14 @@ cyd_auth_denied(cyd_request *rq, const char *reason)
 	f[2].name = "officer", f[2].value = rq->caller->serial;
 	f[3].name = "route", f[3].value = rq->route && rq->route->name ?
 	    rq->route->name : "unknown";
-	f[4].name = "reason", f[4].value = text;
-	if (cy_entry_create("denied", f, 5, srv->key, &entry, &err) != 0) {
+	/* The nonce tells two refusals of one second apart. */
+	f[4].name = "nonce", f[4].value = rq->caller->nonce;
+	f[5].name = "reason", f[5].value = text;
+	if (cy_entry_create("denied", f, 6, srv->key, &entry, &err) != 0) {
 		/* A reason the text form refuses: still record the refusal. */
-		f[4].value = "refused";
+		f[5].value = "refused";
 		cy_buf_free(&entry);
-		if (cy_entry_create("denied", f, 5, srv->key, &entry, &err) != 0)
+		if (cy_entry_create("denied", f, 6, srv->key, &entry, &err) != 0)
 			goto out;
 	}
 	entries[0] = entry.data, lens[0] = entry.len;

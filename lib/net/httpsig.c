@@ -55,7 +55,6 @@ struct cy_httpsig {
 	char *string[P_COUNT];
 	uint8_t sig[SIG_MAX];
 	size_t siglen;
-	int has_sig;
 };
 
 static void
@@ -417,10 +416,10 @@ sf_bytes(struct sf *s, uint8_t *out, size_t cap, size_t *len)
 		return sf_fail(s, *s->p == '\0' ? "unterminated byte sequence" :
 		    "a byte sequence holds a character outside base64");
 	/* The decoded size, padding taken off, before decoding into out. */
-	if (n / 4 * 3 - (n >= 1 && b64[n - 1] == '=') -
-	    (n >= 2 && b64[n - 2] == '=') > cap)
+	if (n % 4 == 0 && n > 0 && n / 4 * 3 - (b64[n - 1] == '=') -
+	    (b64[n - 2] == '=') > cap)
 		return sf_fail(s, "a byte sequence longer than %zu bytes", cap);
-	if (cy_b64_decode(out, len, b64, n, 1) != 0) {
+	if (n % 4 != 0 || cy_b64_decode(out, len, b64, n, 1) != 0) {
 		s->p = b64;
 		return sf_fail(s, "a byte sequence that is not canonical padded base64");
 	}
@@ -556,7 +555,6 @@ signature_value(struct sf *s, cy_httpsig *h)
 		return r;
 	if (*s->p == ';')
 		return sf_fail(s, "parameters on a signature value are not supported");
-	h->has_sig = 1;
 	return 0;
 }
 
@@ -631,16 +629,14 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	}
 	if (!found)
 		r = cy_error_set(err, CY_E_FORMAT, "%s has no signature labelled %s",
-		    field, label);
+		    field, label != NULL ? label : "");
 out:
 	sig_clear(&member);
 	*count = n;
 	return r;
 }
 
-/* A field value within the size cap, with no trailing space: RFC 8941
- * allows spaces after the value only where HTTP has already trimmed
- * them. */
+/* A field value, present and within the size cap. */
 static int
 check_field(const char *field, const char *text, cy_error *err)
 {
@@ -687,7 +683,6 @@ cy_httpsig_parse(const char *signature_input, const char *signature,
 	}
 	memcpy(h->sig, sig.sig, sig.siglen);
 	h->siglen = sig.siglen;
-	h->has_sig = 1;
 	*out = h;
 	h = NULL;
 out:
@@ -1034,12 +1029,11 @@ check_label(const char *label, cy_error *err)
 {
 	char key[KEY_MAX + 1];
 	struct sf s = {label, label, "the label", err};
-	int r;
 
-	if ((r = sf_key(&s, key)) != 0)
-		return r;
-	if (*s.p != '\0')
-		return sf_fail(&s, "a label is a lower-case key");
+	if (sf_key(&s, key) != 0 || *s.p != '\0')
+		return cy_error_set(err, CY_E_USAGE,
+		    "the label \"%.64s\" is not an RFC 8941 key (a-z 0-9 _ - . *)",
+		    label);
 	return 0;
 }
 
@@ -1053,6 +1047,7 @@ cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
 	char nonce[CY_B64_UNPADDED_LEN(NONCE_BYTES) + 1];
 	const char *label = p->label != NULL ? p->label : CY_HTTPSIG_LABEL;
 	uint8_t sig[CY_KEY_SIGNATURE_LEN];
+	char sig_b64[CY_B64_PADDED_LEN(CY_KEY_SIGNATURE_LEN) + 1];
 	size_t i;
 	int r;
 
@@ -1063,8 +1058,9 @@ cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
 		if ((r = add_component(&h, p->components[i],
 		    strlen(p->components[i]), err)) != 0)
 			goto out;
-	if (p->created < 0) {
-		r = cy_error_set(err, CY_E_USAGE, "a negative created time");
+	/* RFC 8941 integers have at most 15 digits. */
+	if (p->created < 0 || p->created > INT64_C(999999999999999)) {
+		r = cy_error_set(err, CY_E_USAGE, "a created time out of range");
 		goto out;
 	}
 	if (p->created > 0 &&
@@ -1091,13 +1087,8 @@ cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
 	put_signature_params(signature_input, &h);
 	cy_buf_append(signature_input, "", 0);
 	signature->len = 0;
-	cy_buf_printf(signature, "%s=:", label);
-	{
-		char b64[CY_B64_PADDED_LEN(CY_KEY_SIGNATURE_LEN) + 1];
-
-		cy_b64_encode(b64, sig, sizeof(sig), 1);
-		cy_buf_printf(signature, "%s:", b64);
-	}
+	cy_b64_encode(sig_b64, sig, sizeof(sig), 1);
+	cy_buf_printf(signature, "%s=:%s:", label, sig_b64);
 	if (cy_buf_status(signature_input) != 0 ||
 	    cy_buf_status(signature) != 0)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");

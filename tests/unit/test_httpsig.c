@@ -343,6 +343,44 @@ test_profile_round_trip(void **state)
 	cy_key_free(k);
 }
 
+/* docs/httpsig.md's worked example, computed there with openssl: the
+ * library gives the same fields. */
+static void
+test_doc_example(void **state)
+{
+	static const char *const components[] = {"@method", "@target-uri",
+	    "content-digest", "content-type", NULL};
+	static const char body[] = "{\"entries\":[]}";
+	cy_httpsig_params p = {
+		.components = components,
+		.keyid = "7b17c0de00000000000000000000002a",
+		.created = 1700000000,
+		.nonce = "q3vTn0iVLEnFgCZ2WKe3Jw",
+		.alg = "ed25519",
+	};
+	cy_buf input = CY_BUF_INIT, sig = CY_BUF_INIT;
+	cy_key *k = key_from_seed(rfc_seed);
+	cy_error err = {0};
+	struct post post;
+
+	(void)state;
+	post_init(&post, body);
+	assert_string_equal(post.req.content_digest,
+	    "sha-256=:2AGqH7fdzDMKXjFzNy6mr0o9COxYB0R46FqlYD6SZlg=:");
+	assert_int_equal(cy_httpsig_sign(cy_httpsig_request_component,
+	    &post.req, &p, k, &input, &sig, &err), 0);
+	assert_string_equal((char *)input.data, "sig1=(\"@method\" "
+	    "\"@target-uri\" \"content-digest\" \"content-type\");"
+	    "created=1700000000;keyid=\"7b17c0de00000000000000000000002a\";"
+	    "alg=\"ed25519\";nonce=\"q3vTn0iVLEnFgCZ2WKe3Jw\"");
+	assert_string_equal((char *)sig.data, "sig1=:ZvJu52VNyiS+0L5MRTRclFZ6W1o"
+	    "YU/gzkcLKORxIz7Fxd4VqF726Bi0WfpTT8QLJffPzBJZwUM4p1a6T4UgMBg==:");
+	cy_buf_free(&input);
+	cy_buf_free(&sig);
+	cy_buf_free(&post.digest);
+	cy_key_free(k);
+}
+
 static void
 test_tampered(void **state)
 {
@@ -573,6 +611,16 @@ test_malformed(void **state)
 	expect_parse_error("sig1=(\"@method\")", "sig1=:AAAA:, sig2=:AAAA:", NULL,
 	    CY_E_FORMAT, "Signature carries 2 signatures but Signature-Input one");
 
+	expect_parse_error("a=(),b=(),c=(),d=(),e=(),f=(),g=(),h=(),i=()", sig,
+	    "a", CY_E_FORMAT,
+	    "Signature-Input: more than 8 signatures (at character 42)");
+	expect_parse_error("sig1=(\"@method\")", "sig1=:=AAA:", NULL,
+	    CY_E_FORMAT, "Signature: a byte sequence that is not canonical padded "
+	    "base64 (at character 7)");
+	expect_parse_error("sig1=(\"@method\")", "sig1=:=:", NULL, CY_E_FORMAT,
+	    "Signature: a byte sequence that is not canonical padded base64 "
+	    "(at character 7)");
+
 	/* Sizes. */
 	memset(big, ' ', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -711,6 +759,7 @@ main(void)
 		cmocka_unit_test(test_rfc9421_b26_verify),
 		cmocka_unit_test(test_rfc9530_digest),
 		cmocka_unit_test(test_profile_round_trip),
+		cmocka_unit_test(test_doc_example),
 		cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_profile_refusals),
 		cmocka_unit_test(test_malformed),
