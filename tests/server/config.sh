@@ -64,4 +64,20 @@ expect 0 "origin: registry.example/hcm" "a configured origin" \
 write_config "$T/c.conf"
 expect 1 "the register's origin is registry.example/hcm, not coyeu.vn/hcm/register" \
 	"serving a register of another origin" $D --config "$T/c.conf"
+
+# ---- dist/coyeud.conf ----
+missing=
+for k in $(sed -n 's/^	{"\([a-z_]*\)", [A-Z]*, OFF(.*/\1/p' "$SRCDIR/server/config.c"); do
+	grep -q "^#\{0,1\}$k = " "$SRCDIR/dist/coyeud.conf" || missing="$missing $k"
+done
+[ -z "$missing" ] && ok "dist/coyeud.conf documents every key" ||
+	bad "dist/coyeud.conf lacks:$missing"
+# The shipped file, every commented key switched on, paths made ours.
+rm -f "$T/reg.db"
+sed -e 's/^#\([a-z_]* = \)/\1/' \
+    -e "s|^db = .*|db = sqlite:$T/dist.db|" -e "s|^key = .*|key = $T/reg.key|" \
+    -e "s|^chain = .*|chain = $T/reg.chain|" -e "s|^trust = .*|trust = $T/root.cert|" \
+    -e '/^tls_/d' "$SRCDIR/dist/coyeud.conf" >"$T/dist.conf"
+expect 0 "origin: coyeu.vn/hcm/register" "the shipped config, every key on, is accepted" \
+	$D init --config "$T/dist.conf"
 finish
