@@ -34,12 +34,19 @@ signed 400 "malformed JSON" "a body that is not JSON" \
 	POST /v1/certs --key "$T/a.key" --keyid "$SA" --raw "$T/notjson"
 signed 400 'the body needs a \"chain\" string' "a body without a chain" \
 	POST /v1/certs --key "$T/a.key" --keyid "$SA" --str other "$T/a.chain"
-for who in b d hcm; do
+for who in b d e hcm; do
 	eval serial=\$S$(echo "$who" | tr a-z A-Z)
 	signed 201 "\"serial\": \"$serial\"" "$who registers" \
 		POST /v1/certs --key "$T/$who.key" --keyid "$serial" \
 		--str chain "$T/$who.chain"
 done
+# Only the serial's own chain: E's record made to hold another chain
+# (a registry's store holds one chain per serial, never replaced).
+sql "UPDATE records SET data = (SELECT data FROM records WHERE
+	kind = 'cert' AND key = '$SD') WHERE kind = 'cert' AND key = '$SE'"
+signed 409 "certificate $SE is registered with another chain" \
+	"a chain for a serial registered with other bytes" \
+	POST /v1/certs --key "$T/e.key" --keyid "$SE" --str chain "$T/e.chain"
 
 # ---- the signature ----
 signed 200 '"crls"' "a signed GET" GET /v1/revocations --key "$T/a.key" --keyid "$SA"
