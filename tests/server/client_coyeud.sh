@@ -35,8 +35,11 @@ expect 0 "pinned on first use" "keyring registry pins coyeud's key" \
 	$C keyring registry "$URL"
 grep -q "^verifier key: coyeu.vn/hcm/register+" "$T/out" &&
 	ok "the register's key" || bad "the key: $(cat "$T/out")"
-grep -qF "certificate: verified under the pinned root" "$T/out" &&
-	ok "coyeud's chain verified under the root" || bad "chain not verified"
+grep -qF "certificate: verified under the pinned root; it certifies the verifier key" \
+	"$T/out" && ok "coyeud's chain verified under the root, holding the key" ||
+	bad "chain not verified: $(cat "$T/out")"
+grep -qF "(pinned on first use, certified under the pinned root)" "$T/out" &&
+	ok "the pin says it is certified" || bad "certified pin text"
 expect 0 "(already pinned)" "again" $C keyring registry "$URL"
 
 expect 0 "registered at $URL: Nguyễn Văn An, vn/hcm/a" "id register" \
