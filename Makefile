@@ -112,6 +112,11 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# The load generator for coyeud (make bench, tests/server/reliability.sh):
+# a program of libcoyeu's public headers only, as any client would be.
+$(BUILD)/load: bench/load.c $(BUILD)/libcoyeu.a
+	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
+
 unit: $(TESTS) $(EXAMPLES)
 	@sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
 
