@@ -157,7 +157,7 @@ demo: deps
 	$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/coyeu
 
-bench: all
+bench: all $(BUILD)/load
 	@sh bench/run.sh $(BUILD)/coyeu
 
 install: all
