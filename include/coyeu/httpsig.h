@@ -33,13 +33,17 @@
  * component ("@method", "@target-uri", "@authority", "@path", "@query",
  * "@scheme", "@request-target") or of a header field (lower-case name,
  * its value with multiple lines combined as RFC 9421 §2.1 says), or NULL
- * when the request has none. */
+ * when the request has none.  When it answers NULL for "@authority",
+ * "@scheme", "@path", "@query" or "@request-target", the library derives
+ * the value from "@target-uri" (RFC 9421 §2.2), so a component function
+ * needs only "@method", "@target-uri" and the header fields.  A value is
+ * used before the next call, so one scratch buffer is enough. */
 typedef const char *cy_httpsig_component_fn(void *ctx, const char *name);
 
 /* A simple request: method, target URI, and optional body headers; its
- * component function answers @method, @target-uri, @authority, @path,
- * @query, @scheme, content-type, content-digest, and the extra headers
- * (name/value pairs, lower-case names). */
+ * component function answers @method, @target-uri, content-type,
+ * content-digest, and the extra headers (name/value pairs, lower-case
+ * names); the other derived components come from the target URI. */
 typedef struct cy_httpsig_request {
 	const char *method;         /* "POST" */
 	const char *target_uri;     /* "https://reg.example:8443/v1/log/entries" */
@@ -62,14 +66,16 @@ CY_API int cy_httpsig_digest_check(const char *field, const uint8_t *body,
 /* What to sign. */
 typedef struct cy_httpsig_params {
 	const char *const *components; /* e.g. "@method", …, NULL-terminated */
-	const char *keyid;             /* the certificate serial */
-	int64_t created;               /* Unix seconds */
-	const char *nonce;             /* NULL: a fresh random one */
+	const char *keyid;             /* the certificate serial; NULL: none */
+	int64_t created;               /* Unix seconds; 0: no created */
+	const char *nonce;             /* NULL: a fresh random one; "": none */
 	const char *label;             /* NULL: "sig1" */
+	const char *alg;               /* NULL: no alg parameter */
 } cy_httpsig_params;
 
 /* Signs: sets the Signature-Input and Signature field values (each
- * NUL-terminated). */
+ * NUL-terminated).  Parameters go in the order created, keyid, alg,
+ * nonce (the RFC's examples: created, keyid). */
 CY_API int cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
     const cy_httpsig_params *p, const cy_key *key, cy_buf *signature_input,
     cy_buf *signature, cy_error *err) CY_MUST_CHECK;

@@ -1,5 +1,6 @@
-/* The SQLite store driver: the register in one file, WAL, synchronous=FULL.
- * The only file of the library that speaks SQL. */
+/* The SQLite store driver: the register and the registry's records in one
+ * file, WAL, synchronous=FULL, secure_delete.  With postgres.c, the only
+ * files of the library that speak SQL. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "coyeu/store.h"
+#include "store/storeint.h"
 
 #define TILE_ID(level, index) ((int64_t)((uint64_t)(level) << 56 | (index)))
 #define BUSY_WAIT_MS 30000
@@ -17,7 +19,8 @@ enum {
 	S_INS_CKPT, S_GET_CKPT, S_LAST_CKPT, S_NEXT_CKPT, S_SCAN_CKPT,
 	S_SET_SIZE, S_GET_META, S_PUT_META, S_DEL_PARTIAL, S_INS_PARTIAL,
 	S_GET_PARTIAL, S_INS_LEAF, S_GET_LEAF, S_COUNT_TILE, S_COUNT_PARTIAL,
-	S_COUNT_LEAF, NSTMT,
+	S_COUNT_LEAF, S_PUT_REC, S_ADD_REC, S_GET_REC, S_SCAN_REC, S_SCAN_GRP,
+	S_DEL_REC, S_EXPIRE_REC, NSTMT,
 };
 
 static const char *const sql_text[NSTMT] = {
@@ -44,10 +47,21 @@ static const char *const sql_text[NSTMT] = {
 	[S_COUNT_TILE] = "SELECT count(*) FROM tile",
 	[S_COUNT_PARTIAL] = "SELECT count(*) FROM partial",
 	[S_COUNT_LEAF] = "SELECT count(*) FROM leaf",
+	[S_PUT_REC] = ("INSERT OR REPLACE INTO records(kind, key, grp, time, data) "
+	    "VALUES(?, ?, ?, ?, ?)"),
+	[S_ADD_REC] = ("INSERT OR IGNORE INTO records(kind, key, grp, time, data) "
+	    "VALUES(?, ?, ?, ?, ?)"),
+	[S_GET_REC] = "SELECT data, time FROM records WHERE kind = ? AND key = ?",
+	[S_SCAN_REC] = ("SELECT key, grp, time, data FROM records WHERE kind = ? "
+	    "ORDER BY key"),
+	[S_SCAN_GRP] = ("SELECT key, grp, time, data FROM records WHERE kind = ? "
+	    "AND grp = ? ORDER BY key"),
+	[S_DEL_REC] = "DELETE FROM records WHERE kind = ? AND key = ?",
+	[S_EXPIRE_REC] = "DELETE FROM records WHERE kind = ? AND time < ?",
 };
 
-/* The register's tables (format coyeu-register-v2). */
-static const char schema[] =
+/* Schema 1: the register's tables (format coyeu-register-v2). */
+static const char schema_v1[] =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v);"
     "CREATE TABLE entry(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);"
     "CREATE TABLE tile(id INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
@@ -56,6 +70,19 @@ static const char schema[] =
     /* Every entry's record hash: an entry is never appended twice. */
     "CREATE TABLE leaf(hash BLOB PRIMARY KEY, idx INTEGER NOT NULL) "
     "WITHOUT ROWID;";
+
+/* migration[i] brings schema i to i + 1 and says so in meta "schema";
+ * init runs schema 1 and then every one, so a new store and a migrated
+ * one are the same. */
+static const char *const migration[] = {
+	[1] = "CREATE TABLE records(kind TEXT NOT NULL, key TEXT NOT NULL, "
+	    "grp TEXT NOT NULL, time INTEGER NOT NULL, data BLOB NOT NULL, "
+	    "PRIMARY KEY(kind, key));"
+	    /* rec_scan by group returns keys in order without sorting. */
+	    "CREATE INDEX records_grp ON records(kind, grp, key);"
+	    "CREATE INDEX records_time ON records(kind, time);"
+	    "INSERT OR REPLACE INTO meta(k, v) VALUES('schema', '2');",
+};
 
 struct sq {
 	cy_store base;
@@ -184,7 +211,10 @@ pragmas(struct sq *d, int flags, cy_error *err)
 
 	sqlite3_busy_timeout(d->db, (flags & CY_STORE_NOWAIT) ? 0 : BUSY_WAIT_MS);
 	/* Tiles are read straight from the mapped file, not copied in. */
-	if ((r = exec(d, "PRAGMA cache_size = -65536", err)) != 0 ||
+	/* A deleted record's bytes are overwritten with zeros in the page
+	 * (the WAL's older frames go at cy_store_scrub's checkpoint). */
+	if ((r = exec(d, "PRAGMA secure_delete = ON", err)) != 0 ||
+	    (r = exec(d, "PRAGMA cache_size = -65536", err)) != 0 ||
 	    (r = exec(d, "PRAGMA mmap_size = 1073741824", err)) != 0)
 		return r;
 	if (flags & CY_STORE_READONLY)
@@ -274,12 +304,6 @@ sq_rollback(cy_store *s)
 }
 
 static int
-sq_init(cy_store *s, cy_error *err)
-{
-	return exec(SQ(s), schema, err);
-}
-
-static int
 sq_meta_get(cy_store *s, const char *k, char *out, size_t cap, size_t *len,
     cy_error *err)
 {
@@ -314,6 +338,37 @@ sq_meta_put(cy_store *s, const char *k, const char *v, cy_error *err)
 	if (v != NULL)
 		sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
 	return done(d, st, err, "meta");
+}
+
+static int
+migrate_from(struct sq *d, long schema, cy_error *err)
+{
+	int r = 0;
+
+	for (; r == 0 && schema < CY_STORE_SCHEMA; schema++)
+		r = exec(d, migration[schema], err);
+	return r;
+}
+
+static int
+sq_init(cy_store *s, cy_error *err)
+{
+	int r;
+
+	if ((r = exec(SQ(s), schema_v1, err)) != 0)
+		return r;
+	return migrate_from(SQ(s), 1, err);
+}
+
+static int
+sq_migrate(cy_store *s, cy_error *err)
+{
+	long schema;
+	int r;
+
+	if ((r = cy_store_schema(s, CY_STORE_SCHEMA, &schema, err)) != 0)
+		return r;
+	return migrate_from(SQ(s), schema, err);
 }
 
 /* Binds (int key, blob) and runs insert statement i. */
@@ -534,8 +589,150 @@ sq_count(cy_store *s, int what, uint64_t *n, cy_error *err)
 	return 0;
 }
 
+/* --- version 2: records --- */
+
+/* Binds (kind, key) as a statement's first two values. */
+static int
+rec_stmt(struct sq *d, int i, const char *kind, const char *key,
+    sqlite3_stmt **st, cy_error *err)
+{
+	int r;
+
+	if ((r = stmt(d, i, st, err)) != 0)
+		return r;
+	sqlite3_bind_text(*st, 1, kind, -1, SQLITE_STATIC);
+	if (key != NULL)
+		sqlite3_bind_text(*st, 2, key, -1, SQLITE_STATIC);
+	return 0;
+}
+
+/* Runs a write and returns how many rows it changed (or <0). */
+static int
+changed(struct sq *d, sqlite3_stmt *st, uint64_t *n, cy_error *err,
+    const char *what)
+{
+	int r;
+
+	if ((r = done(d, st, err, what)) != 0)
+		return r;
+	*n = (uint64_t)sqlite3_changes64(d->db);
+	return 0;
+}
+
+static int
+sq_rec_put(cy_store *s, const char *kind, const char *key, const char *group,
+    int64_t time, const uint8_t *data, size_t len, int flags, cy_error *err)
+{
+	struct sq *d = SQ(s);
+	sqlite3_stmt *st = NULL;
+	uint64_t n;
+	int r;
+
+	if (len > INT32_MAX)
+		return cy_error_set(err, CY_E_TOO_LARGE, "record too large");
+	if ((r = rec_stmt(d, (flags & CY_STORE_REC_NEW) ? S_ADD_REC : S_PUT_REC,
+	    kind, key, &st, err)) != 0)
+		return r;
+	sqlite3_bind_text(st, 3, group != NULL ? group : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, time);
+	/* A zero-length blob, not NULL, for an empty record. */
+	sqlite3_bind_blob(st, 5, data != NULL ? (const void *)data : "",
+	    (int)len, SQLITE_STATIC);
+	if ((r = changed(d, st, &n, err, "store record")) != 0)
+		return r;
+	return n > 0;
+}
+
+static int
+sq_rec_get(cy_store *s, const char *kind, const char *key, cy_buf *out,
+    int64_t *time, cy_error *err)
+{
+	struct sq *d = SQ(s);
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = rec_stmt(d, S_GET_REC, kind, key, &st, err)) != 0 ||
+	    (r = row(d, st, err, "record")) != 1)
+		return r;
+	if (time != NULL)
+		*time = sqlite3_column_int64(st, 1);
+	cy_buf_append(out, sqlite3_column_blob(st, 0),
+	    (size_t)sqlite3_column_bytes(st, 0));
+	finish(st);
+	return cy_buf_status(out) != 0 ?
+	    cy_error_set(err, CY_E_NOMEM, "out of memory") : 1;
+}
+
+static int
+sq_rec_scan(cy_store *s, const char *kind, const char *group,
+    cy_store_rec_fn *fn, void *ctx, cy_error *err)
+{
+	struct sq *d = SQ(s);
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_DONE, r;
+
+	if ((r = rec_stmt(d, group != NULL ? S_SCAN_GRP : S_SCAN_REC, kind, group,
+	    &st, err)) != 0)
+		return r;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_blob(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3), err);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(d, rc, err, "records");
+	finish(st);
+	return r;
+}
+
+static int
+sq_rec_delete(cy_store *s, const char *kind, const char *key, cy_error *err)
+{
+	struct sq *d = SQ(s);
+	sqlite3_stmt *st = NULL;
+	uint64_t n;
+	int r;
+
+	if ((r = rec_stmt(d, S_DEL_REC, kind, key, &st, err)) != 0 ||
+	    (r = changed(d, st, &n, err, "delete record")) != 0)
+		return r;
+	return n > 0;
+}
+
+static int
+sq_rec_expire(cy_store *s, const char *kind, int64_t before, uint64_t *n,
+    cy_error *err)
+{
+	struct sq *d = SQ(s);
+	sqlite3_stmt *st = NULL;
+	uint64_t count;
+	int r;
+
+	if ((r = rec_stmt(d, S_EXPIRE_REC, kind, NULL, &st, err)) != 0)
+		return r;
+	sqlite3_bind_int64(st, 2, before);
+	if ((r = changed(d, st, &count, err, "expire records")) != 0)
+		return r;
+	if (n != NULL)
+		*n = count;
+	return 0;
+}
+
+/* Copies the WAL into the file (where secure_delete zeroed the deleted
+ * bytes) and truncates it, so no older frame keeps them. */
+static int
+sq_scrub(cy_store *s, cy_error *err)
+{
+	struct sq *d = SQ(s);
+	int rc;
+
+	rc = sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	return rc == SQLITE_OK ? 0 : fail(d, rc, err, "checkpoint the WAL");
+}
+
 static const cy_store_driver sqlite_driver = {
-	.version = 1,
+	.version = 2,
 	.name = "sqlite",
 	.size = sizeof(cy_store_driver),
 	.open = sq_open,
@@ -563,6 +760,13 @@ static const cy_store_driver sqlite_driver = {
 	.checkpoint_after = sq_checkpoint_after,
 	.checkpoint_scan = sq_checkpoint_scan,
 	.count = sq_count,
+	.migrate = sq_migrate,
+	.rec_put = sq_rec_put,
+	.rec_get = sq_rec_get,
+	.rec_scan = sq_rec_scan,
+	.rec_delete = sq_rec_delete,
+	.rec_expire = sq_rec_expire,
+	.scrub = sq_scrub,
 };
 
 const cy_store_driver *

@@ -3,6 +3,7 @@
  * register itself on an in-memory driver written here, which proves the
  * register needs nothing but the interface. */
 #include <sodium.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -819,6 +820,322 @@ test_create_is_atomic(void **state)
 	cy_store_close(s);
 }
 
+
+/* --- version 2: records, on every driver that fills it --- */
+
+/* A driver under test: how to get an empty store and run raw SQL on it. */
+struct backend {
+	const char *name;
+	const cy_store_driver *(*driver)(void);
+	/* Makes the place `name` empty; its dsn into out. */
+	void (*fresh)(const char *name, char *out, size_t cap);
+	/* Runs SQL on the store at dsn, outside the driver. */
+	void (*sql)(const char *dsn, const char *sql);
+};
+
+static void
+sqlite_fresh(const char *name, char *out, size_t cap)
+{
+	char side[600];
+
+	path_in_dir(out, cap, name);
+	snprintf(side, sizeof(side), "%s-wal", out);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", out);
+	unlink(side);
+}
+
+static void
+sqlite_sql(const char *dsn, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(dsn, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static const struct backend sqlite_backend = {
+	"sqlite", cy_store_sqlite_driver, sqlite_fresh, sqlite_sql,
+};
+
+/* An empty store opened with CREATE on backend b, and its dsn. */
+static cy_store *
+fresh_store(const struct backend *b, const char *name, char *dsn, size_t cap)
+{
+	cy_store *s;
+	cy_error err;
+
+	b->fresh(name, dsn, cap);
+	if (cy_store_open(b->driver(), dsn, CY_STORE_CREATE, &s, &err) != 0)
+		fail_msg("create %s: %s", dsn, err.msg);
+	return s;
+}
+
+static void
+put_ok(cy_store *s, const char *kind, const char *key, const char *group,
+    int64_t time, const char *data, int flags, int want)
+{
+	cy_error err;
+	int r;
+
+	r = s->drv->rec_put(s, kind, key, group, time, (const uint8_t *)data,
+	    strlen(data), flags, &err);
+	if (r < 0)
+		fail_msg("rec_put %s/%s: %s", kind, key, err.msg);
+	assert_int_equal(r, want);
+}
+
+static int
+collect_rec(void *ctx, const char *key, const char *group, int64_t time,
+    const uint8_t *data, size_t len, cy_error *err)
+{
+	cy_buf *b = ctx;
+	char line[128];
+
+	snprintf(line, sizeof(line), "%s/%s/%lld=%.*s;", key, group,
+	    (long long)time, (int)len, (const char *)data);
+	cy_buf_append(b, line, strlen(line));
+	return strcmp(key, "stop") == 0 ? 77 : 0;
+}
+
+static void
+assert_scan(cy_store *s, const char *kind, const char *group, int want_r,
+    const char *want)
+{
+	cy_buf b = CY_BUF_INIT;
+	cy_error err;
+
+	assert_int_equal(s->drv->rec_scan(s, kind, group, collect_rec, &b, &err),
+	    want_r);
+	cy_buf_append(&b, "", 1);
+	assert_string_equal((const char *)b.data, want);
+	cy_buf_free(&b);
+}
+
+/* put/get/replace, REC_NEW on a taken key, scans, delete, expire,
+ * rollback. */
+static void
+test_records(void **state)
+{
+	static const uint8_t bin[] = {0, 1, 0, 0xff, 0x80, 0};
+	const struct backend *b = *state;
+	char dsn[512];
+	cy_store *s = fresh_store(b, "records.db", dsn, sizeof(dsn));
+	const cy_store_driver *d = s->drv;
+	cy_buf v = CY_BUF_INIT;
+	int64_t t;
+	uint64_t n;
+	cy_error err;
+
+	assert_true(cy_store_has(s, 2));
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->init(s, &err), 0);
+	put_ok(s, "cert", "c", "unit-1", 300, "C", 0, 1);
+	put_ok(s, "cert", "a", "unit-1", 100, "A", 0, 1);
+	put_ok(s, "cert", "b", "unit-2", 200, "B", 0, 1);
+	put_ok(s, "crl", "a", "", 50, "other kind", 0, 1);
+	/* A replace changes data, group and time. */
+	put_ok(s, "cert", "b", "unit-1", 250, "B2", 0, 1);
+	/* The nonce replay case: the second insert of one key is refused
+	 * and the first stays. */
+	put_ok(s, "nonce", "n1", NULL, 1000, "first", CY_STORE_REC_NEW, 1);
+	put_ok(s, "nonce", "n1", NULL, 2000, "replay", CY_STORE_REC_NEW, 0);
+	put_ok(s, "nonce", "n2", NULL, 1500, "x", CY_STORE_REC_NEW, 1);
+	put_ok(s, "nonce", "n3", NULL, 2500, "y", CY_STORE_REC_NEW, 1);
+	assert_int_equal(d->rec_put(s, "blob", "k", "", -5, bin, sizeof(bin), 0,
+	    &err), 1);
+	assert_int_equal(d->rec_put(s, "blob", "empty", "", 0, NULL, 0, 0, &err),
+	    1);
+	assert_int_equal(d->commit(s, &err), 0);
+
+	assert_int_equal(d->rec_get(s, "cert", "b", &v, &t, &err), 1);
+	assert_int_equal(v.len, 2);
+	assert_memory_equal(v.data, "B2", 2);
+	assert_int_equal(t, 250);
+	v.len = 0;
+	assert_int_equal(d->rec_get(s, "nonce", "n1", &v, NULL, &err), 1);
+	assert_int_equal(v.len, 5);
+	assert_memory_equal(v.data, "first", 5);
+	v.len = 0;
+	assert_int_equal(d->rec_get(s, "blob", "k", &v, &t, &err), 1);
+	assert_int_equal(v.len, sizeof(bin));
+	assert_memory_equal(v.data, bin, sizeof(bin));
+	assert_int_equal(t, -5);
+	v.len = 0;
+	assert_int_equal(d->rec_get(s, "blob", "empty", &v, &t, &err), 1);
+	assert_int_equal(v.len, 0);
+	assert_int_equal(d->rec_get(s, "cert", "zz", &v, &t, &err), 0);
+	assert_int_equal(d->rec_get(s, "nonce", "a", &v, &t, &err), 0);
+
+	/* Scans: one kind, ascending by key, by group when asked. */
+	assert_scan(s, "cert", NULL, 0,
+	    "a/unit-1/100=A;b/unit-1/250=B2;c/unit-1/300=C;");
+	assert_scan(s, "cert", "unit-1", 0,
+	    "a/unit-1/100=A;b/unit-1/250=B2;c/unit-1/300=C;");
+	assert_scan(s, "cert", "unit-2", 0, "");
+	assert_scan(s, "crl", NULL, 0, "a//50=other kind;");
+	assert_scan(s, "none", NULL, 0, "");
+
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	put_ok(s, "cert", "stop", "unit-1", 1, "S", 0, 1);
+	put_ok(s, "cert", "z", "unit-1", 1, "Z", 0, 1);
+	/* A callback's non-zero value stops the scan and is returned. */
+	assert_scan(s, "cert", "unit-1", 77,
+	    "a/unit-1/100=A;b/unit-1/250=B2;c/unit-1/300=C;stop/unit-1/1=S;");
+	assert_int_equal(d->rec_delete(s, "cert", "a", &err), 1);
+	assert_int_equal(d->rec_delete(s, "cert", "a", &err), 0);
+	assert_int_equal(d->rec_delete(s, "cert", "nobody", &err), 0);
+	/* Expiry: times strictly before, of that kind only. */
+	assert_int_equal(d->rec_expire(s, "nonce", 2000, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(d->rec_expire(s, "nonce", 2000, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(d->rec_expire(s, "nonce", 2501, NULL, &err), 0);
+	assert_int_equal(d->commit(s, &err), 0);
+	assert_scan(s, "nonce", NULL, 0, "");
+	assert_scan(s, "cert", NULL, 77,
+	    "b/unit-1/250=B2;c/unit-1/300=C;stop/unit-1/1=S;");
+
+	/* A rolled-back transaction leaves nothing. */
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	put_ok(s, "cert", "b", "unit-9", 9, "gone", 0, 1);
+	assert_int_equal(d->rec_delete(s, "cert", "c", &err), 1);
+	assert_int_equal(d->rec_expire(s, "crl", 100, &n, &err), 0);
+	assert_int_equal(n, 1);
+	d->rollback(s);
+	assert_scan(s, "cert", "unit-1", 77,
+	    "b/unit-1/250=B2;c/unit-1/300=C;stop/unit-1/1=S;");
+	assert_scan(s, "crl", NULL, 0, "a//50=other kind;");
+	cy_store_close(s);
+	cy_buf_free(&v);
+}
+
+/* Whether needle occurs in the file at path (absent file: no). */
+static int
+file_has(const char *path, const uint8_t *needle, size_t n)
+{
+	cy_buf b = CY_BUF_INIT;
+	uint8_t chunk[65536];
+	size_t got, i;
+	int found = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		cy_buf_append(&b, chunk, got);
+	fclose(f);
+	for (i = 0; !found && b.len >= n && i <= b.len - n; i++)
+		found = memcmp(b.data + i, needle, n) == 0;
+	cy_buf_free(&b);
+	return found;
+}
+
+static int
+sqlite_files_have(const char *path, const uint8_t *needle, size_t n)
+{
+	char wal[600];
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return file_has(path, needle, n) || file_has(wal, needle, n);
+}
+
+/* A deleted record's bytes are in neither the database file nor its
+ * WAL after scrub (crypto-shredding a key kept as a record). */
+static void
+test_sqlite_delete_scrubs(void **state)
+{
+	uint8_t secret[32], other[32];
+	const cy_store_driver *d = cy_store_sqlite_driver();
+	char path[300];
+	cy_store *s = fresh_store(&sqlite_backend, "scrub.db", path,
+	    sizeof(path));
+	cy_error err;
+
+	(void)state;
+	randombytes_buf(secret, sizeof(secret));
+	randombytes_buf(other, sizeof(other));
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->init(s, &err), 0);
+	assert_int_equal(d->rec_put(s, "key", "doc-1", "", 0, secret,
+	    sizeof(secret), 0, &err), 1);
+	assert_int_equal(d->rec_put(s, "key", "doc-2", "", 0, other,
+	    sizeof(other), 0, &err), 1);
+	assert_int_equal(d->commit(s, &err), 0);
+	/* The search finds the bytes while they are kept: in the WAL, then
+	 * in the file. */
+	assert_true(sqlite_files_have(path, secret, sizeof(secret)));
+	assert_int_equal(d->scrub(s, &err), 0);
+	assert_true(sqlite_files_have(path, secret, sizeof(secret)));
+
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
+	assert_int_equal(d->commit(s, &err), 0);
+	assert_int_equal(d->scrub(s, &err), 0);
+	assert_false(sqlite_files_have(path, secret, sizeof(secret)));
+	assert_true(sqlite_files_have(path, other, sizeof(other)));
+	cy_store_close(s);
+}
+
+/* A register made before records (schema 1, no "schema" value) opens
+ * writable and gains the records table; a store from a newer coyeu, or
+ * with a damaged schema value, is refused. */
+static void
+test_migrate(void **state)
+{
+	const struct backend *b = *state;
+	char dsn[512];
+	cy_store *s = fresh_store(b, "old.db", dsn, sizeof(dsn));
+	const cy_store_driver *d = s->drv;
+	cy_buf v = CY_BUF_INIT;
+	char val[16];
+	size_t len;
+	cy_error err;
+	cy_log *l;
+
+	if (cy_log_create_store(s, signer, NULL, &opts, &err) != 0)
+		fail_msg("create: %s", err.msg);
+	cy_store_close(s);
+	b->sql(dsn, "DROP TABLE records; DELETE FROM meta WHERE k = 'schema'");
+
+	/* Read-only: left as it is. */
+	assert_int_equal(cy_store_open(b->driver(), dsn, CY_STORE_READONLY, &s,
+	    &err), 0);
+	assert_int_equal(d->meta_get(s, "schema", val, sizeof(val), &len, &err),
+	    0);
+	cy_store_close(s);
+
+	assert_int_equal(cy_store_open(b->driver(), dsn, 0, &s, &err), 0);
+	assert_int_equal(d->meta_get(s, "schema", val, sizeof(val), &len, &err),
+	    1);
+	assert_string_equal(val, "2");
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	put_ok(s, "cert", "k", "", 1, "after", 0, 1);
+	/* migrate again does nothing (idempotent). */
+	assert_int_equal(d->migrate(s, &err), 0);
+	assert_int_equal(d->commit(s, &err), 0);
+	assert_int_equal(d->rec_get(s, "cert", "k", &v, NULL, &err), 1);
+	if (cy_log_open_store(s, &opts, &l, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(cy_log_size(l), 0);
+	cy_log_close(l);
+	cy_store_close(s);
+
+	b->sql(dsn, "UPDATE meta SET v = '9' WHERE k = 'schema'");
+	assert_int_equal(cy_store_open(b->driver(), dsn, 0, &s, &err), CY_E_STORE);
+	assert_null(s);
+	assert_string_equal(err.msg, "the store has schema 9, newer than this "
+	    "coyeu knows (2): upgrade coyeu");
+	b->sql(dsn, "UPDATE meta SET v = '2x' WHERE k = 'schema'");
+	assert_int_equal(cy_store_open(b->driver(), dsn, 0, &s, &err), CY_E_STORE);
+	assert_string_equal(err.msg, "the store's schema version is damaged "
+	    "(meta value \"schema\")");
+	cy_buf_free(&v);
+}
+
 static int
 setup(void **state)
 {
@@ -873,6 +1190,9 @@ main(void)
 		cmocka_unit_test(test_create_is_atomic),
 		cmocka_unit_test(test_driver_version),
 		cmocka_unit_test(test_register_on_other_driver),
+		cmocka_unit_test_prestate(test_records, (void *)&sqlite_backend),
+		cmocka_unit_test_prestate(test_migrate, (void *)&sqlite_backend),
+		cmocka_unit_test(test_sqlite_delete_scrubs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
