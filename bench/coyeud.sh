@@ -41,6 +41,16 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 . "$(dirname "$0")/officers.sh"
 
+# Busy CPU seconds of the machine (/proc/stat), and of the server.
+busy_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
+		printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
+}
+server_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
+	    "/proc/$PID/stat"
+}
+
 echo "bench: coyeud on $STORE: $CLIENTS officers' keys and certificates" >&2
 make_pki "$BUILD/coyeu" "$W" "$CLIENTS"
 
@@ -83,9 +93,21 @@ if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	    >/dev/null 2>&1 &
 	PERF=$!
 fi
+b0=$(busy_seconds); s0=$(server_seconds)
 "$BUILD/load" --url "$URL" --keys "$W/keys" --clients "$CLIENTS" \
     --seconds "$SECONDS_" --entries-per-request "$EPR" --pregen "$PREGEN" \
     --threads "$THREADS" >"$W/load.out" || die "the load failed"
+b1=$(busy_seconds); s1=$(server_seconds)
+# What the machine did besides coyeud and the load tool during the run.
+awk -v b="$b0 $b1" -v s="$s0 $s1" -v n="$(nproc)" '
+	/^seconds / { wall = $2 } /^load_cpu_pct / { load = $2 / 100 }
+	END {
+		split(b, B, " "); split(s, S, " ")
+		server = S[2] - S[1]
+		others = (B[2] - B[1]) - server - load * wall
+		printf "server_cpu_pct %.0f\n", wall > 0 ? 100 * server / wall : 0
+		printf "others_pct %.0f\n", wall > 0 && others > 0 ? 100 * others / (wall * n) : 0
+	}' "$W/load.out"
 if [ -n "${PERF:-}" ]; then
 	wait "$PERF" || :
 	perf report -i "$W/perf.data" --no-children --percent-limit 1 --stdio \
