@@ -53,7 +53,7 @@ TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EXAMPLES = $(BUILD)/tests/seal_example
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps demo check test api-check unit cli-test asan fuzz fuzz-check bench \
+.PHONY: all deps demo check test api-check unit cli-test server-test asan fuzz fuzz-check bench \
         clean install help
 all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeud \
      $(BUILD)/coyeu.pc
@@ -123,12 +123,15 @@ unit: $(TESTS) $(EXAMPLES)
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)
 
+server-test: all
+	@sh tests/run-server.sh $(BUILD)
+
 # The exported symbols are exactly the public headers' CY_API declarations.
 api-check: $(BUILD)/libcoyeu.so
 	@sh scripts/check-api.sh $(BUILD)/libcoyeu.so
 	@sh scripts/check-layers.sh
 
-test: api-check unit cli-test
+test: api-check unit cli-test server-test
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit

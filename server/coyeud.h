@@ -36,6 +36,8 @@ typedef struct cyd_config {
 	char *key;             /* the registry's officer key file */
 	char *chain;           /* its --role registry chain */
 	char *trust;           /* the pinned root certificate */
+	char *origin;          /* the register's origin; default
+	                        * "coyeu.<unit>/register" of the chain's leaf */
 	char *tls_cert, *tls_key;
 	char *log_level;       /* "error", "warn", "info", "debug" */
 	int register_public;   /* GET /checkpoint, /tile/… unsigned (1) */
@@ -70,6 +72,7 @@ typedef struct cyd_server {
 	cy_cert *root;             /* the pinned root */
 	cy_note_signer *signer;    /* checkpoints: the registry key */
 	char *origin;              /* the register's origin */
+	char *chain_text;          /* the chain file, for /v1/registry */
 	cyd_writer *writer;
 	cyd_metrics *metrics;
 	cyd_witness *witness;
@@ -77,6 +80,9 @@ typedef struct cyd_server {
 	pthread_mutex_t pool_lock;
 	struct cyd_reader *pool;
 	volatile int stopping;
+	void *httpd;               /* the HTTP library's daemon */
+	uint64_t size;             /* the register's size as last seen
+	                            * (__atomic): /healthz, /metrics */
 } cyd_server;
 
 /* A read handle on the register and the store, refreshed; give it back. */
@@ -100,13 +106,17 @@ typedef struct cyd_caller {
 	int clearance;         /* enum cy_level */
 	char nonce[80];        /* the request's nonce, stored with its effects */
 	int64_t created;
+	int nonce_pending;     /* 1: the handler stores the nonce in its own
+	                        * writer job (cyd_auth_nonce_put) */
 } cyd_caller;
 
 typedef struct cyd_request {
 	cyd_server *srv;
 	const char *method;
 	const char *path;        /* without the query */
-	const char *query;       /* after '?', or NULL */
+	const char *query;       /* after '?', or NULL (as sent) */
+	const char *target;      /* the request target as sent, path and
+	                          * query, not decoded: for @target-uri */
 	const uint8_t *body;
 	size_t body_len;
 	/* A header's value (case-insensitive name), or NULL. */
@@ -174,6 +184,17 @@ const cyd_route *cyd_route_find(const char *method, const char *path,
     int *method_ok);
 extern const cyd_route cyd_routes[];
 
+/* The handlers of the other parts' routes (auth.c, witness.c); weak
+ * stubs answering 501 stand in until they are linked (stubs.c). */
+cyd_handler cyd_h_certs_post, cyd_h_revocations_post, cyd_h_revocations_get,
+    cyd_h_directory, cyd_h_log_entries, cyd_h_add_checkpoint;
+
+/* --- witnessing (witness.c) --- */
+
+/* Appends to *lines the witness cosignature lines ("— name sig\n") held
+ * for the checkpoint of `size`, for GET /checkpoint; 0 (none is fine). */
+int cyd_witness_cosigs(cyd_server *srv, uint64_t size, cy_buf *lines);
+
 /* --- authorisation (auth.c): the one place it is decided --- */
 
 /* Verifies a signed request (RFC 9421 + RFC 9530), finds the caller's
@@ -182,6 +203,18 @@ extern const cyd_route cyd_routes[];
  * answers (401/403) and returns non-zero. */
 int cyd_auth(cyd_request *rq, cyd_response *rs);
 void cyd_caller_free(cyd_caller *c);
+/* Inside a write transaction (a writer hook): remembers the caller's nonce
+ * until its window passes.  CY_E_SIGNATURE "nonce already used" when
+ * another request took it first. */
+int cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err);
+/* Records a refusal of the authenticated caller as a `denied` entry signed
+ * by the registry (at most cfg.denied_per_minute per officer); failures
+ * are logged, never answered. */
+void cyd_auth_denied(cyd_request *rq, const char *reason);
+/* A refusal of the authenticated caller: cyd_auth_denied, then the answer
+ * (status 403, "forbidden").  Returns 0 as cyd_error does. */
+int cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* --- the writer (writer.c): group commit --- */
 
@@ -226,5 +259,7 @@ void cyd_log_level(int level);
 /* One JSON object per line: {"time":…, "level":…, "msg":…, k: v, …};
  * the pairs are key, string value, …, NULL. */
 void cyd_log(int level, const char *msg, ...);
+/* The same with the pairs in a JSON object (any values; borrowed). */
+void cyd_log_json(int level, const char *msg, json_t *fields);
 
 #endif

@@ -90,12 +90,17 @@ static const struct tspec {
 	{"item.transition", {REQ("item-id", K_ID),
 	    ONE_OF("register", "incoming|outgoing|copies|destruction"),
 	    OPT("doc-id", K_ID), REQ("from", K_TOKEN), REQ("to", K_TOKEN)}},
+	/* A registry refused an authenticated officer: signed by the
+	 * registry, so the refusal itself is on record. */
+	{"denied", {REQ("officer", K_SERIAL), REQ("route", K_TEXT),
+	    REQ("reason", K_TEXT)}},
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static const char *const type_names[NTYPES + 1] = {
 	"cert.issue", "cert.revoke", "doc.register", "copy.issue", "release",
-	"recall", "destroy", "approve", "declassify", "item.transition", NULL,
+	"recall", "destroy", "approve", "declassify", "item.transition",
+	"denied", NULL,
 };
 
 struct cy_entry {

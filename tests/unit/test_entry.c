@@ -144,6 +144,40 @@ test_every_type(void **state)
 	assert_true(types >= 9);
 }
 
+/* A registry's record of a refused officer: serial, route, reason. */
+static void
+test_denied(void **state)
+{
+	cy_entry_field f[] = {
+		{"time", "2026-03-01T08:30:00Z"}, {"actor", SERIAL},
+		{"officer", COPY}, {"route", "revocations.post"},
+		{"reason", "officer " COPY " is an officer, not an authority"},
+	};
+	cy_buf out = CY_BUF_INIT;
+	cy_entry *e;
+	cy_error err;
+
+	(void)state;
+	make("denied", f, 5, &out);
+	assert_int_equal(cy_entry_verify(out.data, out.len, &err), 0);
+	assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
+	assert_string_equal(cy_entry_type(e), "denied");
+	assert_string_equal(cy_entry_get(e, "officer"), COPY);
+	assert_string_equal(cy_entry_get(e, "route"), "revocations.post");
+	cy_entry_free(e);
+	cy_buf_free(&out);
+	/* The officer is a serial, the reason is required. */
+	f[2].value = "someone";
+	assert_int_equal(cy_entry_create("denied", f, 5, signer, &out, &err),
+	    CY_E_USAGE);
+	assert_string_equal(err.msg,
+	    "officer must be a certificate serial, 32 lowercase hex digits");
+	f[2].value = COPY;
+	assert_int_equal(cy_entry_create("denied", f, 4, signer, &out, &err),
+	    CY_E_USAGE);
+	assert_int_equal(out.len, 0);
+}
+
 static void
 test_create_rejects(void **state)
 {
@@ -322,6 +356,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_issue),
 		cmocka_unit_test(test_every_type),
+		cmocka_unit_test(test_denied),
 		cmocka_unit_test(test_create_rejects),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_dates),

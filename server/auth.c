@@ -1,0 +1,576 @@
+/* coyeud — authorisation, decided here and nowhere else: the request's
+ * signature (RFC 9421, coyeu's profile) and body digest (RFC 9530), the
+ * caller's registered chain against the pinned root and the stored
+ * revocation lists, the nonce, and the route's `who`.  Refusals of an
+ * authenticated officer become `denied` entries (rate-limited).
+ * docs/coyeud.md, "Authorisation". */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coyeu/entry.h"
+#include "coyeu/httpsig.h"
+
+#include "common/timefmt.h"
+#include "coyeud.h"
+#include "auth.h"
+
+/* Seconds between sweeps of expired nonces (per node). */
+#define NONCE_SWEEP_EVERY 60
+/* Officers tracked by the denied-entry rate limit; more in one minute
+ * get no entry at all, so the register's growth stays bounded. */
+#define DENIED_SLOTS 256
+/* Stored revocation lists read per request (one per authority). */
+#define CRLS_MAX CYD_CRLS_MAX
+
+/* --- the request's components, as the signer saw them --- */
+
+struct components {
+	const cyd_request *rq;
+	char *target_uri;
+};
+
+static const char *
+component(void *ctx, const char *name)
+{
+	const struct components *c = ctx;
+
+	if (strcmp(name, "@method") == 0)
+		return c->rq->method;
+	if (strcmp(name, "@target-uri") == 0)
+		return c->target_uri;
+	if (name[0] == '@')
+		return NULL; /* outside the profile: not derivable here */
+	return c->rq->header(c->rq, name);
+}
+
+/* The configured url (no trailing '/') + path + ?query. */
+static char *
+target_uri(const cyd_request *rq)
+{
+	const char *url = rq->srv->cfg.url ? rq->srv->cfg.url : "";
+	size_t ulen = strlen(url), n;
+	char *out;
+
+	while (ulen > 0 && url[ulen - 1] == '/')
+		ulen--;
+	n = ulen + strlen(rq->path) + (rq->query ? strlen(rq->query) + 1 : 0);
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	snprintf(out, n + 1, "%.*s%s%s%s", (int)ulen, url, rq->path,
+	    rq->query ? "?" : "", rq->query ? rq->query : "");
+	return out;
+}
+
+/* --- stored state --- */
+
+int
+cyd_body_object(const cyd_request *rq, cyd_response *rs, json_t **out)
+{
+	json_error_t je;
+	json_t *o;
+
+	*out = NULL;
+	o = json_loadb((const char *)rq->body, rq->body_len,
+	    JSON_REJECT_DUPLICATES, &je);
+	if (o == NULL)
+		return cyd_error(rs, 400, "bad-request",
+		    "malformed JSON: %s (at byte %d)", je.text, je.position),
+		    -1;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return cyd_error(rs, 400, "bad-request",
+		    "malformed JSON: the body must be an object"), -1;
+	}
+	*out = o;
+	return 0;
+}
+
+const char *
+cyd_body_string(cyd_response *rs, json_t *obj, const char *name)
+{
+	const char *v = json_string_value(json_object_get(obj, name));
+
+	if (v == NULL)
+		cyd_error(rs, 400, "bad-request",
+		    "malformed JSON: the body needs a \"%s\" string", name);
+	return v;
+}
+
+static int
+crl_row(void *ctx, const char *key, const char *group, int64_t time,
+    const uint8_t *data, size_t len, cy_error *err)
+{
+	struct crl_set *set = ctx;
+
+	(void)key, (void)group, (void)time;
+	if (set->n == CRLS_MAX)
+		return cy_error_set(err, CY_E_TOO_LARGE,
+		    "more than %d stored revocation lists", CRLS_MAX);
+	if (cy_crl_parse(data, len, &set->crl[set->n], err) != 0)
+		return cy_error_wrap(err, "stored revocation list of %s", key);
+	set->n++;
+	return 0;
+}
+
+static void
+crls_free(struct crl_set *set)
+{
+	while (set->n > 0)
+		cy_crl_free(set->crl[--set->n]);
+	free(set);
+}
+
+int
+cyd_crls_load(cy_store *s, struct crl_set **out, cy_error *err)
+{
+	struct crl_set *set = calloc(1, sizeof(*set));
+	int r;
+
+	*out = NULL;
+	if (set == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = s->drv->rec_scan(s, "crl", NULL, crl_row, set, err)) < 0) {
+		crls_free(set);
+		return r;
+	}
+	*out = set;
+	return 0;
+}
+
+void
+cyd_crls_free(struct crl_set *set)
+{
+	if (set != NULL)
+		crls_free(set);
+}
+
+/* Runs fn(ctx, store) in a job of its own through the writer: one durable
+ * commit, shared with whatever else the batch holds. */
+int
+cyd_store_job(cyd_server *srv, cy_log_append_hook *fn, void *ctx,
+    cy_error *err)
+{
+	cyd_job job;
+	int r;
+
+	memset(&job, 0, sizeof(job));
+	job.hook = fn;
+	job.hook_ctx = ctx;
+	job.bad = SIZE_MAX;
+	if ((r = cyd_writer_submit(srv->writer, &job)) == 0 && job.rc == 0)
+		return 0;
+	*err = job.err;
+	return r != 0 ? r : job.rc;
+}
+
+/* --- nonces --- */
+
+static int64_t last_sweep; /* per node: when expired nonces were deleted */
+
+int
+cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err)
+{
+	char key[CY_SERIAL_HEX_LEN + 1 + sizeof(c->nonce)];
+	int64_t last = __atomic_load_n(&last_sweep, __ATOMIC_RELAXED);
+	int r;
+
+	snprintf(key, sizeof(key), "%s %s", c->serial, c->nonce);
+	/* Kept until a request carrying it would be too old anyway. */
+	r = s->drv->rec_put(s, "nonce", key, "", c->created +
+	    CY_HTTPSIG_WINDOW + 1, (const uint8_t *)"", 0, CY_STORE_REC_NEW, err);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return cy_error_set(err, CY_E_SIGNATURE, "nonce already used");
+	if (c->created - last >= NONCE_SWEEP_EVERY &&
+	    __atomic_compare_exchange_n(&last_sweep, &last, c->created, 0,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return s->drv->rec_expire(s, "nonce",
+		    c->created - CY_HTTPSIG_WINDOW - 1, NULL, err);
+	return 0;
+}
+
+static int
+nonce_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
+{
+	(void)first;
+	return cyd_auth_nonce_put(s, ctx, err);
+}
+
+/* --- denied entries --- */
+
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		char serial[CY_SERIAL_HEX_LEN + 1];
+		int64_t minute;
+		unsigned count;
+	} slot[DENIED_SLOTS];
+} denied = {PTHREAD_MUTEX_INITIALIZER, {{"", 0, 0}}};
+
+/* 1 when the officer may have one more denied entry this minute. */
+static int
+denied_allowed(const char *serial, int64_t now, unsigned per_minute)
+{
+	int64_t minute = now / 60;
+	size_t i, free_slot = DENIED_SLOTS;
+	int ok = 0;
+
+	pthread_mutex_lock(&denied.lock);
+	for (i = 0; i < DENIED_SLOTS; i++) {
+		if (strcmp(denied.slot[i].serial, serial) == 0)
+			break;
+		if (free_slot == DENIED_SLOTS && denied.slot[i].minute != minute)
+			free_slot = i; /* empty, or last minute's: reusable */
+	}
+	if (i == DENIED_SLOTS && free_slot < DENIED_SLOTS) {
+		i = free_slot;
+		snprintf(denied.slot[i].serial, sizeof(denied.slot[i].serial),
+		    "%s", serial);
+		denied.slot[i].minute = minute;
+		denied.slot[i].count = 0;
+	}
+	if (i < DENIED_SLOTS) {
+		if (denied.slot[i].minute != minute) {
+			denied.slot[i].minute = minute;
+			denied.slot[i].count = 0;
+		}
+		if (denied.slot[i].count < per_minute) {
+			denied.slot[i].count++;
+			ok = 1;
+		}
+	}
+	pthread_mutex_unlock(&denied.lock);
+	return ok;
+}
+
+/* A reason as an entry's text value: at most CY_ENTRY_TEXT_MAX bytes, cut
+ * on a character boundary, no trailing spaces. */
+static void
+entry_text(const char *in, char out[CY_ENTRY_TEXT_MAX + 1])
+{
+	size_t n = strlen(in);
+
+	if (n > CY_ENTRY_TEXT_MAX) {
+		n = CY_ENTRY_TEXT_MAX;
+		while (n > 0 && ((unsigned char)in[n] & 0xc0) == 0x80)
+			n--;
+	}
+	while (n > 0 && in[n - 1] == ' ')
+		n--;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+void
+cyd_auth_denied(cyd_request *rq, const char *reason)
+{
+	cyd_server *srv = rq->srv;
+	unsigned per_minute = srv->cfg.denied_per_minute;
+	char when[CY_CANON_TIME_LEN + 1], text[CY_ENTRY_TEXT_MAX + 1];
+	cy_entry_field f[5];
+	cy_buf entry = CY_BUF_INIT;
+	const uint8_t *entries[1];
+	size_t lens[1];
+	cyd_job job;
+	cy_error err;
+	int r;
+
+	if (rq->caller == NULL ||
+	    !denied_allowed(rq->caller->serial, rq->now, per_minute))
+		return;
+	entry_text(reason, text);
+	f[0].name = "time", f[0].value = cmn_time_text(rq->now, when);
+	f[1].name = "actor", f[1].value = cy_cert_serial(cy_chain_get(
+	    srv->chain, 0));
+	f[2].name = "officer", f[2].value = rq->caller->serial;
+	f[3].name = "route", f[3].value = rq->route && rq->route->name ?
+	    rq->route->name : "unknown";
+	f[4].name = "reason", f[4].value = text;
+	if (cy_entry_create("denied", f, 5, srv->key, &entry, &err) != 0) {
+		/* A reason the text form refuses: still record the refusal. */
+		f[4].value = "refused";
+		cy_buf_free(&entry);
+		if (cy_entry_create("denied", f, 5, srv->key, &entry, &err) != 0)
+			goto out;
+	}
+	entries[0] = entry.data, lens[0] = entry.len;
+	memset(&job, 0, sizeof(job));
+	job.entries = entries, job.lens = lens, job.n = 1, job.bad = SIZE_MAX;
+	if ((r = cyd_writer_submit(srv->writer, &job)) == 0 && job.rc == 0)
+		goto done;
+	err = job.err;
+out:
+	cyd_log(CYD_WARN, "denied entry not recorded", "id", rq->id,
+	    "officer", rq->caller->serial, "error", err.msg, NULL);
+done:
+	cy_buf_free(&entry);
+}
+
+int
+cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
+{
+	char reason[CY_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	cyd_auth_denied(rq, reason);
+	return cyd_error(rs, 403, "forbidden", "%s", reason);
+}
+
+/* --- the caller --- */
+
+void
+cyd_caller_free(cyd_caller *c)
+{
+	if (c == NULL)
+		return;
+	cy_chain_free(c->chain);
+	free(c);
+}
+
+/* For POST /v1/certs: the chain in the body, which need not be known. */
+static int
+enrol_chain(cyd_request *rq, cyd_response *rs, cy_chain **out)
+{
+	const char *text;
+	json_t *body;
+	cy_error err;
+	int r = -1;
+
+	if (cyd_body_object(rq, rs, &body) != 0)
+		return -1;
+	if ((text = cyd_body_string(rs, body, "chain")) == NULL)
+		goto out;
+	if (cy_chain_parse((const uint8_t *)text, strlen(text), out, &err) != 0) {
+		cyd_error(rs, 400, "bad-request", "the chain does not parse: %s",
+		    err.msg);
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(body);
+	return r;
+}
+
+/* The caller's registered chain (kind "cert", key: its serial). */
+static int
+stored_chain(cyd_request *rq, cyd_response *rs, cy_store *s,
+    const char *serial, cy_chain **out)
+{
+	cy_buf text = CY_BUF_INIT;
+	cy_error err;
+	int r;
+
+	r = s->drv->rec_get(s, "cert", serial, &text, NULL, &err);
+	if (r == 0)
+		cyd_error(rs, 401, "unauthenticated", "unknown certificate %s: "
+		    "register it with coyeu id register", serial);
+	else if (r < 0)
+		cyd_error_lib(rs, &err);
+	else if (cy_chain_parse(text.data, text.len, out, &err) != 0) {
+		cyd_error(rs, 503, "unavailable",
+		    "the stored chain of %s does not parse: %s", serial, err.msg);
+		r = -1;
+	}
+	cy_buf_free(&text);
+	return r == 1 ? 0 : -1;
+}
+
+/* Every certificate valid now (401: an expired one is not a caller), then
+ * the whole chain against the root and the lists (403 when revoked). */
+static int
+chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
+    const cy_chain *ch)
+{
+	char t[CY_CANON_TIME_LEN + 1];
+	struct crl_set *crls = NULL;
+	const cy_cert *c;
+	cy_error err;
+	size_t i;
+	int r = -1;
+
+	for (i = 0; i < cy_chain_len(ch); i++) {
+		c = cy_chain_get(ch, i);
+		if (rq->now > cy_cert_not_after(c))
+			return cyd_error(rs, 401, "unauthenticated",
+			    "certificate %s expired on %s", cy_cert_serial(c),
+			    cmn_time_text(cy_cert_not_after(c), t)), -1;
+		if (rq->now < cy_cert_not_before(c))
+			return cyd_error(rs, 401, "unauthenticated",
+			    "certificate %s is not valid before %s",
+			    cy_cert_serial(c),
+			    cmn_time_text(cy_cert_not_before(c), t)), -1;
+	}
+	if (cyd_crls_load(s, &crls, &err) != 0)
+		return cyd_error_lib(rs, &err), -1;
+	if (cy_chain_verify(ch, rq->srv->root,
+	    (const cy_crl *const *)crls->crl, crls->n, rq->now, NULL,
+	    &err) == 0)
+		r = 0;
+	else if (err.code == CY_E_REVOKED)
+		cyd_forbid(rq, rs, "%s", err.msg);
+	else
+		cyd_error(rs, 401, "unauthenticated",
+		    "the certificate chain does not verify: %s", err.msg);
+	cyd_crls_free(crls);
+	return r;
+}
+
+static cyd_caller *
+caller_new(cy_chain *ch, const cy_httpsig *h)
+{
+	cyd_caller *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->chain = ch;
+	c->cert = cy_chain_get(ch, 0);
+	c->serial = cy_cert_serial(c->cert);
+	c->unit = cy_cert_unit(c->cert);
+	c->role = cy_cert_role(c->cert);
+	c->clearance = cy_cert_clearance(c->cert);
+	snprintf(c->nonce, sizeof(c->nonce), "%s", cy_httpsig_nonce(h));
+	c->created = cy_httpsig_created(h);
+	return c;
+}
+
+static const char *
+role_article(int role)
+{
+	return role == CY_ROLE_AUTHORITY ? "an authority" :
+	    role == CY_ROLE_REGISTRY ? "a registry" : "an officer";
+}
+
+/* 1 when the route stores the nonce with its own effects (one commit). */
+static int
+nonce_with_effects(const cyd_request *rq)
+{
+	return strcmp(rq->method, "POST") == 0 &&
+	    strcmp(rq->path, "/v1/log/entries") == 0;
+}
+
+/* The signature over the request's components, by the leaf's key. */
+static int
+signature_check(cyd_request *rq, cyd_response *rs, const cy_httpsig *h,
+    const cy_chain *ch)
+{
+	struct components comp = {rq, NULL};
+	cy_error err;
+	int r;
+
+	if ((comp.target_uri = target_uri(rq)) == NULL)
+		return cyd_error(rs, 503, "unavailable", "out of memory"), -1;
+	r = cy_httpsig_verify(h, component, &comp,
+	    cy_cert_sign_public(cy_chain_get(ch, 0)), &err);
+	free(comp.target_uri);
+	if (r != 0)
+		return cyd_error(rs, 401, "unauthenticated",
+		    "the signature does not verify: %s", err.msg), -1;
+	return 0;
+}
+
+int
+cyd_auth(cyd_request *rq, cyd_response *rs)
+{
+	const char *input = rq->header(rq, "signature-input");
+	const char *sig = rq->header(rq, "signature");
+	const char *digest, *keyid;
+	const int who = rq->route->who;
+	cyd_reader *reader = NULL;
+	cy_chain *ch = NULL;
+	cy_httpsig *h = NULL;
+	cy_buf seen = CY_BUF_INIT;
+	cy_store *s;
+	cy_error err;
+	char key[CY_SERIAL_HEX_LEN + 2 + CY_HTTPSIG_NONCE_MAX + 1];
+	int r = -1, f;
+
+	if (input == NULL || sig == NULL)
+		return cyd_error(rs, 401, "unauthenticated",
+		    "the request is not signed"), -1;
+	if (cy_httpsig_parse(input, sig, CY_HTTPSIG_LABEL, &h, &err) != 0 ||
+	    cy_httpsig_check_profile(h, rq->body_len > 0, rq->now,
+	    CY_HTTPSIG_WINDOW, &err) != 0) {
+		cyd_error(rs, 401, "unauthenticated", "%s", err.msg);
+		goto out;
+	}
+	if (rq->body_len > 0 &&
+	    ((digest = rq->header(rq, "content-digest")) == NULL ||
+	    cy_httpsig_digest_check(digest, rq->body, rq->body_len, &err) != 0)) {
+		cyd_error(rs, 401, "unauthenticated",
+		    "the body does not match its Content-Digest");
+		goto out;
+	}
+	keyid = cy_httpsig_keyid(h);
+	if (!cy_serial_valid(keyid, strlen(keyid))) {
+		cyd_error(rs, 401, "unauthenticated",
+		    "keyid %.64s is not a certificate serial", keyid);
+		goto out;
+	}
+	if (cyd_reader_get(rq->srv, &reader, &err) != 0) {
+		cyd_error_lib(rs, &err);
+		goto out;
+	}
+	s = reader->store;
+	if (who == CYD_ENROL) {
+		if (enrol_chain(rq, rs, &ch) != 0)
+			goto out;
+		if (strcmp(keyid, cy_cert_serial(cy_chain_get(ch, 0))) != 0) {
+			cyd_error(rs, 401, "unauthenticated", "the request is "
+			    "signed by %s, not by the chain's leaf %s", keyid,
+			    cy_cert_serial(cy_chain_get(ch, 0)));
+			goto out;
+		}
+	} else if (stored_chain(rq, rs, s, keyid, &ch) != 0)
+		goto out;
+	if (signature_check(rq, rs, h, ch) != 0)
+		goto out;
+	/* From here the officer is who the signature says. */
+	if ((rq->caller = caller_new(ch, h)) == NULL) {
+		cyd_error(rs, 503, "unavailable", "out of memory");
+		goto out;
+	}
+	ch = NULL;
+	snprintf(key, sizeof(key), "%s %s", keyid, rq->caller->nonce);
+	if ((f = s->drv->rec_get(s, "nonce", key, &seen, NULL, &err)) < 0) {
+		cyd_error_lib(rs, &err);
+		goto out;
+	}
+	if (f == 1) {
+		cyd_error(rs, 401, "unauthenticated", "nonce already used");
+		goto out;
+	}
+	if (chain_check(rq, rs, s, rq->caller->chain) != 0)
+		goto out;
+	if (who == CYD_AUTHORITY && rq->caller->role != CY_ROLE_AUTHORITY) {
+		cyd_forbid(rq, rs, "certificate %s is %s, not an authority",
+		    rq->caller->serial, role_article(rq->caller->role));
+		goto out;
+	}
+	if (nonce_with_effects(rq))
+		rq->caller->nonce_pending = 1;
+	else if (cyd_store_job(rq->srv, nonce_hook, rq->caller, &err) != 0) {
+		if (err.code == CY_E_SIGNATURE)
+			cyd_error(rs, 401, "unauthenticated", "%s", err.msg);
+		else
+			cyd_error_lib(rs, &err);
+		goto out;
+	}
+	r = 0;
+out:
+	if (r != 0) {
+		cyd_caller_free(rq->caller);
+		rq->caller = NULL;
+	}
+	cy_buf_free(&seen);
+	cy_chain_free(ch);
+	cy_httpsig_free(h);
+	if (reader != NULL)
+		cyd_reader_put(rq->srv, reader);
+	return r;
+}

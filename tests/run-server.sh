@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs every server test script tests/server/*.sh against $build/coyeud
+# (and $build/coyeu, which makes their authorities), each with an empty
+# keyring of its own.
+build=$1
+COYEU=$(cd "$build" && pwd)/coyeu
+COYEUD=$(cd "$build" && pwd)/coyeud
+SRCDIR=$(pwd)
+export COYEU COYEUD SRCDIR
+pass=0; fail=0; failed=""
+for t in tests/server/*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	[ "$name" = lib ] && continue
+	home=$(mktemp -d)
+	if COYEU_HOME=$home/keyring sh "$t" >"$build/server-$name.log" 2>&1; then
+		pass=$((pass + 1)); echo "server: ok   $name"
+	else
+		fail=$((fail + 1)); failed="$failed $name"
+		echo "server: FAIL $name"; tail -n 30 "$build/server-$name.log"
+	fi
+	rm -rf "$home"
+done
+[ -z "$failed" ] || echo "failed:$failed"
+echo "server: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
