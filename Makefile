@@ -123,7 +123,7 @@ unit: $(TESTS) $(EXAMPLES)
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)
 
-server-test: all
+server-test: all $(BUILD)/load
 	@sh tests/run-server.sh $(BUILD)
 
 # The exported symbols are exactly the public headers' CY_API declarations.

@@ -105,8 +105,8 @@ awk -v b="$b0 $b1" -v s="$s0 $s1" -v n="$(nproc)" '
 		split(b, B, " "); split(s, S, " ")
 		server = S[2] - S[1]
 		others = (B[2] - B[1]) - server - load * wall
-		printf "server_cpu_pct %.0f\n", wall > 0 ? 100 * server / wall : 0
-		printf "others_pct %.0f\n", wall > 0 && others > 0 ? 100 * others / (wall * n) : 0
+		printf "server_cpu_pct %.0f\n", (wall > 0 ? 100 * server / wall : 0)
+		printf "others_pct %.0f\n", (wall > 0 && others > 0 ? 100 * others / (wall * n) : 0)
 	}' "$W/load.out"
 if [ -n "${PERF:-}" ]; then
 	wait "$PERF" || :

@@ -260,13 +260,13 @@ bench_coyeud() {
 				h = v["healthz_per_s"]
 				printf "%-9s %10.0f %8.2f %8.2f %9.2f %9d %9.1f%% %8.1f%%   %s%s\n",
 				    s, a, v["load_p50_ms"], p99, v["load_p999_ms"], err,
-				    h > 0 ? 100 * v["load_requests_per_s"] / h : 0,
-				    reg > 0 ? 100 * a / reg : 0,
+				    (h > 0 ? 100 * v["load_requests_per_s"] / h : 0),
+				    (reg > 0 ? 100 * a / reg : 0),
 				    (a >= ta && p99 < tp) ? "met" : "MISSED", r
 				printf "          HTTP ceiling (wrk -t2 -c%d /healthz): %.0f requests/s; CPU: coyeud %d%%, load tool %d%% of a core (%d requests signed before the clock), other processes %d%% of the machine%s\n",
 				    v["load_clients"], h, v["server_cpu_pct"],
 				    v["load_load_cpu_pct"], v["load_pregenerated"],
-				    v["others_pct"], v["others_pct"] > 10 ? " -- WARNING: unreliable, run again on an idle machine" : ""
+				    v["others_pct"], (v["others_pct"] > 10 ? " -- WARNING: unreliable, run again on an idle machine" : "")
 			}' "$W/coyeud-$s" >>"$REPORT"
 	done
 	echo "register ceiling (bench/register.c, in-process, batches of 4096): ${reg:-?} entries/s" >>"$REPORT"
