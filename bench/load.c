@@ -11,7 +11,7 @@
  *
  * DIR holds <i>.key (an unprotected officer key) and <i>.chain (its
  * registered chain) for i = 0 … clients-1.  --register first posts each
- * chain (signed POST /v1/certs).  --pregen N builds and signs N requests
+ * chain (signed POST /v1/certs); with --seconds 0 that is all.  --pregen N builds and signs N requests
  * before the clock starts (for when signing, not the server, is the
  * bottleneck).  --acks FILE writes "index sha256" for every acknowledged
  * entry; --check reads such a file and checks every entry is in the
@@ -1091,9 +1091,9 @@ main(int argc, char **argv)
 		die("give --keys DIR");
 	if (cfg.clients < 1 || cfg.clients > CLIENTS_MAX || cfg.threads < 1 ||
 	    cfg.threads > THREADS_MAX || cfg.epr < 1 || cfg.epr > EPR_MAX ||
-	    cfg.seconds < 1 || cfg.pregen < 0)
+	    cfg.seconds < 0 || cfg.pregen < 0)
 		die("--clients 1..%d, --threads 1..%d, --entries-per-request "
-		    "1..%d, --seconds >= 1", CLIENTS_MAX, THREADS_MAX, EPR_MAX);
+		    "1..%d, --seconds >= 0", CLIENTS_MAX, THREADS_MAX, EPR_MAX);
 	if (cfg.threads > cfg.clients)
 		cfg.threads = cfg.clients;
 	per = ((size_t)cfg.pregen + (size_t)cfg.clients - 1) / (size_t)cfg.clients;
@@ -1107,6 +1107,8 @@ main(int argc, char **argv)
 		if (reg)
 			register_officer(&off[i]);
 	}
+	if (cfg.seconds == 0)  /* --register alone */
+		return 0;
 	for (int t = 0; t < cfg.threads; t++) {
 		int lo = t * cfg.clients / cfg.threads,
 		    hi = (t + 1) * cfg.clients / cfg.threads;

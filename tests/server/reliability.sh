@@ -184,7 +184,7 @@ kill9() {
 	name=$1
 	configure "$name" "$2"
 	start
-	load "$name" setup 1 --register
+	load "$name" setup 0 --register
 	sample_checkpoints "$name"
 	# The load runs 3 s; coyeud dies under it after 1 s and is back
 	# shortly after, so the load's clients also resume on the new
@@ -239,7 +239,7 @@ else
 	name=pg-stop
 	configure "$name" "$(pg_database reliability_stop)"
 	start
-	load "$name" setup 1 --register
+	load "$name" setup 0 --register
 	load "$name" down 4 &
 	lpid=$!
 	sleep 1
@@ -271,13 +271,16 @@ name=disk-full
 mkdir -p "$T/$name/fs"
 if [ "$(id -u)" != 0 ]; then
 	skip_or_fail "disk full: mounting a tmpfs needs root"
-elif ! mount -t tmpfs -o size=8m tmpfs "$T/$name/fs" 2>"$T/$name/mount.err"; then
+elif ! mount -t tmpfs -o size=64m tmpfs "$T/$name/fs" 2>"$T/$name/mount.err"; then
 	skip_or_fail "disk full: cannot mount a tmpfs: $(cat "$T/$name/mount.err")"
 else
 	MOUNTED=$T/$name/fs
 	configure "$name" "sqlite:$T/$name/fs/registry.db"
 	start
-	load "$name" setup 1 --register
+	load "$name" setup 0 --register
+	load "$name" before 1
+	[ "$(field "$name" before status_200)" -gt 0 ] ||
+		fail "$name: no append before the disk filled: $(cat "$T/$name/before.out")"
 	# Fill what is left; the WAL must grow for the next commits.
 	dd if=/dev/zero of="$T/$name/fs/filler" bs=64k 2>/dev/null || :
 	load "$name" full 2
