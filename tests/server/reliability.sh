@@ -35,7 +35,8 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 CLIENTS=6
 
 fail() { echo "reliability: FAIL $*" >&2; exit 1; }
-note() { echo "reliability: $*"; }
+START=$(date +%s)
+note() { echo "reliability: [$(($(date +%s) - START)) s] $*"; }
 skip_or_fail() {
 	if [ "${CI:-}" = true ]; then fail "$* (required when CI=true)"; fi
 	note "SKIP $*"
@@ -240,11 +241,11 @@ else
 	configure "$name" "$(pg_database reliability_stop)"
 	start
 	load "$name" setup 0 --register
-	load "$name" down 4 &
+	load "$name" down 3 &
 	lpid=$!
-	sleep 1
+	sleep 0.7
 	pg_ctl_ -m fast -w stop >/dev/null || fail "pg_ctl stop"
-	sleep 1
+	sleep 0.8
 	host=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
 	pg_ctl_ -l "$host/server.log" -w -o "-k $host -c listen_addresses='' \
 	    -c fsync=on -c synchronous_commit=on -c max_connections=50" \
@@ -283,7 +284,7 @@ else
 		fail "$name: no append before the disk filled: $(cat "$T/$name/before.out")"
 	# Fill what is left; the WAL must grow for the next commits.
 	dd if=/dev/zero of="$T/$name/fs/filler" bs=64k 2>/dev/null || :
-	load "$name" full 2
+	load "$name" full 1
 	[ "$(field "$name" full status_503)" -gt 0 ] ||
 		fail "$name: no 503 on a full disk: $(cat "$T/$name/full.out")"
 	reason "$name" full | grep -qi 'full\|space' ||
