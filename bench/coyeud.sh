@@ -7,8 +7,8 @@
 #
 #   sh bench/coyeud.sh BUILD_DIR SCRATCH_PARENT STORE
 #
-# STORE is "sqlite" (a file in the scratch folder), or a postgres:// DSN
-# (under tests/with-pg.sh: "$COYEU_PG_DSN").  Knobs: BENCH_CLIENTS (64),
+# STORE is "sqlite" (a file in the scratch folder), or a PostgreSQL DSN
+# (postgres:// or, as tests/with-pg.sh's "$COYEU_PG_DSN", keywords).  Knobs: BENCH_CLIENTS (64),
 # BENCH_SECONDS (10), BENCH_EPR (entries per request, 1), BENCH_PREGEN
 # (requests signed before the clock starts, 0), BENCH_THREADS (2),
 # BENCH_PERF (1: perf record -g the server during the load, report in
@@ -46,12 +46,21 @@ busy_seconds() {
 	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
 		printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
 }
+# CPU seconds of coyeud and, on PostgreSQL, of the cluster's processes
+# (the postmaster and its children): the store's work is the server's.
 server_seconds() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
-	    "/proc/$PID/stat"
+	pids=$PID
+	if [ -n "${PGPID:-}" ]; then
+		pids="$pids $PGPID $(awk -v p="$PGPID" '{ s = $0; sub(/.*\) /, "", s);
+		    split(s, f, " "); if (f[2] == p) print FILENAME }' \
+		    /proc/[0-9]*/stat 2>/dev/null | cut -d/ -f3)"
+	fi
+	for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done |
+	    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); t += $12 + $13 }
+	    END { printf "%.2f", t / hz }'
 }
 
-echo "bench: coyeud on $STORE: $CLIENTS officers' keys and certificates" >&2
+echo "bench: coyeud on ${STORE%% *}: $CLIENTS officers' keys and certificates" >&2
 make_pki "$BUILD/coyeu" "$W" "$CLIENTS"
 
 # A free port: the kernel's choice for a socket we close at once.
@@ -59,7 +68,16 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 URL=http://127.0.0.1:$PORT
 case $STORE in
 sqlite) DB=sqlite:$W/registry.db ;;
-*) DB=$STORE ;;
+postgres*) DB=$STORE ;;
+*) DB=$(pg_url "$STORE") ;;  # a libpq keyword dsn (tests/with-pg.sh)
+esac
+# The cluster's postmaster, when it is a local one (tests/with-pg.sh).
+PGPID=
+case $DB in
+postgres*host=/*)
+	h=$(echo "$DB" | sed -n 's/.*host=\([^&]*\).*/\1/p')
+	[ -f "$h/data/postmaster.pid" ] && PGPID=$(head -n 1 "$h/data/postmaster.pid")
+	;;
 esac
 cat >"$W/coyeud.conf" <<EOF
 listen = 127.0.0.1:$PORT
@@ -87,7 +105,7 @@ done
 # warm-up run, then the measured one.
 "$BUILD/load" --url "$URL" --keys "$W/keys" --clients "$CLIENTS" --register \
     --seconds 1 --threads "$THREADS" >/dev/null || die "the warm-up load failed"
-echo "bench: coyeud on $STORE: $CLIENTS clients for $SECONDS_ s" >&2
+echo "bench: coyeud on ${STORE%% *}: $CLIENTS clients for $SECONDS_ s" >&2
 if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	perf record -g -o "$W/perf.data" -p "$PID" -- sleep "$SECONDS_" \
 	    >/dev/null 2>&1 &

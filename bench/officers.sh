@@ -5,7 +5,8 @@
 #
 # DIR/root.key, DIR/root.cert, DIR/registry.key, DIR/registry.chain, and
 # DIR/keys/<i>.key, DIR/keys/<i>.chain for i = 0 … N-1 (officers of unit
-# vn/a, cleared to mat; unprotected keys, as bench/load reads them).
+# vn/a, cleared to mat; unprotected keys, as bench/load reads them); and
+# pg_url, below.
 
 make_pki() {
 	_coyeu=$1 _dir=$2 _n=$3
@@ -27,4 +28,14 @@ make_pki() {
 		    vn/a officer mat
 		_i=$((_i + 1))
 	done
+}
+
+# pg_url DSN [DBNAME]: a libpq keyword dsn ("host=DIR dbname=D user=U", as
+# tests/with-pg.sh gives COYEU_PG_DSN) as the postgresql:// URL coyeud's
+# db = takes, optionally naming another database.
+pg_url() {
+	_h=$(echo "$1" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
+	_u=$(echo "$1" | sed -n 's/.*user=\([^ ]*\).*/\1/p')
+	_d=${2:-$(echo "$1" | sed -n 's/.*dbname=\([^ ]*\).*/\1/p')}
+	echo "postgresql:///${_d:-postgres}?host=$_h&user=${_u:-postgres}"
 }

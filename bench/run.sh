@@ -263,8 +263,9 @@ bench_coyeud() {
 				    (h > 0 ? 100 * v["load_requests_per_s"] / h : 0),
 				    (reg > 0 ? 100 * a / reg : 0),
 				    (a >= ta && p99 < tp) ? "met" : "MISSED", r
-				printf "          HTTP ceiling (wrk -t2 -c%d /healthz): %.0f requests/s; CPU: coyeud %d%%, load tool %d%% of a core (%d requests signed before the clock), other processes %d%% of the machine%s\n",
-				    v["load_clients"], h, v["server_cpu_pct"],
+				printf "          HTTP ceiling (wrk -t2 -c%d /healthz): %.0f requests/s; CPU: coyeud%s %d%%, load tool %d%% of a core (%d requests signed before the clock), other processes %d%% of the machine%s\n",
+				    v["load_clients"], h,
+				    (s == "postgres" ? " with PostgreSQL" : ""), v["server_cpu_pct"],
 				    v["load_load_cpu_pct"], v["load_pregenerated"],
 				    v["others_pct"], (v["others_pct"] > 10 ? " -- WARNING: unreliable, run again on an idle machine" : "")
 			}' "$W/coyeud-$s" >>"$REPORT"

@@ -217,9 +217,7 @@ note "sqlite-kill: coyeu log audit passed"
 pg_database() {
 	psql "$COYEU_PG_DSN" -q -c "CREATE DATABASE \"$1\"" >/dev/null ||
 		fail "cannot create database $1"
-	host=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
-	user=$(echo "$COYEU_PG_DSN" | sed -n 's/.*user=\([^ ]*\).*/\1/p')
-	echo "postgresql:///$1?host=$host&user=${user:-postgres}"
+	pg_url "$COYEU_PG_DSN" "$1"
 }
 pg_ctl_() {
 	host=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
