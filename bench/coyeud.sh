@@ -119,11 +119,15 @@ b1=$(busy_seconds); s1=$(server_seconds)
 # What the machine did besides coyeud and the load tool during the run.
 awk -v b="$b0 $b1" -v s="$s0 $s1" -v n="$(nproc)" '
 	/^seconds / { wall = $2 } /^load_cpu_pct / { load = $2 / 100 }
+	/^appends / { appends = $2 }
 	END {
 		split(b, B, " "); split(s, S, " ")
 		server = S[2] - S[1]
 		others = (B[2] - B[1]) - server - load * wall
 		printf "server_cpu_pct %.0f\n", (wall > 0 ? 100 * server / wall : 0)
+		# What an append costs the server, whatever else runs: the
+		# ceiling of an idle machine is its cores over this.
+		printf "server_cpu_us_per_append %.0f\n", (appends > 0 ? 1e6 * server / appends : 0)
 		printf "others_pct %.0f\n", (wall > 0 && others > 0 ? 100 * others / (wall * n) : 0)
 	}' "$W/load.out"
 if [ -n "${PERF:-}" ]; then

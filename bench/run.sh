@@ -250,7 +250,7 @@ bench_coyeud() {
 	} >>"$REPORT"
 	for s in sqlite postgres; do
 		[ -s "$W/coyeud-$s" ] || continue
-		awk -v s="$s" -v reg="$reg" -v ta="$TARGET_APPENDS" \
+		awk -v s="$s" -v reg="$reg" -v ta="$TARGET_APPENDS" -v n="$CORES" \
 		    -v tp="$TARGET_P99_MS" '
 			{ v[$1] = $2 }
 			/^load_status_/ && $1 != "load_status_200" { err += $2 }
@@ -263,6 +263,9 @@ bench_coyeud() {
 				    (h > 0 ? 100 * v["load_requests_per_s"] / h : 0),
 				    (reg > 0 ? 100 * a / reg : 0),
 				    (a >= ta && p99 < tp) ? "met" : "MISSED", r
+				c = v["server_cpu_us_per_append"]
+				printf "          server CPU per append: %.0f us (all %d cores for coyeud: %.0f appends/s at most)\n",
+				    c, n, (c > 0 ? n * 1e6 / c : 0)
 				printf "          HTTP ceiling (wrk -t2 -c%d /healthz): %.0f requests/s; CPU: coyeud%s %d%%, load tool %d%% of a core (%d requests signed before the clock), other processes %d%% of the machine%s\n",
 				    v["load_clients"], h,
 				    (s == "postgres" ? " with PostgreSQL" : ""), v["server_cpu_pct"],
