@@ -123,7 +123,16 @@ unit: $(TESTS) $(EXAMPLES)
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)
 
-server-test: all $(BUILD)/load
+# The writer's group commit, in process, beside the HTTP tests.
+SERVER_CORE_OBJ = $(addprefix $(BUILD)/server/,writer.o metrics.o log.o) \
+                  $(COMMON_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/writer_test: tests/server/writer_test.c $(SERVER_CORE_OBJ) \
+    $(BUILD)/libcoyeu.a server/coyeud.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -Iserver $(LDFLAGS_ALL) -o $@ $< \
+	    $(SERVER_CORE_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) $(SERVER_LIBS)
+
+server-test: all $(BUILD)/tests/writer_test $(BUILD)/load
 	@sh tests/run-server.sh $(BUILD)
 
 # The exported symbols are exactly the public headers' CY_API declarations.

@@ -236,6 +236,8 @@ typedef struct cyd_job {
 	/* private to the writer */
 	struct cyd_job *next;
 	int done;
+	pthread_cond_t cv;          /* signalled when done: only its waiter
+	                             * wakes */
 } cyd_job;
 
 int cyd_writer_start(cyd_server *srv, cyd_writer **out, cy_error *err);

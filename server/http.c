@@ -41,15 +41,6 @@ static unsigned long in_flight;
 static uint32_t id_prefix;
 static uint64_t id_counter;
 
-double
-cyd_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* --- answers --- */
 
 static int

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "coyeud.h"
+#include "internal.h"
 
 static int max_level = CYD_INFO;
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
@@ -79,4 +79,13 @@ cyd_log(int level, const char *msg, ...)
 	va_end(ap);
 	cyd_log_json(level, msg, f);
 	json_decref(f);
+}
+
+double
+cyd_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -13,6 +13,8 @@
 #define RETRY_FOR_MS 5000
 #define RETRY_FIRST_MS 2
 #define RETRY_STEP_MAX_MS 200
+/* How long a new batch may wait for the requests of the last one. */
+#define GATHER_US 1000
 
 struct cyd_writer {
 	cyd_server *srv;
@@ -21,10 +23,10 @@ struct cyd_writer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* a job came, or stop */
-	pthread_cond_t done; /* a batch finished */
 	cyd_job *head, **tail;
 	int stop, started;
 	int broken; /* the thread could not run: refuse every job */
+	size_t pending; /* jobs queued */
 };
 
 /* One batch: its jobs, all their entries in one array, and where each
@@ -135,6 +137,16 @@ is_store_error(int rc)
 	    rc == CY_E_NOMEM;
 }
 
+static void
+log_batch(const struct batch *b, int rc, double seconds)
+{
+	json_t *f = json_pack("{s:I,s:I,s:f,s:i}", "jobs", (json_int_t)b->njobs,
+	    "entries", (json_int_t)b->n, "ms", seconds * 1e3, "rc", rc);
+
+	cyd_log_json(CYD_DEBUG, "batch", f);
+	json_decref(f);
+}
+
 /* Commits what is left of the batch, failing the jobs that are refused
  * one by one and retrying the rest. */
 static void
@@ -142,6 +154,7 @@ commit_batch(cyd_writer *w, struct batch *b)
 {
 	unsigned waited = 0, step = RETRY_FIRST_MS;
 	uint64_t first = 0, size;
+	double t0;
 	cy_error err;
 	size_t bad, j;
 	int rc;
@@ -153,12 +166,14 @@ commit_batch(cyd_writer *w, struct batch *b)
 		b->failed_hook = SIZE_MAX;
 		bad = SIZE_MAX;
 		cy_error_clear(&err);
+		t0 = cyd_monotonic();
 		if (b->n == 0)
 			rc = commit_hooks_only(w, b, &err);
 		else
 			rc = cy_log_append_with(w->log, w->srv->signer,
 			    b->entries, b->lens, b->n, 0, batch_hook, b, &first,
 			    &bad, &err);
+		log_batch(b, rc, cyd_monotonic() - t0);
 		if (rc == 0) {
 			size = cy_log_size(w->log);
 			__atomic_store_n(&w->srv->size, size, __ATOMIC_RELAXED);
@@ -199,6 +214,28 @@ commit_batch(cyd_writer *w, struct batch *b)
 	}
 }
 
+/* Called with the lock held.  The requests of the batch just committed
+ * come back together, a moment after their answers: when fewer than half
+ * of them are queued, wait for them (at most GATHER_US) rather than
+ * commit the first few alone and make the rest wait a whole commit. */
+static void
+gather_window(cyd_writer *w, size_t last)
+{
+	struct timespec until;
+
+	if (w->pending >= last || w->stop)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += GATHER_US * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (w->pending < last && !w->stop &&
+	    pthread_cond_timedwait(&w->work, &w->lock, &until) == 0)
+		;
+}
+
 /* Takes the pending jobs, up to batch_max entries (a job larger than that
  * goes alone). */
 static cyd_job *
@@ -216,6 +253,7 @@ take_jobs(cyd_writer *w, struct batch *b)
 		job = job->next;
 	}
 	w->head = job;
+	w->pending -= b->nall;
 	if (job == NULL)
 		w->tail = &w->head;
 	if (last != NULL)
@@ -280,6 +318,7 @@ writer_main(void *arg)
 	cyd_writer *w = arg;
 	size_t cap = w->srv->cfg.batch_max;
 	struct batch b;
+	cyd_job *job;
 	cy_error err;
 	size_t j;
 
@@ -289,13 +328,15 @@ writer_main(void *arg)
 		cyd_log(CYD_ERROR, "writer: out of memory", NULL);
 		w->stop = 1;
 		w->broken = 1;
-		pthread_cond_broadcast(&w->done);
+		for (job = w->head; job != NULL; job = job->next)
+			pthread_cond_signal(&job->cv);
 	}
 	for (;;) {
 		while (w->head == NULL && !w->stop)
 			pthread_cond_wait(&w->work, &w->lock);
 		if (w->head == NULL || w->broken)
 			break;
+		gather_window(w, b.nall);
 		take_jobs(w, &b);
 		pthread_mutex_unlock(&w->lock);
 		if (batch_fit(&b, &cap, jobs_entries(&b)) != 0) {
@@ -305,9 +346,10 @@ writer_main(void *arg)
 		} else
 			commit_batch(w, &b);
 		pthread_mutex_lock(&w->lock);
-		for (j = 0; j < b.nall; j++)
+		for (j = 0; j < b.nall; j++) {
 			b.all[j]->done = 1;
-		pthread_cond_broadcast(&w->done);
+			pthread_cond_signal(&b.all[j]->cv);
+		}
 	}
 	/* Stopping: anything still queued is refused. */
 	pthread_mutex_unlock(&w->lock);
@@ -327,7 +369,6 @@ cyd_writer_start(cyd_server *srv, cyd_writer **out, cy_error *err)
 	w->tail = &w->head;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->done, NULL);
 	if ((r = cy_store_open(srv->drv, srv->dsn, 0, &w->store, err)) != 0 ||
 	    (r = cy_log_open_store(w->store, NULL, &w->log, err)) != 0)
 		goto fail;
@@ -361,15 +402,29 @@ cyd_writer_submit(cyd_writer *w, cyd_job *job)
 		return job->rc = cy_error_set(&job->err, CY_E_STORE_RETRY,
 		    "the registry is stopping; try again");
 	}
+	pthread_cond_init(&job->cv, NULL);
 	*w->tail = job;
 	w->tail = &job->next;
+	w->pending++;
 	pthread_cond_signal(&w->work);
 	while (!job->done && !w->broken)
-		pthread_cond_wait(&w->done, &w->lock);
-	if (!job->done)
+		pthread_cond_wait(&job->cv, &w->lock);
+	if (!job->done) {
+		/* Still queued: take it out before it goes away. */
+		cyd_job **p;
+
+		for (p = &w->head; *p != NULL && *p != job; p = &(*p)->next)
+			;
+		if (*p == job) {
+			w->pending--;
+			if ((*p = job->next) == NULL)
+				w->tail = p;
+		}
 		job->rc = cy_error_set(&job->err, CY_E_NOMEM, "the writer "
 		    "could not start");
+	}
 	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&job->cv);
 	return job->rc;
 }
 
@@ -389,7 +444,6 @@ cyd_writer_stop(cyd_writer *w)
 	cy_log_close(w->log);
 	cy_store_close(w->store);
 	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->done);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }

@@ -5,8 +5,9 @@
 build=$1
 COYEU=$(cd "$build" && pwd)/coyeu
 COYEUD=$(cd "$build" && pwd)/coyeud
+CYD_BUILD=$(cd "$build" && pwd)
 SRCDIR=$(pwd)
-export COYEU COYEUD SRCDIR
+export COYEU COYEUD SRCDIR CYD_BUILD
 pass=0; fail=0; failed=""
 for t in tests/server/*.sh; do
 	[ -e "$t" ] || continue
