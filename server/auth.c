@@ -45,7 +45,7 @@ component(void *ctx, const char *name)
 	return c->rq->header(c->rq, name);
 }
 
-/* The configured url (no trailing '/') + path + ?query. */
+/* The configured url (no trailing '/') + the request target as sent. */
 static char *
 target_uri(const cyd_request *rq)
 {
@@ -55,11 +55,10 @@ target_uri(const cyd_request *rq)
 
 	while (ulen > 0 && url[ulen - 1] == '/')
 		ulen--;
-	n = ulen + strlen(rq->path) + (rq->query ? strlen(rq->query) + 1 : 0);
+	n = ulen + strlen(rq->target);
 	if ((out = malloc(n + 1)) == NULL)
 		return NULL;
-	snprintf(out, n + 1, "%.*s%s%s%s", (int)ulen, url, rq->path,
-	    rq->query ? "?" : "", rq->query ? rq->query : "");
+	snprintf(out, n + 1, "%.*s%s", (int)ulen, url, rq->target);
 	return out;
 }
 
@@ -270,7 +269,7 @@ cyd_auth_denied(cyd_request *rq, const char *reason)
 	cyd_server *srv = rq->srv;
 	unsigned per_minute = srv->cfg.denied_per_minute;
 	char when[CY_CANON_TIME_LEN + 1], text[CY_ENTRY_TEXT_MAX + 1];
-	cy_entry_field f[5];
+	cy_entry_field f[6];
 	cy_buf entry = CY_BUF_INIT;
 	const uint8_t *entries[1];
 	size_t lens[1];
@@ -288,12 +287,14 @@ cyd_auth_denied(cyd_request *rq, const char *reason)
 	f[2].name = "officer", f[2].value = rq->caller->serial;
 	f[3].name = "route", f[3].value = rq->route && rq->route->name ?
 	    rq->route->name : "unknown";
-	f[4].name = "reason", f[4].value = text;
-	if (cy_entry_create("denied", f, 5, srv->key, &entry, &err) != 0) {
+	/* The nonce tells two refusals of one second apart. */
+	f[4].name = "nonce", f[4].value = rq->caller->nonce;
+	f[5].name = "reason", f[5].value = text;
+	if (cy_entry_create("denied", f, 6, srv->key, &entry, &err) != 0) {
 		/* A reason the text form refuses: still record the refusal. */
-		f[4].value = "refused";
+		f[5].value = "refused";
 		cy_buf_free(&entry);
-		if (cy_entry_create("denied", f, 5, srv->key, &entry, &err) != 0)
+		if (cy_entry_create("denied", f, 6, srv->key, &entry, &err) != 0)
 			goto out;
 	}
 	entries[0] = entry.data, lens[0] = entry.len;
@@ -320,6 +321,88 @@ cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
 	va_end(ap);
 	cyd_auth_denied(rq, reason);
 	return cyd_error(rs, 403, "forbidden", "%s", reason);
+}
+
+/* --- chains verified a moment ago --- */
+
+/* A registered chain verified against the root and the lists stays
+ * verified for VERIFIED_SECONDS (per node): a busy officer's requests
+ * skip the chain's signatures and the lists.  A list stored on this node
+ * ends that at once; one stored on another node within the same time.
+ * Registered chains are never replaced (POST /v1/certs refuses other
+ * bytes), so the serial names the chain; its length is checked too. */
+#define VERIFIED_SLOTS 1024
+#define VERIFIED_SECONDS 1
+
+static struct {
+	pthread_mutex_t lock;
+	uint64_t epoch; /* lists stored on this node */
+	struct {
+		char serial[CY_SERIAL_HEX_LEN + 1];
+		size_t bytes;
+		int64_t at;
+		uint64_t epoch;
+	} slot[VERIFIED_SLOTS];
+} verified = {PTHREAD_MUTEX_INITIALIZER, 0, {{"", 0, 0, 0}}};
+
+static size_t
+chain_bytes(const cy_chain *ch)
+{
+	size_t i, len, total = 0;
+
+	for (i = 0; i < cy_chain_len(ch); i++) {
+		(void)cy_cert_bytes(cy_chain_get(ch, i), &len);
+		total += len;
+	}
+	return total;
+}
+
+static size_t
+verified_slot(const char *serial)
+{
+	return (size_t)strtoul((char[9]){serial[0], serial[1], serial[2],
+	    serial[3], serial[4], serial[5], serial[6], serial[7], 0}, NULL,
+	    16) % VERIFIED_SLOTS;
+}
+
+static int
+verified_recently(const cy_chain *ch, int64_t now)
+{
+	const char *serial = cy_cert_serial(cy_chain_get(ch, 0));
+	size_t i = verified_slot(serial);
+	int hit;
+
+	pthread_mutex_lock(&verified.lock);
+	hit = strcmp(verified.slot[i].serial, serial) == 0 &&
+	    verified.slot[i].bytes == chain_bytes(ch) &&
+	    verified.slot[i].epoch == verified.epoch &&
+	    now >= verified.slot[i].at &&
+	    now - verified.slot[i].at <= VERIFIED_SECONDS;
+	pthread_mutex_unlock(&verified.lock);
+	return hit;
+}
+
+static void
+verified_note(const cy_chain *ch, int64_t now)
+{
+	const char *serial = cy_cert_serial(cy_chain_get(ch, 0));
+	size_t i = verified_slot(serial);
+
+	pthread_mutex_lock(&verified.lock);
+	snprintf(verified.slot[i].serial, sizeof(verified.slot[i].serial),
+	    "%s", serial);
+	verified.slot[i].bytes = chain_bytes(ch);
+	verified.slot[i].at = now;
+	verified.slot[i].epoch = verified.epoch;
+	pthread_mutex_unlock(&verified.lock);
+}
+
+void
+cyd_auth_crls_changed(void)
+{
+	pthread_mutex_lock(&verified.lock);
+	verified.epoch++;
+	pthread_mutex_unlock(&verified.lock);
 }
 
 /* --- the caller --- */
@@ -385,7 +468,7 @@ stored_chain(cyd_request *rq, cyd_response *rs, cy_store *s,
  * the whole chain against the root and the lists (403 when revoked). */
 static int
 chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
-    const cy_chain *ch)
+    const cy_chain *ch, int registered)
 {
 	char t[CY_CANON_TIME_LEN + 1];
 	struct crl_set *crls = NULL;
@@ -406,12 +489,18 @@ chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
 			    cy_cert_serial(c),
 			    cmn_time_text(cy_cert_not_before(c), t)), -1;
 	}
+	/* Only a registered chain: one in a body is not yet the serial's. */
+	if (registered && verified_recently(ch, rq->now))
+		return 0;
 	if (cyd_crls_load(s, &crls, &err) != 0)
 		return cyd_error_lib(rs, &err), -1;
 	if (cy_chain_verify(ch, rq->srv->root,
 	    (const cy_crl *const *)crls->crl, crls->n, rq->now, NULL,
-	    &err) == 0)
+	    &err) == 0) {
 		r = 0;
+		if (registered)
+			verified_note(ch, rq->now);
+	}
 	else if (err.code == CY_E_REVOKED)
 		cyd_forbid(rq, rs, "%s", err.msg);
 	else
@@ -545,7 +634,7 @@ cyd_auth(cyd_request *rq, cyd_response *rs)
 		cyd_error(rs, 401, "unauthenticated", "nonce already used");
 		goto out;
 	}
-	if (chain_check(rq, rs, s, rq->caller->chain) != 0)
+	if (chain_check(rq, rs, s, rq->caller->chain, who != CYD_ENROL) != 0)
 		goto out;
 	if (who == CYD_AUTHORITY && rq->caller->role != CY_ROLE_AUTHORITY) {
 		cyd_forbid(rq, rs, "certificate %s is %s, not an authority",

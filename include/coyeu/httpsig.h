@@ -59,7 +59,8 @@ CY_API const char *cy_httpsig_request_component(void *req, const char *name);
 CY_API int cy_httpsig_digest(const uint8_t *body, size_t len, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
 /* Checks a Content-Digest field value against body: it must hold a
- * sha-256 member (others are ignored) equal to the body's digest. */
+ * sha-256 member (others are ignored) equal to the body's digest.
+ * CY_E_FORMAT: malformed or no sha-256; CY_E_SIGNATURE: another body. */
 CY_API int cy_httpsig_digest_check(const char *field, const uint8_t *body,
     size_t len, cy_error *err) CY_MUST_CHECK;
 
@@ -90,7 +91,11 @@ typedef struct cy_httpsig cy_httpsig;
 
 /* Parses the Signature-Input and Signature field values (RFC 8941
  * dictionaries) and takes the signature labelled `label` (NULL: the only
- * one; more than one is refused).  Sizes are capped. */
+ * one; more than one is refused).  Every member is checked, not only the
+ * one taken.  CY_E_FORMAT says what and where (component parameters,
+ * unknown signature parameters and unknown derived components are
+ * refused, not ignored); CY_E_TOO_LARGE: a field over
+ * CY_HTTPSIG_HEADER_MAX bytes, over CY_HTTPSIG_COMPONENTS_MAX components. */
 CY_API int cy_httpsig_parse(const char *signature_input, const char *signature,
     const char *label, cy_httpsig **out, cy_error *err) CY_MUST_CHECK;
 CY_API void cy_httpsig_free(cy_httpsig *h);
@@ -104,7 +109,8 @@ CY_API const char *cy_httpsig_component_name(const cy_httpsig *h, size_t i);
 CY_API int cy_httpsig_covers(const cy_httpsig *h, const char *name);
 
 /* The signature base (RFC 9421 §2.5) of h's components over the request
- * (NUL-terminated; no trailing newline). */
+ * (NUL-terminated; no trailing newline).  CY_E_FORMAT when the request
+ * lacks a covered component or a value holds a control character. */
 CY_API int cy_httpsig_base(const cy_httpsig *h,
     cy_httpsig_component_fn *component, void *ctx, cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
@@ -112,7 +118,9 @@ CY_API int cy_httpsig_base(const cy_httpsig *h,
 /* coyeu's profile: alg is ed25519 (or absent), keyid and a nonce of
  * CY_HTTPSIG_NONCE_MIN..MAX characters are present, created is present and
  * within `window` seconds of now, and the components cover @method,
- * @target-uri and, when has_body, content-digest and content-type. */
+ * @target-uri and, when has_body, content-digest and content-type; an
+ * expires, if any, is not past.  CY_E_POLICY with the rule broken (an
+ * authentication failure: the daemon answers 401). */
 CY_API int cy_httpsig_check_profile(const cy_httpsig *h, int has_body,
     int64_t now, int window, cy_error *err) CY_MUST_CHECK;
 

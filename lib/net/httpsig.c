@@ -55,7 +55,6 @@ struct cy_httpsig {
 	char *string[P_COUNT];
 	uint8_t sig[SIG_MAX];
 	size_t siglen;
-	int has_sig;
 };
 
 static void
@@ -416,9 +415,11 @@ sf_bytes(struct sf *s, uint8_t *out, size_t cap, size_t *len)
 	if (*s->p != ':')
 		return sf_fail(s, *s->p == '\0' ? "unterminated byte sequence" :
 		    "a byte sequence holds a character outside base64");
-	if (n / 4 * 3 > cap)
+	/* The decoded size, padding taken off, before decoding into out. */
+	if (n % 4 == 0 && n > 0 && n / 4 * 3 - (b64[n - 1] == '=') -
+	    (b64[n - 2] == '=') > cap)
 		return sf_fail(s, "a byte sequence longer than %zu bytes", cap);
-	if (cy_b64_decode(out, len, b64, n, 1) != 0) {
+	if (n % 4 != 0 || cy_b64_decode(out, len, b64, n, 1) != 0) {
 		s->p = b64;
 		return sf_fail(s, "a byte sequence that is not canonical padded base64");
 	}
@@ -432,6 +433,7 @@ sf_bytes(struct sf *s, uint8_t *out, size_t cap, size_t *len)
 static int
 sf_refuse_component_params(struct sf *s, const char *component)
 {
+	const char *at = s->p;
 	char key[KEY_MAX + 1];
 	int r;
 
@@ -441,6 +443,7 @@ sf_refuse_component_params(struct sf *s, const char *component)
 	sf_skip_sp(s);
 	if ((r = sf_key(s, key)) != 0)
 		return r;
+	s->p = at;
 	return sf_fail(s, "the component \"%.64s\" has the parameter ;%s, which coyeu does not support",
 	    component, key);
 }
@@ -454,9 +457,10 @@ sf_signature_params(struct sf *s, cy_httpsig *h)
 	int64_t number = 0;
 	int r = 0;
 	enum param p;
+	const char *at;
 
 	while (*s->p == ';') {
-		s->p++;
+		at = s->p++;
 		sf_skip_sp(s);
 		if ((r = sf_key(s, key)) != 0)
 			goto out;
@@ -464,10 +468,12 @@ sf_signature_params(struct sf *s, cy_httpsig *h)
 			if (strcmp(key, param_desc[p].name) == 0)
 				break;
 		if (p == P_COUNT) {
+			s->p = at;
 			r = sf_fail(s, "unknown signature parameter ;%s", key);
 			goto out;
 		}
 		if (*s->p != '=') {
+			s->p = at;
 			r = sf_fail(s, "the signature parameter %s has no value",
 			    key);
 			goto out;
@@ -479,8 +485,10 @@ sf_signature_params(struct sf *s, cy_httpsig *h)
 		if (r != 0)
 			goto out;
 		if ((r = set_param(h, p, number, (const char *)str.data,
-		    str.len, s->err)) != 0)
+		    str.len, s->err)) != 0) {
+			r = cy_error_wrap(s->err, "%s", s->field);
 			goto out;
+		}
 	}
 out:
 	cy_buf_free(&str);
@@ -547,7 +555,6 @@ signature_value(struct sf *s, cy_httpsig *h)
 		return r;
 	if (*s->p == ';')
 		return sf_fail(s, "parameters on a signature value are not supported");
-	h->has_sig = 1;
 	return 0;
 }
 
@@ -562,6 +569,7 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	char seen[LABELS_MAX][KEY_MAX + 1];
 	char key[KEY_MAX + 1];
 	cy_httpsig member;
+	const char *at;
 	size_t n = 0, i;
 	int r = 0, found = 0;
 
@@ -570,10 +578,12 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	if (*s.p == '\0')
 		return cy_error_set(err, CY_E_FORMAT, "%s is empty", field);
 	for (;;) {
+		at = s.p;
 		if ((r = sf_key(&s, key)) != 0)
 			goto out;
 		for (i = 0; i < n; i++)
 			if (strcmp(seen[i], key) == 0) {
+				s.p = at;
 				r = sf_fail(&s, "the label %s appears twice", key);
 				goto out;
 			}
@@ -619,16 +629,14 @@ sf_dictionary(const char *field, const char *text, const char *label,
 	}
 	if (!found)
 		r = cy_error_set(err, CY_E_FORMAT, "%s has no signature labelled %s",
-		    field, label);
+		    field, label != NULL ? label : "");
 out:
 	sig_clear(&member);
 	*count = n;
 	return r;
 }
 
-/* A field value within the size cap, with no trailing space: RFC 8941
- * allows spaces after the value only where HTTP has already trimmed
- * them. */
+/* A field value, present and within the size cap. */
 static int
 check_field(const char *field, const char *text, cy_error *err)
 {
@@ -675,7 +683,6 @@ cy_httpsig_parse(const char *signature_input, const char *signature,
 	}
 	memcpy(h->sig, sig.sig, sig.siglen);
 	h->siglen = sig.siglen;
-	h->has_sig = 1;
 	*out = h;
 	h = NULL;
 out:
@@ -918,6 +925,7 @@ cy_httpsig_digest_check(const char *field, const uint8_t *body, size_t len,
 	struct sf s = {field, field, "Content-Digest", err};
 	uint8_t want[CY_SHA256_LEN], got[64], keep[CY_SHA256_LEN];
 	char key[KEY_MAX + 1];
+	const char *at;
 	size_t n;
 	int r, have = 0;
 
@@ -927,6 +935,7 @@ cy_httpsig_digest_check(const char *field, const uint8_t *body, size_t len,
 	if (*s.p == '\0')
 		return cy_error_set(err, CY_E_FORMAT, "Content-Digest is empty");
 	for (;;) {
+		at = s.p;
 		if ((r = sf_key(&s, key)) != 0)
 			return r;
 		if (*s.p != '=')
@@ -935,8 +944,10 @@ cy_httpsig_digest_check(const char *field, const uint8_t *body, size_t len,
 		if ((r = digest_member(&s, got, sizeof(got), &n)) != 0)
 			return r;
 		if (strcmp(key, "sha-256") == 0) {
-			if (have)
+			if (have) {
+				s.p = at;
 				return sf_fail(&s, "sha-256 is given twice");
+			}
 			if (n != CY_SHA256_LEN)
 				return cy_error_set(err, CY_E_FORMAT,
 				    "Content-Digest: the sha-256 digest is %zu bytes, not 32",
@@ -978,9 +989,9 @@ cy_httpsig_request_component(void *ctx, const char *name)
 		return req->target_uri;
 	if (name[0] == '@')
 		return NULL;  /* derived from the target URI */
-	if (strcmp(name, "content-type") == 0)
+	if (strcmp(name, "content-type") == 0 && req->content_type != NULL)
 		return req->content_type;
-	if (strcmp(name, "content-digest") == 0)
+	if (strcmp(name, "content-digest") == 0 && req->content_digest != NULL)
 		return req->content_digest;
 	for (h = req->headers; h != NULL && h[0] != NULL && h[1] != NULL;
 	    h += 2)
@@ -1018,12 +1029,11 @@ check_label(const char *label, cy_error *err)
 {
 	char key[KEY_MAX + 1];
 	struct sf s = {label, label, "the label", err};
-	int r;
 
-	if ((r = sf_key(&s, key)) != 0)
-		return r;
-	if (*s.p != '\0')
-		return sf_fail(&s, "a label is a lower-case key");
+	if (sf_key(&s, key) != 0 || *s.p != '\0')
+		return cy_error_set(err, CY_E_USAGE,
+		    "the label \"%.64s\" is not an RFC 8941 key (a-z 0-9 _ - . *)",
+		    label);
 	return 0;
 }
 
@@ -1037,6 +1047,7 @@ cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
 	char nonce[CY_B64_UNPADDED_LEN(NONCE_BYTES) + 1];
 	const char *label = p->label != NULL ? p->label : CY_HTTPSIG_LABEL;
 	uint8_t sig[CY_KEY_SIGNATURE_LEN];
+	char sig_b64[CY_B64_PADDED_LEN(CY_KEY_SIGNATURE_LEN) + 1];
 	size_t i;
 	int r;
 
@@ -1047,8 +1058,9 @@ cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
 		if ((r = add_component(&h, p->components[i],
 		    strlen(p->components[i]), err)) != 0)
 			goto out;
-	if (p->created < 0) {
-		r = cy_error_set(err, CY_E_USAGE, "a negative created time");
+	/* RFC 8941 integers have at most 15 digits. */
+	if (p->created < 0 || p->created > INT64_C(999999999999999)) {
+		r = cy_error_set(err, CY_E_USAGE, "a created time out of range");
 		goto out;
 	}
 	if (p->created > 0 &&
@@ -1075,13 +1087,8 @@ cy_httpsig_sign(cy_httpsig_component_fn *component, void *ctx,
 	put_signature_params(signature_input, &h);
 	cy_buf_append(signature_input, "", 0);
 	signature->len = 0;
-	cy_buf_printf(signature, "%s=:", label);
-	{
-		char b64[CY_B64_PADDED_LEN(CY_KEY_SIGNATURE_LEN) + 1];
-
-		cy_b64_encode(b64, sig, sizeof(sig), 1);
-		cy_buf_printf(signature, "%s:", b64);
-	}
+	cy_b64_encode(sig_b64, sig, sizeof(sig), 1);
+	cy_buf_printf(signature, "%s=:%s:", label, sig_b64);
 	if (cy_buf_status(signature_input) != 0 ||
 	    cy_buf_status(signature) != 0)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");

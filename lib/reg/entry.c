@@ -93,7 +93,7 @@ static const struct tspec {
 	/* A registry refused an authenticated officer: signed by the
 	 * registry, so the refusal itself is on record. */
 	{"denied", {REQ("officer", K_SERIAL), REQ("route", K_TEXT),
-	    REQ("reason", K_TEXT)}},
+	    REQ("nonce", K_TEXT), REQ("reason", K_TEXT)}},
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 

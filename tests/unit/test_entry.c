@@ -151,14 +151,14 @@ test_denied(void **state)
 	cy_entry_field f[] = {
 		{"time", "2026-03-01T08:30:00Z"}, {"actor", SERIAL},
 		{"officer", COPY}, {"route", "revocations.post"},
-		{"reason", "officer " COPY " is an officer, not an authority"},
+		{"nonce", "Qk3nY_8a-x0TzLr1cWd5uE2h"}, {"reason", "officer " COPY " is an officer, not an authority"},
 	};
 	cy_buf out = CY_BUF_INIT;
 	cy_entry *e;
 	cy_error err;
 
 	(void)state;
-	make("denied", f, 5, &out);
+	make("denied", f, 6, &out);
 	assert_int_equal(cy_entry_verify(out.data, out.len, &err), 0);
 	assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
 	assert_string_equal(cy_entry_type(e), "denied");
@@ -168,12 +168,12 @@ test_denied(void **state)
 	cy_buf_free(&out);
 	/* The officer is a serial, the reason is required. */
 	f[2].value = "someone";
-	assert_int_equal(cy_entry_create("denied", f, 5, signer, &out, &err),
+	assert_int_equal(cy_entry_create("denied", f, 6, signer, &out, &err),
 	    CY_E_USAGE);
 	assert_string_equal(err.msg,
 	    "officer must be a certificate serial, 32 lowercase hex digits");
 	f[2].value = COPY;
-	assert_int_equal(cy_entry_create("denied", f, 4, signer, &out, &err),
+	assert_int_equal(cy_entry_create("denied", f, 5, signer, &out, &err),
 	    CY_E_USAGE);
 	assert_int_equal(out.len, 0);
 }

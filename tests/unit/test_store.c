@@ -2,6 +2,8 @@
  * driver (round trips, rollback, "retry" on a busy database), and the
  * register itself on an in-memory driver written here, which proves the
  * register needs nothing but the interface. */
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -482,6 +484,135 @@ static const cy_store_driver mem_driver = {
 	.count = mem_count,
 };
 
+/* --- the drivers under test --- */
+
+/* A driver under test: how to get an empty store and run raw SQL on it. */
+struct backend {
+	const char *name;
+	const cy_store_driver *(*driver)(void);
+	int exists; /* CY_STORE_CREATE's code on an existing store */
+	/* Makes the place `name` empty; its dsn into out. */
+	void (*fresh)(const char *name, char *out, size_t cap);
+	/* Runs SQL on the store at dsn, outside the driver. */
+	void (*sql)(const char *dsn, const char *sql);
+};
+
+static void
+sqlite_fresh(const char *name, char *out, size_t cap)
+{
+	char side[600];
+
+	path_in_dir(out, cap, name);
+	snprintf(side, sizeof(side), "%s-wal", out);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", out);
+	unlink(side);
+}
+
+static void
+sqlite_sql(const char *dsn, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(dsn, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static const struct backend sqlite_backend = {
+	"sqlite", cy_store_sqlite_driver, CY_E_IO, sqlite_fresh, sqlite_sql,
+};
+
+/* PostgreSQL: the database COYEU_PG_DSN names (tests/with-pg.sh starts
+ * one); an empty store is an emptied public schema. */
+static PGconn *
+pg_connect(void)
+{
+	PGconn *c = PQconnectdb(getenv("COYEU_PG_DSN"));
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("connect to %s: %s", getenv("COYEU_PG_DSN"),
+		    PQerrorMessage(c));
+	return c;
+}
+
+/* Runs sql; the first value of its result into out (cap bytes). */
+static void
+pg_query(const char *sql, char *out, size_t cap)
+{
+	PGconn *c = pg_connect();
+	PGresult *res = PQexec(c, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	if (out != NULL)
+		snprintf(out, cap, "%s", PQntuples(res) > 0 ?
+		    PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	PQfinish(c);
+}
+
+static void
+pg_sql(const char *dsn, const char *sql)
+{
+	(void)dsn;
+	pg_query(sql, NULL, 0);
+}
+
+static void
+pg_fresh(const char *name, char *out, size_t cap)
+{
+	(void)name;
+	pg_query("SET client_min_messages = warning; "
+	    "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public",
+	    NULL, 0);
+	snprintf(out, cap, "%s", getenv("COYEU_PG_DSN"));
+}
+
+static const struct backend pg_backend = {
+	"postgres", cy_store_postgres_driver, CY_E_STORE, pg_fresh, pg_sql,
+};
+
+/* The backend a test runs on: PostgreSQL's tests skip without a server,
+ * or fail under CI=true. */
+static const struct backend *
+backend_of(void **state)
+{
+	const struct backend *b = *state;
+	const char *ci = getenv("CI");
+
+	if (b == &pg_backend && getenv("COYEU_PG_DSN") == NULL) {
+		if (ci != NULL && strcmp(ci, "true") == 0)
+			fail_msg("COYEU_PG_DSN is unset: CI requires the PostgreSQL "
+			    "tests (run them under tests/with-pg.sh)");
+		skip();
+	}
+	return b;
+}
+
+/* A store on the data at dsn. */
+static cy_store *
+open_store(const struct backend *b, const char *dsn, int flags)
+{
+	cy_store *s;
+	cy_error err;
+
+	if (cy_store_open(b->driver(), dsn, flags, &s, &err) != 0)
+		fail_msg("open %s: %s", dsn, err.msg);
+	return s;
+}
+
+/* An empty store opened with CREATE on backend b, and its dsn. */
+static cy_store *
+fresh_store(const struct backend *b, const char *name, char *dsn, size_t cap)
+{
+	b->fresh(name, dsn, cap);
+	return open_store(b, dsn, CY_STORE_CREATE);
+}
+
 /* --- the register on a store --- */
 
 static void
@@ -613,22 +744,7 @@ test_driver_version(void **state)
 	mem_close(s);
 }
 
-/* --- the SQLite driver's operations --- */
-
-static cy_store *
-sqlite_store(const char *name, int flags)
-{
-	char path[256];
-	cy_store *s;
-	cy_error err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (flags & CY_STORE_CREATE)
-		unlink(path);
-	if (cy_store_open(cy_store_sqlite_driver(), path, flags, &s, &err) != 0)
-		fail_msg("open %s: %s", path, err.msg);
-	return s;
-}
+/* --- version 1 operations, on every driver --- */
 
 static int
 collect(void *ctx, uint64_t key, const uint8_t *data, size_t len,
@@ -644,19 +760,19 @@ collect(void *ctx, uint64_t key, const uint8_t *data, size_t len,
 }
 
 static void
-test_sqlite_round_trips(void **state)
+test_round_trips(void **state)
 {
 	uint8_t tile[CY_TILE_BYTES], got[CY_TILE_BYTES], h[CY_HASH_LEN];
-	const cy_store_driver *d = cy_store_sqlite_driver();
+	const struct backend *be = backend_of(state);
+	const cy_store_driver *d = be->driver();
 	cy_buf b = CY_BUF_INIT;
-	cy_store *s = sqlite_store("ops.db", CY_STORE_CREATE);
-	char v[64];
+	char v[64], dsn[512];
+	cy_store *s = fresh_store(be, "ops.db", dsn, sizeof(dsn));
 	uint64_t n, idx;
 	size_t len;
 	cy_error err;
 
-	(void)state;
-	assert_string_equal(d->name, "sqlite");
+	assert_string_equal(d->name, be->name);
 	assert_true(cy_store_has(s, 1));
 	memset(tile, 0xab, sizeof(tile));
 	memset(h, 0x11, sizeof(h));
@@ -667,9 +783,11 @@ test_sqlite_round_trips(void **state)
 	assert_int_equal(d->size_put(s, 12345, &err), 0);
 	assert_int_equal(d->entry_put(s, 0, (const uint8_t *)"zero", 4, &err), 0);
 	assert_int_equal(d->entry_put(s, 1, (const uint8_t *)"one", 3, &err), 0);
+	/* A taken key is refused, and the transaction goes on. */
 	assert_int_equal(d->entry_put(s, 1, (const uint8_t *)"again", 5, &err),
 	    CY_E_STORE);
 	assert_int_equal(d->leaf_put(s, h, 1, &err), 0);
+	assert_int_equal(d->leaf_put(s, h, 2, &err), CY_E_STORE);
 	assert_int_equal(d->tile_put(s, 2, 5, tile, sizeof(tile), &err), 0);
 	assert_int_equal(d->partial_put(s, 0, tile, 64, &err), 0);
 	assert_int_equal(d->partial_put(s, 1, tile, 32, &err), 0);
@@ -746,69 +864,100 @@ test_sqlite_round_trips(void **state)
 /* A second writer is told to try again, not that the store failed; once
  * the first is done it goes through. */
 static void
-test_sqlite_busy_retry(void **state)
+test_busy_retry(void **state)
 {
-	const cy_store_driver *d = cy_store_sqlite_driver();
-	char path[256];
-	cy_store *a, *b;
+	const struct backend *be = backend_of(state);
+	const cy_store_driver *d = be->driver();
+	const uint8_t *p[1] = {entries[0].data};
+	size_t len[1] = {entries[0].len}, bad;
+	char dsn[512];
+	cy_store *a = fresh_store(be, "busy.db", dsn, sizeof(dsn)), *b;
+	uint64_t first;
 	cy_log *l;
 	cy_error err;
 
-	(void)state;
-	path_in_dir(path, sizeof(path), "busy.db");
-	assert_int_equal(cy_log_create(path, signer, NULL, &opts, &err), 0);
-	a = sqlite_store("busy.db", 0);
-	b = sqlite_store("busy.db", CY_STORE_NOWAIT);
+	if (cy_log_create_store(a, signer, NULL, &opts, &err) != 0)
+		fail_msg("create: %s", err.msg);
+	cy_store_close(a);
+	a = open_store(be, dsn, 0);
+	b = open_store(be, dsn, CY_STORE_NOWAIT);
 	if (cy_log_open_store(b, &opts, &l, &err) != 0)
 		fail_msg("open: %s", err.msg);
 	assert_int_equal(d->begin(a, 1, &err), 0);
 	assert_int_equal(d->begin(b, 1, &err), CY_E_STORE_RETRY);
 	assert_non_null(strstr(err.msg, "try again"));
-	{
-		const uint8_t *p[1] = {entries[0].data};
-		size_t len[1] = {entries[0].len}, bad;
-		uint64_t first;
-
-		assert_int_equal(cy_log_append(l, signer, p, len, 1, 1, &first, &bad,
-		    &err), CY_E_STORE_RETRY);
-		assert_int_equal(cy_log_size(l), 0);
-		d->rollback(a);
-		assert_int_equal(cy_log_append(l, signer, p, len, 1, 1, &first, &bad,
-		    &err), 0);
-		assert_int_equal(first, 0);
-	}
+	assert_int_equal(cy_log_append(l, signer, p, len, 1, 1, &first, &bad,
+	    &err), CY_E_STORE_RETRY);
+	assert_int_equal(cy_log_size(l), 0);
+	d->rollback(a);
+	assert_int_equal(cy_log_append(l, signer, p, len, 1, 1, &first, &bad,
+	    &err), 0);
+	assert_int_equal(first, 0);
 	assert_string_equal(cy_strerror(CY_E_STORE_RETRY),
 	    "storage busy: try again");
 	cy_log_close(l);
 	cy_store_close(b);
 	cy_store_close(a);
-	/* The path convenience still opens what the store made. */
-	assert_int_equal(cy_log_open(path, CY_LOG_READONLY, &l, &err), 0);
+	/* A read-only store sees what the other wrote. */
+	a = open_store(be, dsn, CY_STORE_READONLY);
+	assert_int_equal(cy_log_open_store(a, &opts, &l, &err), 0);
 	assert_int_equal(cy_log_size(l), 1);
+	cy_log_close(l);
+	cy_store_close(a);
+}
+
+/* The path convenience opens what a store made. */
+static void
+test_sqlite_path_open(void **state)
+{
+	char path[512];
+	cy_store *s = fresh_store(&sqlite_backend, "path.db", path,
+	    sizeof(path));
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	assert_int_equal(cy_log_create_store(s, signer, NULL, &opts, &err), 0);
+	cy_store_close(s);
+	assert_int_equal(cy_log_open(path, CY_LOG_READONLY, &l, &err), 0);
+	assert_int_equal(cy_log_size(l), 0);
 	cy_log_close(l);
 }
 
-/* Creating on an existing file is refused; a failed create leaves the
- * store empty (one transaction). */
+/* Creating over an existing store is refused; a failed create leaves the
+ * store as it was (one transaction). */
 static void
 test_create_is_atomic(void **state)
 {
-	const cy_store_driver *d = cy_store_sqlite_driver();
-	char path[256];
+	const struct backend *be = backend_of(state);
+	const cy_store_driver *d = be->driver();
+	char dsn[512];
 	cy_store *s;
 	cy_error err;
 	cy_log *l;
 	uint64_t n;
 
-	(void)state;
-	path_in_dir(path, sizeof(path), "twice.db");
-	assert_int_equal(cy_log_create(path, signer, NULL, &opts, &err), 0);
-	assert_int_equal(cy_log_create(path, signer, NULL, &opts, &err), CY_E_IO);
-	assert_int_equal(cy_store_open(d, path, CY_STORE_CREATE, &s, &err),
-	    CY_E_IO);
+	if (be == &sqlite_backend) {
+		be->fresh("twice.db", dsn, sizeof(dsn));
+		assert_int_equal(cy_log_create(dsn, signer, NULL, &opts, &err), 0);
+		assert_int_equal(cy_log_create(dsn, signer, NULL, &opts, &err),
+		    CY_E_IO);
+	} else {
+		s = fresh_store(be, "twice.db", dsn, sizeof(dsn));
+		assert_int_equal(cy_log_create_store(s, signer, NULL, &opts, &err),
+		    0);
+		cy_store_close(s);
+	}
+	assert_int_equal(cy_store_open(d, dsn, CY_STORE_CREATE, &s, &err),
+	    be->exists);
+	assert_null(s);
+	if (be == &pg_backend)
+		assert_string_equal(err.msg, "the database already holds tables of "
+		    "a store (meta, entry, tile, partial, checkpoint, leaf, "
+		    "records): refusing to create one over them");
 	/* The second create on one store fails at its tables and leaves the
 	 * first register whole. */
-	s = sqlite_store("twice.db", 0);
+	s = open_store(be, dsn, 0);
 	assert_int_equal(cy_log_create_store(s, signer, NULL, &opts, &err),
 	    CY_E_STORE);
 	assert_int_equal(d->count(s, CY_STORE_LEAVES, &n, &err), 0);
@@ -820,59 +969,7 @@ test_create_is_atomic(void **state)
 	cy_store_close(s);
 }
 
-
 /* --- version 2: records, on every driver that fills it --- */
-
-/* A driver under test: how to get an empty store and run raw SQL on it. */
-struct backend {
-	const char *name;
-	const cy_store_driver *(*driver)(void);
-	/* Makes the place `name` empty; its dsn into out. */
-	void (*fresh)(const char *name, char *out, size_t cap);
-	/* Runs SQL on the store at dsn, outside the driver. */
-	void (*sql)(const char *dsn, const char *sql);
-};
-
-static void
-sqlite_fresh(const char *name, char *out, size_t cap)
-{
-	char side[600];
-
-	path_in_dir(out, cap, name);
-	snprintf(side, sizeof(side), "%s-wal", out);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", out);
-	unlink(side);
-}
-
-static void
-sqlite_sql(const char *dsn, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(dsn, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-}
-
-static const struct backend sqlite_backend = {
-	"sqlite", cy_store_sqlite_driver, sqlite_fresh, sqlite_sql,
-};
-
-/* An empty store opened with CREATE on backend b, and its dsn. */
-static cy_store *
-fresh_store(const struct backend *b, const char *name, char *dsn, size_t cap)
-{
-	cy_store *s;
-	cy_error err;
-
-	b->fresh(name, dsn, cap);
-	if (cy_store_open(b->driver(), dsn, CY_STORE_CREATE, &s, &err) != 0)
-		fail_msg("create %s: %s", dsn, err.msg);
-	return s;
-}
 
 static void
 put_ok(cy_store *s, const char *kind, const char *key, const char *group,
@@ -921,7 +1018,7 @@ static void
 test_records(void **state)
 {
 	static const uint8_t bin[] = {0, 1, 0, 0xff, 0x80, 0};
-	const struct backend *b = *state;
+	const struct backend *b = backend_of(state);
 	char dsn[512];
 	cy_store *s = fresh_store(b, "records.db", dsn, sizeof(dsn));
 	const cy_store_driver *d = s->drv;
@@ -1086,7 +1183,7 @@ test_sqlite_delete_scrubs(void **state)
 static void
 test_migrate(void **state)
 {
-	const struct backend *b = *state;
+	const struct backend *b = backend_of(state);
 	char dsn[512];
 	cy_store *s = fresh_store(b, "old.db", dsn, sizeof(dsn));
 	const cy_store_driver *d = s->drv;
@@ -1136,6 +1233,259 @@ test_migrate(void **state)
 	cy_buf_free(&v);
 }
 
+/* --- the register on PostgreSQL --- */
+
+/* Appends, proofs, the audit and tile export through a PostgreSQL store
+ * give the tree the in-memory driver gives. */
+static void
+test_pg_register(void **state)
+{
+	static void *pg = (void *)&pg_backend;
+	uint8_t want[CY_HASH_LEN], got[CY_HASH_LEN];
+	char dsn[512];
+	cy_store *s;
+	cy_error err;
+
+	(void)state;
+	backend_of(&pg);
+	s = fresh_store(&pg_backend, "pg", dsn, sizeof(dsn));
+	exercise(s, "pg-tiles", got);
+	cy_store_close(s);
+	assert_int_equal(cy_store_open(&mem_driver, "mem:", 0, &s, &err), 0);
+	exercise(s, "mem-tiles-2", want);
+	cy_store_close(s);
+	assert_memory_equal(got, want, CY_HASH_LEN);
+}
+
+#define WRITER_BATCH 10
+
+/* One of two register handles appending at once, each on its own
+ * connection: entries [from, to) in batches. */
+struct writer {
+	const char *dsn;
+	pthread_barrier_t *ready;
+	size_t from, to;
+	uint64_t first[NENTRIES / WRITER_BATCH];
+	size_t batches;
+	int retries;
+	cy_error err;
+};
+
+static void *
+write_batches(void *arg)
+{
+	struct writer *w = arg;
+	const uint8_t *p[WRITER_BATCH];
+	size_t len[WRITER_BATCH], i, k, n;
+	cy_store *s = NULL;
+	cy_log *l = NULL;
+	int r = 0;
+
+	w->err.code = 0;
+	if ((r = cy_store_open(cy_store_postgres_driver(), w->dsn, 0, &s,
+	    &w->err)) == 0)
+		r = cy_log_open_store(s, &opts, &l, &w->err);
+	/* Both handles open before either appends: the appends overlap. */
+	pthread_barrier_wait(w->ready);
+	if (r != 0)
+		goto out;
+	for (i = w->from; r == 0 && i < w->to; i += n) {
+		n = w->to - i < WRITER_BATCH ? w->to - i : WRITER_BATCH;
+		for (k = 0; k < n; k++) {
+			p[k] = entries[i + k].data;
+			len[k] = entries[i + k].len;
+		}
+		/* "Retry" is the only failure a caller may meet here. */
+		while ((r = cy_log_append(l, signer, p, len, n, 1,
+		    &w->first[w->batches], NULL, &w->err)) == CY_E_STORE_RETRY &&
+		    w->retries < 1000)
+			w->retries++;
+		w->batches++;
+	}
+out:
+	cy_log_close(l);
+	cy_store_close(s);
+	return NULL;
+}
+
+/* The roots of every checkpoint, verified, and their sizes. */
+static size_t
+checkpoint_roots(cy_log *l, uint64_t **sizes, uint8_t (**roots)[CY_HASH_LEN])
+{
+	cy_buf note = CY_BUF_INIT;
+	cy_checkpoint c;
+	cy_error err;
+	size_t n, i;
+
+	assert_int_equal(cy_log_checkpoint_sizes(l, 0, sizes, &n, &err), 0);
+	assert_non_null(*roots = calloc(n, CY_HASH_LEN));
+	for (i = 0; i < n; i++) {
+		note.len = 0;
+		assert_int_equal(cy_log_checkpoint_at(l, (*sizes)[i], &note, &err),
+		    0);
+		if (cy_checkpoint_open(note.data, note.len, cy_log_verifier(l), &c,
+		    &err) != 0)
+			fail_msg("checkpoint %llu: %s",
+			    (unsigned long long)(*sizes)[i], err.msg);
+		assert_int_equal(c.size, (*sizes)[i]);
+		memcpy((*roots)[i], c.root, CY_HASH_LEN);
+	}
+	cy_buf_free(&note);
+	return n;
+}
+
+/* Two nodes on one database: two handles on two connections appending
+ * from two threads make one sequence, no gap, no entry twice, and every
+ * checkpoint is consistent with every later one. */
+static void
+test_pg_two_writers(void **state)
+{
+	static void *pg = (void *)&pg_backend;
+	uint8_t proof[CY_MERKLE_PROOF_MAX][CY_HASH_LEN];
+	uint8_t (*roots)[CY_HASH_LEN] = NULL;
+	struct writer w[2];
+	pthread_barrier_t ready;
+	pthread_t t[2];
+	unsigned char seen[NENTRIES];
+	char dsn[512];
+	cy_buf got = CY_BUF_INIT;
+	cy_log_audit_report rep;
+	uint64_t *sizes = NULL, idx;
+	cy_hasher *h;
+	cy_store *s;
+	cy_error err;
+	cy_log *l;
+	size_t i, j, k, n, np, from;
+
+	(void)state;
+	backend_of(&pg);
+	s = fresh_store(&pg_backend, "pg", dsn, sizeof(dsn));
+	assert_int_equal(cy_log_create_store(s, signer, NULL, &opts, &err), 0);
+	memset(w, 0, sizeof(w));
+	assert_int_equal(pthread_barrier_init(&ready, NULL, 2), 0);
+	for (i = 0; i < 2; i++) {
+		w[i].dsn = dsn;
+		w[i].ready = &ready;
+		w[i].from = i * NENTRIES / 2;
+		w[i].to = (i + 1) * NENTRIES / 2;
+		assert_int_equal(pthread_create(&t[i], NULL, write_batches, &w[i]),
+		    0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		if (w[i].err.code != 0)
+			fail_msg("writer %zu: %s", i, w[i].err.msg);
+	}
+	pthread_barrier_destroy(&ready);
+	/* The writers did overlap: each appended before the other's last
+	 * batch (the lock's waiters are served in order). */
+	assert_true(w[0].first[0] < w[1].first[w[1].batches - 1] &&
+	    w[1].first[0] < w[0].first[w[0].batches - 1]);
+	if (cy_log_open_store(s, &opts, &l, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(cy_log_size(l), NENTRIES);
+	/* Each batch's entries are where its append said, each index once. */
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 2; i++)
+		for (j = 0, from = w[i].from; j < w[i].batches; j++) {
+			for (k = 0; k < WRITER_BATCH && from + k < w[i].to; k++) {
+				idx = w[i].first[j] + k;
+				assert_true(idx < NENTRIES);
+				assert_int_equal(seen[idx], 0);
+				seen[idx] = 1;
+				got.len = 0;
+				assert_int_equal(cy_log_entry(l, idx, &got, &err), 0);
+				assert_int_equal(got.len, entries[from + k].len);
+				assert_memory_equal(got.data, entries[from + k].data,
+				    got.len);
+			}
+			from += k;
+		}
+	/* One checkpoint per batch (and size 0), each consistent with every
+	 * later one: no fork. */
+	n = checkpoint_roots(l, &sizes, &roots);
+	assert_int_equal(n, w[0].batches + w[1].batches + 1);
+	assert_int_equal(cy_hasher_new(&h, &err), 0);
+	for (i = 1; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			assert_int_equal(cy_log_consistency_proof(l, sizes[i], sizes[j],
+			    proof, &np, &err), 0);
+			if (cy_merkle_verify_consistency(h, sizes[i], sizes[j], roots[i],
+			    roots[j], proof, np, &err) != 0)
+				fail_msg("%llu -> %llu: %s", (unsigned long long)sizes[i],
+				    (unsigned long long)sizes[j], err.msg);
+		}
+	if (cy_log_audit(l, NULL, 1, &rep, &err) != 0)
+		fail_msg("audit: %s", err.msg);
+	assert_int_equal(rep.entries, NENTRIES);
+	assert_int_equal(rep.checkpoints, n);
+	cy_hasher_free(h);
+	free(sizes);
+	free(roots);
+	cy_buf_free(&got);
+	cy_log_close(l);
+	cy_store_close(s);
+}
+
+/* The records table's file, as the server names it (the tests' server
+ * runs on this machine). */
+static void
+pg_records_file(char *out, size_t cap)
+{
+	char data[400], rel[200];
+
+	pg_query("SELECT current_setting('data_directory')", data, sizeof(data));
+	pg_query("SELECT pg_relation_filepath('records')", rel, sizeof(rel));
+	snprintf(out, cap, "%s/%s", data, rel);
+}
+
+/* After rec_delete and scrub (VACUUM FULL), a deleted record's bytes are
+ * in no file of the records table. */
+static void
+test_pg_delete_scrubs(void **state)
+{
+	static void *pg = (void *)&pg_backend;
+	uint8_t secret[32], other[32];
+	const cy_store_driver *d = cy_store_postgres_driver();
+	char dsn[512], before[1024], after[1024];
+	cy_store *s;
+	cy_error err;
+
+	(void)state;
+	backend_of(&pg);
+	s = fresh_store(&pg_backend, "pg", dsn, sizeof(dsn));
+	randombytes_buf(secret, sizeof(secret));
+	randombytes_buf(other, sizeof(other));
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->init(s, &err), 0);
+	assert_int_equal(d->rec_put(s, "key", "doc-1", "", 0, secret,
+	    sizeof(secret), 0, &err), 1);
+	assert_int_equal(d->rec_put(s, "key", "doc-2", "", 0, other,
+	    sizeof(other), 0, &err), 1);
+	assert_int_equal(d->commit(s, &err), 0);
+	/* Written out, the bytes are found in the table's file. */
+	pg_query("CHECKPOINT", NULL, 0);
+	pg_records_file(before, sizeof(before));
+	assert_true(file_has(before, secret, sizeof(secret)));
+
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
+	assert_int_equal(d->commit(s, &err), 0);
+	/* Inside a transaction scrub cannot run, and says so. */
+	assert_int_equal(d->begin(s, 0, &err), 0);
+	assert_int_equal(d->scrub(s, &err), CY_E_STORE);
+	assert_string_equal(err.msg, "vacuum the records: VACUUM cannot run "
+	    "inside a transaction block");
+	d->rollback(s);
+	assert_int_equal(d->scrub(s, &err), 0);
+	pg_query("CHECKPOINT", NULL, 0);
+	pg_records_file(after, sizeof(after));
+	assert_false(file_has(before, secret, sizeof(secret)));
+	assert_false(file_has(after, secret, sizeof(secret)));
+	assert_true(file_has(after, other, sizeof(other)));
+	cy_store_close(s);
+}
+
 static int
 setup(void **state)
 {
@@ -1181,18 +1531,28 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A test on each driver, named by it. */
+#define ON_BOTH(fn) \
+	cmocka_unit_test_prestate_setup_teardown(fn, NULL, NULL, \
+	    (void *)&sqlite_backend), \
+	{#fn "_pg", fn, NULL, NULL, (void *)&pg_backend}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sqlite_round_trips),
-		cmocka_unit_test(test_sqlite_busy_retry),
-		cmocka_unit_test(test_create_is_atomic),
 		cmocka_unit_test(test_driver_version),
 		cmocka_unit_test(test_register_on_other_driver),
-		cmocka_unit_test_prestate(test_records, (void *)&sqlite_backend),
-		cmocka_unit_test_prestate(test_migrate, (void *)&sqlite_backend),
+		cmocka_unit_test(test_sqlite_path_open),
 		cmocka_unit_test(test_sqlite_delete_scrubs),
+		ON_BOTH(test_round_trips),
+		ON_BOTH(test_busy_retry),
+		ON_BOTH(test_create_is_atomic),
+		ON_BOTH(test_records),
+		ON_BOTH(test_migrate),
+		cmocka_unit_test(test_pg_register),
+		cmocka_unit_test(test_pg_two_writers),
+		cmocka_unit_test(test_pg_delete_scrubs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,6 +10,7 @@
 #   --list NAME FILE  body member NAME: an array, FILE's text appended
 #   --raw FILE        the body as FILE's bytes (instead of --str/--list)
 #   --unsigned        no Signature headers at all
+#   --repeat N        send it N times, each with a fresh nonce (a flood)
 # Forgeries:
 #   --nonce N         this nonce (a replay sends one twice)
 #   --created-offset S  created = now + S
@@ -60,7 +61,7 @@ def main():
     a = sys.argv[1:]
     opt = {"list": {}, "str": {}}
     pos = []
-    one = ("--key", "--keyid", "--raw", "--nonce", "--created-offset",
+    one = ("--repeat", "--key", "--keyid", "--raw", "--nonce", "--created-offset",
            "--components", "--sign-url", "--sign-body", "--digest",
            "--sign-method")
     while a:
@@ -92,6 +93,11 @@ def main():
     else:
         body = b""
 
+    for _ in range(int(opt.get("repeat", "1"))):
+        send(opt, method, url, body)
+
+
+def send(opt, method, url, body):
     headers = {}
     if body:
         headers["Content-Type"] = CT

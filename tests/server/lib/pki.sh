@@ -1,10 +1,10 @@
 # The hierarchy the authorisation tests sign with (sourced by
 # tests/server/auth.sh and append.sh), and their helpers:
-#   root vn -> authority vn/hcm (HCM) -> registry vn/hcm, officers A, B, D
-#   (vn/hcm/a), C (registered by no one), OLD (expired in 2020);
+#   root vn -> authority vn/hcm (serials $SHCM, $SA …) -> registry vn/hcm, officers A, B, D
+#   E (vn/hcm/a), C (registered by no one), OLD (expired in 2020);
 #   ALIEN under another root.
-# serve [key=value…] starts coyeud on this registry (tests/server/lib.sh);
-# http STATUS TEXT DESC METHOD PATH [httpsig.py options…] sends one signed
+# serve [config line…] starts coyeud on this registry (tests/server/lib.sh);
+# signed STATUS TEXT DESC METHOD PATH [httpsig.py options…] sends one signed
 # request and checks the status and that the answer holds TEXT;
 # register_entries prints every entry in the register.
 . "${SRCDIR:-.}/tests/server/lib.sh"
@@ -19,7 +19,7 @@ person() {
 	    -o "$T/$p.req" >/dev/null 2>&1 &&
 	$C cert issue -k "$T/$issuer.key" -c "$T/$issuer.chain" --role "$role" \
 	    --clearance toi-mat "$@" "$T/$p.req" -o "$T/$p.chain" \
-	    >/dev/null 2>"$T/pki.err" || { cat "$T/pki.err"; bad "issue $p"; }
+	    >/dev/null 2>"$T/pki.err" || cat "$T/pki.err" >&2
 	sed -n 's/^serial: //p' "$T/$p.chain" | head -n 1
 }
 
@@ -29,32 +29,56 @@ $C authority init --unprotected -o "$T/root.key" --cert-out "$T/root.cert" \
 cp "$T/root.cert" "$T/root.chain"
 $C authority init --unprotected -o "$T/alienroot.key" \
     --cert-out "$T/alienroot.chain" --name "Other" --unit vn >/dev/null 2>&1
-HCM=$(person hcm "Ban Cơ yếu TP.HCM" vn/hcm root authority --days 3000)
-REG=$(person reg "Registry HCM" vn/hcm hcm registry)
-A=$(person a "Nguyễn Văn A" vn/hcm/a hcm officer)
-B=$(person b "Trần Thị B" vn/hcm/a hcm officer)
-C=$(person c "Lê Văn C" vn/hcm/a hcm officer)
-D=$(person d "Phạm Văn D" vn/hcm/a hcm officer)
-OLD=$(person old "Cũ" vn/hcm/a hcm officer --not-before 2020-01-01 --days 1)
-ALIEN=$(person alien "Người lạ" vn/hcm alienroot officer)
-export A B C D HCM REG OLD ALIEN
+SHCM=$(person hcm "Ban Cơ yếu TP.HCM" vn/hcm root authority \
+    --not-before 2019-06-01 --days 3000)
+SREG=$(person reg "Registry HCM" vn/hcm hcm registry)
+SA=$(person a "Nguyễn Văn A" vn/hcm/a hcm officer)
+SB=$(person b "Trần Thị B" vn/hcm/a hcm officer)
+SC=$(person c "Lê Văn C" vn/hcm/a hcm officer)
+SD=$(person d "Phạm Văn D" vn/hcm/a hcm officer)
+SE=$(person e "Hoàng Văn E" vn/hcm/a hcm officer)
+SOLD=$(person old "Cũ" vn/hcm/a hcm officer --not-before 2020-01-01 --days 1)
+SALIEN=$(person alien "Người lạ" vn/hcm alienroot officer)
+for s in "$SHCM" "$SREG" "$SA" "$SB" "$SC" "$SD" "$SE" "$SOLD" "$SALIEN"; do
+	[ -n "$s" ] || { bad "the test hierarchy"; exit 1; }
+done
+
 # Lists of the city authority: B revoked, then C as well; one by a
 # stranger to the hierarchy.
-$C cert revoke -k "$T/hcm.key" -c "$T/hcm.chain" --serial "$B" \
+$C cert revoke -k "$T/hcm.key" -c "$T/hcm.chain" --serial "$SB" \
     --reason key-compromise --crl "$T/hcm.crl" >/dev/null 2>&1
 cp "$T/hcm.crl" "$T/hcm-1.crl"
-$C cert revoke -k "$T/hcm.key" -c "$T/hcm.chain" --serial "$C" \
+$C cert revoke -k "$T/hcm.key" -c "$T/hcm.chain" --serial "$SC" \
     --reason superseded --crl "$T/hcm.crl" >/dev/null 2>&1
 cp "$T/hcm.crl" "$T/hcm-2.crl"
-$C cert revoke -k "$T/alienroot.key" -c "$T/alienroot.chain" --serial "$A" \
+$C cert revoke -k "$T/alienroot.key" -c "$T/alienroot.chain" --serial "$SA" \
     --crl "$T/alien.crl" >/dev/null 2>&1
 printf '{"chain": nope' >"$T/notjson"
 
+# entry FILE ACTOR-KEY ACTOR [N] [field=value…]: a release entry (N makes
+# it unique) signed by ACTOR-KEY naming ACTOR.
+entry() {
+	f=$1 k=$2 actor=$3 n=${4:-0}
+	shift 3
+	[ $# -gt 0 ] && shift
+	$C log entry --type release -k "$T/$k.key" -o "$T/$f" actor="$actor" \
+	    doc-id=fedcba9876543210fedcba9876543210 \
+	    copy-id=$(printf %032x "$n") recipient="$actor" \
+	    request-sha256=$(printf %064x "$n") "$@" 2>"$T/entry.err" ||
+	    { bad "entry $f"; cat "$T/entry.err"; }
+}
+entry a.entry a "$SA"
+
+# serve [config line…]: init and start coyeud on this registry.
 serve() {
-	cyd_start key="$T/reg.key" chain="$T/reg.chain" trust="$T/root.cert" "$@"
+	write_config "$T/c.conf" "$@"
+	$D init --config "$T/c.conf" >"$T/init.out" 2>&1 ||
+	    { bad "coyeud init"; cat "$T/init.out"; exit 1; }
+	start_server "$T/c.conf"
+	DB=$T/reg.db
 }
 
-http() {
+signed() {
 	want=$1 text=$2 desc=$3 method=$4 path=$5
 	shift 5
 	$SIGN "$@" "$method" "$URL$path" >"$T/out" 2>"$T/err"
