@@ -117,8 +117,9 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 $(BUILD)/load: bench/load.c $(BUILD)/libcoyeu.a
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# Under a throwaway PostgreSQL (COYEU_PG_DSN): the store tests run on both drivers.
 unit: $(TESTS) $(EXAMPLES)
-	@sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
+	@sh tests/with-pg.sh sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
 
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)

@@ -102,6 +102,8 @@ static const char *const migration[] = {
 /* The tables a store has; CY_STORE_CREATE refuses a database with any. */
 #define TABLES "meta, entry, tile, partial, checkpoint, leaf, records"
 
+_Static_assert(NSTMT <= 32, "the prepared-statement bits are a uint32_t");
+
 struct pg {
 	cy_store base;
 	PGconn *conn;
@@ -169,23 +171,30 @@ col_bytes(const PGresult *res, int row, int col, size_t *len)
 	return (const uint8_t *)PQgetvalue(res, row, col);
 }
 
-/* The server's message on one line, without libpq's "ERROR:  " and
- * trailing newline. */
+/* A message on one line: without libpq's "ERROR:  ", each run of
+ * newlines and tabs one space. */
 static void
 message(const char *msg, char *out, size_t cap)
 {
-	size_t n;
+	size_t n = 0;
+	int space = 0;
 
 	if (msg == NULL || *msg == '\0')
 		msg = "no message";
 	if (strncmp(msg, "ERROR:  ", 8) == 0)
 		msg += 8;
-	snprintf(out, cap, "%s", msg);
-	for (n = strlen(out); n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' ');)
-		out[--n] = '\0';
-	for (; n > 0; n--)
-		if (out[n - 1] == '\n')
-			out[n - 1] = ' ';
+	for (; *msg != '\0' && n + 1 < cap; msg++) {
+		if (*msg == '\n' || *msg == '\t' || *msg == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && n > 0)
+			out[n++] = ' ';
+		space = 0;
+		if (n + 1 < cap)
+			out[n++] = *msg;
+	}
+	out[n] = '\0';
 }
 
 /* Failures the whole transaction may be tried again after: serialization
@@ -209,10 +218,13 @@ fail(struct pg *d, const PGresult *res, cy_error *err, const char *what)
 {
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char msg[512];
 
-	message(res != NULL && *PQresultErrorMessage(res) != '\0' ?
-	    PQresultErrorMessage(res) : PQerrorMessage(d->conn), msg, sizeof(msg));
+	/* The server's own sentence, else libpq's (a lost connection). */
+	message(primary != NULL ? primary : PQerrorMessage(d->conn), msg,
+	    sizeof(msg));
 	if (retryable(d, state))
 		return cy_error_set(err, CY_E_STORE_RETRY, "%s: %s (PostgreSQL: "
 		    "try again)", what, msg);
@@ -366,6 +378,23 @@ none_there(struct pg *d, cy_error *err)
 	return r;
 }
 
+/* A dsn libpq cannot read is the caller's mistake, not the server's. */
+static int
+check_dsn(const char *dsn, cy_error *err)
+{
+	PQconninfoOption *o;
+	char *why = NULL, msg[512];
+
+	if ((o = PQconninfoParse(dsn, &why)) != NULL) {
+		PQconninfoFree(o);
+		return 0;
+	}
+	message(why != NULL ? why : "out of memory", msg, sizeof(msg));
+	PQfreemem(why);
+	return cy_error_set(err, CY_E_USAGE, "the PostgreSQL dsn is not "
+	    "valid: %s (a libpq connection string or postgres:// URI)", msg);
+}
+
 static int
 pg_open(const char *dsn, int flags, cy_store **out, cy_error *err)
 {
@@ -374,6 +403,8 @@ pg_open(const char *dsn, int flags, cy_store **out, cy_error *err)
 	int r;
 
 	*out = NULL;
+	if ((r = check_dsn(dsn, err)) != 0)
+		return r;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	d->base.drv = cy_store_postgres_driver();
