@@ -7,7 +7,7 @@
  *   load --url http://127.0.0.1:8443 --keys DIR [--clients 64] [--seconds 10]
  *        [--entries-per-request 1] [--threads 2] [--register] [--pregen N]
  *        [--warmup S] [--acks FILE]
- *   load --check ACKS --url URL
+ *   load --check ACKS --url URL [--proofs N]
  *
  * DIR holds <i>.key (an unprotected officer key) and <i>.chain (its
  * registered chain) for i = 0 … clients-1.  --register first posts each
@@ -15,7 +15,9 @@
  * before the clock starts (for when signing, not the server, is the
  * bottleneck).  --acks FILE writes "index sha256" for every acknowledged
  * entry; --check reads such a file and checks every entry is in the
- * register at its index (GET /checkpoint, GET /tile/entries/…).
+ * register at its index (GET /checkpoint, GET /tile/entries/…), and that
+ * the receipts of N of them (100; spread evenly) verify against the
+ * registry's key (GET /v1/registry, GET /v1/log/proof).
  * Results are "key value" lines on stdout (bench/run.sh formats them). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,7 +48,9 @@
 #include "coyeu/idkey.h"
 #include "coyeu/merkle.h"
 #include "coyeu/secret.h"
+#include "coyeu/note.h"
 #include "coyeu/tiles.h"
+#include "coyeu/tlogproof.h"
 
 #define CLIENTS_MAX 4096
 #define THREADS_MAX 16
@@ -955,13 +959,91 @@ report(struct worker *w, double elapsed, double cpu, size_t pregenerated)
 
 /* --- --check: every acknowledged entry at its index --- */
 
+/* The value of a JSON string member `name` of body, unescaped (ASCII), or
+ * NULL; free it. */
+static char *
+json_member(const char *body, const char *name)
+{
+	char key[64], *out, *o;
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"%s\"", name);
+	if ((p = strstr(body, key)) == NULL)
+		return NULL;
+	p += strlen(key);
+	while (*p == ' ' || *p == ':')
+		p++;
+	if (*p++ != '"' || (out = o = malloc(strlen(p) + 1)) == NULL)
+		return NULL;
+	for (; *p != '"' && *p != '\0'; p++) {
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': *o++ = '\n'; break;
+		case 't': *o++ = '\t'; break;
+		case 'r': *o++ = '\r'; break;
+		case 'u':
+			*o++ = (char)strtol((char[5]){p[1], p[2], p[3], p[4], 0},
+			    NULL, 16);
+			p += 4;
+			break;
+		case '\0': free(out); return NULL;
+		default: *o++ = *p; break;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The entry's receipt (GET /v1/log/proof) verifies against the registry's
+ * key: it is in the tree of the latest signed checkpoint, at its index. */
 static int
-check_acks(const char *path)
+check_receipt(unsigned long long idx, const uint8_t *entry, size_t len,
+    const cy_note_verifier *v)
+{
+	char path[64], *receipt = NULL;
+	struct resp r = {0};
+	cy_tlogproof *proof = NULL;
+	cy_error err;
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "/v1/log/proof?index=%llu", idx);
+	if (http_get(path, &r) != 0 || r.status != 200 ||
+	    (receipt = json_member(r.body, "receipt")) == NULL) {
+		printf("check: FAIL GET %s: %d\n", path, r.status);
+		goto out;
+	}
+	if (cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt), &proof,
+	    &err) != 0 || cy_tlogproof_index(proof) != idx ||
+	    cy_tlogproof_verify(proof, v, entry, len, NULL, &err) != 0) {
+		printf("check: FAIL the receipt of index %llu: %s\n", idx,
+		    proof != NULL && cy_tlogproof_index(proof) != idx ?
+		    "another index" : err.msg);
+		goto out;
+	}
+	ok = 1;
+out:
+	cy_tlogproof_free(proof);
+	free(receipt);
+	free(r.buf);
+	return ok;
+}
+
+/* Every acknowledged entry at its index in the served entry bundles, and
+ * the receipts of up to `proofs` of them (spread evenly) verified. */
+static int
+check_acks(const char *path, int proofs)
 {
 	struct resp r = {0};
-	char tile[CY_TILE_PATH_MAX + 1], hex[2 * CY_HASH_LEN + 1], line[256];
-	unsigned long long size, idx, checked = 0, bad = 0, max = 0;
-	uint8_t (*hashes)[CY_HASH_LEN];
+	char tile[CY_TILE_PATH_MAX + 1], hex[2 * CY_HASH_LEN + 1], line[256],
+	    *vkey;
+	unsigned long long size, idx, checked = 0, bad = 0, max = 0, lines = 0,
+	    proved = 0, step;
+	uint8_t (*hashes)[CY_HASH_LEN], **ents;
+	size_t *lens;
+	cy_note_verifier *v;
 	cy_hasher *h;
 	cy_error err;
 	FILE *f;
@@ -969,6 +1051,12 @@ check_acks(const char *path)
 
 	if (cy_hasher_new(&h, &err) != 0)
 		die("%s", err.msg);
+	if (http_get("/v1/registry", &r) != 0 || r.status != 200 ||
+	    (vkey = json_member(r.body, "verifier_key")) == NULL)
+		die("GET /v1/registry: no verifier_key (%d)", r.status);
+	if (cy_note_verifier_parse(vkey, strlen(vkey), &v, &err) != 0)
+		die("the registry's verifier key: %s", err.msg);
+	free(vkey);
 	if (http_get("/checkpoint", &r) != 0 || r.status != 200)
 		die("GET /checkpoint: %d", r.status);
 	if ((nl = strchr(r.body, '\n')) == NULL)
@@ -977,14 +1065,19 @@ check_acks(const char *path)
 	if ((f = fopen(path, "r")) == NULL)
 		die("cannot read %s", path);
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "%llu", &idx) == 1 && idx + 1 > max)
-			max = idx + 1;
+		if (sscanf(line, "%llu", &idx) == 1) {
+			lines++;
+			if (idx + 1 > max)
+				max = idx + 1;
+		}
 	if (max > size) {
 		printf("check: FAIL the register has %llu entries, an entry at "
 		    "index %llu was acknowledged\n", size, max - 1);
 		return 1;
 	}
-	if ((hashes = calloc(max + 1, CY_HASH_LEN)) == NULL)
+	if ((hashes = calloc(max + 1, CY_HASH_LEN)) == NULL ||
+	    (ents = calloc(max + 1, sizeof(*ents))) == NULL ||
+	    (lens = calloc(max + 1, sizeof(*lens))) == NULL)
 		die("out of memory");
 	for (unsigned long long t = 0; t * 256 < max; t++) {
 		unsigned w = size - t * 256 >= 256 ? 256 : (unsigned)(size - t * 256);
@@ -1002,8 +1095,11 @@ check_acks(const char *path)
 
 			if ((size_t)(end - p - 2) < n)
 				die("GET %s: a truncated bundle", tile);
-			if (cy_sha256(h, p + 2, n, hashes[i]) != 0)
-				die("%s", err.msg);
+			if (cy_sha256(h, p + 2, n, hashes[i]) != 0 ||
+			    (ents[i] = malloc(n ? n : 1)) == NULL)
+				die("sha256 failed");
+			memcpy(ents[i], p + 2, n);
+			lens[i] = n;
 			p += 2 + n;
 			i++;
 		}
@@ -1012,24 +1108,38 @@ check_acks(const char *path)
 			    i - t * 256, w);
 	}
 	rewind(f);
+	step = proofs > 0 && lines > (unsigned long long)proofs ?
+	    lines / (unsigned long long)proofs : 1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char want[2 * CY_HASH_LEN + 1];
 
 		if (sscanf(line, "%llu %64s", &idx, want) != 2)
 			continue;
 		cy_hex_encode(hex, hashes[idx], CY_HASH_LEN);
-		checked++;
 		if (strcmp(hex, want) != 0) {
 			if (bad++ < 5)
 				printf("check: FAIL index %llu holds %s, the "
 				    "acknowledged entry was %s\n", idx, hex, want);
+		} else if (proofs > 0 && (checked % step == 0 ||
+		    checked + 1 == lines)) {
+			if (check_receipt(idx, ents[idx], lens[idx], v))
+				proved++;
+			else
+				bad++;
 		}
+		checked++;
 	}
 	fclose(f);
-	printf("check: %llu acknowledged entries, %llu missing or different, "
-	    "register size %llu\n", checked, bad, size);
+	printf("check: %llu acknowledged entries, %llu missing, different or "
+	    "unproven, %llu receipts verified, register size %llu\n", checked,
+	    bad, proved, size);
+	for (unsigned long long i = 0; i < max; i++)
+		free(ents[i]);
+	free(ents);
+	free(lens);
 	free(hashes);
 	free(r.buf);
+	cy_note_verifier_free(v);
 	cy_hasher_free(h);
 	return bad != 0;
 }
@@ -1049,10 +1159,11 @@ main(int argc, char **argv)
 		{"warmup", required_argument, NULL, 'w'},
 		{"acks", required_argument, NULL, 'a'},
 		{"check", required_argument, NULL, 'C'},
+		{"proofs", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *url = NULL, *keys = NULL, *acks = NULL, *check = NULL;
-	int reg = 0, opt;
+	int reg = 0, opt, proofs = 100;
 	struct officer *off;
 	struct worker *w;
 	size_t pregenerated = 0;
@@ -1072,11 +1183,12 @@ main(int argc, char **argv)
 		case 'w': cfg.warmup = atof(optarg); break;
 		case 'a': acks = optarg; break;
 		case 'C': check = optarg; break;
+		case 'P': proofs = atoi(optarg); break;
 		default:
 			fputs("usage: load --url URL --keys DIR [--clients N] "
 			    "[--seconds S] [--entries-per-request K] [--threads T] "
 			    "[--register] [--pregen N] [--warmup S] [--acks FILE]\n"
-			    "       load --check ACKS --url URL\n", stderr);
+			    "       load --check ACKS --url URL [--proofs N]\n", stderr);
 			return 2;
 		}
 	}
@@ -1086,7 +1198,7 @@ main(int argc, char **argv)
 		die("cannot initialise libcoyeu");
 	parse_url(url);
 	if (check != NULL)
-		return check_acks(check);
+		return check_acks(check, proofs);
 	if (keys == NULL)
 		die("give --keys DIR");
 	if (cfg.clients < 1 || cfg.clients > CLIENTS_MAX || cfg.threads < 1 ||

@@ -4,7 +4,8 @@
 # hash written down):
 #   1. kill -9 of coyeud during the load, on SQLite and on PostgreSQL:
 #      after a restart every acknowledged entry is at its index (GET
-#      /tile/entries), `coyeu log audit` passes (SQLite), and every
+#      /tile/entries; 100 receipts from GET /v1/log/proof verified against
+#      the registry's key), `coyeu log audit` passes (SQLite), and every
 #      checkpoint served before the kill is consistent with the new one
 #      (GET /v1/log/consistency, `coyeu log verify-consistency`);
 #   2. PostgreSQL stopped (pg_ctl stop -m fast) and started under load:
@@ -232,7 +233,7 @@ if [ -z "${COYEU_PG_DSN:-}" ]; then
 	skip_or_fail "the PostgreSQL parts: no cluster (tests/with-pg.sh)"
 else
 	kill9 pg-kill "$(pg_database reliability_kill)"
-	note "pg-kill: (coyeu log audit reads SQLite files: the tiles and the consistency proofs above are its check on PostgreSQL)"
+	note "pg-kill: (coyeu log audit reads SQLite files: the tiles, receipts and consistency proofs above are its check on PostgreSQL)"
 
 	# --- 2. PostgreSQL stopped and started under load ---
 	name=pg-stop
