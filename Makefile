@@ -5,9 +5,10 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 PKGS     = libsodium libcrypto sqlite3 libpq icu-uc icu-i18n
-# The programs' own: the daemon serves HTTP and JSON, the command line is
+# The programs' own: the daemon serves HTTP and JSON (and pushes its
+# checkpoints to its parent witness through libcurl), the command line is
 # its HTTP client.
-SERVER_PKGS = libmicrohttpd jansson
+SERVER_PKGS = libmicrohttpd jansson libcurl
 CLIENT_PKGS = libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -1149,7 +1149,8 @@ test_sqlite_delete_scrubs(void **state)
 	const cy_store_driver *d = cy_store_sqlite_driver();
 	char path[300];
 	cy_store *s = fresh_store(&sqlite_backend, "scrub.db", path,
-	    sizeof(path));
+	    sizeof(path)), *reader, *nowait;
+	cy_buf v = CY_BUF_INIT;
 	cy_error err;
 
 	(void)state;
@@ -1171,10 +1172,21 @@ test_sqlite_delete_scrubs(void **state)
 	assert_int_equal(d->begin(s, 1, &err), 0);
 	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
 	assert_int_equal(d->commit(s, &err), 0);
-	assert_int_equal(d->scrub(s, &err), 0);
+	/* Another connection's read snapshot keeps the WAL: "retry". */
+	reader = open_store(&sqlite_backend, path, CY_STORE_READONLY);
+	nowait = open_store(&sqlite_backend, path, CY_STORE_NOWAIT);
+	assert_int_equal(d->begin(reader, 0, &err), 0);
+	assert_int_equal(d->rec_get(reader, "key", "doc-2", &v, NULL, &err), 1);
+	assert_int_equal(d->scrub(nowait, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "try again"));
+	assert_int_equal(d->commit(reader, &err), 0);
+	assert_int_equal(d->scrub(nowait, &err), 0);
 	assert_false(sqlite_files_have(path, secret, sizeof(secret)));
 	assert_true(sqlite_files_have(path, other, sizeof(other)));
+	cy_store_close(reader);
+	cy_store_close(nowait);
 	cy_store_close(s);
+	cy_buf_free(&v);
 }
 
 /* A register made before records (schema 1, no "schema" value) opens
@@ -1511,8 +1523,9 @@ test_pg_delete_scrubs(void **state)
 	static void *pg = (void *)&pg_backend;
 	uint8_t secret[32], other[32];
 	const cy_store_driver *d = cy_store_postgres_driver();
-	char dsn[512], before[1024], after[1024];
-	cy_store *s;
+	char dsn[512], before[1024], after[1024], v[16];
+	cy_store *s, *before_delete, *after_delete;
+	size_t len;
 	cy_error err;
 
 	(void)state;
@@ -1532,9 +1545,26 @@ test_pg_delete_scrubs(void **state)
 	pg_records_file(before, sizeof(before));
 	assert_true(file_has(before, secret, sizeof(secret)));
 
+	/* A snapshot from before the deletion would keep the row (VACUUM
+	 * FULL copies what a transaction may still see): scrub waits for it;
+	 * one taken after does not matter. */
+	before_delete = open_store(&pg_backend, dsn, CY_STORE_READONLY);
+	assert_int_equal(d->begin(before_delete, 0, &err), 0);
+	assert_int_equal(d->meta_get(before_delete, "schema", v, sizeof(v), &len,
+	    &err), 1);
 	assert_int_equal(d->begin(s, 1, &err), 0);
 	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
 	assert_int_equal(d->commit(s, &err), 0);
+	after_delete = open_store(&pg_backend, dsn, CY_STORE_READONLY);
+	assert_int_equal(d->begin(after_delete, 0, &err), 0);
+	assert_int_equal(d->meta_get(after_delete, "schema", v, sizeof(v), &len,
+	    &err), 1);
+	assert_int_equal(d->scrub(s, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "scrub: deleted records are still "
+	    "visible to a transaction begun before their deletion (backend "));
+	assert_non_null(strstr(err.msg, "): try again when it has ended"));
+	assert_int_equal(d->commit(before_delete, &err), 0);
+	cy_store_close(before_delete);
 	/* Inside a transaction scrub cannot run, and says so. */
 	assert_int_equal(d->begin(s, 0, &err), 0);
 	assert_int_equal(d->scrub(s, &err), CY_E_STORE);
@@ -1542,6 +1572,8 @@ test_pg_delete_scrubs(void **state)
 	    "inside a transaction block");
 	d->rollback(s);
 	assert_int_equal(d->scrub(s, &err), 0);
+	assert_int_equal(d->commit(after_delete, &err), 0);
+	cy_store_close(after_delete);
 	pg_query("CHECKPOINT", NULL, 0);
 	pg_records_file(after, sizeof(after));
 	assert_false(file_has(before, secret, sizeof(secret)));
