@@ -155,7 +155,10 @@ build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 .SECONDARY:
 build-fuzz/%: fuzz/%.c $(LIB_SRC:%.c=build-fuzz/%.o)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread \
+	    $(FUZZ_LIBS_EXTRA)
+# Harnesses of the daemon's parsers that need its JSON library.
+build-fuzz/fuzz_bodies: FUZZ_LIBS_EXTRA = $(SERVER_LIBS)
 
 FUZZ_SECONDS ?= 30
 fuzz: $(FUZZERS)

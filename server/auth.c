@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "coyeu/entry.h"
 #include "coyeu/httpsig.h"
@@ -15,9 +16,11 @@
 #include "common/timefmt.h"
 #include "coyeud.h"
 #include "auth.h"
+#include "bodies.h"
 
-/* Seconds between sweeps of expired nonces (per node). */
-#define NONCE_SWEEP_EVERY 60
+/* Seconds between sweeps of expired nonces (per node): often enough that
+ * one sweep inside an append's transaction stays short. */
+#define NONCE_SWEEP_EVERY 10
 /* Officers tracked by the denied-entry rate limit; more in one minute
  * get no entry at all, so the register's growth stays bounded. */
 #define DENIED_SLOTS 256
@@ -67,34 +70,23 @@ target_uri(const cyd_request *rq)
 int
 cyd_body_object(const cyd_request *rq, cyd_response *rs, json_t **out)
 {
-	json_error_t je;
-	json_t *o;
+	cy_error err;
 
-	*out = NULL;
-	o = json_loadb((const char *)rq->body, rq->body_len,
-	    JSON_REJECT_DUPLICATES, &je);
-	if (o == NULL)
-		return cyd_error(rs, 400, "bad-request",
-		    "malformed JSON: %s (at byte %d)", je.text, je.position),
-		    -1;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return cyd_error(rs, 400, "bad-request",
-		    "malformed JSON: the body must be an object"), -1;
-	}
-	*out = o;
+	if (cyd_body_parse(rq->body, rq->body_len, out, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "%s", err.msg), -1;
 	return 0;
 }
 
 const char *
 cyd_body_string(cyd_response *rs, json_t *obj, const char *name)
 {
-	const char *v = json_string_value(json_object_get(obj, name));
+	const char *text;
+	cy_error err;
+	size_t len;
 
-	if (v == NULL)
-		cyd_error(rs, 400, "bad-request",
-		    "malformed JSON: the body needs a \"%s\" string", name);
-	return v;
+	if (cyd_body_member(obj, name, &text, &len, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "%s", err.msg), NULL;
+	return text;
 }
 
 static int
@@ -173,6 +165,7 @@ cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err)
 {
 	char key[CY_SERIAL_HEX_LEN + 1 + sizeof(c->nonce)];
 	int64_t last = __atomic_load_n(&last_sweep, __ATOMIC_RELAXED);
+	int64_t now = (int64_t)time(NULL);
 	int r;
 
 	snprintf(key, sizeof(key), "%s %s", c->serial, c->nonce);
@@ -183,11 +176,10 @@ cyd_auth_nonce_put(cy_store *s, const cyd_caller *c, cy_error *err)
 		return r;
 	if (r == 0)
 		return cy_error_set(err, CY_E_SIGNATURE, "nonce already used");
-	if (c->created - last >= NONCE_SWEEP_EVERY &&
-	    __atomic_compare_exchange_n(&last_sweep, &last, c->created, 0,
+	if (now - last >= NONCE_SWEEP_EVERY &&
+	    __atomic_compare_exchange_n(&last_sweep, &last, now, 0,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		return s->drv->rec_expire(s, "nonce",
-		    c->created - CY_HTTPSIG_WINDOW - 1, NULL, err);
+		return s->drv->rec_expire(s, "nonce", now, NULL, err);
 	return 0;
 }
 
@@ -429,7 +421,8 @@ enrol_chain(cyd_request *rq, cyd_response *rs, cy_chain **out)
 		return -1;
 	if ((text = cyd_body_string(rs, body, "chain")) == NULL)
 		goto out;
-	if (cy_chain_parse((const uint8_t *)text, strlen(text), out, &err) != 0) {
+	if (cy_chain_parse((const uint8_t *)text, strlen(text), out,
+	    &err) != 0) {
 		cyd_error(rs, 400, "bad-request", "the chain does not parse: %s",
 		    err.msg);
 		goto out;

@@ -103,8 +103,8 @@ entry a8 a "$SA" 8
 signed 401 "nonce already used" "its nonce again, on another entry" \
 	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/a8" \
 	--nonce appendnonce0123456789
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE kind = 'nonce' AND key = '$SA appendnonce0123456789'")" = 1 ] &&
+[ "$(sql "SELECT count(*) FROM records WHERE kind = 'nonce' AND key = '$SA appendnonce0123456789'")" = 1 ] &&
 	ok "the nonce is stored" || bad "nonce record"
-expect 0 "" "the register audits" $C log audit "$DB"
+[ -n "${DSN:-}" ] || expect 0 "" "the register audits" $C log audit "$DB"
 
 finish

@@ -42,7 +42,7 @@ for who in b d e hcm; do
 done
 # Only the serial's own chain: E's record made to hold another chain
 # (a registry's store holds one chain per serial, never replaced).
-sqlite3 "$DB" "UPDATE records SET data = (SELECT data FROM records WHERE
+sql "UPDATE records SET data = (SELECT data FROM records WHERE
 	kind = 'cert' AND key = '$SD') WHERE kind = 'cert' AND key = '$SE'"
 signed 409 "certificate $SE is registered with another chain" \
 	"a chain for a serial registered with other bytes" \
@@ -93,6 +93,23 @@ signed 200 '"crls"' "the same nonce is another officer's own" \
 	GET /v1/revocations --key "$T/b.key" --keyid "$SB" --nonce $NONCE
 signed 401 "the nonce is 5 characters (16 to 64 are taken)" "a short nonce" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce short
+# A nonce is kept until its request would be too old, then swept (every
+# 10 s): one created 295 s ago expires 6 s from now.
+signed 200 '"crls"' "a request created 295 s ago" \
+	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --created-offset -295 \
+	--nonce oldnonce0123456789
+nonce_kept() {
+	sql "SELECT count(*) FROM records WHERE kind = 'nonce' AND key = '$SA $1'"
+}
+[ "$(nonce_kept oldnonce0123456789)" = 1 ] && ok "... its nonce is kept" ||
+	bad "old nonce not stored"
+sleep 11
+signed 200 '"crls"' "a request 11 s later" \
+	GET /v1/revocations --key "$T/a.key" --keyid "$SA"
+[ "$(nonce_kept oldnonce0123456789)" = 0 ] &&
+	ok "... sweeps the nonce that expired" || bad "expired nonce kept"
+[ "$(nonce_kept $NONCE)" = 1 ] && ok "... and keeps the fresh ones" ||
+	bad "fresh nonce swept"
 
 # ---- roles and units ----
 signed 403 "certificate $SA is an officer, not an authority" \

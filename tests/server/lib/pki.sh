@@ -69,8 +69,18 @@ entry() {
 }
 entry a.entry a "$SA"
 
-# serve [config line…]: init and start coyeud on this registry.
+# serve [config line…]: init and start coyeud on this registry, on
+# SQLite, or in a database of its own on the PostgreSQL cluster
+# COYEU_PG_DSN names (tests/with-pg.sh).
 serve() {
+	if [ -n "${COYEU_PG_DSN:-}" ]; then
+		PGDB=auth_$(basename "$T" | tr -dc 'a-zA-Z0-9' | tr A-Z a-z)
+		psql "$COYEU_PG_DSN" -qAtc "CREATE DATABASE $PGDB" ||
+		    { bad "create the database"; exit 1; }
+		DSN="$COYEU_PG_DSN dbname=$PGDB"
+		pghost=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
+		set -- "$@" "db = postgresql://postgres@/$PGDB?host=$pghost"
+	fi
 	write_config "$T/c.conf" "$@"
 	$D init --config "$T/c.conf" >"$T/init.out" 2>&1 ||
 	    { bad "coyeud init"; cat "$T/init.out"; exit 1; }
@@ -94,6 +104,19 @@ signed() {
 	fi
 }
 
+# sql QUERY: runs it on the registry's store, one row a line.
+sql() {
+	if [ -n "${DSN:-}" ]; then
+		psql "$DSN" -qAtc "$1"
+	else
+		sqlite3 "$DB" "$1"
+	fi
+}
+
 register_entries() {
-	sqlite3 "$DB" "SELECT data FROM entry ORDER BY idx"
+	if [ -n "${DSN:-}" ]; then
+		sql "SELECT convert_from(data, 'UTF8') FROM entry ORDER BY idx"
+	else
+		sql "SELECT data FROM entry ORDER BY idx"
+	fi
 }
