@@ -11,6 +11,7 @@
 # (postgres:// or, as tests/with-pg.sh's "$COYEU_PG_DSN", keywords).  Knobs: BENCH_CLIENTS (64),
 # BENCH_SECONDS (10), BENCH_EPR (entries per request, 1), BENCH_PREGEN
 # (requests signed before the clock starts, 0), BENCH_THREADS (2),
+# BENCH_CONF (extra coyeud config lines, ';'-separated),
 # BENCH_PERF (1: perf record -g the server during the load, report in
 # the scratch folder kept as $BENCH_PERF_OUT).
 set -eu
@@ -89,6 +90,8 @@ log_level = warn
 connections_max = 1024
 per_ip_max = 1024
 EOF
+# BENCH_CONF: extra config lines, ';'-separated (e.g. "threads = 256").
+echo "${BENCH_CONF:-}" | tr ';' '\n' >>"$W/coyeud.conf"
 "$BUILD/coyeud" init --config "$W/coyeud.conf" >"$W/init.log" 2>&1 ||
 	die "coyeud init failed: $(cat "$W/init.log")"
 "$BUILD/coyeud" --config "$W/coyeud.conf" 2>"$W/coyeud.log" &
