@@ -41,7 +41,8 @@ typedef struct cyd_config {
 	char *tls_cert, *tls_key;
 	char *log_level;       /* "error", "warn", "info", "debug" */
 	int register_public;   /* GET /checkpoint, /tile/… unsigned (1) */
-	int threads;           /* HTTP worker threads (0: cores) */
+	int threads;           /* HTTP threads: 0, one per connection;
+	                        * N, an epoll pool of N */
 	unsigned connections_max;
 	unsigned per_ip_max;
 	unsigned timeout;      /* seconds a connection may stay idle */

@@ -541,18 +541,6 @@ listen_on(const char *spec, char *bound, size_t cap)
 	return fd;
 }
 
-static int
-threads_for(const cyd_config *c)
-{
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
-	/* Handlers block while their batch commits: a batch can hold as many
-	 * requests as there are threads waiting in it. */
-	if (c->threads > 0)
-		return c->threads;
-	return cores > 2 ? (int)(cores * 16) : 32;
-}
-
 static char *tls_cert_pem, *tls_key_pem;
 
 static int
@@ -584,11 +572,10 @@ int
 cyd_http_start(cyd_server *srv)
 {
 	const cyd_config *c = &srv->cfg;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-	char bound[300], threads[16], url[320];
+	unsigned flags = MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	char bound[300], threads[32], url[320];
 	size_t pool;
-	int fd, nthreads = threads_for(c), tls = c->tls_cert != NULL;
+	int fd, tls = c->tls_cert != NULL, per_connection = c->threads == 0;
 
 	if (getrandom(&id_prefix, sizeof(id_prefix), 0) != sizeof(id_prefix))
 		id_prefix = (uint32_t)getpid();
@@ -603,13 +590,25 @@ cyd_http_start(cyd_server *srv)
 	}
 	if (tls)
 		flags |= MHD_USE_TLS;
+	/* Handlers wait while their batch commits, so a pool thread serves
+	 * none of its other connections meanwhile, and a batch holds at most
+	 * one request per thread.  threads = 0: a thread per connection
+	 * (connections_max bounds them), every request can join the batch
+	 * that is forming. */
+	if (per_connection)
+		flags |= MHD_USE_AUTO_INTERNAL_THREAD |
+		    MHD_USE_THREAD_PER_CONNECTION;
+	else
+		flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
 	/* The memory pool holds the headers and the answer's headers; the
 	 * headers' own limit is checked exactly in refuse_early. */
 	pool = c->headers_max * 2 + 16 * 1024;
 	srv->httpd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_library_log, srv,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)nthreads,
+	    per_connection ? MHD_OPTION_CONNECTION_TIMEOUT :
+	    MHD_OPTION_THREAD_POOL_SIZE,
+	    per_connection ? c->timeout : (unsigned)c->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, c->connections_max + OVERFLOW_SLACK,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    strncmp(bound, "unix:", 5) == 0 ? 0u : c->per_ip_max,
@@ -628,7 +627,10 @@ cyd_http_start(cyd_server *srv)
 		close(fd);
 		return -1;
 	}
-	snprintf(threads, sizeof(threads), "%d", nthreads);
+	if (per_connection)
+		snprintf(threads, sizeof(threads), "per-connection");
+	else
+		snprintf(threads, sizeof(threads), "%d", c->threads);
 	cyd_log(CYD_INFO, "listening", "listen", bound, "url", srv->cfg.url,
 	    "threads", threads, "tls", tls ? "yes" : "no", NULL);
 	return 0;

@@ -40,4 +40,22 @@ stop_server
 [ "$SERVER_RC" = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM exit $SERVER_RC"
 grep -q '"msg":"stopped"' "$T/server.log" && ok "logs stopped" ||
 	bad "no stopped line"
+grep -q '"threads":"per-connection"' "$T/server.log" &&
+	ok "threads = 0: a thread per connection" || bad "threading mode"
+
+# ---- a thread pool ----
+write_config "$T/pool.conf" "threads = 3"
+start_server "$T/pool.conf"
+grep -q '"threads":"3"' "$T/server.log" && ok "threads = 3: a pool" ||
+	bad "pool not started"
+i=0; pids=
+while [ $i -lt 20 ]; do
+	curl -s -o /dev/null "$URL/healthz" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+wait $pids
+expect_http "healthz on the pool after 20 at once" 200 '"status":"ok"' GET /healthz
+stop_server
+[ "$SERVER_RC" = 0 ] && ok "pool: SIGTERM exit 0" || bad "pool: exit $SERVER_RC"
 finish
