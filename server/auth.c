@@ -493,8 +493,7 @@ chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
 		r = 0;
 		if (registered)
 			verified_note(ch, rq->now);
-	}
-	else if (err.code == CY_E_REVOKED)
+	} else if (err.code == CY_E_REVOKED)
 		cyd_forbid(rq, rs, "%s", err.msg);
 	else
 		cyd_error(rs, 401, "unauthenticated",
@@ -634,6 +633,9 @@ cyd_auth(cyd_request *rq, cyd_response *rs)
 		    rq->caller->serial, role_article(rq->caller->role));
 		goto out;
 	}
+	/* Not held while the writer commits the nonce. */
+	cyd_reader_put(rq->srv, reader);
+	reader = NULL;
 	if (nonce_with_effects(rq))
 		rq->caller->nonce_pending = 1;
 	else if (cyd_store_job(rq->srv, nonce_hook, rq->caller, &err) != 0) {

@@ -105,6 +105,16 @@ signed 401 "nonce already used" "its nonce again, on another entry" \
 	--nonce appendnonce0123456789
 [ "$(sql "SELECT count(*) FROM records WHERE kind = 'nonce' AND key = '$SA appendnonce0123456789'")" = 1 ] &&
 	ok "the nonce is stored" || bad "nonce record"
+entry a9 a "$SA" 9
+signed 200 "" "one signed append sent 4 times at once" \
+	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/a9" \
+	--parallel 4
+[ "$(grep -c '^200$' "$T/out")" = 1 ] &&
+	[ "$(grep -c '^40[19]$' "$T/out")" = 3 ] &&
+	ok "... appends once, the 3 replays refused" ||
+	bad "racing appends: $(tr '\n' ' ' <"$T/out")"
+[ "$(register_entries | grep -c "^copy-id: $(printf %032x 9)\$")" = 1 ] &&
+	ok "... the entry is in the register once" || bad "raced entry count"
 [ -n "${DSN:-}" ] || expect 0 "" "the register audits" $C log audit "$DB"
 
 finish

@@ -91,6 +91,11 @@ signed 401 "nonce already used" "the same request replayed" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce $NONCE
 signed 200 '"crls"' "the same nonce is another officer's own" \
 	GET /v1/revocations --key "$T/b.key" --keyid "$SB" --nonce $NONCE
+signed 200 "" "one signed request sent 4 times at once" \
+	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --parallel 4
+[ "$(grep -c '^200$' "$T/out")" = 1 ] && [ "$(grep -c '^401$' "$T/out")" = 3 ] &&
+	ok "... is answered once, the 3 replays refused" ||
+	bad "racing replays: $(tr '\n' ' ' <"$T/out")"
 signed 401 "the nonce is 5 characters (16 to 64 are taken)" "a short nonce" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce short
 # A nonce is kept until its request would be too old, then swept (every
@@ -140,6 +145,8 @@ signed 403 "revoked by $SHCM" "a revoked officer is refused" \
 	GET /v1/revocations --key "$T/b.key" --keyid "$SB"
 grep -qF "reason: key-compromise" "$T/out" && ok "... with the reason" ||
 	bad "revocation reason"
+signed 403 "revoked by $SHCM" "a revoked chain cannot register again" \
+	POST /v1/certs --key "$T/b.key" --keyid "$SB" --str chain "$T/b.chain"
 signed 200 "sequence: 2" "GET /v1/revocations serves the newest list" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA"
 signed 400 "the revocation list does not parse" "a list that does not parse" \
@@ -152,8 +159,8 @@ signed 403 "is not an authority of your chain" \
 denied_for() { register_entries | grep -c "^officer: $1\$"; }
 [ "$(denied_for "$SA")" -eq 2 ] && ok "the officer's two refusals are denied entries" ||
 	bad "denied entries of $SA: $(denied_for "$SA"), wanted 2"
-[ "$(denied_for "$SB")" -eq 1 ] && ok "the revoked officer's refusal is recorded" ||
-	bad "denied entries of $SB: $(denied_for "$SB"), wanted 1"
+[ "$(denied_for "$SB")" -eq 2 ] && ok "the revoked officer's refusals are recorded" ||
+	bad "denied entries of $SB: $(denied_for "$SB"), wanted 2"
 register_entries | grep -q "^reason: certificate $SA is an officer, not an authority\$" &&
 	ok "... with the reason the officer was told" || bad "denied reason"
 register_entries | grep -qF "route: revocations.post" &&
