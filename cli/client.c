@@ -339,48 +339,50 @@ cli_client_free(cli_client *c)
 	free(c);
 }
 
-/* The headers that sign the request (and describe its body). */
+/* Appends "Name: value" to the header list; 0, or -1 out of memory. */
+static int
+add_header(struct curl_slist **h, const char *name, const char *value)
+{
+	cy_buf line = CY_BUF_INIT;
+	struct curl_slist *l = NULL;
+
+	cy_buf_printf(&line, "%s: %s", name, value);
+	if (cy_buf_status(&line) == 0)
+		l = curl_slist_append(*h, (const char *)line.data);
+	cy_buf_free(&line);
+	if (l == NULL)
+		return -1;
+	*h = l;
+	return 0;
+}
+
+/* The headers that describe the body and sign the request. */
 static int
 sign_headers(cli_client *c, const char *method, const char *target,
     const uint8_t *body, size_t len, struct curl_slist **h)
 {
 	cy_httpsig_request req = {method, target, NULL, NULL, NULL};
 	cy_buf digest = CY_BUF_INIT, si = CY_BUF_INIT, sig = CY_BUF_INIT;
-	cy_buf line = CY_BUF_INIT;
 	cy_error err = {0, ""};
-	struct curl_slist *l = *h;
 	int rv = CLI_FAIL;
 
 	if (body != NULL) {
+		req.content_type = "application/json";
 		if (cy_httpsig_digest(body, len, &digest, &err) != 0)
 			goto out;
-		req.content_type = "application/json";
 		req.content_digest = (const char *)digest.data;
-		cy_buf_printf(&line, "Content-Digest: %s", digest.data);
-		if (cy_buf_status(&line) != 0 ||
-		    (l = curl_slist_append(l, (const char *)line.data)) == NULL)
+		if (add_header(h, "Content-Type", req.content_type) != 0 ||
+		    add_header(h, "Content-Digest", req.content_digest) != 0)
 			goto nomem;
-		*h = l;
 	}
-	if (c->key == NULL) {
-		rv = CLI_OK;
-		goto out;
+	if (c->key != NULL) {
+		if (cy_httpsig_sign_request(&req, c->keyid, cmn_now(), c->key, &si,
+		    &sig, &err) != 0)
+			goto out;
+		if (add_header(h, "Signature-Input", (const char *)si.data) != 0 ||
+		    add_header(h, "Signature", (const char *)sig.data) != 0)
+			goto nomem;
 	}
-	if (cy_httpsig_sign_request(&req, c->keyid, cmn_now(), c->key, &si, &sig,
-	    &err) != 0)
-		goto out;
-	line.len = 0;
-	cy_buf_printf(&line, "Signature-Input: %s", si.data);
-	if (cy_buf_status(&line) != 0 ||
-	    (l = curl_slist_append(l, (const char *)line.data)) == NULL)
-		goto nomem;
-	*h = l;
-	line.len = 0;
-	cy_buf_printf(&line, "Signature: %s", sig.data);
-	if (cy_buf_status(&line) != 0 ||
-	    (l = curl_slist_append(l, (const char *)line.data)) == NULL)
-		goto nomem;
-	*h = l;
 	rv = CLI_OK;
 	goto out;
 nomem:
@@ -391,7 +393,6 @@ out:
 	cy_buf_free(&digest);
 	cy_buf_free(&si);
 	cy_buf_free(&sig);
-	cy_buf_free(&line);
 	return rv;
 }
 
@@ -474,7 +475,7 @@ static int
 request(cli_client *c, const char *method, const char *path, json_t *body,
     json_t **out)
 {
-	struct curl_slist *h = NULL;
+	struct curl_slist *h = NULL, *expect;
 	char target[CLI_REGISTRY_URL_MAX + 512], text[200];
 	char *data = NULL;
 	size_t len = 0;
@@ -496,16 +497,13 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 			return CLI_FAIL;
 		}
 		len = strlen(data);
-		if ((h = curl_slist_append(h, "Content-Type: application/json")) ==
-		    NULL)
-			goto nomem;
 	}
-	if ((h = curl_slist_append(h, "Accept: application/json")) == NULL ||
-	    sign_headers(c, method, target, (uint8_t *)data, len, &h) != CLI_OK)
-		goto out;
-	/* An empty Expect: curl would otherwise wait for a 100 Continue. */
-	if ((h = curl_slist_append(h, "Expect:")) == NULL)
+	if (add_header(&h, "Accept", "application/json") != 0 ||
+	    (expect = curl_slist_append(h, "Expect:")) == NULL)
 		goto nomem;
+	h = expect; /* empty: curl would otherwise wait for a 100 Continue */
+	if (sign_headers(c, method, target, (uint8_t *)data, len, &h) != CLI_OK)
+		goto out;
 	c->answer.len = 0;
 	c->too_big = 0;
 	c->errbuf[0] = '\0';

@@ -24,7 +24,8 @@ static const char usage[] =
     "with --verifier-key, which must then match.  Later, a registry at URL\n"
     "serving another key is refused; receipts from it never verify against\n"
     "the pinned key.  With the keyring's pinned root, the registry's own\n"
-    "certificate chain is verified and shown.  docs/keyring.md.\n"
+    "certificate chain is verified and shown, and whether it certifies\n"
+    "the verifier key.  docs/keyring.md.\n"
     "\n"
     "      --verifier-key VKEY  the key the registry must serve (name+hex8+\n"
     "                           base64); replaces a pinned key that changed\n"
@@ -33,40 +34,55 @@ static const char usage[] =
     "                           in the keyring's registry file\n";
 
 /* The registry's chain, verified now under the pinned root when the
- * keyring has one: printed, and a warning when it does not verify. */
-static void
-show_chain(const char *text)
+ * keyring has one: printed, and a warning when it does not verify.  1
+ * when it verifies, is a registry's, and certifies the verifier key v
+ * (coyeud signs checkpoints with its registry key), else 0. */
+static int
+show_chain(const char *text, const cy_note_verifier *v)
 {
 	struct cli_trust t;
 	cy_chain *chain = NULL;
+	const cy_cert *leaf;
 	cy_error err = {0, ""};
 	char line[1024];
+	int certified = 0;
 
 	memset(&t, 0, sizeof(t));
 	if (text == NULL || cy_chain_parse((const uint8_t *)text, strlen(text),
 	    &chain, &err) != 0) {
 		cli_warn("warning: the registry's chain does not parse: %s",
 		    text == NULL ? "none given" : err.msg);
-		return;
+		return 0;
 	}
-	cli_keyring_describe(cy_chain_get(chain, 0), line, sizeof(line));
-	printf("certificate: %s\n", line);
+	leaf = cy_chain_get(chain, 0);
+	cli_keyring_describe(leaf, line, sizeof(line));
+	printf("certificate: %s, role %s\n", line,
+	    cy_role_name(cy_cert_role(leaf)));
 	if (cli_trust_defaults(&t, "keyring registry", 0) == CLI_OK &&
 	    cli_trust_load(&t) == CLI_OK && t.root != NULL) {
 		if (cy_chain_verify(chain, t.root, (const cy_crl *const *)t.crls,
-		    t.ncrls, cmn_now(), NULL, &err) == 0)
-			printf("certificate: verified under the pinned root\n");
-		else
+		    t.ncrls, cmn_now(), NULL, &err) != 0)
 			cli_warn("warning: the registry's certificate chain does not "
 			    "verify under the pinned root: %s", err.msg);
+		else if (cy_cert_role(leaf) != CY_ROLE_REGISTRY ||
+		    memcmp(cy_cert_sign_public(leaf), cy_note_verifier_key(v),
+		    CY_KEY_SIGN_PUBLIC_LEN) != 0)
+			printf("certificate: verified under the pinned root, but it "
+			    "is not a registry's certifying the verifier key\n");
+		else {
+			printf("certificate: verified under the pinned root; it "
+			    "certifies the verifier key\n");
+			certified = 1;
+		}
 	}
 	cli_trust_free(&t);
 	cy_chain_free(chain);
+	return certified;
 }
 
 /* The verifier key the registry serves, checked: a key named by origin. */
 static int
-fetch_key(cli_client *c, char *vkey, size_t cap)
+fetch_key(cli_client *c, char *vkey, size_t cap, int *certified)
 {
 	json_t *j = NULL;
 	const char *origin, *served;
@@ -99,7 +115,7 @@ fetch_key(cli_client *c, char *vkey, size_t cap)
 	}
 	cy_note_verifier_string(v, vkey);
 	printf("registry: %s\norigin: %s\n", cli_client_url(c), origin);
-	show_chain(json_string_value(json_object_get(j, "chain")));
+	*certified = show_chain(json_string_value(json_object_get(j, "chain")), v);
 	rv = CLI_OK;
 out:
 	cy_note_verifier_free(v);
@@ -124,7 +140,7 @@ given_key(const char *arg, char *vkey)
 /* Whether the served key may be pinned: CLI_OK, or the refusal. */
 static int
 decide(const char *url, const char *pinned, const char *served,
-    const char *given)
+    const char *given, int certified)
 {
 	if (given != NULL && strcmp(given, served) != 0) {
 		cli_warn("the registry at %s serves the verifier key\n  %s\n"
@@ -152,6 +168,9 @@ decide(const char *url, const char *pinned, const char *served,
 	else if (given != NULL)
 		printf("verifier key: %s (pinned: the one --verifier-key gave)\n",
 		    served);
+	else if (certified)
+		printf("verifier key: %s (pinned on first use, certified under "
+		    "the pinned root)\n", served);
 	else
 		printf("verifier key: %s (pinned on first use: compare it with "
 		    "the key the registry's operator published)\n", served);
@@ -172,7 +191,7 @@ cmd_keyring_registry(int argc, char **argv)
 	const char *given_arg = NULL, *cacert_arg = NULL;
 	char url[CLI_REGISTRY_URL_MAX], given[CY_NOTE_KEY_STR_MAX];
 	char served[CY_NOTE_KEY_STR_MAX], cacert[PATH_MAX];
-	int c, rv;
+	int c, rv, certified = 0;
 
 	memset(&rc, 0, sizeof(rc));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -202,9 +221,9 @@ cmd_keyring_registry(int argc, char **argv)
 	    cacert_arg != NULL ? cacert : NULL, &cl)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	if (fetch_key(cl, served, sizeof(served)) != CLI_OK ||
+	if (fetch_key(cl, served, sizeof(served), &certified) != CLI_OK ||
 	    decide(url, cli_registry_pin(&rc, url), served,
-	    given_arg != NULL ? given : NULL) != CLI_OK)
+	    given_arg != NULL ? given : NULL, certified) != CLI_OK)
 		goto out;
 	if (cli_registry_set_pin(&rc, url, served) != CLI_OK ||
 	    cli_registry_set_str(&rc.url, url) != CLI_OK ||

@@ -35,8 +35,11 @@ expect 0 "pinned on first use" "keyring registry pins coyeud's key" \
 	$C keyring registry "$URL"
 grep -q "^verifier key: coyeu.vn/hcm/register+" "$T/out" &&
 	ok "the register's key" || bad "the key: $(cat "$T/out")"
-grep -qF "certificate: verified under the pinned root" "$T/out" &&
-	ok "coyeud's chain verified under the root" || bad "chain not verified"
+grep -qF "certificate: verified under the pinned root; it certifies the verifier key" \
+	"$T/out" && ok "coyeud's chain verified under the root, holding the key" ||
+	bad "chain not verified: $(cat "$T/out")"
+grep -qF "(pinned on first use, certified under the pinned root)" "$T/out" &&
+	ok "the pin says it is certified" || bad "certified pin text"
 expect 0 "(already pinned)" "again" $C keyring registry "$URL"
 
 expect 0 "registered at $URL: Nguyễn Văn An, vn/hcm/a" "id register" \
@@ -80,4 +83,31 @@ stop_server
 expect 1 "coyeu: cannot reach the registry at $URL: Failed to connect" \
 	"coyeud stopped" \
 	$C id register
+
+# ---- HTTPS: the certificate verified, --cacert ----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/tls.key" -out "$T/tls.crt" -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || bad "openssl"
+chmod 600 "$T/tls.key"
+write_config "$T/tls.conf" "tls_cert = $T/tls.crt" "tls_key = $T/tls.key"
+$D --config "$T/tls.conf" 2>"$T/server.log" &
+SERVER_PID=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q '"msg":"listening"' "$T/server.log"; do
+	sleep 0.1; i=$((i + 1))
+done
+TLSURL=https://$(sed -n 's/.*"msg":"listening","listen":"\([^"]*\)".*/\1/p' \
+    "$T/server.log")
+expect 1 "cannot reach the registry at $TLSURL: " \
+	"coyeud's certificate is not trusted without --cacert" \
+	$C keyring registry "$TLSURL"
+expect 0 "verifier key: $VK (pinned on first use" \
+	"keyring registry over HTTPS with --cacert" \
+	$C keyring registry "$TLSURL" --cacert "$T/tls.crt"
+$C log entry --type release -o "$T/e/3" actor="$AN" \
+    doc-id=$(printf %032x 7) copy-id=$(printf %032x 3) recipient="$AN" \
+    request-sha256=$(printf %064x 3) 2>/dev/null || bad "log entry 3"
+expect 0 "$T/e/3" "log append over HTTPS (the keyring's registry and CA)" \
+	$C --registry "$TLSURL" log append "$T/e/3"
+stop_server
 finish
