@@ -113,6 +113,11 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# The load generator for coyeud (make bench, tests/server/reliability.sh):
+# a program of libcoyeu's public headers only, as any client would be.
+$(BUILD)/load: bench/load.c $(BUILD)/libcoyeu.a
+	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
+
 # Under a throwaway PostgreSQL (COYEU_PG_DSN): the store tests run on both drivers.
 unit: $(TESTS) $(EXAMPLES)
 	@sh tests/with-pg.sh sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
@@ -129,7 +134,7 @@ $(BUILD)/tests/writer_test: tests/server/writer_test.c $(SERVER_CORE_OBJ) \
 	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -Iserver $(LDFLAGS_ALL) -o $@ $< \
 	    $(SERVER_CORE_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) $(SERVER_LIBS)
 
-server-test: all $(BUILD)/tests/writer_test
+server-test: all $(BUILD)/tests/writer_test $(BUILD)/load
 	@sh tests/run-server.sh $(BUILD)
 
 # The exported symbols are exactly the public headers' CY_API declarations.
@@ -169,7 +174,7 @@ demo: deps
 	$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/coyeu
 
-bench: all
+bench: all $(BUILD)/load
 	@sh bench/run.sh $(BUILD)/coyeu
 
 install: all
