@@ -18,6 +18,7 @@ P="--passphrase-file $D/pass"
 R=$D/registry
 CITY_PID= NAT_PID=
 mkdir -p "$R"
+chmod 600 "$D/pass"
 
 . "$(dirname "$0")/demo-lib.sh"
 stop() { # PID: SIGTERM, then wait: coyeud drains and exits 0
@@ -32,7 +33,7 @@ trap 'exit 130' INT TERM
 # nobody to type a passphrase; the file is 0600) and its --role registry
 # chain, issued by ISSUER.
 registry() {
-	$C id new -o "$R/$1.key" --unprotected >/dev/null
+	$C id new -o "$R/$1.key" --unprotected >/dev/null 2>&1
 	$C id request -k "$R/$1.key" --name "Registry $3" --unit "$3" \
 	    -o "$R/$1.req" >/dev/null
 	$C cert issue -k "$D/$2.key" -c "$D/$2.chain" $P --role registry \
@@ -117,7 +118,7 @@ for i in 1 2; do
 	    copy-id="$(printf %032x "$i")" recipient="$giang" \
 	    request-sha256="$(printf %064x "$i")"
 done
-shown $C log append -k "$D/giang.key" -c "$D/giang.chain" $P "$R/e1" "$R/e2"
+shown $C log append --registry "$CITY_URL" -k "$D/giang.key" -c "$D/giang.chain" $P "$R/e1" "$R/e2"
 
 say "The nation witnesses: within a moment the city's checkpoint carries the" \
     "national registry's cosignature."
@@ -137,11 +138,11 @@ shown $C log verify-proof --verifier-key "$(sed -n 's/^pin [^ ]* //p' \
     "$COYEU_HOME/registry")" --witness-key "$NAT_VK" --entry "$R/e2" \
     "$R/e2.witnessed"
 
-say "Requests that are not signed, or signed for something else, are refused:"
+say "An unsigned request is refused, and so is an entry appended twice:"
 curl -s -X POST -H 'Content-Type: application/json' -d '{"entries":[]}' \
     "$CITY_URL/v1/log/entries" | indent
 refused "the same entry appended twice" \
-	$C log append -k "$D/giang.key" -c "$D/giang.chain" $P "$R/e1"
+	$C log append --registry "$CITY_URL" -k "$D/giang.key" -c "$D/giang.chain" $P "$R/e1"
 
 say "SIGTERM: both registries stop taking requests, finish what is in flight" \
     "and exit 0."
