@@ -135,7 +135,7 @@ awk -v b="$b0 $b1" -v s="$s0 $s1" -v n="$(nproc)" '
 	}' "$W/load.out"
 if [ -n "${PERF:-}" ]; then
 	wait "$PERF" || :
-	perf report -i "$W/perf.data" --no-children --percent-limit 1 --stdio \
+	perf report -i "$W/perf.data" --no-children -g none --sort dso,sym --percent-limit 0.5 --stdio \
 	    >"${BENCH_PERF_OUT:-$PARENT/perf-coyeud.txt}" 2>/dev/null || :
 	echo "bench: perf report in ${BENCH_PERF_OUT:-$PARENT/perf-coyeud.txt}" >&2
 fi

@@ -593,7 +593,7 @@ cyd_auth(cyd_request *rq, cyd_response *rs)
 		    "keyid %.64s is not a certificate serial", keyid);
 		goto out;
 	}
-	if (cyd_reader_get(rq->srv, &reader, &err) != 0) {
+	if (cyd_reader_get_store(rq->srv, &reader, &err) != 0) {
 		cyd_error_lib(rs, &err);
 		goto out;
 	}

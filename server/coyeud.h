@@ -93,6 +93,9 @@ typedef struct cyd_reader {
 	cy_log *log;
 } cyd_reader;
 int cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err);
+/* A handle for the store's records only: the register is not brought up
+ * to date (cheaper, for authentication's lookups). */
+int cyd_reader_get_store(cyd_server *srv, cyd_reader **out, cy_error *err);
 void cyd_reader_put(cyd_server *srv, cyd_reader *r);
 
 /* --- requests (http.c) --- */
@@ -234,6 +237,12 @@ typedef struct cyd_job {
 	size_t n;
 	cy_log_append_hook *hook;   /* may be NULL */
 	void *hook_ctx;
+	/* When not NULL, n buffers: the writer fills each with its entry's
+	 * receipt (tlog-proof) right after the commit, from its own register
+	 * handle, which holds the checkpoint it just signed: no read handle
+	 * to refresh, no signature to check again. */
+	cy_buf *receipts;
+	int receipts_made;          /* 1: the writer filled them */
 	/* results */
 	uint64_t first;             /* index of entries[0] */
 	uint64_t size;              /* the checkpoint size that covers them */

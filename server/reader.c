@@ -34,7 +34,7 @@ reader_open(cyd_server *srv, cyd_reader **out, cy_error *err)
 }
 
 int
-cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err)
+cyd_reader_get_store(cyd_server *srv, cyd_reader **out, cy_error *err)
 {
 	cyd_reader *r;
 	int rc;
@@ -46,6 +46,18 @@ cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err)
 	if (r == NULL && (rc = reader_open(srv, &r, err)) != 0)
 		return rc;
 	r->next = NULL;
+	*out = r;
+	return 0;
+}
+
+int
+cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err)
+{
+	cyd_reader *r;
+	int rc;
+
+	if ((rc = cyd_reader_get_store(srv, &r, err)) != 0)
+		return rc;
 	/* A handle that cannot catch up (the store went away) is dropped:
 	 * the next request opens a fresh one. */
 	if ((rc = cy_log_refresh(r->log, err)) != 0) {

@@ -15,7 +15,7 @@ cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
     cy_error *err)
 {
 	cy_buf receipt = CY_BUF_INIT;
-	cyd_reader *reader;
+	cyd_reader *reader = NULL;
 	json_t *list = json_array(), *o;
 	size_t i;
 	int r;
@@ -23,22 +23,26 @@ cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
 	*out = NULL;
 	if (list == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = cyd_reader_get(srv, &reader, err)) != 0) {
-		json_decref(list);
-		return r;
-	}
-	/* The reader may predate the batch. */
-	if (cy_log_size(reader->log) < job->size &&
-	    (r = cy_log_refresh(reader->log, err)) != 0)
+	/* Receipts the writer did not make come from a read handle, which
+	 * may predate the batch. */
+	if (!job->receipts_made &&
+	    ((r = cyd_reader_get(srv, &reader, err)) != 0 ||
+	    (cy_log_size(reader->log) < job->size &&
+	    (r = cy_log_refresh(reader->log, err)) != 0)))
 		goto out;
 	for (i = 0; i < job->n; i++) {
-		receipt.len = 0;
-		if ((r = cy_log_receipt(reader->log, job->first + i, job->size,
-		    &receipt, err)) != 0)
-			goto out;
+		const cy_buf *b = job->receipts_made ? &job->receipts[i] :
+		    &receipt;
+
+		if (!job->receipts_made) {
+			receipt.len = 0;
+			if ((r = cy_log_receipt(reader->log, job->first + i,
+			    job->size, &receipt, err)) != 0)
+				goto out;
+		}
 		o = json_pack("{s:I, s:s%}", "index",
 		    (json_int_t)(job->first + i), "receipt",
-		    (const char *)receipt.data, receipt.len);
+		    (const char *)b->data, b->len);
 		if (o == NULL || json_array_append_new(list, o) != 0) {
 			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 			goto out;
@@ -120,13 +124,16 @@ int
 cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 {
 	const uint8_t *ptrs[CYD_ENTRIES_PER_REQUEST];
-	size_t lens[CYD_ENTRIES_PER_REQUEST], n;
+	size_t lens[CYD_ENTRIES_PER_REQUEST], n, i;
+	cy_buf made[CYD_ENTRIES_PER_REQUEST];
 	json_t *body, *receipts;
 	cyd_job job;
 	cy_error err;
 
+	memset(&job, 0, sizeof(job));
 	if (cyd_body_object(rq, rs, &body) != 0)
 		return 0;
+	n = 0;
 	if (cyd_body_entries(body, CYD_ENTRIES_PER_REQUEST, ptrs, lens, &n,
 	    &err) != 0) {
 		cyd_error(rs, 400, "bad-request", "%s", err.msg);
@@ -134,8 +141,10 @@ cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 	}
 	if (check_entries(rq, rs, ptrs, lens, n) != 0)
 		goto out;
-	memset(&job, 0, sizeof(job));
 	job.entries = ptrs, job.lens = lens, job.n = n, job.bad = SIZE_MAX;
+	for (i = 0; i < n; i++)
+		made[i] = (cy_buf)CY_BUF_INIT;
+	job.receipts = made;
 	if (rq->caller->nonce_pending)
 		job.hook = nonce_hook, job.hook_ctx = rq->caller;
 	if (cyd_writer_submit(rq->srv->writer, &job) != 0 || job.rc != 0) {
@@ -151,6 +160,8 @@ cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 	}
 	cyd_json(rs, 200, json_pack("{s:o}", "entries", receipts));
 out:
+	for (i = 0; job.receipts != NULL && i < n; i++)
+		cy_buf_free(&made[i]);
 	json_decref(body);
 	return 0;
 }

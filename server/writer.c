@@ -130,6 +130,28 @@ job_of(const struct batch *b, size_t i)
 	return j;
 }
 
+/* The job's receipts, when it asked for them.  The entries are durable
+ * whatever happens here: on a failure the request makes them itself from
+ * a read handle. */
+static void
+make_receipts(cyd_writer *w, cyd_job *job)
+{
+	cy_error err;
+	size_t i;
+
+	job->receipts_made = 0;
+	for (i = 0; job->receipts != NULL && i < job->n; i++) {
+		job->receipts[i].len = 0;
+		if (cy_log_receipt(w->log, job->first + i, job->size,
+		    &job->receipts[i], &err) != 0) {
+			cyd_log(CYD_WARN, "receipt failed", "error", err.msg,
+			    NULL);
+			return;
+		}
+	}
+	job->receipts_made = job->receipts != NULL;
+}
+
 static int
 is_store_error(int rc)
 {
@@ -181,6 +203,7 @@ commit_batch(cyd_writer *w, struct batch *b)
 			for (j = 0; j < b->njobs; j++) {
 				b->jobs[j]->first = first + b->start[j];
 				b->jobs[j]->size = size;
+				make_receipts(w, b->jobs[j]);
 				finish_job(b->jobs[j], 0, NULL);
 			}
 			return;
