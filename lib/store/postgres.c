@@ -123,6 +123,7 @@ struct pg {
 	PGconn *conn;
 	int flags;
 	uint32_t prepared; /* bit i: statement i is prepared on this session */
+	int tx;            /* inside begin .. commit/rollback */
 	/* The transaction deleting records (until it ends), and the last
 	 * committed one whose deleted rows scrub has not seen removed. */
 	uint64_t deleting, shred;
@@ -264,6 +265,8 @@ exec(struct pg *d, const char *sql, cy_error *err, const char *what)
 	return r;
 }
 
+static int reconnect(struct pg *d, cy_error *err);
+
 /* Runs statement i with a's parameters; *res holds its rows (clear it). */
 static int
 run(struct pg *d, int i, const struct args *a, PGresult **res, cy_error *err,
@@ -274,6 +277,11 @@ run(struct pg *d, int i, const struct args *a, PGresult **res, cy_error *err,
 	int r;
 
 	*res = NULL;
+	/* A statement outside a transaction (a daemon's quick lookup) may
+	 * reconnect too: a pooled handle must not stay broken after the
+	 * server came back. */
+	if (!d->tx && (r = reconnect(d, err)) != 0)
+		return r;
 	snprintf(name, sizeof(name), "s%d", i);
 	if (!(d->prepared & (1u << i))) {
 		*res = PQprepare(d->conn, name, sql_text[i], 0, NULL);
@@ -474,9 +482,12 @@ pg_begin(cy_store *s, int write, cy_error *err)
 
 	if ((r = reconnect(d, err)) != 0)
 		return r;
-	if (!write)
-		return exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	if (!write) {
+		r = exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 		    err, "begin");
+		d->tx = r == 0;
+		return r;
+	}
 	/* READ COMMITTED: each statement after the lock sees every commit
 	 * made before it, so the one writer continues the latest register. */
 	if ((r = exec(d, "BEGIN ISOLATION LEVEL READ COMMITTED;"
@@ -486,6 +497,7 @@ pg_begin(cy_store *s, int write, cy_error *err)
 		if (r == CY_E_STORE_RETRY && PQstatus(d->conn) == CONNECTION_OK)
 			cy_error_set(err, r, "another process is writing: try again");
 	}
+	d->tx = r == 0;
 	return r;
 }
 
@@ -496,6 +508,7 @@ pg_commit(cy_store *s, cy_error *err)
 	PGresult *res = PQexec(d->conn, "COMMIT");
 	int r = 0;
 
+	d->tx = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		r = fail(d, res, err, "commit");
 	/* A failed transaction's COMMIT answers ROLLBACK. */
@@ -513,6 +526,7 @@ static void
 pg_rollback(cy_store *s)
 {
 	PG(s)->deleting = 0;
+	PG(s)->tx = 0;
 	(void)exec(PG(s), "ROLLBACK", NULL, "rollback");
 }
 
