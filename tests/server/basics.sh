@@ -36,6 +36,9 @@ grep -q '^coyeud_store_errors_total 0$' "$T/body" &&
 	ok "metrics: store errors" || bad "metrics: store errors"
 grep -q '"msg":"request".*"path":"/nope".*"status":404' "$T/server.log" &&
 	ok "one JSON log line per request" || bad "request log line"
+grep -q '"path":"/nope".*"error":"not-found","reason":"no route /nope"' \
+    "$T/server.log" && ok "the log line gives the refusal's reason" ||
+	bad "no reason in the log line"
 stop_server
 [ "$SERVER_RC" = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM exit $SERVER_RC"
 grep -q '"msg":"stopped"' "$T/server.log" && ok "logs stopped" ||
