@@ -5,9 +5,10 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 PKGS     = libsodium libcrypto sqlite3 libpq icu-uc icu-i18n
-# The programs' own: the daemon serves HTTP and JSON, the command line is
+# The programs' own: the daemon serves HTTP and JSON (and pushes its
+# checkpoints to its parent witness through libcurl), the command line is
 # its HTTP client.
-SERVER_PKGS = libmicrohttpd jansson
+SERVER_PKGS = libmicrohttpd jansson libcurl
 CLIENT_PKGS = libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -112,8 +113,14 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# The load generator for coyeud (make bench, tests/server/reliability.sh):
+# a program of libcoyeu's public headers only, as any client would be.
+$(BUILD)/load: bench/load.c $(BUILD)/libcoyeu.a
+	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
+
+# Under a throwaway PostgreSQL (COYEU_PG_DSN): the store tests run on both drivers.
 unit: $(TESTS) $(EXAMPLES)
-	@sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
+	@sh tests/with-pg.sh sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
 
 cli-test: all
 	@sh tests/run-cli.sh $(BUILD)
@@ -127,7 +134,7 @@ $(BUILD)/tests/writer_test: tests/server/writer_test.c $(SERVER_CORE_OBJ) \
 	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -Iserver $(LDFLAGS_ALL) -o $@ $< \
 	    $(SERVER_CORE_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) $(SERVER_LIBS)
 
-server-test: all $(BUILD)/tests/writer_test
+server-test: all $(BUILD)/tests/writer_test $(BUILD)/load
 	@sh tests/run-server.sh $(BUILD)
 
 # The same HTTP tests with coyeud on a throwaway PostgreSQL cluster.
@@ -152,7 +159,10 @@ build-fuzz/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 .SECONDARY:
 build-fuzz/%: fuzz/%.c $(LIB_SRC:%.c=build-fuzz/%.o)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread \
+	    $(FUZZ_LIBS_EXTRA)
+# Harnesses of the daemon's parsers that need its JSON library.
+build-fuzz/fuzz_bodies: FUZZ_LIBS_EXTRA = $(SERVER_LIBS)
 
 FUZZ_SECONDS ?= 30
 fuzz: $(FUZZERS)
@@ -168,7 +178,7 @@ demo: deps
 	$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/coyeu
 
-bench: all
+bench: all $(BUILD)/load
 	@sh bench/run.sh $(BUILD)/coyeu
 
 install: all

@@ -21,7 +21,7 @@ TARGET_PROOFS=100000
 die() { echo "bench: $*" >&2; exit 1; }
 
 [ -f "$BUILD/libcoyeu.a" ] || die "no $BUILD/libcoyeu.a (run make)"
-PKGS="libsodium libcrypto sqlite3 icu-uc"
+PKGS="libsodium libcrypto sqlite3 libpq icu-uc"
 # shellcheck disable=SC2046
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Iinclude $(pkg-config --cflags $PKGS) \
     -o "$BUILD/bench-register" bench/register.c "$BUILD/libcoyeu.a" \

@@ -7,7 +7,8 @@
 # sections (classified seal/open, the register) add a function and a line
 # in main().  Knobs: BENCH_SIZE_MIB (1024), BENCH_ROUNDS (5),
 # BENCH_DIR (scratch folder's parent: by default next to the binary, so on
-# the project's disk).
+# the project's disk), BENCH_ONLY=coyeud (that section alone; its knobs are
+# in bench/coyeud.sh).
 set -eu
 
 COYEU=${1:-build/coyeu}
@@ -212,6 +213,69 @@ bench_register() {
 		die "register benchmark"
 }
 
+# --- section: coyeud (issue 10), against its two ceilings ---
+# Durable signed appends over HTTP (bench/load, bench/coyeud.sh) on SQLite
+# and on PostgreSQL (tests/with-pg.sh), as ratios to the HTTP ceiling (wrk
+# on /healthz, same server, same run) and to the register's in-process
+# append figure (bench/register.c: the register section's result when it
+# ran, else a shorter run of it).
+TARGET_APPENDS=10000
+TARGET_P99_MS=20
+bench_coyeud() {
+	B=$(dirname "$COYEU")
+	H=$(dirname "$0")
+	[ -x "$B/coyeud" ] && [ -x "$B/load" ] ||
+		die "no $B/coyeud or $B/load (make all $B/load)"
+	reg=$(awk '/^durable signed entries\/s/ { print $4 }' "$REPORT")
+	if [ -z "$reg" ]; then
+		reg=$(BENCH_REGISTER_ENTRIES=200000 sh "$H/register.sh" "$B" "$W" |
+		    awk '/^durable signed entries\/s/ { print $4 }')
+	fi
+	sh "$H/coyeud.sh" "$B" "$W" sqlite >"$W/coyeud-sqlite" ||
+		die "coyeud benchmark (SQLite)"
+	: >"$W/coyeud-postgres"
+	if [ -f "$H/../tests/with-pg.sh" ]; then
+		# shellcheck disable=SC2016
+		sh "$H/../tests/with-pg.sh" sh -c \
+		    'sh "$1/coyeud.sh" "$2" "$3" "$COYEU_PG_DSN"' _ "$H" "$B" "$W" \
+		    >"$W/coyeud-postgres" ||
+			echo "bench: the PostgreSQL run failed" >&2
+	fi
+	{
+		echo
+		echo "coyeud: signed POST /v1/log/entries over HTTP/1.1 keep-alive, ${BENCH_CLIENTS:-64} officers, ${BENCH_EPR:-1} entry a request, ${BENCH_SECONDS:-10} s"
+		printf '%-9s %10s %8s %8s %9s %9s %10s %9s   %s\n' store appends/s \
+		    "p50 ms" "p99 ms" "p99.9 ms" "errors" "of HTTP" "of reg." \
+		    "target (>=${TARGET_APPENDS}/s, p99 <${TARGET_P99_MS} ms)"
+	} >>"$REPORT"
+	for s in sqlite postgres; do
+		[ -s "$W/coyeud-$s" ] || continue
+		awk -v s="$s" -v reg="$reg" -v ta="$TARGET_APPENDS" -v n="$CORES" \
+		    -v tp="$TARGET_P99_MS" '
+			{ v[$1] = $2 }
+			/^load_status_/ && $1 != "load_status_200" { err += $2 }
+			/^load_reason_/ { r = r "\n          " substr($1, 13) ": " substr($0, length($1) + 2) }
+			END {
+				a = v["load_appends_per_s"]; p99 = v["load_p99_ms"]
+				h = v["healthz_per_s"]
+				printf "%-9s %10.0f %8.2f %8.2f %9.2f %9d %9.1f%% %8.1f%%   %s%s\n",
+				    s, a, v["load_p50_ms"], p99, v["load_p999_ms"], err,
+				    (h > 0 ? 100 * v["load_requests_per_s"] / h : 0),
+				    (reg > 0 ? 100 * a / reg : 0),
+				    (a >= ta && p99 < tp) ? "met" : "MISSED", r
+				c = v["server_cpu_us_per_append"]
+				printf "          server CPU per append: %.0f us (all %d cores for coyeud: %.0f appends/s at most)\n",
+				    c, n, (c > 0 ? n * 1e6 / c : 0)
+				printf "          HTTP ceiling (wrk -t2 -c%d /healthz): %.0f requests/s; CPU: coyeud%s %d%%, load tool %d%% of a core (%d requests signed before the clock), other processes %d%% of the machine%s\n",
+				    v["load_clients"], h,
+				    (s == "postgres" ? " with PostgreSQL" : ""), v["server_cpu_pct"],
+				    v["load_load_cpu_pct"], v["load_pregenerated"],
+				    v["others_pct"], (v["others_pct"] > 10 ? " -- WARNING: unreliable, run again on an idle machine" : "")
+			}' "$W/coyeud-$s" >>"$REPORT"
+	done
+	echo "register ceiling (bench/register.c, in-process, batches of 4096): ${reg:-?} entries/s" >>"$REPORT"
+}
+
 # Other work on the machine skews every figure: measure how much CPU went
 # to other processes while the timed commands ran, and say so.
 foreign_note() {
@@ -226,11 +290,19 @@ foreign_note() {
 }
 
 main() {
+	# BENCH_ONLY=coyeud: that section alone (it runs a short register
+	# benchmark for its ceiling).
+	if [ "${BENCH_ONLY:-}" = coyeud ]; then
+		bench_coyeud
+		cat "$REPORT"
+		return
+	fi
 	echo "bench: $(uname -m), $CORES cores, $("$COYEU" --version 2>/dev/null || echo coyeu), $(age --version | sed 's/^/age /')"
 	measure_limit
 	bench_age
 	bench_classified
 	bench_register
+	bench_coyeud
 	foreign_note
 	cat "$REPORT"
 }

@@ -6,6 +6,7 @@ static const struct cli_command id_commands[] = {
 	{"new", cmd_id_new, "an officer's signing and sealing keys"},
 	{"request", cmd_id_request, "a certificate request signed by the key"},
 	{"age-identity", cmd_id_age_identity, "the sealing key as an age identity file"},
+	{"register", cmd_id_register, "post your chain to the registry"},
 	{NULL, NULL, NULL},
 };
 
@@ -19,6 +20,7 @@ static const struct cli_command keyring_commands[] = {
 	{"add", cmd_keyring_add, "add chains and revocation lists, verified"},
 	{"list", cmd_keyring_list, "your identity, the root, known officers"},
 	{"remove", cmd_keyring_remove, "forget an officer's chain"},
+	{"registry", cmd_keyring_registry, "set the registry, pin its verifier key"},
 	{NULL, NULL, NULL},
 };
 

@@ -36,6 +36,7 @@ static const struct {
 	    "pin one in the keyring with 'coyeu keyring init --trust ROOT.cert'"},
 	[CLI_KR_CRLS] = {"crl", NULL},
 	[CLI_KR_CERTS] = {"certs", NULL},
+	[CLI_KR_REGISTRY] = {"registry", NULL},
 };
 
 /* The command line runs once per process: the paths are worked out once. */

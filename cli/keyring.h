@@ -18,6 +18,8 @@ enum cli_kr_item {
 	CLI_KR_ROOT,  /* root.cert: the pinned root */
 	CLI_KR_CRLS,  /* crl/: revocation lists, ISSUER.crl */
 	CLI_KR_CERTS, /* certs/: other officers' chains, SERIAL.chain */
+	CLI_KR_REGISTRY, /* registry: the registry's URL, pinned verifier keys
+	                  * (cli/client.h) */
 	CLI_KR_NITEMS
 };
 

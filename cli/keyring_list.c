@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client.h"
 #include "commands.h"
 #include "common/json.h"
 #include "common/timefmt.h"
@@ -31,6 +32,7 @@ struct list {
 	struct cli_kr_chain *chains;
 	size_t nchains;
 	char seal_key[CY_RECIPIENT_STR_MAX]; /* key.pub's, "" when none */
+	struct cli_registry_conf reg;
 	int json;
 };
 
@@ -131,6 +133,16 @@ print_text(const struct list *l)
 		puts("root:     none (pin it with 'coyeu keyring init --trust "
 		    "ROOT.cert')");
 	}
+	if (l->reg.url != NULL) {
+		const char *pin = cli_registry_pin(&l->reg, l->reg.url);
+
+		printf("registry: %s, verifier key %s\n", l->reg.url,
+		    pin != NULL ? pin : "not pinned");
+	} else {
+		puts("registry: none (set it with 'coyeu keyring registry URL')");
+	}
+	if (l->reg.cacert != NULL)
+		printf("cacert:   %s\n", l->reg.cacert);
 	printf("lists:    %zu revocation list%s\n", l->trust.ncrls,
 	    l->trust.ncrls == 1 ? "" : "s");
 	for (i = 0; i < l->trust.ncrls; i++)
@@ -198,7 +210,25 @@ print_json(const struct list *l)
 		cmn_json_cert(stdout, l->trust.root);
 	else
 		fputs("null", stdout);
-	fputs(",\"crls\":[", stdout);
+	fputs(",\"registry\":", stdout);
+	if (l->reg.url != NULL)
+		cmn_json_string(stdout, l->reg.url);
+	else
+		fputs("null", stdout);
+	fputs(",\"cacert\":", stdout);
+	if (l->reg.cacert != NULL)
+		cmn_json_string(stdout, l->reg.cacert);
+	else
+		fputs("null", stdout);
+	fputs(",\"pins\":[", stdout);
+	for (i = 0; i < l->reg.npins; i++) {
+		fputs(i ? ",{\"url\":" : "{\"url\":", stdout);
+		cmn_json_string(stdout, l->reg.pins[i].url);
+		fputs(",\"verifier_key\":", stdout);
+		cmn_json_string(stdout, l->reg.pins[i].vkey);
+		putchar('}');
+	}
+	fputs("],\"crls\":[", stdout);
 	for (i = 0; i < l->trust.ncrls; i++) {
 		const cy_crl *c = l->trust.crls[i];
 
@@ -255,7 +285,8 @@ cmd_keyring_list(int argc, char **argv)
 	    cli_trust_load(&l.trust) != CLI_OK ||
 	    cli_keyring_chains(1, &l.chains, &l.nchains) != CLI_OK)
 		goto out;
-	if (cli_keyring_pub(l.seal_key, sizeof(l.seal_key)) != CLI_OK)
+	if (cli_keyring_pub(l.seal_key, sizeof(l.seal_key)) != CLI_OK ||
+	    cli_registry_conf_load(&l.reg) != CLI_OK)
 		goto out;
 	if (l.json)
 		print_json(&l);
@@ -265,5 +296,6 @@ cmd_keyring_list(int argc, char **argv)
 out:
 	cli_keyring_chains_free(l.chains, l.nchains);
 	cli_trust_free(&l.trust);
+	cli_registry_conf_free(&l.reg);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "coyeu/encoding.h"
 #include "coyeu/file.h"
 #include "coyeu/secret.h"
+#include "coyeu/witness.h"
 #include "logcli.h"
 
 static const struct cli_command log_commands[] = {
@@ -87,23 +88,41 @@ cli_log_signer(const cy_log *l, const char *path, cy_note_signer **out)
 	return cli_log_signer_file(path, out);
 }
 
-int
-cli_log_verifier(const char *arg, cy_note_verifier **out)
+typedef int key_parse_fn(const char *s, size_t len, cy_note_verifier **out,
+    cy_error *err);
+
+/* A key given as its text or as a file holding it. */
+static int
+key_text_or_file(const char *arg, key_parse_fn *parse, const char *what,
+    cy_note_verifier **out)
 {
 	cy_error err = {0, ""}, ferr = {0, ""};
 	uint8_t *data = NULL;
 	size_t len;
 	int r;
 
-	if (cy_note_verifier_parse(arg, strlen(arg), out, &err) == 0)
+	if (parse(arg, strlen(arg), out, &err) == 0)
 		return CLI_OK;
 	if (access(arg, F_OK) != 0)
-		return cli_fail(&err, "verifier key");
+		return cli_fail(&err, what);
 	if (cy_file_read(arg, CY_NOTE_KEY_STR_MAX, &data, &len, &ferr) != 0)
-		return cli_fail(&ferr, "verifier key");
-	r = cy_note_verifier_parse((char *)data, len, out, &err);
+		return cli_fail(&ferr, what);
+	r = parse((char *)data, len, out, &err);
 	free(data);
-	return r == 0 ? CLI_OK : cli_fail(&err, "verifier key");
+	return r == 0 ? CLI_OK : cli_fail(&err, what);
+}
+
+int
+cli_log_verifier(const char *arg, cy_note_verifier **out)
+{
+	return key_text_or_file(arg, cy_note_verifier_parse, "verifier key", out);
+}
+
+/* A witness's key: its cosignature form (type 0x04) or its note key. */
+static int
+cli_log_witness_key(const char *arg, cy_note_verifier **out)
+{
+	return key_text_or_file(arg, cy_witness_key_parse, "witness key", out);
 }
 
 int
@@ -128,6 +147,7 @@ cli_log_verify_args(int argc, char **argv, const char *cmd, const char *usage,
 {
 	static const struct option opts[] = {
 		{"verifier-key", required_argument, NULL, 'V'},
+		{"witness-key", required_argument, NULL, 'W'},
 		{"entry", required_argument, NULL, 'e'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -140,6 +160,17 @@ cli_log_verify_args(int argc, char **argv, const char *cmd, const char *usage,
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'V': vkey = optarg; break;
+		case 'W':
+			if (o->nwitness == CLI_WITNESS_KEYS_MAX)
+				return cli_usage_error(cmd, "at most %d --witness-key",
+				    CLI_WITNESS_KEYS_MAX);
+			if (cli_log_witness_key(optarg,
+			    &o->witness[o->nwitness]) != CLI_OK) {
+				cli_log_verify_free(o);
+				return CLI_FAIL;
+			}
+			o->nwitness++;
+			break;
 		case 'e':
 			if (!want_entry)
 				return cli_usage_error(cmd, "invalid option");
@@ -151,8 +182,40 @@ cli_log_verify_args(int argc, char **argv, const char *cmd, const char *usage,
 		}
 	}
 	if (optind + nargs != argc || vkey == NULL ||
-	    (want_entry && o->entry == NULL))
+	    (want_entry && o->entry == NULL)) {
+		cli_log_verify_free(o);
 		return cli_usage_error(cmd, "give --verifier-key VKEY%s and %s",
 		    want_entry ? ", --entry FILE" : "", operands);
-	return cli_log_verifier(vkey, &o->v) == CLI_OK ? -1 : CLI_FAIL;
+	}
+	if (cli_log_verifier(vkey, &o->v) == CLI_OK)
+		return -1;
+	cli_log_verify_free(o);
+	return CLI_FAIL;
+}
+
+void
+cli_log_verify_free(struct cli_log_verify *o)
+{
+	size_t i;
+
+	cy_note_verifier_free(o->v);
+	o->v = NULL;
+	for (i = 0; i < o->nwitness; i++)
+		cy_note_verifier_free(o->witness[i]);
+	o->nwitness = 0;
+}
+
+int
+cli_log_require_witnesses(const struct cli_log_verify *o, const uint8_t *note,
+    size_t len, const char *what)
+{
+	cy_error err = {0, ""};
+	uint64_t t;
+	size_t i;
+
+	for (i = 0; i < o->nwitness; i++)
+		if (cy_witness_cosig_verify(note, len, o->v, o->witness[i], &t,
+		    &err) != 0)
+			return cli_fail(&err, what);
+	return CLI_OK;
 }

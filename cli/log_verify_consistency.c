@@ -10,18 +10,25 @@
 #include "logcli.h"
 
 static const char usage[] =
-    "usage: coyeu log verify-consistency --verifier-key VKEY [--json]\n"
+    "usage: coyeu log verify-consistency --verifier-key VKEY\n"
+    "                                    [--witness-key VKEY]... [--json]\n"
     "                                    OLD_CHECKPOINT NEW_CHECKPOINT PROOF\n"
     "\n"
     "Checks that both checkpoints are signed by VKEY and that PROOF (one\n"
     "base64 hash a line, as 'coyeu log consistency' writes it) shows the\n"
     "newer tree extends the older one: nothing was removed or rewritten.\n"
+    "With --witness-key, both checkpoints must carry that witness's\n"
+    "cosignature.\n"
     "\n"
     "      --verifier-key VKEY  the register's key: name+hex8+base64, or a file\n"
+    "      --witness-key VKEY   require the cosignature by this witness\n"
+    "                           (repeatable): its cosignature key (type 0x04),\n"
+    "                           its note key, or a file\n"
     "      --json               print the result as JSON\n";
 
 static int
-load_checkpoint(const char *path, const cy_note_verifier *v, cy_checkpoint *c)
+load_checkpoint(const char *path, const struct cli_log_verify *o,
+    cy_checkpoint *c)
 {
 	cy_error err = {0, ""};
 	uint8_t *data = NULL;
@@ -30,8 +37,10 @@ load_checkpoint(const char *path, const cy_note_verifier *v, cy_checkpoint *c)
 
 	if ((rc = cli_log_read(path, CY_NOTE_MAX, &data, &len)) != CLI_OK)
 		return rc;
-	if (cy_checkpoint_open(data, len, v, c, &err) != 0)
+	if (cy_checkpoint_open(data, len, o->v, c, &err) != 0)
 		rc = cli_fail(&err, path);
+	else
+		rc = cli_log_require_witnesses(o, data, len, path);
 	free(data);
 	return rc;
 }
@@ -92,8 +101,8 @@ cmd_log_verify_consistency(int argc, char **argv)
 	if ((rc = cli_log_verify_args(argc, argv, "log verify-consistency", usage,
 	    0, 3, "OLD NEW PROOF", &o)) >= 0)
 		return rc;
-	if ((rc = load_checkpoint(argv[optind], o.v, &a)) != CLI_OK ||
-	    (rc = load_checkpoint(argv[optind + 1], o.v, &b)) != CLI_OK ||
+	if ((rc = load_checkpoint(argv[optind], &o, &a)) != CLI_OK ||
+	    (rc = load_checkpoint(argv[optind + 1], &o, &b)) != CLI_OK ||
 	    (rc = load_proof(argv[optind + 2], proof, &n)) != CLI_OK)
 		goto out;
 	if (check(&a, &b, (const uint8_t (*)[CY_HASH_LEN])proof, n, &err) != 0) {
@@ -107,6 +116,6 @@ cmd_log_verify_consistency(int argc, char **argv)
 		printf("consistent: the tree of %llu entries extends the tree of %llu\n",
 		    (unsigned long long)b.size, (unsigned long long)a.size);
 out:
-	cy_note_verifier_free(o.v);
+	cli_log_verify_free(&o);
 	return rc;
 }

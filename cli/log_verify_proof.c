@@ -12,8 +12,8 @@
 #include "logcli.h"
 
 static const char usage[] =
-    "usage: coyeu log verify-proof --verifier-key VKEY --entry FILE [--json]\n"
-    "                              PROOF\n"
+    "usage: coyeu log verify-proof --verifier-key VKEY --entry FILE\n"
+    "                              [--witness-key VKEY]... [--json] PROOF\n"
     "\n"
     "Checks that the exact bytes of FILE, whatever they hold, are the leaf\n"
     "(record hash SHA-256(0x00 || bytes)) at the index PROOF states, in the\n"
@@ -27,6 +27,10 @@ static const char usage[] =
     "\n"
     "      --verifier-key VKEY  the register's key: name+hex8+base64, or a file\n"
     "      --entry FILE         the entry the proof is about\n"
+    "      --witness-key VKEY   require the checkpoint's cosignature by this\n"
+    "                           witness (repeatable): its cosignature key\n"
+    "                           name+hex8+base64 (type 0x04), its note key, or\n"
+    "                           a file\n"
     "      --json               print the result as JSON\n";
 
 /* What the receipt's checkpoint says of the entry's time. */
@@ -80,7 +84,8 @@ cmd_log_verify_proof(int argc, char **argv)
 {
 	struct cli_log_verify o;
 	uint8_t *data = NULL, *ptext = NULL;
-	size_t len = 0, plen = 0;
+	size_t len = 0, plen = 0, note_len;
+	const uint8_t *note;
 	cy_tlogproof *p = NULL;
 	cy_error err = {0, ""};
 	cy_checkpoint c;
@@ -99,6 +104,10 @@ cmd_log_verify_proof(int argc, char **argv)
 		rc = cli_fail(&err, argv[optind]);
 		goto out;
 	}
+	note = cy_tlogproof_note(p, &note_len);
+	if ((rc = cli_log_require_witnesses(&o, note, note_len,
+	    argv[optind])) != CLI_OK)
+		goto out;
 	if ((rc = when_of(cy_tlogproof_index(p), &c, data, len, argv[optind],
 	    &w)) != CLI_OK)
 		goto out;
@@ -113,7 +122,7 @@ cmd_log_verify_proof(int argc, char **argv)
 	print_when(&w, &c, o.json);
 out:
 	cy_tlogproof_free(p);
-	cy_note_verifier_free(o.v);
+	cli_log_verify_free(&o);
 	free(data);
 	free(ptext);
 	return rc;

@@ -30,13 +30,16 @@ cmd_log_verify_tiles(int argc, char **argv)
 	    "one DIR", &o)) >= 0)
 		return rc;
 	rc = CLI_OK;
-	if (cy_tiles_verify(argv[optind], o.v, &c, &err) != 0)
+	if (o.nwitness > 0)
+		rc = cli_usage_error("log verify-tiles", "--witness-key is for "
+		    "verify-proof and verify-consistency");
+	else if (cy_tiles_verify(argv[optind], o.v, &c, &err) != 0)
 		rc = cli_fail(&err, argv[optind]);
 	else if (o.json)
 		printf("{\"size\":%llu,\"verified\":true}\n", (unsigned long long)c.size);
 	else
 		printf("tiles verified: %llu entries lead to the checkpoint's root\n",
 		    (unsigned long long)c.size);
-	cy_note_verifier_free(o.v);
+	cli_log_verify_free(&o);
 	return rc;
 }

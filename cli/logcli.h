@@ -25,17 +25,28 @@ int cli_log_u64(const char *cmd, const char *opt, const char *s, uint64_t *v);
 /* A threads option value (0: all cores). */
 int cli_log_threads(const char *cmd, const char *s, int *threads);
 
+#define CLI_WITNESS_KEYS_MAX 16
+
 /* The verify commands' options: --verifier-key VKEY (loaded into v),
- * --json, --help and, with want_entry, --entry FILE; then exactly nargs
- * operands, described by `operands` in the usage error.  Returns -1 to go
- * on, or the status to exit with (help printed, or a usage error). */
+ * --witness-key VKEY (repeatable, into witness), --json, --help and, with
+ * want_entry, --entry FILE; then exactly nargs operands, described by
+ * `operands` in the usage error.  Returns -1 to go on, or the status to
+ * exit with (help printed, or a usage error); cli_log_verify_free after. */
 struct cli_log_verify {
 	const char *entry;
 	int json;
 	cy_note_verifier *v;
+	cy_note_verifier *witness[CLI_WITNESS_KEYS_MAX];
+	size_t nwitness;
 };
 int cli_log_verify_args(int argc, char **argv, const char *cmd,
     const char *usage, int want_entry, int nargs, const char *operands,
     struct cli_log_verify *o);
+/* That the checkpoint note (signed by o->v) carries a valid cosignature by
+ * each --witness-key; else prints "coyeu: <what>: the checkpoint carries
+ * no cosignature by witness NAME" (or why it does not verify). */
+int cli_log_require_witnesses(const struct cli_log_verify *o,
+    const uint8_t *note, size_t len, const char *what);
+void cli_log_verify_free(struct cli_log_verify *o);
 
 #endif

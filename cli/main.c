@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client.h"
 #include "commands.h"
 #include "coyeu/secret.h"
 #include "coyeu/version.h"
@@ -26,6 +27,14 @@ main(int argc, char **argv)
 	if (cy_init() != 0) {
 		cli_warn("cannot initialise libsodium");
 		return CLI_FAIL;
+	}
+	/* coyeu --registry URL COMMAND …: the registry for every command
+	 * that talks to one, as each one's own --registry. */
+	if (argc >= 3 && strcmp(argv[1], "--registry") == 0) {
+		cli_client_set_default_url(argv[2]);
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
 	}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("coyeu %s\n", cy_version());

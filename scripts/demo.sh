@@ -128,6 +128,11 @@ section_register() {
 	    "Every security event in a tamper-evident log that anyone entitled can check"
 }
 
+section_registry() {
+	part demo-registry.sh "Part 5: the registry server" \
+	    "coyeud: the city's registry online, officers' signed requests, the nation witnessing"
+}
+
 main() {
 	echo "coyeu demo — $("$COYEU" --version)"
 	echo "(working in a scratch folder, removed at the end)"
@@ -135,6 +140,7 @@ main() {
 	section_authority
 	section_classified
 	section_register
+	section_registry
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 

@@ -20,6 +20,10 @@ struct crl_set {
 int cyd_crls_load(cy_store *s, struct crl_set **out, cy_error *err);
 void cyd_crls_free(struct crl_set *set);
 
+/* A revocation list was stored: chains verified before are checked again
+ * (auth.c keeps them verified for a second). */
+void cyd_auth_crls_changed(void);
+
 /* fn(ctx, store) in a writer job of its own (no entries): durable when
  * this returns 0; else fn's error, or the writer's. */
 int cyd_store_job(cyd_server *srv, cy_log_append_hook *fn, void *ctx,

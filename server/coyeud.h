@@ -192,10 +192,16 @@ extern const cyd_route cyd_routes[];
 cyd_handler cyd_h_certs_post, cyd_h_revocations_post, cyd_h_revocations_get,
     cyd_h_directory, cyd_h_log_entries, cyd_h_add_checkpoint;
 
-/* --- witnessing (witness.c) --- */
+/* --- witnessing (witness.c; docs/witness.md) --- */
 
+/* Reads the witness = / push = / push_key = lines into srv->witness and
+ * starts the pusher when there are parents.  cyd_witness_stop stops the
+ * pusher and frees it all (none started is fine). */
+int cyd_witness_start(cyd_server *srv, cy_error *err);
+void cyd_witness_stop(cyd_server *srv);
 /* Appends to *lines the witness cosignature lines ("— name sig\n") held
- * for the checkpoint of `size`, for GET /checkpoint; 0 (none is fine). */
+ * for the checkpoint of `size`, for GET /checkpoint; 0 (none is fine), or
+ * -1 when they cannot be read. */
 int cyd_witness_cosigs(cyd_server *srv, uint64_t size, cy_buf *lines);
 
 /* --- authorisation (auth.c): the one place it is decided --- */

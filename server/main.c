@@ -203,7 +203,12 @@ serve(cyd_server *srv)
 		return fail("out of memory", NULL);
 	if (cyd_writer_start(srv, &srv->writer, &err) != 0)
 		return fail("cannot start the writer", &err);
+	if (cyd_witness_start(srv, &err) != 0) {
+		cyd_writer_stop(srv->writer);
+		return fail("cannot start witnessing", &err);
+	}
 	if (cyd_http_start(srv) != 0) {
+		cyd_witness_stop(srv);
 		cyd_writer_stop(srv->writer);
 		return EXIT_FAIL;
 	}
@@ -213,6 +218,7 @@ serve(cyd_server *srv)
 	cyd_log(CYD_INFO, "stopping", "signal", sig == SIGTERM ? "TERM" : "INT",
 	    NULL);
 	cyd_http_stop(srv);
+	cyd_witness_stop(srv);
 	cyd_writer_stop(srv->writer);
 	srv->writer = NULL;
 	cyd_log(CYD_INFO, "stopped", NULL);

@@ -62,6 +62,8 @@ cyd_reader_put(cyd_server *srv, cyd_reader *r)
 {
 	if (r == NULL)
 		return;
+	/* An idle handle keeps no snapshot: it would pin SQLite's WAL. */
+	cy_log_release(r->log);
 	pthread_mutex_lock(&srv->pool_lock);
 	r->next = srv->pool;
 	srv->pool = r;

@@ -8,6 +8,7 @@
 
 #include "coyeud.h"
 #include "auth.h"
+#include "bodies.h"
 
 int
 cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
@@ -61,8 +62,8 @@ nonce_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 
 /* Each entry parses and is the caller's own: actor and actor-key. */
 static int
-check_entries(cyd_request *rq, cyd_response *rs, json_t *list,
-    const uint8_t **ptrs, size_t *lens)
+check_entries(cyd_request *rq, cyd_response *rs, const uint8_t **ptrs,
+    const size_t *lens, size_t n)
 {
 	const cyd_caller *c = rq->caller;
 	const char *actor;
@@ -71,13 +72,7 @@ check_entries(cyd_request *rq, cyd_response *rs, json_t *list,
 	size_t i;
 	int mine;
 
-	for (i = 0; i < json_array_size(list); i++) {
-		ptrs[i] = (const uint8_t *)json_string_value(
-		    json_array_get(list, i));
-		if (ptrs[i] == NULL)
-			return cyd_error(rs, 400, "bad-request",
-			    "entry %zu is not a string", i), -1;
-		lens[i] = json_string_length(json_array_get(list, i));
+	for (i = 0; i < n; i++) {
 		if (cy_entry_parse(ptrs[i], lens[i], &e, &err) != 0)
 			return cyd_error(rs, 400, "bad-request", "entry %zu: %s",
 			    i, err.msg), -1;
@@ -124,29 +119,20 @@ refused(cyd_response *rs, const cyd_job *job)
 int
 cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 {
-	const uint8_t **ptrs = NULL;
-	size_t *lens = NULL, n;
-	json_t *body, *list, *receipts;
+	const uint8_t *ptrs[CYD_ENTRIES_PER_REQUEST];
+	size_t lens[CYD_ENTRIES_PER_REQUEST], n;
+	json_t *body, *receipts;
 	cyd_job job;
 	cy_error err;
 
 	if (cyd_body_object(rq, rs, &body) != 0)
 		return 0;
-	list = json_object_get(body, "entries");
-	n = json_array_size(list);
-	if (!json_is_array(list) || n == 0 || n > CYD_ENTRIES_PER_REQUEST) {
-		cyd_error(rs, 400, "bad-request", "malformed JSON: \"entries\" "
-		    "must be an array of 1 to %d entries",
-		    CYD_ENTRIES_PER_REQUEST);
+	if (cyd_body_entries(body, CYD_ENTRIES_PER_REQUEST, ptrs, lens, &n,
+	    &err) != 0) {
+		cyd_error(rs, 400, "bad-request", "%s", err.msg);
 		goto out;
 	}
-	ptrs = calloc(n, sizeof(*ptrs));
-	lens = calloc(n, sizeof(*lens));
-	if (ptrs == NULL || lens == NULL) {
-		cyd_error(rs, 503, "unavailable", "out of memory");
-		goto out;
-	}
-	if (check_entries(rq, rs, list, ptrs, lens) != 0)
+	if (check_entries(rq, rs, ptrs, lens, n) != 0)
 		goto out;
 	memset(&job, 0, sizeof(job));
 	job.entries = ptrs, job.lens = lens, job.n = n, job.bad = SIZE_MAX;
@@ -165,8 +151,6 @@ cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 	}
 	cyd_json(rs, 200, json_pack("{s:o}", "entries", receipts));
 out:
-	free(ptrs);
-	free(lens);
 	json_decref(body);
 	return 0;
 }

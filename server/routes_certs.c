@@ -310,6 +310,7 @@ cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
 			cyd_error_lib(rs, &job.err);
 		goto out;
 	}
+	cyd_auth_crls_changed();
 	if (cyd_job_receipts(rq->srv, &job, &receipts, &err) != 0) {
 		cyd_error_lib(rs, &err);
 		goto out;

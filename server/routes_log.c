@@ -224,8 +224,14 @@ cyd_h_log_proof(cyd_request *rq, cyd_response *rs)
 		cy_error_set(&err, CY_E_NOT_FOUND, "entry %llu is not in the "
 		    "register of size %llu", (unsigned long long)index,
 		    (unsigned long long)size);
-	if (err.code == 0 &&
-	    cy_log_receipt(r->log, index, size, &receipt, &err) == 0)
+	if (err.code == 0)
+		(void)!cy_log_receipt(r->log, index, size, &receipt, &err);
+	/* The checkpoint ends the receipt: its witnesses' cosignatures go
+	 * after its own signatures. */
+	if (err.code == 0 && cyd_witness_cosigs(rq->srv, size, &receipt) != 0)
+		cy_error_set(&err, CY_E_STORE_RETRY,
+		    "the witness cosignatures cannot be read");
+	if (err.code == 0)
 		cyd_json(rs, 200, json_pack("{s:I,s:I,s:s%}", "index",
 		    (json_int_t)index, "size", (json_int_t)size, "receipt",
 		    (const char *)receipt.data, receipt.len));
@@ -269,6 +275,9 @@ cyd_h_log_consistency(cyd_request *rq, cyd_response *rs)
 	/* From the empty tree there is nothing to prove. */
 	if (err.code == 0 && old > 0)
 		(void)!cy_log_consistency_proof(r->log, old, new, proof, &n, &err);
+	if (err.code == 0 && cyd_witness_cosigs(rq->srv, new, &note) != 0)
+		cy_error_set(&err, CY_E_STORE_RETRY,
+		    "the witness cosignatures cannot be read");
 	if (err.code != 0)
 		cyd_error_lib(rs, &err);
 	else {

@@ -79,6 +79,11 @@ CY_API const cy_note_verifier *cy_log_verifier(const cy_log *l);
 CY_API const char *cy_log_key_path(const cy_log *l);
 /* Catches up with appends made through other handles or processes. */
 CY_API int cy_log_refresh(cy_log *l, cy_error *err) CY_MUST_CHECK;
+/* Ends a read-only handle's snapshot (its read transaction) until the next
+ * cy_log_refresh: a handle kept idle then holds nothing of the store (an
+ * SQLite WAL behind an open snapshot can never be restarted and grows
+ * while others append). */
+CY_API void cy_log_release(cy_log *l);
 
 /* Appends a batch (see above), checking entries on `threads` threads (0:
  * all cores).  The signer must be the log's key.  The register's clock is

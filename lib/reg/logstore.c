@@ -325,16 +325,29 @@ cy_log_key_path(const cy_log *l)
 	return l->key_path;
 }
 
+void
+cy_log_release(cy_log *l)
+{
+	if (l != NULL && l->snapshot) {
+		l->snapshot = 0;
+		(void)l->drv->commit(l->s, NULL);
+	}
+}
+
 int
 cy_log_refresh(cy_log *l, cy_error *err)
 {
 	uint64_t size;
 	int r;
 
-	if (l->snapshot) {
-		l->snapshot = 0;
-		if ((r = l->drv->commit(l->s, err)) != 0 ||
-		    (r = l->drv->begin(l->s, 0, err)) != 0)
+	if (l->readonly) {
+		/* A fresh snapshot, also after cy_log_release. */
+		if (l->snapshot) {
+			l->snapshot = 0;
+			if ((r = l->drv->commit(l->s, err)) != 0)
+				return r;
+		}
+		if ((r = l->drv->begin(l->s, 0, err)) != 0)
 			return r;
 		l->snapshot = 1;
 	}

@@ -2,6 +2,7 @@
  * registry's records in one database, shared by several processes and
  * nodes.  Writers serialise on a transaction-scoped advisory lock; every
  * value travels as a binary parameter and comes back in binary. */
+#include <ctype.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ enum {
 	S_GET_META, S_PUT_META, S_DEL_PARTIAL, S_INS_PARTIAL, S_GET_PARTIAL,
 	S_INS_LEAF, S_GET_LEAF, S_COUNT_TILE, S_COUNT_PARTIAL, S_COUNT_LEAF,
 	S_PUT_REC, S_ADD_REC, S_GET_REC, S_SCAN_REC, S_SCAN_GRP, S_DEL_REC,
-	S_EXPIRE_REC, NSTMT,
+	S_EXPIRE_REC, S_XID, S_OLDER_SNAPSHOT, NSTMT,
 };
 
 /* Inserts of what is written once do nothing on a taken key, and the
@@ -76,6 +77,19 @@ static const char *const sql_text[NSTMT] = {
 	    "WHERE kind = $1 AND grp = $3 AND key >= $2 ORDER BY key" LIMIT(SCAN_PAGE)),
 	[S_DEL_REC] = "DELETE FROM records WHERE kind = $1 AND key = $2",
 	[S_EXPIRE_REC] = "DELETE FROM records WHERE kind = $1 AND time < $2",
+	[S_XID] = "SELECT pg_current_xact_id()",
+	/* Whatever may still see rows deleted by transaction $1 (its 32-bit
+	 * xid): a snapshot taken before it committed has an xmin at or
+	 * before it, and so does what holds back the vacuum horizon. */
+	[S_OLDER_SNAPSHOT] = ("SELECT pid::text FROM pg_stat_activity "
+	    "WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+	    "AND (datname IS NULL OR datname = current_database()) "
+	    "AND age(backend_xmin) >= age($1::text::xid) "
+	    "UNION ALL SELECT 'slot ' || slot_name FROM pg_replication_slots "
+	    "WHERE xmin IS NOT NULL AND age(xmin) >= age($1::text::xid) "
+	    "UNION ALL SELECT 'prepared ' || gid FROM pg_prepared_xacts "
+	    "WHERE database = current_database() "
+	    "AND age(transaction) >= age($1::text::xid) LIMIT 1"),
 };
 
 /* Schema 1: the register's tables.  Text keys compare as bytes ("C"),
@@ -102,11 +116,16 @@ static const char *const migration[] = {
 /* The tables a store has; CY_STORE_CREATE refuses a database with any. */
 #define TABLES "meta, entry, tile, partial, checkpoint, leaf, records"
 
+_Static_assert(NSTMT <= 32, "the prepared-statement bits are a uint32_t");
+
 struct pg {
 	cy_store base;
 	PGconn *conn;
 	int flags;
 	uint32_t prepared; /* bit i: statement i is prepared on this session */
+	/* The transaction deleting records (until it ends), and the last
+	 * committed one whose deleted rows scrub has not seen removed. */
+	uint64_t deleting, shred;
 };
 
 #define PG(s) ((struct pg *)(s))
@@ -169,23 +188,30 @@ col_bytes(const PGresult *res, int row, int col, size_t *len)
 	return (const uint8_t *)PQgetvalue(res, row, col);
 }
 
-/* The server's message on one line, without libpq's "ERROR:  " and
- * trailing newline. */
+/* A message on one line: without libpq's "ERROR:  ", each run of
+ * newlines and tabs one space. */
 static void
 message(const char *msg, char *out, size_t cap)
 {
-	size_t n;
+	size_t n = 0;
+	int space = 0;
 
 	if (msg == NULL || *msg == '\0')
 		msg = "no message";
 	if (strncmp(msg, "ERROR:  ", 8) == 0)
 		msg += 8;
-	snprintf(out, cap, "%s", msg);
-	for (n = strlen(out); n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' ');)
-		out[--n] = '\0';
-	for (; n > 0; n--)
-		if (out[n - 1] == '\n')
-			out[n - 1] = ' ';
+	for (; *msg != '\0' && n + 1 < cap; msg++) {
+		if (*msg == '\n' || *msg == '\t' || *msg == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && n > 0)
+			out[n++] = ' ';
+		space = 0;
+		if (n + 1 < cap)
+			out[n++] = *msg;
+	}
+	out[n] = '\0';
 }
 
 /* Failures the whole transaction may be tried again after: serialization
@@ -209,10 +235,13 @@ fail(struct pg *d, const PGresult *res, cy_error *err, const char *what)
 {
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char msg[512];
 
-	message(res != NULL && *PQresultErrorMessage(res) != '\0' ?
-	    PQresultErrorMessage(res) : PQerrorMessage(d->conn), msg, sizeof(msg));
+	/* The server's own sentence, else libpq's (a lost connection). */
+	message(primary != NULL ? primary : PQerrorMessage(d->conn), msg,
+	    sizeof(msg));
 	if (retryable(d, state))
 		return cy_error_set(err, CY_E_STORE_RETRY, "%s: %s (PostgreSQL: "
 		    "try again)", what, msg);
@@ -366,6 +395,23 @@ none_there(struct pg *d, cy_error *err)
 	return r;
 }
 
+/* A dsn libpq cannot read is the caller's mistake, not the server's. */
+static int
+check_dsn(const char *dsn, cy_error *err)
+{
+	PQconninfoOption *o;
+	char *why = NULL, msg[512];
+
+	if ((o = PQconninfoParse(dsn, &why)) != NULL) {
+		PQconninfoFree(o);
+		return 0;
+	}
+	message(why != NULL ? why : "out of memory", msg, sizeof(msg));
+	PQfreemem(why);
+	return cy_error_set(err, CY_E_USAGE, "the PostgreSQL dsn is not "
+	    "valid: %s (a libpq connection string or postgres:// URI)", msg);
+}
+
 static int
 pg_open(const char *dsn, int flags, cy_store **out, cy_error *err)
 {
@@ -374,6 +420,8 @@ pg_open(const char *dsn, int flags, cy_store **out, cy_error *err)
 	int r;
 
 	*out = NULL;
+	if ((r = check_dsn(dsn, err)) != 0)
+		return r;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	d->base.drv = cy_store_postgres_driver();
@@ -455,12 +503,16 @@ pg_commit(cy_store *s, cy_error *err)
 		r = cy_error_set(err, CY_E_STORE, "commit: the transaction had "
 		    "failed and was rolled back");
 	PQclear(res);
+	if (r == 0 && d->deleting > d->shred)
+		d->shred = d->deleting;
+	d->deleting = 0;
 	return r;
 }
 
 static void
 pg_rollback(cy_store *s)
 {
+	PG(s)->deleting = 0;
 	(void)exec(PG(s), "ROLLBACK", NULL, "rollback");
 }
 
@@ -870,6 +922,23 @@ pg_rec_scan(cy_store *s, const char *kind, const char *group,
 	return r;
 }
 
+/* Remembers the transaction that deleted records, for scrub. */
+static int
+deleted(struct pg *d, uint64_t n, cy_error *err)
+{
+	struct args a = {0};
+	PGresult *res;
+	int r;
+
+	if (n == 0 || d->deleting != 0)
+		return 0;
+	if ((r = run_row(d, S_XID, &a, &res, err, "delete records")) != 1)
+		return r;
+	d->deleting = (uint64_t)col_i64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
 static int
 pg_rec_delete(cy_store *s, const char *kind, const char *key, cy_error *err)
 {
@@ -879,7 +948,8 @@ pg_rec_delete(cy_store *s, const char *kind, const char *key, cy_error *err)
 
 	arg_text(&a, kind);
 	arg_text(&a, key);
-	if ((r = run_write(PG(s), S_DEL_REC, &a, &n, err, "delete record")) != 0)
+	if ((r = run_write(PG(s), S_DEL_REC, &a, &n, err, "delete record")) != 0 ||
+	    (r = deleted(PG(s), n, err)) != 0)
 		return r;
 	return n > 0;
 }
@@ -895,11 +965,39 @@ pg_rec_expire(cy_store *s, const char *kind, int64_t before, uint64_t *n,
 	arg_text(&a, kind);
 	arg_i64(&a, before);
 	if ((r = run_write(PG(s), S_EXPIRE_REC, &a, &count, err,
-	    "expire records")) != 0)
+	    "expire records")) != 0 || (r = deleted(PG(s), count, err)) != 0)
 		return r;
 	if (n != NULL)
 		*n = count;
 	return 0;
+}
+
+/* Refuses ("retry") while a transaction, replication slot or prepared
+ * transaction may still see rows this store deleted: VACUUM FULL copies
+ * such rows into the new file, bytes and all. */
+static int
+no_older_snapshot(struct pg *d, cy_error *err)
+{
+	struct args a = {0};
+	PGresult *res;
+	char xid[24];
+	int r;
+
+	if (d->shred == 0)
+		return 0;
+	/* The 32-bit xid of the epoch-qualified one, as age() compares. */
+	snprintf(xid, sizeof(xid), "%llu",
+	    (unsigned long long)(d->shred & 0xffffffffu));
+	arg_text(&a, xid);
+	if ((r = run_row(d, S_OLDER_SNAPSHOT, &a, &res, err,
+	    "look for older snapshots")) != 1)
+		return r;
+	r = cy_error_set(err, CY_E_STORE_RETRY, "scrub: deleted records are "
+	    "still visible to a transaction begun before their deletion (%s%s): "
+	    "try again when it has ended", isdigit((unsigned char)
+	    *PQgetvalue(res, 0, 0)) ? "backend " : "", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return r;
 }
 
 /* VACUUM FULL writes the live records into a new file and removes the
@@ -911,9 +1009,11 @@ pg_scrub(cy_store *s, cy_error *err)
 	struct pg *d = PG(s);
 	int r;
 
-	if ((r = reconnect(d, err)) != 0)
+	if ((r = reconnect(d, err)) != 0 || (r = no_older_snapshot(d, err)) != 0 ||
+	    (r = exec(d, "VACUUM FULL records", err, "vacuum the records")) != 0)
 		return r;
-	return exec(d, "VACUUM FULL records", err, "vacuum the records");
+	d->shred = 0;
+	return 0;
 }
 
 static const cy_store_driver pg_driver = {

@@ -2,6 +2,7 @@
  * in-memory reference tree, receipts, refused batches, kill -9 in the middle
  * of appends, and tampering caught by the audit. */
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -525,6 +526,48 @@ appender(const char *path, int fd)
 	}
 }
 
+/* A read handle given back (cy_log_release) holds no snapshot, so the WAL
+ * can be checkpointed to nothing under it; a held snapshot pins it (a
+ * daemon's pooled handles made it grow without bound). */
+static void
+test_release_unpins_wal(void **state)
+{
+	char path[256], wal[300];
+	cy_log *l = fresh_log("release.db"), *r;
+	struct stat st;
+	cy_error err;
+	sqlite3 *db;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "release.db");
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_int_equal(cy_log_open(path, CY_LOG_READONLY, &r, &err), 0);
+	append_ok(l, 0, 10);
+	assert_int_equal(cy_log_refresh(r, &err), 0);
+	assert_int_equal(cy_log_size(r), 10);
+	append_ok(l, 10, 10);
+	/* (A connection knows the file is in WAL mode once it has read.) */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM sqlite_master",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL), SQLITE_BUSY);
+	cy_log_release(r);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL), SQLITE_OK);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* A refresh takes a snapshot again, of the newest state. */
+	assert_int_equal(cy_log_refresh(r, &err), 0);
+	assert_int_equal(cy_log_size(r), 20);
+	cy_log_release(r);
+	cy_log_release(r);
+	cy_log_release(NULL);
+	sqlite3_close(db);
+	cy_log_close(r);
+	cy_log_close(l);
+}
+
 static void
 test_kill9(void **state)
 {
@@ -770,6 +813,7 @@ main(void)
 		cmocka_unit_test(test_refused_batches),
 		cmocka_unit_test(test_time_window),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_release_unpins_wal),
 		cmocka_unit_test(test_kill9),
 		cmocka_unit_test(test_audit_catches_tampering),
 		cmocka_unit_test(test_audit_wrong_key),

@@ -1149,7 +1149,8 @@ test_sqlite_delete_scrubs(void **state)
 	const cy_store_driver *d = cy_store_sqlite_driver();
 	char path[300];
 	cy_store *s = fresh_store(&sqlite_backend, "scrub.db", path,
-	    sizeof(path));
+	    sizeof(path)), *reader, *nowait;
+	cy_buf v = CY_BUF_INIT;
 	cy_error err;
 
 	(void)state;
@@ -1171,10 +1172,21 @@ test_sqlite_delete_scrubs(void **state)
 	assert_int_equal(d->begin(s, 1, &err), 0);
 	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
 	assert_int_equal(d->commit(s, &err), 0);
-	assert_int_equal(d->scrub(s, &err), 0);
+	/* Another connection's read snapshot keeps the WAL: "retry". */
+	reader = open_store(&sqlite_backend, path, CY_STORE_READONLY);
+	nowait = open_store(&sqlite_backend, path, CY_STORE_NOWAIT);
+	assert_int_equal(d->begin(reader, 0, &err), 0);
+	assert_int_equal(d->rec_get(reader, "key", "doc-2", &v, NULL, &err), 1);
+	assert_int_equal(d->scrub(nowait, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "try again"));
+	assert_int_equal(d->commit(reader, &err), 0);
+	assert_int_equal(d->scrub(nowait, &err), 0);
 	assert_false(sqlite_files_have(path, secret, sizeof(secret)));
 	assert_true(sqlite_files_have(path, other, sizeof(other)));
+	cy_store_close(reader);
+	cy_store_close(nowait);
 	cy_store_close(s);
+	cy_buf_free(&v);
 }
 
 /* A register made before records (schema 1, no "schema" value) opens
@@ -1427,6 +1439,70 @@ test_pg_two_writers(void **state)
 	cy_store_close(s);
 }
 
+/* A connection the server drops fails with "retry"; the next begin
+ * connects again and the store goes on.  The server's other refusals are
+ * plain failures with its message; a read-only store writes nothing. */
+static void
+test_pg_errors(void **state)
+{
+	static void *pg = (void *)&pg_backend;
+	const cy_store_driver *d = cy_store_postgres_driver();
+	char dsn[512];
+	cy_store *s, *ro;
+	cy_buf v = CY_BUF_INIT;
+	cy_error err;
+
+	(void)state;
+	backend_of(&pg);
+	s = fresh_store(&pg_backend, "pg", dsn, sizeof(dsn));
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->init(s, &err), 0);
+	put_ok(s, "cert", "a", "", 1, "A", 0, 1);
+	assert_int_equal(d->commit(s, &err), 0);
+
+	pg_query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	    "WHERE pid <> pg_backend_pid() AND datname = current_database()",
+	    NULL, 0);
+	assert_int_equal(d->begin(s, 1, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "try again"));
+	d->rollback(s);
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	put_ok(s, "cert", "b", "", 2, "B", 0, 1);
+	assert_int_equal(d->commit(s, &err), 0);
+	assert_int_equal(d->rec_get(s, "cert", "a", &v, NULL, &err), 1);
+
+	/* Not UTF-8: the server refuses, trying again would not help. */
+	assert_int_equal(d->begin(s, 1, &err), 0);
+	assert_int_equal(d->rec_put(s, "cert", "\xff", "", 0, NULL, 0, 0, &err),
+	    CY_E_STORE);
+	assert_string_equal(err.msg, "store record: invalid byte sequence for "
+	    "encoding \"UTF8\": 0xff");
+	/* ... and the failed transaction cannot be committed. */
+	assert_int_equal(d->commit(s, &err), CY_E_STORE);
+	assert_string_equal(err.msg, "commit: the transaction had failed and "
+	    "was rolled back");
+
+	ro = open_store(&pg_backend, dsn, CY_STORE_READONLY);
+	assert_int_equal(d->begin(ro, 1, &err), 0);
+	assert_int_equal(d->rec_put(ro, "cert", "c", "", 0, NULL, 0, 0, &err),
+	    CY_E_STORE);
+	assert_string_equal(err.msg, "store record: cannot execute INSERT in a "
+	    "read-only transaction");
+	d->rollback(ro);
+	cy_store_close(ro);
+	/* A database that does not answer: "retry" (it may be starting). */
+	assert_int_equal(cy_store_open(d, "host=/nonexistent dbname=x", 0, &ro,
+	    &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "cannot connect to PostgreSQL: "));
+	assert_int_equal(cy_store_open(d, "host=/tmp bogus=1", 0, &ro, &err),
+	    CY_E_USAGE);
+	assert_string_equal(err.msg, "the PostgreSQL dsn is not valid: invalid "
+	    "connection option \"bogus\" (a libpq connection string or "
+	    "postgres:// URI)");
+	cy_store_close(s);
+	cy_buf_free(&v);
+}
+
 /* The records table's file, as the server names it (the tests' server
  * runs on this machine). */
 static void
@@ -1447,8 +1523,9 @@ test_pg_delete_scrubs(void **state)
 	static void *pg = (void *)&pg_backend;
 	uint8_t secret[32], other[32];
 	const cy_store_driver *d = cy_store_postgres_driver();
-	char dsn[512], before[1024], after[1024];
-	cy_store *s;
+	char dsn[512], before[1024], after[1024], v[16];
+	cy_store *s, *before_delete, *after_delete;
+	size_t len;
 	cy_error err;
 
 	(void)state;
@@ -1468,9 +1545,26 @@ test_pg_delete_scrubs(void **state)
 	pg_records_file(before, sizeof(before));
 	assert_true(file_has(before, secret, sizeof(secret)));
 
+	/* A snapshot from before the deletion would keep the row (VACUUM
+	 * FULL copies what a transaction may still see): scrub waits for it;
+	 * one taken after does not matter. */
+	before_delete = open_store(&pg_backend, dsn, CY_STORE_READONLY);
+	assert_int_equal(d->begin(before_delete, 0, &err), 0);
+	assert_int_equal(d->meta_get(before_delete, "schema", v, sizeof(v), &len,
+	    &err), 1);
 	assert_int_equal(d->begin(s, 1, &err), 0);
 	assert_int_equal(d->rec_delete(s, "key", "doc-1", &err), 1);
 	assert_int_equal(d->commit(s, &err), 0);
+	after_delete = open_store(&pg_backend, dsn, CY_STORE_READONLY);
+	assert_int_equal(d->begin(after_delete, 0, &err), 0);
+	assert_int_equal(d->meta_get(after_delete, "schema", v, sizeof(v), &len,
+	    &err), 1);
+	assert_int_equal(d->scrub(s, &err), CY_E_STORE_RETRY);
+	assert_non_null(strstr(err.msg, "scrub: deleted records are still "
+	    "visible to a transaction begun before their deletion (backend "));
+	assert_non_null(strstr(err.msg, "): try again when it has ended"));
+	assert_int_equal(d->commit(before_delete, &err), 0);
+	cy_store_close(before_delete);
 	/* Inside a transaction scrub cannot run, and says so. */
 	assert_int_equal(d->begin(s, 0, &err), 0);
 	assert_int_equal(d->scrub(s, &err), CY_E_STORE);
@@ -1478,6 +1572,8 @@ test_pg_delete_scrubs(void **state)
 	    "inside a transaction block");
 	d->rollback(s);
 	assert_int_equal(d->scrub(s, &err), 0);
+	assert_int_equal(d->commit(after_delete, &err), 0);
+	cy_store_close(after_delete);
 	pg_query("CHECKPOINT", NULL, 0);
 	pg_records_file(after, sizeof(after));
 	assert_false(file_has(before, secret, sizeof(secret)));
@@ -1553,6 +1649,7 @@ main(void)
 		cmocka_unit_test(test_pg_register),
 		cmocka_unit_test(test_pg_two_writers),
 		cmocka_unit_test(test_pg_delete_scrubs),
+		cmocka_unit_test(test_pg_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

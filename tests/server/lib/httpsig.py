@@ -11,6 +11,8 @@
 #   --raw FILE        the body as FILE's bytes (instead of --str/--list)
 #   --unsigned        no Signature headers at all
 #   --repeat N        send it N times, each with a fresh nonce (a flood)
+#   --parallel N      send the very same signed request N times at once
+#                     (a replay racing the original), one status a line
 # Forgeries:
 #   --nonce N         this nonce (a replay sends one twice)
 #   --created-offset S  created = now + S
@@ -20,7 +22,7 @@
 #   --digest VALUE    send this Content-Digest (signed as sent)
 #   --flip            flip a bit of the signature
 #   --sign-method M   sign method M, send METHOD
-import base64, hashlib, http.client, json, os, sys, time, urllib.parse
+import base64, hashlib, http.client, json, os, sys, threading, time, urllib.parse
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 CT = "application/json"
@@ -61,7 +63,7 @@ def main():
     a = sys.argv[1:]
     opt = {"list": {}, "str": {}}
     pos = []
-    one = ("--repeat", "--key", "--keyid", "--raw", "--nonce", "--created-offset",
+    one = ("--parallel", "--repeat", "--key", "--keyid", "--raw", "--nonce", "--created-offset",
            "--components", "--sign-url", "--sign-body", "--digest",
            "--sign-method")
     while a:
@@ -98,6 +100,29 @@ def main():
 
 
 def send(opt, method, url, body):
+    headers = sign(opt, method, url, body)
+    n = int(opt.get("parallel", "0"))
+    if n == 0:
+        status, text = exchange(method, url, body, headers)
+        sys.stdout.write("%d\n%s\n" % (status, text))
+        return
+    barrier = threading.Barrier(n)
+    out = [None] * n
+
+    def one(i):
+        conn, path = connect(url)
+        barrier.wait()
+        out[i] = request(conn, method, path, body, headers)[0]
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sys.stdout.write("".join("%d\n" % s for s in sorted(out)))
+
+
+def sign(opt, method, url, body):
     headers = {}
     if body:
         headers["Content-Type"] = CT
@@ -126,19 +151,30 @@ def send(opt, method, url, body):
         headers["Signature"] = "sig1=:%s:" % base64.b64encode(
             bytes(sig)).decode()
 
+    return headers
+
+
+def connect(url):
     u = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    path = u.path + ("?" + u.query if u.query else "")
+    conn.connect()
+    return conn, u.path + ("?" + u.query if u.query else "")
+
+
+def request(conn, method, path, body, headers):
     conn.request(method, path, body=body or None, headers=headers)
     r = conn.getresponse()
-    sys.stdout.write("%d\n" % r.status)
     text = r.read().decode("utf-8", "replace")
     try:  # one spelling of JSON for the tests' patterns
         text = json.dumps(json.loads(text), ensure_ascii=False)
     except ValueError:
         pass
-    sys.stdout.write(text)
-    sys.stdout.write("\n")
+    return r.status, text
+
+
+def exchange(method, url, body, headers):
+    conn, path = connect(url)
+    return request(conn, method, path, body, headers)
 
 
 main()

@@ -1,7 +1,7 @@
 # The hierarchy the authorisation tests sign with (sourced by
 # tests/server/auth.sh and append.sh), and their helpers:
 #   root vn -> authority vn/hcm (serials $SHCM, $SA …) -> registry vn/hcm, officers A, B, D
-#   (vn/hcm/a), C (registered by no one), OLD (expired in 2020);
+#   E (vn/hcm/a), C (registered by no one), OLD (expired in 2020);
 #   ALIEN under another root.
 # serve [config line…] starts coyeud on this registry (tests/server/lib.sh);
 # signed STATUS TEXT DESC METHOD PATH [httpsig.py options…] sends one signed
@@ -36,9 +36,10 @@ SA=$(person a "Nguyễn Văn A" vn/hcm/a hcm officer)
 SB=$(person b "Trần Thị B" vn/hcm/a hcm officer)
 SC=$(person c "Lê Văn C" vn/hcm/a hcm officer)
 SD=$(person d "Phạm Văn D" vn/hcm/a hcm officer)
+SE=$(person e "Hoàng Văn E" vn/hcm/a hcm officer)
 SOLD=$(person old "Cũ" vn/hcm/a hcm officer --not-before 2020-01-01 --days 1)
 SALIEN=$(person alien "Người lạ" vn/hcm alienroot officer)
-for s in "$SHCM" "$SREG" "$SA" "$SB" "$SC" "$SD" "$SOLD" "$SALIEN"; do
+for s in "$SHCM" "$SREG" "$SA" "$SB" "$SC" "$SD" "$SE" "$SOLD" "$SALIEN"; do
 	[ -n "$s" ] || { bad "the test hierarchy"; exit 1; }
 done
 
@@ -68,8 +69,18 @@ entry() {
 }
 entry a.entry a "$SA"
 
-# serve [config line…]: init and start coyeud on this registry.
+# serve [config line…]: init and start coyeud on this registry, on
+# SQLite, or in a database of its own on the PostgreSQL cluster
+# COYEU_PG_DSN names (tests/with-pg.sh).
 serve() {
+	if [ -n "${COYEU_PG_DSN:-}" ]; then
+		PGDB=auth_$(basename "$T" | tr -dc 'a-zA-Z0-9' | tr A-Z a-z)
+		psql "$COYEU_PG_DSN" -qAtc "CREATE DATABASE $PGDB" ||
+		    { bad "create the database"; exit 1; }
+		DSN="$COYEU_PG_DSN dbname=$PGDB"
+		pghost=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
+		set -- "$@" "db = postgresql://postgres@/$PGDB?host=$pghost"
+	fi
 	write_config "$T/c.conf" "$@"
 	$D init --config "$T/c.conf" >"$T/init.out" 2>&1 ||
 	    { bad "coyeud init"; cat "$T/init.out"; exit 1; }
@@ -93,6 +104,19 @@ signed() {
 	fi
 }
 
+# sql QUERY: runs it on the registry's store, one row a line.
+sql() {
+	if [ -n "${DSN:-}" ]; then
+		psql "$DSN" -qAtc "$1"
+	else
+		sqlite3 "$DB" "$1"
+	fi
+}
+
 register_entries() {
-	sqlite3 "$DB" "SELECT data FROM entry ORDER BY idx"
+	if [ -n "${DSN:-}" ]; then
+		sql "SELECT convert_from(data, 'UTF8') FROM entry ORDER BY idx"
+	else
+		sql "SELECT data FROM entry ORDER BY idx"
+	fi
 }

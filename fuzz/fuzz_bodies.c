@@ -1,0 +1,48 @@
+/* The signed routes' JSON bodies (server/bodies.c) on any bytes, and what
+ * the routes then parse out of them: a chain (POST /v1/certs), a
+ * revocation list (POST /v1/revocations), entries (POST /v1/log/entries).
+ * Never out of bounds; the entries found are at most the cap, each a
+ * string of the length given. */
+#include "fuzz.h"
+
+#include "coyeu/cert.h"
+#include "coyeu/crl.h"
+#include "coyeu/entry.h"
+
+#include "../server/bodies.c"
+
+#define ENTRIES_MAX 256
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *ptrs[ENTRIES_MAX];
+	size_t lens[ENTRIES_MAX], n, i, len;
+	const char *text;
+	cy_chain *ch;
+	cy_crl *crl;
+	cy_entry *e;
+	json_t *body;
+	cy_error err;
+
+	if (cyd_body_parse(data, size, &body, &err) != 0)
+		return 0;
+	if (cyd_body_member(body, "chain", &text, &len, &err) == 0 &&
+	    cy_chain_parse((const uint8_t *)text, len, &ch, &err) == 0)
+		cy_chain_free(ch);
+	if (cyd_body_member(body, "crl", &text, &len, &err) == 0 &&
+	    cy_crl_parse((const uint8_t *)text, len, &crl, &err) == 0)
+		cy_crl_free(crl);
+	if (cyd_body_entries(body, ENTRIES_MAX, ptrs, lens, &n, &err) == 0) {
+		if (n == 0 || n > ENTRIES_MAX)
+			abort();
+		for (i = 0; i < n; i++) {
+			if (strlen((const char *)ptrs[i]) > lens[i])
+				abort();
+			if (cy_entry_parse(ptrs[i], lens[i], &e, &err) == 0)
+				cy_entry_free(e);
+		}
+	}
+	json_decref(body);
+	return 0;
+}
