@@ -59,6 +59,12 @@ while [ $i -lt 20 ]; do
 done
 wait $pids
 expect_http "healthz on the pool after 20 at once" 200 '"status":"ok"' GET /healthz
-stop_server
-[ "$SERVER_RC" = 0 ] && ok "pool: SIGTERM exit 0" || bad "pool: exit $SERVER_RC"
+http HEAD /healthz -I
+[ "$STATUS" = 200 ] && ! grep -q status "$T/body" && ok "HEAD: the GET route, no body" ||
+	bad "HEAD /healthz: $STATUS"
+kill -INT "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+[ $rc = 0 ] && ok "pool: SIGINT exit 0" || bad "pool: SIGINT exit $rc"
 finish
