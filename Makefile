@@ -54,7 +54,7 @@ TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EXAMPLES = $(BUILD)/tests/seal_example
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps demo check test api-check unit cli-test server-test asan fuzz fuzz-check bench \
+.PHONY: all deps demo check test api-check unit cli-test server-test server-test-pg asan fuzz fuzz-check bench \
         clean install help
 all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeud \
      $(BUILD)/coyeu.pc
@@ -136,6 +136,10 @@ $(BUILD)/tests/writer_test: tests/server/writer_test.c $(SERVER_CORE_OBJ) \
 
 server-test: all $(BUILD)/tests/writer_test $(BUILD)/load
 	@sh tests/run-server.sh $(BUILD)
+
+# The same HTTP tests with coyeud on a throwaway PostgreSQL cluster.
+server-test-pg: all $(BUILD)/tests/writer_test
+	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh $(BUILD)
 
 # The exported symbols are exactly the public headers' CY_API declarations.
 api-check: $(BUILD)/libcoyeu.so

@@ -138,6 +138,8 @@ typedef struct cyd_response {
 	cy_buf body;
 	const char *cache_control; /* NULL: none */
 	const char *reason;        /* the refusal's reason, for the log line */
+	const char *code;          /* the refusal's error code, for the log */
+	char reason_text[200];     /* cyd_error keeps the reason here */
 } cyd_response;
 
 /* A query parameter's value (NULL: absent); *buf holds it until freed. */

@@ -94,9 +94,12 @@ cyd_error(cyd_response *rs, int status, const char *code, const char *fmt,
 	json_object_set_new(o, "error", json_string(code));
 	json_object_set_new(o, "reason", json_string(reason));
 	cyd_json(rs, status, o);
-	/* The log line's reason: the code is enough there, the body has
-	 * the rest (it may name things a log should not keep). */
-	rs->reason = code;
+	/* The log line keeps the reason too: it names serials, units and
+	 * rules, never a body or a key. */
+	memcpy(rs->reason_text, reason, sizeof(rs->reason_text) - 1);
+	rs->reason_text[sizeof(rs->reason_text) - 1] = '\0';
+	rs->reason = rs->reason_text;
+	rs->code = code;
 	return 0;
 }
 
@@ -158,6 +161,15 @@ printable(const char *s)
 	return json_string(buf);
 }
 
+/* Text as JSON: as it is when it is UTF-8, else printable(). */
+static json_t *
+text_value(const char *s)
+{
+	json_t *j = json_string(s);
+
+	return j != NULL ? j : printable(s);
+}
+
 static void
 log_request(const struct exchange *x, const char *method,
     const cyd_request *rq, const cyd_response *rs, double seconds)
@@ -175,8 +187,10 @@ log_request(const struct exchange *x, const char *method,
 	    1e6) / 1e3));
 	if (rq != NULL && rq->caller != NULL && rq->caller->serial != NULL)
 		json_object_set_new(f, "caller", json_string(rq->caller->serial));
+	if (rs->code != NULL)
+		json_object_set_new(f, "error", json_string(rs->code));
 	if (rs->reason != NULL)
-		json_object_set_new(f, "reason", json_string(rs->reason));
+		json_object_set_new(f, "reason", text_value(rs->reason));
 	cyd_log_json(rs->status >= 500 ? CYD_WARN : CYD_INFO, "request", f);
 	json_decref(f);
 }
@@ -401,11 +415,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	cyd_server *srv = cls;
 	struct exchange *x = *con_cls;
-	cyd_response rs = {0, NULL, CY_BUF_INIT, NULL, NULL};
+	cyd_response rs;
 	cyd_request rq;
 
 	if (x == NULL)
 		return MHD_NO; /* out of memory in on_uri: drop the connection */
+	memset(&rs, 0, sizeof(rs));
 	if (!x->started) {
 		x->started = 1;
 		if (refuse_early(srv, conn, &rs))

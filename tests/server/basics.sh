@@ -36,6 +36,9 @@ grep -q '^coyeud_store_errors_total 0$' "$T/body" &&
 	ok "metrics: store errors" || bad "metrics: store errors"
 grep -q '"msg":"request".*"path":"/nope".*"status":404' "$T/server.log" &&
 	ok "one JSON log line per request" || bad "request log line"
+grep -q '"path":"/nope".*"error":"not-found","reason":"no route /nope"' \
+    "$T/server.log" && ok "the log line gives the refusal's reason" ||
+	bad "no reason in the log line"
 stop_server
 [ "$SERVER_RC" = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM exit $SERVER_RC"
 grep -q '"msg":"stopped"' "$T/server.log" && ok "logs stopped" ||
@@ -56,6 +59,12 @@ while [ $i -lt 20 ]; do
 done
 wait $pids
 expect_http "healthz on the pool after 20 at once" 200 '"status":"ok"' GET /healthz
-stop_server
-[ "$SERVER_RC" = 0 ] && ok "pool: SIGTERM exit 0" || bad "pool: exit $SERVER_RC"
+http HEAD /healthz -I
+[ "$STATUS" = 200 ] && ! grep -q status "$T/body" && ok "HEAD: the GET route, no body" ||
+	bad "HEAD /healthz: $STATUS"
+kill -INT "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+[ $rc = 0 ] && ok "pool: SIGINT exit 0" || bad "pool: SIGINT exit $rc"
 finish

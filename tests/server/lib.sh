@@ -30,7 +30,27 @@ make_authority() {
 	    { bad "make the authority"; exit 1; }
 }
 
-# write_config FILE [LINE...]: a config on $T/reg.db listening on a free
+# The store the tests' coyeud uses: SQLite ($T/reg.db), or with
+# SERVER_STORE=postgres and COYEU_PG_DSN (tests/with-pg.sh) a new database
+# of the throwaway cluster, one per test script.
+STORE_DB=sqlite:$T/reg.db
+if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
+	[ -n "${COYEU_PG_DSN:-}" ] || { echo "SERVER_STORE=postgres needs COYEU_PG_DSN"; exit 1; }
+	pgdb=coyeu_$(basename "$T" | tr -c 'a-zA-Z0-9\n' _ | tr A-Z a-z)
+	psql "$COYEU_PG_DSN" -qc "CREATE DATABASE $pgdb" >/dev/null ||
+	    { echo "cannot create database $pgdb"; exit 1; }
+	pgh=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
+	STORE_DB="postgresql:///$pgdb?host=$pgh&user=postgres"
+fi
+# Tests that read the store with the CLI (an SQLite file) call this.
+sqlite_only() {
+	if [ "${SERVER_STORE:-sqlite}" != sqlite ]; then
+		echo "skipped: needs the SQLite store"
+		exit 0
+	fi
+}
+
+# write_config FILE [LINE...]: a config on $STORE_DB listening on a free
 # port (the kernel's: listen = 127.0.0.1:0), then the extra lines.
 write_config() {
 	f=$1
@@ -38,7 +58,7 @@ write_config() {
 	{
 		echo "# test config"
 		echo "listen = 127.0.0.1:0"
-		echo "db = sqlite:$T/reg.db"
+		echo "db = $STORE_DB"
 		echo "key = $T/reg.key"
 		echo "chain = $T/reg.chain"
 		echo "trust = $T/root.cert"

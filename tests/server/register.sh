@@ -6,6 +6,7 @@
 # the cache headers, and the refused tile and query forms (traversal,
 # encoded, non-canonical, beyond the tree).
 . "${SRCDIR:-.}/tests/server/lib.sh"
+sqlite_only
 make_authority
 write_config "$T/c.conf"
 $D init --config "$T/c.conf" >"$T/init.out" 2>&1 || { bad "init"; cat "$T/init.out"; exit 1; }
