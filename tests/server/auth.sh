@@ -179,4 +179,17 @@ signed 403 "outside this registry's scope" "a flood of 8 refused requests" \
 	ok "a flood of refusals is capped at denied_per_minute entries" ||
 	bad "flood: $(denied_for "$SD") denied entries, wanted 3"
 
+# ---- register_public = false: the register's routes need a signature ----
+stop_server
+echo "register_public = false" >>"$T/c.conf"
+start_server "$T/c.conf"
+signed 401 "the request is not signed" \
+	"register_public = false: an unsigned GET /checkpoint" \
+	GET /checkpoint --unsigned
+signed 401 "the request is not signed" "... an unsigned tile" \
+	GET /tile/entries/000.p/1 --unsigned
+signed 200 "coyeu.vn/hcm/register" "... a signed GET /checkpoint is served" \
+	GET /checkpoint --key "$T/a.key" --keyid "$SA"
+signed 200 '"status"' "... /healthz stays public" GET /healthz --unsigned
+
 finish
