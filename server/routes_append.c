@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "coyeu/entry.h"
+#include "coyeu/level.h"
 
 #include "coyeud.h"
 #include "auth.h"
@@ -64,13 +65,56 @@ nonce_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 	return cyd_auth_nonce_put(s, ctx, err);
 }
 
+/* What an entry's type asks of its actor beyond being the caller: the
+ * clearance for a level it names, the unit it registers for, the role
+ * that records certificates.  NULL: allowed; else the refusal's reason
+ * (in buf). */
+static const char *
+entry_refusal(const cy_entry *e, const cyd_caller *c, char *buf, size_t cap)
+{
+	const char *type = cy_entry_type(e), *v;
+	int level;
+
+	if ((v = cy_entry_get(e, "level")) != NULL ||
+	    (v = cy_entry_get(e, "from")) != NULL) {
+		level = cy_level_parse(v, strlen(v));
+		if (level > c->clearance) {
+			snprintf(buf, cap, "a %s entry for a %s document needs "
+			    "clearance %s (the caller has %s)", type,
+			    cy_level_display(level), cy_level_display(level),
+			    cy_level_display(c->clearance));
+			return buf;
+		}
+	}
+	if (strcmp(type, "doc.register") == 0 &&
+	    (v = cy_entry_get(e, "unit")) != NULL &&
+	    !cy_unit_contains(v, c->unit)) {
+		snprintf(buf, cap, "a doc.register entry for unit %s by an "
+		    "officer of unit %s (outside it)", v, c->unit);
+		return buf;
+	}
+	if ((strcmp(type, "cert.issue") == 0 ||
+	    strcmp(type, "cert.revoke") == 0) && c->role != CY_ROLE_AUTHORITY) {
+		snprintf(buf, cap, "a %s entry is an authority's, and the caller "
+		    "is %s %s", type, c->role == CY_ROLE_OFFICER ? "an" : "a",
+		    cy_role_name(c->role));
+		return buf;
+	}
+	if (strcmp(type, "denied") == 0) {
+		snprintf(buf, cap, "a denied entry is the registry's own");
+		return buf;
+	}
+	return NULL;
+}
+
 /* Each entry parses and is the caller's own: actor and actor-key. */
 static int
 check_entries(cyd_request *rq, cyd_response *rs, const uint8_t **ptrs,
     const size_t *lens, size_t n)
 {
 	const cyd_caller *c = rq->caller;
-	const char *actor;
+	const char *actor, *why;
+	char reason[256];
 	cy_entry *e;
 	cy_error err;
 	size_t i;
@@ -90,6 +134,11 @@ check_entries(cyd_request *rq, cyd_response *rs, const uint8_t **ptrs,
 			mine = 0;
 			cyd_forbid(rq, rs, "entry %zu: its actor-key is not the "
 			    "signing key of certificate %s", i, c->serial);
+		}
+		if (mine && (why = entry_refusal(e, c, reason,
+		    sizeof(reason))) != NULL) {
+			mine = 0;
+			cyd_forbid(rq, rs, "entry %zu: %s", i, why);
 		}
 		cy_entry_free(e);
 		if (!mine)

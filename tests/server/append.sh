@@ -117,4 +117,29 @@ signed 200 "" "one signed append sent 4 times at once" \
 	ok "... the entry is in the register once" || bad "raced entry count"
 [ -n "${DSN:-}" ] || expect 0 "" "the register audits" $C log audit "$DB"
 
+# ---- what an entry's type asks of its actor (clearance, unit, role) ----
+# docreg NAME LEVEL UNIT: a doc.register entry by A (TỐI MẬT, vn/hcm/a).
+docreg() {
+	$C log entry --type doc.register -k "$T/a.key" -o "$T/$1" actor="$SA" \
+	    doc-id="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
+	    doc-number="12/QĐ-$1" level="$2" unit="$3" protect-until=2046-01-01 \
+	    copies=2 2>"$T/err" || { bad "log entry $1"; cat "$T/err"; }
+}
+docreg dr_ok toi-mat vn/hcm/a
+signed 200 '"index"' "a doc.register within the officer's clearance and unit" \
+	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/dr_ok"
+docreg dr_high tuyet-mat vn/hcm/a
+signed 403 "entry 0: a doc.register entry for a TUYỆT MẬT document needs clearance TUYỆT MẬT (the caller has TỐI MẬT)" \
+	"an under-cleared officer registering a TUYỆT MẬT document" \
+	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/dr_high"
+docreg dr_unit toi-mat vn/hcm/b
+signed 403 "entry 0: a doc.register entry for unit vn/hcm/b by an officer of unit vn/hcm/a (outside it)" \
+	"a document registered for another unit" \
+	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/dr_unit"
+$C log entry --type cert.revoke -k "$T/a.key" -o "$T/rev" actor="$SA" \
+    serial="$SB" reason=left-unit 2>"$T/err" || { bad "cert.revoke entry"; cat "$T/err"; }
+signed 403 "entry 0: a cert.revoke entry is an authority's, and the caller is an officer" \
+	"an officer recording a revocation" \
+	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/rev"
+
 finish
