@@ -267,21 +267,16 @@ exec(struct pg *d, const char *sql, cy_error *err, const char *what)
 
 static int reconnect(struct pg *d, cy_error *err);
 
-/* Runs statement i with a's parameters; *res holds its rows (clear it). */
+/* Runs statement i with a's parameters once; *res holds its rows. */
 static int
-run(struct pg *d, int i, const struct args *a, PGresult **res, cy_error *err,
-    const char *what)
+run_once(struct pg *d, int i, const struct args *a, PGresult **res,
+    cy_error *err, const char *what)
 {
 	ExecStatusType st;
 	char name[8];
 	int r;
 
 	*res = NULL;
-	/* A statement outside a transaction (a daemon's quick lookup) may
-	 * reconnect too: a pooled handle must not stay broken after the
-	 * server came back. */
-	if (!d->tx && (r = reconnect(d, err)) != 0)
-		return r;
 	snprintf(name, sizeof(name), "s%d", i);
 	if (!(d->prepared & (1u << i))) {
 		*res = PQprepare(d->conn, name, sql_text[i], 0, NULL);
@@ -301,6 +296,29 @@ run(struct pg *d, int i, const struct args *a, PGresult **res, cy_error *err,
 	r = fail(d, *res, err, what);
 	PQclear(*res);
 	*res = NULL;
+	return r;
+}
+
+/* Runs statement i with a's parameters; *res holds its rows (clear it).
+ * Outside a transaction (a daemon's quick lookup, always a read) a lost
+ * connection is made again, before and, once, after the statement finds
+ * it gone (libpq learns it only then): a pooled handle must not fail
+ * after the server came back. */
+static int
+run(struct pg *d, int i, const struct args *a, PGresult **res, cy_error *err,
+    const char *what)
+{
+	int r;
+
+	if (!d->tx && (r = reconnect(d, err)) != 0)
+		return r;
+	r = run_once(d, i, a, res, err, what);
+	if (r == CY_E_STORE_RETRY && !d->tx &&
+	    PQstatus(d->conn) == CONNECTION_BAD) {
+		if ((r = reconnect(d, err)) != 0)
+			return r;
+		r = run_once(d, i, a, res, err, what);
+	}
 	return r;
 }
 

@@ -240,11 +240,13 @@ else
 	configure "$name" "$(pg_database reliability_stop)"
 	start
 	load "$name" setup 0 --register
-	load "$name" down 3 &
+	load "$name" down 8 &
 	lpid=$!
 	sleep 0.7
 	pg_ctl_ -m fast -w stop >/dev/null || fail "pg_ctl stop"
-	sleep 0.8
+	# Down longer than the writer retries a commit (5 s): the requests
+	# waiting on it, and every new one, must get 503, not hang.
+	sleep 6
 	host=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
 	pg_ctl_ -l "$host/server.log" -w -o "-k $host -c listen_addresses='' \
 	    -c fsync=on -c synchronous_commit=on -c max_connections=50" \
