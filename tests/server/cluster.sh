@@ -85,6 +85,27 @@ on B 200 '"crls"' "a request with a nonce on node B" \
     GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce clusternonce9876543210
 on A 401 "nonce already used" "the same nonce replayed on node A" \
     GET /v1/revocations --key "$T/a.key" --keyid "$SA" --nonce clusternonce9876543210
+# One nonce sent to both nodes at once, three times: one 200 and one 401
+# each time (the store's insert decides).
+races= once=0
+for r in 1 2 3; do
+	pids=
+	for node in A B; do
+		eval "url=\$${node}_URL"
+		$SIGN --key "$T/a.key" --keyid "$SA" --nonce "clusterrace${r}0123456789" \
+		    GET "$url/v1/revocations" >"$T/race.$node" 2>&1 &
+		pids="$pids $!"
+	done
+	wait $pids
+	a=$(head -n 1 "$T/race.A") b=$(head -n 1 "$T/race.B")
+	races="$races $a/$b"
+	[ "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ')" = "200 401 " ] &&
+	    grep -qF "nonce already used" "$T/race.A" "$T/race.B" &&
+	    once=$((once + 1))
+done
+[ "$once" = 3 ] &&
+    ok "one nonce sent to both nodes at once is answered once (A/B:$races)" ||
+    bad "one nonce sent to both nodes at once (A/B:$races)"
 
 # ---- appends through both nodes at once ----
 # Officers D and E register through node A (bench/load --register); both
