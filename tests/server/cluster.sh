@@ -46,7 +46,6 @@ note() { echo "     [$(($(date +%s) - START)) s] $*"; }
 PGDB=cluster_$(basename "$T" | tr -dc 'a-zA-Z0-9' | tr A-Z a-z)
 psql "$COYEU_PG_DSN" -qAtc "CREATE DATABASE $PGDB" ||
     { bad "create the database"; exit 1; }
-DSN="$COYEU_PG_DSN dbname=$PGDB"
 pghost=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
 for node in a b; do
 	write_config "$T/$node.conf" "db = postgresql://postgres@/$PGDB?host=$pghost"
