@@ -91,6 +91,23 @@ start_server() {
 	exit 1
 }
 
+# start_named NAME CONFIG: start_server, its log kept as $T/NAME.log (the
+# server keeps writing to the renamed file), NAME_URL and NAME_PID set.
+start_named() {
+	start_server "$2"
+	mv "$T/server.log" "$T/$1.log"
+	eval "$1_URL=\$URL $1_PID=\$SERVER_PID"
+	SERVER_PID=
+}
+# stop_named NAME: SIGTERM, and wait for it.
+stop_named() {
+	eval "pid=\${$1_PID:-}"
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	eval "$1_PID="
+}
+
 # stop_server: SIGTERM; the exit status into $SERVER_RC.
 stop_server() {
 	kill -TERM "$SERVER_PID"

@@ -14,23 +14,6 @@
 CITY_PID= NAT_PID=
 trap 'stop_named CITY; stop_named NAT; rm -rf "$T"' EXIT
 
-# start_named NAME CONFIG: start_server, its log kept as $T/NAME.log (the
-# server keeps writing to the renamed file), NAME_URL and NAME_PID set.
-start_named() {
-	start_server "$2"
-	mv "$T/server.log" "$T/$1.log"
-	eval "$1_URL=\$URL $1_PID=\$SERVER_PID"
-	SERVER_PID=
-}
-# stop_named NAME: SIGTERM, and wait for it.
-stop_named() {
-	eval "pid=\${$1_PID:-}"
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	eval "$1_PID="
-}
-
 # ---- two registries: the city (vn/hcm, lib.sh's) and the national (vn) ----
 make_authority
 $C id new -o "$T/nat.key" --unprotected >/dev/null 2>&1 &&
