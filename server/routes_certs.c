@@ -344,25 +344,38 @@ crl_text_row(void *ctx, const char *key, const char *group, int64_t time,
 	return 0;
 }
 
+/* The records of kind (and group) as a JSON array, one fn call each;
+ * NULL when refused (answered). */
+static json_t *
+scan_array(cyd_request *rq, cyd_response *rs, const char *kind,
+    const char *group, cy_store_rec_fn *fn)
+{
+	json_t *list = json_array();
+	cyd_reader *reader = NULL;
+	cy_error err;
+
+	if (list == NULL) {
+		cyd_error(rs, 503, "unavailable", "out of memory");
+		return NULL;
+	}
+	if (cyd_reader_get_store(rq->srv, &reader, &err) != 0 ||
+	    reader->store->drv->rec_scan(reader->store, kind, group, fn, list,
+	    &err) < 0) {
+		cyd_error_lib(rs, &err);
+		json_decref(list);
+		list = NULL;
+	}
+	cyd_reader_put(rq->srv, reader);
+	return list;
+}
+
 int
 cyd_h_revocations_get(cyd_request *rq, cyd_response *rs)
 {
-	json_t *crls = json_array();
-	cyd_reader *reader;
-	cy_error err;
+	json_t *crls = scan_array(rq, rs, "crl", NULL, crl_text_row);
 
-	if (cyd_reader_get(rq->srv, &reader, &err) != 0) {
-		json_decref(crls);
-		return cyd_error_lib(rs, &err);
-	}
-	if (reader->store->drv->rec_scan(reader->store, "crl", NULL,
-	    crl_text_row, crls, &err) < 0) {
-		cyd_reader_put(rq->srv, reader);
-		json_decref(crls);
-		return cyd_error_lib(rs, &err);
-	}
-	cyd_reader_put(rq->srv, reader);
-	return cyd_json(rs, 200, json_pack("{s:o}", "crls", crls));
+	return crls == NULL ? 0 :
+	    cyd_json(rs, 200, json_pack("{s:o}", "crls", crls));
 }
 
 /* --- GET /v1/directory?unit=U --- */
@@ -396,8 +409,6 @@ cyd_h_directory(cyd_request *rq, cyd_response *rs)
 	char buf[CY_UNIT_MAX + 1];
 	const char *unit = cyd_query(rq, "unit", buf, sizeof(buf));
 	json_t *officers;
-	cyd_reader *reader;
-	cy_error err;
 
 	if (unit == NULL || !cy_unit_valid(unit, strlen(unit)))
 		return cyd_error(rs, 400, "bad-request", "the query needs "
@@ -405,19 +416,8 @@ cyd_h_directory(cyd_request *rq, cyd_response *rs)
 	if (!cy_unit_contains(scope, unit))
 		return cyd_forbid(rq, rs, "unit %s is outside this registry's "
 		    "scope %s", unit, scope);
-	if ((officers = json_array()) == NULL)
-		return cyd_error(rs, 503, "unavailable", "out of memory");
-	if (cyd_reader_get(rq->srv, &reader, &err) != 0) {
-		json_decref(officers);
-		return cyd_error_lib(rs, &err);
-	}
-	if (reader->store->drv->rec_scan(reader->store, "cert", unit,
-	    officer_row, officers, &err) < 0) {
-		cyd_reader_put(rq->srv, reader);
-		json_decref(officers);
-		return cyd_error_lib(rs, &err);
-	}
-	cyd_reader_put(rq->srv, reader);
+	if ((officers = scan_array(rq, rs, "cert", unit, officer_row)) == NULL)
+		return 0;
 	return cyd_json(rs, 200, json_pack("{s:s, s:o}", "unit", unit,
 	    "officers", officers));
 }
