@@ -13,7 +13,9 @@
 # (requests signed before the clock starts, 0), BENCH_THREADS (2),
 # BENCH_CONF (extra coyeud config lines, ';'-separated),
 # BENCH_PERF (1: perf record -g the server during the load, report in
-# the scratch folder kept as $BENCH_PERF_OUT).
+# the scratch folder kept as $BENCH_PERF_OUT, sorted by $BENCH_PERF_SORT,
+# dso,sym), BENCH_LOG_OUT (a file to keep coyeud's log in: with
+# BENCH_CONF='log_level = debug' it has every batch's size and time).
 set -eu
 
 BUILD=${1:-build}
@@ -119,6 +121,11 @@ b0=$(busy_seconds); s0=$(server_seconds)
     --seconds "$SECONDS_" --entries-per-request "$EPR" --pregen "$PREGEN" \
     --threads "$THREADS" >"$W/load.out" || die "the load failed"
 b1=$(busy_seconds); s1=$(server_seconds)
+[ -z "${BENCH_LOG_OUT:-}" ] || cp "$W/coyeud.log" "$BENCH_LOG_OUT"
+# The writer's batches: how many, and entries in each on average.
+curl -fs "$URL/metrics" | awk '
+	/^coyeud_batch_entries_count / { n = $2 } /^coyeud_batch_entries_sum / { s = $2 }
+	END { if (n > 0) printf "server_batches %d\nserver_batch_mean %.1f\n", n, s / n }' || :
 # What the machine did besides coyeud and the load tool during the run.
 awk -v b="$b0 $b1" -v s="$s0 $s1" -v n="$(nproc)" '
 	/^seconds / { wall = $2 } /^load_cpu_pct / { load = $2 / 100 }
@@ -135,7 +142,7 @@ awk -v b="$b0 $b1" -v s="$s0 $s1" -v n="$(nproc)" '
 	}' "$W/load.out"
 if [ -n "${PERF:-}" ]; then
 	wait "$PERF" || :
-	perf report -i "$W/perf.data" --no-children -g none --sort dso,sym --percent-limit 0.5 --stdio \
+	perf report -i "$W/perf.data" --no-children -g none --sort "${BENCH_PERF_SORT:-dso,sym}" --percent-limit 0.5 --stdio \
 	    >"${BENCH_PERF_OUT:-$PARENT/perf-coyeud.txt}" 2>/dev/null || :
 	echo "bench: perf report in ${BENCH_PERF_OUT:-$PARENT/perf-coyeud.txt}" >&2
 fi
