@@ -246,7 +246,11 @@ else
 	pg_ctl_ -m fast -w stop >/dev/null || fail "pg_ctl stop"
 	# Down longer than the writer retries a commit (5 s): the requests
 	# waiting on it, and every new one, must get 503, not hang.
-	sleep 6
+	sleep 3
+	hz=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
+	[ "$hz" = 503 ] || fail "$name: /healthz answered $hz with PostgreSQL down"
+	note "$name: /healthz says 503 while PostgreSQL is down"
+	sleep 3
 	host=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
 	pg_ctl_ -l "$host/server.log" -w -o "-k $host -c listen_addresses='' \
 	    -c fsync=on -c synchronous_commit=on -c max_connections=50" \
