@@ -56,6 +56,8 @@ typedef struct cy_log_options {
  * where the checkpoint key lives. */
 CY_API int cy_log_create(const char *path, const cy_note_signer *signer,
     const char *key_path, const cy_log_options *o, cy_error *err) CY_MUST_CHECK;
+/* Opens a register: path is an SQLite file, or a store as coyeud's
+ * "db =" names it ("sqlite:PATH", "postgres://…"; cy_store_driver_for). */
 CY_API int cy_log_open(const char *path, int flags, cy_log **out,
     cy_error *err) CY_MUST_CHECK;
 /* The same with options (o NULL: the defaults). */

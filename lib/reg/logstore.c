@@ -213,11 +213,16 @@ int
 cy_log_open_with(const char *path, const cy_log_options *o, cy_log **out,
     cy_error *err)
 {
+	const cy_store_driver *drv;
+	const char *dsn;
 	cy_store *s = NULL;
 	int r;
 
 	*out = NULL;
-	if ((r = cy_store_open(cy_store_sqlite_driver(), path,
+	/* "postgres://…" and "sqlite:PATH" name their driver; a path is
+	 * SQLite's. */
+	drv = cy_store_driver_for(path, &dsn);
+	if ((r = cy_store_open(drv, dsn,
 	    o != NULL && (o->flags & CY_LOG_READONLY) ? CY_STORE_READONLY : 0,
 	    &s, err)) != 0)
 		return r;

@@ -5,7 +5,7 @@
 #   1. kill -9 of coyeud during the load, on SQLite and on PostgreSQL:
 #      after a restart every acknowledged entry is at its index (GET
 #      /tile/entries; 100 receipts from GET /v1/log/proof verified against
-#      the registry's key), `coyeu log audit` passes (SQLite), and every
+#      the registry's key), `coyeu log audit` passes (on either store), and every
 #      checkpoint served before the kill is consistent with the new one
 #      (GET /v1/log/consistency, `coyeu log verify-consistency`);
 #   2. PostgreSQL stopped (pg_ctl stop -m fast) and started under load:
@@ -232,8 +232,11 @@ pg_ctl_() {
 if [ -z "${COYEU_PG_DSN:-}" ]; then
 	skip_or_fail "the PostgreSQL parts: no cluster (tests/with-pg.sh)"
 else
-	kill9 pg-kill "$(pg_database reliability_kill)"
-	note "pg-kill: (coyeu log audit reads SQLite files: the tiles, receipts and consistency proofs above are its check on PostgreSQL)"
+	pgkill=$(pg_database reliability_kill)
+	kill9 pg-kill "$pgkill"
+	"$COYEU" log audit "$pgkill" >"$T/pg-kill/audit" 2>&1 ||
+		fail "pg-kill: coyeu log audit: $(cat "$T/pg-kill/audit")"
+	note "pg-kill: coyeu log audit passed (on PostgreSQL: $(head -n 1 "$T/pg-kill/audit"))"
 
 	# --- 2. PostgreSQL stopped and started under load ---
 	name=pg-stop
