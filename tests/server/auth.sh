@@ -68,7 +68,8 @@ signed 401 "the signature does not verify" "signed for another URL" \
 	--sign-url "$URL/v1/directory?unit=vn/hcm"
 signed 401 "the signature does not verify" "signed for another method" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --sign-method POST
-signed 401 "the signature was created 400 s ago (the window is 300 s)" \
+# 400-409 s: on a loaded machine (or under ASan) the request takes a while.
+signed 401 "the signature was created 40" \
 	"created too old" \
 	GET /v1/revocations --key "$T/a.key" --keyid "$SA" --created-offset -400
 signed 401 "s in the future (the window is 300 s)" "created in the future" \
