@@ -2,7 +2,8 @@
 # The limits: a body over body_max (413, answered before the body is
 # read), headers over headers_max (431), a slow client (closed after
 # timeout), too many connections (429), and SIGTERM draining a request in
-# flight (its answer comes, then exit 0; new connections are refused).
+# flight (its answer comes, then exit 0; new connections are refused),
+# and per_ip_max (a further connection from one address is refused).
 . "${SRCDIR:-.}/tests/server/lib.sh"
 R="python3 $SRCDIR/tests/server/rawhttp.py"
 make_authority
@@ -70,4 +71,19 @@ wait "$SERVER_PID"
 rc=$?
 SERVER_PID=
 [ $rc = 0 ] && ok "SIGTERM: exit 0 after draining" || bad "exit $rc"
+
+# ---- per_ip_max: one address cannot take every connection ----
+write_config "$T/ip.conf" "per_ip_max = 2" "connections_max = 50"
+start_server "$T/ip.conf"
+ADDR=${URL#http://}
+$R hold "$ADDR" 2 3 >"$T/hold" &
+HOLD=$!
+i=0; while [ $i -lt 50 ] && ! grep -q holding "$T/hold"; do sleep 0.1; i=$((i + 1)); done
+code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$URL/healthz")
+[ "$code" = 000 ] && ok "a third connection from one address is refused (per_ip_max = 2)" ||
+	bad "per_ip_max: a third connection answered $code"
+wait $HOLD
+sleep 0.3
+expect_http "once they close, that address is served again" 200 '' GET /healthz
+stop_server
 finish
