@@ -96,6 +96,10 @@ int cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err);
 /* A handle for the store's records only: the register is not brought up
  * to date (cheaper, for authentication's lookups). */
 int cyd_reader_get_store(cyd_server *srv, cyd_reader **out, cy_error *err);
+/* One record (kind, key) into out, through a pooled handle whose register
+ * is not brought up to date: 1 found, 0 none, <0 the store's error. */
+int cyd_record_get(cyd_server *srv, const char *kind, const char *key,
+    cy_buf *out, cy_error *err);
 void cyd_reader_put(cyd_server *srv, cyd_reader *r);
 
 /* --- requests (http.c) --- */

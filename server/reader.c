@@ -51,6 +51,20 @@ cyd_reader_get_store(cyd_server *srv, cyd_reader **out, cy_error *err)
 }
 
 int
+cyd_record_get(cyd_server *srv, const char *kind, const char *key,
+    cy_buf *out, cy_error *err)
+{
+	cyd_reader *r;
+	int rc;
+
+	if ((rc = cyd_reader_get_store(srv, &r, err)) != 0)
+		return rc;
+	rc = r->store->drv->rec_get(r->store, kind, key, out, NULL, err);
+	cyd_reader_put(srv, r);
+	return rc;
+}
+
+int
 cyd_reader_get(cyd_server *srv, cyd_reader **out, cy_error *err)
 {
 	cyd_reader *r;

@@ -52,16 +52,11 @@ static int
 cert_stored(cyd_request *rq, cyd_response *rs, const char *serial,
     const char *text, size_t len)
 {
-	cyd_reader *reader;
 	cy_buf old = CY_BUF_INIT;
 	cy_error err;
 	int r;
 
-	if (cyd_reader_get(rq->srv, &reader, &err) != 0)
-		return cyd_error_lib(rs, &err), -1;
-	r = reader->store->drv->rec_get(reader->store, "cert", serial, &old,
-	    NULL, &err);
-	cyd_reader_put(rq->srv, reader);
+	r = cyd_record_get(rq->srv, "cert", serial, &old, &err);
 	if (r < 0)
 		cyd_error_lib(rs, &err);
 	else if (r == 1 && (old.len != len || memcmp(old.data, text, len) != 0)) {
@@ -180,17 +175,12 @@ static int
 crl_stored(cyd_request *rq, cyd_response *rs, const char *issuer,
     cy_crl **out)
 {
-	cyd_reader *reader;
 	cy_buf old = CY_BUF_INIT;
 	cy_error err;
 	int r;
 
 	*out = NULL;
-	if (cyd_reader_get(rq->srv, &reader, &err) != 0)
-		return cyd_error_lib(rs, &err), -1;
-	r = reader->store->drv->rec_get(reader->store, "crl", issuer, &old,
-	    NULL, &err);
-	cyd_reader_put(rq->srv, reader);
+	r = cyd_record_get(rq->srv, "crl", issuer, &old, &err);
 	if (r == 1 && cy_crl_parse(old.data, old.len, out, &err) != 0)
 		r = -1;
 	if (r < 0)

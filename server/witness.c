@@ -320,18 +320,11 @@ out:
 static int
 cosig_read(cyd_server *srv, uint64_t size, cy_buf *out, cy_error *err)
 {
-	cyd_reader *rd = NULL;
-	cy_store *s;
 	char key[24];
 	int r;
 
-	if ((r = cyd_reader_get(srv, &rd, err)) != 0)
-		return r;
-	/* The handle's log keeps a read snapshot open, refreshed by get. */
-	s = rd->store;
 	cosig_key(size, key);
-	r = s->drv->rec_get(s, KIND_COSIG, key, out, NULL, err);
-	cyd_reader_put(srv, rd);
+	r = cyd_record_get(srv, KIND_COSIG, key, out, err);
 	return r < 0 ? r : 0;
 }
 
