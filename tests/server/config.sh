@@ -51,6 +51,12 @@ printf 'pass\n' >"$T/pass"
 $C id new -o "$T/prot.key" --passphrase-file "$T/pass" --work-factor 10 >/dev/null 2>&1
 write_config "$T/c.conf" "key = $T/prot.key"
 expect 1 "must be unprotected" "a protected key" $D init --config "$T/c.conf"
+# Another local user must not read the registry's key: refused, not used.
+cp "$T/reg.key" "$T/open.key"
+chmod 644 "$T/open.key"
+write_config "$T/c.conf" "key = $T/open.key"
+expect 1 "is readable by others (mode 644)" "a registry key others can read" \
+	$D init --config "$T/c.conf"
 write_config "$T/c.conf" "trust = $T/reg.chain"
 expect 1 "trust = must name a root authority" "trust that is not a root" \
 	$D init --config "$T/c.conf"
