@@ -13,7 +13,7 @@
 
 enum kind {
 	K_VERSION, K_TYPE, K_TIME, K_DATE, K_SERIAL, K_ID, K_SHA256, K_KEY, K_SIG,
-	K_TEXT, K_UNIT, K_COUNT, K_COPY, K_ENUM, K_TOKEN,
+	K_TEXT, K_UNIT, K_COUNT, K_NUMBER, K_COPY, K_ENUM, K_TOKEN,
 };
 
 static const char *const kind_holds[] = {
@@ -30,6 +30,7 @@ static const char *const kind_holds[] = {
 	    "no surrounding spaces"),
 	[K_UNIT] = "a unit path: lowercase a-z, 0-9 and '-' segments joined by '/'",
 	[K_COUNT] = "a count, 1 to 1000000",
+	[K_NUMBER] = "a number, 0 to 1000000",
 	[K_COPY] = "a copy number N/M, 1 <= N <= M <= 1000000",
 	[K_ENUM] = "one of",
 	[K_TOKEN] = "a state name: lowercase a-z, 0-9 and '-', up to 32",
@@ -42,7 +43,7 @@ struct fspec {
 	const char *choices; /* K_ENUM: "a|b|c" */
 };
 
-#define FIELDS_MAX 8
+#define FIELDS_MAX 10
 #define HEAD 5 /* version, type, time, actor, actor-key */
 #define F_TYPE 1
 #define F_KEY 4
@@ -72,16 +73,24 @@ static const struct tspec {
 	{"doc.register", {REQ("doc-id", K_ID), REQ("doc-number", K_TEXT),
 	    ONE_OF("level", LEVELS), REQ("unit", K_UNIT),
 	    REQ("protect-until", K_DATE), REQ("copies", K_COUNT),
-	    OPT("sealed-sha256", K_SHA256)}},
+	    OPT("sealed-sha256", K_SHA256), OPT("label-sha256", K_SHA256),
+	    OPT("copies-allowed", K_NUMBER)}},
 	{"copy.issue", {REQ("doc-id", K_ID), REQ("copy-id", K_ID),
 	    REQ("copy", K_COPY), ONE_OF("form", "original|sao-y|sao-luc|trich-sao"),
 	    REQ("recipient", K_SERIAL), OPT("approval", K_SHA256)}},
 	{"release", {REQ("doc-id", K_ID), REQ("copy-id", K_ID),
 	    REQ("recipient", K_SERIAL), REQ("request-sha256", K_SHA256)}},
+	/* The recipient acknowledges its copy, with what the integrity check
+	 * of the fetched file found. */
+	{"doc.receive", {REQ("doc-id", K_ID), REQ("copy-id", K_ID),
+	    ONE_OF("integrity", "ok|mismatch")}},
+	/* The originating authority extends the protection period. */
+	{"doc.extend", {REQ("doc-id", K_ID), REQ("protect-until", K_DATE)}},
 	{"recall", {REQ("doc-id", K_ID), OPT("copy-id", K_ID),
 	    REQ("reason", K_TEXT)}},
 	{"destroy", {REQ("doc-id", K_ID), OPT("copy-id", K_ID),
-	    ONE_OF("method", "crypto-shred|physical"), OPT("witness", K_SERIAL)}},
+	    ONE_OF("method", "crypto-shred|physical"), OPT("witness", K_SERIAL),
+	    OPT("reason", K_TEXT)}},
 	{"approve", {REQ("doc-id", K_ID),
 	    ONE_OF("action", "copy|release|send|declassify|destroy"),
 	    REQ("request-sha256", K_SHA256), ONE_OF("decision", "granted|refused")}},
@@ -99,7 +108,7 @@ static const struct tspec {
 
 static const char *const type_names[NTYPES + 1] = {
 	"cert.issue", "cert.revoke", "doc.register", "copy.issue", "release",
-	"recall", "destroy", "approve", "declassify", "item.transition",
+	"doc.receive", "doc.extend", "recall", "destroy", "approve", "declassify", "item.transition",
 	"denied", NULL,
 };
 
@@ -262,6 +271,14 @@ count_ok(const char *v, size_t n, uint64_t *out)
 }
 
 static int
+number_ok(const char *v, size_t n)
+{
+	uint64_t x;
+
+	return cy_parse_u64(v, n, &x) == 0 && x <= 1000000;
+}
+
+static int
 copy_ok(const char *v, size_t n)
 {
 	const char *slash = memchr(v, '/', n);
@@ -319,6 +336,7 @@ value_ok(const struct fspec *f, const char *v, size_t n)
 	case K_TEXT: return text_ok(v, n);
 	case K_UNIT: return unit_ok(v, n);
 	case K_COUNT: return count_ok(v, n, NULL);
+	case K_NUMBER: return number_ok(v, n);
 	case K_COPY: return copy_ok(v, n);
 	case K_ENUM: return choice_ok(f->choices, v, n);
 	case K_TOKEN: return token_ok(v, n);
