@@ -58,6 +58,13 @@ typedef struct cy_doc_seal_params {
 	const cy_chain *const *recipients; /* one chain each */
 	size_t nrecipients;         /* 1 to CY_LABEL_RECIPIENTS_MAX */
 	const cy_trust *trust;
+	/* Registry-mediated (DESIGN.md §5, release.h): when not NULL, the
+	 * document's id (cy_release_id_new), and each recipient gets a
+	 * coyeu.v1/release stanza, in the order given (which is the label's
+	 * recipient order: stanza i is recipient i's copy), with a fresh
+	 * copy-id and a fresh R that cy_doc_sealing_copy_id and
+	 * cy_doc_sealing_release_secret give.  NULL: X25519 stanzas. */
+	const char *release_doc_id;
 } cy_doc_seal_params;
 
 /* cy_doc_seal_prepare's *refused when the sealer, or the parameters, are
@@ -88,6 +95,15 @@ CY_API const cy_cert *cy_doc_sealing_recipient(const cy_doc_sealing *s,
 CY_API const cy_cert *cy_doc_sealing_signer(const cy_doc_sealing *s);
 CY_API int64_t cy_doc_sealing_created(const cy_doc_sealing *s);
 CY_API int64_t cy_doc_sealing_protect_until(const cy_doc_sealing *s);
+/* Registry-mediated sealings: recipient i's copy-id and R (guarded
+ * memory, wiped by cy_doc_sealing_free); NULL otherwise. */
+CY_API const char *cy_doc_sealing_copy_id(const cy_doc_sealing *s, size_t i);
+CY_API const uint8_t *cy_doc_sealing_release_secret(const cy_doc_sealing *s,
+    size_t i);
+/* The signed inner label, once cy_doc_seal_fd has succeeded (NULL
+ * before): what the sender uploads in clear to the registry. */
+CY_API const uint8_t *cy_doc_sealing_label(const cy_doc_sealing *s,
+    size_t *len);
 
 /* How the sealed file is written. */
 typedef struct cy_doc_seal_io {
@@ -171,6 +187,36 @@ CY_API int cy_doc_open_source(const cy_source *src, int out_fd,
     const cy_doc_open_params *p, cy_doc_info *info,
     cy_error *err) CY_MUST_CHECK;
 CY_API void cy_doc_info_free(cy_doc_info *info);
+
+/* --- the registry's check of an uploaded document (no key) ---
+ *
+ * What a registry verifies of a registry-mediated file and the inner
+ * label the sender uploads in clear beside it, without any key:
+ * the header parses; the label stanza is last and its outer mark is the
+ * label's level; every stanza before it is a release stanza, one per
+ * label recipient, all for one doc-id, with distinct copy-ids; the
+ * label's stanzas-sha256 matches the file's stanzas and its
+ * payload-digest the file's stored chunks; the label's signature
+ * verifies with its signer chain's leaf, the chain verifies against
+ * trust at the label's creation time, and the policy lets the signer
+ * seal it then (cy_policy_decide SEAL without a target).  The encrypted
+ * label in the stanza cannot be compared without the file key: each
+ * recipient compares its decrypted label with label_sha256 (the
+ * registered hash) before any plaintext is released.  Caps: the label
+ * at CY_LABEL_MAX, the file at max_size bytes (CY_E_TOO_LARGE). */
+typedef struct cy_doc_upload cy_doc_upload;
+CY_API int cy_doc_upload_check(const cy_source *file, uint64_t max_size,
+    const uint8_t *label, size_t label_len, const cy_trust *trust,
+    cy_doc_upload **out, cy_error *err) CY_MUST_CHECK;
+CY_API void cy_doc_upload_free(cy_doc_upload *u);
+CY_API const cy_label *cy_doc_upload_label(const cy_doc_upload *u);
+CY_API const cy_cert *cy_doc_upload_signer(const cy_doc_upload *u);
+CY_API const char *cy_doc_upload_doc_id(const cy_doc_upload *u);
+/* Copy i's id: the release stanza of label recipient i. */
+CY_API const char *cy_doc_upload_copy_id(const cy_doc_upload *u, size_t i);
+/* SHA-256 of the label text and of the whole file, 32 bytes each. */
+CY_API const uint8_t *cy_doc_upload_label_sha256(const cy_doc_upload *u);
+CY_API const uint8_t *cy_doc_upload_sealed_sha256(const cy_doc_upload *u);
 
 /* The header alone, no key: the outer mark ('A', 'B', 'C' or 0 for a plain
  * age file) and the stanzas.  Free h with cy_header_free. */

@@ -1,0 +1,81 @@
+/* coyeu — registry-mediated recipients: the coyeu.v1/release stanza
+ * (DESIGN.md §5, docs/exchange.md).
+ *
+ *   -> coyeu.v1/release <doc-id> <copy-id> <ephemeral share>
+ *   <wrapped file key>
+ *
+ * The wrap key is HKDF-SHA-256(ikm = X25519(ephemeral, recipient) || R,
+ * salt = ephemeral share || recipient public key, info =
+ * "coyeu.v1/release"); the body is the file key under ChaCha20-Poly1305
+ * with a zero nonce, as age's X25519 stanza.  R is 32 random bytes per
+ * stanza that only the registry holds: opening needs the recipient's
+ * X25519 secret and R, so neither the registry nor the recipient alone
+ * can open.  doc-id and copy-id are 32 lowercase hex digits (128 random
+ * bits each); the share is unpadded base64 of 32 bytes, as in age.
+ *
+ * R travels sealed: to the registry when the sender registers the
+ * document, to the requester when the registry releases it.  A sealed
+ * secret is an age file (X25519 recipient) whose payload is
+ *   "coyeu.v1/release-secret <doc-id> <copy-id>\n" || R
+ * so a secret for one copy cannot be passed off as another's.
+ */
+#ifndef COYEU_RELEASE_H
+#define COYEU_RELEASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coyeu/age.h"
+#include "coyeu/buf.h"
+#include "coyeu/error.h"
+#include "coyeu/header.h"
+
+#define CY_RELEASE_STANZA "coyeu.v1/release"
+#define CY_RELEASE_HKDF_INFO "coyeu.v1/release"
+#define CY_RELEASE_SECRET_PREFIX "coyeu.v1/release-secret"
+#define CY_RELEASE_SECRET_LEN 32      /* R */
+#define CY_RELEASE_ID_LEN 32          /* hex digits of a doc-id, copy-id */
+#define CY_RELEASE_ID_SIZE (CY_RELEASE_ID_LEN + 1)
+#define CY_RELEASE_SEALED_MAX 1024    /* a sealed secret, bytes */
+
+/* A fresh random id: 32 lowercase hex digits and a NUL. */
+CY_API int cy_release_id_new(char out[CY_RELEASE_ID_SIZE],
+    cy_error *err) CY_MUST_CHECK;
+/* 0 when s is an id (32 lowercase hex digits), else CY_E_FORMAT. */
+CY_API int cy_release_id_check(const char *s, cy_error *err) CY_MUST_CHECK;
+
+/* A recipient whose stanza is a release stanza for (doc_id, copy_id)
+ * under R, to the X25519 public key pub.  Free with cy_recipient_free. */
+CY_API int cy_release_recipient(const uint8_t pub[CY_X25519_KEY_LEN],
+    const char *doc_id, const char *copy_id,
+    const uint8_t r[CY_RELEASE_SECRET_LEN], cy_recipient **out,
+    cy_error *err) CY_MUST_CHECK;
+
+/* An identity that opens the release stanza for (doc_id, copy_id) only,
+ * with the X25519 identity x (borrowed: it must outlive *out) and R
+ * (copied into guarded memory).  Other stanzas do not match it.  Free with
+ * cy_identity_free. */
+CY_API int cy_release_identity(const cy_identity *x, const char *doc_id,
+    const char *copy_id, const uint8_t r[CY_RELEASE_SECRET_LEN],
+    cy_identity **out, cy_error *err) CY_MUST_CHECK;
+
+/* The ids of a release stanza (CY_E_HEADER when malformed, CY_E_NO_MATCH
+ * when s is another kind of stanza). */
+CY_API int cy_release_stanza_ids(const cy_stanza *s,
+    char doc_id[CY_RELEASE_ID_SIZE], char copy_id[CY_RELEASE_ID_SIZE],
+    cy_error *err) CY_MUST_CHECK;
+
+/* Seals R for (doc_id, copy_id) to an X25519 public key (the registry's,
+ * or a requester's): *out receives the age file (binary). */
+CY_API int cy_release_secret_seal(const uint8_t r[CY_RELEASE_SECRET_LEN],
+    const char *doc_id, const char *copy_id,
+    const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out,
+    cy_error *err) CY_MUST_CHECK;
+/* Opens a sealed secret with identity id; refuses (CY_E_FORMAT) one made
+ * for another doc_id or copy_id, over CY_RELEASE_SEALED_MAX bytes, or
+ * whose payload is not exactly the prefix line and 32 bytes. */
+CY_API int cy_release_secret_open(const uint8_t *in, size_t len,
+    const cy_identity *id, const char *doc_id, const char *copy_id,
+    uint8_t r[CY_RELEASE_SECRET_LEN], cy_error *err) CY_MUST_CHECK;
+
+#endif
