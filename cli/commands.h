@@ -36,5 +36,15 @@ int cmd_log_verify_consistency(int argc, char **argv);
 int cmd_log_verify_tiles(int argc, char **argv);
 int cmd_log_audit(int argc, char **argv);
 int cmd_log_export_tiles(int argc, char **argv);
+/* Through the registry (docs/exchange.md). */
+int cmd_send(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_recall(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+int cmd_extend(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 
 #endif

@@ -18,6 +18,15 @@ static const struct cli_command commands[] = {
 	{"cert", cmd_cert, "issue, show, verify and revoke certificates"},
 	{"keyring", cmd_keyring, "your key, root, lists and known officers"},
 	{"log", cmd_log, "the register: append, checkpoint, prove, verify, audit"},
+	{"send", cmd_send, "seal and send a document through the registry"},
+	{"inbox", cmd_inbox, "your incoming documents"},
+	{"fetch", cmd_fetch, "download your copy and acknowledge receipt"},
+	{"status", cmd_status, "every copy of a document: delivered, opened, …"},
+	{"recall", cmd_recall, "recall a document or a copy"},
+	{"destroy", cmd_destroy, "destroy a document or a copy (crypto-shred)"},
+	{"copy", cmd_copy, "make a numbered copy for another officer"},
+	{"extend", cmd_extend, "extend a document's protection period"},
+	{"register", cmd_register, "the law's registers: outgoing, incoming, copies, destroyed"},
 	{NULL, NULL, NULL},
 };
 

@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	{"timeout", UINT, OFF(timeout), 1, 86400},
 	{"body_max", SIZE, OFF(body_max), 1024, 1024ULL * 1024 * 1024},
 	{"headers_max", SIZE, OFF(headers_max), 1024, 1024 * 1024},
+	{"doc_max", SIZE, OFF(doc_max), 1024, 4ULL * 1024 * 1024 * 1024},
 	{"batch_max", UINT, OFF(batch_max), 1, CY_LOG_BATCH_MAX},
 	{"denied_per_minute", UINT, OFF(denied_per_minute), 0, 1000000},
 	{"witness", LIST, OFF(witness_logs), 0, 0},
@@ -61,6 +62,7 @@ defaults(cyd_config *c)
 	c->timeout = 30;
 	c->body_max = CYD_BODY_MAX_DEFAULT;
 	c->headers_max = CYD_HEADERS_MAX_DEFAULT;
+	c->doc_max = CYD_DOC_MAX_DEFAULT;
 	c->batch_max = CYD_BATCH_MAX_DEFAULT;
 	c->denied_per_minute = 10;
 }

@@ -24,6 +24,7 @@
 #define CYD_HEADERS_MAX_DEFAULT (16 * 1024)  /* headers_max */
 #define CYD_ENTRIES_PER_REQUEST 256          /* POST /v1/log/entries */
 #define CYD_BATCH_MAX_DEFAULT 4096           /* entries per group commit */
+#define CYD_DOC_MAX_DEFAULT (64u * 1024 * 1024) /* doc_max: a sealed file */
 
 /* --- configuration (config.c) --- */
 
@@ -47,6 +48,7 @@ typedef struct cyd_config {
 	unsigned per_ip_max;
 	unsigned timeout;      /* seconds a connection may stay idle */
 	size_t body_max, headers_max;
+	size_t doc_max;        /* a sealed file sent or copied (docs/exchange.md) */
 	unsigned batch_max;    /* entries per group commit */
 	unsigned denied_per_minute; /* denied entries per officer */
 	char **witness_logs;   /* witness = <verifier key string> …, NULL-ended:
@@ -188,16 +190,31 @@ typedef struct cyd_route {
 	cyd_handler *fn;
 	int who;            /* enum cyd_who */
 	const char *name;   /* for metrics and logs: "log.append" */
+	int large;          /* 1: the body carries a sealed file; its limit is
+	                     * cyd_body_limit's, not body_max */
 } cyd_route;
 
 const cyd_route *cyd_route_find(const char *method, const char *path,
     int *method_ok);
+/* The i-th '*' segment of the request's path (from 0) into buf: 0, or -1
+ * when there is none or it does not fit. */
+int cyd_path_param(const cyd_request *rq, unsigned i, char *buf, size_t cap);
+/* The body a request to method, path may carry: body_max, or for a large
+ * route room for a doc_max file in base64 plus body_max. */
+size_t cyd_body_limit(const cyd_server *srv, const char *method,
+    const char *path);
 extern const cyd_route cyd_routes[];
 
 /* The handlers of the other parts' routes (auth.c, witness.c); weak
  * stubs answering 501 stand in until they are linked (stubs.c). */
 cyd_handler cyd_h_certs_post, cyd_h_revocations_post, cyd_h_revocations_get,
     cyd_h_directory, cyd_h_log_entries, cyd_h_add_checkpoint;
+/* Documents (docs/exchange.md): routes_docs.c, routes_release.c,
+ * routes_lifecycle.c, routes_copies.c. */
+cyd_handler cyd_h_documents_post, cyd_h_inbox, cyd_h_document_get,
+    cyd_h_document_file, cyd_h_document_receive, cyd_h_releases_post,
+    cyd_h_document_recall, cyd_h_document_destroy, cyd_h_document_extend,
+    cyd_h_document_copies, cyd_h_registers;
 
 /* --- witnessing (witness.c; docs/witness.md) --- */
 

@@ -15,8 +15,6 @@
 #include "coyeu/policy.h"
 #include "coyeu/store.h"
 
-#define CYD_DOC_MAX_DEFAULT (64u * 1024 * 1024) /* doc_max: a sealed file */
-
 /* Record kinds. */
 #define CYD_REC_DOC "doc"
 #define CYD_REC_COPY "copy"

@@ -31,7 +31,8 @@ struct exchange {
 	char *target;      /* as sent */
 	double start;
 	cy_buf body;
-	int too_large;     /* the body passed body_max: it is dropped */
+	int too_large;     /* the body passed its limit: it is dropped */
+	size_t limit;      /* the body's limit (cyd_body_limit) */
 	int started;       /* the access handler has seen it */
 	char id[17];
 };
@@ -380,7 +381,8 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 
 /* Refusals decided before the body is read. */
 static int
-refuse_early(cyd_server *srv, struct MHD_Connection *conn, cyd_response *rs)
+refuse_early(cyd_server *srv, struct MHD_Connection *conn, size_t limit,
+    cyd_response *rs)
 {
 	const char *cl;
 	size_t hsize = 0;
@@ -400,10 +402,9 @@ refuse_early(cyd_server *srv, struct MHD_Connection *conn, cyd_response *rs)
 	if (cl != NULL) {
 		errno = 0;
 		n = strtoull(cl, &end, 10);
-		if (errno == 0 && *end == '\0' && n > srv->cfg.body_max)
+		if (errno == 0 && *end == '\0' && n > limit)
 			return cyd_error(rs, 413, "too-large", "the body holds %llu "
-			    "bytes, more than the %zu allowed", n,
-			    srv->cfg.body_max), 1;
+			    "bytes, more than the %zu allowed", n, limit), 1;
 	}
 	return 0;
 }
@@ -423,12 +424,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	memset(&rs, 0, sizeof(rs));
 	if (!x->started) {
 		x->started = 1;
-		if (refuse_early(srv, conn, &rs))
+		x->limit = cyd_body_limit(srv, method, url);
+		if (refuse_early(srv, conn, x->limit, &rs))
 			return send_answer(conn, x, method, NULL, &rs);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (x->body.len + *upload_data_size > srv->cfg.body_max)
+		if (x->body.len + *upload_data_size > x->limit)
 			x->too_large = 1;
 		if (!x->too_large)
 			cy_buf_append(&x->body, upload_data, *upload_data_size);
@@ -437,7 +439,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (x->too_large) {
 		cyd_error(&rs, 413, "too-large", "the body is larger than the %zu "
-		    "bytes allowed", srv->cfg.body_max);
+		    "bytes allowed", x->limit);
 		return send_answer(conn, x, method, NULL, &rs);
 	}
 	memset(&rq, 0, sizeof(rq));
