@@ -1,0 +1,397 @@
+/* coyeud — documents, copies, sealed secrets, files, mailboxes and the
+ * law's registers as records of the store (docs.h, docs/exchange.md "The
+ * store").  JSON records are written compact with sorted keys, so the
+ * same record is the same bytes on every node. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coyeu/label.h"
+#include "coyeu/level.h"
+#include "coyeu/release.h"
+
+#include "docs.h"
+
+/* A record key "a/b" (doc-id/copy-id, serial/doc-id/copy-id). */
+#define KEY_MAX 128
+
+static int
+key_join(char *out, size_t cap, const char *a, const char *b, const char *c,
+    cy_error *err)
+{
+	int n = c == NULL ? snprintf(out, cap, "%s/%s", a, b) :
+	    snprintf(out, cap, "%s/%s/%s", a, b, c);
+
+	if (n < 0 || (size_t)n >= cap)
+		return cy_error_set(err, CY_E_USAGE, "record key too long");
+	return 0;
+}
+
+static int
+json_put(cy_store *s, const char *kind, const char *key, const char *group,
+    int64_t time, const json_t *obj, cy_error *err)
+{
+	char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	int r;
+
+	if (text == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	r = s->drv->rec_put(s, kind, key, group, time, (const uint8_t *)text,
+	    strlen(text), 0, err);
+	free(text);
+	return r < 0 ? r : 0;
+}
+
+static int
+json_parse(const uint8_t *data, size_t len, const char *kind, const char *key,
+    json_t **out, cy_error *err)
+{
+	json_error_t je;
+
+	*out = json_loadb((const char *)data, len, 0, &je);
+	if (*out == NULL || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return cy_error_set(err, CY_E_STORE, "the stored %s record %s "
+		    "is not a JSON object", kind, key);
+	}
+	return 0;
+}
+
+static int
+json_get(cy_store *s, const char *kind, const char *key, json_t **out,
+    cy_error *err)
+{
+	cy_buf b = CY_BUF_INIT;
+	int r;
+
+	*out = NULL;
+	r = s->drv->rec_get(s, kind, key, &b, NULL, err);
+	if (r == 1 && json_parse(b.data, b.len, kind, key, out, err) != 0)
+		r = err->code;
+	cy_buf_free(&b);
+	return r;
+}
+
+static const char *
+str(const json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	return v != NULL ? v : "";
+}
+
+static int64_t
+num(const json_t *o, const char *name)
+{
+	return (int64_t)json_integer_value(json_object_get(o, name));
+}
+
+int
+cyd_doc_load(cy_store *s, const char *doc_id, json_t **out, cy_error *err)
+{
+	return json_get(s, CYD_REC_DOC, doc_id, out, err);
+}
+
+int
+cyd_doc_save(cy_store *s, const json_t *doc, cy_error *err)
+{
+	return json_put(s, CYD_REC_DOC, str(doc, "doc_id"), str(doc, "unit"),
+	    num(doc, "time"), doc, err);
+}
+
+int
+cyd_copy_load(cy_store *s, const char *doc_id, const char *copy_id,
+    json_t **out, cy_error *err)
+{
+	char key[KEY_MAX];
+
+	*out = NULL;
+	if (key_join(key, sizeof(key), doc_id, copy_id, NULL, err) != 0)
+		return err->code;
+	return json_get(s, CYD_REC_COPY, key, out, err);
+}
+
+int
+cyd_copy_save(cy_store *s, const json_t *copy, cy_error *err)
+{
+	char key[KEY_MAX];
+	const char *doc_id = str(copy, "doc_id");
+
+	if (key_join(key, sizeof(key), doc_id, str(copy, "copy_id"), NULL,
+	    err) != 0)
+		return err->code;
+	return json_put(s, CYD_REC_COPY, key, doc_id, num(copy, "time"), copy,
+	    err);
+}
+
+static int
+copy_row(void *ctx, const char *key, const char *group, int64_t time,
+    const uint8_t *data, size_t len, cy_error *err)
+{
+	json_t *list = ctx, *o;
+
+	(void)group, (void)time;
+	if (json_parse(data, len, CYD_REC_COPY, key, &o, err) != 0)
+		return err->code;
+	if (json_array_append_new(list, o) != 0)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int
+cyd_copies_load(cy_store *s, const char *doc_id, json_t **out, cy_error *err)
+{
+	json_t *list = json_array();
+	int r;
+
+	*out = NULL;
+	if (list == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = s->drv->rec_scan(s, CYD_REC_COPY, doc_id, copy_row, list,
+	    err)) < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
+	return 0;
+}
+
+int
+cyd_share_put(cy_store *s, const char *doc_id, const char *copy_id,
+    const uint8_t *sealed, size_t len, cy_error *err)
+{
+	char key[KEY_MAX];
+	int r;
+
+	if (len > CY_RELEASE_SEALED_MAX)
+		return cy_error_set(err, CY_E_TOO_LARGE, "a sealed secret of "
+		    "%zu bytes (at most %d)", len, CY_RELEASE_SEALED_MAX);
+	if (key_join(key, sizeof(key), doc_id, copy_id, NULL, err) != 0)
+		return err->code;
+	r = s->drv->rec_put(s, CYD_REC_SHARE, key, doc_id, 0, sealed, len, 0,
+	    err);
+	return r < 0 ? r : 0;
+}
+
+int
+cyd_share_get(cy_store *s, const char *doc_id, const char *copy_id,
+    cy_buf *out, cy_error *err)
+{
+	char key[KEY_MAX];
+
+	if (key_join(key, sizeof(key), doc_id, copy_id, NULL, err) != 0)
+		return err->code;
+	return s->drv->rec_get(s, CYD_REC_SHARE, key, out, NULL, err);
+}
+
+int
+cyd_share_delete(cy_store *s, const char *doc_id, const char *copy_id,
+    cy_error *err)
+{
+	char key[KEY_MAX];
+	int r;
+
+	if (key_join(key, sizeof(key), doc_id, copy_id, NULL, err) != 0)
+		return err->code;
+	r = s->drv->rec_delete(s, CYD_REC_SHARE, key, err);
+	return r < 0 ? r : 0;
+}
+
+int
+cyd_file_put(cy_store *s, const char *sealed_sha256, const char *doc_id,
+    const uint8_t *file, size_t len, cy_error *err)
+{
+	/* The same bytes under the same hash: a second put changes nothing. */
+	int r = s->drv->rec_put(s, CYD_REC_FILE, sealed_sha256, doc_id, 0, file,
+	    len, CY_STORE_REC_NEW, err);
+
+	return r < 0 ? r : 0;
+}
+
+int
+cyd_file_get(cy_store *s, const char *sealed_sha256, cy_buf *out,
+    cy_error *err)
+{
+	return s->drv->rec_get(s, CYD_REC_FILE, sealed_sha256, out, NULL, err);
+}
+
+int
+cyd_file_delete(cy_store *s, const char *sealed_sha256, cy_error *err)
+{
+	int r = s->drv->rec_delete(s, CYD_REC_FILE, sealed_sha256, err);
+
+	return r < 0 ? r : 0;
+}
+
+int
+cyd_inbox_put(cy_store *s, const char *serial, const char *doc_id,
+    const char *copy_id, int64_t time, cy_error *err)
+{
+	char key[KEY_MAX];
+	json_t *o;
+	int r;
+
+	if (key_join(key, sizeof(key), serial, doc_id, copy_id, err) != 0)
+		return err->code;
+	if ((o = json_pack("{s:s, s:s}", "doc_id", doc_id, "copy_id",
+	    copy_id)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	r = json_put(s, CYD_REC_INBOX, key, serial, time, o, err);
+	json_decref(o);
+	return r;
+}
+
+static int
+inbox_row(void *ctx, const char *key, const char *group, int64_t time,
+    const uint8_t *data, size_t len, cy_error *err)
+{
+	json_t *list = ctx, *o;
+
+	(void)group;
+	if (json_parse(data, len, CYD_REC_INBOX, key, &o, err) != 0)
+		return err->code;
+	if (json_object_set_new(o, "time", json_integer(time)) != 0 ||
+	    json_array_append_new(list, o) != 0)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int
+cyd_inbox_list(cy_store *s, const char *serial, json_t **out, cy_error *err)
+{
+	json_t *list = json_array();
+	int r;
+
+	*out = NULL;
+	if (list == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = s->drv->rec_scan(s, CYD_REC_INBOX, serial, inbox_row, list,
+	    err)) < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
+	return 0;
+}
+
+/* "reg.outgoing" …: only the four registers. */
+static int
+register_kind(const char *reg, char *out, size_t cap, cy_error *err)
+{
+	static const char *const names[] = {"outgoing", "incoming", "copies",
+		"destroyed"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(reg, names[i]) == 0) {
+			snprintf(out, cap, "reg.%s", reg);
+			return 0;
+		}
+	return cy_error_set(err, CY_E_USAGE, "no register named %s (outgoing, "
+	    "incoming, copies or destroyed)", reg);
+}
+
+int
+cyd_register_row(cy_store *s, const char *reg, const char *unit,
+    uint64_t index, int64_t time, const json_t *row, cy_error *err)
+{
+	char kind[32], key[24];
+
+	if (register_kind(reg, kind, sizeof(kind), err) != 0)
+		return err->code;
+	/* 20 digits: the keys sort as the indexes do. */
+	snprintf(key, sizeof(key), "%020llu", (unsigned long long)index);
+	return json_put(s, kind, key, unit, time, row, err);
+}
+
+struct rows {
+	const char *unit;
+	int64_t from, to;
+	json_t *list;
+};
+
+static int
+register_scan_row(void *ctx, const char *key, const char *group,
+    int64_t time, const uint8_t *data, size_t len, cy_error *err)
+{
+	struct rows *q = ctx;
+	json_t *o;
+
+	if (!cy_unit_contains(q->unit, group) ||
+	    (q->from != 0 && time < q->from) || (q->to != 0 && time >= q->to))
+		return 0;
+	if (json_parse(data, len, "register", key, &o, err) != 0)
+		return err->code;
+	if (json_array_append_new(q->list, o) != 0)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int
+cyd_register_rows(cy_store *s, const char *reg, const char *unit,
+    int64_t from, int64_t to, json_t **out, cy_error *err)
+{
+	struct rows q = {unit, from, to, json_array()};
+	char kind[32];
+	int r;
+
+	*out = NULL;
+	if (q.list == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = register_kind(reg, kind, sizeof(kind), err)) != 0 ||
+	    (r = s->drv->rec_scan(s, kind, NULL, register_scan_row, &q,
+	    err)) < 0) {
+		json_decref(q.list);
+		return r;
+	}
+	*out = q.list;
+	return 0;
+}
+
+static int
+doc_state(const char *state)
+{
+	if (strcmp(state, "live") == 0)
+		return CY_DOC_LIVE;
+	if (strcmp(state, "recalled") == 0)
+		return CY_DOC_RECALLED;
+	if (strcmp(state, "destroyed") == 0)
+		return CY_DOC_DESTROYED;
+	if (strcmp(state, "declassified") == 0)
+		return CY_DOC_DECLASSIFIED;
+	return 0;
+}
+
+int
+cyd_doc_policy(const json_t *doc, const char **serials, const char *scope,
+    cy_policy_doc *d, cy_error *err)
+{
+	const json_t *list = json_object_get(doc, "recipients");
+	const char *level = str(doc, "level");
+	size_t i, n = json_array_size(list);
+
+	memset(d, 0, sizeof(*d));
+	if (n > CY_LABEL_RECIPIENTS_MAX)
+		return cy_error_set(err, CY_E_STORE, "document %s has %zu "
+		    "recipients (at most %d)", str(doc, "doc_id"), n,
+		    CY_LABEL_RECIPIENTS_MAX);
+	for (i = 0; i < n; i++)
+		if ((serials[i] = json_string_value(json_array_get(list,
+		    i))) == NULL)
+			return cy_error_set(err, CY_E_STORE, "document %s: "
+			    "recipient %zu is not a serial", str(doc, "doc_id"),
+			    i);
+	d->level = cy_level_parse(level, strlen(level));
+	d->unit = str(doc, "unit");
+	d->scope = scope;
+	d->compartments = str(doc, "compartments");
+	d->only_named = json_is_true(json_object_get(doc, "only_named"));
+	d->recipients = serials;
+	d->nrecipients = n;
+	d->created = num(doc, "created");
+	d->protect_until = num(doc, "protect_until");
+	d->state = doc_state(str(doc, "state"));
+	/* Zero is never valid: the policy refuses what is missing here. */
+	return 0;
+}
