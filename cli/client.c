@@ -246,6 +246,8 @@ struct cli_client {
 	char errbuf[CURL_ERROR_SIZE];
 	cy_buf answer;
 	int too_big;
+	size_t answer_max;   /* this request's cap: CLI_CLIENT_ANSWER_MAX, or a
+	                      * file's (cli_client_get_bytes) */
 };
 
 const char *
@@ -267,7 +269,7 @@ on_data(char *p, size_t size, size_t n, void *ctx)
 	cli_client *c = ctx;
 	size_t len = size * n; /* size is 1, as libcurl documents */
 
-	if (len > CLI_CLIENT_ANSWER_MAX - c->answer.len) {
+	if (len > c->answer_max - c->answer.len) {
 		c->too_big = 1;
 		return 0; /* stops the transfer */
 	}
@@ -471,9 +473,11 @@ refused(const cli_client *c, long status, json_t *j)
 	return CLI_FAIL;
 }
 
+/* One request; a 2xx answer is a JSON object into *out, or with bytes
+ * not NULL the raw answer (at most max bytes) into *bytes. */
 static int
-request(cli_client *c, const char *method, const char *path, json_t *body,
-    json_t **out)
+request_ex(cli_client *c, const char *method, const char *path, json_t *body,
+    json_t **out, cy_buf *bytes, size_t max)
 {
 	struct curl_slist *h = NULL, *expect;
 	char target[CLI_REGISTRY_URL_MAX + 512], text[200];
@@ -498,7 +502,9 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 		}
 		len = strlen(data);
 	}
-	if (add_header(&h, "Accept", "application/json") != 0 ||
+	if (add_header(&h, "Accept", bytes != NULL ?
+	    "application/octet-stream, application/json" :
+	    "application/json") != 0 ||
 	    (expect = curl_slist_append(h, "Expect:")) == NULL)
 		goto nomem;
 	h = expect; /* empty: curl would otherwise wait for a 100 Continue */
@@ -506,6 +512,7 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 		goto out;
 	c->answer.len = 0;
 	c->too_big = 0;
+	c->answer_max = bytes != NULL ? max : CLI_CLIENT_ANSWER_MAX;
 	c->errbuf[0] = '\0';
 	curl_easy_reset(c->curl); /* keeps the connection (keep-alive) */
 	curl_easy_setopt(c->curl, CURLOPT_URL, target);
@@ -530,8 +537,8 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 	}
 	if ((cc = curl_easy_perform(c->curl)) != CURLE_OK) {
 		if (c->too_big)
-			cli_warn("the registry at %s answered more than %d bytes: "
-			    "refused", c->url, CLI_CLIENT_ANSWER_MAX);
+			cli_warn("the registry at %s answered more than %zu bytes: "
+			    "refused", c->url, c->answer_max);
 		else
 			cli_warn("cannot reach the registry at %s: %s", c->url,
 			    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
@@ -542,6 +549,13 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 	    c->answer.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (status < 200 || status > 299) {
 		rv = refused(c, status, j);
+		goto out;
+	}
+	if (bytes != NULL) {
+		cy_buf_append(bytes, c->answer.data, c->answer.len);
+		if (cy_buf_status(bytes) != 0)
+			goto nomem;
+		rv = CLI_OK;
 		goto out;
 	}
 	if (!json_is_object(j)) {
@@ -567,13 +581,22 @@ out:
 int
 cli_client_get(cli_client *c, const char *path, json_t **out)
 {
-	return request(c, "GET", path, NULL, out);
+	return request_ex(c, "GET", path, NULL, out, NULL, 0);
 }
 
 int
 cli_client_post(cli_client *c, const char *path, json_t *body, json_t **out)
 {
-	return request(c, "POST", path, body, out);
+	return request_ex(c, "POST", path, body, out, NULL, 0);
+}
+
+int
+cli_client_get_bytes(cli_client *c, const char *path, size_t max,
+    cy_buf *out)
+{
+	json_t *unused = NULL;
+
+	return request_ex(c, "GET", path, NULL, &unused, out, max);
 }
 
 const char *

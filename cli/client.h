@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "coyeu/buf.h"
 #include "coyeu/cert.h"
 #include "coyeu/key.h"
 #include "coyeu/note.h"
@@ -94,6 +95,10 @@ void cli_client_sign_with(cli_client *c, const cy_key *key, const char *keyid);
 int cli_client_get(cli_client *c, const char *path, json_t **out);
 int cli_client_post(cli_client *c, const char *path, json_t *body,
     json_t **out);
+/* GET path whose answer is bytes (a sealed file): at most max of them,
+ * appended to out. */
+int cli_client_get_bytes(cli_client *c, const char *path, size_t max,
+    cy_buf *out);
 
 /* The verifier key pinned for the client's URL (keyring registry URL pins
  * it); none is refused, saying to run that. */
