@@ -66,6 +66,22 @@ restart() {
 release_count() {
 	register_entries | grep -A5 '^type: release$' | grep -c "^doc-id: $1$"
 }
+# doc_patch DOC-ID JSON: merges JSON into the document's record, as a
+# change made by another route would (or an operator editing the store).
+doc_patch() {
+	if [ -n "${DSN:-}" ]; then
+		sql "UPDATE records SET data = convert_to((convert_from(data, 'UTF8')::jsonb || '$2'::jsonb)::text, 'UTF8') WHERE kind = 'doc' AND key = '$1'"
+	else
+		sql "UPDATE records SET data = CAST(json_patch(CAST(data AS TEXT), '$2') AS BLOB) WHERE kind = 'doc' AND key = '$1'"
+	fi || bad "patch the record of $1"
+}
+doc_state() {
+	if [ -n "${DSN:-}" ]; then
+		sql "SELECT convert_from(data, 'UTF8')::jsonb->>'state' FROM records WHERE kind = 'doc' AND key = '$1'"
+	else
+		sql "SELECT json_extract(CAST(data AS TEXT), '\$.state') FROM records WHERE kind = 'doc' AND key = '$1'"
+	fi
+}
 # release_body FILE ENTRY: {"entry": base64 of ENTRY}.
 release_body() {
 	printf '{"entry": "%s"}' "$(base64 -w0 "$2")" >"$1"
@@ -182,36 +198,30 @@ signed 400 "is more than 300 s from the registry's clock" \
 # certificate never changes, so this is the policy over the record).
 send comp 4/BM-RT --to "$T/d.chain"
 COMP=$DOC_ID
-if [ -z "${DSN:-}" ]; then
-	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.compartments', 'hat-nhan') AS BLOB) WHERE kind = 'doc' AND key = '$COMP'" ||
-	    bad "edit the record"
-	expect 1 "registry refused (403 forbidden): requester Phạm Văn D (serial $SD) lacks compartment hat-nhan" \
-		"a missing compartment is refused" \
-		open_as d -o "$T/comp.out" "$COMP"
-	[ ! -e "$T/comp.out" ] && ok "no output" || bad "output appeared"
-fi
+doc_patch "$COMP" '{"compartments": "hat-nhan"}'
+expect 1 "registry refused (403 forbidden): requester Phạm Văn D (serial $SD) lacks compartment hat-nhan" \
+	"a missing compartment is refused" open_as d -o "$T/comp.out" "$COMP"
+[ ! -e "$T/comp.out" ] && ok "no output" || bad "output appeared"
 
 # Declassification: protection over (the record's protect-until moved
 # into the past), the release appends the registry's declassify entry in
 # the same commit and the document is declassified from then on.
 send dec 8/BM-RT --to "$T/d.chain"
 DEC=$DOC_ID
-if [ -z "${DSN:-}" ]; then
-	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.protect_until', 1000000000) AS BLOB) WHERE kind = 'doc' AND key = '$DEC'"
-	expect 0 "" "a release after protect-until" open_as d -o "$T/dec.out" "$DEC"
-	register_entries | grep -B2 -A6 '^type: declassify$' >"$T/declassify"
-	grep -q "^doc-id: $DEC$" "$T/declassify" && grep -q "^actor: $SREG$" \
-	    "$T/declassify" && grep -q '^from: mat$' "$T/declassify" &&
-	    grep -q '^to: none$' "$T/declassify" &&
-	    ok "the registry's declassify entry (mat to none)" ||
-	    bad "declassify entry: $(cat "$T/declassify")"
-	[ "$(sql "SELECT json_extract(CAST(data AS TEXT), '\$.state') FROM records WHERE kind = 'doc' AND key = '$DEC'")" = declassified ] &&
-	    ok "the document is declassified" || bad "state not declassified"
-	expect 0 "" "and released again, once declassified" \
-		open_as d -o "$T/dec2.out" "$DEC"
-	[ "$(register_entries | grep -A4 '^type: declassify$' | grep -c "^doc-id: $DEC$")" = 1 ] &&
-	    ok "declassified once" || bad "declassify entries repeated"
-fi
+doc_patch "$DEC" '{"protect_until": 1000000000}'
+expect 0 "" "a release after protect-until" open_as d -o "$T/dec.out" "$DEC"
+register_entries | grep -B2 -A6 '^type: declassify$' >"$T/declassify"
+grep -q "^doc-id: $DEC$" "$T/declassify" && grep -q "^actor: $SREG$" \
+    "$T/declassify" && grep -q '^from: mat$' "$T/declassify" &&
+    grep -q '^to: none$' "$T/declassify" &&
+    ok "the registry's declassify entry (mat to none)" ||
+    bad "declassify entry: $(cat "$T/declassify")"
+[ "$(doc_state "$DEC")" = declassified ] &&
+    ok "the document is declassified" || bad "state not declassified"
+expect 0 "" "and released again, once declassified" \
+	open_as d -o "$T/dec2.out" "$DEC"
+[ "$(register_entries | grep -A4 '^type: declassify$' | grep -c "^doc-id: $DEC$")" = 1 ] &&
+    ok "declassified once" || bad "declassify entries repeated"
 
 # Revoked since sending; clearance lowered since sending (the old
 # certificate revoked as superseded, a new one at MẬT).
@@ -254,8 +264,8 @@ REC=$DOC_ID
 if $C recall --help >/dev/null 2>&1; then
 	$C recall -k "$T/a.key" -c "$T/a.chain" --reason "gửi nhầm" "$REC" \
 	    >/dev/null 2>"$T/err" || { bad "recall"; cat "$T/err"; }
-elif [ -z "${DSN:-}" ]; then
-	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.state', 'recalled', '\$.state_time', 1765000000, '\$.state_by_name', 'Nguyễn Văn A', '\$.state_reason', 'gửi nhầm') AS BLOB) WHERE kind = 'doc' AND key = '$REC'"
+else
+	doc_patch "$REC" '{"state": "recalled", "state_time": 1765000000, "state_by_name": "Nguyễn Văn A", "state_reason": "gửi nhầm"}'
 fi
 expect 1 "registry refused (403 forbidden): document 6/BM-RT was recalled on " "a recalled document" \
 	open_as d -o "$T/rec.out" "$REC"
@@ -267,8 +277,8 @@ DES=$DOC_ID
 if $C destroy --help >/dev/null 2>&1; then
 	$C destroy -k "$T/hcm.key" -c "$T/hcm.chain" --reason "hết hạn" \
 	    "$DES" >/dev/null 2>"$T/err" || { bad "destroy"; cat "$T/err"; }
-elif [ -z "${DSN:-}" ]; then
-	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.state', 'destroyed', '\$.state_time', 1765000000, '\$.state_by_name', 'Ban Cơ yếu TP.HCM', '\$.state_reason', 'hết hạn') AS BLOB) WHERE kind = 'doc' AND key = '$DES'"
+else
+	doc_patch "$DES" '{"state": "destroyed", "state_time": 1765000000, "state_by_name": "Ban Cơ yếu TP.HCM", "state_reason": "hết hạn"}'
 fi
 expect 1 "registry refused (403 forbidden): document 7/BM-RT was destroyed on " "a destroyed document" \
 	open_as d -o "$T/des.out" "$DES"
