@@ -167,4 +167,125 @@ sql "SELECT data FROM records WHERE kind = 'reg.incoming' ORDER BY key LIMIT 1" 
 	grep -q '"received":[0-9]' && ok "... and says when it was received" ||
 	bad "incoming received"
 
+# ---- refusals of POST /v1/documents ----
+UPLOAD="$PYTHON ${SRCDIR:-.}/tests/server/lib/upload.py"
+# post STATUS TEXT DESC NAME BODY: the body POSTed to /v1/documents,
+# signed by officer NAME.
+post() {
+	eval "who=\$S$(echo "$4" | tr a-z A-Z)"
+	[ "$4" = a ] && who=$SA
+	[ "$4" = f ] && who=$SF
+	$SIGN --key "$T/$4.key" --keyid "$who" --raw "$5" POST \
+	    "$URL/v1/documents" >"$T/out" 2>"$T/err"
+	got=$(head -n 1 "$T/out")
+	if [ "$got" != "$1" ]; then
+		bad "$3 (status $got, wanted $1)"
+		cat "$T/out" "$T/err"
+	elif ! grep -qF -- "$2" "$T/out"; then
+		bad "$3 (no '$2' in the answer)"
+		cat "$T/out"
+	else
+		ok "$3"
+	fi
+}
+# dry NAME [send options…]: officer A's request for the recipients,
+# unsent, into $T/NAME.json.
+dry() {
+	n=$1
+	shift
+	as a send --level toi-mat --doc "Số 47/$n" --compartments x \
+	    --dry-run "$T/$n.json" "$@" "$T/plain.txt" >"$T/dry.out" 2>&1 ||
+	    { bad "dry run $n"; cat "$T/dry.out"; }
+	sed -n 's/^document \([0-9a-f]*\):.*/\1/p' "$T/dry.out"
+}
+denied_of() {
+	if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
+		sql "SELECT convert_from(data, 'UTF8') FROM entry"
+	else
+		sql "SELECT data FROM entry"
+	fi | grep -c "^officer: $1\$"
+}
+
+# A patched client seals to whom its own policy would refuse.
+[ -x "$FORGE" ] || bad "no $FORGE (make $FORGE)"
+expect 1 "coyeu: registry refused (403 forbidden): recipient Cán bộ low (serial $SLOW) lacks clearance TỐI MẬT (has MẬT)" \
+	"a recipient without the clearance (patched client)" \
+	"$FORGE" send -k "$T/a.key" -c "$T/a.chain" --level toi-mat \
+	--doc "Số 48/QĐ" --compartments x --to "$T/low.chain" "$T/plain.txt"
+expect 1 "coyeu: registry refused (403 forbidden): recipient Cán bộ noc (serial $SNOC) lacks compartment x" \
+	"a recipient without a compartment (patched client)" \
+	"$FORGE" send -k "$T/a.key" -c "$T/a.chain" --level toi-mat \
+	--doc "Số 49/QĐ" --compartments x --to "$T/noc.chain" "$T/plain.txt"
+expect 1 "lacks clearance TỐI MẬT (has MẬT)" \
+	"... which the real client refuses itself" \
+	as a send --level toi-mat --doc "Số 48/QĐ" --to "$T/low.chain" "$T/plain.txt"
+
+# Revoked at the registry (the sender's keyring does not know it yet).
+expect 0 "1 revocation recorded" "the authority revokes officer rev" \
+	$C cert revoke -k "$T/root.key" -c "$T/root.cert" --serial "$SREV" \
+	--reason key-compromise --crl "$T/root.crl" --registry "$URL"
+expect 1 "coyeu: registry refused (403 forbidden): recipient 1 (serial $SREV): certificate 1 (serial $SREV): revoked by " \
+	"a revoked recipient" \
+	as a send --level toi-mat --doc "Số 50/QĐ" --to "$T/rev.chain" "$T/plain.txt"
+
+# Another officer uploads the sealer's file and label as its own.
+dry owner --to "$T/r1.chain" >/dev/null
+$UPLOAD resign "$T/owner.json" "$T/forged.json" "$T/f.key" "$SF" ||
+	bad "resign"
+post 403 "the label is signed by Cán bộ a (serial $SA), not by the caller $SF: a document is sent by its sealer" \
+	"an upload by another officer than the label's signer" f "$T/forged.json"
+[ "$(denied_of "$SF")" -ge 1 ] && ok "... a denied entry" || bad "no denied entry"
+post 403 "entry 0: its actor $SA is not the caller $SF" \
+	"the sealer's own entries sent by another officer" f "$T/owner.json"
+
+# Entries that do not say what the upload says.
+D2=$(dry two --to "$T/r1.chain" --to "$T/r2.chain")
+$UPLOAD drop-last "$T/two.json" "$T/short.json" || bad "drop-last"
+post 400 "the label names 2 recipients but the upload has 1 copy.issue entries" \
+	"a copy.issue left out" a "$T/short.json"
+$UPLOAD label "$T/two.json" "$T/label.json" "$T/a.key" "$SA" || bad "label"
+post 400 "entry 0 (doc.register): its label-sha256 is $(printf %064d 0), the upload's is " \
+	"a doc.register with another label-sha256" a "$T/label.json"
+$UPLOAD tamper "$T/two.json" "$T/tampered.json" || bad "tamper"
+post 400 "the upload does not check: " "a tampered file" a "$T/tampered.json"
+post 201 "\"doc_id\": \"$D2\"" "the untouched request registers" a "$T/two.json"
+post 409 "document $D2 is already registered: a doc-id is used once" \
+	"the same doc-id again" a "$T/two.json"
+[ "$(sql "SELECT count(*) FROM records WHERE kind = 'doc'")" = 3 ] &&
+	ok "refused uploads left no record" || bad "doc records after refusals"
+
+# ---- someone else's copy ----
+as r1 inbox --json >"$T/inbox.json" 2>&1
+C1=$($PYTHON -c 'import json,sys; d=[x for x in json.load(open(sys.argv[1]))["documents"] if x["doc_id"]==sys.argv[2]]; print(d[0]["copy_id"])' \
+    "$T/inbox.json" "$DOC")
+before=$(denied_of "$S2")
+$SIGN --key "$T/r2.key" --keyid "$S2" GET "$URL/v1/documents/$DOC/file?copy=$C1" \
+    >"$T/out" 2>&1
+[ "$(head -n 1 "$T/out")" = 403 ] &&
+	grep -qF "copy $C1 of document $DOC is not yours" "$T/out" &&
+	ok "fetching another recipient's copy: 403" || bad "other's copy: $(cat "$T/out")"
+[ "$(denied_of "$S2")" = $((before + 1)) ] && ok "... and a denied entry" ||
+	bad "denied entries of r2: $(denied_of "$S2") (was $before)"
+expect 1 "no copy of document $DOC in your inbox" "coyeu fetch of a document not sent to you" \
+	as r2 fetch "$DOC"
+expect 1 "registry refused (403 forbidden): document $DOC is not yours to see" \
+	"status of a document by an outsider" as low status "$DOC"
+
+# ---- a document's entries go through these routes only ----
+$C log entry --type doc.receive -k "$T/r1.key" -o "$T/recv" actor="$S1" \
+    doc-id="$DOC" copy-id="$C1" integrity=ok 2>/dev/null || bad "doc.receive entry"
+expect 1 "registry refused (403 forbidden): entry 0: doc.receive entries are made through the documents routes (docs/exchange.md)" \
+	"doc.receive through /v1/log/entries" \
+	as r1 log append --registry "$URL" "$T/recv"
+$SIGN --key "$T/r2.key" --keyid "$S2" --raw /dev/null POST "$URL/v1/documents/$DOC/receive" \
+    >"$T/out" 2>&1
+[ "$(head -n 1 "$T/out")" = 400 ] && ok "a receive without a body: 400" ||
+	bad "receive body: $(cat "$T/out")"
+printf '{"entry": %s}' "$($PYTHON -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$T/recv")" >"$T/recv.json"
+$SIGN --key "$T/r1.key" --keyid "$S1" --raw "$T/recv.json" POST \
+    "$URL/v1/documents/$DOC/receive" >"$T/out" 2>&1
+[ "$(head -n 1 "$T/out")" = 409 ] &&
+	grep -qF "copy $C1 of document $DOC was received already" "$T/out" &&
+	ok "a second receipt: 409" || bad "second receipt: $(cat "$T/out")"
+
 finish
