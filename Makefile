@@ -150,14 +150,9 @@ server-test: all $(BUILD)/tests/writer_test $(BUILD)/load \
 # throwaway PostgreSQL cluster (reliability.sh and cluster.sh run on it by
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
-<<<<<<< HEAD
-PG_SCRIPTS ?= basics append auth client_coyeud witness release
-server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load
-=======
-PG_SCRIPTS ?= basics append auth client_coyeud witness exchange
+PG_SCRIPTS ?= basics append auth client_coyeud witness exchange release
 server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load \
     $(BUILD)/tests/coyeu_forge
->>>>>>> i11-send
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \
 	    $(BUILD) $(PG_SCRIPTS)
 
