@@ -276,6 +276,56 @@ bench_coyeud() {
 	echo "register ceiling (bench/register.c, in-process, batches of 4096): ${reg:-?} entries/s" >>"$REPORT"
 }
 
+# --- section: releases (issue 11) ---
+# POST /v1/releases per second (bench/release.sh: 64 recipients of one
+# document, each releasing its copy again and again) on SQLite and on
+# PostgreSQL, against the target and against the plain appends of the
+# coyeud section (same machine, same run): a release is an append plus
+# its checks, records and R resealed.
+TARGET_RELEASES=5000
+OPENTDF_REWRAPS=290   # OpenTDF's KAS rewrap, the figure issue 11 cites
+bench_release() {
+	B=$(dirname "$COYEU")
+	H=$(dirname "$0")
+	sh "$H/release.sh" "$B" "$W" sqlite >"$W/release-sqlite" ||
+		die "release benchmark (SQLite)"
+	: >"$W/release-postgres"
+	if [ -f "$H/../tests/with-pg.sh" ]; then
+		# shellcheck disable=SC2016
+		sh "$H/../tests/with-pg.sh" sh -c \
+		    'sh "$1/release.sh" "$2" "$3" "$COYEU_PG_DSN"' _ "$H" "$B" "$W" \
+		    >"$W/release-postgres" ||
+			echo "bench: the PostgreSQL release run failed" >&2
+	fi
+	{
+		echo
+		echo "releases: signed POST /v1/releases over HTTP/1.1 keep-alive, ${BENCH_CLIENTS:-64} recipients each releasing its own copy, ${BENCH_SECONDS:-10} s"
+		printf '%-9s %10s %8s %8s %9s %9s %10s %9s   %s\n' store releases/s \
+		    "p50 ms" "p99 ms" "p99.9 ms" "errors" "of appends" "xOpenTDF" \
+		    "target (>=${TARGET_RELEASES}/s, p99 <${TARGET_P99_MS} ms)"
+	} >>"$REPORT"
+	for s in sqlite postgres; do
+		[ -s "$W/release-$s" ] || continue
+		# The coyeud section's appends, when it ran.
+		app=$(awk '/^load_appends_per_s / { print $2 }' "$W/coyeud-$s" \
+		    2>/dev/null || :)
+		awk -v s="$s" -v app="${app:-0}" -v tr="$TARGET_RELEASES" \
+		    -v tp="$TARGET_P99_MS" -v o="$OPENTDF_REWRAPS" '
+			{ v[$1] = $2 }
+			/^load_status_/ && $1 != "load_status_200" { err += $2 }
+			/^load_reason_/ { r = r "\n          " substr($1, 13) ": " substr($0, length($1) + 2) }
+			END {
+				a = v["load_appends_per_s"]; p99 = v["load_p99_ms"]
+				printf "%-9s %10.0f %8.2f %8.2f %9.2f %9d %9.1f%% %8.1fx   %s%s\n",
+				    s, a, v["load_p50_ms"], p99, v["load_p999_ms"], err,
+				    (app > 0 ? 100 * a / app : 0), a / o,
+				    (a >= tr && p99 < tp) ? "met" : "MISSED", r
+				printf "          server CPU per release: %.0f us; batches of %.1f entries on average\n",
+				    v["server_cpu_us_per_release"], v["server_batch_mean"]
+			}' "$W/release-$s" >>"$REPORT"
+	done
+}
+
 # Other work on the machine skews every figure: measure how much CPU went
 # to other processes while the timed commands ran, and say so.
 foreign_note() {
@@ -297,12 +347,19 @@ main() {
 		cat "$REPORT"
 		return
 	fi
+	# BENCH_ONLY=release: the releases section alone.
+	if [ "${BENCH_ONLY:-}" = release ]; then
+		bench_release
+		cat "$REPORT"
+		return
+	fi
 	echo "bench: $(uname -m), $CORES cores, $("$COYEU" --version 2>/dev/null || echo coyeu), $(age --version | sed 's/^/age /')"
 	measure_limit
 	bench_age
 	bench_classified
 	bench_register
 	bench_coyeud
+	bench_release
 	foreign_note
 	cat "$REPORT"
 }
