@@ -357,6 +357,31 @@ idx=$(sed -n 's/.*"index": \([0-9]*\).*/\1/p' "$T/out" | head -n 1)
 signed 200 "\"index\": $idx" "the retry again: the same index" \
 	POST /v1/releases --key "$T/d.key" --keyid "$SD" --raw "$T/kill.body"
 
+# The client's own retry: coyeud dies after the commit, comes back on
+# the same address, and coyeu open sends the very same entry again.
+stop_server
+sed "s|^listen = .*|listen = ${URL#http://}|" "$T/c.conf" >"$T/fixed.conf"
+before=$(release_count "$ONE")
+COYEUD_FAULT=release-after-commit
+export COYEUD_FAULT
+start_server "$T/fixed.conf"
+unset COYEUD_FAULT
+dying=$SERVER_PID
+open_as d -o "$T/retry.out" "$ONE" >"$T/retry.log" 2>&1 &
+client=$!
+wait "$dying" 2>/dev/null
+SERVER_PID=
+start_server "$T/fixed.conf"
+wait "$client" && ok "coyeu open gets its answer on the retry" ||
+	bad "open after the retry: $(cat "$T/retry.log")"
+grep -q "no answer; sending the same release entry again" "$T/retry.log" &&
+	ok "it said it sent the same entry again" ||
+	bad "retry text: $(cat "$T/retry.log")"
+cmp -s "$T/retry.out" "$T/plain.txt" && ok "the plaintext" || bad "differs"
+[ "$(release_count "$ONE")" = $((before + 1)) ] &&
+	ok "the retried release is in the register once" ||
+	bad "releases: $before then $(release_count "$ONE")"
+
 stop_server
 restart commit-fail
 before=$(release_count "$ONE")
