@@ -12,7 +12,9 @@
 # STORE is "sqlite" or a PostgreSQL DSN, as for bench/coyeud.sh.  Knobs:
 # BENCH_CLIENTS (64), BENCH_SECONDS (10), BENCH_PREGEN (requests signed
 # before the clock starts; default 400 a client), BENCH_THREADS (2),
-# BENCH_CONF (extra coyeud config lines, ';'-separated), BENCH_PERF (1:
+# BENCH_HTTP_THREADS (coyeud's epoll pool, 16: a read handle each, within
+# the test cluster's 50 PostgreSQL connections), BENCH_CONF (extra coyeud
+# config lines, ';'-separated), BENCH_PERF (1:
 # perf record -g the server, report kept as $BENCH_PERF_OUT).
 set -eu
 
@@ -64,6 +66,7 @@ trust = $W/root.cert
 log_level = warn
 connections_max = 1024
 per_ip_max = 1024
+threads = ${BENCH_HTTP_THREADS:-16}
 EOF
 echo "${BENCH_CONF:-}" | tr ';' '\n' >>"$W/coyeud.conf"
 "$BUILD/coyeud" init --config "$W/coyeud.conf" >"$W/init.log" 2>&1 ||

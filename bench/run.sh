@@ -316,9 +316,9 @@ bench_release() {
 			/^load_reason_/ { r = r "\n          " substr($1, 13) ": " substr($0, length($1) + 2) }
 			END {
 				a = v["load_appends_per_s"]; p99 = v["load_p99_ms"]
-				printf "%-9s %10.0f %8.2f %8.2f %9.2f %9d %9.1f%% %8.1fx   %s%s\n",
+				printf "%-9s %10.0f %8.2f %8.2f %9.2f %9d %10s %8.1fx   %s%s\n",
 				    s, a, v["load_p50_ms"], p99, v["load_p999_ms"], err,
-				    (app > 0 ? 100 * a / app : 0), a / o,
+				    (app > 0 ? sprintf("%.1f%%", 100 * a / app) : "-"), a / o,
 				    (a >= tr && p99 < tp) ? "met" : "MISSED", r
 				printf "          server CPU per release: %.0f us; batches of %.1f entries on average\n",
 				    v["server_cpu_us_per_release"], v["server_batch_mean"]
