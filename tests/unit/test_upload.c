@@ -17,7 +17,7 @@
 #define MAX_SIZE ((uint64_t)1 << 30)
 
 struct world {
-	struct pki_holder root, sealer, alice, bob, carol;
+	struct pki_holder root, sealer, alice, bob, carol, elsewhere;
 	struct pki_holder other_root, other_sealer;
 	cy_trust trust;
 	uint8_t plain[3 * 65536 + 123];
@@ -47,6 +47,10 @@ setup(void **state)
 	    CY_LEVEL_TUYET_MAT, "x");
 	w->carol = pki_issue(&w->root, "Carol", "vn/hcm/a", CY_ROLE_OFFICER,
 	    CY_LEVEL_MAT, NULL);
+	/* The sealer's twin (same name, clearance, compartments) in another
+	 * unit: its labels have the sealer's labels' length. */
+	w->elsewhere = pki_issue(&w->root, "Người gửi", "vn/hcm/b",
+	    CY_ROLE_OFFICER, CY_LEVEL_TOI_MAT, "x");
 	w->other_root = pki_issue(NULL, "Giả mạo", "vn", CY_ROLE_AUTHORITY,
 	    CY_LEVEL_TUYET_MAT, "x");
 	w->other_sealer = pki_issue(&w->other_root, "Người gửi", "vn/hcm/a",
@@ -67,6 +71,7 @@ teardown(void **state)
 	pki_holder_free(&w->alice);
 	pki_holder_free(&w->bob);
 	pki_holder_free(&w->carol);
+	pki_holder_free(&w->elsewhere);
 	pki_holder_free(&w->other_root);
 	pki_holder_free(&w->other_sealer);
 	free(w);
@@ -162,6 +167,8 @@ expect_refused(struct world *w, const cy_buf *file, const cy_buf *label,
 	if (r != code)
 		fail_msg("status %d, not %d: %s", r, code, r ? err.msg : "");
 	assert_null(u);
+	if (getenv("UPLOAD_SHOW"))
+		fprintf(stderr, "refused %d: %s\n", r, err.msg);
 	expect_error(&err, msg);
 }
 
@@ -558,7 +565,7 @@ test_signature_flipped(void **state)
 	sig += 12 + 20;
 	*sig = *sig == 'A' ? 'B' : 'A';
 	expect_refused(w, &s.file, &s.label, MAX_SIZE, CY_E_SIGNATURE,
-	    "signature");
+	    "the label's signature does not verify");
 	sealed_free(&s);
 }
 
@@ -567,23 +574,31 @@ test_another_signer(void **state)
 {
 	struct world *w = *state;
 	struct sealed s = seal_release(w);
-	cy_buf forged = relabel(&s.label, &w->other_sealer), lower;
+	cy_buf forged = relabel(&s.label, &w->other_sealer),
+	    other_unit = relabel(&s.label, &w->elsewhere),
+	    lower = relabel(&s.label, &w->carol),
+	    again = relabel(&s.label, &w->sealer);
 
 	/* Signed for this very file, by a key the trusted root never
 	 * certified. */
-	expect_refused(w, &s.file, &forged, MAX_SIZE, CY_E_SIGNATURE,
-	    "sealer: ");
-	/* Certified, but not cleared for TỐI MẬT: the policy refuses. */
-	lower = relabel(&s.label, &w->carol);
-	expect_refused(w, &s.file, &lower, MAX_SIZE, CY_E_POLICY,
-	    "TỐI MẬT");
-	/* Control: a cleared officer's label for this file passes. */
-	cy_buf_free(&lower);
-	lower = relabel(&s.label, &w->sealer);
+	expect_refused(w, &s.file, &forged, MAX_SIZE, CY_E_POLICY,
+	    "sealer: certificate 1 (serial ");
+	expect_refused(w, &s.file, &forged, MAX_SIZE, CY_E_POLICY,
+	    "but the next certificate is the trusted root");
+	/* Certified and cleared, but the document is another unit's. */
+	expect_refused(w, &s.file, &other_unit, MAX_SIZE, CY_E_POLICY,
+	    "is of unit vn/hcm/b, but the document names unit vn/hcm/a");
+	/* Another signer's chain makes another label length: that label
+	 * cannot be the one sealed in the file. */
+	expect_refused(w, &s.file, &lower, MAX_SIZE, CY_E_FORMAT,
+	    "the label is another file's");
+	/* Control: the sealer's own label again (a fresh signature) passes. */
 	cy_buf_free(&s.label);
-	s.label = lower;
+	s.label = again;
 	expect_good(w, &s);
 	cy_buf_free(&forged);
+	cy_buf_free(&other_unit);
+	cy_buf_free(&lower);
 	sealed_free(&s);
 }
 
