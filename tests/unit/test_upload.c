@@ -540,14 +540,15 @@ test_stanza_ids(void **state)
 	expect_refused(w, &f, &s.label, MAX_SIZE, CY_E_FORMAT, want);
 	cy_buf_free(&f);
 	/* A recipient's stanza missing. */
+	cy_buf_free(&t[1]);
 	t[1] = t[2];
+	t[2] = (cy_buf)CY_BUF_INIT;
 	f = with_stanzas(&s.file, t, 2);
 	expect_refused(w, &f, &s.label, MAX_SIZE, CY_E_POLICY,
 	    "the label names 2 recipients but the file holds 1 release "
 	    "stanzas");
 	cy_buf_free(&f);
-	t[1] = stanza_text(&s.file, 0);
-	bufs_free(t, 3);
+	bufs_free(t, 2);
 	sealed_free(&s);
 	sealed_free(&other);
 }
