@@ -8,11 +8,12 @@
  * uncleared recipient even by mistake.  Opening verifies the header MAC,
  * the label's place, the signature, the sealer's chain and the policy's
  * sealing rules at the label's creation time, the outer mark, the stanza
- * hash, one X25519 stanza per named recipient, a creation time not in the
- * future, the protection cap of the level, the reader's own chain and the
- * policy's opening rules (clearance, compartments, validity, revocation,
- * named recipient; when the caller knows the reader's chain) and the
- * payload digest before any plaintext is released.
+ * hash, one X25519 stanza per named recipient (or one release stanza
+ * each, release.h: stanza i is recipient i's copy), a creation time not
+ * in the future, the protection cap of the level, the reader's own chain
+ * and the policy's opening rules (clearance, compartments, validity,
+ * revocation, named recipient; when the caller knows the reader's chain)
+ * and the payload digest before any plaintext is released.
  */
 #ifndef COYEU_DOCUMENT_H
 #define COYEU_DOCUMENT_H
