@@ -157,6 +157,11 @@ typedef struct cy_doc_open_params {
 	cy_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t size_hint;
+	/* Registry-mediated: the SHA-256 (32 bytes) of the label registered
+	 * for the document (doc.register's label-sha256), or NULL.  When
+	 * given, the file must carry a label hashing to it (checked before
+	 * any plaintext is released): else CY_E_SIGNATURE. */
+	const uint8_t *label_sha256;
 } cy_doc_open_params;
 
 /* The result of opening: NULL label for a plain age file. */
