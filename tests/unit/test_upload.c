@@ -28,6 +28,7 @@ struct sealed {
 	cy_buf file, label;
 	char doc_id[CY_RELEASE_ID_SIZE];
 	char copy_ids[2][CY_RELEASE_ID_SIZE];
+	uint8_t r[2][CY_RELEASE_SECRET_LEN];
 	size_t ncopies;
 };
 
@@ -128,8 +129,11 @@ seal_doc(struct world *w, const uint8_t *plain, size_t len, int release,
 	assert_non_null(label = cy_doc_sealing_label(s, &llen));
 	cy_buf_append(&out.label, label, llen);
 	out.ncopies = nrcpt;
-	for (i = 0; release && i < nrcpt; i++)
+	for (i = 0; release && i < nrcpt; i++) {
 		strcpy(out.copy_ids[i], cy_doc_sealing_copy_id(s, i));
+		memcpy(out.r[i], cy_doc_sealing_release_secret(s, i),
+		    CY_RELEASE_SECRET_LEN);
+	}
 	cy_doc_sealing_free(s);
 	close(in);
 	close(fd);
@@ -318,6 +322,72 @@ test_good(void **state)
 
 /* The chunk boundaries the stream has: an empty payload (a lone tag), one
  * full final chunk, one full chunk and a short one; one recipient. */
+/* Alice opens her copy (with its R, as after a release) checking the
+ * label against a registered label-sha256. */
+static int
+open_copy(struct world *w, const struct sealed *s, const uint8_t *label_sha256,
+    cy_buf *plain, cy_error *err)
+{
+	cy_identity *x = NULL, *id = NULL;
+	cy_doc_open_params p;
+	cy_doc_info info;
+	uint8_t *data;
+	size_t len;
+	int in = temp_fd(s->file.data, s->file.len), out = temp_fd(NULL, 0), r;
+
+	assert_int_equal(cy_identity_from_key(w->alice.key, &x, err), 0);
+	assert_int_equal(cy_release_identity(x, s->doc_id, s->copy_ids[0],
+	    s->r[0], &id, err), 0);
+	memset(&p, 0, sizeof(p));
+	p.identities = &id;
+	p.nidentities = 1;
+	p.trust = &w->trust;
+	p.now = PKI_NOW;
+	p.label_sha256 = label_sha256;
+	r = cy_doc_open_fd(in, out, &p, &info, err);
+	if (r == 0)
+		cy_doc_info_free(&info);
+	assert_int_equal(lseek(out, 0, SEEK_SET), 0);
+	assert_int_equal(cy_fd_read_all(out, 1 << 24, &data, &len, err), 0);
+	cy_buf_append(plain, data, len);
+	free(data);
+	close(in);
+	close(out);
+	cy_identity_free(id);
+	cy_identity_free(x);
+	return r;
+}
+
+/* The label-sha256 the registry registers from the upload is the one a
+ * recipient's open checks: it passes for this file, not for another's. */
+static void
+test_registered_label_opens(void **state)
+{
+	struct world *w = *state;
+	struct sealed s = seal_release(w), other = seal_release(w);
+	cy_doc_upload *u = NULL, *v = NULL;
+	cy_buf plain = CY_BUF_INIT;
+	cy_error err;
+
+	assert_int_equal(check(w, &s.file, &s.label, MAX_SIZE, &u, &err), 0);
+	assert_int_equal(check(w, &other.file, &other.label, MAX_SIZE, &v,
+	    &err), 0);
+	if (open_copy(w, &s, cy_doc_upload_label_sha256(u), &plain, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(plain.len, sizeof(w->plain));
+	assert_memory_equal(plain.data, w->plain, plain.len);
+	plain.len = 0;
+	assert_int_equal(open_copy(w, &s, cy_doc_upload_label_sha256(v),
+	    &plain, &err), CY_E_SIGNATURE);
+	expect_error(&err, "differs from the one registered for the document");
+	assert_int_equal(plain.len, 0);
+	cy_buf_free(&plain);
+	cy_doc_upload_free(u);
+	cy_doc_upload_free(v);
+	sealed_free(&s);
+	sealed_free(&other);
+}
+
 static void
 test_good_sizes(void **state)
 {
@@ -680,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_good_sizes),
+		cmocka_unit_test(test_registered_label_opens),
 		cmocka_unit_test(test_sizes_refused),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_label_stanza_place),
