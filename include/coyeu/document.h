@@ -96,11 +96,16 @@ CY_API const cy_cert *cy_doc_sealing_recipient(const cy_doc_sealing *s,
 CY_API const cy_cert *cy_doc_sealing_signer(const cy_doc_sealing *s);
 CY_API int64_t cy_doc_sealing_created(const cy_doc_sealing *s);
 CY_API int64_t cy_doc_sealing_protect_until(const cy_doc_sealing *s);
-/* Registry-mediated sealings: recipient i's copy-id and R (guarded
- * memory, wiped by cy_doc_sealing_free); NULL otherwise. */
+/* Registry-mediated sealings: recipient i's copy-id; NULL otherwise. */
 CY_API const char *cy_doc_sealing_copy_id(const cy_doc_sealing *s, size_t i);
-CY_API const uint8_t *cy_doc_sealing_release_secret(const cy_doc_sealing *s,
-    size_t i);
+/* Recipient i's R sealed to pub (the registry's sealing key) for the
+ * document and copy (release.h), into *out: R itself never leaves the
+ * sealing, which keeps it in guarded memory and wipes it when freed.
+ * CY_E_USAGE when the sealing is not registry-mediated or i is out of
+ * range. */
+CY_API int cy_doc_sealing_release_seal(const cy_doc_sealing *s, size_t i,
+    const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out,
+    cy_error *err) CY_MUST_CHECK;
 /* The signed inner label, once cy_doc_seal_fd has succeeded (NULL
  * before): what the sender uploads in clear to the registry. */
 CY_API const uint8_t *cy_doc_sealing_label(const cy_doc_sealing *s,

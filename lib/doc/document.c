@@ -20,6 +20,7 @@
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
+#include "age/release_raw.h"
 #include "doc/docint.h"
 #include "doc/docseal.h"
 #include "pki/signed.h"

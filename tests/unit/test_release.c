@@ -12,6 +12,7 @@
 #include "coyeu/release.h"
 #include "coyeu/secret.h"
 #include "age/recipient.h"
+#include "age/release_raw.h"
 #include "doc/docseal.h"
 
 #define DOC "00112233445566778899aabbccddeeff"

@@ -13,6 +13,8 @@
 #include "coyeu/release.h"
 #include "coyeu/secret.h"
 #include "coyeu/source.h"
+#include "age/release_raw.h"
+#include "doc/docseal.h"
 
 #define MAX_SIZE ((uint64_t)1 << 30)
 
