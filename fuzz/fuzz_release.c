@@ -17,6 +17,7 @@
 #include "coyeu/header.h"
 #include "coyeu/release.h"
 #include "age/recipient.h"
+#include "age/release_raw.h"
 
 #define DOC "00112233445566778899aabbccddeeff"
 #define COPY "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"

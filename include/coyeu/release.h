@@ -44,38 +44,32 @@ CY_API int cy_release_id_new(char out[CY_RELEASE_ID_SIZE],
 /* 0 when s is an id (32 lowercase hex digits), else CY_E_FORMAT. */
 CY_API int cy_release_id_check(const char *s, cy_error *err) CY_MUST_CHECK;
 
-/* A recipient whose stanza is a release stanza for (doc_id, copy_id)
- * under R, to the X25519 public key pub.  Free with cy_recipient_free. */
-CY_API int cy_release_recipient(const uint8_t pub[CY_X25519_KEY_LEN],
-    const char *doc_id, const char *copy_id,
-    const uint8_t r[CY_RELEASE_SECRET_LEN], cy_recipient **out,
-    cy_error *err) CY_MUST_CHECK;
-
-/* An identity that opens the release stanza for (doc_id, copy_id) only,
- * with the X25519 identity x (borrowed: it must outlive *out) and R
- * (copied into guarded memory).  Other stanzas do not match it.  Free with
- * cy_identity_free. */
-CY_API int cy_release_identity(const cy_identity *x, const char *doc_id,
-    const char *copy_id, const uint8_t r[CY_RELEASE_SECRET_LEN],
-    cy_identity **out, cy_error *err) CY_MUST_CHECK;
-
 /* The ids of a release stanza (CY_E_HEADER when malformed, CY_E_NO_MATCH
  * when s is another kind of stanza). */
 CY_API int cy_release_stanza_ids(const cy_stanza *s,
     char doc_id[CY_RELEASE_ID_SIZE], char copy_id[CY_RELEASE_ID_SIZE],
     cy_error *err) CY_MUST_CHECK;
 
-/* Seals R for (doc_id, copy_id) to an X25519 public key (the registry's,
- * or a requester's): *out receives the age file (binary). */
-CY_API int cy_release_secret_seal(const uint8_t r[CY_RELEASE_SECRET_LEN],
-    const char *doc_id, const char *copy_id,
+/* R never leaves the library in clear: callers move it sealed only.
+ * (The raw forms are internal: lib/age/release_raw.h.) */
+
+/* The registry: opens the sealed secret `in` (R for doc_id, copy_id) with
+ * its identity id and seals R to pub, the requester's sealing key, into
+ * *out.  Refuses (CY_E_FORMAT) a secret made for another doc_id or copy_id,
+ * over CY_RELEASE_SEALED_MAX bytes, or whose payload is not exactly the
+ * prefix line and 32 bytes; R is wiped on every path. */
+CY_API int cy_release_reseal(const uint8_t *in, size_t len,
+    const cy_identity *id, const char *doc_id, const char *copy_id,
     const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out,
     cy_error *err) CY_MUST_CHECK;
-/* Opens a sealed secret with identity id; refuses (CY_E_FORMAT) one made
- * for another doc_id or copy_id, over CY_RELEASE_SEALED_MAX bytes, or
- * whose payload is not exactly the prefix line and 32 bytes. */
-CY_API int cy_release_secret_open(const uint8_t *in, size_t len,
-    const cy_identity *id, const char *doc_id, const char *copy_id,
-    uint8_t r[CY_RELEASE_SECRET_LEN], cy_error *err) CY_MUST_CHECK;
+
+/* The recipient: an identity that opens the release stanza of (doc_id,
+ * copy_id) only, with its X25519 identity x (borrowed: it must outlive
+ * *out) and R from the sealed secret `sealed` (opened with x, checked as
+ * cy_release_reseal checks it, kept in guarded memory).  Other stanzas do
+ * not match it.  Free with cy_identity_free. */
+CY_API int cy_release_identity_sealed(const cy_identity *x,
+    const char *doc_id, const char *copy_id, const uint8_t *sealed,
+    size_t len, cy_identity **out, cy_error *err) CY_MUST_CHECK;
 
 #endif

@@ -8,6 +8,7 @@
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
+#include "age/release_raw.h"
 
 /* "coyeu.v1/release-secret <doc-id> <copy-id>\n" */
 #define SECRET_LINE_LEN (sizeof(CY_RELEASE_SECRET_PREFIX) - 1 + 1 + \
@@ -338,5 +339,39 @@ cy_release_secret_open(const uint8_t *in, size_t len, const cy_identity *id,
 	memcpy(r, plain.data + SECRET_LINE_LEN, CY_RELEASE_SECRET_LEN);
 out:
 	cy_buf_free(&plain);
+	return ret;
+}
+
+int
+cy_release_reseal(const uint8_t *in, size_t len, const cy_identity *id,
+    const char *doc_id, const char *copy_id,
+    const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out, cy_error *err)
+{
+	uint8_t *r;
+	int ret;
+
+	if ((r = cy_secret_alloc(CY_RELEASE_SECRET_LEN)) == NULL)
+		return nomem(err);
+	if ((ret = cy_release_secret_open(in, len, id, doc_id, copy_id, r,
+	    err)) == 0)
+		ret = cy_release_secret_seal(r, doc_id, copy_id, pub, out, err);
+	cy_secret_free(r);
+	return ret;
+}
+
+int
+cy_release_identity_sealed(const cy_identity *x, const char *doc_id,
+    const char *copy_id, const uint8_t *sealed, size_t len,
+    cy_identity **out, cy_error *err)
+{
+	uint8_t *r;
+	int ret;
+
+	if ((r = cy_secret_alloc(CY_RELEASE_SECRET_LEN)) == NULL)
+		return nomem(err);
+	if ((ret = cy_release_secret_open(sealed, len, x, doc_id, copy_id, r,
+	    err)) == 0)
+		ret = cy_release_identity(x, doc_id, copy_id, r, out, err);
+	cy_secret_free(r);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include "coyeu/level.h"
 #include "coyeu/secret.h"
 #include "base/crypto.h"
+#include "age/release_raw.h"
 #include "doc/docseal.h"
 
 struct cy_doc_sealing {
@@ -336,6 +337,20 @@ const uint8_t *
 cy_doc_sealing_release_secret(const cy_doc_sealing *s, size_t i)
 {
 	return s->secrets != NULL && i < s->n ? s->secrets[i] : NULL;
+}
+
+int
+cy_doc_sealing_release_seal(const cy_doc_sealing *s, size_t i,
+    const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out, cy_error *err)
+{
+	const uint8_t *r = cy_doc_sealing_release_secret(s, i);
+
+	if (r == NULL)
+		return cy_error_set(err, CY_E_USAGE, "no release secret for "
+		    "recipient %zu: the sealing is not registry-mediated or has "
+		    "fewer recipients", i);
+	return cy_release_secret_seal(r, s->doc_id, s->copy_ids[i],
+	    pub, out, err);
 }
 
 const uint8_t *

@@ -44,4 +44,9 @@ int cy_doc_party(const cy_chain *chain, const cy_trust *trust, int64_t at,
 void cy_doc_policy_doc(const cy_label *l, const char **serials,
     cy_policy_doc *d);
 
+/* Registry-mediated sealings: recipient i's R (guarded memory), or NULL;
+ * for tests.  Callers outside use cy_doc_sealing_release_seal. */
+const uint8_t *cy_doc_sealing_release_secret(const cy_doc_sealing *s,
+    size_t i);
+
 #endif
