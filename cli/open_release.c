@@ -284,10 +284,10 @@ struct released {
 	uint64_t index;
 	uint8_t *reg;             /* the doc.register entry */
 	size_t reg_len;
-	char label_sha256[2 * CY_HASH_LEN + 1];
+	uint8_t label_sha256[CY_HASH_LEN];
 	char signer[CY_SERIAL_HEX_LEN + 1];
 	uint8_t signer_key[CY_ENTRY_KEY_LEN];
-	uint8_t *r;               /* R, guarded */
+	cy_identity *id;          /* opens this copy: the officer's key and R */
 };
 
 /* cli_receipt_check, at index (any_index: at the index the receipt
@@ -351,7 +351,9 @@ check_register(const struct session *s, json_t *ans, struct released *rl)
 		    "doc.register entry signs: refused");
 		goto out;
 	}
-	snprintf(rl->label_sha256, sizeof(rl->label_sha256), "%s", v);
+	if (cy_hex_decode(rl->label_sha256, sizeof(rl->label_sha256), v,
+	    strlen(v)) != 0)
+		goto out;
 	snprintf(rl->signer, sizeof(rl->signer), "%s", cy_entry_get(e,
 	    "actor"));
 	memcpy(rl->signer_key, cy_entry_actor_key(e), CY_ENTRY_KEY_LEN);
@@ -362,7 +364,8 @@ out:
 }
 
 /* The answer: the release's receipt proves the entry sent, the register
- * entry, then R out of the secret sealed to the officer. */
+ * entry, then the identity that opens this copy, from the secret sealed
+ * to the officer (it must open for this doc-id and copy-id). */
 static int
 check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
     const cy_identity *x, struct released *rl)
@@ -388,10 +391,8 @@ check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
 	if (answer_b64(s, ans, "secret", CY_RELEASE_SEALED_MAX, &sealed,
 	    &len) != CLI_OK)
 		return CLI_FAIL;
-	if ((rl->r = cy_secret_alloc(CY_RELEASE_SECRET_LEN)) == NULL)
-		cli_warn("out of memory");
-	else if (cy_release_secret_open(sealed, len, x, s->doc_id, s->copy_id,
-	    rl->r, &err) != 0)
+	if (cy_release_identity_sealed(x, s->doc_id, s->copy_id, sealed, len,
+	    &rl->id, &err) != 0)
 		cli_fail(&err, "the released secret");
 	else
 		rc = CLI_OK;
@@ -399,18 +400,15 @@ check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
 	return rc;
 }
 
-/* The label the file decrypts to is the registered one, by the
- * registered signer: checked with no payload written. */
+/* The label the file decrypts to is the registered one (the library
+ * checks p->label_sha256), by the doc.register entry's signer: checked
+ * with no payload written. */
 static int
 check_label(const struct session *s, int in_fd, cy_doc_open_params *p,
     const struct released *rl)
 {
-	uint8_t hash[CY_HASH_LEN];
-	char hex[2 * CY_HASH_LEN + 1];
-	const uint8_t *bytes;
 	cy_doc_info info;
 	cy_error err = {0, ""};
-	size_t len;
 	int mode = p->mode, rc = CLI_FAIL;
 
 	p->mode = CY_DOC_OPEN_LABEL_ONLY;
@@ -419,16 +417,6 @@ check_label(const struct session *s, int in_fd, cy_doc_open_params *p,
 		return cli_fail(&err, "the document");
 	}
 	p->mode = mode;
-	bytes = cy_label_bytes(info.label, &len);
-	if (cy_sha256(NULL, bytes, len, hash) != 0)
-		goto out;
-	cy_hex_encode(hex, hash, sizeof(hash));
-	if (strcmp(hex, rl->label_sha256) != 0) {
-		cli_warn("the file's label is not the one registered for "
-		    "document %s (label-sha256 %s, the file's %s): refused",
-		    s->doc_id, rl->label_sha256, hex);
-		goto out;
-	}
 	if (strcmp(cy_cert_serial(info.signer), rl->signer) != 0 ||
 	    memcmp(cy_cert_sign_public(info.signer), rl->signer_key,
 	    CY_ENTRY_KEY_LEN) != 0) {
@@ -450,7 +438,7 @@ open_release_fd(int in_fd, int out_fd, int mode,
 	struct released rl;
 	struct session s;
 	char doc_id[CY_RELEASE_ID_SIZE];
-	cy_identity *x = NULL, *id = NULL;
+	cy_identity *x = NULL;
 	cy_doc_open_params p;
 	cy_buf entry = CY_BUF_INIT;
 	json_t *ans = NULL;
@@ -481,18 +469,14 @@ open_release_fd(int in_fd, int out_fd, int mode,
 		fprintf(stderr, "coyeu: release of copy %s recorded in the "
 		    "register at index %llu (receipt verified)\n", s.copy_id,
 		    (unsigned long long)rl.index);
-	if (cy_release_identity(x, s.doc_id, s.copy_id, rl.r, &id,
-	    &err) != 0) {
-		cli_fail(&err, "the released secret");
-		goto out;
-	}
 	memset(&p, 0, sizeof(p));
-	p.identities = &id;
+	p.identities = &rl.id;
 	p.nidentities = 1;
 	p.trust = o->trust;
 	p.reader = o->chain;
 	p.mode = mode;
 	p.threads = o->threads;
+	p.label_sha256 = rl.label_sha256;
 	if (check_label(&s, in_fd, &p, &rl) != CLI_OK)
 		goto out;
 	if (cy_doc_open_fd(in_fd, out_fd, &p, info, &err) != 0) {
@@ -501,9 +485,8 @@ open_release_fd(int in_fd, int out_fd, int mode,
 	}
 	rc = CLI_OK;
 out:
-	cy_identity_free(id);
+	cy_identity_free(rl.id);
 	cy_identity_free(x);
-	cy_secret_free(rl.r);
 	free(rl.reg);
 	json_decref(ans);
 	cy_buf_free(&entry);

@@ -378,8 +378,7 @@ make_body(struct send *s, json_t **out)
 	for (i = 0; i < m; i++) {
 		copy_id = cy_doc_sealing_copy_id(s->sealing, i);
 		sealed.len = 0;
-		if (cy_release_secret_seal(cy_doc_sealing_release_secret(
-		    s->sealing, i), s->doc_id, copy_id,
+		if (cy_doc_sealing_release_seal(s->sealing, i,
 		    cy_cert_seal_public(reg), &sealed, &err) != 0) {
 			cy_buf_free(&sealed);
 			json_decref(body);

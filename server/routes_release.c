@@ -464,23 +464,17 @@ registry_identity(cyd_server *srv, cy_error *err)
 	return made;
 }
 
-/* R out of the registry's sealed share, sealed to the caller's key; R
- * lives on this stack for those two calls and is wiped. */
+/* R out of the registry's sealed share, sealed to the caller's key (R
+ * never leaves the library in clear). */
 static int
 reseal(cyd_request *rq, const struct release *rl, cy_buf *out, cy_error *err)
 {
-	uint8_t r[CY_RELEASE_SECRET_LEN];
 	const cy_identity *id;
-	int rc;
 
 	if ((id = registry_identity(rq->srv, err)) == NULL)
 		return err->code;
-	if ((rc = cy_release_secret_open(rl->share.data, rl->share.len, id,
-	    rl->doc_id, rl->copy_id, r, err)) == 0)
-		rc = cy_release_secret_seal(r, rl->doc_id, rl->copy_id,
-		    cy_cert_seal_public(rq->caller->cert), out, err);
-	cy_wipe(r, sizeof(r));
-	return rc;
+	return cy_release_reseal(rl->share.data, rl->share.len, id, rl->doc_id,
+	    rl->copy_id, cy_cert_seal_public(rq->caller->cert), out, err);
 }
 
 static int
