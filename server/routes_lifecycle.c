@@ -626,6 +626,32 @@ check(struct lc *lc, cyd_response *rs, const json_t *doc, const json_t *copy)
 	return 0;
 }
 
+/* {"index", "receipt", "number", and "copies" changed and whether the
+ * store was "scrubbed" (recall, destroy) or the new "protect_until"
+ * (extend)}. */
+static json_t *
+answer(const struct lc *lc, const cyd_job *job, const json_t *doc,
+    json_t *receipt)
+{
+	char t[CY_CANON_TIME_LEN + 1];
+	json_t *a = json_pack("{s:O, s:O, s:s}", "index",
+	    json_object_get(receipt, "index"), "receipt",
+	    json_object_get(receipt, "receipt"), "number", str(doc, "number"));
+
+	if (a == NULL)
+		return NULL;
+	if (lc->kind == LC_EXTEND) {
+		if (json_object_set_new(a, "protect_until",
+		    json_string(cmn_time_text(lc->until, t))) == 0)
+			return a;
+	} else if (json_object_set(a, "copies", lc->done) == 0 &&
+	    json_object_set_new(a, "scrubbed", json_boolean(job->scrub_rc ==
+	    0)) == 0)
+		return a;
+	json_decref(a);
+	return NULL;
+}
+
 static int
 lifecycle(cyd_request *rq, cyd_response *rs, int kind)
 {
@@ -665,11 +691,7 @@ lifecycle(cyd_request *rq, cyd_response *rs, int kind)
 		goto out;
 	}
 	o = json_array_get(receipts, 0);
-	cyd_json(rs, 200, json_pack("{s:O, s:O, s:O, s:b}", "index",
-	    json_object_get(o, "index"), "receipt",
-	    json_object_get(o, "receipt"), "copies",
-	    lc.done != NULL ? lc.done : json_null(), "scrubbed",
-	    job.scrub && job.scrub_rc == 0));
+	cyd_json(rs, 200, answer(&lc, &job, doc, o));
 out:
 	cy_buf_free(&made);
 	json_decref(receipts);
