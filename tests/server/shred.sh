@@ -193,12 +193,17 @@ for top in sys.argv[4:]:
                 print(p, ["R", "sealed secret 1", "sealed secret 2"][i])
 EOF
 }
+# The search's control: before destroy it finds the sealed secret.
 if [ -z "${DSN:-}" ]; then
 	search "$DB" "$DB-wal" "$DB-shm" >"$T/found"
-	grep -q "sealed secret 1" "$T/found" &&
-		ok "before destroy the store's files hold the sealed secret" ||
-		bad "the search finds nothing even before destroy"
+else
+	pgdata=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')/data
+	psql "$COYEU_PG_DSN" -qAtc "CHECKPOINT"
+	search "$pgdata" >"$T/found"
 fi
+grep -q "sealed secret 1" "$T/found" &&
+	ok "before destroy the store's files hold the sealed secret" ||
+	bad "the search finds nothing even before destroy"
 
 expect 1 "only the authority of the copy's holder" \
 	"destroy by an officer who is not the sender is refused" \
@@ -231,7 +236,6 @@ else
 	# The documented vacuum (docs/store.md): coyeud's scrub ran VACUUM
 	# FULL; the checkpoint after a WAL switch, with recycling off,
 	# removes the WAL segments that logged the insert.
-	pgdata=$(echo "$COYEU_PG_DSN" | sed -n 's/.*host=\([^ ]*\).*/\1/p')/data
 	psql "$COYEU_PG_DSN" -qAtc "ALTER SYSTEM SET wal_recycle = off" &&
 	psql "$COYEU_PG_DSN" -qAtc "SELECT pg_reload_conf()" >/dev/null &&
 	psql "$COYEU_PG_DSN" -qAtc "SELECT pg_switch_wal()" >/dev/null &&
