@@ -288,6 +288,49 @@ grep -qF "registry refused (403 forbidden)" "$T/err" &&
 register_entries | grep -c "^type: doc.extend" | grep -qx 1 &&
 	ok "one doc.extend entry in the register" || bad "doc.extend entries"
 
+# ---- the entry and the request, by hand ----
+register_doc r "Số 5/QĐ" toi-mat d
+# lc_entry FILE KEY TYPE field=value…: an entry signed by KEY's owner.
+lc_entry() {
+	f=$1 k=$2 type=$3
+	shift 3
+	eval serial=\$S$(echo "$k" | tr a-z A-Z)
+	$C log entry --type "$type" -k "$T/$k.key" -o "$T/$f" actor="$serial" \
+	    "$@" 2>"$T/entry.err" || { bad "entry $f"; cat "$T/entry.err"; }
+	base64 -w0 "$T/$f" >"$T/$f.b64"
+}
+lc_entry wrongtype a destroy doc-id="$r_DOC" method=crypto-shred reason=x
+signed 400 "the entry is a destroy entry; this route takes a recall entry" \
+	"a destroy entry posted to recall" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/a.key" --keyid "$SA" --str entry "$T/wrongtype.b64"
+lc_entry otherdoc a recall doc-id="$q_DOC" reason=x
+signed 400 "the entry names document $q_DOC, the path $r_DOC" \
+	"an entry for another document" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/a.key" --keyid "$SA" --str entry "$T/otherdoc.b64"
+lc_entry old a recall doc-id="$r_DOC" reason=x \
+	time="$(date -u -d '-400 seconds' +%Y-%m-%dT%H:%M:%SZ)"
+signed 400 "from the registry's clock (at most 300 s)" \
+	"an entry signed 400 s ago" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/a.key" --keyid "$SA" --str entry "$T/old.b64"
+lc_entry physical hcm destroy doc-id="$r_DOC" method=physical reason=x
+signed 400 "this registry destroys by crypto-shredding" \
+	"a physical destroy through the registry" POST "/v1/documents/$r_DOC/destroy" \
+	--key "$T/hcm.key" --keyid "$SHCM" --str entry "$T/physical.b64"
+lc_entry byA a recall doc-id="$r_DOC" reason="của A"
+signed 403 "the entry's actor $SA is not the caller $SE" \
+	"A's entry posted by E" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/e.key" --keyid "$SE" --str entry "$T/byA.b64"
+NONCE=lifecyclenonce0123456789
+signed 200 '"copies": ["1/1"]' "A's own entry, signed by hand" \
+	POST "/v1/documents/$r_DOC/recall" --key "$T/a.key" --keyid "$SA" \
+	--str entry "$T/byA.b64" --nonce $NONCE
+n=$(sql "SELECT count(*) FROM records WHERE kind = 'nonce' AND key LIKE '%$NONCE%'")
+[ "$n" = 1 ] && ok "the request's nonce is stored with the recall" ||
+	bad "nonce records: $n"
+signed 401 "nonce already used" "the same request replayed" \
+	POST "/v1/documents/$r_DOC/recall" --key "$T/a.key" --keyid "$SA" \
+	--str entry "$T/byA.b64" --nonce $NONCE
+
 # ---- malformed ----
 expect 2 "is not a doc-id" "a document id that is not one" \
 	as a $C recall nope --reason x
