@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "client.h"
 #include "commands.h"
+#include "exchange.h"
 #include "common/json.h"
 #include "coyeu/entry.h"
 #include "coyeu/file.h"
@@ -201,8 +202,7 @@ take_answer(struct run *r, const struct remote *rm, json_t *item,
 		return CLI_FAIL;
 	}
 	index = (uint64_t)json_integer_value(ji);
-	if (cli_client_receipt_check(rm->v, index, 0, receipt, data, len,
-	    NULL) != CLI_OK)
+	if (cli_receipt_check(rm->v, index, receipt, data, len) != CLI_OK)
 		return CLI_FAIL;
 	if (!r->no_receipts) {
 		receipt_path(r, file, path, sizeof(path));

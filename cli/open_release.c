@@ -9,18 +9,20 @@
 #include "cli.h"
 #include "client.h"
 #include "common/timefmt.h"
+#include "exchange.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "coyeu/file.h"
 #include "coyeu/header.h"
 #include "coyeu/merkle.h"
 #include "coyeu/secret.h"
+#include "coyeu/tlogproof.h"
 #include "open_release.h"
 
 /* Sends of one release entry when no answer comes back: the same entry
  * each time, so the register holds it once. */
 #define RELEASE_TRIES 3
-#define FETCH_MAX ((uint64_t)1 << 36)   /* a fetched sealed file, bytes */
+#define FETCH_MAX ((size_t)64 * 1024 * 1024) /* coyeud's default doc_max */
 
 int
 open_release_is_doc_id(const char *s)
@@ -158,6 +160,7 @@ int
 open_release_fetch(const struct open_release *o, const char *doc_id, int *fd)
 {
 	struct session s;
+	cy_buf file = CY_BUF_INIT;
 	cy_error err = {0, ""};
 	char path[160];
 	int rc;
@@ -166,22 +169,24 @@ open_release_fetch(const struct open_release *o, const char *doc_id, int *fd)
 	if ((rc = session_open(&s, o, doc_id)) != CLI_OK ||
 	    (rc = find_copy(&s, -1)) != CLI_OK)
 		goto out;
-	if ((*fd = cy_file_spool(&err)) < 0) {
-		rc = cli_fail(&err, "a temporary file");
-		goto out;
-	}
 	snprintf(path, sizeof(path), "/v1/documents/%s/file?copy=%s",
 	    s.doc_id, s.copy_id);
-	if ((rc = cli_client_get_fd(s.cl, path, *fd, FETCH_MAX)) == CLI_OK &&
-	    lseek(*fd, 0, SEEK_SET) != 0) {
-		cli_warn("cannot rewind the fetched file: %m");
-		rc = CLI_FAIL;
-	}
+	if ((rc = cli_client_get_bytes(s.cl, path, FETCH_MAX, &file)) != CLI_OK)
+		goto out;
+	rc = CLI_FAIL;
+	if ((*fd = cy_file_spool(&err)) < 0)
+		cli_fail(&err, "a temporary file");
+	else if (cy_write_all(*fd, file.data, file.len) != 0 ||
+	    lseek(*fd, 0, SEEK_SET) != 0)
+		cli_warn("cannot write the fetched file: %m");
+	else
+		rc = CLI_OK;
 out:
 	if (rc != CLI_OK && *fd >= 0) {
 		close(*fd);
 		*fd = -1;
 	}
+	cy_buf_free(&file);
 	session_close(&s);
 	return rc;
 }
@@ -285,6 +290,30 @@ struct released {
 	uint8_t *r;               /* R, guarded */
 };
 
+/* cli_receipt_check, at index (any_index: at the index the receipt
+ * names, the doc.register's). */
+static int
+receipt_check(const struct session *s, uint64_t index, int any_index,
+    const char *receipt, const uint8_t *entry, size_t len)
+{
+	cy_tlogproof *p = NULL;
+	cy_error err = {0, ""};
+
+	if (any_index && receipt != NULL) {
+		if (strlen(receipt) > CY_TLOGPROOF_MAX ||
+		    cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt),
+		    &p, &err) != 0)
+			return cli_fail(&err, "the registry's receipt for the "
+			    "doc.register entry does not verify");
+		index = cy_tlogproof_index(p);
+		cy_tlogproof_free(p);
+	}
+	if (cli_receipt_check(s->v, index, receipt, entry, len) == CLI_OK)
+		return CLI_OK;
+	cli_warn("%s: nothing is decrypted", s->o->cmd);
+	return CLI_FAIL;
+}
+
 /* The doc.register entry: it verifies, names this document, and its
  * receipt proves it under the pinned key. */
 static int
@@ -326,8 +355,7 @@ check_register(const struct session *s, json_t *ans, struct released *rl)
 	snprintf(rl->signer, sizeof(rl->signer), "%s", cy_entry_get(e,
 	    "actor"));
 	memcpy(rl->signer_key, cy_entry_actor_key(e), CY_ENTRY_KEY_LEN);
-	rc = cli_client_receipt_check(s->v, 0, 1, receipt, rl->reg,
-	    rl->reg_len, NULL);
+	rc = receipt_check(s, 0, 1, receipt, rl->reg, rl->reg_len);
 out:
 	cy_entry_free(e);
 	return rc;
@@ -354,8 +382,8 @@ check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
 		return CLI_FAIL;
 	}
 	rl->index = (uint64_t)json_integer_value(ji);
-	if (cli_client_receipt_check(s->v, rl->index, 0, receipt, entry->data,
-	    entry->len, NULL) != CLI_OK || check_register(s, ans, rl) != CLI_OK)
+	if (receipt_check(s, rl->index, 0, receipt, entry->data,
+	    entry->len) != CLI_OK || check_register(s, ans, rl) != CLI_OK)
 		return CLI_FAIL;
 	if (answer_b64(s, ans, "secret", CY_RELEASE_SEALED_MAX, &sealed,
 	    &len) != CLI_OK)

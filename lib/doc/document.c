@@ -16,9 +16,11 @@
 #include "coyeu/header.h"
 #include "coyeu/level.h"
 #include "coyeu/policy.h"
+#include "coyeu/release.h"
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
+#include "doc/docint.h"
 #include "doc/docseal.h"
 #include "pki/signed.h"
 
@@ -43,9 +45,9 @@ label_crypt(const uint8_t *file_key, const uint8_t *in, size_t len,
 	return r;
 }
 
-/* SHA-256 of the header bytes of the stanzas before stanza `upto`. */
-static void
-stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
+void
+cy_doc_stanzas_digest(const cy_header *h, size_t upto,
+    uint8_t out[CY_SHA256_LEN])
 {
 	size_t from = h->nstanzas ? h->stanzas[0].raw_off : 0;
 	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off : from;
@@ -53,16 +55,11 @@ stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
 	cy_sha256_digest(h->raw.data + from, to - from, out);
 }
 
-struct digest {
-	cy_sha256_ctx *ctx;
-	uint8_t (*keep)[CY_SHA256_LEN]; /* the chunks' hashes, or NULL */
-	uint64_t n, cap;                /* chunks seen; room in keep */
-};
-
-static void
-digest_chunk(void *ctx, uint64_t index, const uint8_t hash[CY_SHA256_LEN])
+void
+cy_doc_digest_chunk(void *ctx, uint64_t index,
+    const uint8_t hash[CY_SHA256_LEN])
 {
-	struct digest *d = ctx;
+	struct cy_doc_digest *d = ctx;
 
 	cy_sha256_update(d->ctx, hash, CY_SHA256_LEN);
 	if (d->keep != NULL && d->n < d->cap)
@@ -70,8 +67,9 @@ digest_chunk(void *ctx, uint64_t index, const uint8_t hash[CY_SHA256_LEN])
 	d->n++;
 }
 
-static int
-digest_start(struct digest *d, const uint8_t nonce[CY_STREAM_NONCE_LEN])
+int
+cy_doc_digest_start(struct cy_doc_digest *d,
+    const uint8_t nonce[CY_STREAM_NONCE_LEN])
 {
 	if ((d->ctx = cy_sha256_new()) == NULL)
 		return CY_E_NOMEM;
@@ -118,15 +116,23 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 	cy_header tmp;
 	uint8_t *zeros = NULL;
 	size_t i;
-	int r;
+	int r, release;
 
 	memset(&tmp, 0, sizeof(tmp));
 	if (p->label.nrecipients == 0)
 		return cy_error_set(err, CY_E_USAGE, "no recipients");
+	if (p->release_doc_id != NULL &&
+	    (p->copy_ids == NULL || p->release_secrets == NULL))
+		return cy_error_set(err, CY_E_USAGE,
+		    "release stanzas need a copy-id and R per recipient");
+	/* In the label's order: stanza i is recipient i's. */
 	for (i = 0; i < p->label.nrecipients; i++) {
-		if ((r = cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
+		release = p->release_doc_id != NULL && p->copy_ids[i][0] != '\0';
+		if ((r = release ? cy_release_recipient(p->seal_keys[i], p->release_doc_id,
+		    p->copy_ids[i], p->release_secrets[i], &rc, err) :
+		    cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
 			goto out;
-		r = cy_x25519_wrap(rc, st->file_key, &tmp, err);
+		r = rc->wrap(rc, st->file_key, &tmp, err);
 		cy_recipient_free(rc);
 		if (r != 0)
 			goto out;
@@ -145,7 +151,7 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 		cy_error_set(err, r, "cannot build the header");
 		goto out;
 	}
-	stanzas_digest(&st->h, st->h.nstanzas - 1, st->stanzas);
+	cy_doc_stanzas_digest(&st->h, st->h.nstanzas - 1, st->stanzas);
 out:
 	free(zeros);
 	cy_header_free(&tmp);
@@ -189,9 +195,16 @@ seal_label(struct seal_state *st, int out_fd, off_t start, size_t hdr_len,
 		goto out;
 	}
 	n = pwrite(out_fd, hdr.data, hdr.len, start);
-	if (n < 0 || (size_t)n != hdr.len)
+	if (n < 0 || (size_t)n != hdr.len) {
 		r = cy_error_set(err, CY_E_IO, "cannot write the label: %s",
 		    strerror(errno));
+		goto out;
+	}
+	if (st->p->label_out != NULL) {
+		cy_buf_append(st->p->label_out, text.data, text.len);
+		if (cy_buf_status(st->p->label_out) != 0)
+			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
 out:
 	cy_header_free(&final);
 	cy_buf_free(&text);
@@ -205,17 +218,17 @@ seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
     const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
-	struct digest d = {0};
+	struct cy_doc_digest d = {0};
 	cy_stream_params sp;
 	int r;
 
 	memset(&sp, 0, sizeof(sp));
 	if ((r = cy_stream_key(st->file_key, nonce, sp.key)) != 0 ||
-	    (r = digest_start(&d, nonce)) != 0)
+	    (r = cy_doc_digest_start(&d, nonce)) != 0)
 		goto out;
 	cy_stream_plumb(&sp, in, &sink, st->p->io.threads, st->p->io.progress,
 	    st->p->io.progress_ctx, st->p->io.size_hint);
-	sp.hash = digest_chunk;
+	sp.hash = cy_doc_digest_chunk;
 	sp.hash_ctx = &d;
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
@@ -339,8 +352,8 @@ cy_doc_seal_raw_fd(int in_fd, int out_fd, const struct cy_doc_raw_seal *p,
 /* --- opening --- */
 
 /* The label stanza must be the last one and appear once. */
-static int
-find_label(const cy_header *h, size_t *idx, char *mark, cy_error *err)
+int
+cy_doc_find_label(const cy_header *h, size_t *idx, char *mark, cy_error *err)
 {
 	size_t i, found = h->nstanzas;
 	const cy_stanza *s;
@@ -382,7 +395,7 @@ cy_doc_inspect_fd(int in_fd, cy_header *h, char *mark, cy_error *err)
 
 	if ((r = cy_src_open(&in, in_fd, NULL, 0, 1, err)) == 0 &&
 	    (r = cy_age_read_header(&in, h, err)) == 0) {
-		r = find_label(h, &idx, mark, err);
+		r = cy_doc_find_label(h, &idx, mark, err);
 		if (r == CY_E_NOT_FOUND)
 			r = 0;
 		if (r != 0)
@@ -438,6 +451,55 @@ check_policy(const cy_label *l, int action, const cy_policy_party *actor,
 	return r;
 }
 
+int
+cy_doc_label_signer(const cy_label *l, char mark, const cy_trust *trust,
+    cy_cert **signer, cy_chain **chain_out, cy_error *err)
+{
+	const uint8_t *chain_bytes;
+	cy_chain *chain = NULL;
+	cy_policy_party sealer;
+	size_t chain_len;
+	int r;
+
+	*signer = NULL;
+	if (trust == NULL || trust->root == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a trusted root is needed to verify a classified document");
+	if (cy_level_mark(cy_label_level(l)) != mark)
+		return cy_error_set(err, CY_E_SIGNATURE,
+		    "the outer mark %c does not match the label's level %s",
+		    mark, cy_level_display(cy_label_level(l)));
+	chain_bytes = cy_label_signer_chain(l, &chain_len);
+	if ((r = cy_chain_parse(chain_bytes, chain_len, &chain, err)) != 0) {
+		cy_error_wrap(err, "the sealer's certificate chain");
+		goto out;
+	}
+	/* The sealer's chain at the creation time, its signature, then the
+	 * policy's sealing rules (role, clearance, compartments, unit, the
+	 * protection period) at that time. */
+	if ((r = cy_doc_party(chain, trust, cy_label_created(l), signer,
+	    &sealer, err)) != 0) {
+		cy_error_wrap(err, "sealer");
+		goto out;
+	}
+	if ((r = cy_label_verify_signature(l, cy_cert_sign_public(*signer),
+	    err)) != 0 ||
+	    (r = check_policy(l, CY_ACT_SEAL, &sealer, cy_label_created(l),
+	    err)) != 0)
+		goto out;
+	if (chain_out != NULL) {
+		*chain_out = chain;
+		chain = NULL;
+	}
+out:
+	if (r != 0) {
+		cy_cert_free(*signer);
+		*signer = NULL;
+	}
+	cy_chain_free(chain);
+	return r;
+}
+
 /* Decrypts, parses and verifies the label against everything it binds. */
 static int
 verify_label(const cy_header *h, size_t idx, char mark,
@@ -447,10 +509,8 @@ verify_label(const cy_header *h, size_t idx, char mark,
 	const cy_stanza *s = &h->stanzas[idx];
 	uint8_t *text = NULL, digest[CY_SHA256_LEN];
 	int r;
-	const uint8_t *chain_bytes;
 	cy_chain *chain = NULL;
-	cy_policy_party sealer;
-	size_t len = s->body_len - CY_AEAD_TAG_LEN, chain_len;
+	size_t len = s->body_len - CY_AEAD_TAG_LEN;
 
 	if (trust == NULL || trust->root == NULL)
 		return cy_error_set(err, CY_E_USAGE,
@@ -462,33 +522,11 @@ verify_label(const cy_header *h, size_t idx, char mark,
 		    "the label does not decrypt: the file was tampered with");
 		goto out;
 	}
-	if ((r = cy_label_parse(text, len, &info->label, err)) != 0)
+	if ((r = cy_label_parse(text, len, &info->label, err)) != 0 ||
+	    (r = cy_doc_label_signer(info->label, mark, trust, &info->signer,
+	    &chain, err)) != 0)
 		goto out;
-	if (cy_level_mark(cy_label_level(info->label)) != mark) {
-		r = cy_error_set(err, CY_E_SIGNATURE,
-		    "the outer mark %c does not match the label's level %s",
-		    mark, cy_level_display(cy_label_level(info->label)));
-		goto out;
-	}
-	chain_bytes = cy_label_signer_chain(info->label, &chain_len);
-	if ((r = cy_chain_parse(chain_bytes, chain_len, &chain, err)) != 0) {
-		cy_error_wrap(err, "the sealer's certificate chain");
-		goto out;
-	}
-	/* The sealer's chain at the creation time, its signature, then the
-	 * policy's sealing rules (role, clearance, compartments, unit, the
-	 * protection period) at that time. */
-	if ((r = cy_doc_party(chain, trust, cy_label_created(info->label),
-	    &info->signer, &sealer, err)) != 0) {
-		cy_error_wrap(err, "sealer");
-		goto out;
-	}
-	if ((r = cy_label_verify_signature(info->label,
-	    cy_cert_sign_public(info->signer), err)) != 0 ||
-	    (r = check_policy(info->label, CY_ACT_SEAL, &sealer,
-	    cy_label_created(info->label), err)) != 0)
-		goto out;
-	stanzas_digest(h, idx, digest);
+	cy_doc_stanzas_digest(h, idx, digest);
 	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
 		r = cy_error_set(err, CY_E_SIGNATURE,
 		    "the recipient stanzas differ from those the sealer signed: the file was tampered with");
@@ -522,60 +560,141 @@ check_created(cy_doc_info *info, int64_t now, cy_error *err)
 	return 0;
 }
 
-/* The sealer signed the stanzas (stanzas-sha256): they must be one X25519
- * stanza per named recipient, as a certificate carries an X25519 key.
- * Which stanza belongs to which serial only its holder can tell. */
+int
+cy_doc_release_stanzas_check(const cy_header *h, size_t n,
+    char doc_id[CY_RELEASE_ID_SIZE], cy_error *err)
+{
+	char doc[CY_RELEASE_ID_SIZE], copy[CY_RELEASE_ID_SIZE];
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = cy_release_stanza_ids(&h->stanzas[i], doc, copy,
+		    err)) != 0) {
+			if (r == CY_E_NO_MATCH)
+				r = cy_error_set(err, CY_E_POLICY, "stanza %zu is "
+				    "%.32s, not %s: a registry-mediated document's "
+				    "recipient stanzas are all release stanzas",
+				    i + 1, h->stanzas[i].type, CY_RELEASE_STANZA);
+			return r;
+		}
+		if (i == 0)
+			memcpy(doc_id, doc, CY_RELEASE_ID_SIZE);
+		else if (strcmp(doc, doc_id) != 0)
+			return cy_error_set(err, CY_E_POLICY, "release stanza %zu "
+			    "is for document %s, stanza 1 for %s: one document's "
+			    "copies carry one doc-id", i + 1, doc, doc_id);
+		/* n is at most CY_LABEL_RECIPIENTS_MAX: the square is small. */
+		for (j = 0; j < i; j++)
+			if (strcmp(h->stanzas[j].args[1], copy) == 0)
+				return cy_error_set(err, CY_E_POLICY, "release "
+				    "stanzas %zu and %zu are both copy %s: each copy "
+				    "has its own id", j + 1, i + 1, copy);
+	}
+	return 0;
+}
+
+/* The sealer signed the stanzas (stanzas-sha256): one per named
+ * recipient, all X25519 (sealed directly: a certificate carries an X25519
+ * key, and which stanza is whose only its holder can tell) or all release
+ * stanzas (registry-mediated: one doc-id, distinct copy-ids, stanza i is
+ * recipient i's copy). */
 static int
 check_stanzas(const cy_header *h, size_t idx, const cy_label *l,
     cy_error *err)
 {
-	size_t i;
+	char doc_id[CY_RELEASE_ID_SIZE];
+	size_t i, nrelease = 0;
 
-	for (i = 0; i < idx; i++)
-		if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
+	for (i = 0; i < idx; i++) {
+		if (strcmp(h->stanzas[i].type, CY_RELEASE_STANZA) == 0)
+			nrelease++;
+		else if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
 			return cy_error_set(err, CY_E_POLICY,
-			    "stanza %zu is %.32s, not X25519: a classified "
+			    "stanza %zu is %.32s, not X25519 or %s: a classified "
 			    "document is sealed to its recipients' certificate "
-			    "keys only", i + 1, h->stanzas[i].type);
+			    "keys only", i + 1, h->stanzas[i].type,
+			    CY_RELEASE_STANZA);
+	}
+	if (nrelease != 0 && nrelease != idx)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the header mixes %zu X25519 and %zu %s stanzas: a "
+		    "classified document is sealed either directly or through "
+		    "the registry, never both", idx - nrelease, nrelease,
+		    CY_RELEASE_STANZA);
 	if (idx != cy_label_recipient_count(l))
 		return cy_error_set(err, CY_E_POLICY,
 		    "the label names %zu recipients but the header holds %zu "
 		    "recipient stanzas: each named recipient must have exactly "
 		    "one", cy_label_recipient_count(l), idx);
+	return nrelease != 0 ?
+	    cy_doc_release_stanzas_check(h, idx, doc_id, err) : 0;
+}
+
+/* Registry-mediated: the copy the reader opened must be the reader's,
+ * stanza i being label recipient i's (the stanzas are distinct copies,
+ * checked before). */
+static int
+check_copy_owner(const cy_header *h, const cy_identity *opened,
+    const cy_label *l, const cy_cert *leaf, cy_error *err)
+{
+	const char *copy = opened->release->copy_id;
+	size_t i, n = cy_label_recipient_count(l);
+
+	for (i = 0; i < n && i < h->nstanzas; i++)
+		if (strcmp(h->stanzas[i].args[1], copy) == 0)
+			break;
+	if (i == n || i == h->nstanzas)
+		return cy_error_set(err, CY_E_POLICY, "copy %s is not in the "
+		    "header", copy);
+	if (strcmp(cy_label_recipient(l, i), cy_cert_serial(leaf)) != 0)
+		return cy_error_set(err, CY_E_POLICY, "copy %s belongs to "
+		    "recipient %s, not to the reader", copy,
+		    cy_label_recipient(l, i));
 	return 0;
 }
 
-/* The reader's certified key must be one of the identities, and its
- * stanza must yield this file key. */
+/* The reader's certified key must be one of the identities (X25519, or a
+ * release identity over it), and its stanza must yield this file key; a
+ * release stanza must be the reader's own copy. */
 static int
 check_reader_key(const cy_header *h, const cy_doc_open_params *p,
-    const cy_cert *leaf, const uint8_t *file_key, cy_error *err)
+    const cy_label *l, const cy_cert *leaf, const uint8_t *file_key,
+    cy_error *err)
 {
 	cy_identity *const *id = p->identities;
+	const cy_identity *opened = NULL;
 	uint8_t *key = NULL;
 	cy_open_params op;
 	size_t i;
-	int r;
+	int r = 0, certified = 0;
 
-	for (i = 0; i < p->nidentities; i++)
-		if (id[i]->kind == CY_KIND_X25519 &&
-		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
-		    CY_X25519_KEY_LEN) == 0)
-			break;
-	if (i == p->nidentities)
-		return cy_error_set(err, CY_E_POLICY,
-		    "the key is not the one certified in the reader's chain "
-		    "(serial %s)", cy_cert_serial(leaf));
-	memset(&op, 0, sizeof(op));
-	op.identities = &id[i];
-	op.nidentities = 1;
 	if ((key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = cy_age_unwrap(h, &op, key, err)) != 0 ||
-	    !cy_memeq(key, file_key, CY_FILE_KEY_LEN))
+	memset(&op, 0, sizeof(op));
+	op.nidentities = 1;
+	for (i = 0; i < p->nidentities && opened == NULL; i++) {
+		if ((id[i]->kind != CY_KIND_X25519 &&
+		    id[i]->kind != CY_KIND_RELEASE) ||
+		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
+		    CY_X25519_KEY_LEN) != 0)
+			continue;
+		certified = 1;
+		op.identities = &id[i];
+		if (cy_age_unwrap(h, &op, key, NULL) == 0 &&
+		    cy_memeq(key, file_key, CY_FILE_KEY_LEN))
+			opened = id[i];
+	}
+	if (!certified)
+		r = cy_error_set(err, CY_E_POLICY,
+		    "the key is not the one certified in the reader's chain "
+		    "(serial %s)", cy_cert_serial(leaf));
+	else if (opened == NULL)
 		r = cy_error_set(err, CY_E_POLICY,
 		    "no stanza yields the file key to the key of the reader's "
 		    "certificate (serial %s)", cy_cert_serial(leaf));
+	else if (opened->kind == CY_KIND_RELEASE)
+		r = check_copy_owner(h, opened, l, leaf, err);
 	cy_secret_free(key);
 	return r;
 }
@@ -593,7 +712,8 @@ check_reader(const cy_header *h, const cy_doc_open_params *p,
 		return 0;
 	if ((r = cy_doc_party(p->reader, p->trust, now, &info->reader, &reader,
 	    err)) != 0 ||
-	    (r = check_reader_key(h, p, info->reader, file_key, err)) != 0) {
+	    (r = check_reader_key(h, p, info->label, info->reader, file_key,
+	    err)) != 0) {
 		cy_error_wrap(err, "reader");
 		return r;
 	}
@@ -645,7 +765,7 @@ seen_alloc(struct seen *v, uint64_t len, cy_error *err)
 /* Sets up the pass's digest (all but PASS_CHECK, for a labelled file) and
  * the output pass's check that it reads what the hashing pass read. */
 static int
-pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
+pass_plan(cy_stream_params *sp, struct cy_doc_digest *d, enum pass what,
     struct seen *v, const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
 {
 	int r;
@@ -656,9 +776,9 @@ pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
 	    memcmp(nonce, v->nonce, CY_STREAM_NONCE_LEN) != 0)
 		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
 		    " (its payload nonce differs): nothing was written");
-	if ((r = digest_start(d, nonce)) != 0)
+	if ((r = cy_doc_digest_start(d, nonce)) != 0)
 		return cy_error_set(err, r, "out of memory");
-	sp->hash = digest_chunk;
+	sp->hash = cy_doc_digest_chunk;
 	sp->hash_ctx = d;
 	if (what == PASS_HASH) {
 		memcpy(v->nonce, nonce, CY_STREAM_NONCE_LEN);
@@ -673,7 +793,7 @@ pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
 
 /* After a pass: what it saw, or whether it saw what the hashing pass did. */
 static int
-pass_result(struct digest *d, enum pass what, struct seen *v, cy_error *err)
+pass_result(struct cy_doc_digest *d, enum pass what, struct seen *v, cy_error *err)
 {
 	uint8_t digest[CY_SHA256_LEN];
 	int r;
@@ -731,7 +851,7 @@ payload_pass(const struct doc_input *input, const cy_doc_open_params *p,
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
 	struct cy_src in;
-	struct digest d = {0};
+	struct cy_doc_digest d = {0};
 	uint8_t nonce[CY_STREAM_NONCE_LEN];
 	cy_stream_params sp;
 	cy_header h;
@@ -847,7 +967,7 @@ open_input(const struct doc_input *input, int out_fd,
 	if ((r = input_open(&in, input, err)) != 0 ||
 	    (r = cy_age_read_header(&in, &h, err)) != 0)
 		goto out;
-	r = find_label(&h, &idx, &mark, err);
+	r = cy_doc_find_label(&h, &idx, &mark, err);
 	if (r != 0 && r != CY_E_NOT_FOUND)
 		goto out;
 	labelled = r == 0;
