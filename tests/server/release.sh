@@ -185,9 +185,32 @@ COMP=$DOC_ID
 if [ -z "${DSN:-}" ]; then
 	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.compartments', 'hat-nhan') AS BLOB) WHERE kind = 'doc' AND key = '$COMP'" ||
 	    bad "edit the record"
-	expect 1 "lacks compartment" "a missing compartment is refused" \
+	expect 1 "registry refused (403 forbidden): requester Phạm Văn D (serial $SD) lacks compartment hat-nhan" \
+		"a missing compartment is refused" \
 		open_as d -o "$T/comp.out" "$COMP"
 	[ ! -e "$T/comp.out" ] && ok "no output" || bad "output appeared"
+fi
+
+# Declassification: protection over (the record's protect-until moved
+# into the past), the release appends the registry's declassify entry in
+# the same commit and the document is declassified from then on.
+send dec 8/BM-RT --to "$T/d.chain"
+DEC=$DOC_ID
+if [ -z "${DSN:-}" ]; then
+	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.protect_until', 1000000000) AS BLOB) WHERE kind = 'doc' AND key = '$DEC'"
+	expect 0 "" "a release after protect-until" open_as d -o "$T/dec.out" "$DEC"
+	register_entries | grep -B2 -A6 '^type: declassify$' >"$T/declassify"
+	grep -q "^doc-id: $DEC$" "$T/declassify" && grep -q "^actor: $SREG$" \
+	    "$T/declassify" && grep -q '^from: mat$' "$T/declassify" &&
+	    grep -q '^to: none$' "$T/declassify" &&
+	    ok "the registry's declassify entry (mat to none)" ||
+	    bad "declassify entry: $(cat "$T/declassify")"
+	[ "$(sql "SELECT json_extract(CAST(data AS TEXT), '\$.state') FROM records WHERE kind = 'doc' AND key = '$DEC'")" = declassified ] &&
+	    ok "the document is declassified" || bad "state not declassified"
+	expect 0 "" "and released again, once declassified" \
+		open_as d -o "$T/dec2.out" "$DEC"
+	[ "$(register_entries | grep -A4 '^type: declassify$' | grep -c "^doc-id: $DEC$")" = 1 ] &&
+	    ok "declassified once" || bad "declassify entries repeated"
 fi
 
 # Revoked since sending; clearance lowered since sending (the old
@@ -202,8 +225,10 @@ XDOC=$(grep -o '[0-9a-f]\{32\}' "$T/x.send" | head -n 1)
 $C cert revoke -k "$T/hcm.key" -c "$T/hcm.chain" --serial "$SX" \
 	--reason superseded --crl "$T/hcm-x.crl" --registry "$URL" \
 	>/dev/null 2>"$T/err" || { bad "revoke X"; cat "$T/err"; }
-expect 1 "revoked" "a recipient revoked since sending is refused" \
-	open_as x -o "$T/x.out" "$T/x.cy"
+expect 1 "registry refused (403 forbidden): certificate 1 (serial $SX): revoked by " \
+	"a recipient revoked since sending is refused" \
+	open_as x -o "$T/x.out" "$XDOC"
+[ ! -e "$T/x.out" ] && ok "no output" || bad "output appeared"
 $C id request -k "$T/x.key" --name "Đỗ Văn X" --unit vn/hcm/a \
 	-o "$T/x2.req" >/dev/null 2>&1
 $C cert issue -k "$T/hcm.key" -c "$T/hcm.chain" --role officer \
@@ -232,7 +257,7 @@ if $C recall --help >/dev/null 2>&1; then
 elif [ -z "${DSN:-}" ]; then
 	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.state', 'recalled', '\$.state_time', 1765000000, '\$.state_by_name', 'Nguyễn Văn A', '\$.state_reason', 'gửi nhầm') AS BLOB) WHERE kind = 'doc' AND key = '$REC'"
 fi
-expect 1 "document 6/BM-RT was recalled on " "a recalled document" \
+expect 1 "registry refused (403 forbidden): document 6/BM-RT was recalled on " "a recalled document" \
 	open_as d -o "$T/rec.out" "$REC"
 grep -q "by Nguyễn Văn A: gửi nhầm" "$T/err" &&
 	ok "the recall's author and reason" || bad "recall text: $(cat "$T/err")"
@@ -245,7 +270,7 @@ if $C destroy --help >/dev/null 2>&1; then
 elif [ -z "${DSN:-}" ]; then
 	sql "UPDATE records SET data = CAST(json_set(CAST(data AS TEXT), '\$.state', 'destroyed', '\$.state_time', 1765000000, '\$.state_by_name', 'Ban Cơ yếu TP.HCM', '\$.state_reason', 'hết hạn') AS BLOB) WHERE kind = 'doc' AND key = '$DES'"
 fi
-expect 1 "document 7/BM-RT was destroyed on " "a destroyed document" \
+expect 1 "registry refused (403 forbidden): document 7/BM-RT was destroyed on " "a destroyed document" \
 	open_as d -o "$T/des.out" "$DES"
 
 # --- the client's own checks ---
@@ -267,9 +292,12 @@ print("%s+%s+%s" % (origin, kid.hex(), base64.b64encode(b"\x01" + pub).decode())
 if [ -n "$WRONG" ]; then
 	sed "s|^pin \([^ ]*\) .*|pin \1 $WRONG|" "$T/registry.good" \
 	    >"$COYEU_HOME/registry"
-	expect 1 "the registry's receipt for the release entry does not verify; nothing is decrypted" \
+	expect 1 "coyeu: open: nothing is decrypted" \
 		"a receipt under another key: refused" \
 		open_as d -o "$T/wrongkey.out" "$ONE"
+	grep -q "the registry's receipt for entry [0-9]* does not verify: checkpoint: note is not signed by a known key" \
+	    "$T/err" && ok "the receipt's failure is named" ||
+	    bad "receipt text: $(cat "$T/err")"
 	[ ! -e "$T/wrongkey.out" ] && ok "no plaintext file" ||
 	    bad "plaintext appeared"
 	cp "$T/registry.good" "$COYEU_HOME/registry"
@@ -281,7 +309,8 @@ fi
 # recipient's age identity opens no release stanza.
 $C id age-identity -k "$T/d.key" -o "$T/d.age" >/dev/null 2>&1 ||
 	$C id age-identity -k "$T/d.key" >"$T/d.age" 2>/dev/null
-expect 1 "" "the recipient's key alone does not open its copy" \
+expect 1 "no identity matched any of the recipients" \
+	"the recipient's key alone does not open its copy" \
 	$C open -i "$T/d.age" --no-verify -o "$T/noR.out" "$T/one.cy"
 [ ! -s "$T/noR.out" ] && ok "no plaintext" || bad "plaintext without R"
 # Key and R, but a tampered file: one byte of the payload flipped.
@@ -289,7 +318,7 @@ cp "$T/one.cy" "$T/tampered.cy"
 size=$(wc -c <"$T/tampered.cy")
 printf '\001' | dd of="$T/tampered.cy" bs=1 seek=$((size - 20)) conv=notrunc \
 	2>/dev/null
-expect 1 "" "a tampered file is refused" \
+expect 1 "chunk 0 failed authentication" "a tampered file is refused" \
 	open_as d -o "$T/tampered.out" "$T/tampered.cy"
 [ ! -e "$T/tampered.out" ] && ok "no output" || bad "output appeared"
 
