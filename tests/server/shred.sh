@@ -134,6 +134,26 @@ expect 1 "was already recalled on" "a second recall of the document: 409" \
 register_entries | grep -c "^type: recall" | grep -qx 2 &&
 	ok "two recall entries in the register" || bad "recall entries"
 
+# Four recalls of one copy at once: one wins, the others find it
+# recalled (409), before or inside the commit; one entry.
+send_doc race "Số 13/QĐ" mat d e
+pids=
+for i in 1 2 3 4; do
+	as a $C recall "$race_DOC" --copy "$race_COPY_1" --reason "cùng lúc $i" \
+	    >"$T/race.$i.out" 2>"$T/race.$i.err" &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+won=$(cat "$T"/race.*.out | grep -c "^recalled copy 1/2")
+lost=$(cat "$T"/race.*.err | grep -c "(409 conflict): copy 1/2 of document Số 13/QĐ (doc-id $race_DOC) was already recalled on")
+[ "$won" = 1 ] && [ "$lost" = 3 ] &&
+	ok "concurrent recalls of one copy: one recalls it, three get 409" ||
+	{ bad "race: $won won, $lost refused"; cat "$T"/race.*.err; }
+register_entries | grep -c "^copy-id: $race_COPY_1" | grep -qx 2 &&
+	ok "... one recall entry (beside the copy.issue)" ||
+	bad "race entries: $(register_entries | grep -c "^copy-id: $race_COPY_1")"
+
 # ---- destroy, and the crypto-shredding proof ----
 send_doc x "Số 7/QĐ-MẬT" toi-mat d e
 # The sealed secrets as the store holds them; copy 1's opens with the
