@@ -337,4 +337,8 @@ expect 1 "no document 00000000000000000000000000000000 is registered" \
 	"an unknown document: 404" \
 	as a $C recall 00000000000000000000000000000000 --reason x
 
+# Under ASan, a leak makes this exit non-zero.
+stop_server
+[ "$SERVER_RC" = 0 ] && ok "coyeud stops: exit 0" ||
+	{ bad "coyeud exit $SERVER_RC"; tail -n 40 "$T/server.log"; }
 finish
