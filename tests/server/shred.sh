@@ -11,8 +11,13 @@
 # the documented vacuum).
 . "${SRCDIR:-.}/tests/server/lib/pki.sh"
 
+# The district's authority (vn/hcm/b, under the city's) and its officer F:
+# the holder's authority of F's copies, not above the originating unit.
+SHB=$(person hb "Ban Cơ yếu Quận B" vn/hcm/b hcm authority)
+SF=$(person f "Đỗ Thị F" vn/hcm/b hb officer)
+[ -n "$SHB" ] && [ -n "$SF" ] || bad "the district's hierarchy"
 serve
-for who in hcm a d e; do
+for who in hcm hb a d e f; do
 	eval serial=\$S$(echo "$who" | tr a-z A-Z)
 	signed 201 "" "$who registers" POST /v1/certs --key "$T/$who.key" \
 		--keyid "$serial" --str chain "$T/$who.chain"
@@ -212,7 +217,7 @@ register_entries | tr '\n' '\t' | sed 's/version: /\n/g' | grep -F "type: destro
 	grep -F "doc-id: $x_DOC" | grep -qF "method: crypto-shred" &&
 	ok "the register holds the destroy entry, method crypto-shred" ||
 	bad "no destroy entry"
-n=$(sql "SELECT count(*) FROM records WHERE kind = 'reg.destroyed'")
+n=$(sql "SELECT count(*) FROM records WHERE kind = 'reg.destroyed' AND grp = 'vn/hcm/a'")
 [ "$n" = 1 ] && ok "one row in the destruction register" || bad "reg.destroyed: $n"
 n=$(sql "SELECT count(*) FROM records WHERE (kind = 'share' OR kind = 'file') AND grp = '$x_DOC'")
 [ "$n" = 0 ] && ok "the sealed secrets and the file are deleted" ||
@@ -258,6 +263,24 @@ expect 0 "destroyed (crypto-shred) copy 2/2 of Số 9/QĐ (doc-id $y_DOC); entry
 	as hcm $C destroy "$y_DOC" --copy 2/2 --reason "bản hỏng"
 n=$(sql "SELECT count(*) FROM records WHERE kind = 'file' AND grp = '$y_DOC'")
 [ "$n" = 1 ] && ok "the file copy 1 still needs is kept" || bad "file: $n"
+
+# The holder's authority: the district's destroys F's copy, and only it.
+send_doc h "Số 21/QĐ" mat d f
+expect 1 "only the sender (Nguyễn Văn A) or an authority over unit vn/hcm/a may recall" \
+	"the holder's authority may not recall" \
+	as hb $C recall "$h_DOC" --copy "$h_COPY_2" --reason "không"
+expect 1 "only the authority of the copy's holder (over unit vn/hcm/a)" \
+	"nor destroy another unit's copy" \
+	as hb $C destroy "$h_DOC" --copy "$h_COPY_1" --reason "không"
+expect 1 "only the sender (Nguyễn Văn A) or an authority over unit vn/hcm/a may destroy document" \
+	"nor the whole document" as hb $C destroy "$h_DOC" --reason "không"
+expect 0 "destroyed (crypto-shred) copy 2/2 of Số 21/QĐ (doc-id $h_DOC); entry" \
+	"the holder's authority destroys its officer's copy" \
+	as hb $C destroy "$h_DOC" --copy "$h_COPY_2" --reason "bản lưu hết hạn"
+n=$(sql "SELECT count(*) FROM records WHERE kind = 'reg.destroyed' AND grp = 'vn/hcm/b'")
+[ "$n" = 1 ] && ok "the destruction record is the district's" ||
+	bad "reg.destroyed of vn/hcm/b: $n"
+expect 0 "" "D still opens copy 1" open_as d "$h_DOC" "$T/h.d"
 
 # ---- extend ----
 # Protected until 2030: extended to 2040, not beyond 20 years.
