@@ -274,14 +274,22 @@ grep -q "by Nguyễn Văn A: gửi nhầm" "$T/err" &&
 [ ! -e "$T/rec.out" ] && ok "no output" || bad "output appeared"
 send des 7/BM-RT --to "$T/d.chain"
 DES=$DOC_ID
+# The copy as it was fetched before the destruction: the registry still
+# refuses its release.
+fetch_file d "$DES" "$T/des.cy"
 if $C destroy --help >/dev/null 2>&1; then
 	$C destroy -k "$T/hcm.key" -c "$T/hcm.chain" --reason "hết hạn" \
 	    "$DES" >/dev/null 2>"$T/err" || { bad "destroy"; cat "$T/err"; }
 else
 	doc_patch "$DES" '{"state": "destroyed", "state_time": 1765000000, "state_by_name": "Ban Cơ yếu TP.HCM", "state_reason": "hết hạn"}'
 fi
-expect 1 "registry refused (403 forbidden): document 7/BM-RT was destroyed on " "a destroyed document" \
-	open_as d -o "$T/des.out" "$DES"
+expect 1 "registry refused (403 forbidden): document 7/BM-RT was destroyed on " \
+	"a destroyed document, from the copy fetched before" \
+	open_as d -o "$T/des.out" "$T/des.cy"
+grep -q "by Ban Cơ yếu TP.HCM: hết hạn" "$T/err" &&
+	ok "the destruction's author and reason" ||
+	bad "destroy text: $(cat "$T/err")"
+[ ! -e "$T/des.out" ] && ok "no output" || bad "output appeared"
 
 # --- the client's own checks ---
 # A receipt that does not verify: a wrong verifier key pinned.
