@@ -394,6 +394,8 @@ expect 1 "registry refused (503 unavailable): the release was not recorded, noth
 [ "$(release_count "$ONE")" = "$before" ] && ok "and nothing is appended" ||
 	bad "releases: $before then $(release_count "$ONE")"
 stop_server
+[ "$SERVER_RC" = 0 ] && ok "coyeud exits 0 (no leak under ASan)" ||
+	bad "coyeud exited $SERVER_RC: $(tail -n 20 "$T/server.log")"
 
 # PostgreSQL stopped under coyeud: the real store error, 503, nothing
 # released.  The cluster is tests/pg.sh's (host= its folder).
