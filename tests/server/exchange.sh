@@ -253,6 +253,16 @@ post 409 "document $D2 is already registered: a doc-id is used once" \
 	"the same doc-id again" a "$T/two.json"
 [ "$(sql "SELECT count(*) FROM records WHERE kind = 'doc'")" = 3 ] &&
 	ok "refused uploads left no record" || bad "doc records after refusals"
+# The nonce is stored in the sending's commit: one request sent 4 times
+# at once registers once.
+D4=$(dry four --to "$T/r3.chain")
+$SIGN --key "$T/a.key" --keyid "$SA" --raw "$T/four.json" --parallel 4 POST \
+    "$URL/v1/documents" >"$T/out" 2>"$T/err"
+[ "$(grep -c '^201$' "$T/out")" = 1 ] && [ "$(grep -c '^40[19]$' "$T/out")" = 3 ] &&
+	ok "one signed sending sent 4 times at once: registered once" ||
+	bad "racing sendings: $(tr '\n' ' ' <"$T/out")"
+[ "$(sql "SELECT count(*) FROM records WHERE kind = 'copy' AND grp = '$D4'")" = 1 ] &&
+	ok "... one copy record" || bad "raced copy records"
 
 # ---- someone else's copy ----
 as r1 inbox --json >"$T/inbox.json" 2>&1
