@@ -8,11 +8,12 @@
  * uncleared recipient even by mistake.  Opening verifies the header MAC,
  * the label's place, the signature, the sealer's chain and the policy's
  * sealing rules at the label's creation time, the outer mark, the stanza
- * hash, one X25519 stanza per named recipient, a creation time not in the
- * future, the protection cap of the level, the reader's own chain and the
- * policy's opening rules (clearance, compartments, validity, revocation,
- * named recipient; when the caller knows the reader's chain) and the
- * payload digest before any plaintext is released.
+ * hash, one X25519 stanza per named recipient (or one release stanza
+ * each, release.h: stanza i is recipient i's copy), a creation time not
+ * in the future, the protection cap of the level, the reader's own chain
+ * and the policy's opening rules (clearance, compartments, validity,
+ * revocation, named recipient; when the caller knows the reader's chain)
+ * and the payload digest before any plaintext is released.
  */
 #ifndef COYEU_DOCUMENT_H
 #define COYEU_DOCUMENT_H
@@ -156,6 +157,11 @@ typedef struct cy_doc_open_params {
 	cy_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t size_hint;
+	/* Registry-mediated: the SHA-256 (32 bytes) of the label registered
+	 * for the document (doc.register's label-sha256), or NULL.  When
+	 * given, the file must carry a label hashing to it (checked before
+	 * any plaintext is released): else CY_E_SIGNATURE. */
+	const uint8_t *label_sha256;
 } cy_doc_open_params;
 
 /* The result of opening: NULL label for a plain age file. */
@@ -203,7 +209,14 @@ CY_API void cy_doc_info_free(cy_doc_info *info);
  * label in the stanza cannot be compared without the file key: each
  * recipient compares its decrypted label with label_sha256 (the
  * registered hash) before any plaintext is released.  Caps: the label
- * at CY_LABEL_MAX, the file at max_size bytes (CY_E_TOO_LARGE). */
+ * at CY_LABEL_MAX, the file at max_size bytes (CY_E_TOO_LARGE).  The file
+ * is read once, in order (cy_source_mem for a body in memory); other
+ * refusals: CY_E_FORMAT for what does not parse or hang together,
+ * CY_E_POLICY for a stanza that is not a release stanza, a stanza count
+ * that is not the label's, a signer the policy refuses (or the chain's
+ * own code, with "sealer: "), CY_E_SIGNATURE for a file that differs from
+ * what the label signs; docs/format.md lists each.  *out is NULL on any
+ * refusal. */
 typedef struct cy_doc_upload cy_doc_upload;
 CY_API int cy_doc_upload_check(const cy_source *file, uint64_t max_size,
     const uint8_t *label, size_t label_len, const cy_trust *trust,
