@@ -77,19 +77,23 @@ count() { sql "SELECT count(*) FROM records WHERE kind = '$1'"; }
 # sql QUERY: on the registry's store.
 sql() {
 	if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
-		psql "$(echo "$STORE_DB" | sed 's/^postgresql:/postgresql:/')" -qAtc "$1"
+		psql "$STORE_DB" -qAtc "$1"
 	else
 		sqlite3 "$T/reg.db" "$1"
 	fi
 }
 
+# text COLUMN: the column's bytes as text, on either store.
+text() {
+	if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
+		echo "convert_from($1, 'UTF8')"
+	else
+		echo "$1"
+	fi
+}
 # entries_of TYPE: how many entries of TYPE the register holds.
 entries_of() {
-	if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
-		sql "SELECT convert_from(data, 'UTF8') FROM entry"
-	else
-		sql "SELECT data FROM entry"
-	fi | grep -c "^type: $1\$"
+	sql "SELECT $(text data) FROM entry" | grep -c "^type: $1\$"
 }
 
 # ---- one recipient: send, inbox, fetch, status ----
@@ -163,7 +167,7 @@ expect 0 "copy 7/20: Cán bộ r7" "... numbered in label order" as a status "$D
 	bad "register rows: $(count reg.outgoing) $(count reg.incoming) $(count reg.copies)"
 [ "$(sql "SELECT grp FROM records WHERE kind = 'reg.incoming' ORDER BY key LIMIT 1")" = vn/hcm/b1 ] &&
 	ok "an incoming row is the recipient unit's" || bad "incoming group"
-sql "SELECT data FROM records WHERE kind = 'reg.incoming' ORDER BY key LIMIT 1" |
+sql "SELECT $(text data) FROM records WHERE kind = 'reg.incoming' ORDER BY key LIMIT 1" |
 	grep -q '"received":[0-9]' && ok "... and says when it was received" ||
 	bad "incoming received"
 
@@ -199,11 +203,7 @@ dry() {
 	sed -n 's/^document \([0-9a-f]*\):.*/\1/p' "$T/dry.out"
 }
 denied_of() {
-	if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
-		sql "SELECT convert_from(data, 'UTF8') FROM entry"
-	else
-		sql "SELECT data FROM entry"
-	fi | grep -c "^officer: $1\$"
+	sql "SELECT $(text data) FROM entry" | grep -c "^officer: $1\$"
 }
 
 # A patched client seals to whom its own policy would refuse.
@@ -247,12 +247,38 @@ $UPLOAD label "$T/two.json" "$T/label.json" "$T/a.key" "$SA" || bad "label"
 post 400 "entry 0 (doc.register): its label-sha256 is $(printf %064d 0), the upload's is " \
 	"a doc.register with another label-sha256" a "$T/label.json"
 $UPLOAD tamper "$T/two.json" "$T/tampered.json" || bad "tamper"
-post 400 "the upload does not check: " "a tampered file" a "$T/tampered.json"
+post 400 "the upload does not check: the payload differs from what the label's signer signed (payload-digest)" "a tampered file" a "$T/tampered.json"
 post 201 "\"doc_id\": \"$D2\"" "the untouched request registers" a "$T/two.json"
 post 409 "document $D2 is already registered: a doc-id is used once" \
 	"the same doc-id again" a "$T/two.json"
 [ "$(sql "SELECT count(*) FROM records WHERE kind = 'doc'")" = 3 ] &&
 	ok "refused uploads left no record" || bad "doc records after refusals"
+# The nonce is stored in the sending's commit: one request sent 4 times
+# at once registers once.
+D4=$(dry four --to "$T/r3.chain")
+$SIGN --key "$T/a.key" --keyid "$SA" --raw "$T/four.json" --parallel 4 POST \
+    "$URL/v1/documents" >"$T/out" 2>"$T/err"
+[ "$(grep -c '^201$' "$T/out")" = 1 ] && [ "$(grep -c '^40[19]$' "$T/out")" = 3 ] &&
+	ok "one signed sending sent 4 times at once: registered once" ||
+	bad "racing sendings: $(tr '\n' ' ' <"$T/out")"
+[ "$(sql "SELECT count(*) FROM records WHERE kind = 'copy' AND grp = '$D4'")" = 1 ] &&
+	ok "... one copy record" || bad "raced copy records"
+
+# ---- the store's operator alters a file: the recipient sees it ----
+expect 0 "copy 1/1: Cán bộ r4" "a document to r4" \
+	as a send --level toi-mat --doc "Số 51/QĐ" --to "$T/r4.chain" "$T/plain.txt"
+D5=$(sed -n 's/^document //p' "$T/out")
+if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
+	sql "UPDATE records SET data = set_byte(data, 200, get_byte(data, 200) # 1) WHERE kind = 'file' AND grp = '$D5'"
+else
+	sql "UPDATE records SET data = substr(data, 1, 200) || x'00' || substr(data, 202) WHERE kind = 'file' AND grp = '$D5'"
+fi >/dev/null
+expect 1 "does not match what was registered: its SHA-256 is " \
+	"fetching an altered file" as r4 fetch "$D5" -o "$T/r4-d5.age"
+grep -qF "receipt acknowledged: index " "$T/out" && grep -qF "(integrity mismatch)" "$T/out" &&
+	ok "... acknowledged with integrity mismatch" || bad "mismatch receipt: $(cat "$T/out")"
+[ ! -e "$T/r4-d5.age" ] && ok "... and not written" || bad "altered file written"
+expect 0 "(mismatch)" "the sender sees the mismatch" as a status "$D5"
 
 # ---- someone else's copy ----
 as r1 inbox --json >"$T/inbox.json" 2>&1
