@@ -110,10 +110,8 @@ expect 0 "" "D opens the fetched file" open_as d -o "$T/one2.out" "$T/one.cy"
 cmp -s "$T/one2.out" "$T/plain.txt" && ok "same plaintext" || bad "differs"
 [ "$(release_count "$ONE")" = 2 ] && ok "two releases in the register" ||
 	bad "releases: $(release_count "$ONE")"
-$SIGN --key "$T/a.key" --keyid "$SA" GET "$URL/v1/documents/$ONE" \
-	>"$T/status" 2>&1
-grep -q '"opens": 2' "$T/status" && ok "the sender's status shows 2 opens" ||
-	bad "status: $(cat "$T/status")"
+expect 0 ", opened 2 times" "the sender's coyeu status shows 2 opens" \
+	$C status -k "$T/a.key" -c "$T/a.chain" "$ONE"
 
 # --- 20 recipients, each opens its own copy ---
 TO=
