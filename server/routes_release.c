@@ -11,15 +11,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "coyeu/label.h"
-#include "coyeu/level.h"
 #include "coyeu/policy.h"
 #include "coyeu/release.h"
-#include "coyeu/secret.h"
 
 #include "common/timefmt.h"
 #include "coyeud.h"
@@ -623,9 +620,7 @@ cyd_h_releases_post(cyd_request *rq, cyd_response *rs)
 		    "releasing; try again");
 out:
 	cy_buf_free(&rl.declassify);
-	if (rl.share.data != NULL)
-		cy_wipe(rl.share.data, rl.share.len);
-	cy_buf_free(&rl.share);
+	cy_buf_free(&rl.share); /* sealed to the registry: no secret in clear */
 	free(entry);
 	return 0;
 }
