@@ -24,10 +24,17 @@ typedef struct cy_source {
 	    cy_error *err);
 	void *ctx;
 	uint64_t size;  /* the input's size in bytes */
+	const uint8_t *mem; /* cy_source_mem's bytes (else unused) */
 } cy_source;
 
 /* A source over descriptor fd (pread(2); the file offset is left alone),
  * its size from fstat: 0, or CY_E_IO when fd is not a regular file. */
 CY_API int cy_source_fd(cy_source *s, int fd, cy_error *err) CY_MUST_CHECK;
+/* A source over len bytes at p (borrowed: they must outlive *s), such as
+ * a request body a daemon holds in memory.  Its ctx is s itself, so s
+ * must stay where it is while it is read.  0, or CY_E_USAGE for p NULL
+ * with len not 0. */
+CY_API int cy_source_mem(cy_source *s, const uint8_t *p, size_t len,
+    cy_error *err) CY_MUST_CHECK;
 
 #endif

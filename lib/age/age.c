@@ -150,21 +150,39 @@ cy_age_check_scrypt_alone(const cy_header *h, cy_error *err)
 	return 0;
 }
 
+/* An identity may say why a stanza that names it did not open (a release
+ * identity with the wrong key or R): the first such near miss is the
+ * answer when nothing opens. */
 int
 cy_age_unwrap(const cy_header *h, const cy_open_params *p, uint8_t *file_key,
     cy_error *err)
 {
+	cy_error one, miss;
 	size_t i, j;
 	int r;
 
+	cy_error_clear(&miss);
 	for (i = 0; i < p->nidentities; i++) {
 		for (j = 0; j < h->nstanzas; j++) {
+			cy_error_clear(&one);
 			r = p->identities[i]->unwrap(p->identities[i],
-			    &h->stanzas[j], file_key,
-			    err);
-			if (r != CY_E_NO_MATCH)
-				return r;
+			    &h->stanzas[j], file_key, &one);
+			if (r == CY_E_NO_MATCH) {
+				if (one.code == CY_E_NO_MATCH && miss.code == 0)
+					miss = one;
+				continue;
+			}
+			if (r != 0 && one.code == 0)
+				cy_error_set(&one, r, "%s", cy_strerror(r));
+			if (r != 0 && err != NULL)
+				*err = one;
+			return r;
 		}
+	}
+	if (miss.code != 0) {
+		if (err != NULL)
+			*err = miss;
+		return CY_E_NO_MATCH;
 	}
 	return cy_error_set(err, CY_E_NO_MATCH,
 	    "no identity matched any of the recipients: this file was not sealed to you");

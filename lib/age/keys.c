@@ -97,6 +97,7 @@ cy_recipient_free(cy_recipient *r)
 	if (r == NULL)
 		return;
 	cy_secret_free(r->pass);
+	cy_secret_free(r->release);
 	free(r->pq_pub);
 	free(r);
 }
@@ -266,6 +267,7 @@ cy_identity_free(cy_identity *id)
 	cy_secret_free(id->pq);
 	free(id->pq_pub);
 	cy_secret_free(id->pass);
+	cy_secret_free(id->release);
 	free(id);
 }
 
@@ -290,7 +292,7 @@ cy_identity_recipient_string(const cy_identity *id,
 	if (id->kind == CY_KIND_PQ)
 		r = cy_bech32_encode(out, CY_RECIPIENT_STR_MAX, CY_PQ_RECIPIENT_HRP,
 		    id->pq_pub, CY_PQ_PUB_LEN, 0);
-	else if (id->kind == CY_KIND_X25519)
+	else if (id->kind == CY_KIND_X25519 || id->kind == CY_KIND_RELEASE)
 		r = cy_bech32_encode(out, CY_RECIPIENT_STR_MAX, CY_RECIPIENT_HRP,
 		    id->pub, CY_X25519_KEY_LEN, 0);
 	else

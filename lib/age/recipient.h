@@ -3,8 +3,10 @@
 #define COYEU_LIB_RECIPIENT_H
 
 #include "coyeu/age.h"
+#include "coyeu/encoding.h"
 #include "coyeu/header.h"
 #include "coyeu/key.h"
+#include "coyeu/release.h"
 #include "age/mlkem.h"
 
 #define CY_X25519_STANZA "X25519"
@@ -24,7 +26,17 @@
 #define CY_PQ_PUB_LEN (CY_MLKEM768_EK_LEN + CY_X25519_KEY_LEN)  /* 1216 */
 #define CY_PQ_ENC_LEN (CY_MLKEM768_CT_LEN + CY_X25519_KEY_LEN)  /* 1120 */
 
-enum cy_key_kind { CY_KIND_X25519 = 1, CY_KIND_SCRYPT = 2, CY_KIND_PQ = 3 };
+enum cy_key_kind {
+	CY_KIND_X25519 = 1, CY_KIND_SCRYPT = 2, CY_KIND_PQ = 3,
+	CY_KIND_RELEASE = 4  /* coyeu.v1/release (release.h): X25519 and R */
+};
+
+/* What a release recipient or identity adds to its X25519 key. */
+struct cy_release_part {
+	char doc_id[CY_RELEASE_ID_SIZE];
+	char copy_id[CY_RELEASE_ID_SIZE];
+	uint8_t r[CY_RELEASE_SECRET_LEN];
+};
 
 /* A hybrid identity expanded once from its seed (expandKey). */
 struct cy_pq_secret {
@@ -50,6 +62,7 @@ struct cy_recipient {
 	char *pass;       /* guarded memory */
 	size_t passlen;
 	int log_n;
+	struct cy_release_part *release;  /* guarded memory */
 };
 
 struct cy_identity {
@@ -66,6 +79,8 @@ struct cy_identity {
 	char *pass;       /* guarded memory */
 	size_t passlen;
 	int max_log_n;
+	/* Release: key and pub are the borrowed X25519 identity's. */
+	struct cy_release_part *release;  /* guarded memory */
 };
 
 /* Constructors for the hybrid kind: the seed is expanded (ML-KEM-768 and
@@ -79,8 +94,35 @@ int cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN],
 int cy_x25519_identity_string(const uint8_t secret[CY_X25519_KEY_LEN],
     char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
 
+/* The X25519 stanza's recipe, shared with the release stanza: an
+ * ephemeral share, the wrap key HKDF-SHA-256(ikm = X25519 shared secret ||
+ * extra, salt = share || recipient's public key, info), the file key
+ * under ChaCha20-Poly1305 with a zero nonce. */
+#define CY_X25519_SHARE_B64_SIZE (CY_B64_UNPADDED_LEN(CY_X25519_KEY_LEN) + 1)
+struct cy_x25519_wrapping {
+	const uint8_t *extra;   /* appended to the shared secret; may be NULL */
+	size_t extra_len;
+	const char *info;       /* the HKDF info */
+	const char *stanza;     /* the stanza's name, for messages */
+};
+int cy_x25519_share_wrap(const struct cy_x25519_wrapping *w,
+    const uint8_t pub[CY_X25519_KEY_LEN], const uint8_t *file_key,
+    char share_b64[CY_X25519_SHARE_B64_SIZE],
+    uint8_t body[CY_WRAPPED_KEY_LEN], cy_error *err) CY_MUST_CHECK;
+/* 0 when arg is a canonical unpadded base64 share of 32 bytes, else -1. */
+int cy_x25519_share_decode(const char *arg,
+    uint8_t share[CY_X25519_KEY_LEN]) CY_MUST_CHECK;
+/* Opens body (CY_WRAPPED_KEY_LEN bytes) with key's X25519 operation:
+ * 0, CY_E_NO_MATCH when it does not authenticate, CY_E_HEADER for a
+ * low-order share, or the key's error. */
+int cy_x25519_share_unwrap(const struct cy_x25519_wrapping *w,
+    const cy_key *key, const uint8_t pub[CY_X25519_KEY_LEN],
+    const uint8_t share[CY_X25519_KEY_LEN], const uint8_t *body,
+    uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
+
 /* The methods of each kind. */
-cy_wrap_fn cy_x25519_wrap, cy_scrypt_wrap, cy_pq_wrap;
-cy_unwrap_fn cy_x25519_unwrap, cy_scrypt_unwrap, cy_pq_unwrap;
+cy_wrap_fn cy_x25519_wrap, cy_scrypt_wrap, cy_pq_wrap, cy_release_wrap;
+cy_unwrap_fn cy_x25519_unwrap, cy_scrypt_unwrap, cy_pq_unwrap,
+    cy_release_unwrap;
 
 #endif

@@ -19,6 +19,7 @@
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
+#include "doc/docint.h"
 #include "doc/docseal.h"
 #include "pki/signed.h"
 
@@ -43,9 +44,9 @@ label_crypt(const uint8_t *file_key, const uint8_t *in, size_t len,
 	return r;
 }
 
-/* SHA-256 of the header bytes of the stanzas before stanza `upto`. */
-static void
-stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
+void
+cy_doc_stanzas_digest(const cy_header *h, size_t upto,
+    uint8_t out[CY_SHA256_LEN])
 {
 	size_t from = h->nstanzas ? h->stanzas[0].raw_off : 0;
 	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off : from;
@@ -53,16 +54,11 @@ stanzas_digest(const cy_header *h, size_t upto, uint8_t out[CY_SHA256_LEN])
 	cy_sha256_digest(h->raw.data + from, to - from, out);
 }
 
-struct digest {
-	cy_sha256_ctx *ctx;
-	uint8_t (*keep)[CY_SHA256_LEN]; /* the chunks' hashes, or NULL */
-	uint64_t n, cap;                /* chunks seen; room in keep */
-};
-
-static void
-digest_chunk(void *ctx, uint64_t index, const uint8_t hash[CY_SHA256_LEN])
+void
+cy_doc_digest_chunk(void *ctx, uint64_t index,
+    const uint8_t hash[CY_SHA256_LEN])
 {
-	struct digest *d = ctx;
+	struct cy_doc_digest *d = ctx;
 
 	cy_sha256_update(d->ctx, hash, CY_SHA256_LEN);
 	if (d->keep != NULL && d->n < d->cap)
@@ -70,8 +66,9 @@ digest_chunk(void *ctx, uint64_t index, const uint8_t hash[CY_SHA256_LEN])
 	d->n++;
 }
 
-static int
-digest_start(struct digest *d, const uint8_t nonce[CY_STREAM_NONCE_LEN])
+int
+cy_doc_digest_start(struct cy_doc_digest *d,
+    const uint8_t nonce[CY_STREAM_NONCE_LEN])
 {
 	if ((d->ctx = cy_sha256_new()) == NULL)
 		return CY_E_NOMEM;
@@ -145,7 +142,7 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 		cy_error_set(err, r, "cannot build the header");
 		goto out;
 	}
-	stanzas_digest(&st->h, st->h.nstanzas - 1, st->stanzas);
+	cy_doc_stanzas_digest(&st->h, st->h.nstanzas - 1, st->stanzas);
 out:
 	free(zeros);
 	cy_header_free(&tmp);
@@ -205,17 +202,17 @@ seal_payload(struct seal_state *st, struct cy_src *in, int out_fd,
     const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
-	struct digest d = {0};
+	struct cy_doc_digest d = {0};
 	cy_stream_params sp;
 	int r;
 
 	memset(&sp, 0, sizeof(sp));
 	if ((r = cy_stream_key(st->file_key, nonce, sp.key)) != 0 ||
-	    (r = digest_start(&d, nonce)) != 0)
+	    (r = cy_doc_digest_start(&d, nonce)) != 0)
 		goto out;
 	cy_stream_plumb(&sp, in, &sink, st->p->io.threads, st->p->io.progress,
 	    st->p->io.progress_ctx, st->p->io.size_hint);
-	sp.hash = digest_chunk;
+	sp.hash = cy_doc_digest_chunk;
 	sp.hash_ctx = &d;
 	if ((r = cy_stream_run(&sp, err)) != 0)
 		goto out;
@@ -339,8 +336,8 @@ cy_doc_seal_raw_fd(int in_fd, int out_fd, const struct cy_doc_raw_seal *p,
 /* --- opening --- */
 
 /* The label stanza must be the last one and appear once. */
-static int
-find_label(const cy_header *h, size_t *idx, char *mark, cy_error *err)
+int
+cy_doc_find_label(const cy_header *h, size_t *idx, char *mark, cy_error *err)
 {
 	size_t i, found = h->nstanzas;
 	const cy_stanza *s;
@@ -382,7 +379,7 @@ cy_doc_inspect_fd(int in_fd, cy_header *h, char *mark, cy_error *err)
 
 	if ((r = cy_src_open(&in, in_fd, NULL, 0, 1, err)) == 0 &&
 	    (r = cy_age_read_header(&in, h, err)) == 0) {
-		r = find_label(h, &idx, mark, err);
+		r = cy_doc_find_label(h, &idx, mark, err);
 		if (r == CY_E_NOT_FOUND)
 			r = 0;
 		if (r != 0)
@@ -438,6 +435,55 @@ check_policy(const cy_label *l, int action, const cy_policy_party *actor,
 	return r;
 }
 
+int
+cy_doc_label_signer(const cy_label *l, char mark, const cy_trust *trust,
+    cy_cert **signer, cy_chain **chain_out, cy_error *err)
+{
+	const uint8_t *chain_bytes;
+	cy_chain *chain = NULL;
+	cy_policy_party sealer;
+	size_t chain_len;
+	int r;
+
+	*signer = NULL;
+	if (trust == NULL || trust->root == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "a trusted root is needed to verify a classified document");
+	if (cy_level_mark(cy_label_level(l)) != mark)
+		return cy_error_set(err, CY_E_SIGNATURE,
+		    "the outer mark %c does not match the label's level %s",
+		    mark, cy_level_display(cy_label_level(l)));
+	chain_bytes = cy_label_signer_chain(l, &chain_len);
+	if ((r = cy_chain_parse(chain_bytes, chain_len, &chain, err)) != 0) {
+		cy_error_wrap(err, "the sealer's certificate chain");
+		goto out;
+	}
+	/* The sealer's chain at the creation time, its signature, then the
+	 * policy's sealing rules (role, clearance, compartments, unit, the
+	 * protection period) at that time. */
+	if ((r = cy_doc_party(chain, trust, cy_label_created(l), signer,
+	    &sealer, err)) != 0) {
+		cy_error_wrap(err, "sealer");
+		goto out;
+	}
+	if ((r = cy_label_verify_signature(l, cy_cert_sign_public(*signer),
+	    err)) != 0 ||
+	    (r = check_policy(l, CY_ACT_SEAL, &sealer, cy_label_created(l),
+	    err)) != 0)
+		goto out;
+	if (chain_out != NULL) {
+		*chain_out = chain;
+		chain = NULL;
+	}
+out:
+	if (r != 0) {
+		cy_cert_free(*signer);
+		*signer = NULL;
+	}
+	cy_chain_free(chain);
+	return r;
+}
+
 /* Decrypts, parses and verifies the label against everything it binds. */
 static int
 verify_label(const cy_header *h, size_t idx, char mark,
@@ -447,10 +493,8 @@ verify_label(const cy_header *h, size_t idx, char mark,
 	const cy_stanza *s = &h->stanzas[idx];
 	uint8_t *text = NULL, digest[CY_SHA256_LEN];
 	int r;
-	const uint8_t *chain_bytes;
 	cy_chain *chain = NULL;
-	cy_policy_party sealer;
-	size_t len = s->body_len - CY_AEAD_TAG_LEN, chain_len;
+	size_t len = s->body_len - CY_AEAD_TAG_LEN;
 
 	if (trust == NULL || trust->root == NULL)
 		return cy_error_set(err, CY_E_USAGE,
@@ -462,33 +506,11 @@ verify_label(const cy_header *h, size_t idx, char mark,
 		    "the label does not decrypt: the file was tampered with");
 		goto out;
 	}
-	if ((r = cy_label_parse(text, len, &info->label, err)) != 0)
+	if ((r = cy_label_parse(text, len, &info->label, err)) != 0 ||
+	    (r = cy_doc_label_signer(info->label, mark, trust, &info->signer,
+	    &chain, err)) != 0)
 		goto out;
-	if (cy_level_mark(cy_label_level(info->label)) != mark) {
-		r = cy_error_set(err, CY_E_SIGNATURE,
-		    "the outer mark %c does not match the label's level %s",
-		    mark, cy_level_display(cy_label_level(info->label)));
-		goto out;
-	}
-	chain_bytes = cy_label_signer_chain(info->label, &chain_len);
-	if ((r = cy_chain_parse(chain_bytes, chain_len, &chain, err)) != 0) {
-		cy_error_wrap(err, "the sealer's certificate chain");
-		goto out;
-	}
-	/* The sealer's chain at the creation time, its signature, then the
-	 * policy's sealing rules (role, clearance, compartments, unit, the
-	 * protection period) at that time. */
-	if ((r = cy_doc_party(chain, trust, cy_label_created(info->label),
-	    &info->signer, &sealer, err)) != 0) {
-		cy_error_wrap(err, "sealer");
-		goto out;
-	}
-	if ((r = cy_label_verify_signature(info->label,
-	    cy_cert_sign_public(info->signer), err)) != 0 ||
-	    (r = check_policy(info->label, CY_ACT_SEAL, &sealer,
-	    cy_label_created(info->label), err)) != 0)
-		goto out;
-	stanzas_digest(h, idx, digest);
+	cy_doc_stanzas_digest(h, idx, digest);
 	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
 		r = cy_error_set(err, CY_E_SIGNATURE,
 		    "the recipient stanzas differ from those the sealer signed: the file was tampered with");
@@ -645,7 +667,7 @@ seen_alloc(struct seen *v, uint64_t len, cy_error *err)
 /* Sets up the pass's digest (all but PASS_CHECK, for a labelled file) and
  * the output pass's check that it reads what the hashing pass read. */
 static int
-pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
+pass_plan(cy_stream_params *sp, struct cy_doc_digest *d, enum pass what,
     struct seen *v, const uint8_t nonce[CY_STREAM_NONCE_LEN], cy_error *err)
 {
 	int r;
@@ -656,9 +678,9 @@ pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
 	    memcmp(nonce, v->nonce, CY_STREAM_NONCE_LEN) != 0)
 		return cy_error_set(err, CY_E_PAYLOAD, CY_STREAM_CHANGED
 		    " (its payload nonce differs): nothing was written");
-	if ((r = digest_start(d, nonce)) != 0)
+	if ((r = cy_doc_digest_start(d, nonce)) != 0)
 		return cy_error_set(err, r, "out of memory");
-	sp->hash = digest_chunk;
+	sp->hash = cy_doc_digest_chunk;
 	sp->hash_ctx = d;
 	if (what == PASS_HASH) {
 		memcpy(v->nonce, nonce, CY_STREAM_NONCE_LEN);
@@ -673,7 +695,7 @@ pass_plan(cy_stream_params *sp, struct digest *d, enum pass what,
 
 /* After a pass: what it saw, or whether it saw what the hashing pass did. */
 static int
-pass_result(struct digest *d, enum pass what, struct seen *v, cy_error *err)
+pass_result(struct cy_doc_digest *d, enum pass what, struct seen *v, cy_error *err)
 {
 	uint8_t digest[CY_SHA256_LEN];
 	int r;
@@ -731,7 +753,7 @@ payload_pass(const struct doc_input *input, const cy_doc_open_params *p,
 {
 	struct cy_sink sink = {out_fd, NULL, NULL, CY_BUF_INIT};
 	struct cy_src in;
-	struct digest d = {0};
+	struct cy_doc_digest d = {0};
 	uint8_t nonce[CY_STREAM_NONCE_LEN];
 	cy_stream_params sp;
 	cy_header h;
@@ -847,7 +869,7 @@ open_input(const struct doc_input *input, int out_fd,
 	if ((r = input_open(&in, input, err)) != 0 ||
 	    (r = cy_age_read_header(&in, &h, err)) != 0)
 		goto out;
-	r = find_label(&h, &idx, &mark, err);
+	r = cy_doc_find_label(&h, &idx, &mark, err);
 	if (r != 0 && r != CY_E_NOT_FOUND)
 		goto out;
 	labelled = r == 0;

@@ -597,7 +597,7 @@ test_open_source(void **state)
 	struct world *w = *state;
 	cy_buf file = seal(w, CY_LEVEL_TOI_MAT, "", 0), forged, plain;
 	struct mem_source m = {&file, NULL, 0, 0, 0};
-	cy_source src = {mem_pread, &m, 0};
+	cy_source src = {mem_pread, &m, 0, NULL};
 	cy_doc_info info;
 	cy_error err;
 	int pipefd[2];

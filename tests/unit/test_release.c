@@ -1,0 +1,428 @@
+/* Registry-mediated recipients (release.h): the coyeu.v1/release stanza,
+ * the identity that opens one copy only, and R's sealed form. */
+#include "pki.h"
+
+#include "coyeu/age.h"
+#include "coyeu/encoding.h"
+#include "coyeu/header.h"
+#include "coyeu/release.h"
+#include "coyeu/secret.h"
+#include "age/recipient.h"
+
+#define DOC "00112233445566778899aabbccddeeff"
+#define COPY_A "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
+#define COPY_B "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+#define OTHER_DOC "ffeeddccbbaa99887766554433221100"
+
+static const uint8_t message[] = "Công văn số 123: nội dung mật.";
+
+struct keys {
+	cy_identity *x;        /* the recipient's X25519 identity */
+	uint8_t r[CY_RELEASE_SECRET_LEN];
+};
+
+static int
+setup(void **state)
+{
+	struct keys *k = calloc(1, sizeof(*k));
+	cy_error err;
+
+	assert_int_equal(cy_init(), 0);
+	assert_int_equal(cy_identity_generate(&k->x, &err), 0);
+	randombytes_buf(k->r, sizeof(k->r));
+	*state = k;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct keys *k = *state;
+
+	cy_identity_free(k->x);
+	free(k);
+	return 0;
+}
+
+/* message sealed with one release stanza to x for (DOC, copy) under r. */
+static cy_buf
+seal_release(const cy_identity *x, const char *copy,
+    const uint8_t r[CY_RELEASE_SECRET_LEN])
+{
+	cy_recipient *rc = NULL;
+	cy_seal_params p;
+	cy_buf out = CY_BUF_INIT;
+	cy_error err;
+
+	if (cy_release_recipient(x->pub, DOC, copy, r, &rc, &err) != 0)
+		fail_msg("recipient: %s", err.msg);
+	memset(&p, 0, sizeof(p));
+	p.recipients = &rc;
+	p.nrecipients = 1;
+	if (cy_age_seal_mem(message, sizeof(message), &p, &out, &err) != 0)
+		fail_msg("seal: %s", err.msg);
+	cy_recipient_free(rc);
+	return out;
+}
+
+/* Opens file with the release identity (x, doc, copy, r), or with x
+ * alone when doc is NULL. */
+static int
+open_with(const cy_identity *x, const char *doc, const char *copy,
+    const uint8_t r[CY_RELEASE_SECRET_LEN], const cy_buf *file,
+    cy_buf *plain, cy_error *err)
+{
+	cy_identity *id = NULL;
+	cy_open_params p;
+	int ret;
+
+	if (doc != NULL &&
+	    cy_release_identity(x, doc, copy, r, &id, err) != 0)
+		fail_msg("identity: %s", err->msg);
+	memset(&p, 0, sizeof(p));
+	p.identities = id != NULL ? &id : (cy_identity *const *)&x;
+	p.nidentities = 1;
+	ret = cy_age_open_mem(file->data, file->len, &p, plain, err);
+	cy_identity_free(id);
+	return ret;
+}
+
+static void
+test_ids(void **state)
+{
+	char a[CY_RELEASE_ID_SIZE], b[CY_RELEASE_ID_SIZE];
+	cy_error err;
+
+	assert_int_equal(cy_release_id_new(a, &err), 0);
+	assert_int_equal(cy_release_id_new(b, &err), 0);
+	assert_int_equal(strlen(a), CY_RELEASE_ID_LEN);
+	assert_string_not_equal(a, b);
+	assert_int_equal(cy_release_id_check(a, &err), 0);
+	assert_int_equal(cy_release_id_check(DOC, &err), 0);
+	assert_int_equal(cy_release_id_check(
+	    "00112233445566778899AABBCCDDEEFF", &err), CY_E_FORMAT);
+	expect_error(&err, "not an id: a doc-id or copy-id is 32 lowercase "
+	    "hex digits");
+	assert_int_equal(cy_release_id_check(DOC "0", &err), CY_E_FORMAT);
+	assert_int_equal(cy_release_id_check("0011223344556677", &err),
+	    CY_E_FORMAT);
+	assert_int_equal(cy_release_id_check(
+	    "0011223344556677889 aabbccddeeff", &err), CY_E_FORMAT);
+	assert_int_equal(cy_release_id_check("", &err), CY_E_FORMAT);
+	assert_int_equal(cy_release_id_check(NULL, &err), CY_E_FORMAT);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct keys *k = *state;
+	cy_buf file = seal_release(k->x, COPY_A, k->r), plain = CY_BUF_INIT;
+	char doc[CY_RELEASE_ID_SIZE], copy[CY_RELEASE_ID_SIZE];
+	cy_header h;
+	size_t used;
+	cy_error err;
+
+	if (open_with(k->x, DOC, COPY_A, k->r, &file, &plain, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(plain.len, sizeof(message));
+	assert_memory_equal(plain.data, message, sizeof(message));
+	cy_buf_free(&plain);
+	/* The header names the document and the copy. */
+	assert_int_equal(cy_header_parse(file.data, file.len, &h, &used, &err),
+	    0);
+	assert_int_equal(h.nstanzas, 1);
+	assert_string_equal(h.stanzas[0].type, "coyeu.v1/release");
+	assert_int_equal(h.stanzas[0].nargs, 3);
+	assert_int_equal(cy_release_stanza_ids(&h.stanzas[0], doc, copy, &err),
+	    0);
+	assert_string_equal(doc, DOC);
+	assert_string_equal(copy, COPY_A);
+	cy_header_free(&h);
+	cy_buf_free(&file);
+}
+
+/* Neither the key alone nor R with another key opens; an identity for
+ * another copy or document does not even try. */
+static void
+test_refusals(void **state)
+{
+	struct keys *k = *state;
+	cy_buf file = seal_release(k->x, COPY_A, k->r), plain = CY_BUF_INIT;
+	uint8_t wrong[CY_RELEASE_SECRET_LEN];
+	cy_identity *other = NULL;
+	cy_error err;
+
+	memcpy(wrong, k->r, sizeof(wrong));
+	wrong[7] ^= 1;
+	assert_int_equal(open_with(k->x, DOC, COPY_A, wrong, &file, &plain,
+	    &err), CY_E_NO_MATCH);
+	expect_error(&err, "the release stanza of copy " COPY_A " does not "
+	    "open with this key and secret: the copy is another recipient's, "
+	    "or the secret is not this copy's");
+	assert_int_equal(plain.len, 0);
+	/* The right R, another key. */
+	assert_int_equal(cy_identity_generate(&other, &err), 0);
+	assert_int_equal(open_with(other, DOC, COPY_A, k->r, &file, &plain,
+	    &err), CY_E_NO_MATCH);
+	expect_error(&err, "does not open with this key and secret");
+	/* Another copy, another document: not this identity's stanza. */
+	assert_int_equal(open_with(k->x, DOC, COPY_B, k->r, &file, &plain,
+	    &err), CY_E_NO_MATCH);
+	expect_error(&err, "no identity matched any of the recipients");
+	assert_int_equal(open_with(k->x, OTHER_DOC, COPY_A, k->r, &file,
+	    &plain, &err), CY_E_NO_MATCH);
+	expect_error(&err, "no identity matched any of the recipients");
+	/* The X25519 identity alone (plain age) cannot open it. */
+	assert_int_equal(open_with(k->x, NULL, NULL, NULL, &file, &plain,
+	    &err), CY_E_NO_MATCH);
+	expect_error(&err, "no identity matched any of the recipients");
+	assert_int_equal(plain.len, 0);
+	cy_identity_free(other);
+	cy_buf_free(&file);
+}
+
+/* Constructors refuse bad ids and identities that are not X25519. */
+static void
+test_constructors(void **state)
+{
+	struct keys *k = *state;
+	cy_recipient *rc = NULL;
+	cy_identity *id = NULL, *pass = NULL, *pq = NULL;
+	cy_error err;
+
+	assert_int_equal(cy_release_recipient(k->x->pub, "nope", COPY_A, k->r,
+	    &rc, &err), CY_E_USAGE);
+	expect_error(&err, "a release stanza: the doc-id must be 32 lowercase "
+	    "hex digits");
+	assert_null(rc);
+	assert_int_equal(cy_release_identity(k->x, DOC, COPY_A "0", k->r, &id,
+	    &err), CY_E_USAGE);
+	expect_error(&err, "the copy-id must be 32 lowercase hex digits");
+	assert_null(id);
+	assert_int_equal(cy_identity_scrypt("pw", 2, 10, &pass, &err), 0);
+	assert_int_equal(cy_release_identity(pass, DOC, COPY_A, k->r, &id,
+	    &err), CY_E_USAGE);
+	expect_error(&err, "a release identity is made from an X25519 "
+	    "identity");
+	assert_int_equal(cy_identity_generate_pq(&pq, &err), 0);
+	assert_int_equal(cy_release_identity(pq, DOC, COPY_A, k->r, &id,
+	    &err), CY_E_USAGE);
+	assert_null(id);
+	cy_identity_free(pass);
+	cy_identity_free(pq);
+}
+
+/* A stanza built from parts, for the malformed cases. */
+struct fake {
+	cy_stanza s;
+	char *args[4];
+	uint8_t body[64];
+};
+
+static void
+fake_stanza(struct fake *f, const char *type, const char *a0,
+    const char *a1, const char *a2, const char *a3, size_t body_len)
+{
+	memset(f, 0, sizeof(*f));
+	f->s.type = (char *)type;
+	f->args[0] = (char *)a0;
+	f->args[1] = (char *)a1;
+	f->args[2] = (char *)a2;
+	f->args[3] = (char *)a3;
+	f->s.args = f->args;
+	f->s.nargs = a3 ? 4 : a2 ? 3 : a1 ? 2 : a0 ? 1 : 0;
+	f->s.body = f->body;
+	f->s.body_len = body_len;
+}
+
+/* Each malformed stanza is refused, with what is wrong, by both the ids
+ * reader and the identity (a malformed stanza is fatal, as in age). */
+static void
+expect_malformed(const struct keys *k, const struct fake *f, const char *why)
+{
+	char doc[CY_RELEASE_ID_SIZE], copy[CY_RELEASE_ID_SIZE];
+	uint8_t file_key[CY_FILE_KEY_LEN];
+	cy_identity *id = NULL;
+	cy_error err;
+
+	assert_int_equal(cy_release_stanza_ids(&f->s, doc, copy, &err),
+	    CY_E_HEADER);
+	expect_error(&err, "malformed coyeu.v1/release stanza: ");
+	expect_error(&err, why);
+	assert_int_equal(cy_release_identity(k->x, DOC, COPY_A, k->r, &id,
+	    &err), 0);
+	assert_int_equal(id->unwrap(id, &f->s, file_key, &err), CY_E_HEADER);
+	expect_error(&err, why);
+	cy_identity_free(id);
+}
+
+static void
+test_malformed(void **state)
+{
+	struct keys *k = *state;
+	char share[CY_X25519_SHARE_B64_SIZE], zero_share[CY_X25519_SHARE_B64_SIZE];
+	uint8_t pt[32] = {9}, zero[32] = {0}, file_key[CY_FILE_KEY_LEN];
+	char doc[CY_RELEASE_ID_SIZE], copy[CY_RELEASE_ID_SIZE];
+	cy_identity *id = NULL;
+	struct fake f;
+	cy_error err;
+
+	cy_b64_encode(share, pt, sizeof(pt), 0);
+	cy_b64_encode(zero_share, zero, sizeof(zero), 0);
+	fake_stanza(&f, "coyeu.v1/release", DOC, COPY_A, NULL, NULL, 32);
+	expect_malformed(k, &f, "2 arguments, expected 3 (doc-id, copy-id, "
+	    "share)");
+	fake_stanza(&f, "coyeu.v1/release", DOC, COPY_A, share, "x", 32);
+	expect_malformed(k, &f, "4 arguments, expected 3");
+	fake_stanza(&f, "coyeu.v1/release", "00112233445566778899AABBCCDDEEFF",
+	    COPY_A, share, NULL, 32);
+	expect_malformed(k, &f, "the doc-id must be 32 lowercase hex digits");
+	fake_stanza(&f, "coyeu.v1/release", DOC, "b1b1", share, NULL, 32);
+	expect_malformed(k, &f, "the copy-id must be 32 lowercase hex digits");
+	fake_stanza(&f, "coyeu.v1/release", DOC, COPY_A, "AAAA", NULL, 32);
+	expect_malformed(k, &f, "the share must be 32 bytes of canonical "
+	    "base64");
+	/* The last character's unused bits set: not canonical. */
+	share[42] = share[42] == 'A' ? 'B' : share[42];
+	fake_stanza(&f, "coyeu.v1/release", DOC, COPY_A, share, NULL, 32);
+	expect_malformed(k, &f, "the share must be 32 bytes");
+	cy_b64_encode(share, pt, sizeof(pt), 0);
+	fake_stanza(&f, "coyeu.v1/release", DOC, COPY_A, share, NULL, 47);
+	expect_malformed(k, &f, "the wrapped key must be 32 bytes (the file "
+	    "key and its tag), not 47");
+	/* Another kind of stanza: no match, for either. */
+	fake_stanza(&f, "X25519", share, NULL, NULL, NULL, 32);
+	assert_int_equal(cy_release_stanza_ids(&f.s, doc, copy, &err),
+	    CY_E_NO_MATCH);
+	expect_error(&err, "a X25519 stanza, not a coyeu.v1/release stanza");
+	assert_int_equal(cy_release_identity(k->x, DOC, COPY_A, k->r, &id,
+	    &err), 0);
+	assert_int_equal(id->unwrap(id, &f.s, file_key, &err), CY_E_NO_MATCH);
+	/* A low-order share (all-zero shared secret) is refused as in age. */
+	fake_stanza(&f, "coyeu.v1/release", DOC, COPY_A, zero_share, NULL, 32);
+	assert_int_equal(id->unwrap(id, &f.s, file_key, &err), CY_E_HEADER);
+	expect_error(&err, "coyeu.v1/release stanza has a low-order share "
+	    "(all-zero shared secret)");
+	cy_identity_free(id);
+}
+
+static void
+test_secret(void **state)
+{
+	struct keys *k = *state;
+	uint8_t got[CY_RELEASE_SECRET_LEN], big[CY_RELEASE_SEALED_MAX + 1];
+	cy_buf sealed = CY_BUF_INIT, odd = CY_BUF_INIT, plain = CY_BUF_INIT;
+	cy_identity *other = NULL;
+	cy_recipient *rc = NULL;
+	cy_seal_params sp;
+	cy_error err;
+
+	assert_int_equal(cy_release_secret_seal(k->r, DOC, COPY_A, k->x->pub,
+	    &sealed, &err), 0);
+	assert_true(sealed.len <= CY_RELEASE_SEALED_MAX);
+	memset(got, 0, sizeof(got));
+	if (cy_release_secret_open(sealed.data, sealed.len, k->x, DOC, COPY_A,
+	    got, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_memory_equal(got, k->r, sizeof(got));
+	/* The payload is the line and R, readable by plain age. */
+	assert_int_equal(open_with(k->x, NULL, NULL, NULL, &sealed, &plain,
+	    &err), 0);
+	assert_int_equal(plain.len, strlen("coyeu.v1/release-secret " DOC " "
+	    COPY_A "\n") + 32);
+	assert_memory_equal(plain.data, "coyeu.v1/release-secret " DOC " "
+	    COPY_A "\n", plain.len - 32);
+	cy_buf_free(&plain);
+	/* Bound to its document and copy. */
+	assert_int_equal(cy_release_secret_open(sealed.data, sealed.len, k->x,
+	    DOC, COPY_B, got, &err), CY_E_FORMAT);
+	expect_error(&err, "the sealed secret is another copy's: it was not "
+	    "made for document " DOC " copy " COPY_B);
+	assert_int_equal(cy_release_secret_open(sealed.data, sealed.len, k->x,
+	    OTHER_DOC, COPY_A, got, &err), CY_E_FORMAT);
+	expect_error(&err, "another copy's");
+	/* Only its key opens it. */
+	assert_int_equal(cy_identity_generate(&other, &err), 0);
+	assert_int_equal(cy_release_secret_open(sealed.data, sealed.len, other,
+	    DOC, COPY_A, got, &err), CY_E_NO_MATCH);
+	expect_error(&err, "the sealed secret: no identity matched");
+	/* Over the cap, before any work. */
+	memset(big, 0, sizeof(big));
+	memcpy(big, sealed.data, sealed.len);
+	assert_int_equal(cy_release_secret_open(big, sizeof(big), k->x, DOC,
+	    COPY_A, got, &err), CY_E_FORMAT);
+	expect_error(&err, "the sealed secret is 1025 bytes, over the 1024");
+	/* Truncated, tampered. */
+	assert_int_not_equal(cy_release_secret_open(sealed.data, sealed.len - 1,
+	    k->x, DOC, COPY_A, got, &err), 0);
+	sealed.data[sealed.len - 5] ^= 1;
+	assert_int_equal(cy_release_secret_open(sealed.data, sealed.len, k->x,
+	    DOC, COPY_A, got, &err), CY_E_PAYLOAD);
+	/* An age file of the right key that is not a release secret: the
+	 * line and one byte of R too many. */
+	assert_int_equal(cy_recipient_x25519(k->x->pub, &rc, &err), 0);
+	memset(&sp, 0, sizeof(sp));
+	sp.recipients = &rc;
+	sp.nrecipients = 1;
+	cy_buf_printf(&plain, "coyeu.v1/release-secret %s %s\n", DOC, COPY_A);
+	cy_buf_append(&plain, k->r, sizeof(k->r));
+	cy_buf_append(&plain, "x", 1);
+	assert_int_equal(cy_age_seal_mem(plain.data, plain.len, &sp, &odd,
+	    &err), 0);
+	assert_int_equal(cy_release_secret_open(odd.data, odd.len, k->x, DOC,
+	    COPY_A, got, &err), CY_E_FORMAT);
+	expect_error(&err, "the sealed secret holds no release secret (a "
+	    "123-byte payload");
+	/* Bad ids from the caller. */
+	assert_int_equal(cy_release_secret_seal(k->r, DOC, "B1", k->x->pub,
+	    &odd, &err), CY_E_USAGE);
+	expect_error(&err, "a release secret: the copy-id must be 32 "
+	    "lowercase hex digits");
+	assert_int_equal(cy_release_secret_open(odd.data, odd.len, k->x, "x",
+	    COPY_A, got, &err), CY_E_USAGE);
+	cy_recipient_free(rc);
+	cy_identity_free(other);
+	cy_buf_free(&plain);
+	cy_buf_free(&odd);
+	cy_buf_free(&sealed);
+}
+
+/* A key (an officer key, or a token behind the same operations) opens a
+ * release stanza through its X25519 operation. */
+static void
+test_from_key(void **state)
+{
+	cy_idkey *key = NULL;
+	cy_identity *x = NULL;
+	uint8_t r[CY_RELEASE_SECRET_LEN];
+	cy_buf file, plain = CY_BUF_INIT;
+	cy_error err;
+
+	randombytes_buf(r, sizeof(r));
+	assert_int_equal(cy_idkey_generate(&key, &err), 0);
+	assert_int_equal(cy_identity_from_key(key, &x, &err), 0);
+	file = seal_release(x, COPY_B, r);
+	if (open_with(x, DOC, COPY_B, r, &file, &plain, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_memory_equal(plain.data, message, sizeof(message));
+	cy_buf_free(&plain);
+	cy_buf_free(&file);
+	cy_identity_free(x);
+	cy_idkey_free(key);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_constructors),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_secret),
+		cmocka_unit_test(test_from_key),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
