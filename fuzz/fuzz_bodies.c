@@ -1,6 +1,7 @@
 /* The signed routes' JSON bodies (server/bodies.c) on any bytes, and what
  * the routes then parse out of them: a chain (POST /v1/certs), a
- * revocation list (POST /v1/revocations), entries (POST /v1/log/entries).
+ * revocation list (POST /v1/revocations), entries (POST /v1/log/entries),
+ * a document's upload (POST /v1/documents).
  * Never out of bounds; the entries found are at most the cap, each a
  * string of the length given. */
 #include "fuzz.h"
@@ -22,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cy_chain *ch;
 	cy_crl *crl;
 	cy_entry *e;
+	struct cyd_doc_body doc;
 	json_t *body;
 	cy_error err;
 
@@ -44,5 +46,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	json_decref(body);
+	if (cyd_body_document(data, size, 4096, 8, &doc, &err) == 0 &&
+	    (doc.file.len > 4096 || doc.label.len > CY_LABEL_MAX ||
+	    doc.nentries < 2 || doc.nentries > 8 || doc.nsecrets > 8))
+		abort();
+	for (i = 0; i < doc.nsecrets; i++)
+		if (doc.secrets[i].sealed.len > CY_RELEASE_SEALED_MAX)
+			abort();
+	cyd_body_document_free(&doc);
 	return 0;
 }

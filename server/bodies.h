@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "coyeu/buf.h"
 #include "coyeu/error.h"
 
 /* The body as a JSON object (duplicate keys refused); *out is the
@@ -22,5 +23,30 @@ int cyd_body_member(json_t *obj, const char *name, const char **text,
  * each) point into obj; *n how many. */
 int cyd_body_entries(json_t *obj, size_t max, const uint8_t **ptrs,
     size_t *lens, size_t *n, cy_error *err);
+
+/* obj's string member `name` as standard base64 (padded), decoded into
+ * out: at most max bytes. */
+int cyd_body_b64(json_t *obj, const char *name, size_t max, cy_buf *out,
+    cy_error *err);
+
+/* POST /v1/documents (docs/exchange.md): the sealed file (at most
+ * file_max bytes), the label (at most CY_LABEL_MAX), 2 to entries_max
+ * entries (pointing into the JSON object), and one sealed secret (at most
+ * CY_RELEASE_SEALED_MAX bytes) per copy-id, copy-ids distinct. */
+struct cyd_doc_secret {
+	char copy_id[33];
+	cy_buf sealed;
+};
+struct cyd_doc_body {
+	json_t *json;
+	cy_buf file, label;
+	const uint8_t **entries;
+	size_t *lens, nentries;
+	struct cyd_doc_secret *secrets;
+	size_t nsecrets;
+};
+int cyd_body_document(const uint8_t *body, size_t len, size_t file_max,
+    size_t entries_max, struct cyd_doc_body *out, cy_error *err);
+void cyd_body_document_free(struct cyd_doc_body *b);
 
 #endif
