@@ -17,6 +17,7 @@
 #include "common/timefmt.h"
 #include "coyeud.h"
 #include "auth.h"
+#include "bodies.h"
 #include "docs.h"
 
 /* --- GET /v1/registers/{outgoing,incoming,copies,destroyed} --- */
@@ -162,9 +163,7 @@ struct copying {
 	json_t *doc;              /* the document's record, as read */
 	json_t *copies;           /* its copies */
 	unsigned number, total;   /* N/M */
-	/* The body, decoded. */
-	uint8_t *file, *label, *entry, *secret;
-	size_t file_len, label_len, entry_len, secret_len;
+	struct cyd_doc_body body;
 	cy_doc_upload *up;
 	cy_chain *target;         /* the new recipient's registered chain */
 	const char *form;         /* in the entry */
@@ -175,94 +174,24 @@ struct copying {
 	int refused;
 };
 
-/* A body value v (`name`): standard base64 of 1 to max bytes, decoded
- * into *out (malloc'd).  -1 after answering. */
-static int
-b64_value(cyd_response *rs, json_t *v, const char *name, size_t max,
-    uint8_t **out, size_t *len)
-{
-	const char *b64 = json_string_value(v);
-	size_t n;
-
-	*out = NULL;
-	if (b64 == NULL)
-		return cyd_error(rs, 400, "bad-request", "malformed JSON: the "
-		    "body needs a \"%s\" string (base64)", name), -1;
-	n = strlen(b64);
-	if (n > CY_B64_PADDED_LEN(max))
-		return cyd_error(rs, 413, "too-large", "%s is over %zu bytes",
-		    name, max), -1;
-	if ((*out = malloc(n / 4 * 3 + 3)) == NULL)
-		return cyd_error(rs, 503, "unavailable", "out of memory"), -1;
-	if (n == 0 || cy_b64_decode(*out, len, b64, n, 1) != 0) {
-		free(*out);
-		*out = NULL;
-		return cyd_error(rs, 400, "bad-request", "%s is not standard "
-		    "base64 (with padding)", name), -1;
-	}
-	return 0;
-}
-
-/* The body: {"file", "label", "entries": [copy.issue], "secrets":
- * [{"copy_id", "sealed"}]}, one copy. */
+/* The body, as a sending's (cyd_body_upload) for one copy: one
+ * copy.issue entry, one sealed secret. */
 static int
 read_body(cyd_request *rq, cyd_response *rs, struct copying *cp)
 {
-	json_t *body, *entries, *secrets, *sec;
-	const char *copy_id;
-	int r = -1;
+	cy_error err;
 
-	if (cyd_body_object(rq, rs, &body) != 0)
-		return -1;
-	entries = json_object_get(body, "entries");
-	secrets = json_object_get(body, "secrets");
-	if (!json_is_array(entries) || json_array_size(entries) != 1 ||
-	    !json_is_array(secrets) || json_array_size(secrets) != 1) {
-		cyd_error(rs, 400, "bad-request", "a copy carries one entry "
-		    "(copy.issue) and one sealed secret");
-		goto out;
-	}
-	sec = json_array_get(secrets, 0);
-	if ((copy_id = json_string_value(json_object_get(sec,
-	    "copy_id"))) == NULL || cy_release_id_check(copy_id, NULL) != 0) {
-		cyd_error(rs, 400, "bad-request", "the secret's copy_id must be "
-		    "32 lowercase hex digits");
-		goto out;
-	}
-	snprintf(cp->copy_id, sizeof(cp->copy_id), "%s", copy_id);
-	if (b64_value(rs, json_object_get(body, "file"), "file",
-	    rq->srv->cfg.doc_max, &cp->file, &cp->file_len) != 0 ||
-	    b64_value(rs, json_object_get(body, "label"), "label", CY_LABEL_MAX,
-	    &cp->label, &cp->label_len) != 0 ||
-	    b64_value(rs, json_array_get(entries, 0), "entries[0]",
-	    CY_ENTRY_MAX, &cp->entry, &cp->entry_len) != 0 ||
-	    b64_value(rs, json_object_get(sec, "sealed"), "sealed",
-	    CY_RELEASE_SEALED_MAX, &cp->secret, &cp->secret_len) != 0)
-		goto out;
-	r = 0;
-out:
-	json_decref(body);
-	return r;
-}
-
-/* The upload as a source, read by offset from memory. */
-struct mem_source {
-	const uint8_t *p;
-	size_t len;
-};
-
-static ssize_t
-mem_pread(void *ctx, uint8_t *buf, size_t len, uint64_t off, cy_error *err)
-{
-	const struct mem_source *m = ctx;
-
-	(void)err;
-	if (off >= m->len)
-		return 0;
-	if (len > m->len - off)
-		len = m->len - off;
-	memcpy(buf, m->p + off, len);
-	return (ssize_t)len;
+	if (cyd_body_upload(rq->body, rq->body_len, rq->srv->cfg.doc_max, 1,
+	    &cp->body, &err) != 0)
+		return cyd_error(rs, err.code == CY_E_TOO_LARGE ? 413 : 400,
+		    err.code == CY_E_TOO_LARGE ? "too-large" : "bad-request",
+		    "%s", err.msg), -1;
+	if (cp->body.nsecrets != 1)
+		return cyd_error(rs, 400, "bad-request", "a copy carries one "
+		    "entry (copy.issue) and one sealed secret"), -1;
+	snprintf(cp->copy_id, sizeof(cp->copy_id), "%s",
+	    cp->body.secrets[0].copy_id);
+	return 0;
 }
 
 /* The copier and the document: the record, the copier's live copy, the
@@ -335,8 +264,8 @@ check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	int64_t t;
 
 	*out = NULL;
-	if (cy_entry_verify_time(cp->entry, cp->entry_len, &t, &err) != 0 ||
-	    cy_entry_parse(cp->entry, cp->entry_len, &e, &err) != 0)
+	if (cy_entry_verify_time(cp->body.entries[0], cp->body.lens[0], &t, &err) != 0 ||
+	    cy_entry_parse(cp->body.entries[0], cp->body.lens[0], &e, &err) != 0)
 		return cyd_error(rs, 400, "bad-request", "the copy.issue entry "
 		    "does not verify: %s", err.msg), -1;
 	if (strcmp(cy_entry_type(e), "copy.issue") != 0) {
@@ -397,8 +326,7 @@ static int
 check_upload(cyd_request *rq, cyd_response *rs, struct copying *cp,
     const cy_entry *e, const struct crl_set *crls)
 {
-	struct mem_source m = {cp->file, cp->file_len};
-	cy_source src = {mem_pread, &m, cp->file_len};
+	cy_source src;
 	cy_trust trust = {rq->srv->root, (const cy_crl *const *)crls->crl,
 	    crls->n};
 	const cy_label *l;
@@ -406,8 +334,12 @@ check_upload(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	const char *doc_level = str(cp->doc, "level");
 	cy_error err;
 
-	if (cy_doc_upload_check(&src, rq->srv->cfg.doc_max, cp->label,
-	    cp->label_len, &trust, &cp->up, &err) != 0) {
+	if (cy_source_mem(&src, cp->body.file.data, cp->body.file.len,
+	    &err) != 0)
+		return cyd_error_lib(rs, &err), -1;
+	if (cy_doc_upload_check(&src, rq->srv->cfg.doc_max,
+	    cp->body.label.data, cp->body.label.len, &trust, &cp->up,
+	    &err) != 0) {
 		if (err.code == CY_E_POLICY || err.code == CY_E_REVOKED)
 			return cyd_forbid(rq, rs, "%s", err.msg), -1;
 		return cyd_error_lib(rs, &err), -1;
@@ -623,10 +555,11 @@ copy_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 	    (r = set(doc, "copies_made", json_integer(num(doc,
 	    "copies_made") + 1), err)) != 0 ||
 	    (r = cyd_copy_save(s, copy, err)) != 0 ||
-	    (r = cyd_share_put(s, cp->doc_id, cp->copy_id, cp->secret,
-	    cp->secret_len, err)) != 0 ||
-	    (r = cyd_file_put(s, cp->sealed_sha256, cp->doc_id, cp->file,
-	    cp->file_len, err)) != 0 ||
+	    (r = cyd_share_put(s, cp->doc_id, cp->copy_id,
+	    cp->body.secrets[0].sealed.data, cp->body.secrets[0].sealed.len,
+	    err)) != 0 ||
+	    (r = cyd_file_put(s, cp->sealed_sha256, cp->doc_id,
+	    cp->body.file.data, cp->body.file.len, err)) != 0 ||
 	    (r = cyd_inbox_put(s, cy_cert_serial(to), cp->doc_id, cp->copy_id,
 	    cp->rq->now, err)) != 0 ||
 	    (r = cyd_register_row(s, "copies", c->unit, first, cp->rq->now,
@@ -672,8 +605,6 @@ cyd_h_document_copies(cyd_request *rq, cyd_response *rs)
 {
 	struct copying cp;
 	struct crl_set *crls = NULL;
-	const uint8_t *entries[1];
-	size_t lens[1];
 	cy_buf made[1] = {CY_BUF_INIT};
 	cyd_reader *reader = NULL;
 	cy_entry *e = NULL;
@@ -702,8 +633,7 @@ cyd_h_document_copies(cyd_request *rq, cyd_response *rs)
 	    check_target(rq, rs, &cp, cy_entry_get(e, "recipient"), crls) != 0)
 		goto out;
 	memset(&job, 0, sizeof(job));
-	entries[0] = cp.entry, lens[0] = cp.entry_len;
-	job.entries = entries, job.lens = lens, job.n = 1;
+	job.entries = cp.body.entries, job.lens = cp.body.lens, job.n = 1;
 	job.receipts = made;
 	job.bad = SIZE_MAX;
 	job.hook = copy_hook, job.hook_ctx = &cp;
@@ -731,9 +661,6 @@ out:
 	json_decref(cp.copies);
 	cy_doc_upload_free(cp.up);
 	cy_chain_free(cp.target);
-	free(cp.file);
-	free(cp.label);
-	free(cp.entry);
-	free(cp.secret);
+	cyd_body_document_free(&cp.body);
 	return 0;
 }
