@@ -6,6 +6,8 @@
 
 #include "coyeu/canon.h"
 #include "coyeu/level.h"
+#include "coyeu/secret.h"
+#include "base/crypto.h"
 #include "doc/docseal.h"
 
 struct cy_doc_sealing {
@@ -19,6 +21,13 @@ struct cy_doc_sealing {
 	const char **serials;
 	uint8_t (*keys)[CY_X25519_KEY_LEN];
 	size_t n;
+	/* Registry-mediated: the doc-id, each copy's id and R. */
+	char *doc_id;
+	char (*copy_ids)[CY_RELEASE_ID_SIZE];
+	uint8_t (*secrets)[CY_RELEASE_SECRET_LEN];  /* guarded memory */
+	/* The signed label of the last successful cy_doc_seal_fd; behind a
+	 * pointer, as sealing gets the sealing const. */
+	cy_buf *label;
 };
 
 int
@@ -72,6 +81,12 @@ cy_doc_sealing_free(cy_doc_sealing *s)
 	free(s->leaves);
 	free(s->serials);
 	free(s->keys);
+	free(s->doc_id);
+	free(s->copy_ids);
+	cy_secret_free(s->secrets);
+	if (s->label != NULL)
+		cy_buf_free(s->label);
+	free(s->label);
 	free(s);
 }
 
@@ -129,8 +144,15 @@ take_params(cy_doc_sealing *s, const cy_doc_seal_params *p, cy_error *err)
 	if (cy_policy_protect_check(s->level, s->created, s->protect_until,
 	    &why) != 0)
 		return cy_error_set(err, CY_E_USAGE, "%s", why.msg);
+	if (p->release_doc_id != NULL &&
+	    cy_release_id_check(p->release_doc_id, NULL) != 0)
+		return cy_error_set(err, CY_E_USAGE, "the document's release id "
+		    "must be %d lowercase hex digits (cy_release_id_new)",
+		    CY_RELEASE_ID_LEN);
 	if (dup_or_null(p->document, &s->document) != 0 ||
-	    dup_or_null(p->copy, &s->copy) != 0)
+	    dup_or_null(p->copy, &s->copy) != 0 ||
+	    dup_or_null(p->release_doc_id, &s->doc_id) != 0 ||
+	    (s->label = calloc(1, sizeof(*s->label))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	return 0;
 }
@@ -213,6 +235,25 @@ alloc_parties(cy_doc_sealing *s, size_t n)
 	return s->leaves && s->serials && s->keys ? 0 : CY_E_NOMEM;
 }
 
+/* Registry-mediated: a fresh copy-id and R for each recipient. */
+static int
+draw_copies(cy_doc_sealing *s, size_t n, cy_error *err)
+{
+	size_t i;
+	int r;
+
+	if (s->doc_id == NULL)
+		return 0;
+	if ((s->copy_ids = calloc(n, sizeof(*s->copy_ids))) == NULL ||
+	    (s->secrets = cy_secret_alloc(n * sizeof(*s->secrets))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	cy_random(s->secrets, n * sizeof(*s->secrets));
+	for (i = 0; i < n; i++)
+		if ((r = cy_release_id_new(s->copy_ids[i], err)) != 0)
+			return r;
+	return 0;
+}
+
 /* In order, each refusal naming whom: the parameters, the sealer, then
  * each recipient's chain, uniqueness and the policy. */
 int
@@ -238,6 +279,8 @@ cy_doc_seal_prepare(const cy_doc_seal_params *p, cy_doc_sealing **out,
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
+	if ((r = draw_copies(s, p->nrecipients, err)) != 0)
+		goto out;
 	for (i = 0; i < p->nrecipients; i++) {
 		who = i;
 		if ((r = take_recipient(s, p, i, &party, err)) != 0 ||
@@ -283,11 +326,34 @@ cy_doc_sealing_protect_until(const cy_doc_sealing *s)
 	return s->protect_until;
 }
 
+const char *
+cy_doc_sealing_copy_id(const cy_doc_sealing *s, size_t i)
+{
+	return s->copy_ids != NULL && i < s->n ? s->copy_ids[i] : NULL;
+}
+
+const uint8_t *
+cy_doc_sealing_release_secret(const cy_doc_sealing *s, size_t i)
+{
+	return s->secrets != NULL && i < s->n ? s->secrets[i] : NULL;
+}
+
+const uint8_t *
+cy_doc_sealing_label(const cy_doc_sealing *s, size_t *len)
+{
+	if (s->label == NULL || s->label->len == 0)
+		return NULL;
+	if (len != NULL)
+		*len = s->label->len;
+	return s->label->data;
+}
+
 int
 cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_sealing *s,
     const cy_doc_seal_io *io, cy_error *err)
 {
 	struct cy_doc_raw_seal raw;
+	int r;
 
 	if (s == NULL)
 		return cy_error_set(err, CY_E_USAGE, "nothing prepared to seal");
@@ -306,7 +372,15 @@ cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_sealing *s,
 	raw.label.signer_chain_len = s->chain.len;
 	raw.signer = s->signer;
 	raw.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])s->keys;
+	raw.release_doc_id = s->doc_id;
+	raw.copy_ids = (const char (*)[CY_RELEASE_ID_SIZE])s->copy_ids;
+	raw.release_secrets =
+	    (const uint8_t (*)[CY_RELEASE_SECRET_LEN])s->secrets;
+	raw.label_out = s->label;
 	if (io != NULL)
 		raw.io = *io;
-	return cy_doc_seal_raw_fd(in_fd, out_fd, &raw, err);
+	cy_buf_free(s->label);
+	if ((r = cy_doc_seal_raw_fd(in_fd, out_fd, &raw, err)) != 0)
+		cy_buf_free(s->label);
+	return r;
 }

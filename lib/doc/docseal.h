@@ -8,16 +8,30 @@
 #include "coyeu/document.h"
 #include "coyeu/label.h"
 #include "coyeu/policy.h"
+#include "coyeu/release.h"
 
 struct cy_doc_raw_seal {
 	cy_label_params label;     /* recipients = their certificate serials */
 	const cy_idkey *signer;
 	const uint8_t (*seal_keys)[CY_X25519_KEY_LEN]; /* one per recipient */
 	cy_doc_seal_io io;
+	/* Registry-mediated (release.h): when release_doc_id is set, stanza
+	 * i is a release stanza for copy_ids[i] under release_secrets[i]
+	 * (an empty copy_ids[i] gives an X25519 stanza: a test's forgery). */
+	const char *release_doc_id;
+	const char (*copy_ids)[CY_RELEASE_ID_SIZE];
+	const uint8_t (*release_secrets)[CY_RELEASE_SECRET_LEN];
+	cy_buf *label_out;  /* optional: receives the signed label text */
 };
 
 int cy_doc_seal_raw_fd(int in_fd, int out_fd, const struct cy_doc_raw_seal *p,
     cy_error *err) CY_MUST_CHECK;
+
+/* The recipient stanzas h->stanzas[0..n) of a registry-mediated file:
+ * all release stanzas (else CY_E_POLICY; malformed: CY_E_HEADER), one
+ * doc-id across them (*doc_id receives it), distinct copy-ids. */
+int cy_doc_release_stanzas_check(const cy_header *h, size_t n,
+    char doc_id[CY_RELEASE_ID_SIZE], cy_error *err) CY_MUST_CHECK;
 
 /* Verifies chain against trust at `at` (*leaf gets the verified leaf) and
  * fills *party from it and trust's lists, for cy_policy_decide. */

@@ -16,6 +16,7 @@
 #include "coyeu/header.h"
 #include "coyeu/level.h"
 #include "coyeu/policy.h"
+#include "coyeu/release.h"
 #include "coyeu/secret.h"
 #include "base/crypto.h"
 #include "age/recipient.h"
@@ -115,15 +116,23 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 	cy_header tmp;
 	uint8_t *zeros = NULL;
 	size_t i;
-	int r;
+	int r, release;
 
 	memset(&tmp, 0, sizeof(tmp));
 	if (p->label.nrecipients == 0)
 		return cy_error_set(err, CY_E_USAGE, "no recipients");
+	if (p->release_doc_id != NULL &&
+	    (p->copy_ids == NULL || p->release_secrets == NULL))
+		return cy_error_set(err, CY_E_USAGE,
+		    "release stanzas need a copy-id and R per recipient");
+	/* In the label's order: stanza i is recipient i's. */
 	for (i = 0; i < p->label.nrecipients; i++) {
-		if ((r = cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
+		release = p->release_doc_id != NULL && p->copy_ids[i][0] != '\0';
+		if ((r = release ? cy_release_recipient(p->seal_keys[i], p->release_doc_id,
+		    p->copy_ids[i], p->release_secrets[i], &rc, err) :
+		    cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
 			goto out;
-		r = cy_x25519_wrap(rc, st->file_key, &tmp, err);
+		r = rc->wrap(rc, st->file_key, &tmp, err);
 		cy_recipient_free(rc);
 		if (r != 0)
 			goto out;
@@ -186,9 +195,16 @@ seal_label(struct seal_state *st, int out_fd, off_t start, size_t hdr_len,
 		goto out;
 	}
 	n = pwrite(out_fd, hdr.data, hdr.len, start);
-	if (n < 0 || (size_t)n != hdr.len)
+	if (n < 0 || (size_t)n != hdr.len) {
 		r = cy_error_set(err, CY_E_IO, "cannot write the label: %s",
 		    strerror(errno));
+		goto out;
+	}
+	if (st->p->label_out != NULL) {
+		cy_buf_append(st->p->label_out, text.data, text.len);
+		if (cy_buf_status(st->p->label_out) != 0)
+			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
 out:
 	cy_header_free(&final);
 	cy_buf_free(&text);
@@ -544,60 +560,141 @@ check_created(cy_doc_info *info, int64_t now, cy_error *err)
 	return 0;
 }
 
-/* The sealer signed the stanzas (stanzas-sha256): they must be one X25519
- * stanza per named recipient, as a certificate carries an X25519 key.
- * Which stanza belongs to which serial only its holder can tell. */
+int
+cy_doc_release_stanzas_check(const cy_header *h, size_t n,
+    char doc_id[CY_RELEASE_ID_SIZE], cy_error *err)
+{
+	char doc[CY_RELEASE_ID_SIZE], copy[CY_RELEASE_ID_SIZE];
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = cy_release_stanza_ids(&h->stanzas[i], doc, copy,
+		    err)) != 0) {
+			if (r == CY_E_NO_MATCH)
+				r = cy_error_set(err, CY_E_POLICY, "stanza %zu is "
+				    "%.32s, not %s: a registry-mediated document's "
+				    "recipient stanzas are all release stanzas",
+				    i + 1, h->stanzas[i].type, CY_RELEASE_STANZA);
+			return r;
+		}
+		if (i == 0)
+			memcpy(doc_id, doc, CY_RELEASE_ID_SIZE);
+		else if (strcmp(doc, doc_id) != 0)
+			return cy_error_set(err, CY_E_POLICY, "release stanza %zu "
+			    "is for document %s, stanza 1 for %s: one document's "
+			    "copies carry one doc-id", i + 1, doc, doc_id);
+		/* n is at most CY_LABEL_RECIPIENTS_MAX: the square is small. */
+		for (j = 0; j < i; j++)
+			if (strcmp(h->stanzas[j].args[1], copy) == 0)
+				return cy_error_set(err, CY_E_POLICY, "release "
+				    "stanzas %zu and %zu are both copy %s: each copy "
+				    "has its own id", j + 1, i + 1, copy);
+	}
+	return 0;
+}
+
+/* The sealer signed the stanzas (stanzas-sha256): one per named
+ * recipient, all X25519 (sealed directly: a certificate carries an X25519
+ * key, and which stanza is whose only its holder can tell) or all release
+ * stanzas (registry-mediated: one doc-id, distinct copy-ids, stanza i is
+ * recipient i's copy). */
 static int
 check_stanzas(const cy_header *h, size_t idx, const cy_label *l,
     cy_error *err)
 {
-	size_t i;
+	char doc_id[CY_RELEASE_ID_SIZE];
+	size_t i, nrelease = 0;
 
-	for (i = 0; i < idx; i++)
-		if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
+	for (i = 0; i < idx; i++) {
+		if (strcmp(h->stanzas[i].type, CY_RELEASE_STANZA) == 0)
+			nrelease++;
+		else if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
 			return cy_error_set(err, CY_E_POLICY,
-			    "stanza %zu is %.32s, not X25519: a classified "
+			    "stanza %zu is %.32s, not X25519 or %s: a classified "
 			    "document is sealed to its recipients' certificate "
-			    "keys only", i + 1, h->stanzas[i].type);
+			    "keys only", i + 1, h->stanzas[i].type,
+			    CY_RELEASE_STANZA);
+	}
+	if (nrelease != 0 && nrelease != idx)
+		return cy_error_set(err, CY_E_POLICY,
+		    "the header mixes %zu X25519 and %zu %s stanzas: a "
+		    "classified document is sealed either directly or through "
+		    "the registry, never both", idx - nrelease, nrelease,
+		    CY_RELEASE_STANZA);
 	if (idx != cy_label_recipient_count(l))
 		return cy_error_set(err, CY_E_POLICY,
 		    "the label names %zu recipients but the header holds %zu "
 		    "recipient stanzas: each named recipient must have exactly "
 		    "one", cy_label_recipient_count(l), idx);
+	return nrelease != 0 ?
+	    cy_doc_release_stanzas_check(h, idx, doc_id, err) : 0;
+}
+
+/* Registry-mediated: the copy the reader opened must be the reader's,
+ * stanza i being label recipient i's (the stanzas are distinct copies,
+ * checked before). */
+static int
+check_copy_owner(const cy_header *h, const cy_identity *opened,
+    const cy_label *l, const cy_cert *leaf, cy_error *err)
+{
+	const char *copy = opened->release->copy_id;
+	size_t i, n = cy_label_recipient_count(l);
+
+	for (i = 0; i < n && i < h->nstanzas; i++)
+		if (strcmp(h->stanzas[i].args[1], copy) == 0)
+			break;
+	if (i == n || i == h->nstanzas)
+		return cy_error_set(err, CY_E_POLICY, "copy %s is not in the "
+		    "header", copy);
+	if (strcmp(cy_label_recipient(l, i), cy_cert_serial(leaf)) != 0)
+		return cy_error_set(err, CY_E_POLICY, "copy %s belongs to "
+		    "recipient %s, not to the reader", copy,
+		    cy_label_recipient(l, i));
 	return 0;
 }
 
-/* The reader's certified key must be one of the identities, and its
- * stanza must yield this file key. */
+/* The reader's certified key must be one of the identities (X25519, or a
+ * release identity over it), and its stanza must yield this file key; a
+ * release stanza must be the reader's own copy. */
 static int
 check_reader_key(const cy_header *h, const cy_doc_open_params *p,
-    const cy_cert *leaf, const uint8_t *file_key, cy_error *err)
+    const cy_label *l, const cy_cert *leaf, const uint8_t *file_key,
+    cy_error *err)
 {
 	cy_identity *const *id = p->identities;
+	const cy_identity *opened = NULL;
 	uint8_t *key = NULL;
 	cy_open_params op;
 	size_t i;
-	int r;
+	int r = 0, certified = 0;
 
-	for (i = 0; i < p->nidentities; i++)
-		if (id[i]->kind == CY_KIND_X25519 &&
-		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
-		    CY_X25519_KEY_LEN) == 0)
-			break;
-	if (i == p->nidentities)
-		return cy_error_set(err, CY_E_POLICY,
-		    "the key is not the one certified in the reader's chain "
-		    "(serial %s)", cy_cert_serial(leaf));
-	memset(&op, 0, sizeof(op));
-	op.identities = &id[i];
-	op.nidentities = 1;
 	if ((key = cy_secret_alloc(CY_FILE_KEY_LEN)) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = cy_age_unwrap(h, &op, key, err)) != 0 ||
-	    !cy_memeq(key, file_key, CY_FILE_KEY_LEN))
+	memset(&op, 0, sizeof(op));
+	op.nidentities = 1;
+	for (i = 0; i < p->nidentities && opened == NULL; i++) {
+		if ((id[i]->kind != CY_KIND_X25519 &&
+		    id[i]->kind != CY_KIND_RELEASE) ||
+		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
+		    CY_X25519_KEY_LEN) != 0)
+			continue;
+		certified = 1;
+		op.identities = &id[i];
+		if (cy_age_unwrap(h, &op, key, NULL) == 0 &&
+		    cy_memeq(key, file_key, CY_FILE_KEY_LEN))
+			opened = id[i];
+	}
+	if (!certified)
+		r = cy_error_set(err, CY_E_POLICY,
+		    "the key is not the one certified in the reader's chain "
+		    "(serial %s)", cy_cert_serial(leaf));
+	else if (opened == NULL)
 		r = cy_error_set(err, CY_E_POLICY,
 		    "no stanza yields the file key to the key of the reader's "
 		    "certificate (serial %s)", cy_cert_serial(leaf));
+	else if (opened->kind == CY_KIND_RELEASE)
+		r = check_copy_owner(h, opened, l, leaf, err);
 	cy_secret_free(key);
 	return r;
 }
@@ -615,7 +712,8 @@ check_reader(const cy_header *h, const cy_doc_open_params *p,
 		return 0;
 	if ((r = cy_doc_party(p->reader, p->trust, now, &info->reader, &reader,
 	    err)) != 0 ||
-	    (r = check_reader_key(h, p, info->reader, file_key, err)) != 0) {
+	    (r = check_reader_key(h, p, info->label, info->reader, file_key,
+	    err)) != 0) {
 		cy_error_wrap(err, "reader");
 		return r;
 	}
