@@ -6,7 +6,7 @@
  *
  *   load --url http://127.0.0.1:8443 --keys DIR [--clients 64] [--seconds 10]
  *        [--entries-per-request 1] [--threads 2] [--register] [--pregen N]
- *        [--warmup S] [--acks FILE]
+ *        [--warmup S] [--acks FILE] [--release COPIES]
  *   load --check ACKS --url URL [--proofs N]
  *
  * DIR holds <i>.key (an unprotected officer key) and <i>.chain (its
@@ -18,6 +18,9 @@
  * register at its index (GET /checkpoint, GET /tile/entries/…), and that
  * the receipts of N of them (100; spread evenly) verify against the
  * registry's key (GET /v1/registry, GET /v1/log/proof).
+ * --release COPIES: each request is instead a signed POST /v1/releases of
+ * a fresh `release` entry for officer i's copy, line i of COPIES being
+ * "DOC-ID COPY-ID" (bench/release.sh makes the copies with coyeu send).
  * Results are "key value" lines on stdout (bench/run.sh formats them). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -351,6 +354,7 @@ struct officer {
 	char serial[40];
 	uint8_t *chain;
 	size_t chain_len;
+	char doc_id[33], copy_id[33]; /* --release: its copy */
 };
 
 static uint8_t *
@@ -488,6 +492,50 @@ xorshift(uint64_t *x)
 	return *x;
 }
 
+static int release_mode; /* --release: POST /v1/releases */
+
+/* A fresh release entry for the officer's copy, as one signed request. */
+static void
+prepare_release(const struct officer *o, struct gen *g, struct prepared *p)
+{
+	cy_buf body = CY_BUF_INIT, entry = CY_BUF_INIT, req = CY_BUF_INIT;
+	char when[32], rq[65], *b64;
+	uint8_t rnd[32];
+	cy_entry_field f[] = {
+		{"time", when}, {"actor", o->serial}, {"doc-id", o->doc_id},
+		{"copy-id", o->copy_id}, {"recipient", o->serial},
+		{"request-sha256", rq},
+	};
+	time_t t = time(NULL);
+	struct tm tm;
+	cy_error err;
+
+	if ((p->hash = malloc(CY_HASH_LEN)) == NULL)
+		die("out of memory");
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (int i = 0; i < 4; i++) {
+		uint64_t a = xorshift(&g->rng);
+
+		memcpy(rnd + 8 * i, &a, 8);
+	}
+	cy_hex_encode(rq, rnd, 32); /* distinct is all the bench needs */
+	if (cy_entry_create("release", f, 6, o->key, &entry, &err) != 0)
+		die("cy_entry_create: %s", err.msg);
+	if (cy_sha256(g->hasher, entry.data, entry.len, p->hash[0]) != 0)
+		die("sha256 failed");
+	if ((b64 = malloc(CY_B64_PADDED_LEN(entry.len) + 1)) == NULL)
+		die("out of memory");
+	cy_b64_encode(b64, entry.data, entry.len, 1);
+	cy_buf_printf(&body, "{\"entry\":\"%s\"}", b64);
+	free(b64);
+	if (signed_post(o, "/v1/releases", &body, &req, &err) != 0)
+		die("signing a request: %s", err.msg);
+	p->text = cy_buf_take(&req, &p->len);
+	cy_buf_free(&body);
+	cy_buf_free(&entry);
+}
+
 /* K fresh item.transition entries by the officer, as one signed request. */
 static void
 prepare(const struct officer *o, int k, struct gen *g, struct prepared *p)
@@ -503,6 +551,10 @@ prepare(const struct officer *o, int k, struct gen *g, struct prepared *p)
 	struct tm tm;
 	cy_error err;
 
+	if (release_mode) {
+		prepare_release(o, g, p);
+		return;
+	}
 	if ((p->hash = malloc((size_t)k * CY_HASH_LEN)) == NULL)
 		die("out of memory");
 	gmtime_r(&t, &tm);
@@ -1144,6 +1196,23 @@ check_acks(const char *path, int proofs)
 	return bad != 0;
 }
 
+/* --release: line i of path is "DOC-ID COPY-ID", officer i's copy. */
+static void
+load_copies(const char *path, struct officer *off)
+{
+	FILE *f = fopen(path, "r");
+	int i;
+
+	if (f == NULL)
+		die("cannot read %s: %s", path, strerror(errno));
+	if (cfg.epr != 1)
+		die("--release sends one entry a request");
+	for (i = 0; i < cfg.clients; i++)
+		if (fscanf(f, "%32s %32s", off[i].doc_id, off[i].copy_id) != 2)
+			die("%s: no copy for officer %d", path, i);
+	fclose(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1160,9 +1229,11 @@ main(int argc, char **argv)
 		{"acks", required_argument, NULL, 'a'},
 		{"check", required_argument, NULL, 'C'},
 		{"proofs", required_argument, NULL, 'P'},
+		{"release", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *url = NULL, *keys = NULL, *acks = NULL, *check = NULL;
+	const char *copies = NULL;
 	int reg = 0, opt, proofs = 100;
 	struct officer *off;
 	struct worker *w;
@@ -1184,10 +1255,12 @@ main(int argc, char **argv)
 		case 'a': acks = optarg; break;
 		case 'C': check = optarg; break;
 		case 'P': proofs = atoi(optarg); break;
+		case 'R': copies = optarg; release_mode = 1; break;
 		default:
 			fputs("usage: load --url URL --keys DIR [--clients N] "
 			    "[--seconds S] [--entries-per-request K] [--threads T] "
 			    "[--register] [--pregen N] [--warmup S] [--acks FILE]\n"
+			    "            [--release COPIES]\n"
 			    "       load --check ACKS --url URL [--proofs N]\n", stderr);
 			return 2;
 		}
@@ -1219,6 +1292,8 @@ main(int argc, char **argv)
 		if (reg)
 			register_officer(&off[i]);
 	}
+	if (copies != NULL)
+		load_copies(copies, off);
 	if (cfg.seconds == 0)  /* --register alone */
 		return 0;
 	for (int t = 0; t < cfg.threads; t++) {

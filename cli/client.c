@@ -14,6 +14,7 @@
 #include "coyeu/file.h"
 #include "coyeu/httpsig.h"
 #include "coyeu/idkey.h"
+#include "coyeu/tlogproof.h"
 #include "keyring.h"
 #include "pki.h"
 
@@ -246,6 +247,10 @@ struct cli_client {
 	char errbuf[CURL_ERROR_SIZE];
 	cy_buf answer;
 	int too_big;
+	int unreached;           /* the last request got no answer */
+	int out_fd;              /* >= 0: a 2xx answer's body goes here */
+	uint64_t out_len, out_max;
+	int out_failed;
 };
 
 const char *
@@ -266,7 +271,22 @@ on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	cli_client *c = ctx;
 	size_t len = size * n; /* size is 1, as libcurl documents */
+	long status = 0;
 
+	if (c->out_fd >= 0 && curl_easy_getinfo(c->curl,
+	    CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 200 &&
+	    status <= 299) {
+		if (len > c->out_max - c->out_len) {
+			c->too_big = 1;
+			return 0;
+		}
+		if (cy_write_all(c->out_fd, p, len) != 0) {
+			c->out_failed = 1;
+			return 0;
+		}
+		c->out_len += len;
+		return len;
+	}
 	if (len > CLI_CLIENT_ANSWER_MAX - c->answer.len) {
 		c->too_big = 1;
 		return 0; /* stops the transfer */
@@ -300,6 +320,7 @@ cli_client_open(const char *cmd, const char *url, const char *cacert,
 		cli_warn("out of memory");
 		goto out;
 	}
+	c->out_fd = -1;
 	if ((rv = cli_registry_url_check(cmd, url, c->url, sizeof(c->url))) !=
 	    CLI_OK)
 		goto out;
@@ -471,8 +492,10 @@ refused(const cli_client *c, long status, json_t *j)
 	return CLI_FAIL;
 }
 
+/* The request; a 2xx answer is a JSON object in *out, or with c->out_fd
+ * set its body went there. */
 static int
-request(cli_client *c, const char *method, const char *path, json_t *body,
+request_to(cli_client *c, const char *method, const char *path, json_t *body,
     json_t **out)
 {
 	struct curl_slist *h = NULL, *expect;
@@ -506,6 +529,7 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 		goto out;
 	c->answer.len = 0;
 	c->too_big = 0;
+	c->unreached = 0;
 	c->errbuf[0] = '\0';
 	curl_easy_reset(c->curl); /* keeps the connection (keep-alive) */
 	curl_easy_setopt(c->curl, CURLOPT_URL, target);
@@ -530,9 +554,13 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 	}
 	if ((cc = curl_easy_perform(c->curl)) != CURLE_OK) {
 		if (c->too_big)
-			cli_warn("the registry at %s answered more than %d bytes: "
-			    "refused", c->url, CLI_CLIENT_ANSWER_MAX);
-		else
+			cli_warn("the registry at %s answered more than %llu bytes: "
+			    "refused", c->url, c->out_fd >= 0 ?
+			    (unsigned long long)c->out_max :
+			    (unsigned long long)CLI_CLIENT_ANSWER_MAX);
+		else if (c->out_failed)
+			cli_warn("cannot write the registry's answer: %m");
+		else if ((c->unreached = 1))
 			cli_warn("cannot reach the registry at %s: %s", c->url,
 			    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
 		goto out;
@@ -542,6 +570,10 @@ request(cli_client *c, const char *method, const char *path, json_t *body,
 	    c->answer.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (status < 200 || status > 299) {
 		rv = refused(c, status, j);
+		goto out;
+	}
+	if (c->out_fd >= 0) {
+		rv = CLI_OK;
 		goto out;
 	}
 	if (!json_is_object(j)) {
@@ -562,6 +594,36 @@ out:
 	curl_slist_free_all(h);
 	free(data);
 	return rv;
+}
+
+static int
+request(cli_client *c, const char *method, const char *path, json_t *body,
+    json_t **out)
+{
+	c->out_fd = -1;
+	return request_to(c, method, path, body, out);
+}
+
+int
+cli_client_get_fd(cli_client *c, const char *path, int fd, uint64_t max)
+{
+	json_t *none = NULL;
+	int rv;
+
+	c->out_fd = fd;
+	c->out_len = 0;
+	c->out_max = max;
+	c->out_failed = 0;
+	rv = request_to(c, "GET", path, NULL, &none);
+	c->out_fd = -1;
+	json_decref(none);
+	return rv;
+}
+
+int
+cli_client_unreached(const cli_client *c)
+{
+	return c->unreached;
 }
 
 int
@@ -648,4 +710,47 @@ fail:
 	*key = NULL;
 	*chain = NULL;
 	return CLI_FAIL;
+}
+
+int
+cli_client_receipt_check(const cy_note_verifier *v, uint64_t index,
+    int any_index, const char *receipt, const uint8_t *entry, size_t len,
+    uint64_t *proved)
+{
+	cy_tlogproof *p = NULL;
+	cy_checkpoint cp;
+	cy_error err = {0, ""};
+	char what[128];
+	int ok;
+
+	ok = strlen(receipt) <= CY_TLOGPROOF_MAX &&
+	    cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt), &p,
+	    &err) == 0;
+	if (ok && !any_index && cy_tlogproof_index(p) != index) {
+		err.code = CY_E_FORMAT;
+		snprintf(err.msg, sizeof(err.msg), "it proves index %llu, not the "
+		    "index %llu the registry answered",
+		    (unsigned long long)cy_tlogproof_index(p),
+		    (unsigned long long)index);
+		ok = 0;
+	}
+	if (ok && any_index)
+		index = cy_tlogproof_index(p);
+	if (ok)
+		ok = cy_tlogproof_verify(p, v, entry, len, &cp, &err) == 0;
+	cy_tlogproof_free(p);
+	if (ok) {
+		if (proved != NULL)
+			*proved = index;
+		return CLI_OK;
+	}
+	if (err.code == 0)
+		cy_error_set(&err, CY_E_FORMAT, "over %d bytes", CY_TLOGPROOF_MAX);
+	if (any_index)
+		snprintf(what, sizeof(what), "the registry's receipt does not "
+		    "verify");
+	else
+		snprintf(what, sizeof(what), "the registry's receipt for entry "
+		    "%llu does not verify", (unsigned long long)index);
+	return cli_fail(&err, what);
 }

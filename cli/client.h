@@ -9,6 +9,7 @@
 #define COYEU_CLI_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -95,9 +96,24 @@ int cli_client_get(cli_client *c, const char *path, json_t **out);
 int cli_client_post(cli_client *c, const char *path, json_t *body,
     json_t **out);
 
+/* GET path, a 2xx answer's body (a sealed file) written to fd, at most
+ * max bytes; a refusal is printed as cli_client_get's. */
+int cli_client_get_fd(cli_client *c, const char *path, int fd, uint64_t max);
+/* 1 when the last request got no answer (connection, timeout): the
+ * registry may or may not have served it. */
+int cli_client_unreached(const cli_client *c);
+
 /* The verifier key pinned for the client's URL (keyring registry URL pins
  * it); none is refused, saying to run that. */
 int cli_client_verifier(const cli_client *c, cy_note_verifier **out);
+
+/* A receipt (tlog-proof) that proves the exact bytes of entry at index
+ * (any_index: at whatever index it names, into *proved, may be NULL)
+ * under a checkpoint v signed; a failure is printed ("the registry's
+ * receipt for entry N does not verify: …"). */
+int cli_client_receipt_check(const cy_note_verifier *v, uint64_t index,
+    int any_index, const char *receipt, const uint8_t *entry, size_t len,
+    uint64_t *proved);
 
 /* 1 when s holds no control character (C0, DEL, C1 in UTF-8). */
 int cli_client_printable(const char *s);

@@ -13,6 +13,7 @@
 #include "guard.h"
 #include "keyring.h"
 #include "open_doc.h"
+#include "open_release.h"
 #include "pki.h"
 #include "progress.h"
 
@@ -71,10 +72,53 @@ reader_chain(const struct open_doc_args *a, const cy_idkey *key,
 	return CLI_OK;
 }
 
+/* IN as a doc-id the registry holds a copy of (no such file here): the
+ * caller's copy fetched into a private temporary file. */
+static int
+fetched_input(const struct open_doc_args *a, const struct open_release *o,
+    int *fd)
+{
+	if (a->in == NULL || !open_release_is_doc_id(a->in) ||
+	    access(a->in, F_OK) == 0)
+		return 0;
+	if (o->chain == NULL) {
+		cli_warn("%s: to fetch document %s, give your certificate chain "
+		    "(-c CHAIN, or the keyring's)", o->cmd, a->in);
+		return -1;
+	}
+	return open_release_fetch(o, a->in, fd) == CLI_OK ? 1 : -1;
+}
+
+/* A registry-mediated file (release stanzas) opens through a release;
+ * 0 when the file is not one (*done stays 0). */
+static int
+open_mediated(int in, int out_fd, int mode, const struct open_release *o,
+    cy_doc_info *info, int *done)
+{
+	char doc_id[CY_RELEASE_ID_SIZE];
+	int r;
+
+	*done = 0;
+	if (mode == CY_DOC_OPEN_LABEL_ONLY)
+		return CLI_OK; /* inspecting asks for no release */
+	if ((r = open_release_mediated(in, doc_id)) <= 0)
+		return r == 0 ? CLI_OK : CLI_FAIL;
+	*done = 1;
+	if (o->chain == NULL) {
+		cli_warn("document %s opens only through the registry, as the "
+		    "officer its copy names: give your certificate chain "
+		    "(-c CHAIN, or the keyring's)", doc_id);
+		return CLI_FAIL;
+	}
+	return open_release_fd(in, out_fd, mode, o, info);
+}
+
 int
 open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
     cy_doc_info *info)
 {
+	struct open_release rel;
+	int mediated, got;
 	cy_chain *reader = NULL;
 	struct cli_progress progress;
 	cy_identity *id = NULL;
@@ -91,11 +135,23 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	if (cli_idkey_load(a->key, a->pass_file, &key) != CLI_OK ||
 	    reader_chain(a, key, &reader) != CLI_OK)
 		goto out;
+	memset(&rel, 0, sizeof(rel));
+	rel.cmd = "open";
+	rel.key = key;
+	rel.chain = reader;
+	rel.trust = a->trust.root ? &a->trust.trust : NULL;
+	rel.threads = a->threads;
+	if ((got = fetched_input(a, &rel, &in)) < 0)
+		goto out;
 	if (cy_identity_from_key(key, &id, &err) != 0 ||
-	    input_file(a->in, &in, &err) != 0) {
+	    (got == 0 && input_file(a->in, &in, &err) != 0)) {
 		cli_fail(&err, a->in);
 		goto out;
 	}
+	if ((rc = open_mediated(in, out_fd, mode, &rel, info, &mediated)) !=
+	    CLI_OK || mediated)
+		goto out;
+	rc = CLI_FAIL;
 	cli_progress_init(&progress, "opening", in, &size);
 	memset(&p, 0, sizeof(p));
 	p.identities = &id;

@@ -532,7 +532,8 @@ static int
 nonce_with_effects(const cyd_request *rq)
 {
 	return strcmp(rq->method, "POST") == 0 &&
-	    strcmp(rq->path, "/v1/log/entries") == 0;
+	    (strcmp(rq->path, "/v1/log/entries") == 0 ||
+	    strcmp(rq->path, "/v1/releases") == 0);
 }
 
 /* The signature over the request's components, by the leaf's key. */

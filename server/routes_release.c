@@ -1,0 +1,619 @@
+/* coyeud — POST /v1/releases: a recipient's signed `release` entry in,
+ * its copy's R out, sealed to the recipient's own key (docs/exchange.md,
+ * "POST /v1/releases", "Declassification").
+ *
+ * Every check runs before the writer job; the job's hook re-reads the
+ * copy and the document inside the write transaction, so a recall or a
+ * destruction that commits first wins, and reads the sealed share there.
+ * R is opened only once the release entry is durable: fail closed, every
+ * release the registry answers is in the register. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coyeu/encoding.h"
+#include "coyeu/entry.h"
+#include "coyeu/label.h"
+#include "coyeu/level.h"
+#include "coyeu/policy.h"
+#include "coyeu/release.h"
+#include "coyeu/secret.h"
+
+#include "common/timefmt.h"
+#include "coyeud.h"
+#include "auth.h"
+#include "docs.h"
+
+#define ENTRY_B64_MAX CY_B64_PADDED_LEN(CY_ENTRY_MAX)
+#define ENTRY_SKEW 300 /* seconds between the entry's time and ours */
+#define ALREADY_AT "already in the register at index "
+
+/* Test hooks (docs/coyeud.md, "Fault injection"): COYEUD_FAULT names one. */
+enum { FAULT_NONE, FAULT_AFTER_COMMIT, FAULT_COMMIT_FAIL };
+
+static int
+fault(void)
+{
+	static int which = -1;
+	const char *f;
+
+	if (__atomic_load_n(&which, __ATOMIC_RELAXED) < 0) {
+		f = getenv("COYEUD_FAULT");
+		__atomic_store_n(&which, f == NULL ? FAULT_NONE :
+		    strcmp(f, "release-after-commit") == 0 ? FAULT_AFTER_COMMIT :
+		    strcmp(f, "commit-fail") == 0 ? FAULT_COMMIT_FAIL :
+		    FAULT_NONE, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&which, __ATOMIC_RELAXED);
+}
+
+/* One release in flight. */
+struct release {
+	cyd_request *rq;
+	const uint8_t *entry;
+	size_t len;
+	char doc_id[CY_RELEASE_ID_SIZE], copy_id[CY_RELEASE_ID_SIZE];
+	cy_buf declassify;   /* the registry's declassify entry, or empty */
+	int again;           /* the retry of an entry already appended: no
+	                      * count, no declassify */
+	uint64_t again_index; /* … at this index */
+	/* Filled by the hook, inside the transaction. */
+	cy_buf share;        /* R sealed to the registry */
+	int refused;         /* 1: the hook's refusal is the policy's */
+	int declassified_meanwhile;
+};
+
+static const char *
+str(const json_t *o, const char *name)
+{
+	const char *s = json_string_value(json_object_get(o, name));
+
+	return s != NULL ? s : "";
+}
+
+static int64_t
+num(const json_t *o, const char *name)
+{
+	return (int64_t)json_integer_value(json_object_get(o, name));
+}
+
+/* The refusal a recalled or destroyed copy or document gets, into buf;
+ * 0 when neither. */
+static int
+state_refusal(const json_t *doc, const json_t *copy, char *buf, size_t cap)
+{
+	char when[CY_CANON_TIME_LEN + 1];
+	const json_t *o = copy;
+	const char *state = str(copy, "state"), *reason;
+	char what[160];
+
+	if (strcmp(state, "recalled") != 0 && strcmp(state, "destroyed") != 0) {
+		o = doc;
+		state = str(doc, "state");
+		if (strcmp(state, "recalled") != 0 &&
+		    strcmp(state, "destroyed") != 0)
+			return 0;
+		snprintf(what, sizeof(what), "document %s", str(doc, "number"));
+	} else
+		snprintf(what, sizeof(what), "copy %s of document %s",
+		    str(copy, "copy"), str(doc, "number"));
+	reason = str(o, "state_reason");
+	snprintf(buf, cap, "%s was %s on %s by %s%s%s", what, state,
+	    cmn_time_text(num(o, "state_time"), when), str(o, "state_by_name"),
+	    reason[0] != '\0' ? ": " : "", reason);
+	return 1;
+}
+
+/* --- the writer job's hook --- */
+
+static int
+release_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
+{
+	struct release *rl = ctx;
+	const cyd_caller *caller = rl->rq->caller;
+	const cy_cert *reg = cy_chain_get(rl->rq->srv->chain, 0);
+	json_t *doc = NULL, *copy = NULL;
+	char why[CY_ERROR_MSG_MAX];
+	int r;
+
+	if (fault() == FAULT_COMMIT_FAIL)
+		return cy_error_set(err, CY_E_STORE, "the store failed "
+		    "(COYEUD_FAULT=commit-fail)");
+	if ((r = cyd_copy_load(s, rl->doc_id, rl->copy_id, &copy, err)) < 0 ||
+	    (r = cyd_doc_load(s, rl->doc_id, &doc, err)) < 0)
+		goto out;
+	rl->refused = 1;
+	if (copy == NULL || doc == NULL) {
+		r = cy_error_set(err, CY_E_POLICY, "copy %s of document %s no "
+		    "longer exists", rl->copy_id, rl->doc_id);
+		goto out;
+	}
+	if (state_refusal(doc, copy, why, sizeof(why))) {
+		r = cy_error_set(err, CY_E_POLICY, "%s", why);
+		goto out;
+	}
+	if (rl->declassify.len > 0 && strcmp(str(doc, "state"), "live") != 0) {
+		/* Another release declassified it first: start again. */
+		rl->declassified_meanwhile = 1;
+		r = cy_error_set(err, CY_E_POLICY, "document %s was declassified "
+		    "meanwhile", str(doc, "number"));
+		goto out;
+	}
+	rl->refused = 0;
+	rl->share.len = 0;
+	if ((r = cyd_share_get(s, rl->doc_id, rl->copy_id, &rl->share,
+	    err)) < 0)
+		goto out;
+	if (r == 0) {
+		rl->refused = 1;
+		r = cy_error_set(err, CY_E_POLICY, "copy %s of document %s holds "
+		    "no key share any more", str(copy, "copy"),
+		    str(doc, "number"));
+		goto out;
+	}
+	if (!rl->again) {
+		if (json_object_set_new(copy, "opens", json_integer(
+		    num(copy, "opens") + 1)) != 0 ||
+		    json_object_set_new(copy, "last_open_time",
+		    json_integer(rl->rq->now)) != 0 ||
+		    json_object_set_new(copy, "last_open_index",
+		    json_integer((json_int_t)first)) != 0) {
+			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((r = cyd_copy_save(s, copy, err)) != 0)
+			goto out;
+	}
+	if (rl->declassify.len > 0 && !rl->again) {
+		if (json_object_set_new(doc, "state",
+		    json_string("declassified")) != 0 ||
+		    json_object_set_new(doc, "state_time",
+		    json_integer(rl->rq->now)) != 0 ||
+		    json_object_set_new(doc, "state_by",
+		    json_string(cy_cert_serial(reg))) != 0 ||
+		    json_object_set_new(doc, "state_by_name",
+		    json_string(cy_cert_name(reg))) != 0 ||
+		    json_object_set_new(doc, "state_reason",
+		    json_string("protection ended")) != 0 ||
+		    json_object_set_new(doc, "state_index",
+		    json_integer((json_int_t)first + 1)) != 0) {
+			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((r = cyd_doc_save(s, doc, err)) != 0)
+			goto out;
+	}
+	r = caller->nonce_pending ? cyd_auth_nonce_put(s, caller, err) : 0;
+out:
+	json_decref(doc);
+	json_decref(copy);
+	return r;
+}
+
+/* --- the checks before the job --- */
+
+/* The entry in the body, decoded into *out (the caller frees it). */
+static int
+body_entry(cyd_request *rq, cyd_response *rs, uint8_t **out, size_t *len)
+{
+	const char *b64;
+	json_t *body;
+	size_t n;
+	int r = -1;
+
+	*out = NULL;
+	if (cyd_body_object(rq, rs, &body) != 0)
+		return -1;
+	if ((b64 = cyd_body_string(rs, body, "entry")) == NULL)
+		goto out;
+	n = strlen(b64);
+	if (n > ENTRY_B64_MAX) {
+		cyd_error(rs, 413, "too-large", "the entry is over %d bytes",
+		    CY_ENTRY_MAX);
+		goto out;
+	}
+	if ((*out = malloc(n / 4 * 3 + 3)) == NULL) {
+		cyd_error(rs, 503, "unavailable", "out of memory");
+		goto out;
+	}
+	if (cy_b64_decode(*out, len, b64, n, 1) != 0) {
+		cyd_error(rs, 400, "bad-request", "the entry is not standard "
+		    "base64 (with padding)");
+		goto out;
+	}
+	r = 0;
+out:
+	if (r != 0) {
+		free(*out);
+		*out = NULL;
+	}
+	json_decref(body);
+	return r;
+}
+
+/* The entry verifies, is a release, is recent, and is the caller's own
+ * request for its own copy; fills rl's ids. */
+static int
+check_entry(cyd_request *rq, cyd_response *rs, struct release *rl)
+{
+	const cyd_caller *c = rq->caller;
+	const char *v;
+	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
+	cy_entry *e = NULL;
+	cy_error err;
+	int64_t t;
+	int r = -1;
+
+	if (cy_entry_verify_time(rl->entry, rl->len, &t, &err) != 0 ||
+	    cy_entry_parse(rl->entry, rl->len, &e, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "the release entry does "
+		    "not verify: %s", err.msg), -1;
+	if (strcmp(cy_entry_type(e), "release") != 0) {
+		cyd_error(rs, 400, "bad-request", "the entry is a %s entry, not "
+		    "a release", cy_entry_type(e));
+		goto out;
+	}
+	if (t > rq->now + ENTRY_SKEW || t < rq->now - ENTRY_SKEW) {
+		cyd_error(rs, 400, "bad-request", "the release entry's time %s "
+		    "is more than %d s from the registry's clock %s",
+		    cmn_time_text(t, t1), ENTRY_SKEW, cmn_time_text(rq->now, t2));
+		goto out;
+	}
+	if (strcmp((v = cy_entry_get(e, "actor")), c->serial) != 0) {
+		cyd_forbid(rq, rs, "the release entry's actor %s is not the "
+		    "caller %s", v, c->serial);
+		goto out;
+	}
+	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
+	    CY_ENTRY_KEY_LEN) != 0) {
+		cyd_forbid(rq, rs, "the release entry's actor-key is not the "
+		    "signing key of certificate %s", c->serial);
+		goto out;
+	}
+	if (strcmp((v = cy_entry_get(e, "recipient")), c->serial) != 0) {
+		cyd_forbid(rq, rs, "the release entry names recipient %s, not "
+		    "the caller %s", v, c->serial);
+		goto out;
+	}
+	snprintf(rl->doc_id, sizeof(rl->doc_id), "%s", cy_entry_get(e,
+	    "doc-id"));
+	snprintf(rl->copy_id, sizeof(rl->copy_id), "%s", cy_entry_get(e,
+	    "copy-id"));
+	r = 0;
+out:
+	cy_entry_free(e);
+	return r;
+}
+
+/* The originating authority's subtree: the unit of the authority that
+ * certified the sender (its registered chain), for a declassified
+ * document's readers.  NULL (the document's unit) when unknown. */
+static char *
+origin_scope(cyd_server *srv, const json_t *doc)
+{
+	cy_buf text = CY_BUF_INIT;
+	cy_chain *ch = NULL;
+	cy_error err;
+	char *scope = NULL;
+
+	if (cyd_record_get(srv, "cert", str(doc, "sender"), &text, &err) == 1 &&
+	    cy_chain_parse(text.data, text.len, &ch, &err) == 0 &&
+	    cy_chain_len(ch) > 1)
+		scope = strdup(cy_cert_unit(cy_chain_get(ch, 1)));
+	cy_chain_free(ch);
+	cy_buf_free(&text);
+	return scope;
+}
+
+/* cy_policy_decide(RELEASE): the registry releases to the caller, over
+ * the document's state now.  The caller's chain verified against the
+ * revocation lists moments ago (cyd_auth), so its party is not revoked. */
+static int
+check_policy(cyd_request *rq, cyd_response *rs, const json_t *doc,
+    const json_t *copy, int declassify)
+{
+	const char *serials[CY_LABEL_RECIPIENTS_MAX], *recipient;
+	cy_policy_party registry, target;
+	cy_policy_request prq;
+	cy_policy_decision d;
+	cy_policy_doc pdoc;
+	char *scope = NULL;
+	cy_error err;
+	int r = -1;
+
+	if (declassify || strcmp(str(doc, "state"), "declassified") == 0)
+		scope = origin_scope(rq->srv, doc);
+	if (cyd_doc_policy(doc, serials, scope, &pdoc, &err) != 0 ||
+	    cy_policy_party_from_cert(cy_chain_get(rq->srv->chain, 0), NULL, 0,
+	    &registry) != 0 ||
+	    cy_policy_party_from_cert(rq->caller->cert, NULL, 0, &target) != 0) {
+		cyd_error(rs, 503, "unavailable", "the document's record of %s "
+		    "cannot be read: %s", str(doc, "doc_id"), err.msg);
+		goto out;
+	}
+	/* This copy's recipient: a numbered copy's is not in the label. */
+	recipient = str(copy, "recipient");
+	pdoc.recipients = &recipient;
+	pdoc.nrecipients = 1;
+	if (declassify)
+		pdoc.state = CY_DOC_DECLASSIFIED;
+	memset(&prq, 0, sizeof(prq));
+	prq.action = CY_ACT_RELEASE;
+	prq.time = rq->now;
+	prq.actor = &registry;
+	prq.target = &target;
+	prq.doc = &pdoc;
+	if (cy_policy_decide(&prq, &d) == 0)
+		r = 0;
+	else if (d.reason == CY_POL_BAD_REQUEST)
+		cyd_error(rs, 503, "unavailable", "the document's record of %s "
+		    "is incomplete: %s", str(doc, "doc_id"), d.msg);
+	else
+		cyd_forbid(rq, rs, "%s", d.msg);
+out:
+	free(scope);
+	return r;
+}
+
+/* The records, the copy's owner, the state and the policy; whether the
+ * release declassifies (*declassify). */
+static int
+check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
+    json_t **doc_out, int *declassify)
+{
+	cyd_reader *reader = NULL;
+	json_t *doc = NULL, *copy = NULL;
+	char why[CY_ERROR_MSG_MAX];
+	cy_error err;
+	int r = -1;
+
+	*doc_out = NULL;
+	if (cyd_reader_get_store(rq->srv, &reader, &err) != 0)
+		return cyd_error_lib(rs, &err), -1;
+	if (cyd_copy_load(reader->store, rl->doc_id, rl->copy_id, &copy,
+	    &err) < 0 || cyd_doc_load(reader->store, rl->doc_id, &doc,
+	    &err) < 0) {
+		cyd_error_lib(rs, &err);
+		goto out;
+	}
+	cyd_reader_put(rq->srv, reader);
+	reader = NULL;
+	if (copy == NULL || doc == NULL) {
+		cyd_error(rs, 404, "not-found", "document %s has no copy %s",
+		    rl->doc_id, rl->copy_id);
+		goto out;
+	}
+	if (strcmp(str(copy, "recipient"), rq->caller->serial) != 0) {
+		cyd_forbid(rq, rs, "copy %s of document %s is not yours",
+		    rl->copy_id, rl->doc_id);
+		goto out;
+	}
+	if (state_refusal(doc, copy, why, sizeof(why))) {
+		cyd_forbid(rq, rs, "%s", why);
+		goto out;
+	}
+	*declassify = !rl->again && strcmp(str(doc, "state"), "live") == 0 &&
+	    rq->now > num(doc, "protect_until");
+	if (check_policy(rq, rs, doc, copy, *declassify) != 0)
+		goto out;
+	*doc_out = doc;
+	doc = NULL;
+	r = 0;
+out:
+	if (reader != NULL)
+		cyd_reader_put(rq->srv, reader);
+	json_decref(doc);
+	json_decref(copy);
+	return r;
+}
+
+/* The registry's `declassify` entry: protection ended, from the level
+ * to none. */
+static int
+declassify_entry(cyd_request *rq, const json_t *doc, cy_buf *out,
+    cy_error *err)
+{
+	char when[CY_CANON_TIME_LEN + 1];
+	cy_entry_field f[5] = {
+		{"time", cmn_time_text(rq->now, when)},
+		{"actor", cy_cert_serial(cy_chain_get(rq->srv->chain, 0))},
+		{"doc-id", str(doc, "doc_id")},
+		{"from", str(doc, "level")},
+		{"to", "none"},
+	};
+
+	return cy_entry_create("declassify", f, 5, rq->srv->key, out, err);
+}
+
+/* --- after the commit --- */
+
+/* A receipt for index against the latest checkpoint a read handle holds
+ * (at least `size`). */
+static int
+receipt_for(cyd_server *srv, cyd_reader **reader, uint64_t index,
+    uint64_t size, cy_buf *out, cy_error *err)
+{
+	int r;
+
+	if (*reader == NULL && (r = cyd_reader_get(srv, reader, err)) != 0)
+		return r;
+	if (cy_log_size((*reader)->log) < size &&
+	    (r = cy_log_refresh((*reader)->log, err)) != 0)
+		return r;
+	out->len = 0;
+	return cy_log_receipt((*reader)->log, index, 0, out, err);
+}
+
+/* R out of the registry's sealed share, sealed to the caller's key. */
+static int
+reseal(cyd_request *rq, const struct release *rl, cy_buf *out, cy_error *err)
+{
+	uint8_t *r = cy_secret_alloc(CY_RELEASE_SECRET_LEN);
+	cy_identity *id = NULL;
+	int rc;
+
+	if (r == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((rc = cy_identity_from_key(rq->srv->key, &id, err)) == 0 &&
+	    (rc = cy_release_secret_open(rl->share.data, rl->share.len, id,
+	    rl->doc_id, rl->copy_id, r, err)) == 0)
+		rc = cy_release_secret_seal(r, rl->doc_id, rl->copy_id,
+		    cy_cert_seal_public(rq->caller->cert), out, err);
+	cy_identity_free(id);
+	cy_secret_free(r);
+	return rc;
+}
+
+static int
+answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
+    const json_t *doc, uint64_t index, uint64_t size, const cy_buf *made)
+{
+	cy_buf receipt = CY_BUF_INIT, reg = CY_BUF_INIT, sealed = CY_BUF_INIT;
+	cyd_reader *reader = NULL;
+	char *b64 = NULL;
+	cy_error err;
+	json_t *o;
+
+	if (made == NULL &&
+	    receipt_for(rq->srv, &reader, index, size, &receipt, &err) != 0)
+		goto fail;
+	if (receipt_for(rq->srv, &reader, (uint64_t)num(doc, "index"), 0, &reg,
+	    &err) != 0)
+		goto fail;
+	if (reseal(rq, rl, &sealed, &err) != 0)
+		goto fail;
+	if ((b64 = malloc(CY_B64_PADDED_LEN(sealed.len) + 1)) == NULL) {
+		cy_error_set(&err, CY_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	cy_b64_encode(b64, sealed.data, sealed.len, 1);
+	if (made == NULL)
+		made = &receipt;
+	o = json_pack("{s:I, s:s%, s:s, s:s, s:s, s:s%}",
+	    "index", (json_int_t)index,
+	    "receipt", (const char *)made->data, made->len,
+	    "secret", b64,
+	    "label_sha256", str(doc, "label_sha256"),
+	    "register_entry", str(doc, "register_entry"),
+	    "register_receipt", (const char *)reg.data, reg.len);
+	cyd_json(rs, 200, o);
+	goto out;
+fail:
+	/* Durable already: the retry of the same entry gets it. */
+	cyd_error(rs, 503, "unavailable", "the release is recorded at index "
+	    "%llu but cannot be answered now (%s): send the same entry again",
+	    (unsigned long long)index, err.msg);
+out:
+	if (reader != NULL)
+		cyd_reader_put(rq->srv, reader);
+	free(b64);
+	cy_buf_free(&receipt);
+	cy_buf_free(&reg);
+	cy_buf_free(&sealed);
+	return 0;
+}
+
+/* The index an "already in the register" refusal names, or -1. */
+static int
+already_at(const cyd_job *job, uint64_t *index)
+{
+	const char *p = strstr(job->err.msg, ALREADY_AT);
+	char *end;
+
+	if (job->bad != 0 || p == NULL)
+		return -1;
+	*index = strtoull(p + strlen(ALREADY_AT), &end, 10);
+	return end == p + strlen(ALREADY_AT) ? -1 : 0;
+}
+
+/* One attempt: the checks, the job, the answer.  1 when a concurrent
+ * declassification asks for another attempt. */
+static int
+release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
+{
+	const uint8_t *entries[2];
+	size_t lens[2];
+	cy_buf made[2] = {CY_BUF_INIT, CY_BUF_INIT};
+	json_t *doc = NULL;
+	cyd_job job;
+	cy_error err;
+	uint64_t index;
+	int declassify = 0, r = 0;
+
+	if (check_copy(rq, rs, rl, &doc, &declassify) != 0)
+		goto out;
+	rl->declassify.len = 0;
+	if (declassify && declassify_entry(rq, doc, &rl->declassify,
+	    &err) != 0) {
+		cyd_error_lib(rs, &err);
+		goto out;
+	}
+	memset(&job, 0, sizeof(job));
+	entries[0] = rl->entry, lens[0] = rl->len;
+	entries[1] = rl->declassify.data, lens[1] = rl->declassify.len;
+	if (!rl->again) {
+		job.entries = entries, job.lens = lens;
+		job.n = declassify ? 2 : 1;
+		job.receipts = made;
+	}
+	job.hook = release_hook, job.hook_ctx = rl;
+	rl->refused = rl->declassified_meanwhile = 0;
+	if (cyd_writer_submit(rq->srv->writer, &job) == 0 && job.rc == 0) {
+		if (fault() == FAULT_AFTER_COMMIT)
+			raise(SIGKILL); /* the answer is lost, the entry kept */
+		index = rl->again ? rl->again_index : job.first;
+		answer(rq, rs, rl, doc, index, job.size,
+		    job.receipts_made ? &made[0] : NULL);
+		goto out;
+	}
+	if (!rl->again && already_at(&job, &rl->again_index) == 0) {
+		/* The client lost our answer and sent the entry again. */
+		rl->again = 1;
+		r = 1;
+	} else if (rl->declassified_meanwhile)
+		r = 1;
+	else if (rl->refused)
+		cyd_forbid(rq, rs, "%s", job.err.msg);
+	else if (job.err.code == CY_E_SIGNATURE)
+		cyd_error(rs, 401, "unauthenticated", "%s", job.err.msg);
+	else
+		cyd_error(rs, 503, "unavailable", "the release was not recorded, "
+		    "nothing is released: %s", job.err.msg);
+out:
+	json_decref(doc);
+	cy_buf_free(&made[0]);
+	cy_buf_free(&made[1]);
+	return r;
+}
+
+int
+cyd_h_releases_post(cyd_request *rq, cyd_response *rs)
+{
+	struct release rl;
+	uint8_t *entry = NULL;
+	int tries;
+
+	memset(&rl, 0, sizeof(rl));
+	rl.rq = rq;
+	rl.declassify = (cy_buf)CY_BUF_INIT;
+	rl.share = (cy_buf)CY_BUF_INIT;
+	if (body_entry(rq, rs, &entry, &rl.len) != 0)
+		goto out;
+	rl.entry = entry;
+	if (check_entry(rq, rs, &rl) != 0)
+		goto out;
+	/* Again after a retry was recognised or a declassification raced. */
+	for (tries = 0; tries < 3 && release_once(rq, rs, &rl) == 1; tries++)
+		;
+	if (tries == 3)
+		cyd_error(rs, 503, "unavailable", "the document changed while "
+		    "releasing; try again");
+out:
+	cy_buf_free(&rl.declassify);
+	if (rl.share.data != NULL)
+		cy_wipe(rl.share.data, rl.share.len);
+	cy_buf_free(&rl.share);
+	free(entry);
+	return 0;
+}
