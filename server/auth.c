@@ -531,9 +531,15 @@ role_article(int role)
 static int
 nonce_with_effects(const cyd_request *rq)
 {
-	return strcmp(rq->method, "POST") == 0 &&
-	    (strcmp(rq->path, "/v1/log/entries") == 0 ||
-	    strcmp(rq->path, "/v1/releases") == 0);
+	static const char *const routes[] = {"log.append", "documents.send",
+		"documents.receive", "releases", "documents.copy"};
+	size_t i;
+
+	for (i = 0; rq->route->name != NULL &&
+	    i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(rq->route->name, routes[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* The signature over the request's components, by the leaf's key. */

@@ -34,6 +34,12 @@ int cyd_store_job(cyd_server *srv, cy_log_append_hook *fn, void *ctx,
 int cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
     cy_error *err);
 
+/* The register's refusal of entry job->bad as the answer, with the
+ * request's numbering (the register counts in the whole group-committed
+ * batch): 409 for an entry already in the register, else 400 (401 for a
+ * nonce already used, 503 for the store). */
+int cyd_job_refused(cyd_response *rs, const cyd_job *job);
+
 /* The handlers (routes.c's table). */
 cyd_handler cyd_h_certs_post;        /* POST /v1/certs, CYD_ENROL */
 cyd_handler cyd_h_revocations_post;  /* POST /v1/revocations, CYD_AUTHORITY */

@@ -65,6 +65,22 @@ nonce_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 	return cyd_auth_nonce_put(s, ctx, err);
 }
 
+/* A document's life is recorded by the documents routes, with the records
+ * that go with it in the same commit: never alone here. */
+static int
+lifecycle_type(const char *type)
+{
+	static const char *const types[] = {"doc.register", "copy.issue",
+		"release", "doc.receive", "doc.extend", "recall", "destroy",
+		"declassify"};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* What an entry's type asks of its actor beyond being the caller: the
  * clearance for a level it names, the unit it registers for, the role
  * that records certificates.  NULL: allowed; else the refusal's reason
@@ -75,6 +91,11 @@ entry_refusal(const cy_entry *e, const cyd_caller *c, char *buf, size_t cap)
 	const char *type = cy_entry_type(e), *v;
 	int level;
 
+	if (lifecycle_type(type)) {
+		snprintf(buf, cap, "%s entries are made through the documents "
+		    "routes (docs/exchange.md)", type);
+		return buf;
+	}
 	if ((v = cy_entry_get(e, "level")) != NULL ||
 	    (v = cy_entry_get(e, "from")) != NULL) {
 		level = cy_level_parse(v, strlen(v));
@@ -85,13 +106,6 @@ entry_refusal(const cy_entry *e, const cyd_caller *c, char *buf, size_t cap)
 			    cy_level_display(c->clearance));
 			return buf;
 		}
-	}
-	if (strcmp(type, "doc.register") == 0 &&
-	    (v = cy_entry_get(e, "unit")) != NULL &&
-	    !cy_unit_contains(v, c->unit)) {
-		snprintf(buf, cap, "a doc.register entry for unit %s by an "
-		    "officer of unit %s (outside it)", v, c->unit);
-		return buf;
 	}
 	if ((strcmp(type, "cert.issue") == 0 ||
 	    strcmp(type, "cert.revoke") == 0) && c->role != CY_ROLE_AUTHORITY) {
@@ -147,10 +161,8 @@ check_entries(cyd_request *rq, cyd_response *rs, const uint8_t **ptrs,
 	return 0;
 }
 
-/* The register's refusal of entry job->bad, with the request's numbering
- * (the register counts in the whole group-committed batch). */
-static int
-refused(cyd_response *rs, const cyd_job *job)
+int
+cyd_job_refused(cyd_response *rs, const cyd_job *job)
 {
 	const char *msg = job->err.msg, *rest = strstr(msg, " of the batch");
 
@@ -197,7 +209,7 @@ cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 	if (rq->caller->nonce_pending)
 		job.hook = nonce_hook, job.hook_ctx = rq->caller;
 	if (cyd_writer_submit(rq->srv->writer, &job) != 0 || job.rc != 0) {
-		refused(rs, &job);
+		cyd_job_refused(rs, &job);
 		goto out;
 	}
 	if (cyd_job_receipts(rq->srv, &job, &receipts, &err) != 0) {

@@ -113,12 +113,13 @@ signed 200 "" "one signed append sent 4 times at once" \
 	[ "$(grep -c '^40[19]$' "$T/out")" = 3 ] &&
 	ok "... appends once, the 3 replays refused" ||
 	bad "racing appends: $(tr '\n' ' ' <"$T/out")"
-[ "$(register_entries | grep -c "^copy-id: $(printf %032x 9)\$")" = 1 ] &&
+[ "$(register_entries | grep -c "^item-id: $(printf %032x 9)\$")" = 1 ] &&
 	ok "... the entry is in the register once" || bad "raced entry count"
 [ -n "${DSN:-}" ] || expect 0 "" "the register audits" $C log audit "$DB"
 
-# ---- what an entry's type asks of its actor (clearance, unit, role) ----
-# docreg NAME LEVEL UNIT: a doc.register entry by A (TỐI MẬT, vn/hcm/a).
+# ---- what an entry's type asks of its actor (clearance, role) ----
+# A document's lifecycle entries are the documents routes' (with their
+# records, in one commit): refused here, whatever they say.
 docreg() {
 	$C log entry --type doc.register -k "$T/a.key" -o "$T/$1" actor="$SA" \
 	    doc-id="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
@@ -126,16 +127,29 @@ docreg() {
 	    copies=2 2>"$T/err" || { bad "log entry $1"; cat "$T/err"; }
 }
 docreg dr_ok toi-mat vn/hcm/a
-signed 200 '"index"' "a doc.register within the officer's clearance and unit" \
+signed 403 "entry 0: doc.register entries are made through the documents routes (docs/exchange.md)" \
+	"a doc.register entry through /v1/log/entries" \
 	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/dr_ok"
 docreg dr_high tuyet-mat vn/hcm/a
-signed 403 "entry 0: a doc.register entry for a TUYỆT MẬT document needs clearance TUYỆT MẬT (the caller has TỐI MẬT)" \
-	"an under-cleared officer registering a TUYỆT MẬT document" \
+signed 403 "entry 0: doc.register entries are made through the documents routes" \
+	"... even one the officer could not register anyway" \
 	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/dr_high"
-docreg dr_unit toi-mat vn/hcm/b
-signed 403 "entry 0: a doc.register entry for unit vn/hcm/b by an officer of unit vn/hcm/a (outside it)" \
-	"a document registered for another unit" \
-	POST /v1/log/entries --key "$T/a.key" --keyid "$SA" --list entries "$T/dr_unit"
+for type in copy.issue release doc.receive recall; do
+	case $type in
+	copy.issue) f="copy-id=$(printf %032x 1) copy=1/1 form=original recipient=$SA" ;;
+	release) f="copy-id=$(printf %032x 1) recipient=$SA request-sha256=$(printf %064x 1)" ;;
+	doc.receive) f="copy-id=$(printf %032x 1) integrity=ok" ;;
+	recall) f="reason=test" ;;
+	esac
+	# shellcheck disable=SC2086
+	$C log entry --type $type -k "$T/a.key" -o "$T/lc_$type" actor="$SA" \
+	    doc-id=fedcba9876543210fedcba9876543210 $f 2>"$T/err" ||
+	    { bad "log entry $type"; cat "$T/err"; }
+	signed 403 "entry 1: $type entries are made through the documents routes (docs/exchange.md)" \
+		"a $type entry beside an allowed one" \
+		POST /v1/log/entries --key "$T/a.key" --keyid "$SA" \
+		--list entries "$T/a8" --list entries "$T/lc_$type"
+done
 $C log entry --type cert.revoke -k "$T/a.key" -o "$T/rev" actor="$SA" \
     serial="$SB" reason=left-unit 2>"$T/err" || { bad "cert.revoke entry"; cat "$T/err"; }
 signed 403 "entry 0: a cert.revoke entry is an authority's, and the caller is an officer" \

@@ -49,14 +49,15 @@ expect 0 "registered at $URL: Trần Thị Bình" "id register with -k and -c" \
 
 mkdir "$T/e"
 for i in 0 1 2; do
-	$C log entry --type release -o "$T/e/$i" actor="$AN" \
-	    doc-id=$(printf %032x 7) copy-id=$(printf %032x $i) \
-	    recipient="$AN" request-sha256=$(printf %064x $i) 2>"$T/err" ||
+	$C log entry --type item.transition -o "$T/e/$i" actor="$AN" \
+	    doc-id=$(printf %032x 7) item-id=$(printf %032x $i) \
+	    register=incoming from=delivered to=received 2>"$T/err" ||
 	    { bad "log entry $i"; cat "$T/err"; }
 done
-$C log entry --type release -k "$T/binh.key" -o "$T/e/binh" actor="$BINH" \
-    doc-id=$(printf %032x 7) copy-id=$(printf %032x 9) recipient="$BINH" \
-    request-sha256=$(printf %064x 9) 2>"$T/err" || bad "log entry binh"
+$C log entry --type item.transition -k "$T/binh.key" -o "$T/e/binh" \
+    actor="$BINH" doc-id=$(printf %032x 7) item-id=$(printf %032x 9) \
+    register=incoming from=delivered to=received 2>"$T/err" ||
+    bad "log entry binh"
 expect 0 "" "log append --registry to coyeud" \
 	$C log append --registry "$URL" "$T/e/0" "$T/e/1" "$T/e/2"
 [ "$(wc -l <"$T/out")" -eq 3 ] && ok "three lines" || bad "lines: $(cat "$T/out")"
@@ -104,9 +105,9 @@ expect 1 "cannot reach the registry at $TLSURL: " \
 expect 0 "verifier key: $VK (pinned on first use" \
 	"keyring registry over HTTPS with --cacert" \
 	$C keyring registry "$TLSURL" --cacert "$T/tls.crt"
-$C log entry --type release -o "$T/e/3" actor="$AN" \
-    doc-id=$(printf %032x 7) copy-id=$(printf %032x 3) recipient="$AN" \
-    request-sha256=$(printf %064x 3) 2>/dev/null || bad "log entry 3"
+$C log entry --type item.transition -o "$T/e/3" actor="$AN" \
+    doc-id=$(printf %032x 7) item-id=$(printf %032x 3) register=incoming \
+    from=delivered to=received 2>/dev/null || bad "log entry 3"
 expect 0 "$T/e/3" "log append over HTTPS (the keyring's registry and CA)" \
 	$C --registry "$TLSURL" log append "$T/e/3"
 stop_server

@@ -59,16 +59,17 @@ $C cert revoke -k "$T/alienroot.key" -c "$T/alienroot.chain" --serial "$SA" \
     --crl "$T/alien.crl" >/dev/null 2>&1
 printf '{"chain": nope' >"$T/notjson"
 
-# entry FILE ACTOR-KEY ACTOR [N] [field=value…]: a release entry (N makes
-# it unique) signed by ACTOR-KEY naming ACTOR.
+# entry FILE ACTOR-KEY ACTOR [N] [field=value…]: an item.transition entry
+# (N makes it unique) signed by ACTOR-KEY naming ACTOR (a document's
+# lifecycle entries go through the documents routes, not /v1/log/entries).
 entry() {
 	f=$1 k=$2 actor=$3 n=${4:-0}
 	shift 3
 	[ $# -gt 0 ] && shift
-	$C log entry --type release -k "$T/$k.key" -o "$T/$f" actor="$actor" \
-	    doc-id=fedcba9876543210fedcba9876543210 \
-	    copy-id=$(printf %032x "$n") recipient="$actor" \
-	    request-sha256=$(printf %064x "$n") "$@" 2>"$T/entry.err" ||
+	$C log entry --type item.transition -k "$T/$k.key" -o "$T/$f" \
+	    actor="$actor" doc-id=fedcba9876543210fedcba9876543210 \
+	    item-id=$(printf %032x "$n") register=incoming from=delivered \
+	    to=received "$@" 2>"$T/entry.err" ||
 	    { bad "entry $f"; cat "$T/entry.err"; }
 }
 entry a.entry a "$SA"
