@@ -266,6 +266,12 @@ typedef struct cyd_job {
 	 * to refresh, no signature to check again. */
 	cy_buf *receipts;
 	int receipts_made;          /* 1: the writer filled them */
+	/* 1: the hook deletes records that must leave no bytes behind
+	 * (crypto-shredding): after the commit the writer runs the store's
+	 * scrub on its own connection, outside any transaction
+	 * (docs/store.md); scrub_rc is its result (0: scrubbed). */
+	int scrub;
+	int scrub_rc;
 	/* results */
 	uint64_t first;             /* index of entries[0] */
 	uint64_t size;              /* the checkpoint size that covers them */

@@ -169,6 +169,44 @@ log_batch(const struct batch *b, int rc, double seconds)
 	json_decref(f);
 }
 
+/* After a batch whose hooks deleted records for good: the store's scrub
+ * on the writer's connection (the one that deleted them: PostgreSQL's
+ * driver checks no older snapshot can still see them), retried while the
+ * store says "try again" (a reader's snapshot, a lock). */
+static void
+scrub_batch(cyd_writer *w, struct batch *b)
+{
+	unsigned waited = 0, step = RETRY_FIRST_MS;
+	cy_error err;
+	size_t j;
+	int rc, wanted = 0;
+
+	for (j = 0; j < b->njobs; j++)
+		wanted |= b->jobs[j]->scrub;
+	if (!wanted)
+		return;
+	for (;;) {
+		cy_error_clear(&err);
+		if (!cy_store_has(w->store, 2))
+			rc = cy_error_set(&err, CY_E_STORE, "the store's driver "
+			    "cannot scrub (version 2)");
+		else
+			rc = w->store->drv->scrub(w->store, &err);
+		if (rc != CY_E_STORE_RETRY || waited >= RETRY_FOR_MS || w->stop)
+			break;
+		sleep_ms(step);
+		waited += step;
+		step = step * 2 > RETRY_STEP_MAX_MS ? RETRY_STEP_MAX_MS : step * 2;
+	}
+	if (rc != 0)
+		cyd_log(CYD_ERROR, "scrub failed: deleted records may survive in "
+		    "the store's files until the next scrub", "error", err.msg,
+		    NULL);
+	for (j = 0; j < b->njobs; j++)
+		if (b->jobs[j]->scrub)
+			b->jobs[j]->scrub_rc = rc;
+}
+
 /* Commits what is left of the batch, failing the jobs that are refused
  * one by one and retrying the rest. */
 static void
@@ -206,6 +244,7 @@ commit_batch(cyd_writer *w, struct batch *b)
 				make_receipts(w, b->jobs[j]);
 				finish_job(b->jobs[j], 0, NULL);
 			}
+			scrub_batch(w, b);
 			return;
 		}
 		if (b->failed_hook != SIZE_MAX && !is_store_error(rc)) {
@@ -411,6 +450,7 @@ int
 cyd_writer_submit(cyd_writer *w, cyd_job *job)
 {
 	job->rc = 0;
+	job->scrub_rc = 0;
 	job->bad = SIZE_MAX;
 	job->first = job->size = 0;
 	job->next = NULL;
