@@ -51,7 +51,7 @@ enum cell_kind {
 	CELL_LEVEL,     /* "toi-mat" shown as TỐI MẬT */
 	CELL_FORM,      /* "sao-y" shown as Sao y */
 	CELL_PERSON,    /* a serial, or its name when the row has one */
-	CELL_PEOPLE,    /* a list of people */
+	CELL_LIST,    /* a list of people */
 };
 
 struct column {
@@ -76,7 +76,7 @@ static const struct register_def registers[] = {
 		{"number", CELL_TEXT, "Số, ký hiệu", "Number"},
 		{"level", CELL_LEVEL, "Độ mật", "Level"},
 		{"unit", CELL_TEXT, "Đơn vị ban hành", "Issuing unit"},
-		{"recipients", CELL_PEOPLE, "Nơi nhận", "Recipients"},
+		{"recipients", CELL_LIST, "Nơi nhận", "Recipients"},
 		{"copies", CELL_TEXT, "Số bản", "Copies"},
 		{"index", CELL_TEXT, "Mục sổ", "Entry"},
 		{NULL, 0, NULL, NULL},
@@ -110,7 +110,7 @@ static const struct register_def registers[] = {
 		{"time", CELL_DATE, "Ngày tiêu hủy", "Date"},
 		{"number", CELL_TEXT, "Số, ký hiệu", "Number"},
 		{"level", CELL_LEVEL, "Độ mật", "Level"},
-		{"copies", CELL_TEXT, "Số bản", "Copies"},
+		{"copies", CELL_LIST, "Số bản", "Copies"},
 		{"method", CELL_TEXT, "Phương thức", "Method"},
 		{"ordered_by", CELL_PERSON, "Người quyết định", "Ordered by"},
 		{"reason", CELL_TEXT, "Lý do", "Reason"},
@@ -212,6 +212,9 @@ person_text(json_t *row, const char *key, json_t *v, char *out, size_t cap)
 	if (key != NULL) {
 		snprintf(name_key, sizeof(name_key), "%s_name", key);
 		name = json_object_get(row, name_key);
+		/* A recipient's name is the row's "name" (routes_docs.c). */
+		if (name == NULL && strcmp(key, "recipient") == 0)
+			name = json_object_get(row, "name");
 	}
 	if (json_is_object(v))
 		name = json_object_get(v, "name");
@@ -269,7 +272,7 @@ cell_text(const struct column *col, json_t *row, size_t ordinal, int en,
 	case CELL_PERSON:
 		person_text(row, col->key, v, out, cap);
 		return;
-	case CELL_PEOPLE:
+	case CELL_LIST:
 		if (!json_is_array(v))
 			break;
 		json_array_foreach(v, i, x) {

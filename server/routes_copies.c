@@ -230,12 +230,13 @@ check_holder(cyd_request *rq, cyd_response *rs, struct copying *cp)
 		    str(cp->doc, "number"));
 		goto out;
 	}
+	/* copies_made counts the originals too (routes_docs.c). */
 	originals = (unsigned)num(cp->doc, "copies");
 	allowed = (unsigned)num(cp->doc, "copies_allowed");
 	made = (unsigned)num(cp->doc, "copies_made");
-	cp->number = originals + made + 1;
+	cp->number = made + 1;
 	cp->total = originals + allowed;
-	if (made >= allowed) {
+	if (cp->number > cp->total) {
 		cyd_forbid(rq, rs, "copy %u would exceed the %u copies "
 		    "authorised for document %s (%u original%s and %u further "
 		    "cop%s)", cp->number, cp->total, str(cp->doc, "number"),
@@ -508,20 +509,22 @@ copy_rows(struct copying *cp, uint64_t index, json_t **copy,
 	    "file", cp->sealed_sha256, "index", idx, "time", at,
 	    "made_by", c->serial, "made_by_name", cy_cert_name(c->cert),
 	    "state", "delivered", "opens", 0);
+	/* The rows have the shape of a sending's (routes_docs.c), which a
+	 * receipt rewrites, with who made the copy. */
 	*copies_row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:s, s:s, s:s}",
 	    "index", idx, "time", at, "doc_id", cp->doc_id,
 	    "copy_id", cp->copy_id, "number", number, "level", level,
 	    "copy", cp->copy, "form", cp->form,
-	    "recipient", cy_cert_serial(to), "recipient_name", cy_cert_name(to),
+	    "recipient", cy_cert_serial(to), "name", cy_cert_name(to),
 	    "made_by", c->serial, "made_by_name", cy_cert_name(c->cert));
 	*incoming_row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:s, s:s, s:s, s:n}",
+	    "s:s, s:s, s:n}",
 	    "index", idx, "time", at, "doc_id", cp->doc_id,
 	    "copy_id", cp->copy_id, "number", number, "level", level,
-	    "from_unit", c->unit, "copy", cp->copy, "form", cp->form,
-	    "recipient", cy_cert_serial(to), "recipient_name", cy_cert_name(to),
-	    "sender", c->serial, "received");
+	    "from_unit", str(cp->doc, "unit"), "copy", cp->copy,
+	    "recipient", cy_cert_serial(to), "name", cy_cert_name(to),
+	    "received");
 	if (*copy == NULL || *copies_row == NULL || *incoming_row == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	return 0;
