@@ -14,7 +14,6 @@
 #include "coyeu/file.h"
 #include "coyeu/httpsig.h"
 #include "coyeu/idkey.h"
-#include "coyeu/tlogproof.h"
 #include "keyring.h"
 #include "pki.h"
 
@@ -710,47 +709,4 @@ fail:
 	*key = NULL;
 	*chain = NULL;
 	return CLI_FAIL;
-}
-
-int
-cli_client_receipt_check(const cy_note_verifier *v, uint64_t index,
-    int any_index, const char *receipt, const uint8_t *entry, size_t len,
-    uint64_t *proved)
-{
-	cy_tlogproof *p = NULL;
-	cy_checkpoint cp;
-	cy_error err = {0, ""};
-	char what[128];
-	int ok;
-
-	ok = strlen(receipt) <= CY_TLOGPROOF_MAX &&
-	    cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt), &p,
-	    &err) == 0;
-	if (ok && !any_index && cy_tlogproof_index(p) != index) {
-		err.code = CY_E_FORMAT;
-		snprintf(err.msg, sizeof(err.msg), "it proves index %llu, not the "
-		    "index %llu the registry answered",
-		    (unsigned long long)cy_tlogproof_index(p),
-		    (unsigned long long)index);
-		ok = 0;
-	}
-	if (ok && any_index)
-		index = cy_tlogproof_index(p);
-	if (ok)
-		ok = cy_tlogproof_verify(p, v, entry, len, &cp, &err) == 0;
-	cy_tlogproof_free(p);
-	if (ok) {
-		if (proved != NULL)
-			*proved = index;
-		return CLI_OK;
-	}
-	if (err.code == 0)
-		cy_error_set(&err, CY_E_FORMAT, "over %d bytes", CY_TLOGPROOF_MAX);
-	if (any_index)
-		snprintf(what, sizeof(what), "the registry's receipt does not "
-		    "verify");
-	else
-		snprintf(what, sizeof(what), "the registry's receipt for entry "
-		    "%llu does not verify", (unsigned long long)index);
-	return cli_fail(&err, what);
 }

@@ -107,14 +107,6 @@ int cli_client_unreached(const cli_client *c);
  * it); none is refused, saying to run that. */
 int cli_client_verifier(const cli_client *c, cy_note_verifier **out);
 
-/* A receipt (tlog-proof) that proves the exact bytes of entry at index
- * (any_index: at whatever index it names, into *proved, may be NULL)
- * under a checkpoint v signed; a failure is printed ("the registry's
- * receipt for entry N does not verify: …"). */
-int cli_client_receipt_check(const cy_note_verifier *v, uint64_t index,
-    int any_index, const char *receipt, const uint8_t *entry, size_t len,
-    uint64_t *proved);
-
 /* 1 when s holds no control character (C0, DEL, C1 in UTF-8). */
 int cli_client_printable(const char *s);
 
