@@ -420,6 +420,46 @@ add_unique(json_t *list, const char *s)
 	return json_array_append_new(list, json_string(s));
 }
 
+static long
+copy_number(const json_t *v)
+{
+	return strtol(json_string_value(v), NULL, 10);
+}
+
+static int
+by_copy_number(const void *a, const void *b)
+{
+	long x = copy_number(*(json_t *const *)a),
+	    y = copy_number(*(json_t *const *)b);
+
+	return (x > y) - (x < y);
+}
+
+/* The copies changed, "1/3" before "2/3" (the store keeps them by
+ * copy-id). */
+static int
+sort_copy_numbers(json_t *list)
+{
+	size_t i, n = json_array_size(list);
+	json_t **v = calloc(n + 1, sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(list, i));
+	qsort(v, n, sizeof(*v), by_copy_number);
+	json_array_clear(list);
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(list, v[i]) != 0) {
+			while (++i < n)
+				json_decref(v[i]);
+			free(v);
+			return -1;
+		}
+	free(v);
+	return 0;
+}
+
 /* Biên bản tiêu hủy: one row per destroy entry, under the unit that
  * destroyed (the holder's for one copy, the originating one for the
  * document). */
@@ -480,6 +520,10 @@ shred_copies(struct lc *lc, cy_store *s, json_t *doc, json_t *copies,
 		}
 		if ((r = cyd_copy_save(s, cp, err)) != 0)
 			goto out;
+	}
+	if (sort_copy_numbers(lc->done) != 0) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
 	}
 	if (lc->copy_id != NULL && *the_copy == NULL) {
 		r = cy_error_set(err, CY_E_NOT_FOUND, "document %s has no copy %s",

@@ -156,7 +156,7 @@ struct cy_store_driver {
 	    cy_store_rec_fn *fn, void *ctx, cy_error *err);
 	/* Deletes a record so that its bytes do not survive in the store's
 	 * files (SQLite: secure_delete; the WAL is checkpointed by the
-	 * caller's cy_store_scrub).  1: deleted, 0: there was none. */
+	 * caller's scrub, below).  1: deleted, 0: there was none. */
 	int (*rec_delete)(cy_store *s, const char *kind, const char *key,
 	    cy_error *err);
 	/* Deletes the records of kind whose time is before `before`; *n (when
