@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -616,6 +617,37 @@ cli_client_get_fd(cli_client *c, const char *path, int fd, uint64_t max)
 	rv = request_to(c, "GET", path, NULL, &none);
 	c->out_fd = -1;
 	json_decref(none);
+	return rv;
+}
+
+/* cli_client_get_fd into a spool file, read back: one transfer path
+ * (merge of i11-send's bytes and i11-release's fd answers). */
+int
+cli_client_get_bytes(cli_client *c, const char *path, size_t max,
+    cy_buf *out)
+{
+	uint8_t buf[65536];
+	cy_error err = {0, ""};
+	ssize_t n;
+	int fd, rv;
+
+	if ((fd = cy_file_spool(&err)) < 0)
+		return cli_fail(&err, "a temporary file");
+	rv = cli_client_get_fd(c, path, fd, max);
+	if (rv == CLI_OK && lseek(fd, 0, SEEK_SET) != 0)
+		rv = CLI_FAIL;
+	while (rv == CLI_OK && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			cli_warn("cannot read the registry's answer back: %m");
+			rv = CLI_FAIL;
+		} else
+			cy_buf_append(out, buf, (size_t)n);
+	}
+	if (rv == CLI_OK && cy_buf_status(out) != 0) {
+		cli_warn("out of memory");
+		rv = CLI_FAIL;
+	}
+	close(fd);
 	return rv;
 }
 

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "coyeu/buf.h"
 #include "coyeu/cert.h"
 #include "coyeu/key.h"
 #include "coyeu/note.h"
@@ -95,6 +96,10 @@ void cli_client_sign_with(cli_client *c, const cy_key *key, const char *keyid);
 int cli_client_get(cli_client *c, const char *path, json_t **out);
 int cli_client_post(cli_client *c, const char *path, json_t *body,
     json_t **out);
+/* GET path whose answer is bytes (a sealed file): at most max of them,
+ * appended to out. */
+int cli_client_get_bytes(cli_client *c, const char *path, size_t max,
+    cy_buf *out);
 
 /* GET path, a 2xx answer's body (a sealed file) written to fd, at most
  * max bytes; a refusal is printed as cli_client_get's. */

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "client.h"
 #include "commands.h"
+#include "exchange.h"
 #include "keyring.h"
 #include "open_release.h"
 #include "trust.h"
@@ -51,31 +52,24 @@ static const char usage[] =
     "      --to WHO             the new recipient\n"
     "      --excerpt A-B        trich-sao: lines A to B of the document (from\n"
     "                           1, both included; lines end with LF)\n"
-    "  -k, --key KEY            your key (default: the keyring's)\n"
-    "  -c, --chain CHAIN        your chain (default: the keyring's)\n"
-    "      --passphrase-file F  read the key's passphrase from F\n"
-    "      --registry URL       this registry, not the keyring's\n"
-    "      --cacert FILE        CA certificates TLS trusts\n"
     "      --trust ROOT         the pinned root (default: the keyring's)\n"
-    "      --crl CRL            a revocation list (besides the keyring's)\n";
+    "      --crl CRL            a revocation list (besides the keyring's)\n"
+    CLI_XC_USAGE;
 
 static const char *const copy_forms[] = {"sao-y", "sao-luc", "trich-sao",
 	NULL};
 
 struct copy_args {
 	const char *doc_id, *form, *to, *excerpt;
-	const char *key_path, *chain_path, *pass_file, *url, *cacert;
+	struct cli_xc_opts xc;
 	unsigned long first_line, last_line;
 	struct cli_trust trust;
 };
 
 struct copy_run {
 	struct copy_args *a;
-	cli_client *cl;
-	cy_note_verifier *v;
-	cy_key *key;
-	cy_chain *chain, *target, *registry;
-	char *chain_text;
+	struct cli_xc x;
+	cy_chain *target, *registry;
 	json_t *status;            /* GET /v1/documents/DOC */
 	unsigned number, total;    /* N/M */
 	char copy[48];             /* "N/M form" */
@@ -132,23 +126,6 @@ check_args(struct copy_args *a)
 	return a->excerpt != NULL ? parse_excerpt(a) : CLI_OK;
 }
 
-/* The officer, the client signing as it, the pinned verifier key. */
-static int
-connect_registry(struct copy_run *r)
-{
-	struct copy_args *a = r->a;
-	int rv;
-
-	if ((rv = cli_client_open("copy", a->url, a->cacert, &r->cl)) !=
-	    CLI_OK ||
-	    (rv = cli_client_officer("copy", a->key_path, a->chain_path,
-	    a->pass_file, &r->key, &r->chain, &r->chain_text)) != CLI_OK)
-		return rv;
-	cli_client_sign_with(r->cl, r->key, cy_cert_serial(cy_chain_get(
-	    r->chain, 0)));
-	return cli_client_verifier(r->cl, &r->v);
-}
-
 static const char *
 jstr(const json_t *o, const char *name)
 {
@@ -173,7 +150,7 @@ next_number(struct copy_run *r)
 	long long originals, allowed, made;
 
 	snprintf(path, sizeof(path), "/v1/documents/%s", r->a->doc_id);
-	if (cli_client_get(r->cl, path, &r->status) != CLI_OK)
+	if (cli_client_get(r->x.cl, path, &r->status) != CLI_OK)
 		return CLI_FAIL;
 	doc = json_object_get(r->status, "document");
 	originals = jint(doc, "copies");
@@ -210,8 +187,8 @@ registry_chain(struct copy_run *r)
 	cy_error err = {0, ""};
 	int rv = CLI_FAIL;
 
-	if (cli_client_get(r->cl, "/v1/registry", &ans) != CLI_OK ||
-	    (text = cli_client_str(r->cl, ans, "chain")) == NULL)
+	if (cli_client_get(r->x.cl, "/v1/registry", &ans) != CLI_OK ||
+	    (text = cli_client_str(r->x.cl, ans, "chain")) == NULL)
 		goto out;
 	if (cy_chain_parse((const uint8_t *)text, strlen(text), &r->registry,
 	    &err) != 0 ||
@@ -302,11 +279,11 @@ open_own_copy(struct copy_run *r, cy_doc_info *info)
 
 	memset(&o, 0, sizeof(o));
 	o.cmd = "copy";
-	o.key = r->key;
-	o.chain = r->chain;
+	o.key = r->x.key;
+	o.chain = r->x.chain;
 	o.trust = &r->a->trust.trust;
-	o.registry = r->a->url;
-	o.cacert = r->a->cacert;
+	o.registry = r->a->xc.url;
+	o.cacert = r->a->xc.cacert;
 	if (open_release_fetch(&o, r->a->doc_id, &r->held_fd) != CLI_OK ||
 	    memory_file("coyeu-copy", &r->plain_fd) != CLI_OK ||
 	    open_release_fd(r->held_fd, r->plain_fd, CY_DOC_OPEN_VERIFY_FIRST,
@@ -366,8 +343,8 @@ seal_copy(struct copy_run *r, const cy_label *held)
 	/* The registry's: an extension (doc.extend) is not in the label. */
 	p.protect_until = (int64_t)jint(doc, "protect_until");
 	p.now = cmn_now();
-	p.signer = r->key;
-	p.signer_chain = r->chain;
+	p.signer = r->x.key;
+	p.signer_chain = r->x.chain;
 	p.recipients = to;
 	p.nrecipients = 1;
 	p.trust = &r->a->trust.trust;
@@ -388,11 +365,9 @@ static int
 entry_and_secret(struct copy_run *r)
 {
 	const char *copy_id = cy_doc_sealing_copy_id(r->sealing, 0);
-	char when[CY_CANON_TIME_LEN + 1], number[32];
+	char number[32];
 	cy_error err = {0, ""};
-	cy_entry_field f[7] = {
-		{"time", cmn_time_text(cmn_now(), when)},
-		{"actor", cy_cert_serial(cy_chain_get(r->chain, 0))},
+	cy_entry_field f[5] = {
 		{"doc-id", r->a->doc_id},
 		{"copy-id", copy_id},
 		{"copy", number},
@@ -405,9 +380,7 @@ entry_and_secret(struct copy_run *r)
 	    r->a->doc_id, copy_id, cy_cert_seal_public(cy_chain_get(
 	    r->registry, 0)), &r->secret, &err) != 0)
 		return cli_fail(&err, "sealing R to the registry");
-	if (cy_entry_create("copy.issue", f, 7, r->key, &r->entry, &err) != 0)
-		return cli_fail(&err, "the copy.issue entry");
-	return CLI_OK;
+	return cli_xc_entry(&r->x, "copy.issue", f, 5, &r->entry);
 }
 
 static json_t *
@@ -446,21 +419,20 @@ upload(struct copy_run *r, json_t **ans)
 		return CLI_FAIL;
 	}
 	snprintf(path, sizeof(path), "/v1/documents/%s/copies", r->a->doc_id);
-	rv = cli_client_post(r->cl, path, body, ans);
+	rv = cli_client_post(r->x.cl, path, body, ans);
 	json_decref(body);
 	if (rv != CLI_OK)
 		return rv;
 	if (!json_is_integer(json_object_get(*ans, "index")) ||
 	    json_integer_value(json_object_get(*ans, "index")) < 0 ||
-	    cli_client_str(r->cl, *ans, "receipt") == NULL) {
+	    cli_client_str(r->x.cl, *ans, "receipt") == NULL) {
 		cli_warn("the registry answered the copy without its index and "
 		    "receipt");
 		return CLI_FAIL;
 	}
-	return cli_client_receipt_check(r->v, (uint64_t)json_integer_value(
-	    json_object_get(*ans, "index")), 0, json_string_value(
-	    json_object_get(*ans, "receipt")), r->entry.data, r->entry.len,
-	    NULL);
+	return cli_receipt_check(r->x.v, (uint64_t)json_integer_value(
+	    json_object_get(*ans, "index")), json_string_value(
+	    json_object_get(*ans, "receipt")), r->entry.data, r->entry.len);
 }
 
 static int
@@ -480,7 +452,7 @@ run(struct copy_args *a)
 	if ((rv = cli_trust_defaults(&a->trust, "copy", 1)) != CLI_OK ||
 	    (rv = cli_trust_load(&a->trust)) != CLI_OK ||
 	    (rv = cli_keyring_load_chain(a->to, "--to", &r.target)) != CLI_OK ||
-	    (rv = connect_registry(&r)) != CLI_OK)
+	    (rv = cli_xc_open("copy", &a->xc, &r.x)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
 	if (next_number(&r) != CLI_OK || registry_chain(&r) != CLI_OK ||
@@ -506,13 +478,9 @@ out:
 	cy_buf_free(&r.file);
 	json_decref(ans);
 	json_decref(r.status);
-	free(r.chain_text);
-	cy_key_free(r.key);
-	cy_chain_free(r.chain);
 	cy_chain_free(r.target);
 	cy_chain_free(r.registry);
-	cy_note_verifier_free(r.v);
-	cli_client_free(r.cl);
+	cli_xc_close(&r.x);
 	cli_trust_free(&a->trust);
 	return rv;
 }
@@ -524,11 +492,7 @@ cmd_copy(int argc, char **argv)
 		{"form", required_argument, NULL, 'F'},
 		{"to", required_argument, NULL, 't'},
 		{"excerpt", required_argument, NULL, 'x'},
-		{"key", required_argument, NULL, 'k'},
-		{"chain", required_argument, NULL, 'c'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"registry", required_argument, NULL, 'r'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_XC_LONGOPTS,
 		{"trust", required_argument, NULL, 'T'},
 		{"crl", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
@@ -539,15 +503,12 @@ cmd_copy(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		if (cli_xc_opt(&a.xc, c, optarg))
+			continue;
 		switch (c) {
 		case 'F': a.form = optarg; break;
 		case 't': a.to = optarg; break;
 		case 'x': a.excerpt = optarg; break;
-		case 'k': a.key_path = optarg; break;
-		case 'c': a.chain_path = optarg; break;
-		case 'p': a.pass_file = optarg; break;
-		case 'r': a.url = optarg; break;
-		case 'C': a.cacert = optarg; break;
 		case 'T': a.trust.root_path = optarg; break;
 		case 'L':
 			if ((rv = cli_trust_add_crl(&a.trust, "copy", optarg)) !=

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "client.h"
 #include "commands.h"
+#include "exchange.h"
 #include "common/json.h"
 #include "coyeu/entry.h"
 #include "coyeu/file.h"
@@ -183,38 +184,6 @@ struct remote {
 	cy_note_verifier *v;
 };
 
-/* The receipt for entry (file, data) at index: a tlog-proof for that very
- * entry at that index, under a checkpoint the pinned key signed. */
-static int
-check_receipt(const struct remote *rm, uint64_t index, const char *receipt,
-    const uint8_t *entry, size_t len)
-{
-	cy_tlogproof *p = NULL;
-	cy_checkpoint cp;
-	cy_error err = {0, ""};
-	char what[128];
-	int ok;
-
-	ok = cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt), &p,
-	    &err) == 0;
-	if (ok && cy_tlogproof_index(p) != index) {
-		err.code = CY_E_FORMAT;
-		snprintf(err.msg, sizeof(err.msg), "it proves index %llu, not the "
-		    "index %llu the registry answered",
-		    (unsigned long long)cy_tlogproof_index(p),
-		    (unsigned long long)index);
-		ok = 0;
-	}
-	if (ok)
-		ok = cy_tlogproof_verify(p, rm->v, entry, len, &cp, &err) == 0;
-	cy_tlogproof_free(p);
-	if (ok)
-		return CLI_OK;
-	snprintf(what, sizeof(what), "the registry's receipt for entry %llu "
-	    "does not verify", (unsigned long long)index);
-	return cli_fail(&err, what);
-}
-
 /* One answer's item: its index and receipt, checked and acknowledged. */
 static int
 take_answer(struct run *r, const struct remote *rm, json_t *item,
@@ -233,7 +202,7 @@ take_answer(struct run *r, const struct remote *rm, json_t *item,
 		return CLI_FAIL;
 	}
 	index = (uint64_t)json_integer_value(ji);
-	if (check_receipt(rm, index, receipt, data, len) != CLI_OK)
+	if (cli_receipt_check(rm->v, index, receipt, data, len) != CLI_OK)
 		return CLI_FAIL;
 	if (!r->no_receipts) {
 		receipt_path(r, file, path, sizeof(path));

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "client.h"
 #include "commands.h"
+#include "exchange.h"
 
 static const char usage[] =
     "usage: coyeu register outgoing|incoming|copies|destroyed [--unit U]\n"
@@ -37,11 +38,7 @@ static const char usage[] =
     "      --to DATE            rows up to this day, included\n"
     "      --json               the registry's answer as JSON\n"
     "      --csv                CSV (RFC 4180) with the JSON names as headings\n"
-    "  -k, --key KEY            the officer's key (default: the keyring's)\n"
-    "  -c, --chain CHAIN        its chain (default: the keyring's)\n"
-    "      --passphrase-file F  read the key's passphrase from F\n"
-    "      --registry URL       this registry, not the keyring's\n"
-    "      --cacert FILE        CA certificates TLS trusts\n";
+    CLI_XC_USAGE;
 
 /* How a cell is shown. */
 enum cell_kind {
@@ -401,22 +398,16 @@ cmd_register(int argc, char **argv)
 		{"to", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'J'},
 		{"csv", no_argument, NULL, 'V'},
-		{"key", required_argument, NULL, 'k'},
-		{"chain", required_argument, NULL, 'c'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"registry", required_argument, NULL, 'r'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_XC_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *key_path = NULL, *chain_path = NULL, *pass_file = NULL;
-	const char *url = NULL, *cacert = NULL, *unit = NULL, *from = NULL;
+	struct cli_xc_opts xo = {NULL, NULL, NULL, NULL, NULL};
+	struct cli_xc x;
+	const char *unit = NULL, *from = NULL;
 	const char *to = NULL, *answered_unit;
 	const struct register_def *def = NULL;
-	char path[512], *text = NULL;
-	cli_client *cl = NULL;
-	cy_key *key = NULL;
-	cy_chain *chain = NULL;
+	char path[512];
 	json_t *ans = NULL, *rows;
 	int c, rv, json = 0, csv = 0;
 	size_t i, n;
@@ -425,17 +416,14 @@ cmd_register(int argc, char **argv)
 	} params[3] = {{"unit", NULL}, {"from", NULL}, {"to", NULL}};
 
 	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		if (cli_xc_opt(&xo, c, optarg))
+			continue;
 		switch (c) {
 		case 'u': unit = optarg; break;
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
 		case 'J': json = 1; break;
 		case 'V': csv = 1; break;
-		case 'k': key_path = optarg; break;
-		case 'c': chain_path = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'r': url = optarg; break;
-		case 'C': cacert = optarg; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("register", "invalid option");
 		}
@@ -467,19 +455,16 @@ cmd_register(int argc, char **argv)
 			n += (size_t)snprintf(path + n, sizeof(path) - n,
 			    "%c%s=%s", strchr(path, '?') ? '&' : '?',
 			    params[i].name, params[i].value);
-	if ((rv = cli_client_open("register", url, cacert, &cl)) != CLI_OK ||
-	    (rv = cli_client_officer("register", key_path, chain_path,
-	    pass_file, &key, &chain, &text)) != CLI_OK)
+	if ((rv = cli_xc_open("register", &xo, &x)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	cli_client_sign_with(cl, key, cy_cert_serial(cy_chain_get(chain, 0)));
-	if (cli_client_get(cl, path, &ans) != CLI_OK)
+	if (cli_client_get(x.cl, path, &ans) != CLI_OK)
 		goto out;
 	rows = json_object_get(ans, "rows");
-	if (!json_is_array(rows) || (answered_unit = cli_client_str(cl, ans,
+	if (!json_is_array(rows) || (answered_unit = cli_client_str(x.cl, ans,
 	    "unit")) == NULL) {
 		cli_warn("the registry at %s answered without the rows",
-		    cli_client_url(cl));
+		    cli_client_url(x.cl));
 		goto out;
 	}
 	if (json)
@@ -494,9 +479,6 @@ cmd_register(int argc, char **argv)
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
 	json_decref(ans);
-	free(text);
-	cy_key_free(key);
-	cy_chain_free(chain);
-	cli_client_free(cl);
+	cli_xc_close(&x);
 	return rv;
 }

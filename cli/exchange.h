@@ -1,0 +1,69 @@
+/* What coyeu send, inbox, fetch and status share (docs/exchange.md): the
+ * registry's client with the officer who signs, the pinned verifier key,
+ * the officer's entries and the registry's receipts for them. */
+#ifndef COYEU_CLI_EXCHANGE_H
+#define COYEU_CLI_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "coyeu/entry.h"
+#include "coyeu/note.h"
+
+#include "client.h"
+
+/* The options every exchange command takes. */
+struct cli_xc_opts {
+	const char *url, *cacert, *key, *chain, *pass_file;
+};
+
+/* getopt_long rows for them, and their handling: 1 when c was one. */
+#define CLI_XC_LONGOPTS \
+	{"key", required_argument, NULL, 'k'}, \
+	{"chain", required_argument, NULL, 'c'}, \
+	{"passphrase-file", required_argument, NULL, 'P'}, \
+	{"registry", required_argument, NULL, 'R'}, \
+	{"cacert", required_argument, NULL, 'C'}
+int cli_xc_opt(struct cli_xc_opts *o, int c, const char *arg);
+#define CLI_XC_USAGE \
+    "  -k, --key KEY            the officer's key (default: the keyring's)\n" \
+    "  -c, --chain CHAIN        its chain (default: the keyring's)\n" \
+    "      --passphrase-file F  read the key's passphrase from F\n" \
+    "      --registry URL       this registry, not the keyring's\n" \
+    "      --cacert FILE        CA certificates TLS trusts (default: the\n" \
+    "                           keyring's, else the system's)\n"
+
+struct cli_xc {
+	cli_client *cl;
+	cy_note_verifier *v;   /* pinned for the registry's URL */
+	cy_key *key;
+	cy_chain *chain;
+	char *chain_text;
+	const char *serial;    /* the officer's */
+};
+
+/* The client, signing as the officer, with the pinned verifier key. */
+int cli_xc_open(const char *cmd, const struct cli_xc_opts *o,
+    struct cli_xc *x);
+void cli_xc_close(struct cli_xc *x);
+
+/* An entry of type by the officer, now: fields (n, at most 14) plus time
+ * and actor, appended to out. */
+int cli_xc_entry(struct cli_xc *x, const char *type,
+    const cy_entry_field *f, size_t n, cy_buf *out);
+
+/* A receipt (tlog-proof) that proves this very entry at index under a
+ * checkpoint the pinned key signed; CLI_FAIL after saying why. */
+int cli_receipt_check(const cy_note_verifier *v, uint64_t index,
+    const char *receipt, const uint8_t *entry, size_t len);
+
+/* /v1/documents/<doc-id>… with doc_id checked (32 lowercase hex
+ * digits): a usage error for cmd otherwise. */
+int cli_xc_doc_id(const char *cmd, const char *doc_id);
+
+/* A time for people: "2026-12-07 22:50 UTC"; "-" for 0. */
+const char *cli_xc_time(int64_t t, char out[32]);
+
+#endif
