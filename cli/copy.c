@@ -177,38 +177,6 @@ next_number(struct copy_run *r)
 	return CLI_OK;
 }
 
-/* The registry's chain (GET /v1/registry), verified against the pinned
- * root: R is sealed to its key. */
-static int
-registry_chain(struct copy_run *r)
-{
-	json_t *ans = NULL;
-	const char *text;
-	cy_error err = {0, ""};
-	int rv = CLI_FAIL;
-
-	if (cli_client_get(r->x.cl, "/v1/registry", &ans) != CLI_OK ||
-	    (text = cli_client_str(r->x.cl, ans, "chain")) == NULL)
-		goto out;
-	if (cy_chain_parse((const uint8_t *)text, strlen(text), &r->registry,
-	    &err) != 0 ||
-	    cy_chain_verify(r->registry, r->a->trust.trust.root,
-	    r->a->trust.trust.crls, r->a->trust.trust.ncrls, cmn_now(), NULL,
-	    &err) != 0) {
-		cli_fail(&err, "the registry's chain");
-		goto out;
-	}
-	if (cy_cert_role(cy_chain_get(r->registry, 0)) != CY_ROLE_REGISTRY) {
-		cli_warn("the registry's chain is not a registry's (role %s)",
-		    cy_role_name(cy_cert_role(cy_chain_get(r->registry, 0))));
-		goto out;
-	}
-	rv = CLI_OK;
-out:
-	json_decref(ans);
-	return rv;
-}
-
 /* A private file in memory: the plaintext never reaches a named file. */
 static int
 memory_file(const char *name, int *fd)
@@ -383,20 +351,6 @@ entry_and_secret(struct copy_run *r)
 	return cli_xc_entry(&r->x, "copy.issue", f, 5, &r->entry);
 }
 
-static json_t *
-b64_string(const uint8_t *p, size_t len)
-{
-	char *s = malloc(CY_B64_PADDED_LEN(len) + 1);
-	json_t *j;
-
-	if (s == NULL)
-		return NULL;
-	cy_b64_encode(s, p, len, 1);
-	j = json_string(s);
-	free(s);
-	return j;
-}
-
 /* POST /v1/documents/DOC/copies, then the receipt of the very entry. */
 static int
 upload(struct copy_run *r, json_t **ans)
@@ -409,11 +363,11 @@ upload(struct copy_run *r, json_t **ans)
 
 	label = cy_doc_sealing_label(r->sealing, &label_len);
 	body = json_pack("{s:o, s:o, s:[s%], s:[{s:s, s:o}]}",
-	    "file", b64_string(r->file.data, r->file.len),
-	    "label", b64_string(label, label_len),
+	    "file", cli_xc_b64(r->file.data, r->file.len),
+	    "label", cli_xc_b64(label, label_len),
 	    "entries", (const char *)r->entry.data, r->entry.len,
 	    "secrets", "copy_id", cy_doc_sealing_copy_id(r->sealing, 0),
-	    "sealed", b64_string(r->secret.data, r->secret.len));
+	    "sealed", cli_xc_b64(r->secret.data, r->secret.len));
 	if (body == NULL) {
 		cli_warn("out of memory");
 		return CLI_FAIL;
@@ -455,7 +409,8 @@ run(struct copy_args *a)
 	    (rv = cli_xc_open("copy", &a->xc, &r.x)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	if (next_number(&r) != CLI_OK || registry_chain(&r) != CLI_OK ||
+	if (next_number(&r) != CLI_OK || cli_xc_registry_chain(&r.x, &a->trust.trust, cmn_now(),
+	    &r.registry) != CLI_OK ||
 	    open_own_copy(&r, &info) != CLI_OK ||
 	    seal_copy(&r, info.label) != CLI_OK ||
 	    entry_and_secret(&r) != CLI_OK || upload(&r, &ans) != CLI_OK)
