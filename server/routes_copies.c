@@ -632,8 +632,10 @@ cyd_h_document_copies(cyd_request *rq, cyd_response *rs)
 	}
 	cyd_reader_put(rq->srv, reader);
 	reader = NULL;
-	if (check_upload(rq, rs, &cp, e, crls) != 0 ||
-	    check_target(rq, rs, &cp, cy_entry_get(e, "recipient"), crls) != 0)
+	/* The policy before the file: it needs only the entry, and the
+	 * upload's check reads every byte. */
+	if (check_target(rq, rs, &cp, cy_entry_get(e, "recipient"), crls) != 0 ||
+	    check_upload(rq, rs, &cp, e, crls) != 0)
 		goto out;
 	memset(&job, 0, sizeof(job));
 	job.entries = cp.body.entries, job.lens = cp.body.lens, job.n = 1;

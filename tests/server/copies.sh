@@ -1,0 +1,84 @@
+#!/bin/sh
+# Numbered copies through coyeud (docs/exchange.md, "Numbered copies"):
+# a copy within the authorised count, which its new recipient opens; the
+# count's end (coyeu copy and the registry refuse copy N beyond M); an
+# only-named-recipient document; TUYỆT MẬT without the two-person rule's
+# approvals; a copier who holds no copy (403 and a denied entry).
+. "${SRCDIR:-.}/tests/server/lib/pki.sh"
+. "${SRCDIR:-.}/tests/server/lib/exchange_people.sh"
+
+serve_all
+
+printf 'Quyết định số 1\ndòng 2\ndòng 3\ndòng 4\n' >"$T/qd.txt"
+expect 0 "document " "A sends a TỐI MẬT decision to D and E, one copy allowed" \
+	as a $C send --level toi-mat --doc "Số 1/QĐ-VP" --to "$T/d.chain" \
+	--to "$T/e.chain" --copies-allowed 1 "$T/qd.txt"
+DOC=$(doc_of "$T/out")
+
+# ---- a copy within the count ----
+expect 0 "copy 3/3 (sao-y) for Đỗ Thị F" "D makes copy 3/3 for F" \
+	as d $C copy "$DOC" --form sao-y --to "$T/f.chain"
+grep -qF "(receipt verified)" "$T/out" && ok "... its receipt verified" ||
+	bad "receipt: $(cat "$T/out")"
+expect 0 "" "F opens the copy through a release" \
+	as f $C open "$DOC" -o "$T/f.txt"
+cmp -s "$T/qd.txt" "$T/f.txt" && ok "... and reads the decision" ||
+	bad "F's copy differs"
+grep -qF "copy: 3/3 sao-y" "$T/err" && ok "... labelled copy: 3/3 sao-y" ||
+	bad "label: $(cat "$T/err")"
+
+# ---- over the count ----
+OVER="copy 4 would exceed the 3 copies authorised for document Số 1/QĐ-VP (2 originals and 1 further copy)"
+expect 1 "$OVER" "a fourth copy is refused by coyeu copy" \
+	as e $C copy "$DOC" --form sao-luc --to "$T/f.chain"
+printf '{}' >"$T/empty.json"
+signed 403 "$OVER" "... and by the registry" \
+	POST "/v1/documents/$DOC/copies" --key "$T/e.key" --keyid "$SE" \
+	--raw "$T/empty.json"
+denied_for "$SE" "copy 4 would exceed"
+
+# ---- only-named-recipient ----
+expect 0 "document " "A sends an only-named-recipient document" \
+	as a $C send --level toi-mat --doc "Số 2/QĐ-VP" --to "$T/d.chain" \
+	--copies-allowed 2 --only-named-recipient "$T/qd.txt"
+DOC2=$(doc_of "$T/out")
+expect 1 "the document is for its named recipients only (only-named-recipient): it may not be copied" \
+	"a copy of it is refused" \
+	as d $C copy "$DOC2" --form sao-y --to "$T/f.chain"
+grep -qF "registry refused (403 forbidden)" "$T/err" && ok "... by the registry (403)" ||
+	bad "403: $(cat "$T/err")"
+denied_for "$SD" "named recipients only"
+
+# ---- TUYỆT MẬT without approvals ----
+expect 0 "document " "TA sends a TUYỆT MẬT document to TB, one copy allowed" \
+	as ta $C send --level tuyet-mat --doc "Số 3/QĐ-TM" --to "$T/tb.chain" \
+	--copies-allowed 1 "$T/qd.txt"
+DOC3=$(doc_of "$T/out")
+# TB cannot even open it without approvals; the copy itself, asked
+# straight of the registry, is refused by the two-person rule.
+$C log entry --type copy.issue -k "$T/tb.key" -o "$T/ci.entry" \
+    actor="$STB" doc-id="$DOC3" copy-id=00112233445566778899aabbccddeeff \
+    copy=2/2 form=sao-y recipient="$STC" 2>"$T/entry.err" ||
+    { bad "copy.issue entry"; cat "$T/entry.err"; }
+python3 -c 'import json, sys
+print(json.dumps({"file": "AAAA", "label": "AAAA",
+    "entries": [open(sys.argv[1]).read()],
+    "secrets": [{"copy_id": "00112233445566778899aabbccddeeff",
+                 "sealed": "AAAA"}]}))' "$T/ci.entry" >"$T/tm.json"
+signed 403 "TUYỆT MẬT: to copy needs 2 distinct approvers besides the parties, 0 counted" \
+	"a TUYỆT MẬT copy without approvals is refused" \
+	POST "/v1/documents/$DOC3/copies" --key "$T/tb.key" --keyid "$STB" \
+	--raw "$T/tm.json"
+expect 1 "TUYỆT MẬT" "coyeu copy of it is refused too" \
+	as tb $C copy "$DOC3" --form sao-y --to "$T/tc.chain"
+
+# ---- a copier who holds no copy ----
+signed 403 "Đỗ Thị F (serial $SF) holds no live copy of document Số 2/QĐ-VP" \
+	"F, no recipient, cannot copy" \
+	POST "/v1/documents/$DOC2/copies" --key "$T/f.key" --keyid "$SF" \
+	--raw "$T/empty.json"
+denied_for "$SF" "holds no live copy of document Số 2/QĐ-VP"
+expect 1 "registry refused (403 forbidden)" "... nor with coyeu copy" \
+	as f $C copy "$DOC2" --form sao-y --to "$T/e.chain"
+
+finish
