@@ -19,6 +19,7 @@
 #include "coyeu/file.h"
 #include "coyeu/label.h"
 #include "coyeu/level.h"
+#include "coyeu/merkle.h"
 #include "coyeu/release.h"
 
 #include "common/timefmt.h"
@@ -333,22 +334,35 @@ static int
 entry_and_secret(struct copy_run *r)
 {
 	const char *copy_id = cy_doc_sealing_copy_id(r->sealing, 0);
-	char number[32];
+	char number[32], label_hex[2 * CY_HASH_LEN + 1];
+	uint8_t hash[CY_HASH_LEN];
+	const uint8_t *label;
+	size_t label_len;
 	cy_error err = {0, ""};
-	cy_entry_field f[5] = {
+	cy_entry_field f[6] = {
 		{"doc-id", r->a->doc_id},
 		{"copy-id", copy_id},
 		{"copy", number},
 		{"form", r->a->form},
 		{"recipient", cy_cert_serial(cy_chain_get(r->target, 0))},
+		{"label-sha256", label_hex},
 	};
+
+	/* The copy's label, signed here as doc.register signs the
+	 * document's: its reader checks against it. */
+	label = cy_doc_sealing_label(r->sealing, &label_len);
+	if (label == NULL || cy_sha256(NULL, label, label_len, hash) != 0) {
+		cli_warn("cannot hash the copy's label");
+		return CLI_FAIL;
+	}
+	cy_hex_encode(label_hex, hash, sizeof(hash));
 
 	snprintf(number, sizeof(number), "%u/%u", r->number, r->total);
 	if (cy_release_secret_seal(cy_doc_sealing_release_secret(r->sealing, 0),
 	    r->a->doc_id, copy_id, cy_cert_seal_public(cy_chain_get(
 	    r->registry, 0)), &r->secret, &err) != 0)
 		return cli_fail(&err, "sealing R to the registry");
-	return cli_xc_entry(&r->x, "copy.issue", f, 5, &r->entry);
+	return cli_xc_entry(&r->x, "copy.issue", f, 6, &r->entry);
 }
 
 /* POST /v1/documents/DOC/copies, then the receipt of the very entry. */

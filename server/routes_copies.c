@@ -398,6 +398,13 @@ check_upload(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	cy_hex_encode(cp->label_sha256, cy_doc_upload_label_sha256(cp->up), 32);
 	cy_hex_encode(cp->sealed_sha256, cy_doc_upload_sealed_sha256(cp->up),
 	    32);
+	/* The copier signs its label's hash: the reader's check of the
+	 * decrypted label (open_release.c) rests on it. */
+	if (cy_entry_get(e, "label-sha256") == NULL ||
+	    strcmp(cy_entry_get(e, "label-sha256"), cp->label_sha256) != 0)
+		return cyd_error(rs, 400, "bad-request", "the copy.issue entry "
+		    "must carry label-sha256 %s, the copy's label's",
+		    cp->label_sha256), -1;
 	return 0;
 }
 
@@ -489,6 +496,20 @@ set(json_t *o, const char *k, json_t *v, cy_error *err)
 	return 0;
 }
 
+static json_t *
+b64_json(const uint8_t *p, size_t len)
+{
+	char *s = malloc(CY_B64_PADDED_LEN(len) + 1);
+	json_t *j;
+
+	if (s == NULL)
+		return NULL;
+	cy_b64_encode(s, p, len, 1);
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
 /* The copy's record and its rows in the copies register (the copier's
  * unit) and the incoming register (the recipient's). */
 static int
@@ -501,14 +522,17 @@ copy_rows(struct copying *cp, uint64_t index, json_t **copy,
 	const char *number = str(cp->doc, "number"), *level =
 	    str(cp->doc, "level");
 
+	/* label_sha256 and register_entry: a release of this copy answers
+	 * with its copy.issue entry, which binds its label (routes_release.c). */
 	*copy = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
-	    "s:I, s:s, s:s, s:s, s:i}",
+	    "s:I, s:s, s:s, s:s, s:i, s:s, s:o}",
 	    "doc_id", cp->doc_id, "copy_id", cp->copy_id, "copy", cp->copy,
 	    "form", cp->form, "recipient", cy_cert_serial(to),
 	    "name", cy_cert_name(to), "unit", cy_cert_unit(to),
 	    "file", cp->sealed_sha256, "index", idx, "time", at,
 	    "made_by", c->serial, "made_by_name", cy_cert_name(c->cert),
-	    "state", "delivered", "opens", 0);
+	    "state", "delivered", "opens", 0, "label_sha256", cp->label_sha256,
+	    "register_entry", b64_json(cp->body.entries[0], cp->body.lens[0]));
 	/* The rows have the shape of a sending's (routes_docs.c), which a
 	 * receipt rewrites, with who made the copy. */
 	*copies_row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
