@@ -141,7 +141,7 @@ server-test: all $(BUILD)/tests/writer_test $(BUILD)/load
 # throwaway PostgreSQL cluster (reliability.sh and cluster.sh run on it by
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
-PG_SCRIPTS ?= basics append auth client_coyeud witness shred
+PG_SCRIPTS ?= basics append auth client_coyeud witness shred copies registers
 server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \
 	    $(BUILD) $(PG_SCRIPTS)

@@ -289,6 +289,17 @@ cell_text(const struct column *col, json_t *row, size_t ordinal, int en,
 #define CELL_MAX 512
 #define COLS_MAX 12
 
+/* A cell padded to its column; the last ends the line. */
+static void
+print_cell(const char *s, size_t width, size_t col, int last)
+{
+	printf("%s%s", col ? "  " : "", s);
+	if (last)
+		putchar('\n');
+	else
+		printf("%*s", (int)(width - display_width(s)), "");
+}
+
 static void
 print_table(const struct register_def *def, const char *unit, json_t *rows,
     int en)
@@ -309,19 +320,14 @@ print_table(const struct register_def *def, const char *unit, json_t *rows,
 	printf("%s — %s\n", en ? def->title_en : def->title_vi, unit);
 	for (c = 0; def->cols[c].vi != NULL; c++) {
 		head = en ? def->cols[c].en : def->cols[c].vi;
-		printf("%s%s%*s", c ? "  " : "", head,
-		    (int)(width[c] - display_width(head)), "");
+		print_cell(head, width[c], c, def->cols[c + 1].vi == NULL);
 	}
-	putchar('\n');
-	for (i = 0; i < nrows; i++) {
+	for (i = 0; i < nrows; i++)
 		for (c = 0; def->cols[c].vi != NULL; c++) {
 			cell_text(&def->cols[c], json_array_get(rows, i), i + 1,
 			    en, cell, sizeof(cell));
-			printf("%s%s%*s", c ? "  " : "", cell,
-			    (int)(width[c] - display_width(cell)), "");
+			print_cell(cell, width[c], c, def->cols[c + 1].vi == NULL);
 		}
-		putchar('\n');
-	}
 	if (nrows == 0)
 		printf(en ? "(no rows)\n" : "(không có dòng nào)\n");
 }
