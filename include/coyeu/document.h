@@ -8,11 +8,12 @@
  * uncleared recipient even by mistake.  Opening verifies the header MAC,
  * the label's place, the signature, the sealer's chain and the policy's
  * sealing rules at the label's creation time, the outer mark, the stanza
- * hash, one X25519 stanza per named recipient, a creation time not in the
- * future, the protection cap of the level, the reader's own chain and the
- * policy's opening rules (clearance, compartments, validity, revocation,
- * named recipient; when the caller knows the reader's chain) and the
- * payload digest before any plaintext is released.
+ * hash, one X25519 stanza per named recipient (or one release stanza
+ * each, release.h: stanza i is recipient i's copy), a creation time not
+ * in the future, the protection cap of the level, the reader's own chain
+ * and the policy's opening rules (clearance, compartments, validity,
+ * revocation, named recipient; when the caller knows the reader's chain)
+ * and the payload digest before any plaintext is released.
  */
 #ifndef COYEU_DOCUMENT_H
 #define COYEU_DOCUMENT_H
@@ -156,6 +157,11 @@ typedef struct cy_doc_open_params {
 	cy_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t size_hint;
+	/* Registry-mediated: the SHA-256 (32 bytes) of the label registered
+	 * for the document (doc.register's label-sha256), or NULL.  When
+	 * given, the file must carry a label hashing to it (checked before
+	 * any plaintext is released): else CY_E_SIGNATURE. */
+	const uint8_t *label_sha256;
 } cy_doc_open_params;
 
 /* The result of opening: NULL label for a plain age file. */

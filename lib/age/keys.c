@@ -317,6 +317,8 @@ cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
 		    out, err);
 	return cy_error_set(err, CY_E_USAGE, id->kind == CY_KIND_X25519 ?
 	    "an identity made from a key has no key string" :
+	    id->kind == CY_KIND_RELEASE ?
+	    "a release identity has no key string (its X25519 identity may)" :
 	    "a passphrase has no key string");
 }
 

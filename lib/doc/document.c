@@ -947,6 +947,31 @@ open_payload(const struct doc_input *in, const cy_doc_open_params *p,
 	return check_digest(label, v.digest, err);
 }
 
+/* The label the registry holds (its hash in doc.register) is the one in
+ * the file: what the recipient reads is what was registered. */
+static int
+check_registered_label(const cy_doc_open_params *p, const cy_label *l,
+    cy_error *err)
+{
+	uint8_t digest[CY_SHA256_LEN];
+	const uint8_t *text;
+	size_t len;
+
+	if (p->label_sha256 == NULL)
+		return 0;
+	if (l == NULL)
+		return cy_error_set(err, CY_E_SIGNATURE, "the file carries no "
+		    "label, but one is registered for the document: it is not "
+		    "the registered document");
+	text = cy_label_bytes(l, &len);
+	cy_sha256_digest(text, len, digest);
+	if (!cy_memeq(digest, p->label_sha256, CY_SHA256_LEN))
+		return cy_error_set(err, CY_E_SIGNATURE, "the file's label "
+		    "differs from the one registered for the document "
+		    "(label-sha256): the file is not the registered document");
+	return 0;
+}
+
 static int
 open_input(const struct doc_input *input, int out_fd,
     const cy_doc_open_params *p, cy_doc_info *info, cy_error *err)
@@ -983,6 +1008,8 @@ open_input(const struct doc_input *input, int out_fd,
 	    (r = check_created(info, now, err)) != 0 ||
 	    (r = check_stanzas(&h, idx, info->label, err)) != 0 ||
 	    (r = check_reader(&h, p, file_key, now, info, err)) != 0))
+		goto out;
+	if ((r = check_registered_label(p, info->label, err)) != 0)
 		goto out;
 	if (p->mode != CY_DOC_OPEN_LABEL_ONLY)
 		r = open_payload(input, p, file_key, out_fd, info->label, err);

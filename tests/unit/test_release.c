@@ -523,6 +523,9 @@ seal_sealing(const cy_doc_sealing *s, struct world *w)
 	return file;
 }
 
+/* When set, open_release gives it as the registered label's hash. */
+static const uint8_t *registered_label;
+
 /* Opens file as `who` with the release identity for (copy, r) over who's
  * key (and who's key alone as well, when both), reader chain optional. */
 static int
@@ -545,6 +548,7 @@ open_release(struct world *w, const struct pki_holder *who, const cy_buf *file,
 	p.reader = reader;
 	p.now = PKI_NOW;
 	p.mode = CY_DOC_OPEN_VERIFY_FIRST;
+	p.label_sha256 = registered_label;
 	memset(info, 0, sizeof(*info));
 	ret = cy_doc_open_fd(in, out, &p, info, err);
 	*plain = fd_contents(out);
@@ -818,6 +822,37 @@ seal_forged(struct world *w, const struct pki_holder *const keyed[2],
 	return file;
 }
 
+/* The label the registry registered (its SHA-256) must be the file's,
+ * checked before any plaintext is released. */
+static void
+test_doc_registered_label(void **state)
+{
+	struct world *w = *state;
+	uint8_t digest[32];
+	const uint8_t *text;
+	cy_doc_sealing *s;
+	cy_buf file;
+	size_t len;
+	cy_error err;
+
+	if ((s = prepare_release(w, w->doc_id, &err)) == NULL)
+		fail_msg("prepare: %s", err.msg);
+	file = seal_sealing(s, w);
+	assert_non_null(text = cy_doc_sealing_label(s, &len));
+	crypto_hash_sha256(digest, text, len);
+	registered_label = digest;
+	expect_release_open(w, &w->alice, &file, cy_doc_sealing_copy_id(s, 0),
+	    cy_doc_sealing_release_secret(s, 0), w->alice_chain, 0, NULL);
+	digest[31] ^= 1;
+	expect_release_open(w, &w->alice, &file, cy_doc_sealing_copy_id(s, 0),
+	    cy_doc_sealing_release_secret(s, 0), w->alice_chain,
+	    CY_E_SIGNATURE, "the file's label differs from the one registered "
+	    "for the document (label-sha256)");
+	registered_label = NULL;
+	cy_buf_free(&file);
+	cy_doc_sealing_free(s);
+}
+
 static void
 test_doc_forgeries(void **state)
 {
@@ -879,6 +914,7 @@ main(void)
 		cmocka_unit_test(test_doc_round_trip),
 		cmocka_unit_test(test_doc_refusals),
 		cmocka_unit_test(test_doc_swap),
+		cmocka_unit_test(test_doc_registered_label),
 		cmocka_unit_test(test_doc_forgeries),
 	};
 
