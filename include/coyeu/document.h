@@ -209,7 +209,14 @@ CY_API void cy_doc_info_free(cy_doc_info *info);
  * label in the stanza cannot be compared without the file key: each
  * recipient compares its decrypted label with label_sha256 (the
  * registered hash) before any plaintext is released.  Caps: the label
- * at CY_LABEL_MAX, the file at max_size bytes (CY_E_TOO_LARGE). */
+ * at CY_LABEL_MAX, the file at max_size bytes (CY_E_TOO_LARGE).  The file
+ * is read once, in order (cy_source_mem for a body in memory); other
+ * refusals: CY_E_FORMAT for what does not parse or hang together,
+ * CY_E_POLICY for a stanza that is not a release stanza, a stanza count
+ * that is not the label's, a signer the policy refuses (or the chain's
+ * own code, with "sealer: "), CY_E_SIGNATURE for a file that differs from
+ * what the label signs; docs/format.md lists each.  *out is NULL on any
+ * refusal. */
 typedef struct cy_doc_upload cy_doc_upload;
 CY_API int cy_doc_upload_check(const cy_source *file, uint64_t max_size,
     const uint8_t *label, size_t label_len, const cy_trust *trust,

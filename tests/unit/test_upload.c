@@ -17,7 +17,7 @@
 #define MAX_SIZE ((uint64_t)1 << 30)
 
 struct world {
-	struct pki_holder root, sealer, alice, bob, carol;
+	struct pki_holder root, sealer, alice, bob, carol, elsewhere;
 	struct pki_holder other_root, other_sealer;
 	cy_trust trust;
 	uint8_t plain[3 * 65536 + 123];
@@ -28,6 +28,7 @@ struct sealed {
 	cy_buf file, label;
 	char doc_id[CY_RELEASE_ID_SIZE];
 	char copy_ids[2][CY_RELEASE_ID_SIZE];
+	uint8_t r[2][CY_RELEASE_SECRET_LEN];
 	size_t ncopies;
 };
 
@@ -47,6 +48,10 @@ setup(void **state)
 	    CY_LEVEL_TUYET_MAT, "x");
 	w->carol = pki_issue(&w->root, "Carol", "vn/hcm/a", CY_ROLE_OFFICER,
 	    CY_LEVEL_MAT, NULL);
+	/* The sealer's twin (same name, clearance, compartments) in another
+	 * unit: its labels have the sealer's labels' length. */
+	w->elsewhere = pki_issue(&w->root, "Người gửi", "vn/hcm/b",
+	    CY_ROLE_OFFICER, CY_LEVEL_TOI_MAT, "x");
 	w->other_root = pki_issue(NULL, "Giả mạo", "vn", CY_ROLE_AUTHORITY,
 	    CY_LEVEL_TUYET_MAT, "x");
 	w->other_sealer = pki_issue(&w->other_root, "Người gửi", "vn/hcm/a",
@@ -67,6 +72,7 @@ teardown(void **state)
 	pki_holder_free(&w->alice);
 	pki_holder_free(&w->bob);
 	pki_holder_free(&w->carol);
+	pki_holder_free(&w->elsewhere);
 	pki_holder_free(&w->other_root);
 	pki_holder_free(&w->other_sealer);
 	free(w);
@@ -123,8 +129,11 @@ seal_doc(struct world *w, const uint8_t *plain, size_t len, int release,
 	assert_non_null(label = cy_doc_sealing_label(s, &llen));
 	cy_buf_append(&out.label, label, llen);
 	out.ncopies = nrcpt;
-	for (i = 0; release && i < nrcpt; i++)
+	for (i = 0; release && i < nrcpt; i++) {
 		strcpy(out.copy_ids[i], cy_doc_sealing_copy_id(s, i));
+		memcpy(out.r[i], cy_doc_sealing_release_secret(s, i),
+		    CY_RELEASE_SECRET_LEN);
+	}
 	cy_doc_sealing_free(s);
 	close(in);
 	close(fd);
@@ -313,6 +322,72 @@ test_good(void **state)
 
 /* The chunk boundaries the stream has: an empty payload (a lone tag), one
  * full final chunk, one full chunk and a short one; one recipient. */
+/* Alice opens her copy (with its R, as after a release) checking the
+ * label against a registered label-sha256. */
+static int
+open_copy(struct world *w, const struct sealed *s, const uint8_t *label_sha256,
+    cy_buf *plain, cy_error *err)
+{
+	cy_identity *x = NULL, *id = NULL;
+	cy_doc_open_params p;
+	cy_doc_info info;
+	uint8_t *data;
+	size_t len;
+	int in = temp_fd(s->file.data, s->file.len), out = temp_fd(NULL, 0), r;
+
+	assert_int_equal(cy_identity_from_key(w->alice.key, &x, err), 0);
+	assert_int_equal(cy_release_identity(x, s->doc_id, s->copy_ids[0],
+	    s->r[0], &id, err), 0);
+	memset(&p, 0, sizeof(p));
+	p.identities = &id;
+	p.nidentities = 1;
+	p.trust = &w->trust;
+	p.now = PKI_NOW;
+	p.label_sha256 = label_sha256;
+	r = cy_doc_open_fd(in, out, &p, &info, err);
+	if (r == 0)
+		cy_doc_info_free(&info);
+	assert_int_equal(lseek(out, 0, SEEK_SET), 0);
+	assert_int_equal(cy_fd_read_all(out, 1 << 24, &data, &len, err), 0);
+	cy_buf_append(plain, data, len);
+	free(data);
+	close(in);
+	close(out);
+	cy_identity_free(id);
+	cy_identity_free(x);
+	return r;
+}
+
+/* The label-sha256 the registry registers from the upload is the one a
+ * recipient's open checks: it passes for this file, not for another's. */
+static void
+test_registered_label_opens(void **state)
+{
+	struct world *w = *state;
+	struct sealed s = seal_release(w), other = seal_release(w);
+	cy_doc_upload *u = NULL, *v = NULL;
+	cy_buf plain = CY_BUF_INIT;
+	cy_error err;
+
+	assert_int_equal(check(w, &s.file, &s.label, MAX_SIZE, &u, &err), 0);
+	assert_int_equal(check(w, &other.file, &other.label, MAX_SIZE, &v,
+	    &err), 0);
+	if (open_copy(w, &s, cy_doc_upload_label_sha256(u), &plain, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(plain.len, sizeof(w->plain));
+	assert_memory_equal(plain.data, w->plain, plain.len);
+	plain.len = 0;
+	assert_int_equal(open_copy(w, &s, cy_doc_upload_label_sha256(v),
+	    &plain, &err), CY_E_SIGNATURE);
+	expect_error(&err, "differs from the one registered for the document");
+	assert_int_equal(plain.len, 0);
+	cy_buf_free(&plain);
+	cy_doc_upload_free(u);
+	cy_doc_upload_free(v);
+	sealed_free(&s);
+	sealed_free(&other);
+}
+
 static void
 test_good_sizes(void **state)
 {
@@ -535,14 +610,15 @@ test_stanza_ids(void **state)
 	expect_refused(w, &f, &s.label, MAX_SIZE, CY_E_FORMAT, want);
 	cy_buf_free(&f);
 	/* A recipient's stanza missing. */
+	cy_buf_free(&t[1]);
 	t[1] = t[2];
+	t[2] = (cy_buf)CY_BUF_INIT;
 	f = with_stanzas(&s.file, t, 2);
 	expect_refused(w, &f, &s.label, MAX_SIZE, CY_E_POLICY,
 	    "the label names 2 recipients but the file holds 1 release "
 	    "stanzas");
 	cy_buf_free(&f);
-	t[1] = stanza_text(&s.file, 0);
-	bufs_free(t, 3);
+	bufs_free(t, 2);
 	sealed_free(&s);
 	sealed_free(&other);
 }
@@ -558,7 +634,7 @@ test_signature_flipped(void **state)
 	sig += 12 + 20;
 	*sig = *sig == 'A' ? 'B' : 'A';
 	expect_refused(w, &s.file, &s.label, MAX_SIZE, CY_E_SIGNATURE,
-	    "signature");
+	    "the label's signature does not verify");
 	sealed_free(&s);
 }
 
@@ -567,23 +643,63 @@ test_another_signer(void **state)
 {
 	struct world *w = *state;
 	struct sealed s = seal_release(w);
-	cy_buf forged = relabel(&s.label, &w->other_sealer), lower;
+	cy_buf forged = relabel(&s.label, &w->other_sealer),
+	    other_unit = relabel(&s.label, &w->elsewhere),
+	    lower = relabel(&s.label, &w->carol),
+	    again = relabel(&s.label, &w->sealer);
 
 	/* Signed for this very file, by a key the trusted root never
 	 * certified. */
-	expect_refused(w, &s.file, &forged, MAX_SIZE, CY_E_SIGNATURE,
-	    "sealer: ");
-	/* Certified, but not cleared for TỐI MẬT: the policy refuses. */
-	lower = relabel(&s.label, &w->carol);
-	expect_refused(w, &s.file, &lower, MAX_SIZE, CY_E_POLICY,
-	    "TỐI MẬT");
-	/* Control: a cleared officer's label for this file passes. */
-	cy_buf_free(&lower);
-	lower = relabel(&s.label, &w->sealer);
+	expect_refused(w, &s.file, &forged, MAX_SIZE, CY_E_POLICY,
+	    "sealer: certificate 1 (serial ");
+	expect_refused(w, &s.file, &forged, MAX_SIZE, CY_E_POLICY,
+	    "but the next certificate is the trusted root");
+	/* Certified and cleared, but the document is another unit's. */
+	expect_refused(w, &s.file, &other_unit, MAX_SIZE, CY_E_POLICY,
+	    "is of unit vn/hcm/b, but the document names unit vn/hcm/a");
+	/* Another signer's chain makes another label length: that label
+	 * cannot be the one sealed in the file. */
+	expect_refused(w, &s.file, &lower, MAX_SIZE, CY_E_FORMAT,
+	    "the label is another file's");
+	/* Control: the sealer's own label again (a fresh signature) passes. */
 	cy_buf_free(&s.label);
-	s.label = lower;
+	s.label = again;
 	expect_good(w, &s);
 	cy_buf_free(&forged);
+	cy_buf_free(&other_unit);
+	cy_buf_free(&lower);
+	sealed_free(&s);
+}
+
+/* A source whose stated size is not what it holds: the hash of the file
+ * would not be of the bytes checked. */
+static ssize_t
+short_pread(void *ctx, uint8_t *buf, size_t len, uint64_t off, cy_error *err)
+{
+	const cy_buf *b = ctx;
+
+	if (off >= b->len)
+		return 0;
+	if (len > b->len - off)
+		len = (size_t)(b->len - off);
+	memcpy(buf, b->data + off, len);
+	return (ssize_t)len;
+}
+
+static void
+test_source_changed(void **state)
+{
+	struct world *w = *state;
+	struct sealed s = seal_release(w);
+	cy_source src = {short_pread, &s.file, 0, NULL};
+	cy_doc_upload *u = NULL;
+	cy_error err;
+
+	src.size = s.file.len + 1;
+	assert_int_equal(cy_doc_upload_check(&src, MAX_SIZE, s.label.data,
+	    s.label.len, &w->trust, &u, &err), CY_E_IO);
+	expect_error(&err, "the file changed while it was checked");
+	assert_null(u);
 	sealed_free(&s);
 }
 
@@ -634,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_good_sizes),
+		cmocka_unit_test(test_registered_label_opens),
 		cmocka_unit_test(test_sizes_refused),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_label_stanza_place),
@@ -645,6 +762,7 @@ main(void)
 		cmocka_unit_test(test_stanza_ids),
 		cmocka_unit_test(test_signature_flipped),
 		cmocka_unit_test(test_another_signer),
+		cmocka_unit_test(test_source_changed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
