@@ -134,15 +134,26 @@ $(BUILD)/tests/writer_test: tests/server/writer_test.c $(SERVER_CORE_OBJ) \
 	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -Iserver $(LDFLAGS_ALL) -o $@ $< \
 	    $(SERVER_CORE_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) $(SERVER_LIBS)
 
-server-test: all $(BUILD)/tests/writer_test $(BUILD)/load
+# A coyeu whose sealing skips the policy (tests/server/forge_policy.c):
+# the attacker's client of tests/server/exchange.sh.
+$(BUILD)/tests/coyeu_forge: tests/server/forge_policy.c $(CLI_OBJ) \
+    $(BUILD)/libcoyeu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -Wl,--allow-multiple-definition \
+	    -o $@ $< $(CLI_OBJ) $(BUILD)/libcoyeu.a $(LIBS_ALL) $(CLIENT_LIBS)
+
+server-test: all $(BUILD)/tests/writer_test $(BUILD)/load \
+    $(BUILD)/tests/coyeu_forge
 	@sh tests/run-server.sh $(BUILD)
 
 # The HTTP tests whose outcome depends on the store, again with coyeud on a
 # throwaway PostgreSQL cluster (reliability.sh and cluster.sh run on it by
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
-PG_SCRIPTS ?= basics append auth client_coyeud witness shred copies registers
-server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load
+PG_SCRIPTS ?= basics append auth client_coyeud witness shred exchange \
+    copies registers
+server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load \
+    $(BUILD)/tests/coyeu_forge
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \
 	    $(BUILD) $(PG_SCRIPTS)
 

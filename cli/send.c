@@ -35,7 +35,8 @@ static const char usage[] =
     "usage: coyeu send --level LEVEL --doc NUMBER --to WHO... [--to WHO]\n"
     "                  [--compartments LIST] [--copies-allowed K]\n"
     "                  [--protect-until DATE] [--only-named-recipient]\n"
-    "                  [-k KEY] [-c CHAIN] [--registry URL] FILE\n"
+    "                  [--dry-run REQUEST] [-k KEY] [-c CHAIN]\n"
+    "                  [--registry URL] FILE\n"
     "\n"
     "Seals FILE as a classified document whose recipients can open it only\n"
     "through the registry: each copy gets a coyeu.v1/release stanza under a\n"
@@ -58,6 +59,8 @@ static const char usage[] =
     "      --protect-until DATE the end of protection (default: the level's)\n"
     "      --only-named-recipient  no copies, only the named recipients\n"
     "      --trust ROOT         the pinned root (default: the keyring's)\n"
+    "      --dry-run FILE       write the request (POST /v1/documents) to\n"
+    "                           FILE and send nothing\n"
     CLI_XC_USAGE;
 
 struct send_args {
@@ -67,6 +70,7 @@ struct send_args {
 	int only_named;
 	uint64_t copies_allowed;
 	int have_allowed;
+	const char *dry_run;        /* write the request here, send nothing */
 	struct cli_xc_opts xo;
 	struct cli_trust trust;
 };
@@ -435,6 +439,29 @@ take_answer(struct send *s, json_t *ans)
 	return CLI_OK;
 }
 
+/* --dry-run FILE: the request as it would go (no plaintext, no R in
+ * clear: each R is sealed to the registry), and nothing registered. */
+static int
+dry_run(struct send *s, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	cy_error err = {0, ""};
+	int rc = CLI_OK;
+
+	if (text == NULL) {
+		cli_warn("out of memory");
+		return CLI_FAIL;
+	}
+	if (cy_file_write(s->a->dry_run, text, strlen(text), 0600, 0,
+	    &err) != 0)
+		rc = cli_fail(&err, s->a->dry_run);
+	else
+		printf("document %s: request written to %s, nothing sent\n",
+		    s->doc_id, s->a->dry_run);
+	free(text);
+	return rc;
+}
+
 static int
 send_run(struct send_args *a)
 {
@@ -452,8 +479,13 @@ send_run(struct send_args *a)
 	    (rc = prepare(&s)) != CLI_OK ||
 	    (rc = seal(&s)) != CLI_OK ||
 	    (rc = make_entries(&s)) != CLI_OK ||
-	    (rc = make_body(&s, &body)) != CLI_OK ||
-	    (rc = cli_client_post(s.x.cl, "/v1/documents", body, &ans)) !=
+	    (rc = make_body(&s, &body)) != CLI_OK)
+		goto out;
+	if (a->dry_run != NULL) {
+		rc = dry_run(&s, body);
+		goto out;
+	}
+	if ((rc = cli_client_post(s.x.cl, "/v1/documents", body, &ans)) !=
 	    CLI_OK)
 		goto out;
 	rc = take_answer(&s, ans);
@@ -476,6 +508,7 @@ cmd_send(int argc, char **argv)
 		{"protect-until", required_argument, NULL, 'u'},
 		{"only-named-recipient", no_argument, NULL, 'o'},
 		{"trust", required_argument, NULL, 'T'},
+		{"dry-run", required_argument, NULL, 'D'},
 		CLI_XC_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -508,6 +541,7 @@ cmd_send(int argc, char **argv)
 		case 'u': a.protect_arg = optarg; break;
 		case 'o': a.only_named = 1; break;
 		case 'T': a.trust.root_path = optarg; break;
+		case 'D': a.dry_run = optarg; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("send", "invalid option");
 		}
