@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -247,10 +246,9 @@ struct cli_client {
 	char errbuf[CURL_ERROR_SIZE];
 	cy_buf answer;
 	int too_big;
-	int unreached;           /* the last request got no answer */
-	int out_fd;              /* >= 0: a 2xx answer's body goes here */
-	uint64_t out_len, out_max;
-	int out_failed;
+	size_t answer_max;   /* this request's cap: CLI_CLIENT_ANSWER_MAX, or a
+	                      * file's (cli_client_get_bytes) */
+	int unreached;       /* the last request got no answer */
 };
 
 const char *
@@ -271,23 +269,8 @@ on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	cli_client *c = ctx;
 	size_t len = size * n; /* size is 1, as libcurl documents */
-	long status = 0;
 
-	if (c->out_fd >= 0 && curl_easy_getinfo(c->curl,
-	    CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 200 &&
-	    status <= 299) {
-		if (len > c->out_max - c->out_len) {
-			c->too_big = 1;
-			return 0;
-		}
-		if (cy_write_all(c->out_fd, p, len) != 0) {
-			c->out_failed = 1;
-			return 0;
-		}
-		c->out_len += len;
-		return len;
-	}
-	if (len > CLI_CLIENT_ANSWER_MAX - c->answer.len) {
+	if (len > c->answer_max - c->answer.len) {
 		c->too_big = 1;
 		return 0; /* stops the transfer */
 	}
@@ -320,7 +303,6 @@ cli_client_open(const char *cmd, const char *url, const char *cacert,
 		cli_warn("out of memory");
 		goto out;
 	}
-	c->out_fd = -1;
 	if ((rv = cli_registry_url_check(cmd, url, c->url, sizeof(c->url))) !=
 	    CLI_OK)
 		goto out;
@@ -492,11 +474,11 @@ refused(const cli_client *c, long status, json_t *j)
 	return CLI_FAIL;
 }
 
-/* The request; a 2xx answer is a JSON object in *out, or with c->out_fd
- * set its body went there. */
+/* One request; a 2xx answer is a JSON object into *out, or with bytes
+ * not NULL the raw answer (at most max bytes) into *bytes. */
 static int
-request_to(cli_client *c, const char *method, const char *path, json_t *body,
-    json_t **out)
+request_ex(cli_client *c, const char *method, const char *path, json_t *body,
+    json_t **out, cy_buf *bytes, size_t max)
 {
 	struct curl_slist *h = NULL, *expect;
 	char target[CLI_REGISTRY_URL_MAX + 512], text[200];
@@ -521,7 +503,9 @@ request_to(cli_client *c, const char *method, const char *path, json_t *body,
 		}
 		len = strlen(data);
 	}
-	if (add_header(&h, "Accept", "application/json") != 0 ||
+	if (add_header(&h, "Accept", bytes != NULL ?
+	    "application/octet-stream, application/json" :
+	    "application/json") != 0 ||
 	    (expect = curl_slist_append(h, "Expect:")) == NULL)
 		goto nomem;
 	h = expect; /* empty: curl would otherwise wait for a 100 Continue */
@@ -529,6 +513,7 @@ request_to(cli_client *c, const char *method, const char *path, json_t *body,
 		goto out;
 	c->answer.len = 0;
 	c->too_big = 0;
+	c->answer_max = bytes != NULL ? max : CLI_CLIENT_ANSWER_MAX;
 	c->unreached = 0;
 	c->errbuf[0] = '\0';
 	curl_easy_reset(c->curl); /* keeps the connection (keep-alive) */
@@ -554,12 +539,8 @@ request_to(cli_client *c, const char *method, const char *path, json_t *body,
 	}
 	if ((cc = curl_easy_perform(c->curl)) != CURLE_OK) {
 		if (c->too_big)
-			cli_warn("the registry at %s answered more than %llu bytes: "
-			    "refused", c->url, c->out_fd >= 0 ?
-			    (unsigned long long)c->out_max :
-			    (unsigned long long)CLI_CLIENT_ANSWER_MAX);
-		else if (c->out_failed)
-			cli_warn("cannot write the registry's answer: %m");
+			cli_warn("the registry at %s answered more than %zu bytes: "
+			    "refused", c->url, c->answer_max);
 		else if ((c->unreached = 1))
 			cli_warn("cannot reach the registry at %s: %s", c->url,
 			    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
@@ -572,7 +553,10 @@ request_to(cli_client *c, const char *method, const char *path, json_t *body,
 		rv = refused(c, status, j);
 		goto out;
 	}
-	if (c->out_fd >= 0) {
+	if (bytes != NULL) {
+		cy_buf_append(bytes, c->answer.data, c->answer.len);
+		if (cy_buf_status(bytes) != 0)
+			goto nomem;
 		rv = CLI_OK;
 		goto out;
 	}
@@ -596,77 +580,25 @@ out:
 	return rv;
 }
 
-static int
-request(cli_client *c, const char *method, const char *path, json_t *body,
-    json_t **out)
-{
-	c->out_fd = -1;
-	return request_to(c, method, path, body, out);
-}
-
-int
-cli_client_get_fd(cli_client *c, const char *path, int fd, uint64_t max)
-{
-	json_t *none = NULL;
-	int rv;
-
-	c->out_fd = fd;
-	c->out_len = 0;
-	c->out_max = max;
-	c->out_failed = 0;
-	rv = request_to(c, "GET", path, NULL, &none);
-	c->out_fd = -1;
-	json_decref(none);
-	return rv;
-}
-
-/* cli_client_get_fd into a spool file, read back: one transfer path
- * (merge of i11-send's bytes and i11-release's fd answers). */
-int
-cli_client_get_bytes(cli_client *c, const char *path, size_t max,
-    cy_buf *out)
-{
-	uint8_t buf[65536];
-	cy_error err = {0, ""};
-	ssize_t n;
-	int fd, rv;
-
-	if ((fd = cy_file_spool(&err)) < 0)
-		return cli_fail(&err, "a temporary file");
-	rv = cli_client_get_fd(c, path, fd, max);
-	if (rv == CLI_OK && lseek(fd, 0, SEEK_SET) != 0)
-		rv = CLI_FAIL;
-	while (rv == CLI_OK && (n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			cli_warn("cannot read the registry's answer back: %m");
-			rv = CLI_FAIL;
-		} else
-			cy_buf_append(out, buf, (size_t)n);
-	}
-	if (rv == CLI_OK && cy_buf_status(out) != 0) {
-		cli_warn("out of memory");
-		rv = CLI_FAIL;
-	}
-	close(fd);
-	return rv;
-}
-
-int
-cli_client_unreached(const cli_client *c)
-{
-	return c->unreached;
-}
-
 int
 cli_client_get(cli_client *c, const char *path, json_t **out)
 {
-	return request(c, "GET", path, NULL, out);
+	return request_ex(c, "GET", path, NULL, out, NULL, 0);
 }
 
 int
 cli_client_post(cli_client *c, const char *path, json_t *body, json_t **out)
 {
-	return request(c, "POST", path, body, out);
+	return request_ex(c, "POST", path, body, out, NULL, 0);
+}
+
+int
+cli_client_get_bytes(cli_client *c, const char *path, size_t max,
+    cy_buf *out)
+{
+	json_t *unused = NULL;
+
+	return request_ex(c, "GET", path, NULL, &unused, out, max);
 }
 
 const char *
@@ -741,4 +673,10 @@ fail:
 	*key = NULL;
 	*chain = NULL;
 	return CLI_FAIL;
+}
+
+int
+cli_client_unreached(const cli_client *c)
+{
+	return c->unreached;
 }

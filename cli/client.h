@@ -101,9 +101,6 @@ int cli_client_post(cli_client *c, const char *path, json_t *body,
 int cli_client_get_bytes(cli_client *c, const char *path, size_t max,
     cy_buf *out);
 
-/* GET path, a 2xx answer's body (a sealed file) written to fd, at most
- * max bytes; a refusal is printed as cli_client_get's. */
-int cli_client_get_fd(cli_client *c, const char *path, int fd, uint64_t max);
 /* 1 when the last request got no answer (connection, timeout): the
  * registry may or may not have served it. */
 int cli_client_unreached(const cli_client *c);

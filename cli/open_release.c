@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "client.h"
 #include "common/timefmt.h"
+#include "exchange.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
 #include "coyeu/file.h"
@@ -21,7 +22,7 @@
 /* Sends of one release entry when no answer comes back: the same entry
  * each time, so the register holds it once. */
 #define RELEASE_TRIES 3
-#define FETCH_MAX ((uint64_t)1 << 36)   /* a fetched sealed file, bytes */
+#define FETCH_MAX ((size_t)64 * 1024 * 1024) /* coyeud's default doc_max */
 
 int
 open_release_is_doc_id(const char *s)
@@ -159,6 +160,7 @@ int
 open_release_fetch(const struct open_release *o, const char *doc_id, int *fd)
 {
 	struct session s;
+	cy_buf file = CY_BUF_INIT;
 	cy_error err = {0, ""};
 	char path[160];
 	int rc;
@@ -167,22 +169,24 @@ open_release_fetch(const struct open_release *o, const char *doc_id, int *fd)
 	if ((rc = session_open(&s, o, doc_id)) != CLI_OK ||
 	    (rc = find_copy(&s, -1)) != CLI_OK)
 		goto out;
-	if ((*fd = cy_file_spool(&err)) < 0) {
-		rc = cli_fail(&err, "a temporary file");
-		goto out;
-	}
 	snprintf(path, sizeof(path), "/v1/documents/%s/file?copy=%s",
 	    s.doc_id, s.copy_id);
-	if ((rc = cli_client_get_fd(s.cl, path, *fd, FETCH_MAX)) == CLI_OK &&
-	    lseek(*fd, 0, SEEK_SET) != 0) {
-		cli_warn("cannot rewind the fetched file: %m");
-		rc = CLI_FAIL;
-	}
+	if ((rc = cli_client_get_bytes(s.cl, path, FETCH_MAX, &file)) != CLI_OK)
+		goto out;
+	rc = CLI_FAIL;
+	if ((*fd = cy_file_spool(&err)) < 0)
+		cli_fail(&err, "a temporary file");
+	else if (cy_write_all(*fd, file.data, file.len) != 0 ||
+	    lseek(*fd, 0, SEEK_SET) != 0)
+		cli_warn("cannot write the fetched file: %m");
+	else
+		rc = CLI_OK;
 out:
 	if (rc != CLI_OK && *fd >= 0) {
 		close(*fd);
 		*fd = -1;
 	}
+	cy_buf_free(&file);
 	session_close(&s);
 	return rc;
 }
@@ -286,38 +290,28 @@ struct released {
 	uint8_t *r;               /* R, guarded */
 };
 
-/* A receipt that proves the exact bytes of entry under a checkpoint the
- * pinned key signed, at index (any_index: at the index it names). */
+/* cli_receipt_check, at index (any_index: at the index the receipt
+ * names, the doc.register's). */
 static int
 receipt_check(const struct session *s, uint64_t index, int any_index,
-    const char *receipt, const uint8_t *entry, size_t len, const char *what)
+    const char *receipt, const uint8_t *entry, size_t len)
 {
 	cy_tlogproof *p = NULL;
 	cy_error err = {0, ""};
-	char msg[160];
-	int ok;
 
-	ok = strlen(receipt) <= CY_TLOGPROOF_MAX &&
-	    cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt), &p,
-	    &err) == 0;
-	if (ok && !any_index && cy_tlogproof_index(p) != index) {
-		cy_error_set(&err, CY_E_FORMAT, "it proves index %llu, not the "
-		    "index %llu the registry answered",
-		    (unsigned long long)cy_tlogproof_index(p),
-		    (unsigned long long)index);
-		ok = 0;
+	if (any_index && receipt != NULL) {
+		if (strlen(receipt) > CY_TLOGPROOF_MAX ||
+		    cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt),
+		    &p, &err) != 0)
+			return cli_fail(&err, "the registry's receipt for the "
+			    "doc.register entry does not verify");
+		index = cy_tlogproof_index(p);
+		cy_tlogproof_free(p);
 	}
-	if (ok)
-		ok = cy_tlogproof_verify(p, s->v, entry, len, NULL, &err) == 0;
-	cy_tlogproof_free(p);
-	if (ok)
+	if (cli_receipt_check(s->v, index, receipt, entry, len) == CLI_OK)
 		return CLI_OK;
-	if (err.code == 0)
-		cy_error_set(&err, CY_E_TOO_LARGE, "over %d bytes",
-		    CY_TLOGPROOF_MAX);
-	snprintf(msg, sizeof(msg), "the registry's receipt for %s does not "
-	    "verify; nothing is decrypted", what);
-	return cli_fail(&err, msg);
+	cli_warn("%s: nothing is decrypted", s->o->cmd);
+	return CLI_FAIL;
 }
 
 /* The doc.register entry: it verifies, names this document, and its
@@ -366,8 +360,7 @@ check_register(const struct session *s, json_t *ans, struct released *rl)
 	snprintf(rl->signer, sizeof(rl->signer), "%s", cy_entry_get(e,
 	    "actor"));
 	memcpy(rl->signer_key, cy_entry_actor_key(e), CY_ENTRY_KEY_LEN);
-	rc = receipt_check(s, 0, 1, receipt, rl->reg, rl->reg_len,
-	    "the doc.register entry");
+	rc = receipt_check(s, 0, 1, receipt, rl->reg, rl->reg_len);
 out:
 	cy_entry_free(e);
 	return rc;
@@ -394,9 +387,8 @@ check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
 		return CLI_FAIL;
 	}
 	rl->index = (uint64_t)json_integer_value(ji);
-	if (receipt_check(s, rl->index, 0, receipt, entry->data, entry->len,
-	    "the release entry") != CLI_OK || check_register(s, ans, rl) !=
-	    CLI_OK)
+	if (receipt_check(s, rl->index, 0, receipt, entry->data,
+	    entry->len) != CLI_OK || check_register(s, ans, rl) != CLI_OK)
 		return CLI_FAIL;
 	if (answer_b64(s, ans, "secret", CY_RELEASE_SEALED_MAX, &sealed,
 	    &len) != CLI_OK)
