@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "exchange.h"
 #include "lifecycle.h"
 
 static const char usage[] =
@@ -20,11 +21,7 @@ static const char usage[] =
     "entry is made for it.\n"
     "\n"
     "      --until DATE         the new end of protection (required)\n"
-    "  -k, --key KEY            the authority's key (default: the keyring's)\n"
-    "  -c, --chain CHAIN        its chain (default: the keyring's)\n"
-    "      --passphrase-file F  read the key's passphrase from F\n"
-    "      --registry URL       this registry, not the keyring's\n"
-    "      --cacert FILE        CA certificates TLS trusts\n";
+    CLI_XC_USAGE;
 
 int
 cmd_extend(int argc, char **argv)

@@ -8,15 +8,16 @@
 #include <string.h>
 
 #include "cli.h"
-#include "client.h"
 #include "common/timefmt.h"
-#include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/tlogproof.h"
+#include "exchange.h"
 #include "lifecycle.h"
 
 #define LC_ID_LEN 32
-#define LC_FIELDS_MAX 8
+#define LC_FIELDS_MAX 4
+
+enum { OPT_COPY = 1000, OPT_REASON, OPT_UNTIL };
 
 static int
 is_id(const char *s)
@@ -34,14 +35,10 @@ lc_parse(const char *cmd, const char *usage, int takes, int argc,
     char **argv, struct lc_opts *o, int *done)
 {
 	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"chain", required_argument, NULL, 'c'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"registry", required_argument, NULL, 'r'},
-		{"cacert", required_argument, NULL, 'C'},
-		{"copy", required_argument, NULL, 'n'},
-		{"reason", required_argument, NULL, 'R'},
-		{"until", required_argument, NULL, 'u'},
+		CLI_XC_LONGOPTS,
+		{"copy", required_argument, NULL, OPT_COPY},
+		{"reason", required_argument, NULL, OPT_REASON},
+		{"until", required_argument, NULL, OPT_UNTIL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -51,15 +48,12 @@ lc_parse(const char *cmd, const char *usage, int takes, int argc,
 	memset(o, 0, sizeof(*o));
 	*done = 0;
 	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		if (cli_xc_opt(&o->xc, c, optarg))
+			continue;
 		switch (c) {
-		case 'k': o->key = optarg; break;
-		case 'c': o->chain = optarg; break;
-		case 'p': o->pass_file = optarg; break;
-		case 'r': o->url = optarg; break;
-		case 'C': o->cacert = optarg; break;
-		case 'n': o->copy = optarg; break;
-		case 'R': o->reason = optarg; break;
-		case 'u': o->until = optarg; break;
+		case OPT_COPY: o->copy = optarg; break;
+		case OPT_REASON: o->reason = optarg; break;
+		case OPT_UNTIL: o->until = optarg; break;
 		case 'h': fputs(usage, stdout); *done = 1; return CLI_OK;
 		default: return cli_usage_error(cmd, "invalid option");
 		}
@@ -76,9 +70,8 @@ lc_parse(const char *cmd, const char *usage, int takes, int argc,
 		    "give its doc-id" : "unexpected argument '%s'",
 		    argv[optind + 1 < argc ? optind + 1 : optind]);
 	o->doc = argv[optind];
-	if (!is_id(o->doc))
-		return cli_usage_error(cmd, "'%s' is not a doc-id (32 lowercase "
-		    "hex digits, as coyeu send and coyeu inbox print)", o->doc);
+	if (cli_xc_doc_id(cmd, o->doc) != CLI_OK)
+		return CLI_USAGE;
 	if ((takes & LC_TAKES_REASON) && o->reason == NULL)
 		return cli_usage_error(cmd, "--reason TEXT is required: it goes "
 		    "into the register");
@@ -133,44 +126,24 @@ out:
 	return rv;
 }
 
-/* The receipt proves this very entry at `index`, under a checkpoint the
- * pinned key signed. */
+/* The answer's index and receipt, which must prove this very entry under
+ * a checkpoint the pinned key signed. */
 static int
-check_receipt(cli_client *cl, json_t *ans, const cy_buf *entry,
+check_receipt(const struct cli_xc *x, json_t *ans, const cy_buf *entry,
     uint64_t *index)
 {
 	json_t *ji = json_object_get(ans, "index");
 	const char *receipt = json_string_value(json_object_get(ans, "receipt"));
-	cy_note_verifier *v = NULL;
-	cy_tlogproof *p = NULL;
-	cy_checkpoint cp;
-	cy_error err = {0, ""};
-	int ok;
 
 	if (!json_is_integer(ji) || json_integer_value(ji) < 0 ||
 	    receipt == NULL || strlen(receipt) > CY_TLOGPROOF_MAX) {
 		cli_warn("the registry at %s answered without an index and a "
-		    "receipt", cli_client_url(cl));
+		    "receipt", cli_client_url(x->cl));
 		return CLI_FAIL;
 	}
 	*index = (uint64_t)json_integer_value(ji);
-	if (cli_client_verifier(cl, &v) != CLI_OK)
-		return CLI_FAIL;
-	ok = cy_tlogproof_parse((const uint8_t *)receipt, strlen(receipt), &p,
-	    &err) == 0;
-	if (ok && cy_tlogproof_index(p) != *index) {
-		ok = 0;
-		cy_error_set(&err, CY_E_FORMAT, "it proves index %llu, not %llu",
-		    (unsigned long long)cy_tlogproof_index(p),
-		    (unsigned long long)*index);
-	}
-	if (ok)
-		ok = cy_tlogproof_verify(p, v, entry->data, entry->len, &cp,
-		    &err) == 0;
-	cy_tlogproof_free(p);
-	cy_note_verifier_free(v);
-	return ok ? CLI_OK : cli_fail(&err, "the registry's receipt does not "
-	    "verify");
+	return cli_receipt_check(x->v, *index, receipt, entry->data,
+	    entry->len);
 }
 
 static void
@@ -210,43 +183,28 @@ lc_run(const char *cmd, const char *route, const char *type,
     size_t nextra)
 {
 	cy_entry_field f[LC_FIELDS_MAX];
-	char now[CY_CANON_TIME_LEN + 1], copy_id[LC_ID_LEN + 1], path[128];
-	cli_client *cl = NULL;
-	cy_key *key = NULL;
-	cy_chain *chain = NULL;
-	char *text = NULL, *b64 = NULL;
+	char copy_id[LC_ID_LEN + 1], path[128];
+	struct cli_xc x;
+	char *b64 = NULL;
 	cy_buf entry = CY_BUF_INIT;
 	json_t *body = NULL, *ans = NULL;
-	cy_error err = {0, ""};
 	uint64_t index;
 	size_t n = 0, i;
 	int rv;
 
-	if ((rv = cli_client_open(cmd, o->url, o->cacert, &cl)) != CLI_OK ||
-	    (rv = cli_client_officer(cmd, o->key, o->chain, o->pass_file, &key,
-	    &chain, &text)) != CLI_OK)
+	memset(&x, 0, sizeof(x));
+	if ((rv = cli_xc_open(cmd, &o->xc, &x)) != CLI_OK ||
+	    (o->copy != NULL && (rv = resolve_copy(x.cl, o, copy_id)) !=
+	    CLI_OK))
 		goto out;
 	rv = CLI_FAIL;
-	cli_client_sign_with(cl, key, cy_cert_serial(cy_chain_get(chain, 0)));
-	if (o->copy != NULL && (rv = resolve_copy(cl, o, copy_id)) != CLI_OK)
-		goto out;
-	rv = CLI_FAIL;
-	if (cy_canon_time_format(cmn_now(), now, &err) != 0) {
-		cli_fail(&err, "the clock");
-		goto out;
-	}
-	f[n++] = (cy_entry_field){"time", now};
-	f[n++] = (cy_entry_field){"actor", cy_cert_serial(cy_chain_get(chain,
-	    0))};
 	f[n++] = (cy_entry_field){"doc-id", o->doc};
 	if (o->copy != NULL)
 		f[n++] = (cy_entry_field){"copy-id", copy_id};
 	for (i = 0; i < nextra && n < LC_FIELDS_MAX; i++)
 		f[n++] = extra[i];
-	if (cy_entry_create(type, f, n, key, &entry, &err) != 0) {
-		cli_fail(&err, "the entry");
+	if (cli_xc_entry(&x, type, f, n, &entry) != CLI_OK)
 		goto out;
-	}
 	if ((b64 = malloc(CY_B64_PADDED_LEN(entry.len) + 1)) == NULL) {
 		cli_warn("out of memory");
 		goto out;
@@ -257,8 +215,8 @@ lc_run(const char *cmd, const char *route, const char *type,
 		cli_warn("out of memory");
 		goto out;
 	}
-	if (cli_client_post(cl, path, body, &ans) != CLI_OK ||
-	    check_receipt(cl, ans, &entry, &index) != CLI_OK)
+	if (cli_client_post(x.cl, path, body, &ans) != CLI_OK ||
+	    check_receipt(&x, ans, &entry, &index) != CLI_OK)
 		goto out;
 	report(what, o, ans, index);
 	rv = CLI_OK;
@@ -267,9 +225,6 @@ out:
 	json_decref(ans);
 	cy_buf_free(&entry);
 	free(b64);
-	free(text);
-	cy_key_free(key);
-	cy_chain_free(chain);
-	cli_client_free(cl);
+	cli_xc_close(&x);
 	return rv;
 }

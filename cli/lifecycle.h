@@ -5,6 +5,8 @@
 
 #include "coyeu/entry.h"
 
+#include "exchange.h"
+
 /* Which options a command takes besides the officer's and the registry's. */
 enum lc_takes {
 	LC_TAKES_COPY = 1,   /* --copy N|COPY-ID */
@@ -13,7 +15,7 @@ enum lc_takes {
 };
 
 struct lc_opts {
-	const char *key, *chain, *pass_file, *url, *cacert;
+	struct cli_xc_opts xc; /* the officer and the registry */
 	const char *doc;     /* the doc-id */
 	const char *copy;    /* a copy number ("2" or "2/3") or copy-id */
 	const char *reason;

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "exchange.h"
 #include "lifecycle.h"
 
 static const char usage[] =
@@ -21,11 +22,7 @@ static const char usage[] =
     "\n"
     "      --copy N|COPY-ID     one copy (default: every copy)\n"
     "      --reason TEXT        why (into the register; required)\n"
-    "  -k, --key KEY            the officer's key (default: the keyring's)\n"
-    "  -c, --chain CHAIN        its chain (default: the keyring's)\n"
-    "      --passphrase-file F  read the key's passphrase from F\n"
-    "      --registry URL       this registry, not the keyring's\n"
-    "      --cacert FILE        CA certificates TLS trusts\n";
+    CLI_XC_USAGE;
 
 int
 cmd_recall(int argc, char **argv)

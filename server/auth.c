@@ -532,7 +532,8 @@ static int
 nonce_with_effects(const cyd_request *rq)
 {
 	static const char *const routes[] = {"log.append", "documents.send",
-		"documents.receive", "releases", "documents.copy"};
+		"documents.receive", "releases", "documents.recall",
+		"documents.destroy", "documents.extend", "documents.copy"};
 	size_t i;
 
 	for (i = 0; rq->route->name != NULL &&

@@ -27,63 +27,46 @@ $C id age-identity -k "$T/reg.key" -o "$T/reg.age" 2>/dev/null ||
 	bad "age identity"
 REG_AGE=$(sed -n 's/^# public key: //p' "$T/reg.age")
 
-hex() { od -An -v -tx1 | tr -d ' \n'; }
-rand_id() { head -c 16 /dev/urandom | hex; }
+printf 'Quyết định mật số 12\n' >"$T/plain.txt"
 
-# put KIND KEY GROUP TIME FILE: a record into the store, as the registry
-# keeps it (docs/exchange.md, "The store").
-put() {
-	h=$(hex <"$5")
-	if [ -n "${DSN:-}" ]; then
-		sql "INSERT INTO records(kind, key, grp, time, data) VALUES
-		    ('$1', '$2', '$3', $4, decode('$h', 'hex'))" >/dev/null
-	else
-		sql "INSERT INTO records(kind, key, grp, time, data) VALUES
-		    ('$1', '$2', '$3', $4, X'$h')"
-	fi || bad "put $1 $2"
-}
-
-# register_doc NAME NUMBER LEVEL RECIPIENT…: a TỐI MẬT (or LEVEL) document
-# sent by A (vn/hcm/a) to the recipients (file prefixes), as POST
-# /v1/documents leaves it: the document, one copy each (N/M), each copy's
-# sealed secret (R sealed to the registry's key), the sealed file.  Sets
-# NAME_DOC, NAME_COPY_i (copy-ids) and keeps each R in $T/NAME.R<i>.
-register_doc() {
+# send_doc NAME NUMBER LEVEL RECIPIENT…: A (vn/hcm/a) sends plain.txt to
+# the recipients (file prefixes) with coyeu send ($SEND_OPTS added); sets
+# NAME_DOC and NAME_COPY_i, the copy-id of copy i/M.
+SEND_OPTS=
+send_doc() {
 	name=$1 number=$2 level=$3
 	shift 3
-	doc=$(rand_id)
-	now=$(date +%s)
-	created=$((now - 60))
-	m=$#
-	head -c 4096 /dev/urandom >"$T/$name.file"
-	fsha=$(sha256sum "$T/$name.file" | cut -c1-64)
-	put file "$fsha" "$doc" 0 "$T/$name.file"
-	i=0 recips=
-	for who in "$@"; do
-		i=$((i + 1))
-		eval serial=\$S$(echo "$who" | tr a-z A-Z)
-		wname=$(sed -n 's/^name: //p' "$T/$who.chain" | head -n 1)
-		cid=$(rand_id)
-		eval "${name}_COPY_$i=$cid"
-		recips="$recips${recips:+,}\"$serial\""
-		printf '{"copy":"%s/%s","copy_id":"%s","doc_id":"%s","file":"%s","form":"original","index":%s,"made_by":"%s","name":"%s","opens":0,"recipient":"%s","state":"delivered","time":%s,"unit":"vn/hcm/a"}' \
-		    "$i" "$m" "$cid" "$doc" "$fsha" "$i" "$SA" "$wname" \
-		    "$serial" "$created" >"$T/$name.copy$i"
-		put copy "$doc/$cid" "$doc" "$created" "$T/$name.copy$i"
-		# The sealed secret: coyeu.v1/release-secret DOC COPY, then R.
-		head -c 32 /dev/urandom >"$T/$name.R$i"
-		{ printf 'coyeu.v1/release-secret %s %s\n' "$doc" "$cid"
-		  cat "$T/$name.R$i"; } >"$T/$name.secret$i"
-		$C seal -r "$REG_AGE" -o "$T/$name.sealed$i" "$T/$name.secret$i" ||
-		    bad "seal the secret"
-		put share "$doc/$cid" "$doc" 0 "$T/$name.sealed$i"
-	done
-	printf '{"copies":%s,"copies_allowed":0,"copies_made":%s,"compartments":"","created":%s,"doc_id":"%s","index":0,"label":"","label_sha256":"","level":"%s","number":"%s","only_named":false,"protect_until":%s,"recipients":[%s],"sealed_sha256":"%s","sender":"%s","sender_name":"Nguyễn Văn A","state":"live","time":%s,"unit":"vn/hcm/a"}' \
-	    "$m" "$m" "$created" "$doc" "$level" "$number" \
-	    "$((created + 5 * 365 * 86400))" "$recips" "$fsha" "$SA" "$created" \
-	    >"$T/$name.doc"
-	put doc "$doc" vn/hcm/a "$created" "$T/$name.doc"
+	to=
+	for who in "$@"; do to="$to --to $T/$who.chain"; done
+	# shellcheck disable=SC2086
+	$C send -k "$T/a.key" -c "$T/a.chain" --level "$level" --doc "$number" \
+	    $to $SEND_OPTS "$T/plain.txt" >"$T/$name.send" 2>"$T/err" ||
+	    { bad "send $name"; cat "$T/err" "$T/$name.send"; }
+	doc=$(grep -o '[0-9a-f]\{32\}' "$T/$name.send" | head -n 1)
 	eval "${name}_DOC=$doc"
+	$SIGN --key "$T/a.key" --keyid "$SA" GET "$URL/v1/documents/$doc" \
+	    >"$T/$name.status" 2>&1
+	i=1
+	for cid in $(sed 1d "$T/$name.status" | python3 -c 'import json, sys
+copies = json.load(sys.stdin)["copies"]
+for c in sorted(copies, key=lambda c: int(c["copy"].split("/")[0])):
+    print(c["copy_id"])'); do
+		eval "${name}_COPY_$i=$cid"
+		i=$((i + 1))
+	done
+	[ $i -gt $# ] || bad "send $name: $((i - 1)) copies, wanted $#"
+}
+
+# share_of DOC COPY-ID OUT: the copy's sealed secret as the store holds it
+# (what the database's operator can read).
+share_of() {
+	if [ -n "${DSN:-}" ]; then
+		sql "SELECT encode(data, 'hex') FROM records WHERE kind = 'share' AND key = '$1/$2'"
+	else
+		sql "SELECT hex(data) FROM records WHERE kind = 'share' AND key = '$1/$2'"
+	fi | tr -d '\n' | python3 -c 'import sys
+sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' >"$3"
+	[ -s "$3" ] || bad "no sealed secret for copy $2 of $1 in the store"
 }
 
 # as WHO CMD…: a coyeu command signed by WHO's key and chain.
@@ -104,80 +87,72 @@ denied_for() {
 	fi
 }
 
-# release_as WHO DOC COPY-ID: a signed release request (POST /v1/releases)
-# with a fresh release entry; the answer in $T/out.
-release_as() {
-	eval serial=\$S$(echo "$1" | tr a-z A-Z)
-	$C log entry --type release -k "$T/$1.key" -o "$T/rel.entry" \
-	    actor="$serial" doc-id="$2" copy-id="$3" recipient="$serial" \
-	    request-sha256="$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)" \
-	    2>"$T/entry.err" || { bad "release entry"; cat "$T/entry.err"; }
-	base64 -w0 "$T/rel.entry" >"$T/rel.b64"
+# open_as WHO DOC OUT: coyeu open DOC as WHO, through a release.
+open_as() {
+	$C open -k "$T/$1.key" -c "$T/$1.chain" -o "$3" "$2"
 }
 
 # ---- recall ----
-register_doc q "Số 12/QĐ-UBND" toi-mat d e
+send_doc q "Số 12/QĐ-UBND" toi-mat d e
+expect 0 "" "E opens its copy (a release)" open_as e "$q_DOC" "$T/q.e"
+cmp -s "$T/q.e" "$T/plain.txt" && ok "... the plaintext" || bad "q plaintext"
 expect 1 "only the sender (Nguyễn Văn A) or an authority over unit vn/hcm/a may recall document Số 12/QĐ-UBND" \
 	"recall by an unrelated officer is refused" \
-	as e $C recall "$q_DOC" --copy "$q_COPY_1" --reason "không có quyền"
+	as e $C recall "$q_DOC" --copy 1 --reason "không có quyền"
 grep -qF "registry refused (403 forbidden)" "$T/err" &&
 	ok "... with 403" || bad "403: $(cat "$T/err")"
 denied_for "$SE" "may recall document Số 12/QĐ-UBND"
 
 expect 0 "recalled copy 2/2 of Số 12/QĐ-UBND (doc-id $q_DOC); entry" \
-	"the sender recalls copy 2" \
-	as a $C recall "$q_DOC" --copy "$q_COPY_2" --reason "nghi lộ lọt"
+	"the sender recalls copy 2 (named by its number)" \
+	as a $C recall "$q_DOC" --copy 2 --reason "nghi lộ lọt"
 expect 1 "copy 2/2 of document Số 12/QĐ-UBND (doc-id $q_DOC) was already recalled on" \
 	"a second recall of the copy is refused" \
 	as a $C recall "$q_DOC" --copy "$q_COPY_2" --reason "lần nữa"
 grep -qF "registry refused (409 conflict)" "$T/err" &&
 	ok "... with 409" || bad "409: $(cat "$T/err")"
 
-release_as e "$q_DOC" "$q_COPY_2"
-signed 403 "copy 2/2 of document Số 12/QĐ-UBND was recalled on" \
+expect 1 "registry refused (403 forbidden): copy 2/2 of document Số 12/QĐ-UBND was recalled on " \
 	"a later release of the recalled copy is refused" \
-	POST /v1/releases --key "$T/e.key" --keyid "$SE" --str entry "$T/rel.b64"
-grep -qF "by Nguyễn Văn A: nghi lộ lọt" "$T/out" &&
-	ok "... saying by whom and why" || bad "the reason: $(cat "$T/out")"
+	open_as e "$q_DOC" "$T/q.e2"
+grep -qF "by Nguyễn Văn A: nghi lộ lọt" "$T/err" &&
+	ok "... saying by whom and why" || bad "the reason: $(cat "$T/err")"
+[ ! -e "$T/q.e2" ] && ok "... and nothing is decrypted" || bad "output appeared"
 n=$(sql "SELECT count(*) FROM records WHERE kind = 'share' AND key = '$q_DOC/$q_COPY_2'")
 [ "$n" = 0 ] && ok "the recalled copy's sealed secret is deleted" ||
 	bad "share still there ($n)"
-n=$(sql "SELECT count(*) FROM records WHERE kind = 'share' AND key = '$q_DOC/$q_COPY_1'")
-[ "$n" = 1 ] && ok "the other copy's is kept" || bad "copy 1's share ($n)"
+expect 0 "" "D still opens copy 1" open_as d "$q_DOC" "$T/q.d"
 
 expect 0 "recalled Số 12/QĐ-UBND (doc-id $q_DOC), copy 1/2; entry" \
 	"the city authority recalls the rest of the document" \
 	as hcm $C recall "$q_DOC" --reason "thu hồi toàn bộ"
-release_as d "$q_DOC" "$q_COPY_1"
-signed 403 "was recalled on" "a release of copy 1 is refused" \
-	POST /v1/releases --key "$T/d.key" --keyid "$SD" --str entry "$T/rel.b64"
+expect 1 "was recalled on" "then D's release is refused" \
+	open_as d "$q_DOC" "$T/q.d2"
 expect 1 "was already recalled on" "a second recall of the document: 409" \
 	as a $C recall "$q_DOC" --reason "lần nữa"
 register_entries | grep -c "^type: recall" | grep -qx 2 &&
 	ok "two recall entries in the register" || bad "recall entries"
 
 # ---- destroy, and the crypto-shredding proof ----
-register_doc x "Số 7/QĐ-MẬT" toi-mat d e
-# The sealed secret of copy 1, as the store holds it, opens with the
-# registry's key (and only that) to R.
-if [ -n "${DSN:-}" ]; then
-	sql "SELECT encode(data, 'hex') FROM records WHERE kind = 'share' AND key = '$x_DOC/$x_COPY_1'"
-else
-	sql "SELECT hex(data) FROM records WHERE kind = 'share' AND key = '$x_DOC/$x_COPY_1'"
-fi | tr -d '\n' | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' \
-	>"$T/share.stored"
-cmp -s "$T/share.stored" "$T/x.sealed1" && ok "the sealed secret read from the store" ||
-	bad "the stored share"
-$C open -i "$T/reg.age" -o "$T/share.plain" "$T/share.stored" 2>"$T/err" ||
+send_doc x "Số 7/QĐ-MẬT" toi-mat d e
+# The sealed secrets as the store holds them; copy 1's opens with the
+# registry's key to R, the last 32 bytes of its payload.
+share_of "$x_DOC" "$x_COPY_1" "$T/share1"
+share_of "$x_DOC" "$x_COPY_2" "$T/share2"
+$C open -i "$T/reg.age" -o "$T/share.plain" "$T/share1" 2>"$T/err" ||
 	{ bad "open the sealed secret"; cat "$T/err"; }
 tail -c 32 "$T/share.plain" >"$T/R"
-head -c 29 "$T/share.plain" | grep -qF "coyeu.v1/release-secret" &&
-	cmp -s "$T/R" "$T/x.R1" && ok "it opens with the registry's key to R" ||
+head -n 1 "$T/share.plain" | grep -qx "coyeu.v1/release-secret $x_DOC $x_COPY_1" &&
+	[ "$(wc -c <"$T/R")" = 32 ] &&
+	ok "the stored sealed secret opens with the registry's key to R" ||
 	bad "R from the store"
+expect 0 "" "D opens its copy before the destroy" open_as d "$x_DOC" "$T/x.d"
+expect 0 "" "D keeps the sealed file (coyeu fetch)" \
+	as d $C fetch -o "$T/x.cy" "$x_DOC"
 
 # search PATH…: prints the files holding R or the sealed secret.
 search() {
-	python3 - "$T/R" "$T/share.stored" "$T/x.sealed2" "$@" <<'EOF'
+	python3 - "$T/R" "$T/share1" "$T/share2" "$@" <<'EOF'
 import os, sys
 needles = [open(p, "rb").read() for p in sys.argv[1:4]]
 for top in sys.argv[4:]:
@@ -223,9 +198,15 @@ n=$(sql "SELECT count(*) FROM records WHERE (kind = 'share' OR kind = 'file') AN
 	bad "$n shares or files left"
 expect 1 "was already destroyed on" "a second destroy: 409" \
 	as hcm $C destroy "$x_DOC" --copy "$x_COPY_2" --reason "lần nữa"
-release_as d "$x_DOC" "$x_COPY_1"
-signed 403 "was destroyed on" "a release of a destroyed copy is refused" \
-	POST /v1/releases --key "$T/d.key" --keyid "$SD" --str entry "$T/rel.b64"
+expect 1 "of document $x_DOC was destroyed" \
+	"opening a destroyed copy is refused (its file is gone too)" \
+	open_as d "$x_DOC" "$T/x.d2"
+[ ! -e "$T/x.d2" ] && ok "... and nothing is decrypted" || bad "output appeared"
+expect 1 "registry refused (403 forbidden): copy 1/2 of document Số 7/QĐ-MẬT was destroyed on " \
+	"the file D kept does not open: its release is refused" \
+	open_as d "$T/x.cy" "$T/x.d3"
+grep -qF "by Ban Cơ yếu TP.HCM: hết giá trị sử dụng" "$T/err" &&
+	ok "... saying by whom and why" || bad "the reason: $(cat "$T/err")"
 
 if [ -z "${DSN:-}" ]; then
 	search "$DB" "$DB-wal" "$DB-shm" >"$T/found"
@@ -250,21 +231,18 @@ fi
 
 # One copy destroyed by the authority over its holder; the copy named by
 # its number (resolved through GET /v1/documents/DOC).
-register_doc y "Số 9/QĐ" mat d e
-if as a $C status "$y_DOC" 2>&1 | grep -q "not available in this build"; then
-	echo "skipped: --copy N (coyeu status is not built)"
-	ycopy=$y_COPY_2
-else
-	ycopy=2
-fi
+send_doc y "Số 9/QĐ" mat d e
 expect 0 "destroyed (crypto-shred) copy 2/2 of Số 9/QĐ (doc-id $y_DOC); entry" \
 	"the holder's authority destroys one copy" \
-	as hcm $C destroy "$y_DOC" --copy "$ycopy" --reason "bản hỏng"
+	as hcm $C destroy "$y_DOC" --copy 2/2 --reason "bản hỏng"
 n=$(sql "SELECT count(*) FROM records WHERE kind = 'file' AND grp = '$y_DOC'")
 [ "$n" = 1 ] && ok "the file copy 1 still needs is kept" || bad "file: $n"
 
 # ---- extend ----
-register_doc z "Số 3/QĐ" toi-mat d
+# Protected until 2030: extended to 2040, not beyond 20 years.
+SEND_OPTS="--protect-until 2030-01-01"
+send_doc z "Số 3/QĐ" toi-mat d
+SEND_OPTS=
 expect 1 "only the originating authority (over unit vn/hcm/a) may extend" \
 	"extend by the sender, an officer, is refused" \
 	as a $C extend "$z_DOC" --until 2040-01-01
@@ -272,12 +250,12 @@ denied_for "$SA" "may extend the protection"
 expect 0 "extended the protection of Số 3/QĐ (doc-id $z_DOC) until 2040-01-01T00:00:00Z; entry" \
 	"the originating authority extends the protection" \
 	as hcm $C extend "$z_DOC" --until 2040-01-01
-python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["protect_until"])' \
-	<<EOF >"$T/pu"
-$(sql "SELECT ${DSN:+convert_from(}data${DSN:+, 'UTF8')} FROM records WHERE kind = 'doc' AND key = '$z_DOC'")
-EOF
+as a $C status --json "$z_DOC" >"$T/z.status" 2>&1 || bad "status"
+python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["document"]["protect_until"])' \
+	"$T/z.status" >"$T/pu"
 [ "$(cat "$T/pu")" = "$(date -u -d 2040-01-01 +%s)" ] &&
-	ok "the document's protect-until is the new one" ||
+	ok "coyeu status shows the new protect-until" ||
 	bad "protect_until: $(cat "$T/pu")"
 expect 1 "is not later than the document's current end, 2040-01-01T00:00:00Z" \
 	"an earlier end is refused" as hcm $C extend "$z_DOC" --until 2039-01-01
@@ -288,8 +266,51 @@ grep -qF "registry refused (403 forbidden)" "$T/err" &&
 register_entries | grep -c "^type: doc.extend" | grep -qx 1 &&
 	ok "one doc.extend entry in the register" || bad "doc.extend entries"
 
+# ---- the entry and the request, by hand ----
+send_doc r "Số 5/QĐ" toi-mat d
+# lc_entry FILE KEY TYPE field=value…: an entry signed by KEY's owner.
+lc_entry() {
+	f=$1 k=$2 type=$3
+	shift 3
+	eval serial=\$S$(echo "$k" | tr a-z A-Z)
+	$C log entry --type "$type" -k "$T/$k.key" -o "$T/$f" actor="$serial" \
+	    "$@" 2>"$T/entry.err" || { bad "entry $f"; cat "$T/entry.err"; }
+	base64 -w0 "$T/$f" >"$T/$f.b64"
+}
+lc_entry wrongtype a destroy doc-id="$r_DOC" method=crypto-shred reason=x
+signed 400 "the entry is a destroy entry; this route takes a recall entry" \
+	"a destroy entry posted to recall" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/a.key" --keyid "$SA" --str entry "$T/wrongtype.b64"
+lc_entry otherdoc a recall doc-id="$q_DOC" reason=x
+signed 400 "the entry names document $q_DOC, the path $r_DOC" \
+	"an entry for another document" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/a.key" --keyid "$SA" --str entry "$T/otherdoc.b64"
+lc_entry old a recall doc-id="$r_DOC" reason=x \
+	time="$(date -u -d '-400 seconds' +%Y-%m-%dT%H:%M:%SZ)"
+signed 400 "from the registry's clock (at most 300 s)" \
+	"an entry signed 400 s ago" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/a.key" --keyid "$SA" --str entry "$T/old.b64"
+lc_entry physical hcm destroy doc-id="$r_DOC" method=physical reason=x
+signed 400 "this registry destroys by crypto-shredding" \
+	"a physical destroy through the registry" POST "/v1/documents/$r_DOC/destroy" \
+	--key "$T/hcm.key" --keyid "$SHCM" --str entry "$T/physical.b64"
+lc_entry byA a recall doc-id="$r_DOC" reason="của A"
+signed 403 "the entry's actor $SA is not the caller $SE" \
+	"A's entry posted by E" POST "/v1/documents/$r_DOC/recall" \
+	--key "$T/e.key" --keyid "$SE" --str entry "$T/byA.b64"
+NONCE=lifecyclenonce0123456789
+signed 200 '"copies": ["1/1"]' "A's own entry, signed by hand" \
+	POST "/v1/documents/$r_DOC/recall" --key "$T/a.key" --keyid "$SA" \
+	--str entry "$T/byA.b64" --nonce $NONCE
+n=$(sql "SELECT count(*) FROM records WHERE kind = 'nonce' AND key LIKE '%$NONCE%'")
+[ "$n" = 1 ] && ok "the request's nonce is stored with the recall" ||
+	bad "nonce records: $n"
+signed 401 "nonce already used" "the same request replayed" \
+	POST "/v1/documents/$r_DOC/recall" --key "$T/a.key" --keyid "$SA" \
+	--str entry "$T/byA.b64" --nonce $NONCE
+
 # ---- malformed ----
-expect 2 "is not a doc-id" "a document id that is not one" \
+expect 2 "DOC is a document id" "a document id that is not one" \
 	as a $C recall nope --reason x
 expect 1 "no document 00000000000000000000000000000000 is registered" \
 	"an unknown document: 404" \
