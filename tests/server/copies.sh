@@ -3,7 +3,8 @@
 # a copy within the authorised count, which its new recipient opens; the
 # count's end (coyeu copy and the registry refuse copy N beyond M); an
 # only-named-recipient document; TUYỆT MẬT without the two-person rule's
-# approvals; a copier who holds no copy (403 and a denied entry).
+# approvals; a copier who holds no copy (403 and a denied entry); an
+# excerpt (trich-sao) holds only its lines.
 . "${SRCDIR:-.}/tests/server/lib/pki.sh"
 . "${SRCDIR:-.}/tests/server/lib/exchange_people.sh"
 
@@ -26,6 +27,27 @@ cmp -s "$T/qd.txt" "$T/f.txt" && ok "... and reads the decision" ||
 	bad "F's copy differs"
 grep -q "copy: *3/3 sao-y" "$T/err" && ok "... labelled copy: 3/3 sao-y" ||
 	bad "label: $(cat "$T/err")"
+
+# ---- an excerpt ----
+expect 0 "document " "A sends another decision to E, one copy allowed" \
+	as a $C send --level toi-mat --doc "Số 4/QĐ-VP" --to "$T/e.chain" \
+	--copies-allowed 1 "$T/qd.txt"
+DOC4=$(doc_of "$T/out")
+expect 2 "--form trich-sao is an excerpt: say which lines with --excerpt A-B" \
+	"trich-sao needs --excerpt" \
+	as e $C copy "$DOC4" --form trich-sao --to "$T/f.chain"
+expect 2 "--excerpt: '3-2' is not a range of lines A-B (1 <= A <= B)" \
+	"a reversed range is refused" \
+	as e $C copy "$DOC4" --form trich-sao --excerpt 3-2 --to "$T/f.chain"
+expect 1 "--excerpt 7-9: the document has 4 lines" \
+	"a range past the end is refused" \
+	as e $C copy "$DOC4" --form trich-sao --excerpt 7-9 --to "$T/f.chain"
+expect 0 "copy 2/2 (trich-sao) for Đỗ Thị F" "E makes an excerpt, lines 2-3" \
+	as e $C copy "$DOC4" --form trich-sao --excerpt 2-3 --to "$T/f.chain"
+expect 0 "" "F opens the excerpt" as f $C open "$DOC4" -o "$T/f4.txt"
+printf 'dòng 2\ndòng 3\n' >"$T/want4.txt"
+cmp -s "$T/want4.txt" "$T/f4.txt" && ok "... which holds lines 2 and 3 only" ||
+	bad "excerpt: $(cat "$T/f4.txt")"
 
 # ---- over the count ----
 OVER="copy 4 would exceed the 3 copies authorised for document Số 1/QĐ-VP (2 originals and 1 further copy)"
