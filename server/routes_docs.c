@@ -798,13 +798,14 @@ static int
 may_see(const cyd_caller *c, const json_t *doc)
 {
 	const json_t *list = json_object_get(doc, "recipients");
+	const char *r;
 	size_t i;
 
 	if (strcmp(c->serial, jstr(doc, "sender")) == 0)
 		return 1;
 	for (i = 0; i < json_array_size(list); i++)
-		if (strcmp(c->serial, json_string_value(json_array_get(list,
-		    i)) ? json_string_value(json_array_get(list, i)) : "") == 0)
+		if ((r = json_string_value(json_array_get(list, i))) != NULL &&
+		    strcmp(c->serial, r) == 0)
 			return 1;
 	return c->role == CY_ROLE_AUTHORITY &&
 	    cy_unit_contains(c->unit, jstr(doc, "unit"));
@@ -960,7 +961,7 @@ out:
 /* The copy may be acknowledged by the caller now, or -1 answered. */
 static int
 receive_checks(cyd_request *rq, cyd_response *rs, const char *id,
-    const cy_entry *e, const char *copy_id)
+    const char *copy_id)
 {
 	cyd_reader *reader = NULL;
 	json_t *doc = NULL, *copy = NULL;
@@ -972,7 +973,6 @@ receive_checks(cyd_request *rq, cyd_response *rs, const char *id,
 		return cyd_error_lib(rs, &err), -1;
 	if (doc_and_copy(rq, rs, reader->store, id, copy_id, &doc, &copy) != 0)
 		goto out;
-	(void)e;
 	cs = jstr(copy, "state");
 	if (strcmp(rq->caller->serial, jstr(copy, "recipient")) != 0)
 		cyd_forbid(rq, rs, "copy %s of document %s is not yours",
@@ -1028,7 +1028,7 @@ cyd_h_document_receive(cyd_request *rq, cyd_response *rs)
 		    "%s, not %s", doc_id, id);
 		goto out;
 	}
-	if (receive_checks(rq, rs, id, e, copy_id) != 0)
+	if (receive_checks(rq, rs, id, copy_id) != 0)
 		goto out;
 	v.caller = rq->caller, v.doc_id = id, v.copy_id = copy_id;
 	v.integrity = cy_entry_get(e, "integrity");

@@ -253,6 +253,32 @@ post 409 "document $D2 is already registered: a doc-id is used once" \
 	"the same doc-id again" a "$T/two.json"
 [ "$(sql "SELECT count(*) FROM records WHERE kind = 'doc'")" = 3 ] &&
 	ok "refused uploads left no record" || bad "doc records after refusals"
+# The nonce is stored in the sending's commit: one request sent 4 times
+# at once registers once.
+D4=$(dry four --to "$T/r3.chain")
+$SIGN --key "$T/a.key" --keyid "$SA" --raw "$T/four.json" --parallel 4 POST \
+    "$URL/v1/documents" >"$T/out" 2>"$T/err"
+[ "$(grep -c '^201$' "$T/out")" = 1 ] && [ "$(grep -c '^40[19]$' "$T/out")" = 3 ] &&
+	ok "one signed sending sent 4 times at once: registered once" ||
+	bad "racing sendings: $(tr '\n' ' ' <"$T/out")"
+[ "$(sql "SELECT count(*) FROM records WHERE kind = 'copy' AND grp = '$D4'")" = 1 ] &&
+	ok "... one copy record" || bad "raced copy records"
+
+# ---- the store's operator alters a file: the recipient sees it ----
+expect 0 "copy 1/1: Cán bộ r4" "a document to r4" \
+	as a send --level toi-mat --doc "Số 51/QĐ" --to "$T/r4.chain" "$T/plain.txt"
+D5=$(sed -n 's/^document //p' "$T/out")
+if [ "${SERVER_STORE:-sqlite}" = postgres ]; then
+	sql "UPDATE records SET data = set_byte(data, 200, get_byte(data, 200) # 1) WHERE kind = 'file' AND grp = '$D5'"
+else
+	sql "UPDATE records SET data = substr(data, 1, 200) || x'00' || substr(data, 202) WHERE kind = 'file' AND grp = '$D5'"
+fi >/dev/null
+expect 1 "does not match what was registered: its SHA-256 is " \
+	"fetching an altered file" as r4 fetch "$D5" -o "$T/r4-d5.age"
+grep -qF "receipt acknowledged: index " "$T/out" && grep -qF "(integrity mismatch)" "$T/out" &&
+	ok "... acknowledged with integrity mismatch" || bad "mismatch receipt: $(cat "$T/out")"
+[ ! -e "$T/r4-d5.age" ] && ok "... and not written" || bad "altered file written"
+expect 0 "(mismatch)" "the sender sees the mismatch" as a status "$D5"
 
 # ---- someone else's copy ----
 as r1 inbox --json >"$T/inbox.json" 2>&1
