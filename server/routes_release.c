@@ -7,6 +7,7 @@
  * destruction that commits first wins, and reads the sealed share there.
  * R is opened only once the release entry is durable: fail closed, every
  * release the registry answers is in the register. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,23 +457,40 @@ receipt_for(cyd_server *srv, cyd_reader **reader, uint64_t index,
 	return cy_log_receipt((*reader)->log, index, 0, out, err);
 }
 
-/* R out of the registry's sealed share, sealed to the caller's key. */
+/* The registry's X25519 identity, made once: its secret stays in
+ * srv->key, which lives as long as the daemon (a guarded allocation per
+ * release costs mappings and TLB flushes on every core). */
+static const cy_identity *
+registry_identity(cyd_server *srv, cy_error *err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static cy_identity *id;
+	cy_identity *made = NULL;
+
+	pthread_mutex_lock(&lock);
+	if (id == NULL && cy_identity_from_key(srv->key, &made, err) == 0)
+		id = made;
+	made = id;
+	pthread_mutex_unlock(&lock);
+	return made;
+}
+
+/* R out of the registry's sealed share, sealed to the caller's key; R
+ * lives on this stack for those two calls and is wiped. */
 static int
 reseal(cyd_request *rq, const struct release *rl, cy_buf *out, cy_error *err)
 {
-	uint8_t *r = cy_secret_alloc(CY_RELEASE_SECRET_LEN);
-	cy_identity *id = NULL;
+	uint8_t r[CY_RELEASE_SECRET_LEN];
+	const cy_identity *id;
 	int rc;
 
-	if (r == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((rc = cy_identity_from_key(rq->srv->key, &id, err)) == 0 &&
-	    (rc = cy_release_secret_open(rl->share.data, rl->share.len, id,
+	if ((id = registry_identity(rq->srv, err)) == NULL)
+		return err->code;
+	if ((rc = cy_release_secret_open(rl->share.data, rl->share.len, id,
 	    rl->doc_id, rl->copy_id, r, err)) == 0)
 		rc = cy_release_secret_seal(r, rl->doc_id, rl->copy_id,
 		    cy_cert_seal_public(rq->caller->cert), out, err);
-	cy_identity_free(id);
-	cy_secret_free(r);
+	cy_wipe(r, sizeof(r));
 	return rc;
 }
 
