@@ -386,7 +386,8 @@ conflict(struct lc *lc, cy_error *err, const json_t *doc, const json_t *copy)
 }
 
 /* Destroy: the files no copy still needs (a sending's originals share
- * one file; a numbered copy has its own). */
+ * one file; a numbered copy has its own).  copies NULL: the whole
+ * document, whose files no copy needs any more. */
 static int
 delete_files(cy_store *s, const json_t *copies, const json_t *changed_files,
     cy_error *err)
@@ -512,9 +513,17 @@ shred_copies(struct lc *lc, cy_store *s, json_t *doc, json_t *copies,
 		if ((r = cyd_share_delete(s, lc->doc_id, str(cp, "copy_id"),
 		    err)) != 0)
 			goto out;
-		if (set_state(cp, lc, index) != 0 ||
-		    json_array_append_new(lc->done, json_string(str(cp,
+		if (json_array_append_new(lc->done, json_string(str(cp,
 		    "copy"))) != 0 || add_unique(files, str(cp, "file")) != 0) {
+			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+			goto out;
+		}
+		/* One copy takes the state; for the whole document the
+		 * document's record holds it (a release then says "document
+		 * … was recalled"), and a copy's own earlier state stays. */
+		if (lc->copy_id == NULL)
+			continue;
+		if (set_state(cp, lc, index) != 0) {
 			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 			goto out;
 		}
@@ -536,7 +545,8 @@ shred_copies(struct lc *lc, cy_store *s, json_t *doc, json_t *copies,
 		goto out;
 	}
 	if (lc->kind == LC_DESTROY)
-		r = delete_files(s, copies, files, err);
+		r = delete_files(s, lc->copy_id == NULL ? NULL : copies, files,
+		    err);
 out:
 	json_decref(files);
 	return r;

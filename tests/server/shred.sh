@@ -126,7 +126,8 @@ expect 0 "" "D still opens copy 1" open_as d "$q_DOC" "$T/q.d"
 expect 0 "recalled Số 12/QĐ-UBND (doc-id $q_DOC), copy 1/2; entry" \
 	"the city authority recalls the rest of the document" \
 	as hcm $C recall "$q_DOC" --reason "thu hồi toàn bộ"
-expect 1 "was recalled on" "then D's release is refused" \
+expect 1 "registry refused (403 forbidden): document Số 12/QĐ-UBND was recalled on " \
+	"then D's release is refused" \
 	open_as d "$q_DOC" "$T/q.d2"
 expect 1 "was already recalled on" "a second recall of the document: 409" \
 	as a $C recall "$q_DOC" --reason "lần nữa"
@@ -198,11 +199,11 @@ n=$(sql "SELECT count(*) FROM records WHERE (kind = 'share' OR kind = 'file') AN
 	bad "$n shares or files left"
 expect 1 "was already destroyed on" "a second destroy: 409" \
 	as hcm $C destroy "$x_DOC" --copy "$x_COPY_2" --reason "lần nữa"
-expect 1 "of document $x_DOC was destroyed" \
+expect 1 "registry refused (404 not-found)" \
 	"opening a destroyed copy is refused (its file is gone too)" \
 	open_as d "$x_DOC" "$T/x.d2"
 [ ! -e "$T/x.d2" ] && ok "... and nothing is decrypted" || bad "output appeared"
-expect 1 "registry refused (403 forbidden): copy 1/2 of document Số 7/QĐ-MẬT was destroyed on " \
+expect 1 "registry refused (403 forbidden): document Số 7/QĐ-MẬT was destroyed on " \
 	"the file D kept does not open: its release is refused" \
 	open_as d "$T/x.cy" "$T/x.d3"
 grep -qF "by Ban Cơ yếu TP.HCM: hết giá trị sử dụng" "$T/err" &&
