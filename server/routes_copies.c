@@ -130,7 +130,6 @@ out:
 
 /* --- POST /v1/documents/{doc-id}/copies --- */
 
-#define ENTRY_SKEW 300  /* seconds between an entry's time and ours */
 
 static const char *
 str(const json_t *o, const char *name)
@@ -274,10 +273,11 @@ check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
 		    "a copy.issue", cy_entry_type(e));
 		goto fail;
 	}
-	if (t > rq->now + ENTRY_SKEW || t < rq->now - ENTRY_SKEW) {
+	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW) {
 		cyd_error(rs, 400, "bad-request", "the copy.issue entry's time "
 		    "%s is more than %d s from the registry's clock %s",
-		    cmn_time_text(t, t1), ENTRY_SKEW, cmn_time_text(rq->now, t2));
+		    cmn_time_text(t, t1), CY_LOG_SKEW,
+		    cmn_time_text(rq->now, t2));
 		goto fail;
 	}
 	if (strcmp((v = cy_entry_get(e, "actor")), c->serial) != 0) {
