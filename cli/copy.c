@@ -423,7 +423,8 @@ run(struct copy_args *a)
 	    (rv = cli_xc_open("copy", &a->xc, &r.x)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	if (next_number(&r) != CLI_OK || cli_xc_registry_chain(&r.x, &a->trust.trust, cmn_now(),
+	if (next_number(&r) != CLI_OK ||
+	    cli_xc_registry_chain(&r.x, &a->trust.trust, cmn_now(),
 	    &r.registry) != CLI_OK ||
 	    open_own_copy(&r, &info) != CLI_OK ||
 	    seal_copy(&r, info.label) != CLI_OK ||

@@ -257,6 +257,8 @@ check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
     cy_entry **out)
 {
 	const cyd_caller *c = rq->caller;
+	const uint8_t *data = cp->body.entries[0];
+	size_t len = cp->body.lens[0];
 	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
 	const char *v;
 	cy_entry *e = NULL;
@@ -264,8 +266,8 @@ check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	int64_t t;
 
 	*out = NULL;
-	if (cy_entry_verify_time(cp->body.entries[0], cp->body.lens[0], &t, &err) != 0 ||
-	    cy_entry_parse(cp->body.entries[0], cp->body.lens[0], &e, &err) != 0)
+	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
+	    cy_entry_parse(data, len, &e, &err) != 0)
 		return cyd_error(rs, 400, "bad-request", "the copy.issue entry "
 		    "does not verify: %s", err.msg), -1;
 	if (strcmp(cy_entry_type(e), "copy.issue") != 0) {
