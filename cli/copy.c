@@ -20,6 +20,7 @@
 #include "coyeu/label.h"
 #include "coyeu/level.h"
 #include "coyeu/merkle.h"
+#include "coyeu/policy.h"
 #include "coyeu/release.h"
 
 #include "common/timefmt.h"
@@ -175,6 +176,75 @@ next_number(struct copy_run *r)
 	}
 	snprintf(r->copy, sizeof(r->copy), "%u/%u %s", r->number, r->total,
 	    r->a->form);
+	return CLI_OK;
+}
+
+static int
+doc_state(const char *s)
+{
+	static const struct {
+		const char *name;
+		int state;
+	} states[] = {
+		{"live", CY_DOC_LIVE}, {"declassified", CY_DOC_DECLASSIFIED},
+		{"recalled", CY_DOC_RECALLED}, {"destroyed", CY_DOC_DESTROYED},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(s, states[i].name) == 0)
+			return states[i].state;
+	return 0; /* the policy refuses it as a bad request */
+}
+
+/* The registry's decision, asked of the library first (docs/policy.md,
+ * COPY): a copy it would refuse (only-named-recipient, the new
+ * recipient's clearance or compartments, TUYỆT MẬT without approvals) is
+ * refused before the copier's own copy is released, so no opening is
+ * recorded for nothing.  The registry decides again on its own records. */
+static int
+check_policy(struct copy_run *r)
+{
+	const json_t *doc = json_object_get(r->status, "document");
+	const cy_trust *t = &r->a->trust.trust;
+	const char *level = jstr(doc, "level"), *me = r->x.serial;
+	cy_policy_party actor, target;
+	cy_policy_request prq;
+	cy_policy_doc pd;
+	cy_error err = {0, ""};
+	int64_t now = cmn_now();
+
+	if (cy_chain_verify(r->target, t->root, t->crls, t->ncrls, now, NULL,
+	    &err) != 0)
+		return cli_fail(&err, "--to");
+	if (cy_policy_party_from_cert(cy_chain_get(r->x.chain, 0), t->crls,
+	    t->ncrls, &actor) != 0 ||
+	    cy_policy_party_from_cert(cy_chain_get(r->target, 0), t->crls,
+	    t->ncrls, &target) != 0) {
+		cli_warn("cannot read the parties' certificates");
+		return CLI_FAIL;
+	}
+	memset(&pd, 0, sizeof(pd));
+	pd.level = cy_level_parse(level, strlen(level));
+	pd.unit = jstr(doc, "unit");
+	pd.compartments = json_string_value(json_object_get(doc,
+	    "compartments"));
+	pd.only_named = json_is_true(json_object_get(doc, "only_named"));
+	/* The copier holds a copy (the registry checks it): a numbered
+	 * copy's holder is not in the original label. */
+	pd.recipients = &me;
+	pd.nrecipients = 1;
+	pd.created = (int64_t)jint(doc, "created");
+	pd.protect_until = (int64_t)jint(doc, "protect_until");
+	pd.state = doc_state(jstr(doc, "state"));
+	memset(&prq, 0, sizeof(prq));
+	prq.action = CY_ACT_COPY;
+	prq.time = now;
+	prq.actor = &actor;
+	prq.target = &target;
+	prq.doc = &pd;
+	if (cy_policy_check(&prq, &err) != 0)
+		return cli_fail(&err, "copy refused");
 	return CLI_OK;
 }
 
@@ -423,7 +493,7 @@ run(struct copy_args *a)
 	    (rv = cli_xc_open("copy", &a->xc, &r.x)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	if (next_number(&r) != CLI_OK ||
+	if (next_number(&r) != CLI_OK || check_policy(&r) != CLI_OK ||
 	    cli_xc_registry_chain(&r.x, &a->trust.trust, cmn_now(),
 	    &r.registry) != CLI_OK ||
 	    open_own_copy(&r, &info) != CLI_OK ||

@@ -10,6 +10,21 @@
 
 serve_all
 
+# copy_body FILE WHO SERIAL DOC COPY RECIPIENT: a copy's request body
+# whose copy.issue (by WHO) is well formed and the rest placeholders: for
+# the registry's refusals that come before it reads the file.
+copy_body() {
+	$C log entry --type copy.issue -k "$T/$2.key" -o "$T/ci.entry" \
+	    actor="$3" doc-id="$4" copy-id=00112233445566778899aabbccddeeff \
+	    copy="$5" form=sao-y recipient="$6" 2>"$T/entry.err" ||
+	    { bad "copy.issue entry"; cat "$T/entry.err"; }
+	python3 -c 'import json, sys
+print(json.dumps({"file": "AAAA", "label": "AAAA",
+    "entries": [open(sys.argv[1]).read()],
+    "secrets": [{"copy_id": "00112233445566778899aabbccddeeff",
+                 "sealed": "AAAA"}]}))' "$T/ci.entry" >"$1"
+}
+
 printf 'Quyết định số 1\ndòng 2\ndòng 3\ndòng 4\n' >"$T/qd.txt"
 expect 0 "document " "A sends a TỐI MẬT decision to D and E, one copy allowed" \
 	as a $C send --level toi-mat --doc "Số 1/QĐ-VP" --to "$T/d.chain" \
@@ -64,11 +79,17 @@ expect 0 "document " "A sends an only-named-recipient document" \
 	as a $C send --level toi-mat --doc "Số 2/QĐ-VP" --to "$T/d.chain" \
 	--copies-allowed 2 --only-named-recipient "$T/qd.txt"
 DOC2=$(doc_of "$T/out")
-expect 1 "the document is for its named recipients only (only-named-recipient): it may not be copied" \
-	"a copy of it is refused" \
+NAMED="the document is for its named recipients only (only-named-recipient): it may not be copied"
+releases_before=$(register_entries | grep -c "^type: release$")
+expect 1 "copy refused: $NAMED" "coyeu copy refuses a copy of it" \
 	as d $C copy "$DOC2" --form sao-y --to "$T/f.chain"
-grep -qF "registry refused (403 forbidden)" "$T/err" && ok "... by the registry (403)" ||
-	bad "403: $(cat "$T/err")"
+[ "$(register_entries | grep -c "^type: release$")" = "$releases_before" ] &&
+	ok "... before releasing D's own copy (no opening recorded)" ||
+	bad "a release was recorded for a refused copy"
+copy_body "$T/named.json" d "$SD" "$DOC2" 2/3 "$SF"
+signed 403 "$NAMED" "... and so does the registry" \
+	POST "/v1/documents/$DOC2/copies" --key "$T/d.key" --keyid "$SD" \
+	--raw "$T/named.json"
 denied_for "$SD" "named recipients only"
 
 # ---- TUYỆT MẬT without approvals ----
@@ -76,22 +97,15 @@ expect 0 "document " "TA sends a TUYỆT MẬT document to TB, one copy allowed"
 	as ta $C send --level tuyet-mat --doc "Số 3/QĐ-TM" --to "$T/tb.chain" \
 	--copies-allowed 1 "$T/qd.txt"
 DOC3=$(doc_of "$T/out")
-# TB cannot even open it without approvals; the copy itself, asked
-# straight of the registry, is refused by the two-person rule.
-$C log entry --type copy.issue -k "$T/tb.key" -o "$T/ci.entry" \
-    actor="$STB" doc-id="$DOC3" copy-id=00112233445566778899aabbccddeeff \
-    copy=2/2 form=sao-y recipient="$STC" 2>"$T/entry.err" ||
-    { bad "copy.issue entry"; cat "$T/entry.err"; }
-python3 -c 'import json, sys
-print(json.dumps({"file": "AAAA", "label": "AAAA",
-    "entries": [open(sys.argv[1]).read()],
-    "secrets": [{"copy_id": "00112233445566778899aabbccddeeff",
-                 "sealed": "AAAA"}]}))' "$T/ci.entry" >"$T/tm.json"
+# The registry refuses the copy by the two-person rule (TB could not even
+# open it without approvals); coyeu copy asks the same policy first.
+copy_body "$T/tm.json" tb "$STB" "$DOC3" 2/2 "$STC"
 signed 403 "TUYỆT MẬT: to copy needs 2 distinct approvers besides the parties, 0 counted" \
 	"a TUYỆT MẬT copy without approvals is refused" \
 	POST "/v1/documents/$DOC3/copies" --key "$T/tb.key" --keyid "$STB" \
 	--raw "$T/tm.json"
-expect 1 "TUYỆT MẬT" "coyeu copy of it is refused too" \
+expect 1 "copy refused: TUYỆT MẬT: to copy needs 2 distinct approvers besides the parties, 0 counted" \
+	"coyeu copy of it is refused too" \
 	as tb $C copy "$DOC3" --form sao-y --to "$T/tc.chain"
 
 # ---- a copier who holds no copy ----
