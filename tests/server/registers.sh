@@ -142,6 +142,9 @@ expect 1 "the outgoing register of unit vn/hcm/a is for its officers and the aut
 grep -qF "registry refused (403 forbidden)" "$T/err" && ok "... 403" ||
 	bad "403: $(cat "$T/err")"
 denied_for "$SF" "the outgoing register of unit vn/hcm/a"
+expect 1 "the caller is an authority of unit vn/hcm/t" \
+	"nor an authority of a sibling unit" \
+	as tm $C register destroyed --unit vn/hcm/a
 expect 1 "registry refused (403 forbidden)" "nor an officer of the unit above" \
 	as d $C register copies --unit vn/hcm
 
