@@ -111,7 +111,7 @@ cyd_h_registers(cyd_request *rq, cyd_response *rs)
 		return cyd_forbid(rq, rs, "the %s register of unit %s is for "
 		    "its officers and the authorities above it; the caller is "
 		    "%s %s of unit %s", name, unit,
-		    rq->caller->role == CY_ROLE_OFFICER ? "an" : "a",
+		    rq->caller->role == CY_ROLE_REGISTRY ? "a" : "an",
 		    cy_role_name(rq->caller->role), rq->caller->unit);
 	if (cyd_reader_get_store(rq->srv, &reader, &err) != 0 ||
 	    cyd_register_rows(reader->store, name, unit, from, to, &rows,
