@@ -92,6 +92,17 @@ signed 403 "$NAMED" "... and so does the registry" \
 	--raw "$T/named.json"
 denied_for "$SD" "named recipients only"
 
+copy_body "$T/stale.json" d "$SD" "$DOC2" 3/3 "$SF"
+signed 409 "the copy.issue entry numbers the copy 3/3, and the next copy of document Số 2/QĐ-VP is 2/3" \
+	"a copy numbered other than the next is refused" \
+	POST "/v1/documents/$DOC2/copies" --key "$T/d.key" --keyid "$SD" \
+	--raw "$T/stale.json"
+copy_body "$T/nobody.json" d "$SD" "$DOC2" 2/3 ffffffffffffffffffffffffffffffff
+signed 400 "the recipient ffffffffffffffffffffffffffffffff is not registered here" \
+	"a copy for an unregistered recipient is refused" \
+	POST "/v1/documents/$DOC2/copies" --key "$T/d.key" --keyid "$SD" \
+	--raw "$T/nobody.json"
+
 # ---- TUYỆT MẬT without approvals ----
 expect 0 "document " "TA sends a TUYỆT MẬT document to TB, one copy allowed" \
 	as ta $C send --level tuyet-mat --doc "Số 3/QĐ-TM" --to "$T/tb.chain" \

@@ -133,6 +133,11 @@ expect 0 "(không có dòng nào)" "--to yesterday: no rows" \
 expect 2 "--from: '2026-13-01' is not a date (YYYY-MM-DD)" "a bad date" \
 	as a $C register outgoing --from 2026-13-01
 
+expect 2 "no register 'sideways': outgoing, incoming, copies or destroyed" \
+	"an unknown register" as a $C register sideways
+expect 2 "--json does not go with --csv" "--json and --csv together" \
+	as a $C register copies --json --csv
+
 # ---- who may read ----
 expect 0 "Số 5/QĐ-VP" "the authority over vn/hcm reads vn/hcm/a's register" \
 	as hcm $C register outgoing --unit vn/hcm/a
