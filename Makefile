@@ -150,7 +150,8 @@ server-test: all $(BUILD)/tests/writer_test $(BUILD)/load \
 # throwaway PostgreSQL cluster (reliability.sh and cluster.sh run on it by
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
-PG_SCRIPTS ?= basics append auth client_coyeud witness exchange release shred
+PG_SCRIPTS ?= basics append auth client_coyeud witness exchange release shred \
+    copies registers
 server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load \
     $(BUILD)/tests/coyeu_forge
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \
@@ -167,7 +168,8 @@ test: api-check unit cli-test server-test server-test-pg
 # the client (the load and reliability scripts are left out: their
 # figures and timings mean nothing under ASan), with ASan+UBSan; a leak at
 # coyeud's exit fails its test (LeakSanitizer changes the exit status).
-ASAN_SERVER_SCRIPTS = basics auth append witness client_coyeud register writer shred release
+ASAN_SERVER_SCRIPTS = basics auth append witness client_coyeud register writer \
+    exchange release shred copies registers
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit
 	$(MAKE) BUILD=build-asan SAN=1 all build-asan/tests/writer_test build-asan/load

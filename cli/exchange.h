@@ -66,4 +66,14 @@ int cli_xc_doc_id(const char *cmd, const char *doc_id);
 /* A time for people: "2026-12-07 22:50 UTC"; "-" for 0. */
 const char *cli_xc_time(int64_t t, char out[32]);
 
+/* The registry's chain (GET /v1/registry): under trust's root at now, a
+ * registry's, certifying the verifier key pinned for its URL; only then
+ * is R sealed to its sealing key (cli/xc_registry.c). */
+struct cy_trust;
+int cli_xc_registry_chain(struct cli_xc *x, const struct cy_trust *t,
+    int64_t now, cy_chain **out);
+
+/* Standard base64 (padded) of p as a JSON string, or NULL. */
+json_t *cli_xc_b64(const uint8_t *p, size_t len);
+
 #endif

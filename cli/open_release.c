@@ -332,7 +332,12 @@ check_register(const struct session *s, json_t *ans, struct released *rl)
 	if (cy_entry_verify(rl->reg, rl->reg_len, &err) != 0 ||
 	    cy_entry_parse(rl->reg, rl->reg_len, &e, &err) != 0)
 		return cli_fail(&err, "the document's doc.register entry");
-	if (strcmp(cy_entry_type(e), "doc.register") != 0 ||
+	/* A numbered copy's label is its copier's: bound by its copy.issue
+	 * entry, as the document's is by doc.register. */
+	if ((strcmp(cy_entry_type(e), "doc.register") != 0 &&
+	    (strcmp(cy_entry_type(e), "copy.issue") != 0 ||
+	    strcmp(cy_entry_get(e, "form"), "original") == 0 ||
+	    strcmp(cy_entry_get(e, "copy-id"), s->copy_id) != 0)) ||
 	    (v = cy_entry_get(e, "doc-id")) == NULL ||
 	    strcmp(v, s->doc_id) != 0) {
 		cli_warn("the registry at %s answered with another entry than "

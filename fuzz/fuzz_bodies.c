@@ -1,7 +1,8 @@
 /* The signed routes' JSON bodies (server/bodies.c) on any bytes, and what
  * the routes then parse out of them: a chain (POST /v1/certs), a
  * revocation list (POST /v1/revocations), entries (POST /v1/log/entries),
- * a document's upload (POST /v1/documents).
+ * a document's upload (POST /v1/documents) and a copy's (POST
+ * /v1/documents/{id}/copies).
  * Never out of bounds; the entries found are at most the cap, each a
  * string of the length given. */
 #include "fuzz.h"
@@ -53,6 +54,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < doc.nsecrets; i++)
 		if (doc.secrets[i].sealed.len > CY_RELEASE_SEALED_MAX)
 			abort();
+	cyd_body_document_free(&doc);
+	/* A copy's upload (POST /v1/documents/{id}/copies): one entry. */
+	if (cyd_body_upload(data, size, 4096, 1, &doc, &err) == 0 &&
+	    (doc.file.len > 4096 || doc.nentries != 1 || doc.nsecrets != 1))
+		abort();
 	cyd_body_document_free(&doc);
 	return 0;
 }

@@ -17,12 +17,7 @@ W="--work-factor 12"
 officer() { # NAME FILE UNIT AGENCY LEVEL [OPTIONS]
 	name=$1 file=$2 unit=$3 agency=$4 level=$5
 	shift 5
-	$C id new -o "$D/$file.key" $P $W >/dev/null
-	$C id request -k "$D/$file.key" $P --name "$name" --unit "$unit" \
-		-o "$D/$file.req"
-	$C cert issue -k "$D/$agency.key" -c "$D/$agency.chain" $P \
-		--role officer --clearance "$level" "$@" "$D/$file.req" \
-		-o "$D/$file.chain" | indent
+	certify "$name" "$file" "$unit" "$agency" officer "$level" "$@"
 }
 
 say "Two more officers: Giang (TỐI MẬT) drafts for the party committee office;" \

@@ -21,11 +21,6 @@ mkdir -p "$R"
 chmod 600 "$D/pass"
 
 . "$(dirname "$0")/demo-lib.sh"
-stop() { # PID: SIGTERM, then wait: coyeud drains and exits 0
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 trap 'stop "$CITY_PID"; stop "$NAT_PID"' EXIT
 trap 'exit 130' INT TERM
 
@@ -39,38 +34,6 @@ registry() {
 	$C cert issue -k "$D/$2.key" -c "$D/$2.chain" $P --role registry \
 	    --clearance tuyet-mat "$R/$1.req" -o "$R/$1.chain" >/dev/null
 }
-config() { # NAME [LINE...]: a config on a SQLite file, any free port
-	n=$1
-	shift
-	{
-		echo "listen = 127.0.0.1:0"
-		echo "db = sqlite:$R/$n.db"
-		echo "key = $R/$n.key"
-		echo "chain = $R/$n.chain"
-		echo "trust = $D/root.cert"
-		for l in "$@"; do echo "$l"; done
-	} >"$R/$n.conf"
-}
-serve() { # NAME: starts coyeud, waits for /healthz, sets URL and PID
-	"$CYD" --config "$R/$1.conf" 2>"$R/$1.log" &
-	PID=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		a=$(sed -n 's/.*"msg":"listening","listen":"\([^"]*\)".*/\1/p' \
-		    "$R/$1.log" | head -n 1)
-		if [ -n "$a" ] && curl -fs "http://$a/healthz" >/dev/null 2>&1; then
-			URL=http://$a
-			return 0
-		fi
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "   ERROR: coyeud $1 did not start:" >&2
-	cat "$R/$1.log" >&2
-	exit 1
-}
-
 say "The national authority issues the national registry's certificate, and" \
     "the city authority its registry's (role registry, for the unit each serves)."
 registry nat root vn
@@ -113,10 +76,11 @@ say "She appends two entries through the registry; each answer is sent only" \
 giang=$($C cert show --json "$D/giang.chain" | python3 -c \
     'import json, sys; print(json.load(sys.stdin)["certificates"][0]["serial"])')
 for i in 1 2; do
-	$C log entry --type release -k "$D/giang.key" $P -o "$R/e$i" \
-	    actor="$giang" doc-id="$(printf %032x 123)" \
-	    copy-id="$(printf %032x "$i")" recipient="$giang" \
-	    request-sha256="$(printf %064x "$i")"
+	# A register item's transition: a document's own entries (release,
+	# copy.issue, …) go through the documents routes (part 6).
+	$C log entry --type item.transition -k "$D/giang.key" $P -o "$R/e$i" \
+	    actor="$giang" item-id="$(printf %032x "$i")" register=incoming \
+	    doc-id="$(printf %032x 123)" from=delivered to=received
 done
 shown $C log append --registry "$CITY_URL" -k "$D/giang.key" -c "$D/giang.chain" $P "$R/e1" "$R/e2"
 

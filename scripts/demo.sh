@@ -4,7 +4,8 @@
 #   sh scripts/demo.sh build/coyeu
 #
 # Each part is a function (section_…) called from main(): sealing, the
-# authority, classified documents, the register.  Every
+# authority, classified documents, the register, the registry server,
+# documents through the registry.  Every
 # step checks its outcome: the demo exits 1 as soon as one does not behave
 # as it should.
 set -eu
@@ -133,6 +134,11 @@ section_registry() {
 	    "coyeud: the city's registry online, officers' signed requests, the nation witnessing"
 }
 
+section_exchange() {
+	part demo-exchange.sh "Part 6: documents through the registry" \
+	    "Hồ Chí Minh City: a TỐI MẬT decision sent, opened, copied, recalled, destroyed; the law's registers"
+}
+
 main() {
 	echo "coyeu demo — $("$COYEU" --version)"
 	echo "(working in a scratch folder, removed at the end)"
@@ -141,6 +147,7 @@ main() {
 	section_classified
 	section_register
 	section_registry
+	section_exchange
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 

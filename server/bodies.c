@@ -137,6 +137,22 @@ cyd_body_document(const uint8_t *body, size_t len, size_t file_max,
 {
 	int r;
 
+	if ((r = cyd_body_upload(body, len, file_max, entries_max, b,
+	    err)) != 0)
+		return r;
+	if (b->nentries < 2)
+		return cy_error_set(err, CY_E_FORMAT, "malformed JSON: "
+		    "\"entries\" must hold a doc.register and a copy.issue per "
+		    "recipient");
+	return 0;
+}
+
+int
+cyd_body_upload(const uint8_t *body, size_t len, size_t file_max,
+    size_t entries_max, struct cyd_doc_body *b, cy_error *err)
+{
+	int r;
+
 	memset(b, 0, sizeof(*b));
 	if ((r = cyd_body_parse(body, len, &b->json, err)) != 0)
 		return r;
@@ -150,10 +166,6 @@ cyd_body_document(const uint8_t *body, size_t len, size_t file_max,
 	    &b->nentries, err)) != 0 ||
 	    (r = doc_secrets(b->json, entries_max, b, err)) != 0)
 		return r;
-	if (b->nentries < 2)
-		return cy_error_set(err, CY_E_FORMAT, "malformed JSON: "
-		    "\"entries\" must hold a doc.register and a copy.issue per "
-		    "recipient");
 	return 0;
 }
 

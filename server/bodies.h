@@ -47,6 +47,10 @@ struct cyd_doc_body {
 };
 int cyd_body_document(const uint8_t *body, size_t len, size_t file_max,
     size_t entries_max, struct cyd_doc_body *out, cy_error *err);
+/* The same shape with 1 to entries_max entries: POST
+ * /v1/documents/{doc-id}/copies (one copy.issue, one secret). */
+int cyd_body_upload(const uint8_t *body, size_t len, size_t file_max,
+    size_t entries_max, struct cyd_doc_body *b, cy_error *err);
 void cyd_body_document_free(struct cyd_doc_body *b);
 
 #endif

@@ -395,6 +395,17 @@ check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
 	    rq->now > num(doc, "protect_until");
 	if (check_policy(rq, rs, doc, copy, *declassify) != 0)
 		goto out;
+	/* A numbered copy's label is bound by its copy.issue entry
+	 * (routes_copies.c): the answer gives that one. */
+	if (json_object_get(copy, "register_entry") != NULL &&
+	    (json_object_set(doc, "register_entry", json_object_get(copy,
+	    "register_entry")) != 0 || json_object_set(doc, "label_sha256",
+	    json_object_get(copy, "label_sha256")) != 0 ||
+	    json_object_set(doc, "index", json_object_get(copy,
+	    "index")) != 0)) {
+		cyd_error(rs, 503, "unavailable", "out of memory");
+		goto out;
+	}
 	*doc_out = doc;
 	doc = NULL;
 	r = 0;

@@ -77,7 +77,10 @@ static const struct tspec {
 	    OPT("copies-allowed", K_NUMBER)}},
 	{"copy.issue", {REQ("doc-id", K_ID), REQ("copy-id", K_ID),
 	    REQ("copy", K_COPY), ONE_OF("form", "original|sao-y|sao-luc|trich-sao"),
-	    REQ("recipient", K_SERIAL), OPT("approval", K_SHA256)}},
+	    REQ("recipient", K_SERIAL), OPT("approval", K_SHA256),
+	    /* A numbered copy's own label, signed by the copier: what its
+	     * reader checks the decrypted label against (docs/exchange.md). */
+	    OPT("label-sha256", K_SHA256)}},
 	{"release", {REQ("doc-id", K_ID), REQ("copy-id", K_ID),
 	    REQ("recipient", K_SERIAL), REQ("request-sha256", K_SHA256)}},
 	/* The recipient acknowledges its copy, with what the integrity check

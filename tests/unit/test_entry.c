@@ -26,6 +26,41 @@ make(const char *type, const cy_entry_field *f, size_t n, cy_buf *out)
 		fail_msg("%s: %s", type, err.msg);
 }
 
+/* A numbered copy's copy.issue signs its label's hash: last, after the
+ * approval, and only in a sha256's form. */
+static void
+test_copy_issue_label(void **state)
+{
+	const char *h = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	cy_entry_field f[] = {
+		{"label-sha256", h}, {"recipient", SERIAL}, {"form", "trich-sao"},
+		{"copy", "4/4"}, {"doc-id", DOC}, {"copy-id", COPY},
+		{"actor", SERIAL}, {"time", "2026-03-01T08:30:00Z"},
+		{"approval", h},
+	};
+	cy_buf out = CY_BUF_INIT;
+	cy_entry *e;
+	cy_error err;
+	const char *a, *l;
+
+	(void)state;
+	make("copy.issue", f, sizeof(f) / sizeof(f[0]), &out);
+	a = strstr((char *)out.data, "\napproval: ");
+	l = strstr((char *)out.data, "\nlabel-sha256: ");
+	assert_non_null(a);
+	assert_non_null(l);
+	assert_true(a < l);
+	assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
+	assert_string_equal(cy_entry_get(e, "label-sha256"), h);
+	cy_entry_free(e);
+	cy_buf_free(&out);
+	f[0].value = "not-a-hash";
+	assert_int_not_equal(cy_entry_create("copy.issue", f,
+	    sizeof(f) / sizeof(f[0]), signer, &out, &err), 0);
+	assert_non_null(strstr(err.msg, "label-sha256"));
+	cy_buf_free(&out);
+}
+
 static void
 test_copy_issue(void **state)
 {
@@ -356,6 +391,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_issue),
+		cmocka_unit_test(test_copy_issue_label),
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_denied),
 		cmocka_unit_test(test_create_rejects),
