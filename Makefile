@@ -172,7 +172,8 @@ ASAN_SERVER_SCRIPTS = basics auth append witness client_coyeud register writer \
     exchange release shred copies registers
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit
-	$(MAKE) BUILD=build-asan SAN=1 all build-asan/tests/writer_test build-asan/load
+	$(MAKE) BUILD=build-asan SAN=1 all build-asan/tests/writer_test build-asan/load \
+	    build-asan/tests/coyeu_forge
 	@sh tests/run-server.sh build-asan $(ASAN_SERVER_SCRIPTS)
 
 # libFuzzer harnesses: the library rebuilt with clang and the fuzzer hooks.

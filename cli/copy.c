@@ -428,9 +428,8 @@ entry_and_secret(struct copy_run *r)
 	cy_hex_encode(label_hex, hash, sizeof(hash));
 
 	snprintf(number, sizeof(number), "%u/%u", r->number, r->total);
-	if (cy_release_secret_seal(cy_doc_sealing_release_secret(r->sealing, 0),
-	    r->a->doc_id, copy_id, cy_cert_seal_public(cy_chain_get(
-	    r->registry, 0)), &r->secret, &err) != 0)
+	if (cy_doc_sealing_release_seal(r->sealing, 0, cy_cert_seal_public(
+	    cy_chain_get(r->registry, 0)), &r->secret, &err) != 0)
 		return cli_fail(&err, "sealing R to the registry");
 	return cli_xc_entry(&r->x, "copy.issue", f, 6, &r->entry);
 }

@@ -125,7 +125,9 @@ integrity(const uint8_t *file, size_t len, const json_t *item, char *why,
 	memset(&hdr, 0, sizeof(hdr));
 	if (cy_write_all(fd, file, len) != 0 || lseek(fd, 0, SEEK_SET) != 0 ||
 	    cy_doc_inspect_fd(fd, &hdr, &mark, &err) != 0) {
-		snprintf(why, cap, "its header: %s", err.msg);
+		/* A long reason is cut: the check's verdict stands. */
+		if (snprintf(why, cap, "its header: %s", err.msg) < 0)
+			why[0] = '\0';
 		close(fd);
 		return 0;
 	}
