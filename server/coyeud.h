@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "coyeu/age.h"
 #include "coyeu/buf.h"
 #include "coyeu/cert.h"
 #include "coyeu/crl.h"
@@ -71,6 +72,8 @@ typedef struct cyd_server {
 	const cy_store_driver *drv;
 	const char *dsn;
 	cy_idkey *key;             /* the registry's officer key */
+	cy_identity *seal_id;      /* its X25519 identity (over key): opens
+	                            * the sealed shares of R */
 	cy_chain *chain;           /* its chain */
 	cy_cert *root;             /* the pinned root */
 	cy_note_signer *signer;    /* checkpoints: the registry key */

@@ -97,6 +97,8 @@ load_identity(cyd_server *srv)
 	if (cy_note_signer_from_key(srv->origin, srv->key, &srv->signer,
 	    &err) != 0)
 		return fail("bad origin (origin =)", &err);
+	if (cy_identity_from_key(srv->key, &srv->seal_id, &err) != 0)
+		return fail("cannot use the key's sealing half", &err);
 	srv->drv = cy_store_driver_for(srv->cfg.db, &srv->dsn);
 	return 0;
 }
@@ -107,6 +109,7 @@ server_free(cyd_server *srv)
 	cyd_reader_pool_free(srv);
 	cyd_metrics_free(srv->metrics);
 	cy_note_signer_free(srv->signer);
+	cy_identity_free(srv->seal_id);
 	cy_idkey_free(srv->key);
 	cy_chain_free(srv->chain);
 	cy_cert_free(srv->root);

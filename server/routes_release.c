@@ -7,7 +7,6 @@
  * destruction that commits first wins, and reads the sealed share there.
  * R is opened only once the release entry is durable: fail closed, every
  * release the registry answers is in the register. */
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,34 +453,13 @@ receipt_for(cyd_server *srv, cyd_reader **reader, uint64_t index,
 	return cy_log_receipt((*reader)->log, index, 0, out, err);
 }
 
-/* The registry's X25519 identity, made once: its secret stays in
- * srv->key, which lives as long as the daemon (a guarded allocation per
- * release costs mappings and TLB flushes on every core). */
-static const cy_identity *
-registry_identity(cyd_server *srv, cy_error *err)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static cy_identity *id;
-	cy_identity *made = NULL;
-
-	pthread_mutex_lock(&lock);
-	if (id == NULL && cy_identity_from_key(srv->key, &made, err) == 0)
-		id = made;
-	made = id;
-	pthread_mutex_unlock(&lock);
-	return made;
-}
-
 /* R out of the registry's sealed share, sealed to the caller's key (R
  * never leaves the library in clear). */
 static int
 reseal(cyd_request *rq, const struct release *rl, cy_buf *out, cy_error *err)
 {
-	const cy_identity *id;
-
-	if ((id = registry_identity(rq->srv, err)) == NULL)
-		return err->code;
-	return cy_release_reseal(rl->share.data, rl->share.len, id, rl->doc_id,
+	return cy_release_reseal(rl->share.data, rl->share.len,
+	    rq->srv->seal_id, rl->doc_id,
 	    rl->copy_id, cy_cert_seal_public(rq->caller->cert), out, err);
 }
 
