@@ -58,17 +58,31 @@ json_parse(const uint8_t *data, size_t len, const char *kind, const char *key,
 	return 0;
 }
 
+/* The record's bytes into raw (kept for the caller) and, when out is not
+ * NULL, their parse. */
+static int
+json_get_raw(cy_store *s, const char *kind, const char *key, cy_buf *raw,
+    json_t **out, cy_error *err)
+{
+	int r;
+
+	if (out != NULL)
+		*out = NULL;
+	raw->len = 0;
+	r = s->drv->rec_get(s, kind, key, raw, NULL, err);
+	if (r == 1 && out != NULL &&
+	    json_parse(raw->data, raw->len, kind, key, out, err) != 0)
+		r = err->code;
+	return r;
+}
+
 static int
 json_get(cy_store *s, const char *kind, const char *key, json_t **out,
     cy_error *err)
 {
 	cy_buf b = CY_BUF_INIT;
-	int r;
+	int r = json_get_raw(s, kind, key, &b, out, err);
 
-	*out = NULL;
-	r = s->drv->rec_get(s, kind, key, &b, NULL, err);
-	if (r == 1 && json_parse(b.data, b.len, kind, key, out, err) != 0)
-		r = err->code;
 	cy_buf_free(&b);
 	return r;
 }
@@ -91,6 +105,33 @@ int
 cyd_doc_load(cy_store *s, const char *doc_id, json_t **out, cy_error *err)
 {
 	return json_get(s, CYD_REC_DOC, doc_id, out, err);
+}
+
+int
+cyd_doc_load_raw(cy_store *s, const char *doc_id, cy_buf *raw, json_t **out,
+    cy_error *err)
+{
+	return json_get_raw(s, CYD_REC_DOC, doc_id, raw, out, err);
+}
+
+int
+cyd_copy_load_raw(cy_store *s, const char *doc_id, const char *copy_id,
+    cy_buf *raw, json_t **out, cy_error *err)
+{
+	char key[KEY_MAX];
+
+	if (out != NULL)
+		*out = NULL;
+	if (key_join(key, sizeof(key), doc_id, copy_id, NULL, err) != 0)
+		return err->code;
+	return json_get_raw(s, CYD_REC_COPY, key, raw, out, err);
+}
+
+int
+cyd_record_parse(const cy_buf *raw, const char *kind, const char *key,
+    json_t **out, cy_error *err)
+{
+	return json_parse(raw->data, raw->len, kind, key, out, err);
 }
 
 int

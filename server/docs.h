@@ -45,6 +45,15 @@ int cyd_doc_save(cy_store *s, const json_t *doc, cy_error *err);
 int cyd_copy_load(cy_store *s, const char *doc_id, const char *copy_id,
     json_t **out, cy_error *err);
 int cyd_copy_save(cy_store *s, const json_t *copy, cy_error *err);
+/* The same, keeping the stored bytes in raw (emptied first); out may be
+ * NULL (no parse).  A writer's hook that re-reads a record compares the
+ * bytes with those its checks parsed instead of parsing them again. */
+int cyd_doc_load_raw(cy_store *s, const char *doc_id, cy_buf *raw,
+    json_t **out, cy_error *err);
+int cyd_copy_load_raw(cy_store *s, const char *doc_id, const char *copy_id,
+    cy_buf *raw, json_t **out, cy_error *err);
+int cyd_record_parse(const cy_buf *raw, const char *kind, const char *key,
+    json_t **out, cy_error *err);
 /* Every copy of doc_id, by copy-id, as a JSON array. */
 int cyd_copies_load(cy_store *s, const char *doc_id, json_t **out,
     cy_error *err);

@@ -55,6 +55,10 @@ struct release {
 	int again;           /* the retry of an entry already appended: no
 	                      * count, no declassify */
 	uint64_t again_index; /* … at this index */
+	/* The records the checks read: their bytes and parse.  The hook
+	 * reads them again and parses only what changed meanwhile. */
+	cy_buf doc_raw, copy_raw;
+	json_t *doc, *copy;
 	/* Filled by the hook, inside the transaction. */
 	cy_buf share;        /* R sealed to the registry */
 	int refused;         /* 1: the hook's refusal is the policy's */
@@ -104,6 +108,26 @@ state_refusal(const json_t *doc, const json_t *copy, char *buf, size_t cap)
 
 /* --- the writer job's hook --- */
 
+/* The record read again inside the transaction (raw, bytes; 0: none):
+ * a shallow copy of the checks' parse when the bytes are the same, a
+ * new parse otherwise. */
+static int
+hook_record(int found, const cy_buf *raw, const cy_buf *checked,
+    const json_t *parsed, const char *kind, const char *key, json_t **out,
+    cy_error *err)
+{
+	*out = NULL;
+	if (found != 1)
+		return found;
+	if (parsed != NULL && raw->len == checked->len &&
+	    memcmp(raw->data, checked->data, raw->len) == 0) {
+		if ((*out = json_copy((json_t *)parsed)) == NULL)
+			return cy_error_set(err, CY_E_NOMEM, "out of memory");
+		return 1;
+	}
+	return cyd_record_parse(raw, kind, key, out, err) != 0 ? err->code : 1;
+}
+
 static int
 release_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 {
@@ -111,14 +135,20 @@ release_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 	const cyd_caller *caller = rl->rq->caller;
 	const cy_cert *reg = cy_chain_get(rl->rq->srv->chain, 0);
 	json_t *doc = NULL, *copy = NULL;
+	cy_buf doc_raw = CY_BUF_INIT, copy_raw = CY_BUF_INIT;
 	char why[CY_ERROR_MSG_MAX];
 	int r;
 
 	if (fault() == FAULT_COMMIT_FAIL)
 		return cy_error_set(err, CY_E_STORE, "the store failed "
 		    "(COYEUD_FAULT=commit-fail)");
-	if ((r = cyd_copy_load(s, rl->doc_id, rl->copy_id, &copy, err)) < 0 ||
-	    (r = cyd_doc_load(s, rl->doc_id, &doc, err)) < 0)
+	if ((r = cyd_copy_load_raw(s, rl->doc_id, rl->copy_id, &copy_raw,
+	    NULL, err)) < 0 ||
+	    (r = hook_record(r, &copy_raw, &rl->copy_raw, rl->copy,
+	    CYD_REC_COPY, rl->copy_id, &copy, err)) < 0 ||
+	    (r = cyd_doc_load_raw(s, rl->doc_id, &doc_raw, NULL, err)) < 0 ||
+	    (r = hook_record(r, &doc_raw, &rl->doc_raw, rl->doc, CYD_REC_DOC,
+	    rl->doc_id, &doc, err)) < 0)
 		goto out;
 	rl->refused = 1;
 	if (copy == NULL || doc == NULL) {
@@ -185,6 +215,8 @@ release_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 out:
 	json_decref(doc);
 	json_decref(copy);
+	cy_buf_free(&doc_raw);
+	cy_buf_free(&copy_raw);
 	return r;
 }
 
@@ -353,67 +385,63 @@ out:
 	return r;
 }
 
-/* The records, the copy's owner, the state and the policy; whether the
- * release declassifies (*declassify). */
+/* The records (into rl), the copy's owner, the state and the policy;
+ * whether the release declassifies (*declassify). */
 static int
 check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
-    json_t **doc_out, int *declassify)
+    int *declassify)
 {
 	cyd_reader *reader = NULL;
-	json_t *doc = NULL, *copy = NULL;
 	char why[CY_ERROR_MSG_MAX];
 	cy_error err;
 	int r = -1;
 
-	*doc_out = NULL;
+	json_decref(rl->doc);
+	json_decref(rl->copy);
+	rl->doc = rl->copy = NULL;
 	if (cyd_reader_get_store(rq->srv, &reader, &err) != 0)
 		return cyd_error_lib(rs, &err), -1;
-	if (cyd_copy_load(reader->store, rl->doc_id, rl->copy_id, &copy,
-	    &err) < 0 || cyd_doc_load(reader->store, rl->doc_id, &doc,
+	if (cyd_copy_load_raw(reader->store, rl->doc_id, rl->copy_id,
+	    &rl->copy_raw, &rl->copy, &err) < 0 ||
+	    cyd_doc_load_raw(reader->store, rl->doc_id, &rl->doc_raw, &rl->doc,
 	    &err) < 0) {
 		cyd_error_lib(rs, &err);
 		goto out;
 	}
 	cyd_reader_put(rq->srv, reader);
 	reader = NULL;
-	if (copy == NULL || doc == NULL) {
+	if (rl->copy == NULL || rl->doc == NULL) {
 		cyd_error(rs, 404, "not-found", "document %s has no copy %s",
 		    rl->doc_id, rl->copy_id);
 		goto out;
 	}
-	if (strcmp(str(copy, "recipient"), rq->caller->serial) != 0) {
+	if (strcmp(str(rl->copy, "recipient"), rq->caller->serial) != 0) {
 		cyd_forbid(rq, rs, "copy %s of document %s is not yours",
 		    rl->copy_id, rl->doc_id);
 		goto out;
 	}
-	if (state_refusal(doc, copy, why, sizeof(why))) {
+	if (state_refusal(rl->doc, rl->copy, why, sizeof(why))) {
 		cyd_forbid(rq, rs, "%s", why);
 		goto out;
 	}
-	*declassify = !rl->again && strcmp(str(doc, "state"), "live") == 0 &&
-	    rq->now > num(doc, "protect_until");
-	if (check_policy(rq, rs, doc, copy, *declassify) != 0)
+	*declassify = !rl->again && strcmp(str(rl->doc, "state"), "live") == 0 &&
+	    rq->now > num(rl->doc, "protect_until");
+	if (check_policy(rq, rs, rl->doc, rl->copy, *declassify) != 0)
 		goto out;
-	/* A numbered copy's label is bound by its copy.issue entry
-	 * (routes_copies.c): the answer gives that one. */
-	if (json_object_get(copy, "register_entry") != NULL &&
-	    (json_object_set(doc, "register_entry", json_object_get(copy,
-	    "register_entry")) != 0 || json_object_set(doc, "label_sha256",
-	    json_object_get(copy, "label_sha256")) != 0 ||
-	    json_object_set(doc, "index", json_object_get(copy,
-	    "index")) != 0)) {
-		cyd_error(rs, 503, "unavailable", "out of memory");
-		goto out;
-	}
-	*doc_out = doc;
-	doc = NULL;
 	r = 0;
 out:
 	if (reader != NULL)
 		cyd_reader_put(rq->srv, reader);
-	json_decref(doc);
-	json_decref(copy);
 	return r;
+}
+
+/* The record that binds the label the answer gives: a numbered copy's
+ * copy.issue entry (routes_copies.c), else the document's doc.register. */
+static const json_t *
+label_binding(const struct release *rl)
+{
+	return json_object_get(rl->copy, "register_entry") != NULL ?
+	    rl->copy : rl->doc;
 }
 
 /* The registry's `declassify` entry: protection ended, from the level
@@ -465,8 +493,9 @@ reseal(cyd_request *rq, const struct release *rl, cy_buf *out, cy_error *err)
 
 static int
 answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
-    const json_t *doc, uint64_t index, uint64_t size, const cy_buf *made)
+    uint64_t index, uint64_t size, const cy_buf *made)
 {
+	const json_t *doc = label_binding(rl);
 	cy_buf receipt = CY_BUF_INIT, reg = CY_BUF_INIT, sealed = CY_BUF_INIT;
 	cyd_reader *reader = NULL;
 	char *b64 = NULL;
@@ -533,16 +562,15 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 	const uint8_t *entries[2];
 	size_t lens[2];
 	cy_buf made[2] = {CY_BUF_INIT, CY_BUF_INIT};
-	json_t *doc = NULL;
 	cyd_job job;
 	cy_error err;
 	uint64_t index;
 	int declassify = 0, r = 0;
 
-	if (check_copy(rq, rs, rl, &doc, &declassify) != 0)
+	if (check_copy(rq, rs, rl, &declassify) != 0)
 		goto out;
 	rl->declassify.len = 0;
-	if (declassify && declassify_entry(rq, doc, &rl->declassify,
+	if (declassify && declassify_entry(rq, rl->doc, &rl->declassify,
 	    &err) != 0) {
 		cyd_error_lib(rs, &err);
 		goto out;
@@ -561,7 +589,7 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 		if (fault() == FAULT_AFTER_COMMIT)
 			raise(SIGKILL); /* the answer is lost, the entry kept */
 		index = rl->again ? rl->again_index : job.first;
-		answer(rq, rs, rl, doc, index, job.size,
+		answer(rq, rs, rl, index, job.size,
 		    job.receipts_made ? &made[0] : NULL);
 		goto out;
 	}
@@ -579,7 +607,6 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 		cyd_error(rs, 503, "unavailable", "the release was not recorded, "
 		    "nothing is released: %s", job.err.msg);
 out:
-	json_decref(doc);
 	cy_buf_free(&made[0]);
 	cy_buf_free(&made[1]);
 	return r;
@@ -596,6 +623,8 @@ cyd_h_releases_post(cyd_request *rq, cyd_response *rs)
 	rl.rq = rq;
 	rl.declassify = (cy_buf)CY_BUF_INIT;
 	rl.share = (cy_buf)CY_BUF_INIT;
+	rl.doc_raw = (cy_buf)CY_BUF_INIT;
+	rl.copy_raw = (cy_buf)CY_BUF_INIT;
 	if (body_entry(rq, rs, &entry, &rl.len) != 0)
 		goto out;
 	rl.entry = entry;
@@ -610,6 +639,10 @@ cyd_h_releases_post(cyd_request *rq, cyd_response *rs)
 out:
 	cy_buf_free(&rl.declassify);
 	cy_buf_free(&rl.share); /* sealed to the registry: no secret in clear */
+	cy_buf_free(&rl.doc_raw);
+	cy_buf_free(&rl.copy_raw);
+	json_decref(rl.doc);
+	json_decref(rl.copy);
 	free(entry);
 	return 0;
 }
