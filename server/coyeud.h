@@ -269,6 +269,12 @@ typedef struct cyd_job {
 	 * to refresh, no signature to check again. */
 	cy_buf *receipts;
 	int receipts_made;          /* 1: the writer filled them */
+	/* When not NULL: also the receipt of an earlier entry, at
+	 * receipt_extra_index, against the same checkpoint (a release's
+	 * answer gives its document's doc.register one). */
+	cy_buf *receipt_extra;
+	uint64_t receipt_extra_index;
+	int receipt_extra_made;     /* 1: the writer filled it */
 	/* 1: the hook deletes records that must leave no bytes behind
 	 * (crypto-shredding): after the commit the writer runs the store's
 	 * scrub on its own connection, outside any transaction

@@ -493,7 +493,7 @@ reseal(cyd_request *rq, const struct release *rl, cy_buf *out, cy_error *err)
 
 static int
 answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
-    uint64_t index, uint64_t size, const cy_buf *made)
+    uint64_t index, uint64_t size, const cy_buf *made, const cy_buf *reg_made)
 {
 	const json_t *doc = label_binding(rl);
 	cy_buf receipt = CY_BUF_INIT, reg = CY_BUF_INIT, sealed = CY_BUF_INIT;
@@ -505,9 +505,12 @@ answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
 	if (made == NULL &&
 	    receipt_for(rq->srv, &reader, index, size, &receipt, &err) != 0)
 		goto fail;
-	if (receipt_for(rq->srv, &reader, (uint64_t)num(doc, "index"), 0, &reg,
+	if (reg_made == NULL &&
+	    receipt_for(rq->srv, &reader, (uint64_t)num(doc, "index"), 0, &reg,
 	    &err) != 0)
 		goto fail;
+	if (reg_made == NULL)
+		reg_made = &reg;
 	if (reseal(rq, rl, &sealed, &err) != 0)
 		goto fail;
 	if ((b64 = malloc(CY_B64_PADDED_LEN(sealed.len) + 1)) == NULL) {
@@ -523,7 +526,7 @@ answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
 	    "secret", b64,
 	    "label_sha256", str(doc, "label_sha256"),
 	    "register_entry", str(doc, "register_entry"),
-	    "register_receipt", (const char *)reg.data, reg.len);
+	    "register_receipt", (const char *)reg_made->data, reg_made->len);
 	cyd_json(rs, 200, o);
 	goto out;
 fail:
@@ -561,7 +564,7 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 {
 	const uint8_t *entries[2];
 	size_t lens[2];
-	cy_buf made[2] = {CY_BUF_INIT, CY_BUF_INIT};
+	cy_buf made[2] = {CY_BUF_INIT, CY_BUF_INIT}, reg_made = CY_BUF_INIT;
 	cyd_job job;
 	cy_error err;
 	uint64_t index;
@@ -583,6 +586,9 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 		job.n = declassify ? 2 : 1;
 		job.receipts = made;
 	}
+	/* The label's binding entry's receipt, from the writer too. */
+	job.receipt_extra = &reg_made;
+	job.receipt_extra_index = (uint64_t)num(label_binding(rl), "index");
 	job.hook = release_hook, job.hook_ctx = rl;
 	rl->refused = rl->declassified_meanwhile = 0;
 	if (cyd_writer_submit(rq->srv->writer, &job) == 0 && job.rc == 0) {
@@ -590,7 +596,8 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 			raise(SIGKILL); /* the answer is lost, the entry kept */
 		index = rl->again ? rl->again_index : job.first;
 		answer(rq, rs, rl, index, job.size,
-		    job.receipts_made ? &made[0] : NULL);
+		    job.receipts_made ? &made[0] : NULL,
+		    job.receipt_extra_made ? &reg_made : NULL);
 		goto out;
 	}
 	if (!rl->again && already_at(&job, &rl->again_index) == 0) {
@@ -607,6 +614,7 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 		cyd_error(rs, 503, "unavailable", "the release was not recorded, "
 		    "nothing is released: %s", job.err.msg);
 out:
+	cy_buf_free(&reg_made);
 	cy_buf_free(&made[0]);
 	cy_buf_free(&made[1]);
 	return r;

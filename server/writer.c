@@ -150,6 +150,18 @@ make_receipts(cyd_writer *w, cyd_job *job)
 		}
 	}
 	job->receipts_made = job->receipts != NULL;
+	job->receipt_extra_made = 0;
+	if (job->receipt_extra != NULL &&
+	    job->receipt_extra_index < job->size) {
+		job->receipt_extra->len = 0;
+		if (cy_log_receipt(w->log, job->receipt_extra_index, job->size,
+		    job->receipt_extra, &err) != 0) {
+			cyd_log(CYD_WARN, "receipt failed", "error", err.msg,
+			    NULL);
+			return;
+		}
+		job->receipt_extra_made = 1;
+	}
 }
 
 static int
