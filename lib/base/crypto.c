@@ -1,10 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/kdf.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
@@ -17,41 +14,57 @@ struct cy_aead_ctx {
 	int keyed;   /* the key is set: later chunks change only the nonce */
 };
 
+/* HKDF (RFC 5869) and HMAC over libsodium's HMAC-SHA-256: OpenSSL 3's
+ * EVP_PKEY_CTX_new_id(HKDF) and HMAC() fetch their algorithms from the
+ * provider on every call, several times the hash itself (a release opens
+ * one age file and seals another: docs/performance.md). */
+static void
+hmac_parts(const uint8_t *key, size_t keylen, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen, const uint8_t *c, size_t clen,
+    uint8_t out[CY_SHA256_LEN])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, a, alen);
+	crypto_auth_hmacsha256_update(&st, b, blen);
+	crypto_auth_hmacsha256_update(&st, c, clen);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
+}
+
 int
 cy_hkdf_sha256(const uint8_t *ikm, size_t ikmlen, const uint8_t *salt,
     size_t saltlen, const char *info, uint8_t *out, size_t outlen)
 {
-	EVP_PKEY_CTX *pctx;
-	int r = CY_E_CRYPTO;
-	size_t n = outlen;
+	static const uint8_t zeros[CY_SHA256_LEN];
+	uint8_t prk[CY_SHA256_LEN], t[CY_SHA256_LEN];
+	size_t done, n, tlen = 0;
+	uint8_t i;
 
-	if ((pctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL)) == NULL)
-		return CY_E_NOMEM;
-	if (EVP_PKEY_derive_init(pctx) <= 0 ||
-	    EVP_PKEY_CTX_set_hkdf_md(pctx, EVP_sha256()) <= 0 ||
-	    /* An empty salt is HashLen zeros (RFC 5869), OpenSSL's default. */
-	    (saltlen > 0 &&
-	    EVP_PKEY_CTX_set1_hkdf_salt(pctx, salt, (int)saltlen) <= 0) ||
-	    EVP_PKEY_CTX_set1_hkdf_key(pctx, ikm, (int)ikmlen) <= 0 ||
-	    EVP_PKEY_CTX_add1_hkdf_info(pctx, (const unsigned char *)info,
-	    (int)strlen(info)) <= 0 ||
-	    EVP_PKEY_derive(pctx, out, &n) <= 0 || n != outlen)
-		goto out;
-	r = 0;
-out:
-	EVP_PKEY_CTX_free(pctx);
-	return r;
+	if (outlen > 255 * CY_SHA256_LEN)
+		return CY_E_CRYPTO;
+	/* An empty salt is HashLen zeros (RFC 5869). */
+	if (saltlen == 0)
+		salt = zeros, saltlen = sizeof(zeros);
+	hmac_parts(salt, saltlen, ikm, ikmlen, NULL, 0, NULL, 0, prk);
+	for (done = 0, i = 1; done < outlen; done += n, i++) {
+		hmac_parts(prk, sizeof(prk), t, tlen, (const uint8_t *)info,
+		    strlen(info), &i, 1, t);
+		tlen = sizeof(t);
+		n = outlen - done < sizeof(t) ? outlen - done : sizeof(t);
+		memcpy(out + done, t, n);
+	}
+	sodium_memzero(prk, sizeof(prk));
+	sodium_memzero(t, sizeof(t));
+	return 0;
 }
 
 int
 cy_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *msg,
     size_t len, uint8_t out[CY_SHA256_LEN])
 {
-	unsigned int n = CY_SHA256_LEN;
-
-	if (HMAC(EVP_sha256(), key, (int)keylen, msg, len, out, &n) == NULL ||
-	    n != CY_SHA256_LEN)
-		return CY_E_CRYPTO;
+	hmac_parts(key, keylen, msg, len, NULL, 0, NULL, 0, out);
 	return 0;
 }
 
