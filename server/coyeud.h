@@ -82,6 +82,7 @@ typedef struct cyd_server {
 	cyd_writer *writer;
 	cyd_metrics *metrics;
 	cyd_witness *witness;
+	struct cyd_doc_cache *docs; /* parsed document records (docs.h) */
 	/* Read handles: one per HTTP thread, taken from this pool. */
 	pthread_mutex_t pool_lock;
 	struct cyd_reader *pool;

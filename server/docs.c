@@ -2,6 +2,7 @@
  * law's registers as records of the store (docs.h, docs/exchange.md "The
  * store").  JSON records are written compact with sorted keys, so the
  * same record is the same bytes on every node. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,5 +435,98 @@ cyd_doc_policy(const json_t *doc, const char **serials, const char *scope,
 	d->protect_until = num(doc, "protect_until");
 	d->state = doc_state(str(doc, "state"));
 	/* Zero is never valid: the policy refuses what is missing here. */
+	return 0;
+}
+
+/* --- parsed documents, by their bytes --- */
+
+#define DOC_CACHE_SLOTS 64
+
+struct cyd_doc_cache {
+	pthread_mutex_t lock;
+	struct {
+		char doc_id[CY_RELEASE_ID_SIZE];
+		cy_buf raw;
+		json_t *doc;
+	} slot[DOC_CACHE_SLOTS];
+};
+
+int
+cyd_doc_cache_new(cyd_doc_cache **out)
+{
+	cyd_doc_cache *c;
+	size_t i;
+
+	if ((*out = c = calloc(1, sizeof(*c))) == NULL)
+		return CY_E_NOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	for (i = 0; i < DOC_CACHE_SLOTS; i++)
+		c->slot[i].raw = (cy_buf)CY_BUF_INIT;
+	return 0;
+}
+
+void
+cyd_doc_cache_free(cyd_doc_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < DOC_CACHE_SLOTS; i++) {
+		cy_buf_free(&c->slot[i].raw);
+		json_decref(c->slot[i].doc);
+	}
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static size_t
+doc_slot(const char *doc_id)
+{
+	size_t h = 5381;
+
+	while (*doc_id != '\0')
+		h = h * 33 + (unsigned char)*doc_id++;
+	return h % DOC_CACHE_SLOTS;
+}
+
+int
+cyd_doc_cache_parse(cyd_doc_cache *c, const char *doc_id, const cy_buf *raw,
+    json_t **out, cy_error *err)
+{
+	size_t i = doc_slot(doc_id);
+	json_t *doc = NULL;
+
+	*out = NULL;
+	if (c == NULL)
+		return json_parse(raw->data, raw->len, CYD_REC_DOC, doc_id, out,
+		    err) != 0 ? err->code : 0;
+	pthread_mutex_lock(&c->lock);
+	if (c->slot[i].doc != NULL && strcmp(c->slot[i].doc_id, doc_id) == 0 &&
+	    c->slot[i].raw.len == raw->len &&
+	    memcmp(c->slot[i].raw.data, raw->data, raw->len) == 0)
+		*out = json_incref(c->slot[i].doc);
+	pthread_mutex_unlock(&c->lock);
+	if (*out != NULL)
+		return 0;
+	if (json_parse(raw->data, raw->len, CYD_REC_DOC, doc_id, &doc,
+	    err) != 0)
+		return err->code;
+	/* Kept for the next release of the same bytes; a cache that cannot
+	 * grow only costs the next one a parse. */
+	pthread_mutex_lock(&c->lock);
+	json_decref(c->slot[i].doc);
+	c->slot[i].doc = NULL;
+	c->slot[i].raw.len = 0;
+	if (strlen(doc_id) < sizeof(c->slot[i].doc_id))
+		cy_buf_append(&c->slot[i].raw, raw->data, raw->len);
+	if (strlen(doc_id) < sizeof(c->slot[i].doc_id) &&
+	    cy_buf_status(&c->slot[i].raw) == 0) {
+		snprintf(c->slot[i].doc_id, sizeof(c->slot[i].doc_id), "%s",
+		    doc_id);
+		c->slot[i].doc = json_incref(doc);
+	}
+	pthread_mutex_unlock(&c->lock);
+	*out = doc;
 	return 0;
 }

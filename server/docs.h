@@ -89,6 +89,16 @@ int cyd_register_row(cy_store *s, const char *reg, const char *unit,
 int cyd_register_rows(cy_store *s, const char *reg, const char *unit,
     int64_t from, int64_t to, json_t **out, cy_error *err);
 
+/* Parsed document records shared by the requests (cyd_server.docs): the
+ * parse of raw (doc_id's stored bytes, as read now), from the cache when
+ * the same bytes were parsed before.  *out is shared: read it, change only
+ * a json_copy of it. */
+typedef struct cyd_doc_cache cyd_doc_cache;
+int cyd_doc_cache_new(cyd_doc_cache **out);
+void cyd_doc_cache_free(cyd_doc_cache *c);
+int cyd_doc_cache_parse(cyd_doc_cache *c, const char *doc_id,
+    const cy_buf *raw, json_t **out, cy_error *err);
+
 /* The policy's view of a registered document: *d borrows doc's strings
  * and serials (CY_LABEL_RECIPIENTS_MAX entries) receives the recipients;
  * scope is the originating authority's subtree (NULL: the unit). */

@@ -11,6 +11,7 @@
 #include "coyeu/file.h"
 #include "coyeu/secret.h"
 #include "coyeu/version.h"
+#include "docs.h"
 #include "internal.h"
 
 #define EXIT_FAIL 1
@@ -100,6 +101,8 @@ load_identity(cyd_server *srv)
 		return fail("bad origin (origin =)", &err);
 	if (cy_identity_from_key(srv->key, &srv->seal_id, &err) != 0)
 		return fail("cannot use the key's sealing half", &err);
+	if (cyd_doc_cache_new(&srv->docs) != 0)
+		return fail("out of memory", NULL);
 	srv->drv = cy_store_driver_for(srv->cfg.db, &srv->dsn);
 	return 0;
 }
@@ -111,6 +114,7 @@ server_free(cyd_server *srv)
 	cyd_metrics_free(srv->metrics);
 	cy_note_signer_free(srv->signer);
 	cy_identity_free(srv->seal_id);
+	cyd_doc_cache_free(srv->docs);
 	cy_idkey_free(srv->key);
 	cy_chain_free(srv->chain);
 	cy_cert_free(srv->root);

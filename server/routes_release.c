@@ -394,7 +394,7 @@ check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
 	cyd_reader *reader = NULL;
 	char why[CY_ERROR_MSG_MAX];
 	cy_error err;
-	int r = -1;
+	int found, r = -1;
 
 	json_decref(rl->doc);
 	json_decref(rl->copy);
@@ -403,8 +403,10 @@ check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
 		return cyd_error_lib(rs, &err), -1;
 	if (cyd_copy_load_raw(reader->store, rl->doc_id, rl->copy_id,
 	    &rl->copy_raw, &rl->copy, &err) < 0 ||
-	    cyd_doc_load_raw(reader->store, rl->doc_id, &rl->doc_raw, &rl->doc,
-	    &err) < 0) {
+	    (found = cyd_doc_load_raw(reader->store, rl->doc_id, &rl->doc_raw,
+	    NULL, &err)) < 0 ||
+	    (found == 1 && cyd_doc_cache_parse(rq->srv->docs, rl->doc_id,
+	    &rl->doc_raw, &rl->doc, &err) != 0)) {
 		cyd_error_lib(rs, &err);
 		goto out;
 	}
