@@ -397,6 +397,85 @@ cyd_auth_crls_changed(void)
 	pthread_mutex_unlock(&verified.lock);
 }
 
+/* --- registered chains, parsed once --- */
+
+/* A registered chain's parse, shared read-only by the requests of its
+ * officer: kept by serial and stored bytes, so a chain is parsed again
+ * only when its record changes.  Freed with its last reference. */
+struct cyd_shared_chain {
+	cy_chain *chain;
+	int refs;              /* __atomic */
+};
+
+#define PARSED_SLOTS 1024
+
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		char serial[CY_SERIAL_HEX_LEN + 1];
+		cy_buf text;
+		struct cyd_shared_chain *sc;
+	} slot[PARSED_SLOTS];
+} parsed = {PTHREAD_MUTEX_INITIALIZER, {{"", CY_BUF_INIT, NULL}}};
+
+static void
+shared_chain_put(struct cyd_shared_chain *sc)
+{
+	if (sc != NULL && __atomic_sub_fetch(&sc->refs, 1, __ATOMIC_ACQ_REL) ==
+	    0) {
+		cy_chain_free(sc->chain);
+		free(sc);
+	}
+}
+
+/* The parse of serial's stored chain text: shared (a reference taken)
+ * when the same bytes were parsed before, else parsed and kept. */
+static int
+shared_chain_get(const char *serial, const cy_buf *text,
+    struct cyd_shared_chain **out, cy_error *err)
+{
+	size_t i = verified_slot(serial);
+	struct cyd_shared_chain *sc = NULL, *old;
+	int r;
+
+	*out = NULL;
+	pthread_mutex_lock(&parsed.lock);
+	if (parsed.slot[i].sc != NULL &&
+	    strcmp(parsed.slot[i].serial, serial) == 0 &&
+	    parsed.slot[i].text.len == text->len &&
+	    memcmp(parsed.slot[i].text.data, text->data, text->len) == 0) {
+		sc = parsed.slot[i].sc;
+		__atomic_add_fetch(&sc->refs, 1, __ATOMIC_ACQ_REL);
+	}
+	pthread_mutex_unlock(&parsed.lock);
+	if ((*out = sc) != NULL)
+		return 0;
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((r = cy_chain_parse(text->data, text->len, &sc->chain, err)) != 0) {
+		free(sc);
+		return r;
+	}
+	sc->refs = 1;
+	/* Kept for the next request when the cache can hold it. */
+	pthread_mutex_lock(&parsed.lock);
+	old = parsed.slot[i].sc;
+	parsed.slot[i].sc = NULL;
+	parsed.slot[i].text.len = 0;
+	cy_buf_append(&parsed.slot[i].text, text->data, text->len);
+	if (cy_buf_status(&parsed.slot[i].text) == 0) {
+		snprintf(parsed.slot[i].serial, sizeof(parsed.slot[i].serial),
+		    "%s", serial);
+		parsed.slot[i].sc = sc;
+		sc->refs++;
+	} else
+		cy_buf_free(&parsed.slot[i].text); /* clears the error */
+	pthread_mutex_unlock(&parsed.lock);
+	shared_chain_put(old);
+	*out = sc;
+	return 0;
+}
+
 /* --- the caller --- */
 
 void
@@ -404,7 +483,10 @@ cyd_caller_free(cyd_caller *c)
 {
 	if (c == NULL)
 		return;
-	cy_chain_free(c->chain);
+	if (c->shared != NULL)
+		shared_chain_put(c->shared);
+	else
+		cy_chain_free(c->chain);
 	free(c);
 }
 
@@ -433,10 +515,11 @@ out:
 	return r;
 }
 
-/* The caller's registered chain (kind "cert", key: its serial). */
+/* The caller's registered chain (kind "cert", key: its serial), shared
+ * with its other requests (*out is sc's chain). */
 static int
 stored_chain(cyd_request *rq, cyd_response *rs, cy_store *s,
-    const char *serial, cy_chain **out)
+    const char *serial, struct cyd_shared_chain **sc, cy_chain **out)
 {
 	cy_buf text = CY_BUF_INIT;
 	cy_error err;
@@ -448,7 +531,9 @@ stored_chain(cyd_request *rq, cyd_response *rs, cy_store *s,
 		    "register it with coyeu id register", serial);
 	else if (r < 0)
 		cyd_error_lib(rs, &err);
-	else if (cy_chain_parse(text.data, text.len, out, &err) != 0) {
+	else if (shared_chain_get(serial, &text, sc, &err) == 0)
+		*out = (*sc)->chain;
+	else {
 		cyd_error(rs, 503, "unavailable",
 		    "the stored chain of %s does not parse: %s", serial, err.msg);
 		r = -1;
@@ -571,6 +656,7 @@ cyd_auth(cyd_request *rq, cyd_response *rs)
 	const char *digest, *keyid;
 	const int who = rq->route->who;
 	cyd_reader *reader = NULL;
+	struct cyd_shared_chain *sc = NULL; /* ch is its chain */
 	cy_chain *ch = NULL;
 	cy_httpsig *h = NULL;
 	cy_buf seen = CY_BUF_INIT;
@@ -615,7 +701,7 @@ cyd_auth(cyd_request *rq, cyd_response *rs)
 			    cy_cert_serial(cy_chain_get(ch, 0)));
 			goto out;
 		}
-	} else if (stored_chain(rq, rs, s, keyid, &ch) != 0)
+	} else if (stored_chain(rq, rs, s, keyid, &sc, &ch) != 0)
 		goto out;
 	if (signature_check(rq, rs, h, ch) != 0)
 		goto out;
@@ -624,7 +710,9 @@ cyd_auth(cyd_request *rq, cyd_response *rs)
 		cyd_error(rs, 503, "unavailable", "out of memory");
 		goto out;
 	}
+	rq->caller->shared = sc;
 	ch = NULL;
+	sc = NULL;
 	snprintf(key, sizeof(key), "%s %s", keyid, rq->caller->nonce);
 	if ((f = s->drv->rec_get(s, "nonce", key, &seen, NULL, &err)) < 0) {
 		cyd_error_lib(rs, &err);
@@ -660,7 +748,10 @@ out:
 		rq->caller = NULL;
 	}
 	cy_buf_free(&seen);
-	cy_chain_free(ch);
+	if (sc != NULL)
+		shared_chain_put(sc);
+	else
+		cy_chain_free(ch);
 	cy_httpsig_free(h);
 	if (reader != NULL)
 		cyd_reader_put(rq->srv, reader);

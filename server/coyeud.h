@@ -122,6 +122,8 @@ typedef struct cyd_caller {
 	int64_t created;
 	int nonce_pending;     /* 1: the handler stores the nonce in its own
 	                        * writer job (cyd_auth_nonce_put) */
+	struct cyd_shared_chain *shared; /* auth.c: chain is this parse,
+	                        * shared with other callers; NULL: owned */
 } cyd_caller;
 
 typedef struct cyd_request {
