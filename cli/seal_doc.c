@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client.h"
 #include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/file.h"
@@ -215,6 +216,29 @@ seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 	return CLI_OK;
 }
 
+/* TỐI MẬT and TUYỆT MẬT go through the registry when there is one
+ * (DESIGN.md §5): sealed offline, no release would ever be recorded and no
+ * recall could reach the copies. */
+static int
+registry_rule(const struct seal_doc *d)
+{
+	struct cli_registry_conf rc;
+	int has;
+
+	if (d->level < CY_LEVEL_TOI_MAT)
+		return CLI_OK;
+	if (cli_registry_conf_load(&rc) != CLI_OK)
+		return CLI_FAIL;
+	has = rc.url != NULL || cli_client_default_url() != NULL;
+	cli_registry_conf_free(&rc);
+	if (!has)
+		return CLI_OK;
+	cli_warn("a %s document goes through the registry: use `coyeu send` "
+	    "(offline sealing is for MẬT, or for a keyring without a "
+	    "registry)", cy_level_display(d->level));
+	return CLI_FAIL;
+}
+
 int
 seal_doc_run(struct seal_doc_args *a)
 {
@@ -223,6 +247,7 @@ seal_doc_run(struct seal_doc_args *a)
 
 	memset(&d, 0, sizeof(d));
 	if ((rc = check_args(a, &d)) == CLI_OK &&
+	    (rc = registry_rule(&d)) == CLI_OK &&
 	    (rc = cli_keyring_default("seal", CLI_KR_KEY, &a->key)) == CLI_OK &&
 	    (rc = cli_keyring_default("seal", CLI_KR_CHAIN, &a->chain)) ==
 	    CLI_OK &&

@@ -39,6 +39,10 @@
  *   last_open_index, state_time, state_by, state_by_name, state_reason,
  *   state_index. */
 
+/* A record's string field ("" when absent) and integer field (0). */
+const char *cyd_jstr(const json_t *o, const char *name);
+int64_t cyd_jnum(const json_t *o, const char *name);
+
 int cyd_doc_load(cy_store *s, const char *doc_id, json_t **out,
     cy_error *err);
 int cyd_doc_save(cy_store *s, const json_t *doc, cy_error *err);

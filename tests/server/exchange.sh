@@ -96,6 +96,13 @@ entries_of() {
 	sql "SELECT $(text data) FROM entry" | grep -c "^type: $1\$"
 }
 
+# ---- with a registry, TỐI MẬT is never sealed offline ----
+expect 1 "a TỐI MẬT document goes through the registry: use \`coyeu send\`" \
+	"offline sealing of TỐI MẬT refused when a registry is set" \
+	as a seal --level toi-mat --doc "Số 44/QĐ-UBND" --compartments x \
+	--to "$T/r1.chain" -o "$T/offline.age" "$T/plain.txt"
+[ ! -e "$T/offline.age" ] && ok "... and no file" || bad "an offline file"
+
 # ---- one recipient: send, inbox, fetch, status ----
 expect 0 "copy 1/1: Cán bộ r1, vn/hcm/b1, serial $S1" "send to one recipient" \
 	as a send --level toi-mat --doc "Số 45/QĐ-UBND" --compartments x \
