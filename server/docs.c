@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coyeu/cert.h"
 #include "coyeu/label.h"
+#include "coyeu/log.h"
 #include "coyeu/level.h"
 #include "coyeu/release.h"
 
+#include "common/timefmt.h"
 #include "docs.h"
 
 /* A record key "a/b" (doc-id/copy-id, serial/doc-id/copy-id). */
@@ -394,4 +397,53 @@ cyd_doc_policy(const json_t *doc, const char **serials, const char *scope,
 	d->state = doc_state(cyd_jstr(doc, "state"));
 	/* Zero is never valid: the policy refuses what is missing here. */
 	return 0;
+}
+
+int
+cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
+    const char *type, const uint8_t *data, size_t len, cy_entry **out,
+    int64_t *time)
+{
+	const cyd_caller *c = rq->caller;
+	char t1[CY_CANON_TIME_LEN + 1];
+	const char *actor;
+	cy_entry *e = NULL;
+	cy_error err;
+	int64_t t;
+
+	*out = NULL;
+	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
+	    cy_entry_parse(data, len, &e, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "%s does not verify: %s",
+		    what, err.msg), -1;
+	if (type != NULL && strcmp(cy_entry_type(e), type) != 0) {
+		cyd_error(rs, 400, "bad-request", "%s is a %s entry; this route "
+		    "takes a %s entry", what, cy_entry_type(e), type);
+		goto fail;
+	}
+	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW) {
+		cyd_error(rs, 400, "bad-request", "%s's time %s is %lld s from "
+		    "the registry's clock (at most %d s): check the computer's "
+		    "clock", what, cmn_time_text(t, t1),
+		    (long long)(t - rq->now), CY_LOG_SKEW);
+		goto fail;
+	}
+	if (strcmp((actor = cy_entry_get(e, "actor")), c->serial) != 0) {
+		cyd_forbid(rq, rs, "%s's actor %s is not the caller %s", what,
+		    actor, c->serial);
+		goto fail;
+	}
+	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
+	    CY_ENTRY_KEY_LEN) != 0) {
+		cyd_forbid(rq, rs, "%s's actor-key is not the signing key of "
+		    "certificate %s", what, c->serial);
+		goto fail;
+	}
+	*out = e;
+	if (time != NULL)
+		*time = t;
+	return 0;
+fail:
+	cy_entry_free(e);
+	return -1;
 }

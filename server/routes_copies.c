@@ -242,43 +242,14 @@ static int
 check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
     cy_entry **out)
 {
-	const cyd_caller *c = rq->caller;
 	const uint8_t *data = cp->body.entries[0];
 	size_t len = cp->body.lens[0];
-	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
-	const char *v;
 	cy_entry *e = NULL;
-	cy_error err;
-	int64_t t;
 
 	*out = NULL;
-	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
-	    cy_entry_parse(data, len, &e, &err) != 0)
-		return cyd_error(rs, 400, "bad-request", "the copy.issue entry "
-		    "does not verify: %s", err.msg), -1;
-	if (strcmp(cy_entry_type(e), "copy.issue") != 0) {
-		cyd_error(rs, 400, "bad-request", "the entry is a %s entry, not "
-		    "a copy.issue", cy_entry_type(e));
-		goto fail;
-	}
-	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW) {
-		cyd_error(rs, 400, "bad-request", "the copy.issue entry's time "
-		    "%s is more than %d s from the registry's clock %s",
-		    cmn_time_text(t, t1), CY_LOG_SKEW,
-		    cmn_time_text(rq->now, t2));
-		goto fail;
-	}
-	if (strcmp((v = cy_entry_get(e, "actor")), c->serial) != 0) {
-		cyd_forbid(rq, rs, "the copy.issue entry's actor %s is not the "
-		    "caller %s", v, c->serial);
-		goto fail;
-	}
-	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0) {
-		cyd_forbid(rq, rs, "the copy.issue entry's actor-key is not the "
-		    "signing key of certificate %s", c->serial);
-		goto fail;
-	}
+	if (cyd_entry_own(rq, rs, "the copy.issue entry", "copy.issue", data,
+	    len, &e, NULL) != 0)
+		return -1;
 	if (strcmp(cy_entry_get(e, "doc-id"), cp->doc_id) != 0 ||
 	    strcmp(cy_entry_get(e, "copy-id"), cp->copy_id) != 0) {
 		cyd_error(rs, 400, "bad-request", "the copy.issue entry is for "

@@ -60,35 +60,15 @@ path_doc_id(cyd_request *rq, cyd_response *rs, char id[ID_SIZE])
 	return 0;
 }
 
-/* An entry's signature and time (within CY_LOG_SKEW of the registry's
- * clock), then its form; the actor must be the caller. */
+/* Entry i of a sending, the caller's own (cyd_entry_own). */
 static int
 entry_check(cyd_request *rq, cyd_response *rs, size_t i, const uint8_t *data,
     size_t len, cy_entry **out)
 {
-	const cyd_caller *c = rq->caller;
-	const char *actor;
-	cy_error err;
-	int64_t t;
+	char what[32];
 
-	*out = NULL;
-	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
-	    cy_entry_parse(data, len, out, &err) != 0)
-		return refuse(rq, rs, 400, "bad-request", "entry %zu: %s", i,
-		    err.msg), -1;
-	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW)
-		return refuse(rq, rs, 400, "bad-request", "entry %zu: its time "
-		    "is %lld s from the registry's clock (at most %d)", i,
-		    (long long)(t - rq->now), CY_LOG_SKEW), -1;
-	actor = cy_entry_get(*out, "actor");
-	if (strcmp(actor, c->serial) != 0)
-		return cyd_forbid(rq, rs, "entry %zu: its actor %s is not the "
-		    "caller %s", i, actor, c->serial), -1;
-	if (memcmp(cy_entry_actor_key(*out), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0)
-		return cyd_forbid(rq, rs, "entry %zu: its actor-key is not the "
-		    "signing key of certificate %s", i, c->serial), -1;
-	return 0;
+	snprintf(what, sizeof(what), "entry %zu", i);
+	return cyd_entry_own(rq, rs, what, NULL, data, len, out, NULL);
 }
 
 /* --- the copies' states --- */

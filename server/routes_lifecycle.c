@@ -22,7 +22,6 @@
 #include "docs.h"
 
 /* How far an entry's time may lie from the registry's clock. */
-#define LC_SKEW 300
 #define LC_ID_LEN 32
 
 enum lc_kind { LC_RECALL, LC_DESTROY, LC_EXTEND };
@@ -106,17 +105,15 @@ state_final(int kind, const char *state)
 
 /* --- the entry --- */
 
-/* The body's entry: it verifies, is this route's type for this document,
- * its time is the registry's (±LC_SKEW), its actor is the caller.  0, or
- * -1 after answering. */
+/* The body's entry: the caller's own (cyd_entry_own) of this route's type,
+ * for this document.  0, or -1 after answering. */
 static int
 take_entry(struct lc *lc, cyd_response *rs, json_t *body)
 {
-	const cyd_caller *c = lc->rq->caller;
 	const char *text, *v;
 	size_t len;
 	cy_error err;
-	int64_t t, skew;
+	int64_t t;
 
 	if (cyd_body_member(body, "entry", &text, &len, &err) != 0)
 		return cyd_error(rs, 400, "bad-request", "%s", err.msg), -1;
@@ -125,38 +122,12 @@ take_entry(struct lc *lc, cyd_response *rs, json_t *body)
 	    cy_b64_decode(lc->raw, &lc->rawlen, text, len, 1) != 0)
 		return cyd_error(rs, 400, "bad-request", "\"entry\" is not the "
 		    "base64 of an entry of at most %d bytes", CY_ENTRY_MAX), -1;
-	if (cy_entry_verify_time(lc->raw, lc->rawlen, &t, &err) != 0 ||
-	    cy_entry_parse(lc->raw, lc->rawlen, &lc->e, &err) != 0)
-		return cyd_error(rs, 400, "bad-request", "the entry does not "
-		    "verify: %s", err.msg), -1;
-	if (strcmp(cy_entry_type(lc->e), lc->op->type) != 0) {
-		cyd_error(rs, 400, "bad-request", "the entry is a %s entry; this "
-		    "route takes a %s entry", cy_entry_type(lc->e),
-		    lc->op->type);
+	if (cyd_entry_own(lc->rq, rs, "the entry", lc->op->type, lc->raw,
+	    lc->rawlen, &lc->e, &t) != 0)
 		return -1;
-	}
 	if (strcmp(cy_entry_get(lc->e, "doc-id"), lc->doc_id) != 0) {
 		cyd_error(rs, 400, "bad-request", "the entry names document %s, "
 		    "the path %s", cy_entry_get(lc->e, "doc-id"), lc->doc_id);
-		return -1;
-	}
-	skew = t > lc->rq->now ? t - lc->rq->now : lc->rq->now - t;
-	if (skew > LC_SKEW) {
-		cyd_error(rs, 400, "bad-request", "the entry's time %s is %lld s "
-		    "from the registry's clock (at most %d s): check the "
-		    "computer's clock", cy_entry_get(lc->e, "time"),
-		    (long long)skew, LC_SKEW);
-		return -1;
-	}
-	if (strcmp(cy_entry_get(lc->e, "actor"), c->serial) != 0) {
-		cyd_forbid(lc->rq, rs, "the entry's actor %s is not the caller "
-		    "%s", cy_entry_get(lc->e, "actor"), c->serial);
-		return -1;
-	}
-	if (memcmp(cy_entry_actor_key(lc->e), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0) {
-		cyd_forbid(lc->rq, rs, "the entry's actor-key is not the signing "
-		    "key of certificate %s", c->serial);
 		return -1;
 	}
 	lc->time = t;

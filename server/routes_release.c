@@ -23,7 +23,6 @@
 #include "docs.h"
 
 #define ENTRY_B64_MAX CY_B64_PADDED_LEN(CY_ENTRY_MAX)
-#define ENTRY_SKEW 300 /* seconds between the entry's time and ours */
 #define ALREADY_AT "already in the register at index "
 
 /* Test hooks (docs/coyeud.md, "Fault injection"): COYEUD_FAULT names one. */
@@ -223,38 +222,12 @@ check_entry(cyd_request *rq, cyd_response *rs, struct release *rl)
 {
 	const cyd_caller *c = rq->caller;
 	const char *v;
-	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
 	cy_entry *e = NULL;
-	cy_error err;
-	int64_t t;
 	int r = -1;
 
-	if (cy_entry_verify_time(rl->entry, rl->len, &t, &err) != 0 ||
-	    cy_entry_parse(rl->entry, rl->len, &e, &err) != 0)
-		return cyd_error(rs, 400, "bad-request", "the release entry does "
-		    "not verify: %s", err.msg), -1;
-	if (strcmp(cy_entry_type(e), "release") != 0) {
-		cyd_error(rs, 400, "bad-request", "the entry is a %s entry, not "
-		    "a release", cy_entry_type(e));
-		goto out;
-	}
-	if (t > rq->now + ENTRY_SKEW || t < rq->now - ENTRY_SKEW) {
-		cyd_error(rs, 400, "bad-request", "the release entry's time %s "
-		    "is more than %d s from the registry's clock %s",
-		    cmn_time_text(t, t1), ENTRY_SKEW, cmn_time_text(rq->now, t2));
-		goto out;
-	}
-	if (strcmp((v = cy_entry_get(e, "actor")), c->serial) != 0) {
-		cyd_forbid(rq, rs, "the release entry's actor %s is not the "
-		    "caller %s", v, c->serial);
-		goto out;
-	}
-	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0) {
-		cyd_forbid(rq, rs, "the release entry's actor-key is not the "
-		    "signing key of certificate %s", c->serial);
-		goto out;
-	}
+	if (cyd_entry_own(rq, rs, "the release entry", "release", rl->entry,
+	    rl->len, &e, NULL) != 0)
+		return -1;
 	if (strcmp((v = cy_entry_get(e, "recipient")), c->serial) != 0) {
 		cyd_forbid(rq, rs, "the release entry names recipient %s, not "
 		    "the caller %s", v, c->serial);

@@ -251,7 +251,7 @@ $UPLOAD resign "$T/owner.json" "$T/forged.json" "$T/f.key" "$SF" ||
 post 403 "the label is signed by Cán bộ a (serial $SA), not by the caller $SF: a document is sent by its sealer" \
 	"an upload by another officer than the label's signer" f "$T/forged.json"
 [ "$(denied_of "$SF")" -ge 1 ] && ok "... a denied entry" || bad "no denied entry"
-post 403 "entry 0: its actor $SA is not the caller $SF" \
+post 403 "entry 0's actor $SA is not the caller $SF" \
 	"the sealer's own entries sent by another officer" f "$T/owner.json"
 
 # Entries that do not say what the upload says.
