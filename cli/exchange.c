@@ -125,3 +125,35 @@ cli_xc_time(int64_t t, char out[32])
 		strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
 	return out;
 }
+
+const char *
+cli_xc_safe(const json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	return v != NULL && cli_client_printable(v) ? v : "?";
+}
+
+size_t
+cli_xc_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	for (; *p != '\0'; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;
+		if (p[0] == 0xcc || (p[0] == 0xcd && p[1] < 0xb0))
+			continue;
+		w++;
+	}
+	return w;
+}
+
+void
+cli_xc_pad(const char *s, size_t width)
+{
+	size_t w = cli_xc_width(s);
+
+	printf("%s%*s", s, w < width ? (int)(width - w) : 0, "");
+}

@@ -73,6 +73,15 @@ struct cy_trust;
 int cli_xc_registry_chain(struct cli_xc *x, const struct cy_trust *t,
     int64_t now, cy_chain **out);
 
+/* A string member from the registry, fit for the terminal: "?" when
+ * absent or not printable. */
+const char *cli_xc_safe(const json_t *o, const char *name);
+/* Columns s takes on a terminal: UTF-8 code points, less combining marks
+ * (U+0300–U+036F, which a Vietnamese name in NFD would carry). */
+size_t cli_xc_width(const char *s);
+/* Prints s, then spaces up to width columns. */
+void cli_xc_pad(const char *s, size_t width);
+
 /* Standard base64 (padded) of p as a JSON string, or NULL. */
 json_t *cli_xc_b64(const uint8_t *p, size_t len);
 

@@ -48,15 +48,6 @@ jstr(const json_t *o, const char *name)
 	return v != NULL ? v : "";
 }
 
-/* A value from the registry, fit for the terminal. */
-static const char *
-safe(const json_t *o, const char *name)
-{
-	const char *v = jstr(o, name);
-
-	return cli_client_printable(v) ? v : "?";
-}
-
 /* The officer's copy of doc_id in the inbox (copy: a copy-id, N/M or
  * NULL when there is one). */
 static int
@@ -221,11 +212,11 @@ fetch_run(struct cli_xc *x, const char *doc_id, const char *copy,
 			goto out;
 		}
 		printf("fetched copy %s of document %s (%s) from %s into %s\n",
-		    safe(item, "copy"), safe(item, "number"),
-		    safe(item, "level"), safe(item, "from_unit"), out);
+		    cli_xc_safe(item, "copy"), cli_xc_safe(item, "number"),
+		    cli_xc_safe(item, "level"), cli_xc_safe(item, "from_unit"), out);
 	} else
 		cli_warn("copy %s of document %s does not match what was "
-		    "registered: %s", safe(item, "copy"), doc_id, why);
+		    "registered: %s", cli_xc_safe(item, "copy"), doc_id, why);
 	state = json_string_value(json_object_get(item, "state"));
 	if (state != NULL && strcmp(state, "delivered") == 0)
 		rc = acknowledge(x, item, ok);

@@ -20,15 +20,6 @@ static const char usage[] =
     "      --json               the registry's answer, as JSON\n"
     CLI_XC_USAGE;
 
-/* A value from the registry, fit for the terminal. */
-static const char *
-safe(const json_t *o, const char *name)
-{
-	const char *v = json_string_value(json_object_get(o, name));
-
-	return v != NULL && cli_client_printable(v) ? v : "?";
-}
-
 static void
 print_table(json_t *docs)
 {
@@ -40,14 +31,18 @@ print_table(json_t *docs)
 		printf("no documents\n");
 		return;
 	}
-	printf("%-24s %-4s %-24s %-20s %-12s %s\n", "NUMBER", "MARK", "FROM",
-	    "DATE", "STATE", "DOCUMENT COPY");
+	cli_xc_pad("NUMBER", 24);
+	printf(" %-4s %-24s %-20s %-12s %s\n", "MARK", "FROM", "DATE", "STATE",
+	    "DOCUMENT COPY");
 	for (i = 0; i < json_array_size(docs); i++) {
 		d = json_array_get(docs, i);
-		printf("%-24s %-4s %-24s %-20s %-12s %s %s\n", safe(d, "number"),
-		    safe(d, "mark"), safe(d, "from_unit"),
+		/* Numbers are Vietnamese text: padded by columns, not bytes. */
+		cli_xc_pad(cli_xc_safe(d, "number"), 24);
+		printf(" %-4s %-24s %-20s %-12s %s %s\n",
+		    cli_xc_safe(d, "mark"), cli_xc_safe(d, "from_unit"),
 		    cli_xc_time(json_integer_value(json_object_get(d, "time")),
-		    when), safe(d, "state"), safe(d, "doc_id"), safe(d, "copy"));
+		    when), cli_xc_safe(d, "state"), cli_xc_safe(d, "doc_id"),
+		    cli_xc_safe(d, "copy"));
 	}
 }
 

@@ -141,24 +141,6 @@ english(void)
 	return 0;
 }
 
-/* Columns on a terminal: UTF-8 code points, less combining marks
- * (U+0300–U+036F, which a Vietnamese name in NFD would carry). */
-static size_t
-display_width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	for (; *p != '\0'; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		if (p[0] == 0xcc || (p[0] == 0xcd && p[1] < 0xb0))
-			continue;
-		w++;
-	}
-	return w;
-}
-
 /* A time member: a JSON integer (Unix seconds) or an RFC 3339 string. */
 static int
 member_time(json_t *v, int64_t *t)
@@ -298,7 +280,7 @@ print_cell(const char *s, size_t width, size_t col, int last)
 	if (last)
 		putchar('\n');
 	else
-		printf("%*s", (int)(width - display_width(s)), "");
+		printf("%*s", (int)(width - cli_xc_width(s)), "");
 }
 
 static void
@@ -310,12 +292,12 @@ print_table(const struct register_def *def, const char *unit, json_t *rows,
 	const char *head;
 
 	for (c = 0; def->cols[c].vi != NULL; c++)
-		width[c] = display_width(en ? def->cols[c].en : def->cols[c].vi);
+		width[c] = cli_xc_width(en ? def->cols[c].en : def->cols[c].vi);
 	for (i = 0; i < nrows; i++)
 		for (c = 0; def->cols[c].vi != NULL; c++) {
 			cell_text(&def->cols[c], json_array_get(rows, i), i + 1,
 			    en, cell, sizeof(cell));
-			if ((w = display_width(cell)) > width[c])
+			if ((w = cli_xc_width(cell)) > width[c])
 				width[c] = w;
 		}
 	printf("%s — %s\n", en ? def->title_en : def->title_vi, unit);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client.h"
 #include "common/timefmt.h"
 #include "coyeu/canon.h"
 #include "coyeu/file.h"
@@ -215,6 +216,59 @@ seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 	return CLI_OK;
 }
 
+/* TỐI MẬT and TUYỆT MẬT go through the registry when there is one
+ * (DESIGN.md §5), and MẬT when the registry's policy names the sealer's
+ * unit (mat_via_registry): sealed offline, no release would ever be
+ * recorded and no recall could reach the copies. */
+static int
+registry_rule(const struct seal_doc *d, int after_keys)
+{
+	struct cli_registry_conf rc;
+	cli_client *c = NULL;
+	json_t *reg = NULL, *units, *u;
+	const char *unit;
+	size_t i;
+	int has, rv = CLI_OK;
+
+	if ((d->level >= CY_LEVEL_TOI_MAT) == after_keys)
+		return CLI_OK;
+	if (cli_registry_conf_load(&rc) != CLI_OK)
+		return CLI_FAIL;
+	has = rc.url != NULL || cli_client_default_url() != NULL;
+	cli_registry_conf_free(&rc);
+	if (!has)
+		return CLI_OK;
+	if (d->level >= CY_LEVEL_TOI_MAT) {
+		cli_warn("a %s document goes through the registry: use `coyeu "
+		    "send` (offline sealing is for MẬT, or for a keyring without "
+		    "a registry)", cy_level_display(d->level));
+		return CLI_FAIL;
+	}
+	/* MẬT: the sealer's unit against the registry's policy. */
+	unit = cy_cert_unit(cy_chain_get(d->chain, 0));
+	if (cli_client_open("seal", NULL, NULL, &c) != CLI_OK ||
+	    cli_client_get(c, "/v1/registry", &reg) != CLI_OK) {
+		cli_warn("cannot learn whether unit %s seals MẬT through the "
+		    "registry: try again when it is reachable", unit);
+		rv = CLI_FAIL;
+		goto out;
+	}
+	units = json_object_get(reg, "mat_via_registry");
+	json_array_foreach(units, i, u)
+		if (json_is_string(u) &&
+		    cy_unit_contains(json_string_value(u), unit)) {
+			cli_warn("the MẬT documents of unit %s go through the "
+			    "registry (its policy names %s): use `coyeu send`",
+			    unit, json_string_value(u));
+			rv = CLI_FAIL;
+			break;
+		}
+out:
+	json_decref(reg);
+	cli_client_free(c);
+	return rv;
+}
+
 int
 seal_doc_run(struct seal_doc_args *a)
 {
@@ -223,12 +277,14 @@ seal_doc_run(struct seal_doc_args *a)
 
 	memset(&d, 0, sizeof(d));
 	if ((rc = check_args(a, &d)) == CLI_OK &&
+	    (rc = registry_rule(&d, 0)) == CLI_OK &&
 	    (rc = cli_keyring_default("seal", CLI_KR_KEY, &a->key)) == CLI_OK &&
 	    (rc = cli_keyring_default("seal", CLI_KR_CHAIN, &a->chain)) ==
 	    CLI_OK &&
 	    (rc = cli_trust_defaults(&a->trust, "seal", 1)) == CLI_OK &&
 	    (rc = cli_trust_load(&a->trust)) == CLI_OK &&
 	    (rc = load_parties(a, &d)) == CLI_OK &&
+	    (rc = registry_rule(&d, 1)) == CLI_OK &&
 	    (rc = prepare(a, &d)) == CLI_OK)
 		rc = seal_doc_write(a, &d);
 	cli_trust_free(&a->trust);

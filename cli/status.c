@@ -20,14 +20,6 @@ static const char usage[] =
     "      --json               the registry's answer, as JSON\n"
     CLI_XC_USAGE;
 
-static const char *
-safe(const json_t *o, const char *name)
-{
-	const char *v = json_string_value(json_object_get(o, name));
-
-	return v != NULL && cli_client_printable(v) ? v : "?";
-}
-
 static json_int_t
 num(const json_t *o, const char *name)
 {
@@ -42,18 +34,19 @@ print_status(const json_t *doc, const json_t *copies)
 	size_t i;
 
 	printf("document %s: %s %s from %s (%s), sent %s, state %s\n",
-	    safe(doc, "doc_id"), safe(doc, "level"), safe(doc, "number"),
-	    safe(doc, "unit"), safe(doc, "sender_name"),
-	    cli_xc_time(num(doc, "time"), t1), safe(doc, "state"));
+	    cli_xc_safe(doc, "doc_id"), cli_xc_safe(doc, "level"),
+	    cli_xc_safe(doc, "number"), cli_xc_safe(doc, "unit"),
+	    cli_xc_safe(doc, "sender_name"),
+	    cli_xc_time(num(doc, "time"), t1), cli_xc_safe(doc, "state"));
 	for (i = 0; i < json_array_size(copies); i++) {
 		c = json_array_get(copies, i);
-		printf("copy %s: %s, %s, serial %s: %s", safe(c, "copy"),
-		    safe(c, "name"), safe(c, "unit"), safe(c, "recipient"),
-		    safe(c, "state"));
+		printf("copy %s: %s, %s, serial %s: %s", cli_xc_safe(c, "copy"),
+		    cli_xc_safe(c, "name"), cli_xc_safe(c, "unit"),
+		    cli_xc_safe(c, "recipient"), cli_xc_safe(c, "state"));
 		if (num(c, "received_time") != 0)
 			printf(", received %s (%s)",
 			    cli_xc_time(num(c, "received_time"), t1),
-			    safe(c, "integrity"));
+			    cli_xc_safe(c, "integrity"));
 		printf(", opened %lld time%s", (long long)num(c, "opens"),
 		    num(c, "opens") == 1 ? "" : "s");
 		if (num(c, "last_open_time") != 0)

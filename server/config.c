@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coyeu/cert.h"
 #include "coyeu/file.h"
 #include "coyeud.h"
 
@@ -47,6 +48,7 @@ static const struct key keys[] = {
 	{"witness", LIST, OFF(witness_logs), 0, 0},
 	{"push", LIST, OFF(witness_push), 0, 0},
 	{"push_key", LIST, OFF(witness_keys), 0, 0},
+	{"mat_via_registry", LIST, OFF(mat_via_registry), 0, 0},
 };
 
 static const char *const levels[] = {"error", "warn", "info", "debug"};
@@ -193,6 +195,11 @@ set_key(cyd_config *c, const char *k, const char *v, char *why, size_t cap)
 			snprintf(why, cap, "%s needs a value", k);
 			return -1;
 		}
+		if (kd->off == OFF(mat_via_registry) &&
+		    !cy_unit_valid(v, strlen(v))) {
+			snprintf(why, cap, "%s: '%s' is not a unit path", k, v);
+			return -1;
+		}
 		if (list_add((char ***)((char *)c + kd->off), v) != 0) {
 			snprintf(why, cap, "too many %s lines (at most %d)", k,
 			    LIST_MAX);
@@ -301,5 +308,6 @@ cyd_config_free(cyd_config *c)
 	list_free(c->witness_logs);
 	list_free(c->witness_push);
 	list_free(c->witness_keys);
+	list_free(c->mat_via_registry);
 	memset(c, 0, sizeof(*c));
 }

@@ -56,6 +56,8 @@ typedef struct cyd_config {
 	                        * the logs this registry witnesses */
 	char **witness_push;   /* push = <URL> …: parents that witness us */
 	char **witness_keys;   /* push_key = <verifier string>, the parents' */
+	char **mat_via_registry; /* unit subtrees whose MẬT documents go
+	                          * through the registry too (DESIGN.md §5) */
 } cyd_config;
 
 int cyd_config_load(const char *path, cyd_config *c, cy_error *err);

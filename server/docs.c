@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coyeu/cert.h"
 #include "coyeu/label.h"
+#include "coyeu/log.h"
 #include "coyeu/level.h"
 #include "coyeu/release.h"
 
+#include "common/timefmt.h"
 #include "docs.h"
 
 /* A record key "a/b" (doc-id/copy-id, serial/doc-id/copy-id). */
@@ -88,16 +91,16 @@ json_get(cy_store *s, const char *kind, const char *key, json_t **out,
 	return r;
 }
 
-static const char *
-str(const json_t *o, const char *name)
+const char *
+cyd_jstr(const json_t *o, const char *name)
 {
 	const char *v = json_string_value(json_object_get(o, name));
 
 	return v != NULL ? v : "";
 }
 
-static int64_t
-num(const json_t *o, const char *name)
+int64_t
+cyd_jnum(const json_t *o, const char *name)
 {
 	return (int64_t)json_integer_value(json_object_get(o, name));
 }
@@ -138,8 +141,8 @@ cyd_record_parse(const cy_buf *raw, const char *kind, const char *key,
 int
 cyd_doc_save(cy_store *s, const json_t *doc, cy_error *err)
 {
-	return json_put(s, CYD_REC_DOC, str(doc, "doc_id"), str(doc, "unit"),
-	    num(doc, "time"), doc, err);
+	return json_put(s, CYD_REC_DOC, cyd_jstr(doc, "doc_id"), cyd_jstr(doc, "unit"),
+	    cyd_jnum(doc, "time"), doc, err);
 }
 
 int
@@ -158,12 +161,12 @@ int
 cyd_copy_save(cy_store *s, const json_t *copy, cy_error *err)
 {
 	char key[KEY_MAX];
-	const char *doc_id = str(copy, "doc_id");
+	const char *doc_id = cyd_jstr(copy, "doc_id");
 
-	if (key_join(key, sizeof(key), doc_id, str(copy, "copy_id"), NULL,
+	if (key_join(key, sizeof(key), doc_id, cyd_jstr(copy, "copy_id"), NULL,
 	    err) != 0)
 		return err->code;
-	return json_put(s, CYD_REC_COPY, key, doc_id, num(copy, "time"), copy,
+	return json_put(s, CYD_REC_COPY, key, doc_id, cyd_jnum(copy, "time"), copy,
 	    err);
 }
 
@@ -410,30 +413,30 @@ cyd_doc_policy(const json_t *doc, const char **serials, const char *scope,
     cy_policy_doc *d, cy_error *err)
 {
 	const json_t *list = json_object_get(doc, "recipients");
-	const char *level = str(doc, "level");
+	const char *level = cyd_jstr(doc, "level");
 	size_t i, n = json_array_size(list);
 
 	memset(d, 0, sizeof(*d));
 	if (n > CY_LABEL_RECIPIENTS_MAX)
 		return cy_error_set(err, CY_E_STORE, "document %s has %zu "
-		    "recipients (at most %d)", str(doc, "doc_id"), n,
+		    "recipients (at most %d)", cyd_jstr(doc, "doc_id"), n,
 		    CY_LABEL_RECIPIENTS_MAX);
 	for (i = 0; i < n; i++)
 		if ((serials[i] = json_string_value(json_array_get(list,
 		    i))) == NULL)
 			return cy_error_set(err, CY_E_STORE, "document %s: "
-			    "recipient %zu is not a serial", str(doc, "doc_id"),
+			    "recipient %zu is not a serial", cyd_jstr(doc, "doc_id"),
 			    i);
 	d->level = cy_level_parse(level, strlen(level));
-	d->unit = str(doc, "unit");
+	d->unit = cyd_jstr(doc, "unit");
 	d->scope = scope;
-	d->compartments = str(doc, "compartments");
+	d->compartments = cyd_jstr(doc, "compartments");
 	d->only_named = json_is_true(json_object_get(doc, "only_named"));
 	d->recipients = serials;
 	d->nrecipients = n;
-	d->created = num(doc, "created");
-	d->protect_until = num(doc, "protect_until");
-	d->state = doc_state(str(doc, "state"));
+	d->created = cyd_jnum(doc, "created");
+	d->protect_until = cyd_jnum(doc, "protect_until");
+	d->state = doc_state(cyd_jstr(doc, "state"));
 	/* Zero is never valid: the policy refuses what is missing here. */
 	return 0;
 }
@@ -529,4 +532,53 @@ cyd_doc_cache_parse(cyd_doc_cache *c, const char *doc_id, const cy_buf *raw,
 	pthread_mutex_unlock(&c->lock);
 	*out = doc;
 	return 0;
+}
+
+int
+cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
+    const char *type, const uint8_t *data, size_t len, cy_entry **out,
+    int64_t *time)
+{
+	const cyd_caller *c = rq->caller;
+	char t1[CY_CANON_TIME_LEN + 1];
+	const char *actor;
+	cy_entry *e = NULL;
+	cy_error err;
+	int64_t t;
+
+	*out = NULL;
+	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
+	    cy_entry_parse(data, len, &e, &err) != 0)
+		return cyd_error(rs, 400, "bad-request", "%s does not verify: %s",
+		    what, err.msg), -1;
+	if (type != NULL && strcmp(cy_entry_type(e), type) != 0) {
+		cyd_error(rs, 400, "bad-request", "%s is a %s entry; this route "
+		    "takes a %s entry", what, cy_entry_type(e), type);
+		goto fail;
+	}
+	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW) {
+		cyd_error(rs, 400, "bad-request", "%s's time %s is %lld s from "
+		    "the registry's clock (at most %d s): check the computer's "
+		    "clock", what, cmn_time_text(t, t1),
+		    (long long)(t - rq->now), CY_LOG_SKEW);
+		goto fail;
+	}
+	if (strcmp((actor = cy_entry_get(e, "actor")), c->serial) != 0) {
+		cyd_forbid(rq, rs, "%s's actor %s is not the caller %s", what,
+		    actor, c->serial);
+		goto fail;
+	}
+	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
+	    CY_ENTRY_KEY_LEN) != 0) {
+		cyd_forbid(rq, rs, "%s's actor-key is not the signing key of "
+		    "certificate %s", what, c->serial);
+		goto fail;
+	}
+	*out = e;
+	if (time != NULL)
+		*time = t;
+	return 0;
+fail:
+	cy_entry_free(e);
+	return -1;
 }

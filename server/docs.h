@@ -14,6 +14,8 @@
 #include "coyeu/error.h"
 #include "coyeu/policy.h"
 #include "coyeu/store.h"
+#include "coyeu/entry.h"
+#include "coyeud.h"
 
 /* Record kinds. */
 #define CYD_REC_DOC "doc"
@@ -38,6 +40,20 @@
  *   received_time, received_index, integrity, opens, last_open_time,
  *   last_open_index, state_time, state_by, state_by_name, state_reason,
  *   state_index. */
+
+/* An entry the caller signed, for a document route: it verifies, is of
+ * `type` (NULL: any), its time is within CY_LOG_SKEW of the registry's
+ * clock and its actor and actor-key are the caller's.  `what` names it in
+ * the refusals ("the release entry", "entry 2").  On a refusal it answers
+ * (400; 403 with a denied entry for another's entry) and returns -1; else
+ * *out is the parsed entry (cy_entry_free) and *time its time. */
+int cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
+    const char *type, const uint8_t *data, size_t len, cy_entry **out,
+    int64_t *time);
+
+/* A record's string field ("" when absent) and integer field (0). */
+const char *cyd_jstr(const json_t *o, const char *name);
+int64_t cyd_jnum(const json_t *o, const char *name);
 
 int cyd_doc_load(cy_store *s, const char *doc_id, json_t **out,
     cy_error *err);

@@ -131,25 +131,11 @@ out:
 /* --- POST /v1/documents/{doc-id}/copies --- */
 
 
-static const char *
-str(const json_t *o, const char *name)
-{
-	const char *s = json_string_value(json_object_get(o, name));
-
-	return s != NULL ? s : "";
-}
-
-static int64_t
-num(const json_t *o, const char *name)
-{
-	return (int64_t)json_integer_value(json_object_get(o, name));
-}
-
 /* A copy nobody recalled or destroyed. */
 static int
 copy_live(const json_t *copy)
 {
-	const char *state = str(copy, "state");
+	const char *state = cyd_jstr(copy, "state");
 
 	return strcmp(state, "recalled") != 0 &&
 	    strcmp(state, "destroyed") != 0;
@@ -219,26 +205,26 @@ check_holder(cyd_request *rq, cyd_response *rs, struct copying *cp)
 		goto out;
 	}
 	json_array_foreach(cp->copies, i, c)
-		if (strcmp(str(c, "recipient"), serial) == 0 && copy_live(c))
+		if (strcmp(cyd_jstr(c, "recipient"), serial) == 0 && copy_live(c))
 			holds = 1;
 	if (!holds || !copy_live(cp->doc)) {
 		cyd_forbid(rq, rs, "%s (serial %s) holds no live copy of "
 		    "document %s: only the recipient of a copy that is neither "
 		    "recalled nor destroyed may copy it",
 		    cy_cert_name(rq->caller->cert), serial,
-		    str(cp->doc, "number"));
+		    cyd_jstr(cp->doc, "number"));
 		goto out;
 	}
 	/* copies_made counts the originals too (routes_docs.c). */
-	originals = (unsigned)num(cp->doc, "copies");
-	allowed = (unsigned)num(cp->doc, "copies_allowed");
-	made = (unsigned)num(cp->doc, "copies_made");
+	originals = (unsigned)cyd_jnum(cp->doc, "copies");
+	allowed = (unsigned)cyd_jnum(cp->doc, "copies_allowed");
+	made = (unsigned)cyd_jnum(cp->doc, "copies_made");
 	cp->number = made + 1;
 	cp->total = originals + allowed;
 	if (cp->number > cp->total) {
 		cyd_forbid(rq, rs, "copy %u would exceed the %u copies "
 		    "authorised for document %s (%u original%s and %u further "
-		    "cop%s)", cp->number, cp->total, str(cp->doc, "number"),
+		    "cop%s)", cp->number, cp->total, cyd_jstr(cp->doc, "number"),
 		    originals, originals == 1 ? "" : "s", allowed,
 		    allowed == 1 ? "y" : "ies");
 		goto out;
@@ -256,43 +242,14 @@ static int
 check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
     cy_entry **out)
 {
-	const cyd_caller *c = rq->caller;
 	const uint8_t *data = cp->body.entries[0];
 	size_t len = cp->body.lens[0];
-	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
-	const char *v;
 	cy_entry *e = NULL;
-	cy_error err;
-	int64_t t;
 
 	*out = NULL;
-	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
-	    cy_entry_parse(data, len, &e, &err) != 0)
-		return cyd_error(rs, 400, "bad-request", "the copy.issue entry "
-		    "does not verify: %s", err.msg), -1;
-	if (strcmp(cy_entry_type(e), "copy.issue") != 0) {
-		cyd_error(rs, 400, "bad-request", "the entry is a %s entry, not "
-		    "a copy.issue", cy_entry_type(e));
-		goto fail;
-	}
-	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW) {
-		cyd_error(rs, 400, "bad-request", "the copy.issue entry's time "
-		    "%s is more than %d s from the registry's clock %s",
-		    cmn_time_text(t, t1), CY_LOG_SKEW,
-		    cmn_time_text(rq->now, t2));
-		goto fail;
-	}
-	if (strcmp((v = cy_entry_get(e, "actor")), c->serial) != 0) {
-		cyd_forbid(rq, rs, "the copy.issue entry's actor %s is not the "
-		    "caller %s", v, c->serial);
-		goto fail;
-	}
-	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0) {
-		cyd_forbid(rq, rs, "the copy.issue entry's actor-key is not the "
-		    "signing key of certificate %s", c->serial);
-		goto fail;
-	}
+	if (cyd_entry_own(rq, rs, "the copy.issue entry", "copy.issue", data,
+	    len, &e, NULL) != 0)
+		return -1;
 	if (strcmp(cy_entry_get(e, "doc-id"), cp->doc_id) != 0 ||
 	    strcmp(cy_entry_get(e, "copy-id"), cp->copy_id) != 0) {
 		cyd_error(rs, 400, "bad-request", "the copy.issue entry is for "
@@ -304,7 +261,7 @@ check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	if (strcmp(cy_entry_get(e, "copy"), cp->copy) != 0) {
 		cyd_error(rs, 409, "conflict", "the copy.issue entry numbers "
 		    "the copy %s, and the next copy of document %s is %s",
-		    cy_entry_get(e, "copy"), str(cp->doc, "number"), cp->copy);
+		    cy_entry_get(e, "copy"), cyd_jstr(cp->doc, "number"), cp->copy);
 		goto fail;
 	}
 	cp->form = cy_entry_get(e, "form");
@@ -334,7 +291,7 @@ check_upload(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	    crls->n};
 	const cy_label *l;
 	char want[64];
-	const char *doc_level = str(cp->doc, "level");
+	const char *doc_level = cyd_jstr(cp->doc, "level");
 	cy_error err;
 
 	if (cy_source_mem(&src, cp->body.file.data, cp->body.file.len,
@@ -351,26 +308,26 @@ check_upload(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	snprintf(want, sizeof(want), "%s %s", cp->copy, cp->form);
 #define LABEL_DIFFERS(what, label_v, doc_v) \
 	cyd_error(rs, 400, "bad-request", "the copy's label has " what \
-	    " %s, and document %s has %s", label_v, str(cp->doc, "number"), \
+	    " %s, and document %s has %s", label_v, cyd_jstr(cp->doc, "number"), \
 	    doc_v)
 	if (strcmp(cy_doc_upload_doc_id(cp->up), cp->doc_id) != 0)
 		return LABEL_DIFFERS("doc-id", cy_doc_upload_doc_id(cp->up),
 		    cp->doc_id), -1;
-	if (strcmp(cy_label_document(l), str(cp->doc, "number")) != 0)
+	if (strcmp(cy_label_document(l), cyd_jstr(cp->doc, "number")) != 0)
 		return LABEL_DIFFERS("document", cy_label_document(l),
-		    str(cp->doc, "number")), -1;
+		    cyd_jstr(cp->doc, "number")), -1;
 	if (cy_label_level(l) != cy_level_parse(doc_level, strlen(doc_level)))
 		return LABEL_DIFFERS("level", cy_level_name(cy_label_level(l)),
 		    doc_level), -1;
 	if (strcmp(cy_label_compartments(l) ? cy_label_compartments(l) : "",
-	    str(cp->doc, "compartments")) != 0)
+	    cyd_jstr(cp->doc, "compartments")) != 0)
 		return LABEL_DIFFERS("compartments", cy_label_compartments(l),
-		    str(cp->doc, "compartments")), -1;
-	if (cy_label_protect_until(l) != num(cp->doc, "protect_until")) {
+		    cyd_jstr(cp->doc, "compartments")), -1;
+	if (cy_label_protect_until(l) != cyd_jnum(cp->doc, "protect_until")) {
 		char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
 
 		return LABEL_DIFFERS("protect-until", cmn_time_text(
-		    cy_label_protect_until(l), t1), cmn_time_text(num(cp->doc,
+		    cy_label_protect_until(l), t1), cmn_time_text(cyd_jnum(cp->doc,
 		    "protect_until"), t2)), -1;
 	}
 	if (cy_label_only_named(l) !=
@@ -450,10 +407,10 @@ check_target(cyd_request *rq, cyd_response *rs, struct copying *cp,
 		goto out;
 	}
 	json_array_foreach(cp->copies, i, c)
-		if (strcmp(str(c, "recipient"), serial) == 0 && copy_live(c)) {
+		if (strcmp(cyd_jstr(c, "recipient"), serial) == 0 && copy_live(c)) {
 			cyd_error(rs, 409, "conflict", "%s already holds copy %s "
-			    "of document %s", str(c, "name"), str(c, "copy"),
-			    str(cp->doc, "number"));
+			    "of document %s", cyd_jstr(c, "name"), cyd_jstr(c, "copy"),
+			    cyd_jstr(cp->doc, "number"));
 			goto out;
 		}
 	if (cyd_doc_policy(cp->doc, serials, NULL, &pdoc, &err) != 0 ||
@@ -521,8 +478,8 @@ copy_rows(struct copying *cp, uint64_t index, json_t **copy,
 	const cyd_caller *c = cp->rq->caller;
 	const cy_cert *to = cy_chain_get(cp->target, 0);
 	json_int_t at = (json_int_t)cp->rq->now, idx = (json_int_t)index;
-	const char *number = str(cp->doc, "number"), *level =
-	    str(cp->doc, "level");
+	const char *number = cyd_jstr(cp->doc, "number"), *level =
+	    cyd_jstr(cp->doc, "level");
 
 	/* label_sha256 and register_entry: a release of this copy answers
 	 * with its copy.issue entry, which binds its label (routes_release.c). */
@@ -548,7 +505,7 @@ copy_rows(struct copying *cp, uint64_t index, json_t **copy,
 	    "s:s, s:s, s:n}",
 	    "index", idx, "time", at, "doc_id", cp->doc_id,
 	    "copy_id", cp->copy_id, "number", number, "level", level,
-	    "from_unit", str(cp->doc, "unit"), "copy", cp->copy,
+	    "from_unit", cyd_jstr(cp->doc, "unit"), "copy", cp->copy,
 	    "recipient", cy_cert_serial(to), "name", cy_cert_name(to),
 	    "received");
 	if (*copy == NULL || *copies_row == NULL || *incoming_row == NULL)
@@ -571,17 +528,17 @@ copy_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 	if ((r = cyd_doc_load(s, cp->doc_id, &doc, err)) < 0)
 		goto out;
 	if (r == 0 || !copy_live(doc) ||
-	    num(doc, "copies_made") != num(cp->doc, "copies_made")) {
+	    cyd_jnum(doc, "copies_made") != cyd_jnum(cp->doc, "copies_made")) {
 		cp->refused = 1;
 		r = cy_error_set(err, CY_E_POLICY, "document %s changed while "
 		    "copy %s was made (%s): ask again", cp->doc_id, cp->copy,
-		    r == 0 ? "gone" : !copy_live(doc) ? str(doc, "state") :
+		    r == 0 ? "gone" : !copy_live(doc) ? cyd_jstr(doc, "state") :
 		    "another copy took that number");
 		goto out;
 	}
 	if ((r = copy_rows(cp, first, &copy, &copies_row, &incoming_row,
 	    err)) != 0 ||
-	    (r = set(doc, "copies_made", json_integer(num(doc,
+	    (r = set(doc, "copies_made", json_integer(cyd_jnum(doc,
 	    "copies_made") + 1), err)) != 0 ||
 	    (r = cyd_copy_save(s, copy, err)) != 0 ||
 	    (r = cyd_share_put(s, cp->doc_id, cp->copy_id,

@@ -43,20 +43,6 @@ refuse(cyd_request *rq, cyd_response *rs, int status, const char *code,
 	return cyd_error(rs, status, code, "%s", reason);
 }
 
-static const char *
-jstr(const json_t *o, const char *name)
-{
-	const char *v = json_string_value(json_object_get(o, name));
-
-	return v != NULL ? v : "";
-}
-
-static json_int_t
-jint(const json_t *o, const char *name)
-{
-	return json_integer_value(json_object_get(o, name));
-}
-
 static int
 oom(cyd_response *rs)
 {
@@ -74,35 +60,15 @@ path_doc_id(cyd_request *rq, cyd_response *rs, char id[ID_SIZE])
 	return 0;
 }
 
-/* An entry's signature and time (within CY_LOG_SKEW of the registry's
- * clock), then its form; the actor must be the caller. */
+/* Entry i of a sending, the caller's own (cyd_entry_own). */
 static int
 entry_check(cyd_request *rq, cyd_response *rs, size_t i, const uint8_t *data,
     size_t len, cy_entry **out)
 {
-	const cyd_caller *c = rq->caller;
-	const char *actor;
-	cy_error err;
-	int64_t t;
+	char what[32];
 
-	*out = NULL;
-	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
-	    cy_entry_parse(data, len, out, &err) != 0)
-		return refuse(rq, rs, 400, "bad-request", "entry %zu: %s", i,
-		    err.msg), -1;
-	if (t > rq->now + CY_LOG_SKEW || t < rq->now - CY_LOG_SKEW)
-		return refuse(rq, rs, 400, "bad-request", "entry %zu: its time "
-		    "is %lld s from the registry's clock (at most %d)", i,
-		    (long long)(t - rq->now), CY_LOG_SKEW), -1;
-	actor = cy_entry_get(*out, "actor");
-	if (strcmp(actor, c->serial) != 0)
-		return cyd_forbid(rq, rs, "entry %zu: its actor %s is not the "
-		    "caller %s", i, actor, c->serial), -1;
-	if (memcmp(cy_entry_actor_key(*out), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0)
-		return cyd_forbid(rq, rs, "entry %zu: its actor-key is not the "
-		    "signing key of certificate %s", i, c->serial), -1;
-	return 0;
+	snprintf(what, sizeof(what), "entry %zu", i);
+	return cyd_entry_own(rq, rs, what, NULL, data, len, out, NULL);
 }
 
 /* --- the copies' states --- */
@@ -112,13 +78,13 @@ entry_check(cyd_request *rq, cyd_response *rs, size_t i, const uint8_t *data,
 static const char *
 copy_state(const json_t *doc, const json_t *copy)
 {
-	const char *cs = jstr(copy, "state"), *ds = jstr(doc, "state");
+	const char *cs = cyd_jstr(copy, "state"), *ds = cyd_jstr(doc, "state");
 
 	if (strcmp(cs, "recalled") == 0 || strcmp(cs, "destroyed") == 0)
 		return cs;
 	if (ds[0] != '\0' && strcmp(ds, "live") != 0)
 		return ds;
-	if (jint(copy, "opens") > 0)
+	if (cyd_jnum(copy, "opens") > 0)
 		return "opened";
 	return cs;
 }
@@ -130,11 +96,11 @@ incoming_row(const json_t *doc, const json_t *copy)
 	json_t *received = json_object_get(copy, "received_time");
 
 	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:O}", "index", jint(copy, "index"), "time", jint(copy, "time"),
-	    "doc_id", jstr(doc, "doc_id"), "copy_id", jstr(copy, "copy_id"),
-	    "number", jstr(doc, "number"), "level", jstr(doc, "level"),
-	    "from_unit", jstr(doc, "unit"), "copy", jstr(copy, "copy"),
-	    "recipient", jstr(copy, "recipient"), "name", jstr(copy, "name"),
+	    "s:O}", "index", cyd_jnum(copy, "index"), "time", cyd_jnum(copy, "time"),
+	    "doc_id", cyd_jstr(doc, "doc_id"), "copy_id", cyd_jstr(copy, "copy_id"),
+	    "number", cyd_jstr(doc, "number"), "level", cyd_jstr(doc, "level"),
+	    "from_unit", cyd_jstr(doc, "unit"), "copy", cyd_jstr(copy, "copy"),
+	    "recipient", cyd_jstr(copy, "recipient"), "name", cyd_jstr(copy, "name"),
 	    "received", received != NULL ? received : json_null());
 }
 
@@ -462,40 +428,44 @@ send_rows(struct send *s, cy_store *st, uint64_t first, cy_error *err)
 	for (i = 0; i < s->m; i++) {
 		c = json_array_get(s->copies, i);
 		json_array_append_new(names, json_pack("{s:s, s:s, s:s}",
-		    "serial", jstr(c, "recipient"), "name", jstr(c, "name"),
-		    "unit", jstr(c, "unit")));
+		    "serial", cyd_jstr(c, "recipient"), "name", cyd_jstr(c, "name"),
+		    "unit", cyd_jstr(c, "unit")));
 	}
 	row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:s}",
-	    "index", (json_int_t)first, "time", jint(doc, "time"),
-	    "doc_id", jstr(doc, "doc_id"), "number", jstr(doc, "number"),
-	    "level", jstr(doc, "level"), "unit", jstr(doc, "unit"),
-	    "recipients", names, "copies", jint(doc, "copies"),
-	    "sender", jstr(doc, "sender"));
+	    "index", (json_int_t)first, "time", cyd_jnum(doc, "time"),
+	    "doc_id", cyd_jstr(doc, "doc_id"), "number", cyd_jstr(doc, "number"),
+	    "level", cyd_jstr(doc, "level"), "unit", cyd_jstr(doc, "unit"),
+	    "recipients", names, "copies", cyd_jnum(doc, "copies"),
+	    "sender", cyd_jstr(doc, "sender"));
 	if (row == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	r = cyd_register_row(st, "outgoing", jstr(doc, "unit"), first,
-	    jint(doc, "time"), row, err);
+	r = cyd_register_row(st, "outgoing", cyd_jstr(doc, "unit"), first,
+	    cyd_jnum(doc, "time"), row, err);
 	json_decref(row);
 	for (i = 0; r == 0 && i < s->m; i++) {
 		c = json_array_get(s->copies, i);
 		if ((row = incoming_row(doc, c)) == NULL)
 			return cy_error_set(err, CY_E_NOMEM, "out of memory");
-		r = cyd_register_row(st, "incoming", jstr(c, "unit"),
-		    (uint64_t)jint(c, "index"), jint(c, "time"), row, err);
+		r = cyd_register_row(st, "incoming", cyd_jstr(c, "unit"),
+		    (uint64_t)cyd_jnum(c, "index"), cyd_jnum(c, "time"), row, err);
 		json_decref(row);
 		if (r != 0)
 			break;
 		row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
-		    "s:s, s:s, s:s}", "index", jint(c, "index"),
-		    "time", jint(c, "time"), "doc_id", jstr(doc, "doc_id"),
-		    "copy_id", jstr(c, "copy_id"), "number", jstr(doc, "number"),
-		    "level", jstr(doc, "level"), "copy", jstr(c, "copy"),
-		    "form", jstr(c, "form"), "recipient", jstr(c, "recipient"),
-		    "name", jstr(c, "name"), "made_by", jstr(c, "made_by"));
+		    "s:s, s:s, s:s, s:s}", "index", cyd_jnum(c, "index"),
+		    "time", cyd_jnum(c, "time"),
+		    "doc_id", cyd_jstr(doc, "doc_id"),
+		    "copy_id", cyd_jstr(c, "copy_id"),
+		    "number", cyd_jstr(doc, "number"),
+		    "level", cyd_jstr(doc, "level"), "copy", cyd_jstr(c, "copy"),
+		    "form", cyd_jstr(c, "form"),
+		    "recipient", cyd_jstr(c, "recipient"),
+		    "name", cyd_jstr(c, "name"), "made_by", cyd_jstr(c, "made_by"),
+		    "made_by_name", cyd_jstr(doc, "sender_name"));
 		if (row == NULL)
 			return cy_error_set(err, CY_E_NOMEM, "out of memory");
-		r = cyd_register_row(st, "copies", jstr(doc, "unit"),
-		    (uint64_t)jint(c, "index"), jint(c, "time"), row, err);
+		r = cyd_register_row(st, "copies", cyd_jstr(doc, "unit"),
+		    (uint64_t)cyd_jnum(c, "index"), cyd_jnum(c, "time"), row, err);
 		json_decref(row);
 	}
 	return r;
@@ -532,12 +502,12 @@ send_hook(void *ctx, cy_store *st, uint64_t first, cy_error *err)
 		c = json_array_get(s->copies, i);
 		json_object_set_new(c, "index",
 		    json_integer((json_int_t)(first + 1 + i)));
-		sec = secret_for(s, jstr(c, "copy_id"));
+		sec = secret_for(s, cyd_jstr(c, "copy_id"));
 		if ((r = cyd_copy_save(st, c, err)) != 0 ||
-		    (r = cyd_share_put(st, s->doc_id, jstr(c, "copy_id"),
+		    (r = cyd_share_put(st, s->doc_id, cyd_jstr(c, "copy_id"),
 		    sec->sealed.data, sec->sealed.len, err)) != 0 ||
-		    (r = cyd_inbox_put(st, jstr(c, "recipient"), s->doc_id,
-		    jstr(c, "copy_id"), s->rq->now, err)) != 0)
+		    (r = cyd_inbox_put(st, cyd_jstr(c, "recipient"), s->doc_id,
+		    cyd_jstr(c, "copy_id"), s->rq->now, err)) != 0)
 			return r;
 	}
 	return send_rows(s, st, first, err);
@@ -612,10 +582,10 @@ send_answer(const struct send *s, const cyd_job *job, json_t *receipts)
 	for (i = 0; i < s->m; i++) {
 		c = json_array_get(s->copies, i);
 		if (json_array_append_new(copies, json_pack("{s:s, s:s, s:s, "
-		    "s:s, s:s, s:I}", "copy_id", jstr(c, "copy_id"),
-		    "copy", jstr(c, "copy"), "recipient", jstr(c, "recipient"),
-		    "name", jstr(c, "name"), "unit", jstr(c, "unit"),
-		    "index", jint(c, "index"))) != 0)
+		    "s:s, s:s, s:I}", "copy_id", cyd_jstr(c, "copy_id"),
+		    "copy", cyd_jstr(c, "copy"), "recipient", cyd_jstr(c, "recipient"),
+		    "name", cyd_jstr(c, "name"), "unit", cyd_jstr(c, "unit"),
+		    "index", cyd_jnum(c, "index"))) != 0)
 			goto fail;
 	}
 	for (i = 0; i < json_array_size(receipts); i++)
@@ -714,26 +684,27 @@ doc_and_copy(cyd_request *rq, cyd_response *rs, cy_store *st,
 static json_t *
 inbox_item(const json_t *doc, const json_t *copy)
 {
-	const char *level = jstr(doc, "level");
+	const char *level = cyd_jstr(doc, "level");
 	char mark[2] = {cy_level_mark(cy_level_parse(level, strlen(level))),
 		'\0'};
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
-	    "s:s, s:s, s:s}", "doc_id", jstr(doc, "doc_id"),
-	    "copy_id", jstr(copy, "copy_id"), "copy", jstr(copy, "copy"),
-	    "number", jstr(doc, "number"), "level", level, "mark", mark,
-	    "from_unit", jstr(doc, "unit"), "sender", jstr(doc, "sender"),
-	    "sender_name", jstr(doc, "sender_name"), "time", jint(copy, "time"),
+	    "s:s, s:s, s:s}", "doc_id", cyd_jstr(doc, "doc_id"),
+	    "copy_id", cyd_jstr(copy, "copy_id"), "copy", cyd_jstr(copy, "copy"),
+	    "number", cyd_jstr(doc, "number"), "level", level, "mark", mark,
+	    "from_unit", cyd_jstr(doc, "unit"), "sender", cyd_jstr(doc, "sender"),
+	    "sender_name", cyd_jstr(doc, "sender_name"),
+	    "time", cyd_jnum(copy, "time"),
 	    "state", copy_state(doc, copy),
-	    "sealed_sha256", jstr(copy, "file"),
-	    "label_sha256", jstr(doc, "label_sha256"));
+	    "sealed_sha256", cyd_jstr(copy, "file"),
+	    "label_sha256", cyd_jstr(doc, "label_sha256"));
 }
 
 static int
 newest_first(const void *a, const void *b)
 {
-	json_int_t ta = jint(*(json_t *const *)a, "time");
-	json_int_t tb = jint(*(json_t *const *)b, "time");
+	json_int_t ta = cyd_jnum(*(json_t *const *)a, "time");
+	json_int_t tb = cyd_jnum(*(json_t *const *)b, "time");
 
 	return ta < tb ? 1 : ta > tb ? -1 : 0;
 }
@@ -763,9 +734,9 @@ cyd_h_inbox(cyd_request *rq, cyd_response *rs)
 		const json_t *m = json_array_get(mail, i);
 
 		doc = copy = NULL;
-		if (cyd_doc_load(reader->store, jstr(m, "doc_id"), &doc,
-		    &err) < 0 || cyd_copy_load(reader->store, jstr(m, "doc_id"),
-		    jstr(m, "copy_id"), &copy, &err) < 0) {
+		if (cyd_doc_load(reader->store, cyd_jstr(m, "doc_id"), &doc,
+		    &err) < 0 || cyd_copy_load(reader->store, cyd_jstr(m, "doc_id"),
+		    cyd_jstr(m, "copy_id"), &copy, &err) < 0) {
 			json_decref(doc);
 			cyd_error_lib(rs, &err);
 			goto out;
@@ -792,23 +763,29 @@ out:
 	return 0;
 }
 
-/* The sender, a recipient, or an authority whose subtree holds the
- * originating unit. */
+/* The sender, the holder or maker of any copy (a numbered copy's holder
+ * is not in the label), or an authority whose subtree holds the
+ * originating unit or a copy's holder (the holder's authority). */
 static int
-may_see(const cyd_caller *c, const json_t *doc)
+may_see(const cyd_caller *c, const json_t *doc, const json_t *copies)
 {
-	const json_t *list = json_object_get(doc, "recipients");
-	const char *r;
+	const json_t *copy;
 	size_t i;
 
-	if (strcmp(c->serial, jstr(doc, "sender")) == 0)
+	if (strcmp(c->serial, cyd_jstr(doc, "sender")) == 0)
 		return 1;
-	for (i = 0; i < json_array_size(list); i++)
-		if ((r = json_string_value(json_array_get(list, i))) != NULL &&
-		    strcmp(c->serial, r) == 0)
+	if (c->role == CY_ROLE_AUTHORITY &&
+	    cy_unit_contains(c->unit, cyd_jstr(doc, "unit")))
+		return 1;
+	json_array_foreach(copies, i, copy) {
+		if (strcmp(c->serial, cyd_jstr(copy, "recipient")) == 0 ||
+		    strcmp(c->serial, cyd_jstr(copy, "made_by")) == 0)
 			return 1;
-	return c->role == CY_ROLE_AUTHORITY &&
-	    cy_unit_contains(c->unit, jstr(doc, "unit"));
+		if (c->role == CY_ROLE_AUTHORITY &&
+		    cy_unit_contains(c->unit, cyd_jstr(copy, "unit")))
+			return 1;
+	}
+	return 0;
 }
 
 int
@@ -828,14 +805,15 @@ cyd_h_document_get(cyd_request *rq, cyd_response *rs)
 	}
 	if (doc_and_copy(rq, rs, reader->store, id, NULL, &doc, NULL) != 0)
 		goto out;
-	if (!may_see(rq->caller, doc)) {
-		cyd_forbid(rq, rs, "document %s is not yours to see: the "
-		    "caller is neither its sender, a recipient nor an "
-		    "authority above unit %s", id, jstr(doc, "unit"));
-		goto out;
-	}
 	if (cyd_copies_load(reader->store, id, &copies, &err) != 0) {
 		cyd_error_lib(rs, &err);
+		goto out;
+	}
+	if (!may_see(rq->caller, doc, copies)) {
+		cyd_forbid(rq, rs, "document %s is not yours to see: the "
+		    "caller is neither its sender, the holder of a copy nor "
+		    "an authority above unit %s or a holder", id,
+		    cyd_jstr(doc, "unit"));
 		goto out;
 	}
 	for (i = 0; i < json_array_size(copies); i++) {
@@ -878,19 +856,19 @@ cyd_h_document_file(cyd_request *rq, cyd_response *rs)
 	}
 	if (doc_and_copy(rq, rs, reader->store, id, copy_id, &doc, &copy) != 0)
 		goto out;
-	if (strcmp(rq->caller->serial, jstr(copy, "recipient")) != 0 &&
-	    strcmp(rq->caller->serial, jstr(doc, "sender")) != 0) {
+	if (strcmp(rq->caller->serial, cyd_jstr(copy, "recipient")) != 0 &&
+	    strcmp(rq->caller->serial, cyd_jstr(doc, "sender")) != 0) {
 		cyd_forbid(rq, rs, "copy %s of document %s is not yours",
 		    copy_id, id);
 		goto out;
 	}
-	cs = jstr(copy, "state");
+	cs = cyd_jstr(copy, "state");
 	if (strcmp(cs, "destroyed") == 0) {
 		refuse(rq, rs, 404, "not-found", "copy %s of document %s was "
 		    "destroyed", copy_id, id);
 		goto out;
 	}
-	if ((r = cyd_file_get(reader->store, jstr(copy, "file"), &file,
+	if ((r = cyd_file_get(reader->store, cyd_jstr(copy, "file"), &file,
 	    &err)) < 0) {
 		cyd_error_lib(rs, &err);
 		goto out;
@@ -932,7 +910,7 @@ receive_hook(void *ctx, cy_store *st, uint64_t first, cy_error *err)
 	    (r = cyd_copy_load(st, v->doc_id, v->copy_id, &copy, err)) < 0)
 		goto out;
 	if (doc == NULL || copy == NULL ||
-	    strcmp(jstr(copy, "state"), "delivered") != 0) {
+	    strcmp(cyd_jstr(copy, "state"), "delivered") != 0) {
 		v->taken = 1;
 		r = cy_error_set(err, CY_E_POLICY, "copy %s of document %s is "
 		    "no longer waiting for its receipt", v->copy_id, v->doc_id);
@@ -949,8 +927,8 @@ receive_hook(void *ctx, cy_store *st, uint64_t first, cy_error *err)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
-	r = cyd_register_row(st, "incoming", jstr(copy, "unit"),
-	    (uint64_t)jint(copy, "index"), jint(copy, "time"), row, err);
+	r = cyd_register_row(st, "incoming", cyd_jstr(copy, "unit"),
+	    (uint64_t)cyd_jnum(copy, "index"), cyd_jnum(copy, "time"), row, err);
 out:
 	json_decref(row);
 	json_decref(doc);
@@ -973,14 +951,14 @@ receive_checks(cyd_request *rq, cyd_response *rs, const char *id,
 		return cyd_error_lib(rs, &err), -1;
 	if (doc_and_copy(rq, rs, reader->store, id, copy_id, &doc, &copy) != 0)
 		goto out;
-	cs = jstr(copy, "state");
-	if (strcmp(rq->caller->serial, jstr(copy, "recipient")) != 0)
+	cs = cyd_jstr(copy, "state");
+	if (strcmp(rq->caller->serial, cyd_jstr(copy, "recipient")) != 0)
 		cyd_forbid(rq, rs, "copy %s of document %s is not yours",
 		    copy_id, id);
 	else if (strcmp(cs, "received") == 0)
 		refuse(rq, rs, 409, "conflict", "copy %s of document %s was "
 		    "received already (index %lld)", copy_id, id,
-		    (long long)jint(copy, "received_index"));
+		    (long long)cyd_jnum(copy, "received_index"));
 	else if (strcmp(cs, "delivered") != 0)
 		cyd_forbid(rq, rs, "copy %s of document %s was %s", copy_id, id,
 		    cs);

@@ -22,7 +22,6 @@
 #include "docs.h"
 
 /* How far an entry's time may lie from the registry's clock. */
-#define LC_SKEW 300
 #define LC_ID_LEN 32
 
 enum lc_kind { LC_RECALL, LC_DESTROY, LC_EXTEND };
@@ -59,20 +58,6 @@ struct lc {
 	json_t *done;         /* the copy numbers it changed ("2/3") */
 };
 
-static const char *
-str(const json_t *o, const char *name)
-{
-	const char *v = json_string_value(json_object_get(o, name));
-
-	return v != NULL ? v : "";
-}
-
-static int64_t
-num(const json_t *o, const char *name)
-{
-	return (int64_t)json_integer_value(json_object_get(o, name));
-}
-
 static int
 is_id(const char *s)
 {
@@ -90,10 +75,11 @@ static const char *
 state_text(const json_t *rec, char *buf, size_t cap)
 {
 	char t[CY_CANON_TIME_LEN + 1];
-	const char *reason = str(rec, "state_reason");
+	const char *reason = cyd_jstr(rec, "state_reason");
 
-	snprintf(buf, cap, "%s on %s by %s%s%s", str(rec, "state"),
-	    cmn_time_text(num(rec, "state_time"), t), str(rec, "state_by_name"),
+	snprintf(buf, cap, "%s on %s by %s%s%s", cyd_jstr(rec, "state"),
+	    cmn_time_text(cyd_jnum(rec, "state_time"), t),
+	    cyd_jstr(rec, "state_by_name"),
 	    *reason != '\0' ? ": " : "", reason);
 	return buf;
 }
@@ -102,8 +88,8 @@ state_text(const json_t *rec, char *buf, size_t cap)
 static const char *
 doc_name(const json_t *doc, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s (doc-id %s)", str(doc, "number"),
-	    str(doc, "doc_id"));
+	snprintf(buf, cap, "%s (doc-id %s)", cyd_jstr(doc, "number"),
+	    cyd_jstr(doc, "doc_id"));
 	return buf;
 }
 
@@ -119,17 +105,15 @@ state_final(int kind, const char *state)
 
 /* --- the entry --- */
 
-/* The body's entry: it verifies, is this route's type for this document,
- * its time is the registry's (±LC_SKEW), its actor is the caller.  0, or
- * -1 after answering. */
+/* The body's entry: the caller's own (cyd_entry_own) of this route's type,
+ * for this document.  0, or -1 after answering. */
 static int
 take_entry(struct lc *lc, cyd_response *rs, json_t *body)
 {
-	const cyd_caller *c = lc->rq->caller;
 	const char *text, *v;
 	size_t len;
 	cy_error err;
-	int64_t t, skew;
+	int64_t t;
 
 	if (cyd_body_member(body, "entry", &text, &len, &err) != 0)
 		return cyd_error(rs, 400, "bad-request", "%s", err.msg), -1;
@@ -138,38 +122,12 @@ take_entry(struct lc *lc, cyd_response *rs, json_t *body)
 	    cy_b64_decode(lc->raw, &lc->rawlen, text, len, 1) != 0)
 		return cyd_error(rs, 400, "bad-request", "\"entry\" is not the "
 		    "base64 of an entry of at most %d bytes", CY_ENTRY_MAX), -1;
-	if (cy_entry_verify_time(lc->raw, lc->rawlen, &t, &err) != 0 ||
-	    cy_entry_parse(lc->raw, lc->rawlen, &lc->e, &err) != 0)
-		return cyd_error(rs, 400, "bad-request", "the entry does not "
-		    "verify: %s", err.msg), -1;
-	if (strcmp(cy_entry_type(lc->e), lc->op->type) != 0) {
-		cyd_error(rs, 400, "bad-request", "the entry is a %s entry; this "
-		    "route takes a %s entry", cy_entry_type(lc->e),
-		    lc->op->type);
+	if (cyd_entry_own(lc->rq, rs, "the entry", lc->op->type, lc->raw,
+	    lc->rawlen, &lc->e, &t) != 0)
 		return -1;
-	}
 	if (strcmp(cy_entry_get(lc->e, "doc-id"), lc->doc_id) != 0) {
 		cyd_error(rs, 400, "bad-request", "the entry names document %s, "
 		    "the path %s", cy_entry_get(lc->e, "doc-id"), lc->doc_id);
-		return -1;
-	}
-	skew = t > lc->rq->now ? t - lc->rq->now : lc->rq->now - t;
-	if (skew > LC_SKEW) {
-		cyd_error(rs, 400, "bad-request", "the entry's time %s is %lld s "
-		    "from the registry's clock (at most %d s): check the "
-		    "computer's clock", cy_entry_get(lc->e, "time"),
-		    (long long)skew, LC_SKEW);
-		return -1;
-	}
-	if (strcmp(cy_entry_get(lc->e, "actor"), c->serial) != 0) {
-		cyd_forbid(lc->rq, rs, "the entry's actor %s is not the caller "
-		    "%s", cy_entry_get(lc->e, "actor"), c->serial);
-		return -1;
-	}
-	if (memcmp(cy_entry_actor_key(lc->e), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0) {
-		cyd_forbid(lc->rq, rs, "the entry's actor-key is not the signing "
-		    "key of certificate %s", c->serial);
 		return -1;
 	}
 	lc->time = t;
@@ -211,8 +169,8 @@ who_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
     int *holder, char *buf, size_t cap)
 {
 	const cyd_caller *c = lc->rq->caller;
-	const char *unit = str(doc, "unit");
-	int sender = strcmp(str(doc, "sender"), c->serial) == 0;
+	const char *unit = cyd_jstr(doc, "unit");
+	int sender = strcmp(cyd_jstr(doc, "sender"), c->serial) == 0;
 	char name[200];
 
 	*holder = 0;
@@ -222,14 +180,14 @@ who_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
 			return NULL;
 		snprintf(buf, cap, "only the sender (%s) or an authority over "
 		    "unit %s may recall document %s; the caller %s is %s of unit "
-		    "%s", str(doc, "sender_name"), unit,
+		    "%s", cyd_jstr(doc, "sender_name"), unit,
 		    doc_name(doc, name, sizeof(name)), cy_cert_name(c->cert),
 		    cy_role_name(c->role), c->unit);
 		return buf;
 	case LC_DESTROY:
 		if (sender || authority_over(c, unit))
 			return NULL;
-		if (copy != NULL && authority_over(c, str(copy, "unit"))) {
+		if (copy != NULL && authority_over(c, cyd_jstr(copy, "unit"))) {
 			*holder = 1;
 			return NULL;
 		}
@@ -237,13 +195,13 @@ who_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
 			snprintf(buf, cap, "only the authority of the copy's "
 			    "holder (over unit %s), the sender or an authority "
 			    "over unit %s may destroy copy %s of document %s; the "
-			    "caller %s is %s of unit %s", str(copy, "unit"), unit,
-			    str(copy, "copy"), doc_name(doc, name, sizeof(name)),
+			    "caller %s is %s of unit %s", cyd_jstr(copy, "unit"), unit,
+			    cyd_jstr(copy, "copy"), doc_name(doc, name, sizeof(name)),
 			    cy_cert_name(c->cert), cy_role_name(c->role), c->unit);
 		else
 			snprintf(buf, cap, "only the sender (%s) or an authority "
 			    "over unit %s may destroy document %s; the caller %s "
-			    "is %s of unit %s", str(doc, "sender_name"), unit,
+			    "is %s of unit %s", cyd_jstr(doc, "sender_name"), unit,
 			    doc_name(doc, name, sizeof(name)),
 			    cy_cert_name(c->cert), cy_role_name(c->role), c->unit);
 		return buf;
@@ -264,7 +222,7 @@ static const char *
 state_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
     char *buf, size_t cap)
 {
-	const char *ds = str(doc, "state");
+	const char *ds = cyd_jstr(doc, "state");
 	char name[200], st[400];
 
 	doc_name(doc, name, sizeof(name));
@@ -281,9 +239,9 @@ state_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
 		    state_text(doc, st, sizeof(st)));
 		return buf;
 	}
-	if (copy != NULL && state_final(lc->kind, str(copy, "state"))) {
+	if (copy != NULL && state_final(lc->kind, cyd_jstr(copy, "state"))) {
 		snprintf(buf, cap, "copy %s of document %s was already %s",
-		    str(copy, "copy"), name, state_text(copy, st, sizeof(st)));
+		    cyd_jstr(copy, "copy"), name, state_text(copy, st, sizeof(st)));
 		return buf;
 	}
 	return NULL;
@@ -311,7 +269,7 @@ policy_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
 		return buf;
 	}
 	if (holder)
-		d.unit = str(copy, "unit");
+		d.unit = cyd_jstr(copy, "unit");
 	memset(&pr, 0, sizeof(pr));
 	pr.action = lc->op->action;
 	pr.time = lc->rq->now;
@@ -328,7 +286,7 @@ policy_refuses(const struct lc *lc, const json_t *doc, const json_t *copy,
 static int
 extend_check(struct lc *lc, cyd_response *rs, const json_t *doc)
 {
-	const char *lv = str(doc, "level");
+	const char *lv = cyd_jstr(doc, "level");
 	int level = cy_level_parse(lv, strlen(lv));
 	char a[CY_CANON_TIME_LEN + 1], name[200];
 	cy_error err;
@@ -339,12 +297,12 @@ extend_check(struct lc *lc, cyd_response *rs, const json_t *doc)
 		    "clearance %s; the caller has %s", name,
 		    cy_level_display(level), cy_level_display(level),
 		    cy_level_display(lc->rq->caller->clearance)), -1;
-	if (lc->until <= num(doc, "protect_until"))
+	if (lc->until <= cyd_jnum(doc, "protect_until"))
 		return cyd_error(rs, 400, "bad-request", "protect-until %s is "
 		    "not later than the document's current end, %s",
 		    cy_entry_get(lc->e, "protect-until"),
-		    cmn_time_text(num(doc, "protect_until"), a)), -1;
-	if (cy_policy_protect_check(level, num(doc, "created"), lc->until,
+		    cmn_time_text(cyd_jnum(doc, "protect_until"), a)), -1;
+	if (cy_policy_protect_check(level, cyd_jnum(doc, "created"), lc->until,
 	    &err) != 0)
 		return cyd_forbid(lc->rq, rs, "document %s: %s", name, err.msg),
 		    -1;
@@ -399,8 +357,8 @@ delete_files(cy_store *s, const json_t *copies, const json_t *changed_files,
 	json_array_foreach(changed_files, i, f) {
 		needed = 0;
 		json_array_foreach(copies, j, cp)
-			if (strcmp(str(cp, "file"), json_string_value(f)) == 0 &&
-			    strcmp(str(cp, "state"), "destroyed") != 0)
+			if (strcmp(cyd_jstr(cp, "file"), json_string_value(f)) == 0 &&
+			    strcmp(cyd_jstr(cp, "state"), "destroyed") != 0)
 				needed = 1;
 		if (!needed && (r = cyd_file_delete(s, json_string_value(f),
 		    err)) != 0)
@@ -468,14 +426,14 @@ static int
 destroyed_row(struct lc *lc, cy_store *s, const json_t *doc,
     const json_t *copy, uint64_t index, cy_error *err)
 {
-	const char *unit = copy != NULL ? str(copy, "unit") : str(doc, "unit");
+	const char *unit = cyd_jstr(copy != NULL ? copy : doc, "unit");
 	json_t *row;
 	int r;
 
 	row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, "
 	    "s:s, s:s*}", "index", (json_int_t)index, "time",
 	    (json_int_t)lc->time, "doc_id", lc->doc_id, "number",
-	    str(doc, "number"), "level", str(doc, "level"), "unit", unit,
+	    cyd_jstr(doc, "number"), "level", cyd_jstr(doc, "level"), "unit", unit,
 	    "copies", lc->done, "method", lc->method, "ordered_by",
 	    lc->rq->caller->serial, "ordered_by_name",
 	    cy_cert_name(lc->rq->caller->cert), "ordered_by_unit",
@@ -501,20 +459,20 @@ shred_copies(struct lc *lc, cy_store *s, json_t *doc, json_t *copies,
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	json_array_foreach(copies, i, cp) {
 		if (lc->copy_id != NULL) {
-			if (strcmp(str(cp, "copy_id"), lc->copy_id) != 0)
+			if (strcmp(cyd_jstr(cp, "copy_id"), lc->copy_id) != 0)
 				continue;
 			*the_copy = cp;
-			if (state_final(lc->kind, str(cp, "state"))) {
+			if (state_final(lc->kind, cyd_jstr(cp, "state"))) {
 				r = conflict(lc, err, doc, cp);
 				goto out;
 			}
-		} else if (state_final(lc->kind, str(cp, "state")))
+		} else if (state_final(lc->kind, cyd_jstr(cp, "state")))
 			continue;
-		if ((r = cyd_share_delete(s, lc->doc_id, str(cp, "copy_id"),
+		if ((r = cyd_share_delete(s, lc->doc_id, cyd_jstr(cp, "copy_id"),
 		    err)) != 0)
 			goto out;
-		if (json_array_append_new(lc->done, json_string(str(cp,
-		    "copy"))) != 0 || add_unique(files, str(cp, "file")) != 0) {
+		if (json_array_append_new(lc->done, json_string(cyd_jstr(cp,
+		    "copy"))) != 0 || add_unique(files, cyd_jstr(cp, "file")) != 0) {
 			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 			goto out;
 		}
@@ -540,7 +498,7 @@ shred_copies(struct lc *lc, cy_store *s, json_t *doc, json_t *copies,
 		goto out;
 	}
 	if (lc->kind == LC_DESTROY && lc->copy_id == NULL &&
-	    add_unique(files, str(doc, "sealed_sha256")) != 0) {
+	    add_unique(files, cyd_jstr(doc, "sealed_sha256")) != 0) {
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -690,7 +648,7 @@ answer(const struct lc *lc, const cyd_job *job, const json_t *doc,
 	char t[CY_CANON_TIME_LEN + 1];
 	json_t *a = json_pack("{s:O, s:O, s:s}", "index",
 	    json_object_get(receipt, "index"), "receipt",
-	    json_object_get(receipt, "receipt"), "number", str(doc, "number"));
+	    json_object_get(receipt, "receipt"), "number", cyd_jstr(doc, "number"));
 
 	if (a == NULL)
 		return NULL;

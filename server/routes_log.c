@@ -158,22 +158,28 @@ cyd_h_tile(cyd_request *rq, cyd_response *rs)
 	return 0;
 }
 
+/* A NULL-ended list as a JSON array. */
+static json_t *
+string_array(char *const *list)
+{
+	json_t *a = json_array();
+
+	for (; list != NULL && *list != NULL; list++)
+		json_array_append_new(a, json_string(*list));
+	return a;
+}
+
 int
 cyd_h_registry(cyd_request *rq, cyd_response *rs)
 {
 	char vkey[CY_NOTE_KEY_STR_MAX];
-	json_t *o, *keys;
-	size_t i;
+	json_t *o;
 
 	cy_note_signer_verifier_string(rq->srv->signer, vkey);
-	keys = json_array();
-	for (i = 0; rq->srv->cfg.witness_keys != NULL &&
-	    rq->srv->cfg.witness_keys[i] != NULL; i++)
-		json_array_append_new(keys,
-		    json_string(rq->srv->cfg.witness_keys[i]));
-	o = json_pack("{s:s,s:s,s:s,s:o}", "origin", rq->srv->origin,
+	o = json_pack("{s:s,s:s,s:s,s:o,s:o}", "origin", rq->srv->origin,
 	    "verifier_key", vkey, "chain", rq->srv->chain_text, "witness_keys",
-	    keys);
+	    string_array(rq->srv->cfg.witness_keys), "mat_via_registry",
+	    string_array(rq->srv->cfg.mat_via_registry));
 	return cyd_json(rs, 200, o);
 }
 

@@ -23,7 +23,6 @@
 #include "docs.h"
 
 #define ENTRY_B64_MAX CY_B64_PADDED_LEN(CY_ENTRY_MAX)
-#define ENTRY_SKEW 300 /* seconds between the entry's time and ours */
 #define ALREADY_AT "already in the register at index "
 
 /* Test hooks (docs/coyeud.md, "Fault injection"): COYEUD_FAULT names one. */
@@ -65,20 +64,6 @@ struct release {
 	int declassified_meanwhile;
 };
 
-static const char *
-str(const json_t *o, const char *name)
-{
-	const char *s = json_string_value(json_object_get(o, name));
-
-	return s != NULL ? s : "";
-}
-
-static int64_t
-num(const json_t *o, const char *name)
-{
-	return (int64_t)json_integer_value(json_object_get(o, name));
-}
-
 /* The refusal a recalled or destroyed copy or document gets, into buf;
  * 0 when neither. */
 static int
@@ -86,22 +71,23 @@ state_refusal(const json_t *doc, const json_t *copy, char *buf, size_t cap)
 {
 	char when[CY_CANON_TIME_LEN + 1];
 	const json_t *o = copy;
-	const char *state = str(copy, "state"), *reason;
+	const char *state = cyd_jstr(copy, "state"), *reason;
 	char what[160];
 
 	if (strcmp(state, "recalled") != 0 && strcmp(state, "destroyed") != 0) {
 		o = doc;
-		state = str(doc, "state");
+		state = cyd_jstr(doc, "state");
 		if (strcmp(state, "recalled") != 0 &&
 		    strcmp(state, "destroyed") != 0)
 			return 0;
-		snprintf(what, sizeof(what), "document %s", str(doc, "number"));
+		snprintf(what, sizeof(what), "document %s", cyd_jstr(doc, "number"));
 	} else
 		snprintf(what, sizeof(what), "copy %s of document %s",
-		    str(copy, "copy"), str(doc, "number"));
-	reason = str(o, "state_reason");
+		    cyd_jstr(copy, "copy"), cyd_jstr(doc, "number"));
+	reason = cyd_jstr(o, "state_reason");
 	snprintf(buf, cap, "%s was %s on %s by %s%s%s", what, state,
-	    cmn_time_text(num(o, "state_time"), when), str(o, "state_by_name"),
+	    cmn_time_text(cyd_jnum(o, "state_time"), when),
+	    cyd_jstr(o, "state_by_name"),
 	    reason[0] != '\0' ? ": " : "", reason);
 	return 1;
 }
@@ -160,11 +146,11 @@ release_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 		r = cy_error_set(err, CY_E_POLICY, "%s", why);
 		goto out;
 	}
-	if (rl->declassify.len > 0 && strcmp(str(doc, "state"), "live") != 0) {
+	if (rl->declassify.len > 0 && strcmp(cyd_jstr(doc, "state"), "live") != 0) {
 		/* Another release declassified it first: start again. */
 		rl->declassified_meanwhile = 1;
 		r = cy_error_set(err, CY_E_POLICY, "document %s was declassified "
-		    "meanwhile", str(doc, "number"));
+		    "meanwhile", cyd_jstr(doc, "number"));
 		goto out;
 	}
 	rl->refused = 0;
@@ -175,13 +161,13 @@ release_hook(void *ctx, cy_store *s, uint64_t first, cy_error *err)
 	if (r == 0) {
 		rl->refused = 1;
 		r = cy_error_set(err, CY_E_POLICY, "copy %s of document %s holds "
-		    "no key share any more", str(copy, "copy"),
-		    str(doc, "number"));
+		    "no key share any more", cyd_jstr(copy, "copy"),
+		    cyd_jstr(doc, "number"));
 		goto out;
 	}
 	if (!rl->again) {
 		if (json_object_set_new(copy, "opens", json_integer(
-		    num(copy, "opens") + 1)) != 0 ||
+		    cyd_jnum(copy, "opens") + 1)) != 0 ||
 		    json_object_set_new(copy, "last_open_time",
 		    json_integer(rl->rq->now)) != 0 ||
 		    json_object_set_new(copy, "last_open_index",
@@ -268,38 +254,12 @@ check_entry(cyd_request *rq, cyd_response *rs, struct release *rl)
 {
 	const cyd_caller *c = rq->caller;
 	const char *v;
-	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1];
 	cy_entry *e = NULL;
-	cy_error err;
-	int64_t t;
 	int r = -1;
 
-	if (cy_entry_verify_time(rl->entry, rl->len, &t, &err) != 0 ||
-	    cy_entry_parse(rl->entry, rl->len, &e, &err) != 0)
-		return cyd_error(rs, 400, "bad-request", "the release entry does "
-		    "not verify: %s", err.msg), -1;
-	if (strcmp(cy_entry_type(e), "release") != 0) {
-		cyd_error(rs, 400, "bad-request", "the entry is a %s entry, not "
-		    "a release", cy_entry_type(e));
-		goto out;
-	}
-	if (t > rq->now + ENTRY_SKEW || t < rq->now - ENTRY_SKEW) {
-		cyd_error(rs, 400, "bad-request", "the release entry's time %s "
-		    "is more than %d s from the registry's clock %s",
-		    cmn_time_text(t, t1), ENTRY_SKEW, cmn_time_text(rq->now, t2));
-		goto out;
-	}
-	if (strcmp((v = cy_entry_get(e, "actor")), c->serial) != 0) {
-		cyd_forbid(rq, rs, "the release entry's actor %s is not the "
-		    "caller %s", v, c->serial);
-		goto out;
-	}
-	if (memcmp(cy_entry_actor_key(e), cy_cert_sign_public(c->cert),
-	    CY_ENTRY_KEY_LEN) != 0) {
-		cyd_forbid(rq, rs, "the release entry's actor-key is not the "
-		    "signing key of certificate %s", c->serial);
-		goto out;
-	}
+	if (cyd_entry_own(rq, rs, "the release entry", "release", rl->entry,
+	    rl->len, &e, NULL) != 0)
+		return -1;
 	if (strcmp((v = cy_entry_get(e, "recipient")), c->serial) != 0) {
 		cyd_forbid(rq, rs, "the release entry names recipient %s, not "
 		    "the caller %s", v, c->serial);
@@ -326,7 +286,7 @@ origin_scope(cyd_server *srv, const json_t *doc)
 	cy_error err;
 	char *scope = NULL;
 
-	if (cyd_record_get(srv, "cert", str(doc, "sender"), &text, &err) == 1 &&
+	if (cyd_record_get(srv, "cert", cyd_jstr(doc, "sender"), &text, &err) == 1 &&
 	    cy_chain_parse(text.data, text.len, &ch, &err) == 0 &&
 	    cy_chain_len(ch) > 1)
 		scope = strdup(cy_cert_unit(cy_chain_get(ch, 1)));
@@ -351,18 +311,18 @@ check_policy(cyd_request *rq, cyd_response *rs, const json_t *doc,
 	cy_error err;
 	int r = -1;
 
-	if (declassify || strcmp(str(doc, "state"), "declassified") == 0)
+	if (declassify || strcmp(cyd_jstr(doc, "state"), "declassified") == 0)
 		scope = origin_scope(rq->srv, doc);
 	if (cyd_doc_policy(doc, serials, scope, &pdoc, &err) != 0 ||
 	    cy_policy_party_from_cert(cy_chain_get(rq->srv->chain, 0), NULL, 0,
 	    &registry) != 0 ||
 	    cy_policy_party_from_cert(rq->caller->cert, NULL, 0, &target) != 0) {
 		cyd_error(rs, 503, "unavailable", "the document's record of %s "
-		    "cannot be read: %s", str(doc, "doc_id"), err.msg);
+		    "cannot be read: %s", cyd_jstr(doc, "doc_id"), err.msg);
 		goto out;
 	}
 	/* This copy's recipient: a numbered copy's is not in the label. */
-	recipient = str(copy, "recipient");
+	recipient = cyd_jstr(copy, "recipient");
 	pdoc.recipients = &recipient;
 	pdoc.nrecipients = 1;
 	if (declassify)
@@ -377,7 +337,7 @@ check_policy(cyd_request *rq, cyd_response *rs, const json_t *doc,
 		r = 0;
 	else if (d.reason == CY_POL_BAD_REQUEST)
 		cyd_error(rs, 503, "unavailable", "the document's record of %s "
-		    "is incomplete: %s", str(doc, "doc_id"), d.msg);
+		    "is incomplete: %s", cyd_jstr(doc, "doc_id"), d.msg);
 	else
 		cyd_forbid(rq, rs, "%s", d.msg);
 out:
@@ -417,7 +377,7 @@ check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
 		    rl->doc_id, rl->copy_id);
 		goto out;
 	}
-	if (strcmp(str(rl->copy, "recipient"), rq->caller->serial) != 0) {
+	if (strcmp(cyd_jstr(rl->copy, "recipient"), rq->caller->serial) != 0) {
 		cyd_forbid(rq, rs, "copy %s of document %s is not yours",
 		    rl->copy_id, rl->doc_id);
 		goto out;
@@ -426,8 +386,9 @@ check_copy(cyd_request *rq, cyd_response *rs, struct release *rl,
 		cyd_forbid(rq, rs, "%s", why);
 		goto out;
 	}
-	*declassify = !rl->again && strcmp(str(rl->doc, "state"), "live") == 0 &&
-	    rq->now > num(rl->doc, "protect_until");
+	*declassify = !rl->again &&
+	    strcmp(cyd_jstr(rl->doc, "state"), "live") == 0 &&
+	    rq->now > cyd_jnum(rl->doc, "protect_until");
 	if (check_policy(rq, rs, rl->doc, rl->copy, *declassify) != 0)
 		goto out;
 	r = 0;
@@ -456,8 +417,8 @@ declassify_entry(cyd_request *rq, const json_t *doc, cy_buf *out,
 	cy_entry_field f[5] = {
 		{"time", cmn_time_text(rq->now, when)},
 		{"actor", cy_cert_serial(cy_chain_get(rq->srv->chain, 0))},
-		{"doc-id", str(doc, "doc_id")},
-		{"from", str(doc, "level")},
+		{"doc-id", cyd_jstr(doc, "doc_id")},
+		{"from", cyd_jstr(doc, "level")},
 		{"to", "none"},
 	};
 
@@ -508,7 +469,7 @@ answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
 	    receipt_for(rq->srv, &reader, index, size, &receipt, &err) != 0)
 		goto fail;
 	if (reg_made == NULL &&
-	    receipt_for(rq->srv, &reader, (uint64_t)num(doc, "index"), 0, &reg,
+	    receipt_for(rq->srv, &reader, (uint64_t)cyd_jnum(doc, "index"), 0, &reg,
 	    &err) != 0)
 		goto fail;
 	if (reg_made == NULL)
@@ -526,8 +487,8 @@ answer(cyd_request *rq, cyd_response *rs, const struct release *rl,
 	    "index", (json_int_t)index,
 	    "receipt", (const char *)made->data, made->len,
 	    "secret", b64,
-	    "label_sha256", str(doc, "label_sha256"),
-	    "register_entry", str(doc, "register_entry"),
+	    "label_sha256", cyd_jstr(doc, "label_sha256"),
+	    "register_entry", cyd_jstr(doc, "register_entry"),
 	    "register_receipt", (const char *)reg_made->data, reg_made->len);
 	cyd_json(rs, 200, o);
 	goto out;
@@ -590,7 +551,7 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 	}
 	/* The label's binding entry's receipt, from the writer too. */
 	job.receipt_extra = &reg_made;
-	job.receipt_extra_index = (uint64_t)num(label_binding(rl), "index");
+	job.receipt_extra_index = (uint64_t)cyd_jnum(label_binding(rl), "index");
 	job.hook = release_hook, job.hook_ctx = rl;
 	rl->refused = rl->declassified_meanwhile = 0;
 	if (cyd_writer_submit(rq->srv->writer, &job) == 0 && job.rc == 0) {

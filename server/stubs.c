@@ -44,25 +44,3 @@ WEAK int cyd_h_log_entries(cyd_request *rq, cyd_response *rs)
 { return not_built(rs); }
 WEAK int cyd_h_add_checkpoint(cyd_request *rq, cyd_response *rs)
 { return not_built(rs); }
-WEAK int cyd_h_documents_post(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_inbox(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_get(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_file(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_receive(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_releases_post(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_recall(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_destroy(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_extend(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_document_copies(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }
-WEAK int cyd_h_registers(cyd_request *rq, cyd_response *rs)
-{ return not_built(rs); }

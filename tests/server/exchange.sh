@@ -53,7 +53,8 @@ while [ $i -le 20 ]; do
 done
 $C keyring init --trust "$T/root.cert" >/dev/null 2>&1 || bad "keyring init"
 
-write_config "$T/c.conf" "denied_per_minute = 1000"
+write_config "$T/c.conf" "denied_per_minute = 1000" \
+    "mat_via_registry = vn/hcm/a"
 $D init --config "$T/c.conf" >"$T/init.out" 2>&1 ||
     { bad "coyeud init"; cat "$T/init.out"; exit 1; }
 start_server "$T/c.conf"
@@ -95,6 +96,21 @@ text() {
 entries_of() {
 	sql "SELECT $(text data) FROM entry" | grep -c "^type: $1\$"
 }
+
+# ---- with a registry, TỐI MẬT is never sealed offline ----
+expect 1 "a TỐI MẬT document goes through the registry: use \`coyeu send\`" \
+	"offline sealing of TỐI MẬT refused when a registry is set" \
+	as a seal --level toi-mat --doc "Số 44/QĐ-UBND" --compartments x \
+	--to "$T/r1.chain" -o "$T/offline.age" "$T/plain.txt"
+[ ! -e "$T/offline.age" ] && ok "... and no file" || bad "an offline file"
+expect 1 "the MẬT documents of unit vn/hcm/a go through the registry (its policy names vn/hcm/a)" \
+	"MẬT offline refused for a unit the registry's policy names" \
+	as a seal --level mat --doc "Số 43/QĐ-UBND" --to "$T/low.chain" \
+	-o "$T/offline.age" "$T/plain.txt"
+[ ! -e "$T/offline.age" ] && ok "... and no file" || bad "an offline file"
+expect 0 "sealed MẬT document" "MẬT offline allowed for another unit" \
+	as f seal --level mat --doc "Số 43/QĐ-UBND" --to "$T/low.chain" \
+	-o "$T/offline.age" "$T/plain.txt"
 
 # ---- one recipient: send, inbox, fetch, status ----
 expect 0 "copy 1/1: Cán bộ r1, vn/hcm/b1, serial $S1" "send to one recipient" \
@@ -235,7 +251,7 @@ $UPLOAD resign "$T/owner.json" "$T/forged.json" "$T/f.key" "$SF" ||
 post 403 "the label is signed by Cán bộ a (serial $SA), not by the caller $SF: a document is sent by its sealer" \
 	"an upload by another officer than the label's signer" f "$T/forged.json"
 [ "$(denied_of "$SF")" -ge 1 ] && ok "... a denied entry" || bad "no denied entry"
-post 403 "entry 0: its actor $SA is not the caller $SF" \
+post 403 "entry 0's actor $SA is not the caller $SF" \
 	"the sealer's own entries sent by another officer" f "$T/owner.json"
 
 # Entries that do not say what the upload says.

@@ -188,7 +188,7 @@ $C log entry --type release -k "$T/d.key" -o "$T/old.entry" actor="$SD" \
 	request-sha256=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64) \
 	2>/dev/null
 release_body "$T/old.body" "$T/old.entry"
-signed 400 "is more than 300 s from the registry's clock" \
+signed 400 "from the registry's clock (at most 300 s)" \
 	"a release entry from 2020" POST /v1/releases --key "$T/d.key" \
 	--keyid "$SD" --raw "$T/old.body"
 
