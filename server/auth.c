@@ -318,13 +318,15 @@ cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
 /* --- chains verified a moment ago --- */
 
 /* A registered chain verified against the root and the lists stays
- * verified for VERIFIED_SECONDS (per node): a busy officer's requests
+ * verified for VERIFIED_MS (per node): a busy officer's requests
  * skip the chain's signatures and the lists.  A list stored on this node
  * ends that at once; one stored on another node within the same time.
  * Registered chains are never replaced (POST /v1/certs refuses other
  * bytes), so the serial names the chain; its length is checked too. */
 #define VERIFIED_SLOTS 1024
-#define VERIFIED_SECONDS 1
+#define VERIFIED_MS 1000 /* measured on the monotonic clock, to the
+                          * millisecond: whole seconds would stretch it
+                          * to nearly two */
 
 static struct {
 	pthread_mutex_t lock;
@@ -332,7 +334,7 @@ static struct {
 	struct {
 		char serial[CY_SERIAL_HEX_LEN + 1];
 		size_t bytes;
-		int64_t at;
+		int64_t at;     /* monotonic milliseconds */
 		uint64_t epoch;
 	} slot[VERIFIED_SLOTS];
 } verified = {PTHREAD_MUTEX_INITIALIZER, 0, {{"", 0, 0, 0}}};
@@ -357,9 +359,19 @@ verified_slot(const char *serial)
 	    16) % VERIFIED_SLOTS;
 }
 
-static int
-verified_recently(const cy_chain *ch, int64_t now)
+static int64_t
+monotonic_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+verified_recently(const cy_chain *ch)
+{
+	int64_t now = monotonic_ms();
 	const char *serial = cy_cert_serial(cy_chain_get(ch, 0));
 	size_t i = verified_slot(serial);
 	int hit;
@@ -369,14 +381,15 @@ verified_recently(const cy_chain *ch, int64_t now)
 	    verified.slot[i].bytes == chain_bytes(ch) &&
 	    verified.slot[i].epoch == verified.epoch &&
 	    now >= verified.slot[i].at &&
-	    now - verified.slot[i].at <= VERIFIED_SECONDS;
+	    now - verified.slot[i].at <= VERIFIED_MS;
 	pthread_mutex_unlock(&verified.lock);
 	return hit;
 }
 
 static void
-verified_note(const cy_chain *ch, int64_t now)
+verified_note(const cy_chain *ch)
 {
+	int64_t now = monotonic_ms();
 	const char *serial = cy_cert_serial(cy_chain_get(ch, 0));
 	size_t i = verified_slot(serial);
 
@@ -568,7 +581,7 @@ chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
 			    cmn_time_text(cy_cert_not_before(c), t)), -1;
 	}
 	/* Only a registered chain: one in a body is not yet the serial's. */
-	if (registered && verified_recently(ch, rq->now))
+	if (registered && verified_recently(ch))
 		return 0;
 	if (cyd_crls_load(s, &crls, &err) != 0)
 		return cyd_error_lib(rs, &err), -1;
@@ -577,7 +590,7 @@ chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
 	    &err) == 0) {
 		r = 0;
 		if (registered)
-			verified_note(ch, rq->now);
+			verified_note(ch);
 	} else if (err.code == CY_E_REVOKED)
 		cyd_forbid(rq, rs, "%s", err.msg);
 	else
