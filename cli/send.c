@@ -144,47 +144,13 @@ check_args(struct send *s)
 	return CLI_OK;
 }
 
-/* The registry's chain: under the pinned root now, a registry's, and
- * certifying the verifier key pinned for its URL (its checkpoints' key):
- * only then is R sealed to its sealing key. */
+/* The registry's chain, checked as cli_xc_registry_chain says: only then
+ * is R sealed to its sealing key. */
 static int
 registry_chain(struct send *s)
 {
-	const cy_trust *t = &s->a->trust.trust;
-	const char *text;
-	const cy_cert *leaf;
-	cy_error err = {0, ""};
-	json_t *j = NULL;
-	int rc = CLI_FAIL;
-
-	if (cli_client_get(s->x.cl, "/v1/registry", &j) != CLI_OK ||
-	    (text = cli_client_str(s->x.cl, j, "chain")) == NULL)
-		goto out;
-	if (cy_chain_parse((const uint8_t *)text, strlen(text), &s->registry,
-	    &err) != 0) {
-		cli_fail(&err, "the registry's chain");
-		goto out;
-	}
-	if (cy_chain_verify(s->registry, t->root, t->crls, t->ncrls, s->now,
-	    NULL, &err) != 0) {
-		cli_fail(&err, "the registry's chain does not verify under the "
-		    "pinned root");
-		goto out;
-	}
-	leaf = cy_chain_get(s->registry, 0);
-	if (cy_cert_role(leaf) != CY_ROLE_REGISTRY ||
-	    memcmp(cy_cert_sign_public(leaf), cy_note_verifier_key(s->x.v),
-	    CY_KEY_SIGN_PUBLIC_LEN) != 0) {
-		cli_warn("the registry at %s serves the chain of %s (serial %s), "
-		    "which is not a registry's certifying the pinned verifier "
-		    "key: refused", cli_client_url(s->x.cl), cy_cert_name(leaf),
-		    cy_cert_serial(leaf));
-		goto out;
-	}
-	rc = CLI_OK;
-out:
-	json_decref(j);
-	return rc;
+	return cli_xc_registry_chain(&s->x, &s->a->trust.trust, s->now,
+	    &s->registry);
 }
 
 static int
@@ -338,20 +304,6 @@ make_entries(struct send *s)
 	return CLI_OK;
 }
 
-static json_t *
-b64_string(const uint8_t *p, size_t len)
-{
-	char *b = malloc(CY_B64_PADDED_LEN(len) + 1);
-	json_t *j;
-
-	if (b == NULL)
-		return NULL;
-	cy_b64_encode(b, p, len, 1);
-	j = json_string(b);
-	free(b);
-	return j;
-}
-
 /* Each R sealed to the registry's sealing key: only the registry can
  * release it. */
 static int
@@ -366,7 +318,7 @@ make_body(struct send *s, json_t **out)
 	const char *copy_id;
 
 	body = json_pack("{s:o, s:o, s:o, s:o}", "file",
-	    b64_string(s->file, s->file_len), "label", b64_string(label, llen),
+	    cli_xc_b64(s->file, s->file_len), "label", cli_xc_b64(label, llen),
 	    "entries", entries, "secrets", secrets);
 	if (body == NULL) {
 		cli_warn("out of memory");
@@ -385,7 +337,7 @@ make_body(struct send *s, json_t **out)
 			return cli_fail(&err, "sealing R to the registry");
 		}
 		json_array_append_new(secrets, json_pack("{s:s, s:o}",
-		    "copy_id", copy_id, "sealed", b64_string(sealed.data,
+		    "copy_id", copy_id, "sealed", cli_xc_b64(sealed.data,
 		    sealed.len)));
 	}
 	cy_buf_free(&sealed);
