@@ -806,12 +806,15 @@ cy_item_view_encode(const cy_item_view *view, cy_buf *out, cy_error *err)
 			break;
 		case V_STATE:
 			x = (uint64_t)*(const int *)(const void *)(base + f->off);
-			v = f->optional && x == 0 ? "" : cy_item_state_name((int)x);
+			/* A record is of an added item: never "new". */
+			v = x == 0 ? (f->optional ? "" : NULL) :
+			    cy_item_state_name((int)x);
 			break;
 		case V_U32:
 			x = *(const uint32_t *)(const void *)(base + f->off);
-			snprintf(num, sizeof(num), f->optional && x == 0 ? "" :
-			    "%" PRIu64, x);
+			num[0] = '\0';
+			if (x != 0 || !f->optional)
+				snprintf(num, sizeof(num), "%" PRIu64, x);
 			break;
 		case V_U64:
 			snprintf(num, sizeof(num), "%" PRIu64,

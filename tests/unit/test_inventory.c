@@ -767,6 +767,216 @@ test_apply_refusals(void **state)
 	}
 }
 
+/* The new entry types: made, verified, parsed back field by field; each
+ * malformed value refused with the field's form; a changed byte breaks
+ * the signature. */
+static void
+test_entries(void **state)
+{
+	static const struct {
+		const char *type;
+		cy_entry_field f[8];
+		size_t n;
+	} good[] = {
+		{"item.confirm", {{"item-id", ITEM}, {"change-sha256",
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		    {"role", "taker"}, {"decision", "declined"}}, 4},
+		{"stocktake.open", {{"stocktake-id", ITEM2}, {"unit", UNIT}}, 2},
+		{"stocktake.declare", {{"stocktake-id", ITEM2}, {"count", "0"},
+		    {"serials-sha256",
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+		    3},
+		{"stocktake.close", {{"stocktake-id", ITEM2}, {"unit", UNIT},
+		    {"declared", "41"}, {"differences", "1"}, {"report-sha256",
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+		    5},
+	};
+	static const struct {
+		const char *type, *field, *value, *msg;
+	} bad[] = {
+		{"item.add", "serial", "TK 01", "serial must be an item serial: 1 "
+		    "to 64 of A-Z, a-z, 0-9, '.', '_', '/', '-'"},
+		{"item.add", "serial", "", NULL},
+		{"item.add", "holds-certs", "0123", "holds-certs must be "
+		    "certificate serials (32 lowercase hex digits each), 1 to 16 "
+		    "joined by ','"},
+		{"item.add", "holds-certs", ITEM ",", NULL},
+		{"item.add", "holds-certs", ITEM ", " ITEM2, NULL},
+		{"item.add", "item-type", "toaster", "item-type must be one of "
+		    "cipher-device|token|key|key-set|software|key-pair"},
+		{"item.add", "count", "0", NULL},
+		{"item.add", "level", "secret", NULL},
+		{"item.change", "pending", "no", "pending must be one of yes"},
+		{"item.change", "action", "add", NULL},
+		{"item.change", "action", "accept", NULL},
+		{"item.change", "to", "new", NULL},
+		{"item.confirm", "role", "officer", "role must be one of "
+		    "witness|taker"},
+		{"stocktake.declare", "count", "-1", NULL},
+		{"stocktake.open", "unit", "vn//hcm", NULL},
+	};
+	cy_entry_field add[20] = {
+		{"time", TIME}, {"actor", serial(&officer)}, {"item-id", ITEM},
+		{"item-type", "token"}, {"serial", "TK-1"}, {"maker", "Viettel"},
+		{"model", "M"}, {"level", "mat"}, {"unit", UNIT},
+		{"received", "2026-12-01"}, {"holds-certs", NULL},
+		{"product-version", "1.0"}, {"pending", NULL},
+	};
+	char holds[CY_ITEM_HOLDS_SIZE + 40];
+	cy_entry_field f[20];
+	cy_buf out = CY_BUF_INIT;
+	cy_entry *e;
+	cy_error err;
+	size_t i, j;
+
+	(void)state;
+	/* item.add with every optional field the entry has. */
+	snprintf(holds, sizeof(holds), "%s,%s", ITEM, ITEM2);
+	add[10].value = holds;
+	assert_int_equal(cy_entry_create("item.add", add, 12, officer.key, &out,
+	    &err), 0);
+	assert_int_equal(cy_entry_verify(out.data, out.len, &err), 0);
+	assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
+	assert_string_equal(cy_entry_get(e, "holds-certs"), holds);
+	assert_string_equal(cy_entry_get(e, "product-version"), "1.0");
+	assert_null(cy_entry_get(e, "custodian"));
+	cy_entry_free(e);
+	/* A changed byte: the signature no longer verifies. */
+	out.data[out.len / 2] ^= 1;
+	assert_int_not_equal(cy_entry_verify(out.data, out.len, NULL), 0);
+	cy_buf_free(&out);
+	/* 16 serials at most. */
+	holds[0] = '\0';
+	for (i = 0; i < CY_ITEM_HOLDS_MAX + 1; i++)
+		snprintf(holds + strlen(holds), sizeof(holds) - strlen(holds),
+		    "%s%s", i > 0 ? "," : "", ITEM);
+	expect_refusal(cy_entry_create("item.add", add, 11, officer.key, &out,
+	    &err), &err, CY_E_USAGE, "holds-certs must be certificate serials "
+	    "(32 lowercase hex digits each), 1 to 16 joined by ','");
+	holds[strlen(holds) - CY_SERIAL_HEX_LEN - 1] = '\0';
+	assert_int_equal(cy_entry_create("item.add", add, 11, officer.key, &out,
+	    &err), 0);
+	cy_buf_free(&out);
+	/* The contract's "version" is every entry's first line. */
+	add[11].name = "version";
+	expect_refusal(cy_entry_create("item.add", add, 12, officer.key, &out,
+	    &err), &err, CY_E_USAGE, "item.add entries take no field version");
+	add[11].name = "product-version";
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		f[0] = (cy_entry_field){"time", TIME};
+		f[1] = (cy_entry_field){"actor", serial(&witness)};
+		for (j = 0; j < good[i].n; j++)
+			f[j + 2] = good[i].f[j];
+		if (cy_entry_create(good[i].type, f, good[i].n + 2, witness.key,
+		    &out, &err) != 0)
+			fail_msg("%s: %s", good[i].type, err.msg);
+		assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
+		assert_string_equal(cy_entry_type(e), good[i].type);
+		for (j = 0; j < good[i].n; j++)
+			assert_string_equal(cy_entry_get(e, good[i].f[j].name),
+			    good[i].f[j].value);
+		cy_entry_free(e);
+		cy_buf_free(&out);
+	}
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n;
+
+		/* A good entry of that type with one value replaced. */
+		if (strcmp(bad[i].type, "item.add") == 0) {
+			memcpy(f, add, sizeof(add));
+			f[10] = (cy_entry_field){"custodian", ITEM2};
+			n = 11;
+		} else if (strcmp(bad[i].type, "item.change") == 0) {
+			f[0] = (cy_entry_field){"time", TIME};
+			f[1] = (cy_entry_field){"actor", serial(&officer)};
+			change_fields(f + 2, "lose", "in-stock", "lost");
+			n = 6;
+		} else {
+			for (j = 0; strcmp(good[j].type, bad[i].type) != 0; j++)
+				;
+			f[0] = (cy_entry_field){"time", TIME};
+			f[1] = (cy_entry_field){"actor", serial(&officer)};
+			memcpy(f + 2, good[j].f, good[j].n * sizeof(f[0]));
+			n = good[j].n + 2;
+		}
+		for (j = 0; j < n && strcmp(f[j].name, bad[i].field) != 0; j++)
+			;
+		f[j] = (cy_entry_field){bad[i].field, bad[i].value};
+		if (j == n)
+			n++;
+		if (cy_entry_create(bad[i].type, f, n, officer.key, &out, &err) == 0)
+			fail_msg("%s %s=%s was taken", bad[i].type, bad[i].field,
+			    bad[i].value);
+		if (bad[i].msg != NULL)
+			assert_string_equal(err.msg, bad[i].msg);
+	}
+}
+
+/* A record that does not hold what entries could carry is refused. */
+static void
+test_view_record_refusals(void **state)
+{
+	static const struct {
+		const char *from, *to, *msg;
+	} bad[] = {
+		{"state: in-stock", "state: new", "item record: state has no valid "
+		    "value"},
+		{"unit: " UNIT, "unit: vn//x", "item record: unit has no valid value"},
+		{"serial: MD-7", "serial: MD 7", "item record: serial has no valid "
+		    "value"},
+		{"level: toi-mat", "level: secret", "item record: level has no valid "
+		    "value"},
+		{"changes: 1", "changes: -1", "item record: changes has no valid "
+		    "value"},
+		{"format: coyeu.v1/item-view", "format: coyeu.v2/item-view",
+		    "an item record starts with \"format: coyeu.v1/item-view\""},
+		{"updated: ", "pending: stock\nupdated: ", "item record: a pending "
+		    "change needs its action, SHA-256 and the state it came from"},
+	};
+	struct history h = {0};
+	cy_item_view v, back;
+	cy_buf rec = CY_BUF_INIT;
+	char text[4096], *at;
+	cy_error err;
+	size_t i;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	add_device(&h, &officer, ITEM);
+	apply_ok(&v, &h, 0);
+	v.state = CY_ITEM_IN_STOCK;
+	assert_int_equal(cy_item_view_encode(&v, &rec, &err), 0);
+	assert_true(rec.len < sizeof(text) - 64);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(text, rec.data, rec.len);
+		text[rec.len] = '\0';
+		at = strstr(text, bad[i].from);
+		assert_non_null(at);
+		memmove(at + strlen(bad[i].to), at + strlen(bad[i].from),
+		    strlen(at + strlen(bad[i].from)) + 1);
+		memcpy(at, bad[i].to, strlen(bad[i].to));
+		memset(&back, 0, sizeof(back));
+		expect_refusal(cy_item_view_parse((const uint8_t *)text,
+		    strlen(text), &back, &err), &err, CY_E_FORMAT, bad[i].msg);
+	}
+	/* Over the cap before anything is read. */
+	{
+		uint8_t big[CY_ITEM_VIEW_MAX + 1];
+
+		memset(big, 'a', sizeof(big));
+		expect_refusal(cy_item_view_parse(big, sizeof(big), &back, &err),
+		    &err, CY_E_TOO_LARGE, "an item record is larger than 8192 bytes");
+	}
+	/* A view that was never added has no record. */
+	memset(&back, 0, sizeof(back));
+	cy_buf_free(&rec);
+	assert_int_not_equal(cy_item_view_encode(&back, &rec, &err), 0);
+	cy_buf_free(&rec);
+	history_free(&h);
+}
+
 int
 main(void)
 {
@@ -777,6 +987,8 @@ main(void)
 		cmocka_unit_test(test_move_refusals),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_apply_refusals),
+		cmocka_unit_test(test_entries),
+		cmocka_unit_test(test_view_record_refusals),
 	};
 
 	if (cy_init() != 0)
