@@ -208,7 +208,9 @@ CY_API int cy_item_decide(const cy_item_view *item, const char *action,
 /* The verified certificate of `serial`, or NULL when unknown. */
 typedef const cy_cert *cy_item_cert_fn(void *ctx, const char *serial);
 
-/* Folds one entry into the view: item.add (into a zeroed view), then
+/* Folds one entry into the view: item.add (into a zeroed view: text
+ * fields stay zero-filled past their values, so views of one history are
+ * equal bytes), then
  * item.change and item.confirm.  The entry's form and signature are
  * checked; it must be this item's, start from the view's state, carry the
  * table's target state, and a confirmation must name the pending change's

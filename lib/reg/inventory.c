@@ -312,8 +312,10 @@ check_form(const cy_item_view *item, const cy_item_rule *rule,
 	if (rule->second == CY_ITEM_SECOND_NONE && m->pending)
 		return cy_error_set(err, CY_E_POLICY,
 		    "item %s: %s needs no second officer", item->id, rule->action);
-	if (rule->second != CY_ITEM_SECOND_NONE && m->second != NULL &&
-	    actor != NULL && strcmp(m->second, actor) == 0)
+	/* The giver cannot take, nor the one who acts witness. */
+	if (rule->second != CY_ITEM_SECOND_NONE && actor != NULL &&
+	    ((m->second != NULL && strcmp(m->second, actor) == 0) ||
+	    (m->custodian != NULL && strcmp(m->custodian, actor) == 0)))
 		return cy_error_set(err, CY_E_POLICY,
 		    "item %s: the %s must be another officer than the one who acts",
 		    item->id, second_name(rule->second));
@@ -342,25 +344,34 @@ check_form(const cy_item_view *item, const cy_item_rule *rule,
 	return 0;
 }
 
-/* accept and decline: the second officer the pending change waits for. */
+/* accept and decline: the second officer the pending change waits for
+ * (by serial; with the certificate, also in the unit and cleared). */
 static int
-check_second(const cy_item_view *item, const cy_cert *actor, cy_error *err)
+check_second(const cy_item_view *item, const cy_cert *actor,
+    const char *serial, cy_error *err)
 {
 	int transfer = strcmp(item->pending, CY_ITEM_TRANSFER) == 0;
-	const char *serial = cy_cert_serial(actor), *want = item->pending_second;
+	const char *want = item->pending_second;
 	const char *kind = transfer ? "taker" : "witness";
 
 	if (transfer && item->pending_custodian[0] != '\0')
 		want = item->pending_custodian;
-	if (want[0] != '\0' && strcmp(want, serial) != 0)
+	if (want[0] != '\0' && strcmp(want, serial) != 0) {
+		if (actor == NULL)
+			return cy_error_set(err, CY_E_POLICY,
+			    "item %s: the answer is by %s, not the named %s %s",
+			    item->id, serial, kind, want);
 		return cy_error_set(err, CY_E_POLICY,
 		    "%s %s (serial %s) is not the named %s %s",
 		    cy_role_name(cy_cert_role(actor)), cy_cert_name(actor), serial,
 		    kind, want);
-	if (!transfer && strcmp(item->pending_by, serial) == 0)
+	}
+	if (strcmp(item->pending_by, serial) == 0)
 		return cy_error_set(err, CY_E_POLICY,
-		    "item %s: the witness must be another officer than the one who "
-		    "acts", item->id);
+		    "item %s: the %s must be another officer than the one who acts",
+		    item->id, kind);
+	if (actor == NULL)
+		return 0;
 	if (transfer)
 		return check_in_unit(actor, item->pending_unit[0] != '\0' ?
 		    item->pending_unit : item->unit, item->level, "taking unit", err);
@@ -409,10 +420,10 @@ decide(const cy_item_view *item, const cy_item_rule *rule,
 		return r;
 	if (item->state == CY_ITEM_NEW && (r = check_type_fields(item, err)) != 0)
 		return r;
+	if (rule->actors & CY_ITEM_BY_SECOND)
+		return check_second(item, actor, actor_serial, err);
 	if (actor == NULL)
 		return 0;
-	if (rule->actors & CY_ITEM_BY_SECOND)
-		return check_second(item, actor, err);
 	if (!((rule->actors & CY_ITEM_BY_CUSTODIAN) && item->custodian[0] != '\0' &&
 	    strcmp(item->custodian, cy_cert_serial(actor)) == 0) &&
 	    (r = check_in_unit(actor, item->unit, item->level, "item's unit",
@@ -644,11 +655,6 @@ apply_confirm(cy_item_view *v, const cy_entry *e, const cy_cert *actor,
 	if ((r = decide(v, cy_item_rule_find(accepted ? CY_ITEM_ACCEPT :
 	    CY_ITEM_DECLINE), actor, cy_entry_get(e, "actor"), &m, err)) != 0)
 		return r;
-	if (actor == NULL && v->pending_second[0] != '\0' &&
-	    strcmp(v->pending_second, cy_entry_get(e, "actor")) != 0)
-		return cy_error_set(err, CY_E_POLICY,
-		    "item %s: the confirmation is by %s, not the named %s %s", v->id,
-		    cy_entry_get(e, "actor"), role, v->pending_second);
 	fold_confirm(v, accepted);
 	return 0;
 }

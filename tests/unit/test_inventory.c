@@ -425,6 +425,17 @@ test_move_refusals(void **state)
 	    &err, CY_E_POLICY, want);
 	m.second = serial(&taker);
 	assert_int_equal(cy_item_decide(&v, "transfer", officer.cert, &m, &err), 0);
+	/* The custodian cannot hand over to itself. */
+	m.custodian = serial(&custodian);
+	m.custodian_cert = custodian.cert;
+	m.second = NULL;
+	m.unit = UNIT;
+	v.custodian[0] = '\0';
+	snprintf(v.custodian, sizeof(v.custodian), "%s", serial(&custodian));
+	expect_refusal(cy_item_decide(&v, "transfer", custodian.cert, &m, &err),
+	    &err, CY_E_POLICY, "item " ITEM ": the taker must be another officer "
+	    "than the one who acts");
+	m.unit = AGENCY;
 	/* The giver cannot be its own taker or witness. */
 	m.second = serial(&officer);
 	m.custodian = NULL;
@@ -756,15 +767,52 @@ test_apply_refusals(void **state)
 	f[5] = (cy_entry_field){"pending", "yes"};
 	add_entry(&h, &officer, "item.change", f, 6);                /* 7 */
 	apply_ok(&v, &h, 7);
+	/* An answer by another than the named witness: refused with the
+	 * certificates and from the entries alone. */
+	confirm_fields(f, &h.e[7], sha, "witness", "accepted");
+	add_entry(&h, &taker, "item.confirm", f, 4);                 /* 8 */
+	snprintf(want, sizeof(want), "officer Dũng (serial %s) is not the named "
+	    "witness %s", serial(&taker), serial(&witness));
+	expect_apply_refused(&v, &h.e[8], CY_E_POLICY, want);
+	{
+		cy_item_view before = v;
+		cy_error err;
+
+		snprintf(want, sizeof(want), "item " ITEM ": the answer is by %s, "
+		    "not the named witness %s", serial(&taker), serial(&witness));
+		expect_refusal(cy_item_apply(&v, h.e[8].data, h.e[8].len, 9, NULL,
+		    NULL, &err), &err, CY_E_POLICY, want);
+		assert_memory_equal(&before, &v, sizeof(v));
+	}
+	/* A taker's answer to a witness's change. */
+	confirm_fields(f, &h.e[7], sha, "taker", "accepted");
+	add_entry(&h, &witness, "item.confirm", f, 4);               /* 9 */
+	expect_apply_refused(&v, &h.e[9], CY_E_POLICY, "item " ITEM ": a pending "
+	    "stock needs a witness, not a taker");
+	/* An entry signed by another key than its actor's certificate holds. */
+	confirm_fields(f, &h.e[7], sha, "witness", "accepted");
+	{
+		cy_entry_field all[6] = {{"time", TIME}, {"actor", serial(&witness)},
+			f[0], f[1], f[2], f[3]};
+
+		memset(&h.e[h.n], 0, sizeof(h.e[h.n]));
+		assert_int_equal(cy_entry_create("item.confirm", all, 6, taker.key,
+		    &h.e[h.n++], NULL), 0);                          /* 10 */
+	}
+	snprintf(want, sizeof(want), "item " ITEM ": the entry's actor-key is not "
+	    "the key of %s's certificate", serial(&witness));
+	expect_apply_refused(&v, &h.e[10], CY_E_SIGNATURE, want);
 	/* A confirmation of another change. */
 	{
 		char pending[65];
 
+		cy_item_sha256_hex(h.e[5].data, h.e[5].len, sha);
 		cy_item_sha256_hex(h.e[7].data, h.e[7].len, pending);
 		snprintf(want, sizeof(want), "item " ITEM ": the confirmation "
 		    "names change %s, not the pending one (%s)", sha, pending);
 		expect_apply_refused(&v, &h.e[6], CY_E_POLICY, want);
 	}
+	history_free(&h);
 }
 
 /* The new entry types: made, verified, parsed back field by field; each
@@ -799,7 +847,8 @@ test_entries(void **state)
 		{"item.add", "serial", "", NULL},
 		{"item.add", "holds-certs", "0123", "holds-certs must be "
 		    "certificate serials (32 lowercase hex digits each), 1 to 16 "
-		    "joined by ','"},
+		    "different ones joined by ','"},
+		{"item.add", "holds-certs", ITEM "," ITEM2 "," ITEM, NULL},
 		{"item.add", "holds-certs", ITEM ",", NULL},
 		{"item.add", "holds-certs", ITEM ", " ITEM2, NULL},
 		{"item.add", "item-type", "toaster", "item-type must be one of "
@@ -849,10 +898,10 @@ test_entries(void **state)
 	holds[0] = '\0';
 	for (i = 0; i < CY_ITEM_HOLDS_MAX + 1; i++)
 		snprintf(holds + strlen(holds), sizeof(holds) - strlen(holds),
-		    "%s%s", i > 0 ? "," : "", ITEM);
+		    "%s%032zx", i > 0 ? "," : "", i + 1);
 	expect_refusal(cy_entry_create("item.add", add, 11, officer.key, &out,
 	    &err), &err, CY_E_USAGE, "holds-certs must be certificate serials "
-	    "(32 lowercase hex digits each), 1 to 16 joined by ','");
+	    "(32 lowercase hex digits each), 1 to 16 different ones joined by ','");
 	holds[strlen(holds) - CY_SERIAL_HEX_LEN - 1] = '\0';
 	assert_int_equal(cy_entry_create("item.add", add, 11, officer.key, &out,
 	    &err), 0);
