@@ -195,6 +195,48 @@ cy_item_sha256_hex(const uint8_t *data, size_t len, char out[65])
 	cy_hex_encode(out, h, sizeof(h));
 }
 
+static int
+by_bytes(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+cy_item_list_sha256(const char *const *items, size_t n, char out[65],
+    cy_error *err)
+{
+	crypto_hash_sha256_state st;
+	uint8_t h[crypto_hash_sha256_BYTES];
+	const char **sorted = NULL;
+	size_t i, len;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		len = strnlen(items[i], CY_ITEM_REF_MAX + 1);
+		if (len == 0 || len > CY_ITEM_REF_MAX ||
+		    memchr(items[i], '\n', len) != NULL)
+			return cy_error_set(err, CY_E_USAGE,
+			    "declared item %zu is not an item id or TYPE:SERIAL "
+			    "(1 to %d bytes, no line feed)", i + 1, CY_ITEM_REF_MAX);
+	}
+	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		sorted[i] = items[i];
+	if (n > 1)
+		qsort(sorted, n, sizeof(*sorted), by_bytes);
+	crypto_hash_sha256_init(&st);
+	for (i = 0; i < n; i++) {
+		crypto_hash_sha256_update(&st, (const uint8_t *)sorted[i],
+		    strlen(sorted[i]));
+		crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+	}
+	crypto_hash_sha256_final(&st, h);
+	cy_hex_encode(out, h, sizeof(h));
+	free(sorted);
+	return 0;
+}
+
 /* --- the decision --- */
 
 static const char *

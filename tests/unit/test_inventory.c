@@ -1026,6 +1026,32 @@ test_view_record_refusals(void **state)
 	history_free(&h);
 }
 
+/* The declared list's hash: order-free, each item followed by LF. */
+static void
+test_list_sha256(void **state)
+{
+	const char *a[] = {"token:TK-2", ITEM, "key:K-1"};
+	const char *b[] = {ITEM, "key:K-1", "token:TK-2"};
+	const char *bad[] = {"token:TK-2", "a\nb"};
+	const char text[] = "1f2e3d4c5b6a79881f2e3d4c5b6a7988\nkey:K-1\n"
+	    "token:TK-2\n";
+	char x[65], y[65], want[65];
+	cy_error err;
+
+	(void)state;
+	assert_int_equal(cy_item_list_sha256(a, 3, x, &err), 0);
+	assert_int_equal(cy_item_list_sha256(b, 3, y, &err), 0);
+	cy_item_sha256_hex((const uint8_t *)text, strlen(text), want);
+	assert_string_equal(x, want);
+	assert_string_equal(y, want);
+	assert_int_equal(cy_item_list_sha256(NULL, 0, x, &err), 0);
+	assert_string_equal(x,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	expect_refusal(cy_item_list_sha256(bad, 2, x, &err), &err, CY_E_USAGE,
+	    "declared item 2 is not an item id or TYPE:SERIAL (1 to 128 bytes, "
+	    "no line feed)");
+}
+
 int
 main(void)
 {
@@ -1038,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_apply_refusals),
 		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_view_record_refusals),
+		cmocka_unit_test(test_list_sha256),
 	};
 
 	if (cy_init() != 0)
