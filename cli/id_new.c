@@ -59,6 +59,7 @@ print_public(const char *path, const cy_idkey *k, int json, int keyring)
 	char pq_text[CLI_PQ_KEY_TEXT_MAX];
 	cy_error err = {0, ""};
 
+	pq[0] = '\0';
 	cy_b64_encode(sign, cy_idkey_sign_public(k), CY_SIGN_PUBLIC_LEN, 0);
 	if (recipient_of(k, cy_identity_from_key, seal, &err) != 0 ||
 	    (cy_idkey_pq_public(k) != NULL &&
