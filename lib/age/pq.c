@@ -225,13 +225,95 @@ cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN], cy_recipient **out,
 
 /* --- the stanza: -> mlkem768x25519 base64(enc), body = HPKE ciphertext --- */
 
+/* Encaps(ek) with op->m and op->eph as its randomness: enc, op->ss. */
+static int
+encaps(struct pq_op *op, const uint8_t pub[CY_PQ_PUB_LEN],
+    uint8_t enc[CY_PQ_ENC_LEN], cy_error *err)
+{
+	const uint8_t *ek_t = pub + CY_MLKEM768_EK_LEN;
+	uint8_t *share = enc + CY_MLKEM768_CT_LEN;
+	int r;
+
+	if ((r = cy_mlkem768_encaps(pub, op->m, enc, op->ss_pq)) != 0)
+		return cy_error_set(err, r, "ML-KEM-768 encapsulation failed");
+	if (crypto_scalarmult_base(share, op->eph) != 0 ||
+	    crypto_scalarmult(op->ss_t, op->eph, ek_t) != 0)
+		return cy_error_set(err, CY_E_CRYPTO,
+		    "X25519 with this post-quantum recipient failed "
+		    "(low-order public key)");
+	if ((r = combine(op, share, ek_t)) != 0)
+		return cy_error_set(err, r, "the hybrid KEM combiner failed");
+	return 0;
+}
+
+/* Decaps(id, enc) into op->ss.  A foreign or damaged ML-KEM ciphertext
+ * is not an error (implicit rejection gives a pseudorandom ss_PQ); a
+ * low-order X25519 share is a header failure, as in age. */
+static int
+decaps(struct pq_op *op, const cy_identity *id,
+    const uint8_t enc[CY_PQ_ENC_LEN], cy_error *err)
+{
+	const uint8_t *share = enc + CY_MLKEM768_CT_LEN;
+	int r;
+
+	if ((r = cy_mlkem768_decaps(id->pq->dk, enc, op->ss_pq)) != 0)
+		return cy_error_set(err, r, "ML-KEM-768 decapsulation failed");
+	if (crypto_scalarmult(op->ss_t, id->pq->x25519, share) != 0)
+		return cy_error_set(err, CY_E_HEADER,
+		    "mlkem768x25519 stanza has a low-order X25519 share "
+		    "(all-zero shared secret)");
+	if ((r = combine(op, share, id->pq_pub + CY_MLKEM768_EK_LEN)) != 0)
+		return cy_error_set(err, r, "the hybrid KEM combiner failed");
+	return 0;
+}
+
+int
+cy_pq_encaps(const uint8_t pub[CY_PQ_PUB_LEN],
+    const uint8_t m[CY_MLKEM_MSG_LEN], const uint8_t eph[CY_X25519_KEY_LEN],
+    uint8_t enc[CY_PQ_ENC_LEN], uint8_t ss[CY_PQ_SS_LEN], cy_error *err)
+{
+	struct pq_op *op;
+	int r;
+
+	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
+		return nomem(err);
+	memcpy(op->m, m, sizeof(op->m));
+	memcpy(op->eph, eph, sizeof(op->eph));
+	if ((r = encaps(op, pub, enc, err)) == 0)
+		memcpy(ss, op->ss, CY_PQ_SS_LEN);
+	cy_secret_free(op);
+	return r;
+}
+
+int
+cy_pq_decaps(const cy_identity *id, const uint8_t enc[CY_PQ_ENC_LEN],
+    uint8_t ss[CY_PQ_SS_LEN], cy_error *err)
+{
+	struct pq_op *op;
+	int r;
+
+	if (id == NULL || id->kind != CY_KIND_PQ || id->pq == NULL)
+		return cy_error_set(err, CY_E_USAGE, "not a post-quantum "
+		    "identity");
+	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
+		return nomem(err);
+	if ((r = decaps(op, id, enc, err)) == 0)
+		memcpy(ss, op->ss, CY_PQ_SS_LEN);
+	cy_secret_free(op);
+	return r;
+}
+
+const uint8_t *
+cy_pq_identity_public(const cy_identity *id)
+{
+	return id != NULL && id->kind == CY_KIND_PQ ? id->pq_pub : NULL;
+}
+
 int
 cy_pq_wrap(const cy_recipient *rc, const uint8_t *file_key, cy_header *h,
     cy_error *err)
 {
-	const uint8_t *ek_t = rc->pq_pub + CY_MLKEM768_EK_LEN;
 	uint8_t enc[CY_PQ_ENC_LEN], body[CY_WRAPPED_KEY_LEN];
-	uint8_t *share = enc + CY_MLKEM768_CT_LEN;
 	char enc_b64[ENC_B64_LEN + 1];
 	const char *args[1] = {enc_b64};
 	struct pq_op *op;
@@ -241,19 +323,9 @@ cy_pq_wrap(const cy_recipient *rc, const uint8_t *file_key, cy_header *h,
 		return nomem(err);
 	cy_random(op->m, sizeof(op->m));
 	cy_random(op->eph, sizeof(op->eph));
-	if ((r = cy_mlkem768_encaps(rc->pq_pub, op->m, enc, op->ss_pq)) != 0) {
-		cy_error_set(err, r, "ML-KEM-768 encapsulation failed");
+	if ((r = encaps(op, rc->pq_pub, enc, err)) != 0)
 		goto out;
-	}
-	if (crypto_scalarmult_base(share, op->eph) != 0 ||
-	    crypto_scalarmult(op->ss_t, op->eph, ek_t) != 0) {
-		r = cy_error_set(err, CY_E_CRYPTO,
-		    "X25519 with this post-quantum recipient failed "
-		    "(low-order public key)");
-		goto out;
-	}
-	if ((r = combine(op, share, ek_t)) != 0 ||
-	    (r = key_schedule(op)) != 0 ||
+	if ((r = key_schedule(op)) != 0 ||
 	    (r = cy_aead_seal(op->key, op->nonce, file_key, CY_FILE_KEY_LEN,
 	    body)) != 0) {
 		cy_error_set(err, r, "HPKE sealing failed");
@@ -296,7 +368,6 @@ cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
     cy_error *err)
 {
 	uint8_t enc[CY_PQ_ENC_LEN + 2];
-	const uint8_t *share = enc + CY_MLKEM768_CT_LEN;
 	struct pq_op *op = NULL;
 	int r;
 
@@ -306,20 +377,9 @@ cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
 		return r;
 	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
 		return nomem(err);
-	/* Implicit rejection: a foreign or damaged ML-KEM ciphertext yields
-	 * a pseudorandom ss_PQ, and the AEAD below fails (no match). */
-	if ((r = cy_mlkem768_decaps(id->pq->dk, enc, op->ss_pq)) != 0) {
-		cy_error_set(err, r, "ML-KEM-768 decapsulation failed");
+	if ((r = decaps(op, id, enc, err)) != 0)
 		goto out;
-	}
-	if (crypto_scalarmult(op->ss_t, id->pq->x25519, share) != 0) {
-		r = cy_error_set(err, CY_E_HEADER,
-		    "mlkem768x25519 stanza has a low-order X25519 share "
-		    "(all-zero shared secret)");
-		goto out;
-	}
-	if ((r = combine(op, share, id->pq_pub + CY_MLKEM768_EK_LEN)) != 0 ||
-	    (r = key_schedule(op)) != 0) {
+	if ((r = key_schedule(op)) != 0) {
 		cy_error_set(err, r, "HPKE key schedule failed");
 		goto out;
 	}
