@@ -25,7 +25,7 @@
 #define CY_PQ_SEED_LEN 32
 #define CY_PQ_PUB_LEN (CY_MLKEM768_EK_LEN + CY_X25519_KEY_LEN)  /* 1216 */
 #define CY_PQ_ENC_LEN (CY_MLKEM768_CT_LEN + CY_X25519_KEY_LEN)  /* 1120 */
-#define CY_PQ_SS_LEN 32   /* the hybrid KEM's shared secret */
+#define CY_PQ_SS_LEN CY_KEY_SHARED_LEN  /* the hybrid KEM's shared secret */
 
 enum cy_key_kind {
 	CY_KIND_X25519 = 1, CY_KIND_SCRYPT = 2, CY_KIND_PQ = 3,
@@ -72,7 +72,9 @@ struct cy_identity {
 	cy_unwrap_fn *unwrap;
 	/* X25519: the key whose x25519 operation opens stanzas; own_key when
 	 * the identity was made from a secret (and owns it), else borrowed
-	 * (cy_identity_from_key). */
+	 * (cy_identity_from_key).  Hybrid: pq holds the secret when made from
+	 * a seed; else (pq NULL) key's pq_decaps opens stanzas
+	 * (cy_identity_from_key_pq). */
 	const cy_key *key;
 	cy_key *own_key;
 	uint8_t pub[CY_X25519_KEY_LEN];
@@ -94,20 +96,28 @@ int cy_pq_identity_from_seed(const uint8_t seed[CY_PQ_SEED_LEN],
 int cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN],
     cy_recipient **out, cy_error *err) CY_MUST_CHECK;
 
-/* The hybrid KEM itself (pq.c), for the release-pq stanza.  Encaps to
- * pub with the given randomness (m: ML-KEM's message, eph: the X25519
- * ephemeral secret; random, or fixed for test vectors) gives enc and ss;
- * Decaps with a hybrid identity gives ss (CY_E_HEADER for a low-order
- * X25519 share; a foreign ciphertext gives a pseudorandom ss).  ss is a
- * secret: callers keep it in guarded memory. */
+/* The hybrid KEM itself (pq.c): encapsulation with the caller's
+ * randomness m (ML-KEM) and eph (the X25519 ephemeral secret; random, or
+ * fixed for test vectors) gives enc and the shared secret ss; Decaps with
+ * a hybrid identity (from a seed, or a key's pq_decaps) gives ss
+ * (CY_E_HEADER for a low-order X25519 share; a foreign ciphertext gives a
+ * pseudorandom ss).  ss is a secret: callers keep it in guarded memory. */
 int cy_pq_encaps(const uint8_t pub[CY_PQ_PUB_LEN],
     const uint8_t m[CY_MLKEM_MSG_LEN], const uint8_t eph[CY_X25519_KEY_LEN],
-    uint8_t enc[CY_PQ_ENC_LEN], uint8_t ss[CY_PQ_SS_LEN],
+    uint8_t enc[CY_PQ_ENC_LEN], uint8_t ss[CY_KEY_SHARED_LEN],
     cy_error *err) CY_MUST_CHECK;
 int cy_pq_decaps(const cy_identity *id, const uint8_t enc[CY_PQ_ENC_LEN],
-    uint8_t ss[CY_PQ_SS_LEN], cy_error *err) CY_MUST_CHECK;
+    uint8_t ss[CY_KEY_SHARED_LEN], cy_error *err) CY_MUST_CHECK;
 /* A hybrid identity's public key (CY_PQ_PUB_LEN), or NULL. */
 const uint8_t *cy_pq_identity_public(const cy_identity *id);
+/* A software key (base/key_soft.h) with a hybrid part from pq_seed
+ * besides its Ed25519 seed and X25519 secret (either may be NULL). */
+int cy_key_software_pq(const uint8_t *seed, const uint8_t *seal_sk,
+    const uint8_t pq_seed[CY_PQ_SEED_LEN], cy_key **out,
+    cy_error *err) CY_MUST_CHECK;
+/* The AGE-SECRET-KEY-PQ-1… string of a hybrid seed. */
+int cy_pq_identity_string(const uint8_t seed[CY_PQ_SEED_LEN],
+    char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
 
 /* The AGE-SECRET-KEY-1… string of an X25519 secret. */
 int cy_x25519_identity_string(const uint8_t secret[CY_X25519_KEY_LEN],
