@@ -410,21 +410,14 @@ pg_cluster() {
 	esac >/dev/null 2>&1
 }
 # --- post-quantum copies (coyeu.v1/release-pq, docs/exchange.md) ---
+. "${SRCDIR:-.}/tests/cli/lib/pqofficer.sh"
 # pq_person NAME: an officer of vn/hcm/a whose certificate carries its
-# hybrid key (challenge, proof, issue), registered.
+# hybrid key (tests/cli/lib/pqofficer.sh), registered.
 pq_person() {
-	$C id new --unprotected -o "$T/$1.key" >/dev/null 2>&1 &&
-	$C id request -k "$T/$1.key" --name "Cán bộ $1" --unit vn/hcm/a \
-	    -o "$T/$1.req" >/dev/null 2>&1 &&
-	$C cert challenge -k "$T/hcm.key" -o "$T/$1.ch" "$T/$1.req" \
-	    >/dev/null 2>&1 &&
-	$C id prove -k "$T/$1.key" -o "$T/$1.proof" "$T/$1.ch" >/dev/null 2>&1 &&
-	$C cert issue -k "$T/hcm.key" -c "$T/hcm.chain" --role officer \
-	    --clearance toi-mat --pq-proof "$T/$1.proof" "$T/$1.req" \
-	    -o "$T/$1.chain" >/dev/null 2>"$T/pki.err" &&
-	grep -q '^seal-pq-key: age1pq1' "$T/$1.chain" &&
+	pq_officer "$T/$1.key" "Cán bộ $1" vn/hcm/a "$T/hcm.key" \
+	    "$T/hcm.chain" "$T/$1.chain" --role officer --clearance toi-mat &&
 	$C id register -k "$T/$1.key" -c "$T/$1.chain" >/dev/null 2>&1 ||
-	    { bad "post-quantum officer $1"; cat "$T/pki.err"; }
+	    bad "post-quantum officer $1"
 }
 pq_person pq1
 pq_person pq2
