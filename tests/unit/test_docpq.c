@@ -320,7 +320,7 @@ test_levels(void **state)
 			    &err), 0);
 			assert_false(s.pq);
 			snprintf(want, sizeof(want), "recipient Carol (serial %s) "
-			    "and 1 others have no post-quantum sealing key",
+			    "and 1 other have no post-quantum sealing key",
 			    cy_cert_serial(w->carol.cert));
 			assert_string_equal(s.reason, want);
 			expect_stanzas(&s.file, 2, "X25519");
