@@ -138,6 +138,9 @@ take_params(cy_doc_sealing *s, const cy_doc_seal_params *p, cy_error *err)
 	if (cy_level_name(p->level) == NULL)
 		return cy_error_set(err, CY_E_USAGE, "unknown level %d",
 		    p->level);
+	if (p->pq != 0 && p->pq != CY_DOC_PQ_NEVER)
+		return cy_error_set(err, CY_E_USAGE, "unknown post-quantum "
+		    "choice %d (0 or CY_DOC_PQ_NEVER)", p->pq);
 	if ((r = cy_label_document_check(p->document, err)) != 0 ||
 	    (r = cy_label_copy_check(p->copy, err)) != 0 ||
 	    (r = cy_canon_list_normalize(p->compartments != NULL ?
