@@ -124,8 +124,8 @@ discard(void *ctx, const uint8_t *p, size_t len, cy_error *err)
  * splits them (64 KiB and a tag each; the last one shorter, or full when
  * nothing follows it; a lone tag for an empty payload), hashed into the
  * payload digest, which must be the signed one. */
-static int
-check_payload(struct cy_src *in, const cy_label *l, cy_error *err)
+int
+cy_doc_payload_check(struct cy_src *in, const cy_label *l, cy_error *err)
 {
 	uint8_t nonce[CY_STREAM_NONCE_LEN], digest[CY_SHA256_LEN];
 	struct cy_doc_digest d = {0};
@@ -212,7 +212,7 @@ check_file(struct cy_src *in, const cy_trust *trust, cy_doc_upload *u,
 		    "label is another file's");
 		goto out;
 	}
-	r = check_payload(in, u->label, err);
+	r = cy_doc_payload_check(in, u->label, err);
 out:
 	cy_header_free(&h);
 	return r;
