@@ -42,8 +42,12 @@ void
 cy_doc_stanzas_digest(const cy_header *h, size_t upto,
     uint8_t out[CY_SHA256_LEN])
 {
+	const cy_stanza *last = h->nstanzas ? &h->stanzas[h->nstanzas - 1] :
+	    NULL;
 	size_t from = h->nstanzas ? h->stanzas[0].raw_off : 0;
-	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off : from;
+	/* upto == nstanzas: all of them (a header being built). */
+	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off :
+	    last != NULL ? last->raw_off + last->raw_len : from;
 
 	cy_sha256_digest(h->raw.data + from, to - from, out);
 }
