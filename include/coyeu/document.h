@@ -261,6 +261,20 @@ CY_API const char *cy_doc_upload_copy_id(const cy_doc_upload *u, size_t i);
 /* SHA-256 of the label text and of the whole file, 32 bytes each. */
 CY_API const uint8_t *cy_doc_upload_label_sha256(const cy_doc_upload *u);
 CY_API const uint8_t *cy_doc_upload_sealed_sha256(const cy_doc_upload *u);
+/* A resealed registry-held file (docs/format.md "Re-sealing"): the same
+ * checks, but its recipient stanzas are the release-pq stanzas before a
+ * reseal stanza holding exactly `record` (in clear here, as the label),
+ * which must bind the label to them, signed by an entitled resealer whose
+ * chain verifies at the record's time (not after now + the clock skew).
+ * The payload digest is the label's: the payload is the one registered.
+ * CY_E_USAGE without a record; the refusals of cy_doc_upload_check and of
+ * the record (CY_E_SIGNATURE, CY_E_POLICY, CY_E_FORMAT). */
+CY_API int cy_doc_reseal_upload_check(const cy_source *file,
+    uint64_t max_size, const uint8_t *label, size_t label_len,
+    const uint8_t *record, size_t record_len, const cy_trust *trust,
+    int64_t now, cy_doc_upload **out, cy_error *err) CY_MUST_CHECK;
+/* The verified record of a resealed upload (NULL otherwise). */
+CY_API const cy_doc_reseal *cy_doc_upload_reseal(const cy_doc_upload *u);
 
 /* The header alone, no key: the outer mark ('A', 'B', 'C' or 0 for a plain
  * age file) and the stanzas.  Free h with cy_header_free. */
@@ -353,6 +367,16 @@ CY_API const cy_label *cy_doc_resealing_label(const cy_doc_resealing *rs);
 /* The verified certificate now holding label recipient i's stanza. */
 CY_API const cy_cert *cy_doc_resealing_recipient(const cy_doc_resealing *rs,
     size_t i);
+/* Registry-held documents (release stanzas): the new stanzas are
+ * coyeu.v1/release-pq stanzas for the same doc-id and copy-ids, each
+ * under a fresh R.  Copy i's id (NULL for a document sealed directly),
+ * and its new R sealed to pub (the registry's sealing key), as
+ * cy_doc_sealing_release_seal. */
+CY_API const char *cy_doc_resealing_copy_id(const cy_doc_resealing *rs,
+    size_t i);
+CY_API int cy_doc_resealing_release_seal(const cy_doc_resealing *rs,
+    size_t i, const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out,
+    cy_error *err) CY_MUST_CHECK;
 CY_API void cy_doc_resealing_free(cy_doc_resealing *rs);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "age/ageio.h"
 #include "age/recipient.h"
+#include "age/release_raw.h"
 #include "coyeu/file.h"
 #include "coyeu/policy.h"
 #include "coyeu/secret.h"
@@ -34,6 +35,12 @@ struct cy_doc_resealing {
 	size_t n;
 	cy_doc_reseal *record;
 	cy_buf header;           /* the new header */
+	/* Registry-held (release stanzas): the doc-id, each copy's id (kept)
+	 * and its new R (guarded memory), which only the registry receives,
+	 * sealed to its key. */
+	char doc_id[CY_RELEASE_ID_SIZE];
+	char (*copy_ids)[CY_RELEASE_ID_SIZE];
+	uint8_t (*secrets)[CY_RELEASE_SECRET_LEN];
 };
 
 void
@@ -55,6 +62,8 @@ cy_doc_resealing_free(cy_doc_resealing *rs)
 	free(rs->serials);
 	cy_doc_reseal_free(rs->record);
 	cy_buf_free(&rs->header);
+	free(rs->copy_ids);
+	cy_secret_free(rs->secrets);
 	free(rs);
 }
 
@@ -111,6 +120,21 @@ read_header(cy_doc_resealing *rs, size_t *label_idx, cy_error *err)
 			    "sealed post-quantum already (stanza %zu is %s): "
 			    "there is nothing to reseal", i + 1,
 			    rs->old.stanzas[i].type);
+	if (*label_idx == 0 ||
+	    strcmp(rs->old.stanzas[0].type, CY_RELEASE_STANZA) != 0)
+		return 0;
+	/* Registry-held: the same copies, each under a fresh R. */
+	if ((r = cy_doc_release_stanzas_check(&rs->old, *label_idx,
+	    rs->doc_id, err)) != 0)
+		return r;
+	if ((rs->copy_ids = calloc(*label_idx, sizeof(*rs->copy_ids))) ==
+	    NULL || (rs->secrets = cy_secret_alloc(*label_idx *
+	    sizeof(*rs->secrets))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	for (i = 0; i < *label_idx; i++)
+		memcpy(rs->copy_ids[i], rs->old.stanzas[i].args[1],
+		    CY_RELEASE_ID_SIZE);
+	cy_random(rs->secrets, *label_idx * sizeof(*rs->secrets));
 	return 0;
 }
 
@@ -386,8 +410,12 @@ wrap_stanzas(const cy_doc_resealing *rs, cy_header *h, cy_error *err)
 
 	memset(h, 0, sizeof(*h));
 	for (i = 0; i < rs->n; i++) {
-		if ((r = cy_pq_recipient_from_pub(
-		    cy_cert_seal_pq_public(rs->leaves[i]), &rc, err)) != 0)
+		r = rs->copy_ids != NULL ?
+		    cy_release_pq_recipient(cy_cert_seal_pq_public(rs->leaves[i]),
+		    rs->doc_id, rs->copy_ids[i], rs->secrets[i], &rc, err) :
+		    cy_pq_recipient_from_pub(cy_cert_seal_pq_public(rs->leaves[i]),
+		    &rc, err);
+		if (r != 0)
 			return r;
 		r = rc->wrap(rc, rs->file_key, h, err);
 		cy_recipient_free(rc);
@@ -537,6 +565,24 @@ out:
 		*refused = who;
 	cy_doc_resealing_free(rs);
 	return r;
+}
+
+const char *
+cy_doc_resealing_copy_id(const cy_doc_resealing *rs, size_t i)
+{
+	return rs->copy_ids != NULL && i < rs->n ? rs->copy_ids[i] : NULL;
+}
+
+int
+cy_doc_resealing_release_seal(const cy_doc_resealing *rs, size_t i,
+    const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out, cy_error *err)
+{
+	if (rs->copy_ids == NULL || i >= rs->n)
+		return cy_error_set(err, CY_E_USAGE, "no release secret for "
+		    "recipient %zu: the document is not registry-held or has "
+		    "fewer recipients", i);
+	return cy_release_secret_seal(rs->secrets[i], rs->doc_id,
+	    rs->copy_ids[i], pub, out, err);
 }
 
 int

@@ -44,6 +44,13 @@ int cy_doc_reseal_verify(const cy_header *h, size_t nrcpt,
     const uint8_t *file_key, const cy_label *l, const cy_trust *trust,
     int64_t now, cy_doc_reseal **out, cy_error *err) CY_MUST_CHECK;
 
+/* The same checks of a record in clear (text), for the registry, which
+ * has no file key: the caller compares the stanza's body length. */
+int cy_doc_reseal_verify_text(const uint8_t *text, size_t len,
+    const cy_header *h, size_t nrcpt, const cy_label *l,
+    const cy_trust *trust, int64_t now, cy_doc_reseal **out,
+    cy_error *err) CY_MUST_CHECK;
+
 /* The policy's recipients after a reseal: serials[i] (the label's) becomes
  * the serial now holding stanza i. */
 void cy_doc_reseal_map(const cy_doc_reseal *rs, const char **serials,

@@ -411,7 +411,6 @@ cy_doc_reseal_verify(const cy_header *h, size_t nrcpt,
 {
 	const cy_stanza *s = &h->stanzas[nrcpt];
 	uint8_t now_sha[CY_SHA256_LEN], *text = NULL;
-	cy_doc_reseal *rs = NULL;
 	size_t len;
 	int r;
 
@@ -434,6 +433,25 @@ cy_doc_reseal_verify(const cy_header *h, size_t nrcpt,
 		    "another file's");
 		goto out;
 	}
+	r = cy_doc_reseal_verify_text(text, len, h, nrcpt, l, trust, now, out,
+	    err);
+out:
+	cy_wipe(text, len);
+	free(text);
+	return r;
+}
+
+int
+cy_doc_reseal_verify_text(const uint8_t *text, size_t len,
+    const cy_header *h, size_t nrcpt, const cy_label *l,
+    const cy_trust *trust, int64_t now, cy_doc_reseal **out, cy_error *err)
+{
+	uint8_t now_sha[CY_SHA256_LEN];
+	cy_doc_reseal *rs = NULL;
+	int r;
+
+	*out = NULL;
+	cy_doc_stanzas_digest(h, nrcpt, now_sha);
 	if ((r = cy_doc_reseal_parse(text, len, &rs, err)) != 0 ||
 	    (r = check_binding(rs, h, nrcpt, now_sha, l, err)) != 0 ||
 	    (r = check_resealer(rs, l, trust, now, err)) != 0)
@@ -442,8 +460,6 @@ cy_doc_reseal_verify(const cy_header *h, size_t nrcpt,
 	rs = NULL;
 out:
 	cy_doc_reseal_free(rs);
-	cy_wipe(text, len);
-	free(text);
 	return r;
 }
 

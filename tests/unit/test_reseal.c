@@ -12,7 +12,10 @@
 #include "coyeu/secret.h"
 #include "age/ageio.h"
 #include "base/crypto.h"
+#include "age/recipient.h"
+#include "age/release_raw.h"
 #include "doc/docint.h"
+#include "doc/docseal.h"
 #include "doc/reseal.h"
 
 struct world {
@@ -84,8 +87,21 @@ read_fd(int fd)
 
 /* w->plain sealed classically (TỐI MẬT) by the sealer to alice and bob,
  * through the library's checked path. */
+static cy_buf seal_as(struct world *w, const char *docno,
+    const char *doc_id, uint8_t r[2][CY_RELEASE_SECRET_LEN],
+    char copy_ids[2][CY_RELEASE_ID_SIZE]);
+
 static cy_buf
 seal_classical(struct world *w, const char *docno)
+{
+	return seal_as(w, docno, NULL, NULL, NULL);
+}
+
+/* The same, registry-mediated when doc_id is given: *r and copy_ids
+ * receive each copy's R and id. */
+static cy_buf
+seal_as(struct world *w, const char *docno, const char *doc_id,
+    uint8_t r[2][CY_RELEASE_SECRET_LEN], char copy_ids[2][CY_RELEASE_ID_SIZE])
 {
 	cy_chain *signer = pki_chain(&w->sealer), *to[2];
 	cy_doc_seal_params p;
@@ -106,9 +122,15 @@ seal_classical(struct world *w, const char *docno)
 	p.nrecipients = 2;
 	p.trust = &w->trust;
 	p.pq = CY_DOC_PQ_NEVER;
+	p.release_doc_id = doc_id;
 	if (cy_doc_seal_prepare(&p, &s, NULL, &err) != 0)
 		fail_msg("seal: %s", err.msg);
 	assert_int_equal(cy_doc_sealing_pq(s), 0);
+	for (int i = 0; doc_id != NULL && i < 2; i++) {
+		memcpy(r[i], cy_doc_sealing_release_secret(s, i),
+		    CY_RELEASE_SECRET_LEN);
+		strcpy(copy_ids[i], cy_doc_sealing_copy_id(s, i));
+	}
 	in = temp_fd(w->plain, sizeof(w->plain));
 	fd = temp_fd(NULL, 0);
 	if (cy_doc_seal_fd(in, fd, s, NULL, &err) != 0)
@@ -126,10 +148,24 @@ seal_classical(struct world *w, const char *docno)
 /* `who` (its classical key, its chain `as`) reseals file with the chains
  * a keyring would hold: alice's old and new, bob's.  0 and *out, or the
  * error. */
+static int reseal_with(struct world *w, const struct pki_holder *who,
+    cy_identity *id, const struct pki_holder *as, const cy_buf *file,
+    cy_buf *out, cy_doc_resealing **keep, cy_error *err);
+
 static int
 reseal(struct world *w, const struct pki_holder *who,
     const struct pki_holder *as, const cy_buf *file, cy_buf *out,
     cy_error *err)
+{
+	return reseal_with(w, who, NULL, as, file, out, NULL, err);
+}
+
+/* With id (NULL: who's X25519 identity); *keep (when not NULL) receives
+ * the resealing. */
+static int
+reseal_with(struct world *w, const struct pki_holder *who, cy_identity *given,
+    const struct pki_holder *as, const cy_buf *file, cy_buf *out,
+    cy_doc_resealing **keep, cy_error *err)
 {
 	cy_chain *chains[3], *mine = pki_chain(as);
 	cy_doc_reseal_params p;
@@ -141,9 +177,10 @@ reseal(struct world *w, const struct pki_holder *who,
 	chains[0] = pki_chain(&w->alice);
 	chains[1] = pki_chain(&w->alice2);
 	chains[2] = pki_chain(&w->bob);
-	assert_int_equal(cy_identity_from_key(who->key, &id, err), 0);
+	if (given == NULL)
+		assert_int_equal(cy_identity_from_key(who->key, &id, err), 0);
 	memset(&p, 0, sizeof(p));
-	p.identities = &id;
+	p.identities = given != NULL ? &given : &id;
 	p.nidentities = 1;
 	p.signer = who->key;
 	p.resealer = mine;
@@ -160,7 +197,10 @@ reseal(struct world *w, const struct pki_holder *who,
 		close(fd);
 	}
 	close(in);
-	cy_doc_resealing_free(rs);
+	if (keep != NULL && r == 0)
+		*keep = rs;
+	else
+		cy_doc_resealing_free(rs);
 	cy_identity_free(id);
 	for (i = 0; i < 3; i++)
 		cy_chain_free(chains[i]);
@@ -458,6 +498,132 @@ test_forged_records(void **state)
 	cy_buf_free(&other);
 }
 
+/* A registry-held document: the same copies as release-pq stanzas under
+ * fresh R values, checked by the registry without a key. */
+static void
+test_registry_held(void **state)
+{
+	struct world *w = *state;
+	uint8_t r[2][CY_RELEASE_SECRET_LEN], newr[CY_RELEASE_SECRET_LEN];
+	char doc_id[CY_RELEASE_ID_SIZE], copy_ids[2][CY_RELEASE_ID_SIZE];
+	cy_identity *x = NULL, *rel = NULL, *reg = NULL, *pq = NULL;
+	cy_buf file, out, other, out2, sealed = CY_BUF_INIT, plain;
+	cy_doc_resealing *rs = NULL, *rs2 = NULL;
+	const cy_doc_reseal *rec;
+	const uint8_t *label, *text;
+	cy_doc_upload *u = NULL;
+	cy_doc_open_params op;
+	cy_doc_info info;
+	cy_chain *reader;
+	cy_source src;
+	cy_error err;
+	size_t label_len, len;
+	int in, fd;
+
+	assert_int_equal(cy_release_id_new(doc_id, &err), 0);
+	file = seal_as(w, "5/RESEAL", doc_id, r, copy_ids);
+	/* Alice, with R released to her. */
+	assert_int_equal(cy_identity_from_key(w->alice.key, &x, &err), 0);
+	assert_int_equal(cy_release_identity(x, doc_id, copy_ids[0], r[0], &rel,
+	    &err), 0);
+	if (reseal_with(w, &w->alice, rel, &w->alice, &file, &out, &rs,
+	    &err) != 0)
+		fail_msg("reseal: %s", err.msg);
+	assert_string_equal(cy_doc_resealing_copy_id(rs, 1), copy_ids[1]);
+	rec = cy_doc_resealing_record(rs);
+	text = cy_doc_reseal_bytes(rec, &len);
+	label = cy_label_bytes(cy_doc_resealing_label(rs), &label_len);
+	/* The registry's check, without any key. */
+	assert_int_equal(cy_source_mem(&src, out.data, out.len, &err), 0);
+	if (cy_doc_reseal_upload_check(&src, 1 << 24, label, label_len, text,
+	    len, &w->trust, PKI_NOW + 150, &u, &err) != 0)
+		fail_msg("upload: %s", err.msg);
+	assert_string_equal(cy_doc_upload_doc_id(u), doc_id);
+	assert_string_equal(cy_doc_upload_copy_id(u, 0), copy_ids[0]);
+	assert_non_null(cy_doc_upload_reseal(u));
+	cy_doc_upload_free(u);
+	/* The plain upload check refuses it (a reseal stanza is no copy). */
+	assert_int_not_equal(cy_doc_upload_check(&src, 1 << 24, label,
+	    label_len, &w->trust, &u, &err), 0);
+	/* Another document's record: refused. */
+	{
+		uint8_t r2[2][CY_RELEASE_SECRET_LEN];
+		char c2[2][CY_RELEASE_ID_SIZE];
+		char d2[CY_RELEASE_ID_SIZE];
+		cy_identity *rel2 = NULL;
+		const uint8_t *t2;
+		size_t l2;
+
+		assert_int_equal(cy_release_id_new(d2, &err), 0);
+		other = seal_as(w, "6/RESEAL", d2, r2, c2);
+		assert_int_equal(cy_release_identity(x, d2, c2[0], r2[0], &rel2,
+		    &err), 0);
+		if (reseal_with(w, &w->alice, rel2, &w->alice, &other, &out2,
+		    &rs2, &err) != 0)
+			fail_msg("reseal: %s", err.msg);
+		t2 = cy_doc_reseal_bytes(cy_doc_resealing_record(rs2), &l2);
+		/* Same shape: only the binding tells them apart. */
+		assert_int_equal(l2, len);
+		assert_int_equal(cy_doc_reseal_upload_check(&src, 1 << 24,
+		    label, label_len, t2, l2, &w->trust, PKI_NOW + 150, &u,
+		    &err), CY_E_SIGNATURE);
+		expect_error(&err, "another document's");
+		cy_identity_free(rel2);
+	}
+	/* Alice re-keyed opens her copy with its new R and her hybrid key. */
+	assert_int_equal(cy_identity_generate(&reg, &err), 0);
+	assert_int_equal(cy_doc_resealing_release_seal(rs, 0, reg->pub, &sealed,
+	    &err), 0);
+	assert_int_equal(cy_release_secret_open(sealed.data, sealed.len, reg,
+	    doc_id, copy_ids[0], newr, &err), 0);
+	assert_memory_not_equal(newr, r[0], CY_RELEASE_SECRET_LEN);
+	assert_int_equal(cy_identity_from_key_pq(w->alice2.key, &pq, &err), 0);
+	cy_identity_free(rel);
+	assert_int_equal(cy_release_pq_identity(pq, doc_id, copy_ids[0], newr,
+	    &rel, &err), 0);
+	reader = pki_chain(&w->alice2);
+	memset(&op, 0, sizeof(op));
+	op.identities = &rel;
+	op.nidentities = 1;
+	op.trust = &w->trust;
+	op.reader = reader;
+	op.now = PKI_NOW + 200;
+	in = temp_fd(out.data, out.len);
+	fd = temp_fd(NULL, 0);
+	if (cy_doc_open_fd(in, fd, &op, &info, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	plain = read_fd(fd);
+	assert_int_equal(plain.len, sizeof(w->plain));
+	assert_memory_equal(plain.data, w->plain, plain.len);
+	cy_doc_info_free(&info);
+	cy_buf_free(&plain);
+	close(in);
+	close(fd);
+	/* The old R with the old key no longer opens anything. */
+	cy_identity_free(rel);
+	assert_int_equal(cy_release_identity(x, doc_id, copy_ids[0], r[0], &rel,
+	    &err), 0);
+	op.reader = NULL;
+	in = temp_fd(out.data, out.len);
+	fd = temp_fd(NULL, 0);
+	assert_int_equal(cy_doc_open_fd(in, fd, &op, &info, &err),
+	    CY_E_NO_MATCH);
+	close(in);
+	close(fd);
+	cy_chain_free(reader);
+	cy_identity_free(rel);
+	cy_identity_free(pq);
+	cy_identity_free(reg);
+	cy_identity_free(x);
+	cy_buf_free(&sealed);
+	cy_doc_resealing_free(rs);
+	cy_doc_resealing_free(rs2);
+	cy_buf_free(&out);
+	cy_buf_free(&out2);
+	cy_buf_free(&other);
+	cy_buf_free(&file);
+}
+
 static void
 test_record_parse(void **state)
 {
@@ -478,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_forged_records),
+		cmocka_unit_test(test_registry_held),
 		cmocka_unit_test(test_record_parse),
 	};
 
