@@ -306,6 +306,8 @@ CY_API int cy_doc_reseal_parse(const uint8_t *in, size_t len,
 CY_API void cy_doc_reseal_free(cy_doc_reseal *rs);
 CY_API const uint8_t *cy_doc_reseal_bytes(const cy_doc_reseal *rs,
     size_t *len);
+/* SHA-256 of the record's text (doc.reseal's record-sha256). */
+CY_API const uint8_t *cy_doc_reseal_sha256(const cy_doc_reseal *rs);
 /* SHA-256 of the label it applies to, the label's stanzas-sha256 (the
  * stanzas it replaced) and the hash of the stanzas it put: 32 bytes. */
 CY_API const uint8_t *cy_doc_reseal_label_sha256(const cy_doc_reseal *rs);

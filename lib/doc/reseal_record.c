@@ -38,6 +38,7 @@ static const cy_canon_field reseal_fields[F_COUNT] = {
 struct cy_doc_reseal {
 	uint8_t *text;
 	size_t len;
+	uint8_t text_sha[CY_SHA256_LEN];  /* doc.reseal's record-sha256 */
 	cy_canon_record *rec;
 	uint8_t label_sha[CY_SHA256_LEN], old_sha[CY_SHA256_LEN],
 	    new_sha[CY_SHA256_LEN];
@@ -211,6 +212,7 @@ cy_doc_reseal_parse(const uint8_t *in, size_t len, cy_doc_reseal **out,
 		goto out;
 	}
 	rs->len = len;
+	cy_sha256_digest(rs->text, len, rs->text_sha);
 	r = reseal_fields_check(rs, err);
 out:
 	if (r != 0) {
@@ -245,6 +247,7 @@ cy_doc_reseal_bytes(const cy_doc_reseal *rs, size_t *len)
 	return rs->text;
 }
 
+const uint8_t *cy_doc_reseal_sha256(const cy_doc_reseal *rs) { return rs->text_sha; }
 const uint8_t *cy_doc_reseal_label_sha256(const cy_doc_reseal *rs) { return rs->label_sha; }
 const uint8_t *cy_doc_reseal_old_sha256(const cy_doc_reseal *rs) { return rs->old_sha; }
 const uint8_t *cy_doc_reseal_new_sha256(const cy_doc_reseal *rs) { return rs->new_sha; }
