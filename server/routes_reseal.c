@@ -259,14 +259,14 @@ check_holders(cyd_request *rq, cyd_response *rs, struct resealing *z,
 }
 
 /* The doc.reseal entry names this document, the old and new files and
- * the record; one sealed secret per live copy. */
+ * the record; one sealed secret per copy. */
 static int
 check_entry(cyd_request *rq, cyd_response *rs, struct resealing *z,
     cy_entry **out)
 {
 	char record_sha[65];
 	cy_entry *e = NULL;
-	size_t i, j, live = 0;
+	size_t i, j;
 
 	if (cyd_entry_own(rq, rs, "the doc.reseal entry", "doc.reseal",
 	    z->body.entries[0], z->body.lens[0], &e, NULL) != 0)
@@ -285,10 +285,9 @@ check_entry(cyd_request *rq, cyd_response *rs, struct resealing *z,
 		return -1;
 	}
 #undef FIELD_IS
+	/* One for every copy of the file; a copy recalled or destroyed
+	 * meanwhile does not get its R back (reseal_copy). */
 	for (i = 0; i < z->n; i++) {
-		if (!copy_live(z->mine[i]))
-			continue;
-		live++;
 		for (j = 0; j < z->body.nsecrets; j++)
 			if (strcmp(z->body.secrets[j].copy_id,
 			    cyd_jstr(z->mine[i], "copy_id")) == 0)
@@ -301,9 +300,9 @@ check_entry(cyd_request *rq, cyd_response *rs, struct resealing *z,
 			return -1;
 		}
 	}
-	if (z->body.nsecrets != live) {
+	if (z->body.nsecrets != z->n) {
 		cyd_error(rs, 400, "bad-request", "%zu sealed secrets for %zu "
-		    "live copies: one per live copy", z->body.nsecrets, live);
+		    "copies: one per copy", z->body.nsecrets, z->n);
 		cy_entry_free(e);
 		return -1;
 	}
