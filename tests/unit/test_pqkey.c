@@ -2,12 +2,16 @@
  * of version 2 (and version 1 still), software keys holding the hybrid
  * seed, the hybrid identity that decapsulates through the key, key files
  * with and without the seed line, and certificates with and without
- * seal-pq-key (a key failing the FIPS 203 check refused). */
+ * seal-pq-key (a key failing the FIPS 203 check refused), requests with
+ * the field and the proof of possession (challenge, proof, check) with
+ * its refusals. */
 #include "pki.h"
 
 #include "age/bech32.h"
 #include "coyeu/age.h"
+#include "coyeu/encoding.h"
 #include "coyeu/key.h"
+#include "coyeu/request.h"
 #include "coyeu/secret.h"
 
 #define PLAIN "a hybrid stanza, opened through the key"
@@ -424,6 +428,183 @@ test_cert_fips_check(void **state)
 	pki_holder_free(&root);
 }
 
+static cy_request *
+request_of(const cy_idkey *k, const char *name)
+{
+	cy_request *req = NULL;
+	cy_error err;
+
+	if (cy_request_create(k, name, "vn/hcm/a", PKI_NOW, &req, &err) != 0)
+		fail_msg("request: %s", err.msg);
+	return req;
+}
+
+/* The proof key answers the authority's challenge for req. */
+static void
+prove(const cy_request *req, const cy_idkey *authority, const cy_idkey *key,
+    cy_buf *challenge, cy_buf *proof)
+{
+	cy_error err;
+
+	if (cy_request_pq_challenge(req, authority, challenge, &err) != 0)
+		fail_msg("challenge: %s", err.msg);
+	if (cy_request_pq_respond(challenge->data, challenge->len, key, proof,
+	    &err) != 0)
+		fail_msg("respond: %s", err.msg);
+}
+
+static void
+test_request_field(void **state)
+{
+	cy_idkey *pq = NULL, *classic = NULL;
+	cy_request *r1, *r2, *back = NULL;
+	const uint8_t *b;
+	size_t len;
+	cy_error err;
+
+	(void)state;
+	assert_int_equal(cy_idkey_generate_pq(&pq, &err), 0);
+	assert_int_equal(cy_idkey_generate(&classic, &err), 0);
+	r1 = request_of(pq, "Lượng Tử");
+	r2 = request_of(classic, "Cổ Điển");
+	assert_non_null(cy_request_seal_pq_public(r1));
+	assert_memory_equal(cy_request_seal_pq_public(r1), cy_idkey_pq_public(pq),
+	    CY_KEY_PQ_PUBLIC_LEN);
+	assert_null(cy_request_seal_pq_public(r2));
+	b = cy_request_bytes(r1, &len);
+	assert_non_null(strstr((const char *)b, "\nseal-pq-key: age1pq1"));
+	assert_int_equal(cy_request_parse(b, len, &back, &err), 0);
+	assert_memory_equal(cy_request_seal_pq_public(back),
+	    cy_idkey_pq_public(pq), CY_KEY_PQ_PUBLIC_LEN);
+	cy_request_free(back);
+	/* nothing to prove for a classical request */
+	{
+		cy_buf c = CY_BUF_INIT;
+
+		assert_int_equal(cy_request_pq_challenge(r2, pq, &c, &err),
+		    CY_E_USAGE);
+		expect_error(&err, "the request has no post-quantum key");
+		cy_buf_free(&c);
+	}
+	cy_request_free(r1);
+	cy_request_free(r2);
+	cy_idkey_free(pq);
+	cy_idkey_free(classic);
+}
+
+static void
+test_proof_of_possession(void **state)
+{
+	cy_idkey *authority = NULL, *other_authority = NULL, *officer = NULL;
+	cy_idkey *intruder = NULL;
+	cy_request *req, *req2, *req_i;
+	cy_buf ch = CY_BUF_INIT, proof = CY_BUF_INIT, ch2 = CY_BUF_INIT;
+	cy_buf proof2 = CY_BUF_INIT, again = CY_BUF_INIT, forged = CY_BUF_INIT;
+	cy_buf ch_i = CY_BUF_INIT, proof_i = CY_BUF_INIT;
+	char *at;
+	cy_error err;
+
+	(void)state;
+	assert_int_equal(cy_idkey_generate(&authority, &err), 0);
+	assert_int_equal(cy_idkey_generate(&other_authority, &err), 0);
+	assert_int_equal(cy_idkey_generate_pq(&officer, &err), 0);
+	assert_int_equal(cy_idkey_generate_pq(&intruder, &err), 0);
+	req = request_of(officer, "Cán Bộ");
+	req2 = request_of(officer, "Cán Bộ Hai");
+	req_i = request_of(intruder, "Kẻ Lạ");
+
+	/* a good proof is accepted */
+	prove(req, authority, officer, &ch, &proof);
+	assert_non_null(strstr((const char *)ch.data,
+	    "version: coyeu.v1/pq-challenge\nrequest: "));
+	assert_non_null(strstr((const char *)proof.data,
+	    "version: coyeu.v1/pq-proof\nrequest-sha256: "));
+	assert_int_equal(cy_request_pq_check(req, authority, proof.data,
+	    proof.len, &err), 0);
+	/* stateless and deterministic: the same challenge again */
+	assert_int_equal(cy_request_pq_challenge(req, authority, &again, &err),
+	    0);
+	assert_int_equal(again.len, ch.len);
+	assert_memory_equal(again.data, ch.data, ch.len);
+
+	/* a proof for another request of the same key is refused */
+	prove(req2, authority, officer, &ch2, &proof2);
+	assert_int_equal(cy_request_pq_check(req, authority, proof2.data,
+	    proof2.len, &err), CY_E_POLICY);
+	assert_string_equal(err.msg, "the post-quantum proof does not match the "
+	    "request (it answers a challenge for another request)");
+
+	/* another authority's check: not its challenge */
+	assert_int_equal(cy_request_pq_check(req, other_authority, proof.data,
+	    proof.len, &err), CY_E_POLICY);
+	assert_string_equal(err.msg,
+	    "the post-quantum proof does not match the request");
+
+	/* another key will not answer for the officer's request … */
+	assert_int_equal(cy_request_pq_respond(ch.data, ch.len, intruder,
+	    &proof_i, &err), CY_E_POLICY);
+	expect_error(&err, "the challenge is for a request signed by another "
+	    "key");
+	/* … and its own proof, relabelled for the officer's request, fails */
+	prove(req_i, authority, intruder, &ch_i, &proof_i);
+	{
+		size_t len;
+		const uint8_t *rb = cy_request_bytes(req, &len);
+		uint8_t h[32];
+		char hex[65];
+
+		crypto_hash_sha256(h, rb, len);
+		cy_hex_encode(hex, h, 32);
+		cy_buf_append(&forged, proof_i.data, proof_i.len);
+		cy_buf_append(&forged, "", 1);
+		at = strstr((char *)forged.data, "request-sha256: ");
+		assert_non_null(at);
+		memcpy(at + 16, hex, 64);
+		assert_int_equal(cy_request_pq_check(req, authority, forged.data,
+		    forged.len - 1, &err), CY_E_POLICY);
+		assert_string_equal(err.msg,
+		    "the post-quantum proof does not match the request");
+	}
+
+	/* a tampered challenge: enc changed, the proof does not match … */
+	cy_buf_free(&proof2);
+	at = strstr((char *)ch.data, "\nenc: ");
+	assert_non_null(at);
+	at[10] = at[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(cy_request_pq_respond(ch.data, ch.len, officer,
+	    &proof2, &err), 0);
+	assert_int_equal(cy_request_pq_check(req, authority, proof2.data,
+	    proof2.len, &err), CY_E_POLICY);
+	assert_string_equal(err.msg,
+	    "the post-quantum proof does not match the request");
+	/* … the request in it changed: its signature fails */
+	at = strstr((char *)ch.data, "\nrequest: ");
+	at[40] = at[40] == 'A' ? 'B' : 'A';
+	cy_buf_free(&proof2);
+	assert_int_not_equal(cy_request_pq_respond(ch.data, ch.len, officer,
+	    &proof2, &err), 0);
+	expect_error(&err, "the challenge's request");
+	/* garbage proofs are format errors */
+	assert_int_equal(cy_request_pq_check(req, authority,
+	    (const uint8_t *)"proof", 5, &err), CY_E_FORMAT);
+
+	cy_buf_free(&ch);
+	cy_buf_free(&proof);
+	cy_buf_free(&ch2);
+	cy_buf_free(&proof2);
+	cy_buf_free(&again);
+	cy_buf_free(&forged);
+	cy_buf_free(&ch_i);
+	cy_buf_free(&proof_i);
+	cy_request_free(req);
+	cy_request_free(req2);
+	cy_request_free(req_i);
+	cy_idkey_free(authority);
+	cy_idkey_free(other_authority);
+	cy_idkey_free(officer);
+	cy_idkey_free(intruder);
+}
+
 int
 main(void)
 {
@@ -434,6 +615,8 @@ main(void)
 		cmocka_unit_test(test_key_files),
 		cmocka_unit_test(test_cert_field),
 		cmocka_unit_test(test_cert_fips_check),
+		cmocka_unit_test(test_request_field),
+		cmocka_unit_test(test_proof_of_possession),
 	};
 
 	if (cy_init() != 0)
