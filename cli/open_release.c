@@ -47,7 +47,10 @@ open_release_mediated(int in_fd, char doc_id[CY_RELEASE_ID_SIZE])
 	if (cy_doc_inspect_fd(in_fd, &h, &mark, &err) != 0)
 		return cli_fail(&err, "the file's header"), -1;
 	for (i = 0; i < h.nstanzas; i++) {
-		if (strcmp(h.stanzas[i].type, CY_LABEL_STANZA) == 0)
+		/* The label, and a resealed file's record (docs/format.md,
+		 * "Re-sealing"), which the library checks. */
+		if (strcmp(h.stanzas[i].type, CY_LABEL_STANZA) == 0 ||
+		    strcmp(h.stanzas[i].type, CY_RESEAL_STANZA) == 0)
 			continue;
 		r = cy_release_stanza_ids(&h.stanzas[i], d, c, &err);
 		if (r == CY_E_NO_MATCH) {

@@ -385,7 +385,7 @@ post_reseal(struct reseal_args *a, struct reseal_state *s)
 		return cli_fail(&err, "a temporary file");
 	if (cy_doc_reseal_write(s->rs, fd, &err) != 0 ||
 	    lseek(fd, 0, SEEK_SET) != 0 ||
-	    cy_fd_read_all(fd, SIZE_MAX, &data, &len, &err) != 0) {
+	    cy_fd_read_all(fd, (size_t)1 << 40, &data, &len, &err) != 0) {
 		close(fd);
 		return cli_fail(&err, "the resealed file");
 	}

@@ -77,10 +77,8 @@ read_body(cyd_request *rq, cyd_response *rs, struct resealing *z)
 {
 	cy_error err;
 
-	if (cyd_body_upload(rq->body, rq->body_len, rq->srv->cfg.doc_max, 1,
-	    &z->body, &err) != 0 ||
-	    cyd_body_b64(z->body.json, "record", CY_RESEAL_MAX, &z->record,
-	    &err) != 0)
+	if (cyd_body_reseal(rq->body, rq->body_len, rq->srv->cfg.doc_max,
+	    &z->body, &z->record, &err) != 0)
 		return cyd_error(rs, err.code == CY_E_TOO_LARGE ? 413 : 400,
 		    err.code == CY_E_TOO_LARGE ? "too-large" : "bad-request",
 		    "%s", err.msg), -1;
@@ -248,8 +246,11 @@ check_holders(cyd_request *rq, cyd_response *rs, struct resealing *z,
 	for (i = 0; i < z->n; i++) {
 		if (check_holder_of(rq, rs, z, i, crls) != 0)
 			return -1;
-		holds |= copy_live(z->mine[i]) && strcmp(cy_cert_serial(z->to[i]),
-		    rq->caller->serial) == 0;
+		/* Under its certificate of the label, or re-keyed. */
+		holds |= copy_live(z->mine[i]) &&
+		    (strcmp(cyd_jstr(z->mine[i], "recipient"),
+		    rq->caller->serial) == 0 ||
+		    strcmp(cy_cert_serial(z->to[i]), rq->caller->serial) == 0);
 	}
 	if (!holds)
 		return cyd_forbid(rq, rs, "%s (serial %s) holds no live copy in "
