@@ -326,9 +326,11 @@ CY_API const uint8_t *cy_doc_reseal_chain(const cy_doc_reseal *rs,
 CY_API const cy_cert *cy_doc_reseal_resealer(const cy_doc_reseal *rs);
 
 typedef struct cy_doc_reseal_params {
-	/* The holder: its identities open its stanza; its chain must verify
-	 * now, certify that key and pass the opening policy (named in the
-	 * label, cleared); its signing key signs the record. */
+	/* The holder: its identities open its stanza (for a registry-held
+	 * file, a release identity over R released to it); its chain must
+	 * verify now, certify that X25519 key and pass the opening policy,
+	 * named by the label or, re-keyed, by the new serials; its signing
+	 * key signs the record. */
 	cy_identity *const *identities;
 	size_t nidentities;
 	const cy_idkey *signer;
