@@ -463,6 +463,44 @@ test_forged_records(void **state)
 	cy_buf_free(&plain);
 	cy_buf_free(&forged);
 
+	/* The resealer itself maps the stanzas crosswise (signed): Bob
+	 * opens stanza 2, which the record now gives to Alice. */
+	{
+		struct cy_doc_reseal_text t;
+		cy_doc_reseal *rec = NULL;
+		const char *old[2], *new[2];
+		cy_buf swapped = CY_BUF_INIT;
+
+		/* The time as the resealer signed it. */
+		at[strlen("resealed: 2026-01-02T00:01:4")] = '0';
+		assert_int_equal(cy_doc_reseal_parse(text.data, text.len, &rec,
+		    &err), 0);
+		old[0] = cy_doc_reseal_old_serial(rec, 0);
+		old[1] = cy_doc_reseal_old_serial(rec, 1);
+		new[0] = cy_doc_reseal_new_serial(rec, 1);
+		new[1] = cy_doc_reseal_new_serial(rec, 0);
+		memset(&t, 0, sizeof(t));
+		t.label_sha256 = cy_doc_reseal_label_sha256(rec);
+		t.old_sha256 = cy_doc_reseal_old_sha256(rec);
+		t.new_sha256 = cy_doc_reseal_new_sha256(rec);
+		t.old = old;
+		t.new = new;
+		t.n = 2;
+		t.time = cy_doc_reseal_time(rec);
+		t.chain = cy_doc_reseal_chain(rec, &t.chain_len);
+		assert_int_equal(cy_doc_reseal_build(&t, w->alice.key, &swapped,
+		    &err), 0);
+		forged = with_record(&h, key, &out, used, swapped.data,
+		    swapped.len);
+		assert_int_equal(open_as(w, &w->bob, 0, &w->bob, &forged,
+		    &plain, &info, &err), CY_E_POLICY);
+		expect_error(&err, "was resealed for serial");
+		cy_buf_free(&plain);
+		cy_buf_free(&forged);
+		cy_buf_free(&swapped);
+		cy_doc_reseal_free(rec);
+	}
+
 	/* Another document's reseal stanza as it was: does not decrypt. */
 	{
 		cy_header nh;
