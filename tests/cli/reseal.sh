@@ -99,6 +99,10 @@ for n in r1 r2; do
 	expect_status 0 "$n opens the resealed file" $C open $OPTS -k "$n.key" \
 	    -c "$n.pq.chain" -o out.txt resealed.age
 	same "$n's plaintext" doc.txt out.txt
+	stderr_has "$n: the summary names the reseal" \
+	    "^  resealed: .* by r1 \(serial [0-9a-f]{32}\)$"
+	stderr_has "$n: the summary names the new serials" \
+	    "^  recipient 2 now: [0-9a-f]{32} \(re-keyed\)$"
 done
 # ...and not under the old certificate, which has no hybrid key.
 expect_status 1 "r1 with its old chain" $C open $OPTS -k r1.key -c r1.chain \
