@@ -49,5 +49,6 @@ int cmd_destroy(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_extend(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_reseal(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{"seal", cmd_seal, "encrypt a file to recipients (age v1)"},
 	{"open", cmd_open, "decrypt an age file or a classified document"},
 	{"inspect", cmd_inspect, "the outer mark; with -k, the verified label"},
+	{"reseal", cmd_reseal, "re-wrap a classified document post-quantum (payload kept)"},
 	{"id", cmd_id, "an officer's keys and certificate requests"},
 	{"authority", cmd_authority, "create a root authority"},
 	{"cert", cmd_cert, "issue, show, verify and revoke certificates"},

@@ -211,6 +211,28 @@ print_notes(FILE *f, const cy_doc_info *info)
 		fprintf(f, "note: %s\n", info->signer_revoked.msg);
 }
 
+/* A resealed document: who resealed it when, and which certificate now
+ * holds each recipient's stanza (docs/format.md, "Re-sealing"). */
+static void
+print_reseal(FILE *f, const cy_doc_reseal *rs)
+{
+	const cy_cert *who;
+	char t[CY_CANON_TIME_LEN + 1];
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	who = cy_doc_reseal_resealer(rs);
+	fprintf(f, "  resealed:       %s by %s (serial %s)\n",
+	    cmn_time_text(cy_doc_reseal_time(rs), t), cy_cert_name(who),
+	    cy_cert_serial(who));
+	for (i = 0; i < cy_doc_reseal_count(rs); i++)
+		if (strcmp(cy_doc_reseal_old_serial(rs, i),
+		    cy_doc_reseal_new_serial(rs, i)) != 0)
+			fprintf(f, "  recipient %zu now: %s (re-keyed)\n", i + 1,
+			    cy_doc_reseal_new_serial(rs, i));
+}
+
 void
 open_doc_print_label(FILE *f, const cy_doc_info *info)
 {
@@ -244,6 +266,7 @@ open_doc_print_label(FILE *f, const cy_doc_info *info)
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		fprintf(f, "  recipient %zu:    %s\n", i + 1,
 		    cy_label_recipient(l, i));
+	print_reseal(f, info->reseal);
 	print_notes(f, info);
 }
 

@@ -47,7 +47,10 @@ open_release_mediated(int in_fd, char doc_id[CY_RELEASE_ID_SIZE])
 	if (cy_doc_inspect_fd(in_fd, &h, &mark, &err) != 0)
 		return cli_fail(&err, "the file's header"), -1;
 	for (i = 0; i < h.nstanzas; i++) {
-		if (strcmp(h.stanzas[i].type, CY_LABEL_STANZA) == 0)
+		/* The label, and a resealed file's record (docs/format.md,
+		 * "Re-sealing"), which the library checks. */
+		if (strcmp(h.stanzas[i].type, CY_LABEL_STANZA) == 0 ||
+		    strcmp(h.stanzas[i].type, CY_RESEAL_STANZA) == 0)
 			continue;
 		r = cy_release_stanza_ids(&h.stanzas[i], d, c, &err);
 		if (r == CY_E_NO_MATCH) {
@@ -443,49 +446,105 @@ out:
 	return rc;
 }
 
+/* The release of the caller's copy of in_fd, asked and verified (the
+ * receipt, the register entry, the secret): rl->id opens the copy's
+ * stanza, over *x (and *pq for a hybrid copy), the caller's to free. */
+static int
+release_copy(int in_fd, const struct open_release *o, struct session *s,
+    struct released *rl, cy_identity **x, cy_identity **pq)
+{
+	char doc_id[CY_RELEASE_ID_SIZE];
+	cy_buf entry = CY_BUF_INIT;
+	json_t *ans = NULL;
+	cy_error err = {0, ""};
+	int rc;
+
+	if ((rc = open_release_mediated(in_fd, doc_id)) != 1) {
+		if (rc == 0)
+			cli_warn("the file has no release stanza");
+		return CLI_FAIL;
+	}
+	if ((rc = session_open(s, o, doc_id)) != CLI_OK ||
+	    (rc = find_copy(s, in_fd)) != CLI_OK)
+		goto out;
+	/* The key must open this kind of copy before a release is asked
+	 * for (and recorded). */
+	if (cy_identity_from_key(o->key, x, &err) != 0 ||
+	    (s->hybrid && cy_identity_from_key_pq(o->key, pq, &err) != 0)) {
+		rc = cli_fail(&err, s->hybrid ? "the officer's key (its copy is "
+		    "post-quantum: coyeu.v1/release-pq)" : "the officer's key");
+		goto out;
+	}
+	if ((rc = make_entry(s, &entry)) != CLI_OK ||
+	    (rc = post_release(s, &entry, &ans)) != CLI_OK)
+		goto out;
+	rc = CLI_FAIL;
+	if (check_answer(s, ans, &entry, *x, *pq, rl) != CLI_OK)
+		goto out;
+	if (!o->quiet)
+		fprintf(stderr, "coyeu: release of copy %s recorded in the "
+		    "register at index %llu (receipt verified)\n", s->copy_id,
+		    (unsigned long long)rl->index);
+	rc = CLI_OK;
+out:
+	json_decref(ans);
+	cy_buf_free(&entry);
+	return rc;
+}
+
+int
+open_release_identity(int in_fd, const struct open_release *o,
+    cy_identity **x, cy_identity **id)
+{
+	struct released rl;
+	struct session s;
+	cy_identity *pq = NULL;
+	int rc;
+
+	*x = *id = NULL;
+	memset(&rl, 0, sizeof(rl));
+	memset(&s, 0, sizeof(s));
+	rc = release_copy(in_fd, o, &s, &rl, x, &pq);
+	if (rc == CLI_OK && pq != NULL) {
+		/* A hybrid copy is post-quantum already: nothing to reseal. */
+		cli_warn("copy %s of document %s is post-quantum already",
+		    s.copy_id, s.doc_id);
+		rc = CLI_FAIL;
+	}
+	if (rc == CLI_OK)
+		*id = rl.id;
+	else
+		cy_identity_free(rl.id);
+	cy_identity_free(pq);
+	free(rl.reg);
+	session_close(&s);
+	if (rc == CLI_OK && lseek(in_fd, 0, SEEK_SET) != 0)
+		rc = CLI_FAIL;
+	if (rc != CLI_OK) {
+		cy_identity_free(*id);
+		cy_identity_free(*x);
+		*x = *id = NULL;
+	}
+	return rc;
+}
+
 int
 open_release_fd(int in_fd, int out_fd, int mode,
     const struct open_release *o, cy_doc_info *info)
 {
 	struct released rl;
 	struct session s;
-	char doc_id[CY_RELEASE_ID_SIZE];
 	cy_identity *x = NULL, *pq = NULL;
 	cy_doc_open_params p;
-	cy_buf entry = CY_BUF_INIT;
-	json_t *ans = NULL;
 	cy_error err = {0, ""};
 	int rc;
 
 	memset(info, 0, sizeof(*info));
 	memset(&rl, 0, sizeof(rl));
 	memset(&s, 0, sizeof(s));
-	if ((rc = open_release_mediated(in_fd, doc_id)) != 1) {
-		if (rc == 0)
-			cli_warn("the file has no release stanza");
-		return CLI_FAIL;
-	}
-	if ((rc = session_open(&s, o, doc_id)) != CLI_OK ||
-	    (rc = find_copy(&s, in_fd)) != CLI_OK)
-		goto out;
-	/* The key must open this kind of copy before a release is asked
-	 * for (and recorded). */
-	if (cy_identity_from_key(o->key, &x, &err) != 0 ||
-	    (s.hybrid && cy_identity_from_key_pq(o->key, &pq, &err) != 0)) {
-		rc = cli_fail(&err, s.hybrid ? "the officer's key (its copy is "
-		    "post-quantum: coyeu.v1/release-pq)" : "the officer's key");
-		goto out;
-	}
-	if ((rc = make_entry(&s, &entry)) != CLI_OK ||
-	    (rc = post_release(&s, &entry, &ans)) != CLI_OK)
+	if ((rc = release_copy(in_fd, o, &s, &rl, &x, &pq)) != CLI_OK)
 		goto out;
 	rc = CLI_FAIL;
-	if (check_answer(&s, ans, &entry, x, pq, &rl) != CLI_OK)
-		goto out;
-	if (!o->quiet)
-		fprintf(stderr, "coyeu: release of copy %s recorded in the "
-		    "register at index %llu (receipt verified)\n", s.copy_id,
-		    (unsigned long long)rl.index);
 	memset(&p, 0, sizeof(p));
 	p.identities = &rl.id;
 	p.nidentities = 1;
@@ -506,8 +565,6 @@ out:
 	cy_identity_free(pq);
 	cy_identity_free(x);
 	free(rl.reg);
-	json_decref(ans);
-	cy_buf_free(&entry);
 	session_close(&s);
 	return rc;
 }

@@ -46,4 +46,12 @@ int open_release_fetch(const struct open_release *o, const char *doc_id,
 int open_release_fd(int in_fd, int out_fd, int mode,
     const struct open_release *o, cy_doc_info *info);
 
+/* The release of the caller's copy of in_fd, asked and verified as
+ * open_release_fd does, without opening anything: *id opens the copy's
+ * (classical) stanza over *x, the key's X25519 identity (free *id first).
+ * For coyeu reseal, which re-wraps the file key; the release is recorded
+ * like an open.  CLI_OK or CLI_FAIL after saying why. */
+int open_release_identity(int in_fd, const struct open_release *o,
+    cy_identity **x, cy_identity **id);
+
 #endif

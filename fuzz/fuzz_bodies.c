@@ -1,8 +1,9 @@
 /* The signed routes' JSON bodies (server/bodies.c) on any bytes, and what
  * the routes then parse out of them: a chain (POST /v1/certs), a
  * revocation list (POST /v1/revocations), entries (POST /v1/log/entries),
- * a document's upload (POST /v1/documents) and a copy's (POST
- * /v1/documents/{id}/copies).
+ * a document's upload (POST /v1/documents), a copy's (POST
+ * /v1/documents/{id}/copies) and a reseal's (POST
+ * /v1/documents/{id}/reseal).
  * Never out of bounds; the entries found are at most the cap, each a
  * string of the length given. */
 #include "fuzz.h"
@@ -60,5 +61,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (doc.file.len > 4096 || doc.nentries != 1 || doc.nsecrets != 1))
 		abort();
 	cyd_body_document_free(&doc);
+	/* A reseal (POST /v1/documents/{id}/reseal): one entry, a record. */
+	{
+		cy_buf record = CY_BUF_INIT;
+
+		if (cyd_body_reseal(data, size, 4096, &doc, &record,
+		    &err) == 0 && (doc.file.len > 4096 || doc.nentries != 1 ||
+		    doc.nsecrets == 0 || doc.nsecrets > CY_LABEL_RECIPIENTS_MAX ||
+		    record.len > CY_RESEAL_MAX))
+			abort();
+		cyd_body_document_free(&doc);
+		cy_buf_free(&record);
+	}
 	return 0;
 }

@@ -631,7 +631,8 @@ nonce_with_effects(const cyd_request *rq)
 {
 	static const char *const routes[] = {"log.append", "documents.send",
 		"documents.receive", "releases", "documents.recall",
-		"documents.destroy", "documents.extend", "documents.copy"};
+		"documents.destroy", "documents.extend", "documents.copy",
+		"documents.reseal"};
 	size_t i;
 
 	for (i = 0; rq->route->name != NULL &&

@@ -9,6 +9,7 @@
 #include "coyeu/release.h"
 
 #include "bodies.h"
+#include "coyeu/document.h"
 
 int
 cyd_body_parse(const uint8_t *body, size_t len, json_t **out, cy_error *err)
@@ -147,9 +148,10 @@ cyd_body_document(const uint8_t *body, size_t len, size_t file_max,
 	return 0;
 }
 
-int
-cyd_body_upload(const uint8_t *body, size_t len, size_t file_max,
-    size_t entries_max, struct cyd_doc_body *b, cy_error *err)
+static int
+body_upload(const uint8_t *body, size_t len, size_t file_max,
+    size_t entries_max, size_t secrets_max, struct cyd_doc_body *b,
+    cy_error *err)
 {
 	int r;
 
@@ -164,9 +166,29 @@ cyd_body_upload(const uint8_t *body, size_t len, size_t file_max,
 	    err)) != 0 ||
 	    (r = cyd_body_entries(b->json, entries_max, b->entries, b->lens,
 	    &b->nentries, err)) != 0 ||
-	    (r = doc_secrets(b->json, entries_max, b, err)) != 0)
+	    (r = doc_secrets(b->json, secrets_max, b, err)) != 0)
 		return r;
 	return 0;
+}
+
+int
+cyd_body_upload(const uint8_t *body, size_t len, size_t file_max,
+    size_t entries_max, struct cyd_doc_body *b, cy_error *err)
+{
+	return body_upload(body, len, file_max, entries_max, entries_max, b,
+	    err);
+}
+
+int
+cyd_body_reseal(const uint8_t *body, size_t len, size_t file_max,
+    struct cyd_doc_body *b, cy_buf *record, cy_error *err)
+{
+	int r;
+
+	if ((r = body_upload(body, len, file_max, 1, CY_LABEL_RECIPIENTS_MAX,
+	    b, err)) != 0)
+		return r;
+	return cyd_body_b64(b->json, "record", CY_RESEAL_MAX, record, err);
 }
 
 void

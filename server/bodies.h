@@ -51,6 +51,12 @@ int cyd_body_document(const uint8_t *body, size_t len, size_t file_max,
  * /v1/documents/{doc-id}/copies (one copy.issue, one secret). */
 int cyd_body_upload(const uint8_t *body, size_t len, size_t file_max,
     size_t entries_max, struct cyd_doc_body *b, cy_error *err);
+/* POST /v1/documents/{doc-id}/reseal: the same shape with one entry
+ * (doc.reseal), one sealed secret per copy (at most
+ * CY_LABEL_RECIPIENTS_MAX), and "record", the reseal record in clear (at
+ * most CY_RESEAL_MAX bytes) into *record. */
+int cyd_body_reseal(const uint8_t *body, size_t len, size_t file_max,
+    struct cyd_doc_body *b, cy_buf *record, cy_error *err);
 void cyd_body_document_free(struct cyd_doc_body *b);
 
 #endif

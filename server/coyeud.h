@@ -222,7 +222,8 @@ cyd_handler cyd_h_certs_post, cyd_h_revocations_post, cyd_h_revocations_get,
 cyd_handler cyd_h_documents_post, cyd_h_inbox, cyd_h_document_get,
     cyd_h_document_file, cyd_h_document_receive, cyd_h_releases_post,
     cyd_h_document_recall, cyd_h_document_destroy, cyd_h_document_extend,
-    cyd_h_document_copies, cyd_h_registers;
+    cyd_h_document_copies, cyd_h_registers,
+    cyd_h_document_reseal; /* routes_reseal.c */
 
 /* --- witnessing (witness.c; docs/witness.md) --- */
 

@@ -46,6 +46,8 @@ const cyd_route cyd_routes[] = {
 	    "documents.extend", 0},
 	{"POST", "/v1/documents/*/copies", cyd_h_document_copies, CYD_OFFICER,
 	    "documents.copy", 1},
+	{"POST", "/v1/documents/*/reseal", cyd_h_document_reseal, CYD_OFFICER,
+	    "documents.reseal", 1},
 	{"GET", "/v1/registers/*", cyd_h_registers, CYD_OFFICER, "registers", 0},
 	{NULL, NULL, NULL, 0, NULL, 0},
 };

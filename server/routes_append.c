@@ -71,8 +71,8 @@ static int
 lifecycle_type(const char *type)
 {
 	static const char *const types[] = {"doc.register", "copy.issue",
-		"release", "doc.receive", "doc.extend", "recall", "destroy",
-		"declassify"};
+		"release", "doc.receive", "doc.extend", "doc.reseal", "recall",
+		"destroy", "declassify"};
 	size_t i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)

@@ -186,6 +186,9 @@ typedef struct cy_doc_open_params {
 	const uint8_t *label_sha256;
 } cy_doc_open_params;
 
+/* A verified reseal record (see "re-sealing" below). */
+typedef struct cy_doc_reseal cy_doc_reseal;
+
 /* The result of opening: NULL label for a plain age file. */
 typedef struct cy_doc_info {
 	cy_label *label;
@@ -203,6 +206,9 @@ typedef struct cy_doc_info {
 	/* 1 when the recipient stanzas are hybrid (mlkem768x25519 or
 	 * coyeu.v1/release-pq): the file is post-quantum. */
 	int post_quantum;
+	/* The file was resealed (its stanzas re-wrapped to the recipients'
+	 * hybrid keys): the verified record, else NULL. */
+	cy_doc_reseal *reseal;
 } cy_doc_info;
 
 /* in_fd must be a regular file (callers spool pipes first).  On success
@@ -255,11 +261,126 @@ CY_API const char *cy_doc_upload_copy_id(const cy_doc_upload *u, size_t i);
 /* SHA-256 of the label text and of the whole file, 32 bytes each. */
 CY_API const uint8_t *cy_doc_upload_label_sha256(const cy_doc_upload *u);
 CY_API const uint8_t *cy_doc_upload_sealed_sha256(const cy_doc_upload *u);
+/* A resealed registry-held file (docs/format.md "Re-sealing"): the same
+ * checks, but its recipient stanzas are the release-pq stanzas before a
+ * reseal stanza holding exactly `record` (in clear here, as the label),
+ * which must bind the label to them, signed by an entitled resealer whose
+ * chain verifies at the record's time (not after now + the clock skew).
+ * The payload digest is the label's: the payload is the one registered.
+ * CY_E_USAGE without a record; the refusals of cy_doc_upload_check and of
+ * the record (CY_E_SIGNATURE, CY_E_POLICY, CY_E_FORMAT). */
+CY_API int cy_doc_reseal_upload_check(const cy_source *file,
+    uint64_t max_size, const uint8_t *label, size_t label_len,
+    const uint8_t *record, size_t record_len, const cy_trust *trust,
+    int64_t now, cy_doc_upload **out, cy_error *err) CY_MUST_CHECK;
+/* The verified record of a resealed upload (NULL otherwise). */
+CY_API const cy_doc_reseal *cy_doc_upload_reseal(const cy_doc_upload *u);
 
 /* The header alone, no key: the outer mark ('A', 'B', 'C' or 0 for a plain
  * age file) and the stanzas.  Free h with cy_header_free. */
 struct cy_header;
 CY_API int cy_doc_inspect_fd(int in_fd, struct cy_header *h, char *mark,
     cy_error *err) CY_MUST_CHECK;
+
+/* --- re-sealing (docs/format.md, "Re-sealing") ---
+ *
+ * A current holder of a classical document (X25519 or coyeu.v1/release
+ * stanzas) re-wraps its file key to the same recipients' post-quantum
+ * hybrid keys, leaving the payload bytes and the label (with its
+ * signature) as they are.  A signed reseal record, encrypted in the
+ * stanza "-> coyeu.v1/reseal" between the recipient stanzas and the label
+ * stanza, binds the label (its SHA-256 and its stanzas-sha256) to the new
+ * stanzas' hash, maps each label recipient's serial to the serial of the
+ * certificate whose hybrid key got the new stanza, and names the
+ * resealer (its chain) and the time.  One reseal per file: a resealed
+ * file is post-quantum already. */
+#define CY_RESEAL_STANZA "coyeu.v1/reseal"
+#define CY_RESEAL_VERSION "coyeu.v1/reseal"
+#define CY_RESEAL_HKDF_INFO "coyeu.v1/reseal"
+#define CY_RESEAL_MAX (256 * 1024)   /* a record's text, bytes */
+
+/* Parses a record (canonical text, no signature check): CY_E_FORMAT
+ * naming the line and rule, CY_E_TOO_LARGE above CY_RESEAL_MAX. */
+CY_API int cy_doc_reseal_parse(const uint8_t *in, size_t len,
+    cy_doc_reseal **out, cy_error *err) CY_MUST_CHECK;
+CY_API void cy_doc_reseal_free(cy_doc_reseal *rs);
+CY_API const uint8_t *cy_doc_reseal_bytes(const cy_doc_reseal *rs,
+    size_t *len);
+/* SHA-256 of the record's text (doc.reseal's record-sha256). */
+CY_API const uint8_t *cy_doc_reseal_sha256(const cy_doc_reseal *rs);
+/* SHA-256 of the label it applies to, the label's stanzas-sha256 (the
+ * stanzas it replaced) and the hash of the stanzas it put: 32 bytes. */
+CY_API const uint8_t *cy_doc_reseal_label_sha256(const cy_doc_reseal *rs);
+CY_API const uint8_t *cy_doc_reseal_old_sha256(const cy_doc_reseal *rs);
+CY_API const uint8_t *cy_doc_reseal_new_sha256(const cy_doc_reseal *rs);
+/* Recipient i: the label's serial and the serial now holding stanza i. */
+CY_API size_t cy_doc_reseal_count(const cy_doc_reseal *rs);
+CY_API const char *cy_doc_reseal_old_serial(const cy_doc_reseal *rs,
+    size_t i);
+CY_API const char *cy_doc_reseal_new_serial(const cy_doc_reseal *rs,
+    size_t i);
+CY_API int64_t cy_doc_reseal_time(const cy_doc_reseal *rs);
+CY_API const uint8_t *cy_doc_reseal_chain(const cy_doc_reseal *rs,
+    size_t *len);
+/* The resealer's verified certificate (NULL for a record only parsed). */
+CY_API const cy_cert *cy_doc_reseal_resealer(const cy_doc_reseal *rs);
+
+typedef struct cy_doc_reseal_params {
+	/* The holder: its identities open its stanza (for a registry-held
+	 * file, a release identity over R released to it); its chain must
+	 * verify now, certify that X25519 key and pass the opening policy,
+	 * named by the label or, re-keyed, by the new serials; its signing
+	 * key signs the record. */
+	cy_identity *const *identities;
+	size_t nidentities;
+	const cy_idkey *signer;
+	const cy_chain *resealer;
+	/* The recipients' current chains, in any order: for each label
+	 * serial, the chain with that serial, or else one with the same name
+	 * and unit as the certificate in `previous` carrying that serial
+	 * (an officer re-keyed since has a new certificate).  Each must
+	 * verify now, carry a hybrid sealing key (seal-pq-key) and pass the
+	 * opening policy under the new serials. */
+	const cy_chain *const *recipients;
+	size_t nrecipients;
+	const cy_cert *const *previous;
+	size_t nprevious;
+	const cy_trust *trust;
+	int64_t now;             /* 0: the system clock */
+} cy_doc_reseal_params;
+
+typedef struct cy_doc_resealing cy_doc_resealing;
+
+/* Reads the file in_fd (a regular file, binary), verifies it as opening
+ * with LABEL_ONLY does plus its payload digest over the stored chunks
+ * (nothing is decrypted but the file key and the label), resolves and
+ * checks the recipients, and builds the new header.  On a refusal of a
+ * recipient *refused (may be NULL) is the label index, else
+ * CY_DOC_REFUSED_SEALER.  Refusals: CY_E_POLICY (already resealed, already
+ * post-quantum, a recipient without a hybrid key or not found, the
+ * policy), the opening's codes otherwise. */
+CY_API int cy_doc_reseal_prepare(int in_fd, const cy_doc_reseal_params *p,
+    cy_doc_resealing **out, size_t *refused, cy_error *err) CY_MUST_CHECK;
+/* Writes the resealed file: the new header, then the input's payload
+ * bytes unchanged.  The caller makes it durable (fsync, rename). */
+CY_API int cy_doc_reseal_write(const cy_doc_resealing *rs, int out_fd,
+    cy_error *err) CY_MUST_CHECK;
+CY_API const cy_doc_reseal *cy_doc_resealing_record(
+    const cy_doc_resealing *rs);
+CY_API const cy_label *cy_doc_resealing_label(const cy_doc_resealing *rs);
+/* The verified certificate now holding label recipient i's stanza. */
+CY_API const cy_cert *cy_doc_resealing_recipient(const cy_doc_resealing *rs,
+    size_t i);
+/* Registry-held documents (release stanzas): the new stanzas are
+ * coyeu.v1/release-pq stanzas for the same doc-id and copy-ids, each
+ * under a fresh R.  Copy i's id (NULL for a document sealed directly),
+ * and its new R sealed to pub (the registry's sealing key), as
+ * cy_doc_sealing_release_seal. */
+CY_API const char *cy_doc_resealing_copy_id(const cy_doc_resealing *rs,
+    size_t i);
+CY_API int cy_doc_resealing_release_seal(const cy_doc_resealing *rs,
+    size_t i, const uint8_t pub[CY_X25519_KEY_LEN], cy_buf *out,
+    cy_error *err) CY_MUST_CHECK;
+CY_API void cy_doc_resealing_free(cy_doc_resealing *rs);
 
 #endif

@@ -36,6 +36,14 @@ int cy_doc_digest_start(struct cy_doc_digest *d,
     const uint8_t nonce[CY_STREAM_NONCE_LEN]) CY_MUST_CHECK;
 cy_stream_hash_fn cy_doc_digest_chunk;
 
+/* The payload after the header, in at its nonce: split into stored chunks
+ * as the stream splits them and hashed (no key, nothing decrypted); the
+ * digest must be l's payload-digest (CY_E_SIGNATURE), the framing sound
+ * (CY_E_FORMAT). */
+struct cy_src;
+int cy_doc_payload_check(struct cy_src *in, const cy_label *l,
+    cy_error *err) CY_MUST_CHECK;
+
 /* What a label's signer must be, without any key: the outer mark is the
  * label's level, the signer chain verifies against trust at the creation
  * time (*signer gets its leaf; *chain, when not NULL, the chain), the

@@ -99,8 +99,8 @@ cy_doc_sealing_free(cy_doc_sealing *s)
 }
 
 /* The chain file, as it was read: each certificate, a blank line between. */
-static int
-chain_text(const cy_chain *ch, cy_buf *out, cy_error *err)
+int
+cy_doc_chain_text(const cy_chain *ch, cy_buf *out, cy_error *err)
 {
 	const uint8_t *b;
 	size_t i, len;
@@ -184,7 +184,7 @@ take_signer(cy_doc_sealing *s, const cy_doc_seal_params *p,
 		    "belong to the sealer's certificate (serial %s)",
 		    cy_cert_serial(s->signer_leaf));
 	s->signer = p->signer;
-	return chain_text(p->signer_chain, &s->chain, err);
+	return cy_doc_chain_text(p->signer_chain, &s->chain, err);
 }
 
 /* Recipient i: a verified chain, named once; its key and serial. */

@@ -48,6 +48,11 @@ int cy_doc_party(const cy_chain *chain, const cy_trust *trust, int64_t at,
 void cy_doc_policy_doc(const cy_label *l, const char **serials,
     cy_policy_doc *d);
 
+/* The chain file of ch, as it was read: each certificate, a blank line
+ * between (a label's signer, a reseal record's resealer). */
+int cy_doc_chain_text(const cy_chain *ch, cy_buf *out,
+    cy_error *err) CY_MUST_CHECK;
+
 /* Registry-mediated sealings: recipient i's R (guarded memory), or NULL;
  * for tests.  Callers outside use cy_doc_sealing_release_seal. */
 const uint8_t *cy_doc_sealing_release_secret(const cy_doc_sealing *s,

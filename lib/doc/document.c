@@ -23,11 +23,10 @@
 #include "age/release_raw.h"
 #include "doc/docint.h"
 #include "doc/docseal.h"
+#include "doc/reseal.h"
 #include "pki/signed.h"
 
 #define SPOOL_COPY 65536
-
-static const uint8_t zero_nonce[CY_AEAD_NONCE_LEN];
 
 /* The label is encrypted under its own key from the file key, with a zero
  * nonce: the key is unique to the file and used once. */
@@ -35,23 +34,20 @@ static int
 label_crypt(const uint8_t *file_key, const uint8_t *in, size_t len,
     uint8_t *out, int seal)
 {
-	uint8_t key[CY_AEAD_KEY_LEN];
-	int r;
-
-	if ((r = cy_hkdf_sha256(file_key, CY_FILE_KEY_LEN, NULL, 0,
-	    CY_LABEL_HKDF_INFO, key, sizeof(key))) == 0)
-		r = seal ? cy_aead_seal(key, zero_nonce, in, len, out) :
-		    cy_aead_open(key, zero_nonce, in, len, out);
-	cy_wipe(key, sizeof(key));
-	return r;
+	return cy_doc_stanza_crypt(file_key, NULL, 0, CY_LABEL_HKDF_INFO, in,
+	    len, out, seal);
 }
 
 void
 cy_doc_stanzas_digest(const cy_header *h, size_t upto,
     uint8_t out[CY_SHA256_LEN])
 {
+	const cy_stanza *last = h->nstanzas ? &h->stanzas[h->nstanzas - 1] :
+	    NULL;
 	size_t from = h->nstanzas ? h->stanzas[0].raw_off : 0;
-	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off : from;
+	/* upto == nstanzas: all of them (a header being built). */
+	size_t to = upto < h->nstanzas ? h->stanzas[upto].raw_off :
+	    last != NULL ? last->raw_off + last->raw_len : from;
 
 	cy_sha256_digest(h->raw.data + from, to - from, out);
 }
@@ -447,8 +443,8 @@ revocation_note(const cy_chain *chain, const cy_trust *trust,
 /* The policy's rules for `action` (seal: the sealer alone at the creation
  * time; open: the reader now, offline) on the label's document. */
 static int
-check_policy(const cy_label *l, int action, const cy_policy_party *actor,
-    int64_t at, cy_error *err)
+check_policy(const cy_label *l, const cy_doc_reseal *rs, int action,
+    const cy_policy_party *actor, int64_t at, cy_error *err)
 {
 	const char **serials;
 	cy_policy_request rq;
@@ -459,6 +455,8 @@ check_policy(const cy_label *l, int action, const cy_policy_party *actor,
 	    NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	cy_doc_policy_doc(l, serials, &d);
+	if (rs != NULL)
+		cy_doc_reseal_map(rs, serials, d.nrecipients);
 	memset(&rq, 0, sizeof(rq));
 	rq.action = action;
 	rq.time = at;
@@ -503,7 +501,7 @@ cy_doc_label_signer(const cy_label *l, char mark, const cy_trust *trust,
 	}
 	if ((r = cy_label_verify_signature(l, cy_cert_sign_public(*signer),
 	    err)) != 0 ||
-	    (r = check_policy(l, CY_ACT_SEAL, &sealer, cy_label_created(l),
+	    (r = check_policy(l, NULL, CY_ACT_SEAL, &sealer, cy_label_created(l),
 	    err)) != 0)
 		goto out;
 	if (chain_out != NULL) {
@@ -545,8 +543,10 @@ verify_label(const cy_header *h, size_t idx, char mark,
 	    (r = cy_doc_label_signer(info->label, mark, trust, &info->signer,
 	    &chain, err)) != 0)
 		goto out;
+	/* A resealed file's stanzas are its reseal record's (check_resealed). */
 	cy_doc_stanzas_digest(h, idx, digest);
-	if (!cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
+	if (cy_doc_reseal_split(h, idx) == idx &&
+	    !cy_memeq(digest, cy_label_stanzas_sha256(info->label), sizeof(digest))) {
 		r = cy_error_set(err, CY_E_SIGNATURE,
 		    "the recipient stanzas differ from those the sealer signed: the file was tampered with");
 		goto out;
@@ -702,9 +702,10 @@ check_stanzas(const cy_header *h, size_t idx, cy_doc_info *info,
  * checked before). */
 static int
 check_copy_owner(const cy_header *h, const cy_identity *opened,
-    const cy_label *l, const cy_cert *leaf, cy_error *err)
+    const cy_label *l, const cy_doc_reseal *rs, const cy_cert *leaf,
+    cy_error *err)
 {
-	const char *copy = opened->release->copy_id;
+	const char *copy = opened->release->copy_id, *owner;
 	size_t i, n = cy_label_recipient_count(l);
 
 	for (i = 0; i < n && i < h->nstanzas; i++)
@@ -713,10 +714,13 @@ check_copy_owner(const cy_header *h, const cy_identity *opened,
 	if (i == n || i == h->nstanzas)
 		return cy_error_set(err, CY_E_POLICY, "copy %s is not in the "
 		    "header", copy);
-	if (strcmp(cy_label_recipient(l, i), cy_cert_serial(leaf)) != 0)
+	/* Resealed: stanza i is the certificate the record maps i to. */
+	owner = rs != NULL ? cy_doc_reseal_new_serial(rs, i) :
+	    cy_label_recipient(l, i);
+	if (owner == NULL || strcmp(owner, cy_cert_serial(leaf)) != 0)
 		return cy_error_set(err, CY_E_POLICY, "copy %s belongs to "
 		    "recipient %s, not to the reader", copy,
-		    cy_label_recipient(l, i));
+		    owner != NULL ? owner : "?");
 	return 0;
 }
 
@@ -749,7 +753,7 @@ identity_certified(const cy_identity *id, const cy_cert *leaf)
  * the reader's own copy. */
 static int
 check_reader_key(const cy_header *h, const cy_doc_open_params *p,
-    const cy_label *l, const cy_cert *leaf, const uint8_t *file_key,
+    const cy_doc_info *info, const cy_cert *leaf, const uint8_t *file_key,
     cy_error *err)
 {
 	cy_identity *const *id = p->identities;
@@ -786,7 +790,8 @@ check_reader_key(const cy_header *h, const cy_doc_open_params *p,
 		    "post-quantum and the certificate has no seal-pq-key" : "");
 	else if (opened->kind == CY_KIND_RELEASE ||
 	    opened->kind == CY_KIND_RELEASE_PQ)
-		r = check_copy_owner(h, opened, l, leaf, err);
+		r = check_copy_owner(h, opened, info->label, info->reseal, leaf,
+		    err);
 	cy_secret_free(key);
 	return r;
 }
@@ -804,12 +809,20 @@ check_reader(const cy_header *h, const cy_doc_open_params *p,
 		return 0;
 	if ((r = cy_doc_party(p->reader, p->trust, now, &info->reader, &reader,
 	    err)) != 0 ||
-	    (r = check_reader_key(h, p, info->label, info->reader, file_key,
+	    (r = check_reader_key(h, p, info, info->reader, file_key,
 	    err)) != 0) {
 		cy_error_wrap(err, "reader");
 		return r;
 	}
-	return check_policy(info->label, CY_ACT_OPEN, &reader, now, err);
+	if (info->reseal != NULL &&
+	    (r = cy_doc_reseal_check_reader(info->reseal, h,
+	    cy_doc_reseal_count(info->reseal), p->identities, p->nidentities,
+	    info->reader, file_key, err)) != 0) {
+		cy_error_wrap(err, "reader");
+		return r;
+	}
+	return check_policy(info->label, info->reseal, CY_ACT_OPEN, &reader,
+	    now, err);
 }
 
 static int
@@ -1064,6 +1077,20 @@ check_registered_label(const cy_doc_open_params *p, const cy_label *l,
 	return 0;
 }
 
+/* A reseal stanza before the label: its record must bind the label to the
+ * stanzas in the file, signed by an entitled holder (reseal.h). */
+static int
+check_resealed(const cy_header *h, size_t idx, const uint8_t *file_key,
+    const cy_trust *trust, int64_t now, cy_doc_info *info, cy_error *err)
+{
+	size_t nrcpt = cy_doc_reseal_split(h, idx);
+
+	if (nrcpt == idx)
+		return 0;
+	return cy_doc_reseal_verify(h, nrcpt, file_key, info->label, trust,
+	    now, &info->reseal, err);
+}
+
 static int
 open_input(const struct doc_input *input, int out_fd,
     const cy_doc_open_params *p, cy_doc_info *info, cy_error *err)
@@ -1098,7 +1125,10 @@ open_input(const struct doc_input *input, int out_fd,
 	if (labelled && ((r = verify_label(&h, idx, mark, file_key, p->trust,
 	    info, err)) != 0 ||
 	    (r = check_created(info, now, err)) != 0 ||
-	    (r = check_stanzas(&h, idx, info, err)) != 0 ||
+	    (r = check_resealed(&h, idx, file_key, p->trust, now, info,
+	    err)) != 0 ||
+	    (r = check_stanzas(&h, cy_doc_reseal_split(&h, idx), info,
+	    err)) != 0 ||
 	    (r = check_reader(&h, p, file_key, now, info, err)) != 0))
 		goto out;
 	if ((r = check_registered_label(p, info->label, err)) != 0)
@@ -1156,5 +1186,6 @@ cy_doc_info_free(cy_doc_info *info)
 	cy_label_free(info->label);
 	cy_cert_free(info->signer);
 	cy_cert_free(info->reader);
+	cy_doc_reseal_free(info->reseal);
 	memset(info, 0, sizeof(*info));
 }

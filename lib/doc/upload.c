@@ -4,12 +4,14 @@
  * hash of the whole file is of exactly the bytes that were checked. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "age/ageio.h"
 #include "coyeu/document.h"
 #include "coyeu/release.h"
 #include "coyeu/secret.h"
 #include "doc/docint.h"
+#include "doc/reseal.h"
 
 struct cy_doc_upload {
 	cy_label *label;
@@ -19,6 +21,12 @@ struct cy_doc_upload {
 	size_t ncopies;
 	uint8_t label_sha256[CY_SHA256_LEN];
 	uint8_t sealed_sha256[CY_SHA256_LEN];
+	/* A resealed file's upload (cy_doc_reseal_upload_check): the record
+	 * in clear, the time it is checked at, and the verified record. */
+	const uint8_t *record;
+	size_t record_len;
+	int64_t now;
+	cy_doc_reseal *reseal;
 };
 
 /* The caller's source, read strictly in order, each byte hashed once. */
@@ -129,8 +137,8 @@ discard(void *ctx, const uint8_t *p, size_t len, cy_error *err)
  * splits them (64 KiB and a tag each; the last one shorter, or full when
  * nothing follows it; a lone tag for an empty payload), hashed into the
  * payload digest, which must be the signed one. */
-static int
-check_payload(struct cy_src *in, const cy_label *l, cy_error *err)
+int
+cy_doc_payload_check(struct cy_src *in, const cy_label *l, cy_error *err)
 {
 	uint8_t nonce[CY_STREAM_NONCE_LEN], digest[CY_SHA256_LEN];
 	struct cy_doc_digest d = {0};
@@ -172,6 +180,24 @@ out:
 	return r;
 }
 
+/* A resealed upload: the reseal stanza just before the label, holding
+ * exactly the uploaded record and its tag. */
+static int
+check_record_stanza(const cy_header *h, size_t idx, const cy_doc_upload *u,
+    cy_error *err)
+{
+	if (cy_doc_reseal_split(h, idx) == idx)
+		return cy_error_set(err, CY_E_FORMAT, "the file has no reseal "
+		    "stanza before its label: it is not a resealed document");
+	if (h->stanzas[idx - 1].body_len != u->record_len + CY_AEAD_TAG_LEN)
+		return cy_error_set(err, CY_E_FORMAT, "the file's reseal stanza "
+		    "holds %zu bytes, not the %zu of the uploaded record and its "
+		    "tag: the record is another file's",
+		    h->stanzas[idx - 1].body_len,
+		    u->record_len + CY_AEAD_TAG_LEN);
+	return 0;
+}
+
 /* The header, the label's place and mark, the stanzas, the signer, then
  * the payload; in at the start of the file. */
 static int
@@ -180,7 +206,7 @@ check_file(struct cy_src *in, const cy_trust *trust, cy_doc_upload *u,
 {
 	uint8_t digest[CY_SHA256_LEN];
 	cy_header h;
-	size_t idx = 0;
+	size_t idx = 0, nrcpt;
 	char mark = 0;
 	int r;
 
@@ -204,12 +230,21 @@ check_file(struct cy_src *in, const cy_trust *trust, cy_doc_upload *u,
 		    label_len + CY_AEAD_TAG_LEN);
 		goto out;
 	}
-	if ((r = check_release_stanzas(&h, idx, u->label, u, err)) != 0 ||
+	if (u->record != NULL && (r = check_record_stanza(&h, idx, u,
+	    err)) != 0)
+		goto out;
+	nrcpt = u->record != NULL ? idx - 1 : idx;
+	if ((r = check_release_stanzas(&h, nrcpt, u->label, u, err)) != 0 ||
 	    (r = cy_doc_label_signer(u->label, mark, trust, &u->signer, NULL,
 	    err)) != 0)
 		goto out;
-	cy_doc_stanzas_digest(&h, idx, digest);
-	if (!cy_memeq(digest, cy_label_stanzas_sha256(u->label),
+	if (u->record != NULL) {
+		/* The record binds the label to the stanzas now. */
+		if ((r = cy_doc_reseal_verify_text(u->record, u->record_len, &h,
+		    nrcpt, u->label, trust, u->now, &u->reseal, err)) != 0)
+			goto out;
+	} else if (cy_doc_stanzas_digest(&h, idx, digest),
+	    !cy_memeq(digest, cy_label_stanzas_sha256(u->label),
 	    sizeof(digest))) {
 		r = cy_error_set(err, CY_E_SIGNATURE,
 		    "the release stanzas differ from those the label's signer "
@@ -217,15 +252,16 @@ check_file(struct cy_src *in, const cy_trust *trust, cy_doc_upload *u,
 		    "label is another file's");
 		goto out;
 	}
-	r = check_payload(in, u->label, err);
+	r = cy_doc_payload_check(in, u->label, err);
 out:
 	cy_header_free(&h);
 	return r;
 }
 
-int
-cy_doc_upload_check(const cy_source *file, uint64_t max_size,
-    const uint8_t *label, size_t label_len, const cy_trust *trust,
+static int
+upload_check(const cy_source *file, uint64_t max_size,
+    const uint8_t *label, size_t label_len, const uint8_t *record,
+    size_t record_len, int64_t now, const cy_trust *trust,
     cy_doc_upload **out, cy_error *err)
 {
 	struct hashed_source hs = {file, NULL, 0, max_size};
@@ -258,6 +294,9 @@ cy_doc_upload_check(const cy_source *file, uint64_t max_size,
 		cy_error_wrap(err, "the uploaded label");
 		goto out;
 	}
+	u->record = record;
+	u->record_len = record_len;
+	u->now = now;
 	cy_sha256_digest(label, label_len, u->label_sha256);
 	wrapped.size = file->size;
 	if ((r = cy_src_open_source(&in, &wrapped, 0, err)) != 0 ||
@@ -275,6 +314,7 @@ cy_doc_upload_check(const cy_source *file, uint64_t max_size,
 	hs.ctx = NULL;
 	if (r != 0)
 		goto out;
+	u->record = NULL;  /* the caller's */
 	*out = u;
 	u = NULL;
 out:
@@ -284,6 +324,41 @@ out:
 	return r;
 }
 
+int
+cy_doc_upload_check(const cy_source *file, uint64_t max_size,
+    const uint8_t *label, size_t label_len, const cy_trust *trust,
+    cy_doc_upload **out, cy_error *err)
+{
+	return upload_check(file, max_size, label, label_len, NULL, 0, 0,
+	    trust, out, err);
+}
+
+int
+cy_doc_reseal_upload_check(const cy_source *file, uint64_t max_size,
+    const uint8_t *label, size_t label_len, const uint8_t *record,
+    size_t record_len, const cy_trust *trust, int64_t now,
+    cy_doc_upload **out, cy_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (record == NULL)
+		return cy_error_set(err, CY_E_USAGE, "a reseal upload needs "
+		    "its record");
+	if (record_len > CY_RESEAL_MAX)
+		return cy_error_set(err, CY_E_TOO_LARGE, "the reseal record is "
+		    "%zu bytes, over the limit of %d", record_len,
+		    CY_RESEAL_MAX);
+	return upload_check(file, max_size, label, label_len, record,
+	    record_len, now != 0 ? now : (int64_t)time(NULL), trust, out,
+	    err);
+}
+
+const cy_doc_reseal *
+cy_doc_upload_reseal(const cy_doc_upload *u)
+{
+	return u->reseal;
+}
+
 void
 cy_doc_upload_free(cy_doc_upload *u)
 {
@@ -291,6 +366,7 @@ cy_doc_upload_free(cy_doc_upload *u)
 		return;
 	cy_label_free(u->label);
 	cy_cert_free(u->signer);
+	cy_doc_reseal_free(u->reseal);
 	free(u->copy_ids);
 	free(u);
 }

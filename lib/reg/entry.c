@@ -103,6 +103,11 @@ static const struct tspec {
 	    ONE_OF("integrity", "ok|mismatch")}},
 	/* The originating authority extends the protection period. */
 	{"doc.extend", {REQ("doc-id", K_ID), REQ("protect-until", K_DATE)}},
+	/* A holder re-wrapped a registry-held file's copies post-quantum
+	 * (docs/format.md "Re-sealing"): which file replaced which, and the
+	 * reseal record that binds them. */
+	{"doc.reseal", {REQ("doc-id", K_ID), REQ("old-sealed-sha256", K_SHA256),
+	    REQ("sealed-sha256", K_SHA256), REQ("record-sha256", K_SHA256)}},
 	{"recall", {REQ("doc-id", K_ID), OPT("copy-id", K_ID),
 	    REQ("reason", K_TEXT)}},
 	{"destroy", {REQ("doc-id", K_ID), OPT("copy-id", K_ID),
@@ -148,9 +153,10 @@ static const struct tspec {
 
 static const char *const type_names[NTYPES + 1] = {
 	"cert.issue", "cert.revoke", "doc.register", "copy.issue", "release",
-	"doc.receive", "doc.extend", "recall", "destroy", "approve", "declassify", "item.transition",
-	"denied", "item.add", "item.change", "item.confirm", "stocktake.open",
-	"stocktake.declare", "stocktake.close", NULL,
+	"doc.receive", "doc.extend", "doc.reseal", "recall", "destroy", "approve",
+	"declassify", "item.transition", "denied", "item.add", "item.change",
+	"item.confirm", "stocktake.open", "stocktake.declare", "stocktake.close",
+	NULL,
 };
 
 struct cy_entry {
