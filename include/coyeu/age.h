@@ -34,6 +34,11 @@ CY_API int cy_recipient_parse(const char *s, cy_recipient **out,
 CY_API int cy_recipient_x25519(const uint8_t pub[CY_X25519_KEY_LEN],
     cy_recipient **out,
     cy_error *err) CY_MUST_CHECK;
+/* The hybrid recipient of a raw public key (ML-KEM-768 ek || X25519,
+ * CY_KEY_PQ_PUBLIC_LEN bytes); CY_E_FORMAT when the ML-KEM key fails the
+ * FIPS 203 modulus check. */
+CY_API int cy_recipient_pq(const uint8_t pub[CY_KEY_PQ_PUBLIC_LEN],
+    cy_recipient **out, cy_error *err) CY_MUST_CHECK;
 /* A passphrase recipient; such a stanza must be the file's only one. */
 CY_API int cy_recipient_scrypt(const char *pass, size_t len, int log_n,
     cy_recipient **out, cy_error *err) CY_MUST_CHECK;
@@ -58,6 +63,12 @@ CY_API int cy_identity_x25519(const uint8_t secret[CY_X25519_KEY_LEN],
  * outlive the identity.  Its recipient is the key's sealing public key. */
 CY_API int cy_identity_from_key(const cy_key *key, cy_identity **out,
     cy_error *err) CY_MUST_CHECK;
+/* A hybrid identity (opens mlkem768x25519 stanzas) whose decapsulation
+ * goes through key's pq_decaps (key.h): the secret stays in the key, which
+ * must outlive the identity.  Its recipient is the key's age1pq1… public
+ * key.  CY_E_USAGE when the key has no hybrid part. */
+CY_API int cy_identity_from_key_pq(const cy_key *key, cy_identity **out,
+    cy_error *err) CY_MUST_CHECK;
 CY_API int cy_identity_scrypt(const char *pass, size_t len, int max_log_n,
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
 /* An identity file as age-keygen writes it: '#' comments, blank lines,
@@ -67,9 +78,10 @@ CY_API int cy_identity_file_parse(const uint8_t *buf, size_t len,
 /* The age1… or age1pq1… string of an identity's public key. */
 CY_API int cy_identity_recipient_string(const cy_identity *id,
     char out[CY_RECIPIENT_STR_MAX], cy_error *err) CY_MUST_CHECK;
-/* The AGE-SECRET-KEY-1… string of an identity made from its secret
- * (generated or parsed; caller wipes it).  An identity made from a key
- * (cy_identity_from_key) has none: CY_E_USAGE. */
+/* The AGE-SECRET-KEY-1… (or -PQ-1…) string of an identity made from its
+ * secret (generated or parsed; caller wipes it).  An identity made from a
+ * key (cy_identity_from_key, cy_identity_from_key_pq) has none:
+ * CY_E_USAGE. */
 CY_API int cy_identity_string(const cy_identity *id,
     char out[CY_IDENTITY_STR_MAX],
     cy_error *err) CY_MUST_CHECK;

@@ -3,7 +3,8 @@
  *
  * A certificate is a canonical text record (canon.h) signed with its
  * issuer's Ed25519 key.  It binds a person or service (name, unit, role,
- * clearance, compartments, validity) to a signing key and a sealing key.
+ * clearance, compartments, validity) to a signing key and a sealing key
+ * (X25519), and optionally a post-quantum hybrid sealing key.
  * An authority's certificate also says what it may issue: a unit subtree
  * and a highest level.  The root authority signs its own certificate; users
  * pin it as the trust anchor.
@@ -85,6 +86,12 @@ CY_API const uint8_t *cy_cert_seal_public(const cy_cert *c); /* 32 bytes,
     X25519 */
 /* The same key as an age recipient, "age1…" (cy_recipient_parse takes it). */
 CY_API const char *cy_cert_seal_recipient(const cy_cert *c);
+/* The optional post-quantum hybrid sealing key (field seal-pq-key): the
+ * CY_KEY_PQ_PUBLIC_LEN raw bytes (cy_recipient_pq takes them) and the
+ * "age1pq1…" string (cy_recipient_parse takes it); NULL when the
+ * certificate has none.  Parsing checked it as FIPS 203 requires. */
+CY_API const uint8_t *cy_cert_seal_pq_public(const cy_cert *c);
+CY_API const char *cy_cert_seal_pq_recipient(const cy_cert *c);
 /* Authorities only (NULL / 0 otherwise): the subtree and highest level
  * this authority may issue. */
 CY_API const char *cy_cert_may_issue_unit(const cy_cert *c);
@@ -103,6 +110,10 @@ typedef struct cy_cert_params {
 	int64_t not_after;
 	const uint8_t *sign_public; /* CY_SIGN_PUBLIC_LEN */
 	const uint8_t *seal_public; /* CY_SEAL_PUBLIC_LEN */
+	/* CY_KEY_PQ_PUBLIC_LEN (ML-KEM-768 ek || X25519), NULL = none.  Only
+	 * with proof that the subject holds it (request.h,
+	 * cy_request_pq_check). */
+	const uint8_t *seal_pq_public;
 	const char *may_issue_unit; /* authorities: NULL = the unit itself */
 	int may_issue_level;        /* authorities: 0 = the clearance */
 } cy_cert_params;

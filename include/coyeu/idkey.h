@@ -1,5 +1,7 @@
-/* coyeu — an officer's keys: an Ed25519 signing key and a separate X25519
- * sealing key, kept in one file that is itself an age file sealed with a
+/* coyeu — an officer's keys: an Ed25519 signing key, a separate X25519
+ * sealing key and, since issue 12, optionally a post-quantum hybrid
+ * sealing key (age's mlkem768x25519: a 32-byte seed, public key age1pq1…),
+ * kept in one file that is itself an age file sealed with a
  * passphrase (scrypt), or unprotected for services.  Created 0600.
  *
  * An officer key is a key handle (key.h): a cy_idkey is a cy_key, so it
@@ -30,7 +32,15 @@ typedef struct cy_key cy_idkey;
 /* Supplies a passphrase when a key file is protected. */
 typedef int cy_passphrase_fn(void *ctx, char *buf, size_t cap, cy_error *err);
 
+/* Signing and X25519 sealing keys only (a classical key). */
 CY_API int cy_idkey_generate(cy_idkey **out, cy_error *err) CY_MUST_CHECK;
+/* All three parts: signing, X25519 sealing and the hybrid seed. */
+CY_API int cy_idkey_generate_pq(cy_idkey **out, cy_error *err) CY_MUST_CHECK;
+/* A new key holding k's signing and sealing secrets and a fresh hybrid
+ * seed (coyeu id add-pq); CY_E_USAGE when k already has a hybrid part or
+ * is not a software key. */
+CY_API int cy_idkey_with_pq(const cy_idkey *k, cy_idkey **out,
+    cy_error *err) CY_MUST_CHECK;
 /* pass NULL writes an unprotected file (services). Exclusive create, 0600.
  * Only a software key has a file (CY_E_USAGE for a token's). */
 CY_API int cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
@@ -38,11 +48,19 @@ CY_API int cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
 /* Refuses a file readable by others; asks getpass only if protected. */
 CY_API int cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
     cy_idkey **out, cy_error *err) CY_MUST_CHECK;
+/* Gives the key in path a hybrid part (cy_idkey_with_pq) and rewrites the
+ * file atomically (a new file renamed over it, 0600) under the same
+ * passphrase (log_n: its scrypt work factor), or unprotected as it was.
+ * CY_E_USAGE when the key already has one. */
+CY_API int cy_idkey_file_add_pq(const char *path, cy_passphrase_fn *getpass,
+    void *ctx, int log_n, cy_error *err) CY_MUST_CHECK;
 /* cy_key_free, cy_key_sign_public, cy_key_seal_public under the names
  * the officer-key callers know. */
 CY_API void cy_idkey_free(cy_idkey *k);
 CY_API const uint8_t *cy_idkey_sign_public(const cy_idkey *k);  /* 32 bytes */
 CY_API const uint8_t *cy_idkey_seal_public(const cy_idkey *k);  /* 32 bytes */
+/* CY_KEY_PQ_PUBLIC_LEN bytes (ML-KEM-768 ek || X25519), NULL when none. */
+CY_API const uint8_t *cy_idkey_pq_public(const cy_idkey *k);
 
 /* The one way an officer's secret leaves its key: the sealing key as an
  * age identity string "AGE-SECRET-KEY-1…", written to out, which the caller
@@ -51,6 +69,10 @@ CY_API const uint8_t *cy_idkey_seal_public(const cy_idkey *k);  /* 32 bytes */
  * nothing else in the library exports a key's secret.  CY_E_USAGE for a key
  * whose secret cannot leave it (a token's). */
 CY_API int cy_idkey_export_age_identity(const cy_idkey *k,
+    char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
+/* The same for the hybrid part: "AGE-SECRET-KEY-PQ-1…" (age ≥ 1.3,
+ * typage).  CY_E_USAGE when the key has no hybrid part. */
+CY_API int cy_idkey_export_age_identity_pq(const cy_idkey *k,
     char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
 /* Checks an Ed25519 signature by the holder of pub: 0 or CY_E_SIGNATURE. */
 CY_API int cy_idkey_verify(const uint8_t pub[CY_SIGN_PUBLIC_LEN],

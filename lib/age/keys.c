@@ -196,6 +196,13 @@ generate(size_t n, int (*make)(const uint8_t *, cy_identity **, cy_error *),
 }
 
 int
+cy_pq_identity_string(const uint8_t seed[CY_PQ_SEED_LEN],
+    char out[CY_IDENTITY_STR_MAX], cy_error *err)
+{
+	return secret_string(CY_PQ_IDENTITY_HRP, seed, CY_PQ_SEED_LEN, out, err);
+}
+
+int
 cy_identity_generate(cy_identity **out, cy_error *err)
 {
 	return generate(CY_X25519_KEY_LEN, cy_identity_x25519, out, err);
@@ -307,15 +314,15 @@ int
 cy_identity_string(const cy_identity *id, char out[CY_IDENTITY_STR_MAX],
     cy_error *err)
 {
-	if (id->kind == CY_KIND_PQ)
-		return secret_string(CY_PQ_IDENTITY_HRP, id->pq->seed,
-		    CY_PQ_SEED_LEN, out, err);
+	if (id->kind == CY_KIND_PQ && id->pq != NULL)
+		return cy_pq_identity_string(id->pq->seed, out, err);
 	/* Only the secret the caller gave (or generated) comes back: a key's
 	 * secret leaves it through cy_idkey_export_age_identity alone. */
 	if (id->kind == CY_KIND_X25519 && id->own_key != NULL)
 		return cy_x25519_identity_string(cy_key_soft(id->own_key)->seal_sk,
 		    out, err);
-	return cy_error_set(err, CY_E_USAGE, id->kind == CY_KIND_X25519 ?
+	return cy_error_set(err, CY_E_USAGE,
+	    id->kind == CY_KIND_X25519 || id->kind == CY_KIND_PQ ?
 	    "an identity made from a key has no key string" :
 	    id->kind == CY_KIND_RELEASE ?
 	    "a release identity has no key string (its X25519 identity may)" :

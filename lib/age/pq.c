@@ -19,6 +19,7 @@
 #include "coyeu/encoding.h"
 #include "coyeu/secret.h"
 #include "base/crypto.h"
+#include "base/key_soft.h"
 #include "age/mlkem.h"
 #include "age/recipient.h"
 
@@ -226,12 +227,43 @@ cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN], cy_recipient **out,
 /* --- the stanza: -> mlkem768x25519 base64(enc), body = HPKE ciphertext --- */
 
 int
+cy_pq_encaps(const uint8_t pub[CY_PQ_PUB_LEN], const uint8_t m[CY_MLKEM_MSG_LEN],
+    const uint8_t eph[CY_X25519_KEY_LEN], uint8_t enc[CY_PQ_ENC_LEN],
+    uint8_t ss[CY_KEY_SHARED_LEN], cy_error *err)
+{
+	const uint8_t *ek_t = pub + CY_MLKEM768_EK_LEN;
+	uint8_t *share = enc + CY_MLKEM768_CT_LEN;
+	struct pq_op *op;
+	int r;
+
+	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
+		return nomem(err);
+	if ((r = cy_mlkem768_encaps(pub, m, enc, op->ss_pq)) != 0) {
+		cy_error_set(err, r, "ML-KEM-768 encapsulation failed");
+		goto out;
+	}
+	if (crypto_scalarmult_base(share, eph) != 0 ||
+	    crypto_scalarmult(op->ss_t, eph, ek_t) != 0) {
+		r = cy_error_set(err, CY_E_CRYPTO,
+		    "X25519 with this post-quantum recipient failed "
+		    "(low-order public key)");
+		goto out;
+	}
+	if ((r = combine(op, share, ek_t)) != 0) {
+		cy_error_set(err, r, "the hybrid KEM's combiner failed");
+		goto out;
+	}
+	memcpy(ss, op->ss, CY_KEY_SHARED_LEN);
+out:
+	cy_secret_free(op);
+	return r;
+}
+
+int
 cy_pq_wrap(const cy_recipient *rc, const uint8_t *file_key, cy_header *h,
     cy_error *err)
 {
-	const uint8_t *ek_t = rc->pq_pub + CY_MLKEM768_EK_LEN;
 	uint8_t enc[CY_PQ_ENC_LEN], body[CY_WRAPPED_KEY_LEN];
-	uint8_t *share = enc + CY_MLKEM768_CT_LEN;
 	char enc_b64[ENC_B64_LEN + 1];
 	const char *args[1] = {enc_b64};
 	struct pq_op *op;
@@ -241,19 +273,10 @@ cy_pq_wrap(const cy_recipient *rc, const uint8_t *file_key, cy_header *h,
 		return nomem(err);
 	cy_random(op->m, sizeof(op->m));
 	cy_random(op->eph, sizeof(op->eph));
-	if ((r = cy_mlkem768_encaps(rc->pq_pub, op->m, enc, op->ss_pq)) != 0) {
-		cy_error_set(err, r, "ML-KEM-768 encapsulation failed");
+	if ((r = cy_pq_encaps(rc->pq_pub, op->m, op->eph, enc, op->ss,
+	    err)) != 0)
 		goto out;
-	}
-	if (crypto_scalarmult_base(share, op->eph) != 0 ||
-	    crypto_scalarmult(op->ss_t, op->eph, ek_t) != 0) {
-		r = cy_error_set(err, CY_E_CRYPTO,
-		    "X25519 with this post-quantum recipient failed "
-		    "(low-order public key)");
-		goto out;
-	}
-	if ((r = combine(op, share, ek_t)) != 0 ||
-	    (r = key_schedule(op)) != 0 ||
+	if ((r = key_schedule(op)) != 0 ||
 	    (r = cy_aead_seal(op->key, op->nonce, file_key, CY_FILE_KEY_LEN,
 	    body)) != 0) {
 		cy_error_set(err, r, "HPKE sealing failed");
@@ -291,12 +314,34 @@ stanza_check(const cy_stanza *s, uint8_t enc[CY_PQ_ENC_LEN + 2],
 	return 0;
 }
 
+/* The hybrid KEM's decapsulation with an expanded secret: op->ss.
+ * CY_E_CRYPTO for a low-order X25519 share. */
+static int
+hybrid_decaps(struct pq_op *op, const struct cy_pq_secret *sk,
+    const uint8_t ek_t[CY_X25519_KEY_LEN], const uint8_t enc[CY_PQ_ENC_LEN],
+    cy_error *err)
+{
+	const uint8_t *share = enc + CY_MLKEM768_CT_LEN;
+	int r;
+
+	/* Implicit rejection: a foreign or damaged ML-KEM ciphertext yields
+	 * a pseudorandom ss_PQ, and the AEAD after fails (no match). */
+	if ((r = cy_mlkem768_decaps(sk->dk, enc, op->ss_pq)) != 0)
+		return cy_error_set(err, r, "ML-KEM-768 decapsulation failed");
+	if (crypto_scalarmult(op->ss_t, sk->x25519, share) != 0)
+		return cy_error_set(err, CY_E_CRYPTO,
+		    "mlkem768x25519 stanza has a low-order X25519 share "
+		    "(all-zero shared secret)");
+	if ((r = combine(op, share, ek_t)) != 0)
+		return cy_error_set(err, r, "the hybrid KEM's combiner failed");
+	return 0;
+}
+
 int
 cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
     cy_error *err)
 {
 	uint8_t enc[CY_PQ_ENC_LEN + 2];
-	const uint8_t *share = enc + CY_MLKEM768_CT_LEN;
 	struct pq_op *op = NULL;
 	int r;
 
@@ -306,20 +351,15 @@ cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
 		return r;
 	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
 		return nomem(err);
-	/* Implicit rejection: a foreign or damaged ML-KEM ciphertext yields
-	 * a pseudorandom ss_PQ, and the AEAD below fails (no match). */
-	if ((r = cy_mlkem768_decaps(id->pq->dk, enc, op->ss_pq)) != 0) {
-		cy_error_set(err, r, "ML-KEM-768 decapsulation failed");
+	/* An identity from a seed holds the secret; one from a key asks it. */
+	r = id->pq != NULL ?
+	    hybrid_decaps(op, id->pq, id->pq_pub + CY_MLKEM768_EK_LEN, enc,
+	    err) : cy_key_pq_decaps(id->key, enc, op->ss, err);
+	if (r == CY_E_CRYPTO)  /* a low-order share: the stanza is bad */
+		r = CY_E_HEADER;
+	if (r != 0)
 		goto out;
-	}
-	if (crypto_scalarmult(op->ss_t, id->pq->x25519, share) != 0) {
-		r = cy_error_set(err, CY_E_HEADER,
-		    "mlkem768x25519 stanza has a low-order X25519 share "
-		    "(all-zero shared secret)");
-		goto out;
-	}
-	if ((r = combine(op, share, id->pq_pub + CY_MLKEM768_EK_LEN)) != 0 ||
-	    (r = key_schedule(op)) != 0) {
+	if ((r = key_schedule(op)) != 0) {
 		cy_error_set(err, r, "HPKE key schedule failed");
 		goto out;
 	}
@@ -328,4 +368,115 @@ cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
 out:
 	cy_secret_free(op);
 	return r;
+}
+
+/* --- the hybrid part of software keys (base/key_soft.h) --- */
+
+/* FIPS 203: dk = dk_PKE || ek || H(ek) || z. */
+#define DK_EK_OFFSET (CY_MLKEM768_DK_LEN - CY_MLKEM768_EK_LEN - 64)
+
+static int
+soft_pq_public(void *ctx, uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err)
+{
+	const struct cy_soft_key *s = ctx;
+
+	memcpy(pk, s->pq->dk + DK_EK_OFFSET, CY_MLKEM768_EK_LEN);
+	if (crypto_scalarmult_base(pk + CY_MLKEM768_EK_LEN, s->pq->x25519) != 0)
+		return cy_error_set(err, CY_E_CRYPTO,
+		    "invalid hybrid X25519 secret key");
+	return 0;
+}
+
+static int
+soft_pq_decaps(void *ctx, const uint8_t enc[CY_KEY_PQ_ENC_LEN],
+    uint8_t ss[CY_KEY_SHARED_LEN], cy_error *err)
+{
+	const struct cy_soft_key *s = ctx;
+	uint8_t ek_t[CY_X25519_KEY_LEN];
+	struct pq_op *op;
+	int r;
+
+	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
+		return nomem(err);
+	if ((r = crypto_scalarmult_base(ek_t, s->pq->x25519)) != 0)
+		r = cy_error_set(err, CY_E_CRYPTO,
+		    "invalid hybrid X25519 secret key");
+	else if ((r = hybrid_decaps(op, s->pq, ek_t, enc, err)) == 0)
+		memcpy(ss, op->ss, CY_KEY_SHARED_LEN);
+	cy_secret_free(op);
+	return r;
+}
+
+static const cy_key_ops soft_pq_ops[4] = {
+	{0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{CY_KEY_OPS_VERSION, "software", cy_soft_sign, NULL,
+	    cy_soft_public_keys, cy_soft_free, soft_pq_public, soft_pq_decaps},
+	{CY_KEY_OPS_VERSION, "software", NULL, cy_soft_x25519,
+	    cy_soft_public_keys, cy_soft_free, soft_pq_public, soft_pq_decaps},
+	{CY_KEY_OPS_VERSION, "software", cy_soft_sign, cy_soft_x25519,
+	    cy_soft_public_keys, cy_soft_free, soft_pq_public, soft_pq_decaps},
+};
+
+int
+cy_key_software_pq(const uint8_t *seed, const uint8_t *seal_sk,
+    const uint8_t pq_seed[CY_PQ_SEED_LEN], cy_key **out, cy_error *err)
+{
+	uint8_t pub[CY_PQ_PUB_LEN];
+	struct cy_soft_key *s = NULL;
+	struct pq_op *op = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = cy_soft_key_new(seed, seal_sk, &s, err)) != 0)
+		return r;
+	if ((s->pq = cy_secret_alloc(sizeof(*s->pq))) == NULL ||
+	    (op = cy_secret_alloc(sizeof(*op))) == NULL) {
+		r = nomem(err);
+		goto out;
+	}
+	memcpy(s->pq->seed, pq_seed, CY_PQ_SEED_LEN);
+	if ((r = expand_key(op, s->pq, pub)) != 0) {
+		cy_error_set(err, r, "cannot derive the post-quantum keys");
+		goto out;
+	}
+	if ((r = cy_key_new(cy_soft_ops(soft_pq_ops, seed, seal_sk), s, out,
+	    err)) == 0)
+		s = NULL;
+out:
+	cy_secret_free(op);
+	cy_soft_free(s);
+	return r;
+}
+
+/* --- the public faces --- */
+
+int
+cy_identity_from_key_pq(const cy_key *key, cy_identity **out, cy_error *err)
+{
+	const uint8_t *pub = cy_key_pq_public(key);
+	cy_identity *id;
+
+	*out = NULL;
+	if (pub == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "this %s key has no post-quantum (hybrid) part",
+		    cy_key_kind(key));
+	if ((id = calloc(1, sizeof(*id))) == NULL ||
+	    (id->pq_pub = malloc(CY_PQ_PUB_LEN)) == NULL) {
+		free(id);
+		return nomem(err);
+	}
+	id->kind = CY_KIND_PQ;
+	id->unwrap = cy_pq_unwrap;
+	id->key = key;
+	memcpy(id->pq_pub, pub, CY_PQ_PUB_LEN);
+	*out = id;
+	return 0;
+}
+
+int
+cy_recipient_pq(const uint8_t pub[CY_KEY_PQ_PUBLIC_LEN], cy_recipient **out,
+    cy_error *err)
+{
+	return cy_pq_recipient_from_pub(pub, out, err);
 }

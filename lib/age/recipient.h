@@ -70,7 +70,9 @@ struct cy_identity {
 	cy_unwrap_fn *unwrap;
 	/* X25519: the key whose x25519 operation opens stanzas; own_key when
 	 * the identity was made from a secret (and owns it), else borrowed
-	 * (cy_identity_from_key). */
+	 * (cy_identity_from_key).  Hybrid: pq holds the secret when made from
+	 * a seed; else (pq NULL) key's pq_decaps opens stanzas
+	 * (cy_identity_from_key_pq). */
 	const cy_key *key;
 	cy_key *own_key;
 	uint8_t pub[CY_X25519_KEY_LEN];
@@ -89,6 +91,21 @@ int cy_pq_identity_from_seed(const uint8_t seed[CY_PQ_SEED_LEN],
     cy_identity **out, cy_error *err) CY_MUST_CHECK;
 int cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN],
     cy_recipient **out, cy_error *err) CY_MUST_CHECK;
+
+/* The hybrid KEM's encapsulation with the caller's randomness m (ML-KEM)
+ * and eph (the X25519 ephemeral secret): enc and the shared secret ss. */
+int cy_pq_encaps(const uint8_t pub[CY_PQ_PUB_LEN],
+    const uint8_t m[CY_MLKEM_MSG_LEN], const uint8_t eph[CY_X25519_KEY_LEN],
+    uint8_t enc[CY_PQ_ENC_LEN], uint8_t ss[CY_KEY_SHARED_LEN],
+    cy_error *err) CY_MUST_CHECK;
+/* A software key (base/key_soft.h) with a hybrid part from pq_seed
+ * besides its Ed25519 seed and X25519 secret (either may be NULL). */
+int cy_key_software_pq(const uint8_t *seed, const uint8_t *seal_sk,
+    const uint8_t pq_seed[CY_PQ_SEED_LEN], cy_key **out,
+    cy_error *err) CY_MUST_CHECK;
+/* The AGE-SECRET-KEY-PQ-1… string of a hybrid seed. */
+int cy_pq_identity_string(const uint8_t seed[CY_PQ_SEED_LEN],
+    char out[CY_IDENTITY_STR_MAX], cy_error *err) CY_MUST_CHECK;
 
 /* The AGE-SECRET-KEY-1… string of an X25519 secret. */
 int cy_x25519_identity_string(const uint8_t secret[CY_X25519_KEY_LEN],

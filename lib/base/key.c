@@ -14,7 +14,15 @@ struct cy_key {
 	void *ctx;
 	uint8_t sign_pk[CY_KEY_SIGN_PUBLIC_LEN];
 	uint8_t seal_pk[CY_KEY_SEAL_PUBLIC_LEN];
+	uint8_t *pq_pk;  /* CY_KEY_PQ_PUBLIC_LEN, NULL when no hybrid part */
 };
+
+/* The hybrid operations of a table, or NULL: read only from version 2. */
+static int
+ops_have_pq(const cy_key_ops *ops)
+{
+	return ops->version >= 2 && ops->pq_public != NULL;
+}
 
 int
 cy_key_new(const cy_key_ops *ops, void *ctx, cy_key **out, cy_error *err)
@@ -23,17 +31,33 @@ cy_key_new(const cy_key_ops *ops, void *ctx, cy_key **out, cy_error *err)
 	int r;
 
 	*out = NULL;
-	if (ops == NULL || ops->version != CY_KEY_OPS_VERSION ||
+	if (ops == NULL || ops->version < 1 ||
+	    ops->version > CY_KEY_OPS_VERSION ||
 	    ops->kind == NULL || ops->public_keys == NULL ||
-	    (ops->sign == NULL && ops->x25519 == NULL))
+	    (ops->sign == NULL && ops->x25519 == NULL) ||
+	    (ops->version >= 2 &&
+	    (ops->pq_public == NULL) != (ops->pq_decaps == NULL)))
 		return cy_error_set(err, CY_E_USAGE,
-		    "key operations of version %d with a kind, public_keys and "
-		    "sign or x25519 are needed", CY_KEY_OPS_VERSION);
+		    "key operations of version 1 to %d with a kind, public_keys, "
+		    "sign or x25519, and pq_public and pq_decaps both or neither "
+		    "are needed", CY_KEY_OPS_VERSION);
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	if ((r = ops->public_keys(ctx, k->sign_pk, k->seal_pk, err)) != 0) {
 		free(k);
 		return cy_error_wrap(err, "the %s key's public keys", ops->kind);
+	}
+	if (ops_have_pq(ops)) {
+		if ((k->pq_pk = malloc(CY_KEY_PQ_PUBLIC_LEN)) == NULL) {
+			free(k);
+			return cy_error_set(err, CY_E_NOMEM, "out of memory");
+		}
+		if ((r = ops->pq_public(ctx, k->pq_pk, err)) != 0) {
+			free(k->pq_pk);
+			free(k);
+			return cy_error_wrap(err,
+			    "the %s key's post-quantum public key", ops->kind);
+		}
 	}
 	k->ops = ops;
 	k->ctx = ctx;
@@ -48,6 +72,7 @@ cy_key_free(cy_key *k)
 		return;
 	if (k->ops->free != NULL)
 		k->ops->free(k->ctx);
+	free(k->pq_pk);
 	free(k);
 }
 
@@ -96,6 +121,23 @@ cy_key_seal_public(const cy_key *k)
 	return k->ops->x25519 != NULL ? k->seal_pk : NULL;
 }
 
+const uint8_t *
+cy_key_pq_public(const cy_key *k)
+{
+	return k->pq_pk;
+}
+
+int
+cy_key_pq_decaps(const cy_key *k, const uint8_t enc[CY_KEY_PQ_ENC_LEN],
+    uint8_t ss[CY_KEY_SHARED_LEN], cy_error *err)
+{
+	if (k->pq_pk == NULL)
+		return cy_error_set(err, CY_E_USAGE,
+		    "this %s key has no post-quantum (hybrid) part",
+		    k->ops->kind);
+	return k->ops->pq_decaps(k->ctx, enc, ss, err);
+}
+
 const char *
 cy_key_kind(const cy_key *k)
 {
@@ -104,8 +146,8 @@ cy_key_kind(const cy_key *k)
 
 /* --- software keys --- */
 
-static int
-soft_sign(void *ctx, const uint8_t *msg, size_t len,
+int
+cy_soft_sign(void *ctx, const uint8_t *msg, size_t len,
     uint8_t sig[CY_KEY_SIGNATURE_LEN], cy_error *err)
 {
 	const struct cy_soft_key *s = ctx;
@@ -115,8 +157,8 @@ soft_sign(void *ctx, const uint8_t *msg, size_t len,
 	return 0;
 }
 
-static int
-soft_x25519(void *ctx, const uint8_t peer[CY_KEY_SEAL_PUBLIC_LEN],
+int
+cy_soft_x25519(void *ctx, const uint8_t peer[CY_KEY_SEAL_PUBLIC_LEN],
     uint8_t shared[CY_KEY_SHARED_LEN], cy_error *err)
 {
 	const struct cy_soft_key *s = ctx;
@@ -127,8 +169,8 @@ soft_x25519(void *ctx, const uint8_t peer[CY_KEY_SEAL_PUBLIC_LEN],
 	return 0;
 }
 
-static int
-soft_public_keys(void *ctx, uint8_t sign_pk[CY_KEY_SIGN_PUBLIC_LEN],
+int
+cy_soft_public_keys(void *ctx, uint8_t sign_pk[CY_KEY_SIGN_PUBLIC_LEN],
     uint8_t seal_pk[CY_KEY_SEAL_PUBLIC_LEN], cy_error *err)
 {
 	const struct cy_soft_key *s = ctx;
@@ -140,30 +182,42 @@ soft_public_keys(void *ctx, uint8_t sign_pk[CY_KEY_SIGN_PUBLIC_LEN],
 	return 0;
 }
 
-static void
-soft_free(void *ctx)
+void
+cy_soft_free(void *ctx)
 {
-	cy_secret_free(ctx);
+	struct cy_soft_key *s = ctx;
+
+	if (s == NULL)
+		return;
+	cy_secret_free(s->pq);
+	cy_secret_free(s);
 }
 
-/* Indexed by the parts held: 1 signing, 2 sealing, 3 both. */
+/* Indexed by the parts held: 1 signing, 2 sealing, 3 both.  The tables
+ * with a hybrid part are lib/age's (pq.c), where ML-KEM lives. */
 static const cy_key_ops soft_ops[4] = {
-	{0, NULL, NULL, NULL, NULL, NULL},
-	{CY_KEY_OPS_VERSION, "software", soft_sign, NULL, soft_public_keys,
-	    soft_free},
-	{CY_KEY_OPS_VERSION, "software", NULL, soft_x25519, soft_public_keys,
-	    soft_free},
-	{CY_KEY_OPS_VERSION, "software", soft_sign, soft_x25519,
-	    soft_public_keys, soft_free},
+	{0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{CY_KEY_OPS_VERSION, "software", cy_soft_sign, NULL,
+	    cy_soft_public_keys, cy_soft_free, NULL, NULL},
+	{CY_KEY_OPS_VERSION, "software", NULL, cy_soft_x25519,
+	    cy_soft_public_keys, cy_soft_free, NULL, NULL},
+	{CY_KEY_OPS_VERSION, "software", cy_soft_sign, cy_soft_x25519,
+	    cy_soft_public_keys, cy_soft_free, NULL, NULL},
 };
 
+const cy_key_ops *
+cy_soft_ops(const cy_key_ops table[4], const uint8_t *seed,
+    const uint8_t *seal_sk)
+{
+	return &table[(seed != NULL) | (seal_sk != NULL) << 1];
+}
+
 int
-cy_key_software(const uint8_t *seed, const uint8_t *seal_sk, cy_key **out,
-    cy_error *err)
+cy_soft_key_new(const uint8_t *seed, const uint8_t *seal_sk,
+    struct cy_soft_key **out, cy_error *err)
 {
 	uint8_t pk[CY_KEY_SIGN_PUBLIC_LEN];
 	struct cy_soft_key *s;
-	int r;
 
 	*out = NULL;
 	if ((s = cy_secret_alloc(sizeof(*s))) == NULL)
@@ -175,14 +229,28 @@ cy_key_software(const uint8_t *seed, const uint8_t *seal_sk, cy_key **out,
 		cy_secret_free(s);
 		return cy_error_set(err, CY_E_CRYPTO, "cannot derive public keys");
 	}
-	if ((r = cy_key_new(&soft_ops[(seed != NULL) | (seal_sk != NULL) << 1],
-	    s, out, err)) != 0)
-		cy_secret_free(s);
+	*out = s;
+	return 0;
+}
+
+int
+cy_key_software(const uint8_t *seed, const uint8_t *seal_sk, cy_key **out,
+    cy_error *err)
+{
+	struct cy_soft_key *s;
+	int r;
+
+	*out = NULL;
+	if ((r = cy_soft_key_new(seed, seal_sk, &s, err)) != 0)
+		return r;
+	if ((r = cy_key_new(cy_soft_ops(soft_ops, seed, seal_sk), s, out,
+	    err)) != 0)
+		cy_soft_free(s);
 	return r;
 }
 
 const struct cy_soft_key *
 cy_key_soft(const cy_key *k)
 {
-	return k->ops->free == soft_free ? k->ctx : NULL;
+	return k->ops->free == cy_soft_free ? k->ctx : NULL;
 }

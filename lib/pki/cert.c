@@ -28,13 +28,15 @@ struct cy_cert {
 	uint8_t sign_pk[CY_SIGN_PUBLIC_LEN];
 	uint8_t seal_pk[CY_SEAL_PUBLIC_LEN];
 	char seal_str[CY_RECIPIENT_STR_MAX]; /* age1… */
+	uint8_t *seal_pq_pk;  /* CY_KEY_PQ_PUBLIC_LEN, NULL when none */
+	char *seal_pq_str;    /* age1pq1…, NULL when none */
 	uint8_t sig[CY_SIGNATURE_LEN];
 };
 
 enum {
 	F_VERSION, F_SERIAL, F_NAME, F_UNIT, F_ROLE, F_CLEARANCE,
 	F_COMPARTMENTS, F_NOT_BEFORE, F_NOT_AFTER, F_SIGN_KEY, F_SEAL_KEY,
-	F_ISSUER, F_MAY_ISSUE, F_SIGNATURE, NFIELDS
+	F_SEAL_PQ_KEY, F_ISSUER, F_MAY_ISSUE, F_SIGNATURE, NFIELDS
 };
 
 static const cy_canon_field cert_fields[NFIELDS] = {
@@ -49,6 +51,7 @@ static const cy_canon_field cert_fields[NFIELDS] = {
 	{"not-after", 0},
 	{"sign-key", 0},
 	{"seal-key", 0},
+	{"seal-pq-key", CY_CANON_OPTIONAL},  /* the hybrid key, age1pq1… */
 	{"issuer", 0},
 	{"may-issue", CY_CANON_OPTIONAL},
 	{"signature", 0},
@@ -157,6 +160,8 @@ cy_cert_free(cy_cert *c)
 	free(c->unit);
 	free(c->compartments);
 	free(c->may_unit);
+	free(c->seal_pq_pk);
+	free(c->seal_pq_str);
 	free(c);
 }
 
@@ -226,6 +231,25 @@ parse_text_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 	return 0;
 }
 
+/* The optional seal-pq-key: a valid hybrid key (FIPS 203 checked). */
+static int
+parse_seal_pq(cy_cert *c, const cy_canon_record *r, cy_error *err)
+{
+	const cy_canon_value *v = cy_canon_get(r, F_SEAL_PQ_KEY);
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if ((c->seal_pq_pk = malloc(CY_KEY_PQ_PUBLIC_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((rc = cy_signed_pq_recipient(v, "seal-pq-key", c->seal_pq_pk,
+	    err)) != 0)
+		return rc;
+	if ((c->seal_pq_str = cy_canon_strdup(v)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
 static int
 parse_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 {
@@ -242,6 +266,7 @@ parse_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 	    (rc = cy_canon_get_b64(cy_canon_get(r, F_SIGN_KEY), c->sign_pk,
 	    CY_SIGN_PUBLIC_LEN, "sign-key", err)) != 0 ||
 	    (rc = cy_signed_recipient(r, F_SEAL_KEY, c->seal_pk, err)) != 0 ||
+	    (rc = parse_seal_pq(c, r, err)) != 0 ||
 	    (rc = cy_signed_serial(r, F_ISSUER, "issuer", c->issuer, err)) != 0 ||
 	    (rc = cy_signed_split(r, F_SIGNATURE, c->sig, &c->signed_len,
 	    err)) != 0)
@@ -332,6 +357,8 @@ int64_t cy_cert_not_after(const cy_cert *c) { return c->not_after; }
 const uint8_t *cy_cert_sign_public(const cy_cert *c) { return c->sign_pk; }
 const uint8_t *cy_cert_seal_public(const cy_cert *c) { return c->seal_pk; }
 const char *cy_cert_seal_recipient(const cy_cert *c) { return c->seal_str; }
+const uint8_t *cy_cert_seal_pq_public(const cy_cert *c) { return c->seal_pq_pk; }
+const char *cy_cert_seal_pq_recipient(const cy_cert *c) { return c->seal_pq_str; }
 const char *cy_cert_may_issue_unit(const cy_cert *c) { return c->may_unit; }
 int cy_cert_may_issue_level(const cy_cert *c) { return c->may_level; }
 
@@ -460,6 +487,9 @@ encode_params(const cy_cert_params *p, const char *serial,
 	    CY_SIGN_PUBLIC_LEN, err)) != 0 ||
 	    (rc = cy_signed_put_recipient(b, "seal-key", p->seal_public,
 	    err)) != 0 ||
+	    (p->seal_pq_public != NULL &&
+	    (rc = cy_signed_put_pq_recipient(b, "seal-pq-key", p->seal_pq_public,
+	    err)) != 0) ||
 	    (rc = cy_canon_put(b, "issuer", issuer, err)) != 0)
 		return rc;
 	if (p->role != CY_ROLE_AUTHORITY)

@@ -32,9 +32,10 @@ seal_text(const cy_buf *text, const char *pass, int log_n, cy_buf *out,
 	return rc;
 }
 
-int
-cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
-    int log_n, cy_error *err)
+/* The key file for k, written atomically (flags: cy_file_write's). */
+static int
+write_key(const cy_idkey *k, const char *path, const char *pass, int log_n,
+    int flags, cy_error *err)
 {
 	cy_buf text = CY_BUF_INIT, sealed = CY_BUF_INIT;
 	const cy_buf *out = &text;
@@ -51,28 +52,32 @@ cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
 			goto out;
 		out = &sealed;
 	}
-	rc = cy_file_write(path, out->data, out->len, 0600, CY_OUT_EXCLUSIVE,
-	    err);
+	rc = cy_file_write(path, out->data, out->len, 0600, flags, err);
 out:
 	cy_buf_free(&text);
 	cy_buf_free(&sealed);
 	return rc;
 }
 
+int
+cy_idkey_save(const cy_idkey *k, const char *path, const char *pass,
+    int log_n, cy_error *err)
+{
+	return write_key(k, path, pass, log_n, CY_OUT_EXCLUSIVE, err);
+}
+
+/* Opens a sealed key file with pass, which getpass fills. */
 static int
 open_sealed(const uint8_t *in, size_t len, cy_passphrase_fn *getpass,
-    void *ctx, cy_buf *text, cy_error *err)
+    void *ctx, char pass[PASS_MAX], cy_buf *text, cy_error *err)
 {
 	cy_identity *id = NULL;
 	cy_open_params p;
-	char *pass;
 	int rc;
 
 	if (getpass == NULL)
 		return cy_error_set(err, CY_E_USAGE,
 		    "the key is protected by a passphrase");
-	if ((pass = cy_secret_alloc(PASS_MAX)) == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	pass[0] = '\0';
 	if ((rc = getpass(ctx, pass, PASS_MAX, err)) != 0 ||
 	    (rc = cy_identity_scrypt(pass, strlen(pass), CY_SCRYPT_MAX_LOG_N,
@@ -87,13 +92,14 @@ open_sealed(const uint8_t *in, size_t len, cy_passphrase_fn *getpass,
 		rc = cy_error_set(err, CY_E_PASSPHRASE, "wrong passphrase");
 out:
 	cy_identity_free(id);
-	cy_secret_free(pass);
 	return rc;
 }
 
-int
-cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
-    cy_idkey **out, cy_error *err)
+/* Reads and parses a key file; pass (PASS_MAX bytes of guarded memory)
+ * receives its passphrase, "" for an unprotected file. */
+static int
+load_key(const char *path, cy_passphrase_fn *getpass, void *ctx,
+    char pass[PASS_MAX], cy_idkey **out, cy_error *err)
 {
 	cy_buf text = CY_BUF_INIT;
 	uint8_t *data = NULL;
@@ -101,12 +107,14 @@ cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
 	int rc;
 
 	*out = NULL;
+	pass[0] = '\0';
 	if ((rc = cy_file_read_private(path, CY_IDKEY_FILE_MAX, &data, &len,
 	    err)) != 0)
 		goto out;
 	if (len >= sizeof(AGE_MAGIC) - 1 &&
 	    memcmp(data, AGE_MAGIC, sizeof(AGE_MAGIC) - 1) == 0) {
-		if ((rc = open_sealed(data, len, getpass, ctx, &text, err)) != 0)
+		if ((rc = open_sealed(data, len, getpass, ctx, pass, &text,
+		    err)) != 0)
 			goto out;
 		rc = cy_idkey_text_parse(text.data, text.len, out, err);
 	} else if (len >= sizeof(PLAIN_MAGIC) - 1 &&
@@ -121,5 +129,43 @@ out:
 	cy_wipe(data, len);
 	free(data);
 	cy_buf_free(&text);
+	return rc;
+}
+
+int
+cy_idkey_load(const char *path, cy_passphrase_fn *getpass, void *ctx,
+    cy_idkey **out, cy_error *err)
+{
+	char *pass;
+	int rc;
+
+	*out = NULL;
+	if ((pass = cy_secret_alloc(PASS_MAX)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	rc = load_key(path, getpass, ctx, pass, out, err);
+	cy_secret_free(pass);
+	return rc;
+}
+
+int
+cy_idkey_file_add_pq(const char *path, cy_passphrase_fn *getpass, void *ctx,
+    int log_n, cy_error *err)
+{
+	cy_idkey *old = NULL, *key = NULL;
+	char *pass;
+	int rc;
+
+	if ((pass = cy_secret_alloc(PASS_MAX)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((rc = load_key(path, getpass, ctx, pass, &old, err)) != 0 ||
+	    (rc = cy_idkey_with_pq(old, &key, err)) != 0)
+		goto out;
+	/* The same protection as before: its passphrase, or none. */
+	rc = write_key(key, path, pass[0] != '\0' ? pass : NULL, log_n, 0,
+	    err);
+out:
+	cy_idkey_free(old);
+	cy_idkey_free(key);
+	cy_secret_free(pass);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "coyeu/age.h"
 #include "coyeu/encoding.h"
 #include "age/bech32.h"
+#include "age/mlkem.h"
 #include "pki/signed.h"
 
 int
@@ -77,22 +78,36 @@ cy_signed_time(const cy_canon_record *r, size_t field, const char *what,
 	return 0;
 }
 
-int
-cy_signed_put_recipient(cy_buf *b, const char *key,
-    const uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+/* The age recipient kinds a signed record carries. */
+struct recipient_kind {
+	const char *hrp;
+	size_t len;
+	const char *expected;  /* for messages */
+};
+static const struct recipient_kind x25519_kind = {
+	"age", CY_SEAL_PUBLIC_LEN, "an age X25519 recipient (age1…, lowercase)"
+};
+static const struct recipient_kind pq_kind = {
+	"age1pq", CY_KEY_PQ_PUBLIC_LEN,
+	"an age post-quantum recipient (age1pq1…, lowercase)"
+};
+
+static int
+put_recipient(cy_buf *b, const char *key, const struct recipient_kind *kind,
+    const uint8_t *pk, cy_error *err)
 {
 	char s[CY_RECIPIENT_STR_MAX];
 
-	if (cy_bech32_encode(s, sizeof(s), "age", pk, CY_SEAL_PUBLIC_LEN, 0) != 0)
+	if (cy_bech32_encode(s, sizeof(s), kind->hrp, pk, kind->len, 0) != 0)
 		return cy_error_set(err, CY_E_CRYPTO, "cannot encode %s", key);
 	return cy_canon_put(b, key, s, err);
 }
 
-int
-cy_signed_recipient(const cy_canon_record *r, size_t field,
-    uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+/* Only the lowercase form age writes, which re-encodes to the same. */
+static int
+get_recipient(const cy_canon_value *v, const char *key,
+    const struct recipient_kind *kind, uint8_t *pk, cy_error *err)
 {
-	const cy_canon_value *v = cy_canon_get(r, field);
 	char s[CY_RECIPIENT_STR_MAX], again[CY_RECIPIENT_STR_MAX];
 	char hrp[CY_BECH32_HRP_MAX + 1];
 	size_t n;
@@ -101,15 +116,52 @@ cy_signed_recipient(const cy_canon_record *r, size_t field,
 		goto bad;
 	memcpy(s, v->value, v->len);
 	s[v->len] = '\0';
-	if (cy_bech32_decode(s, hrp, pk, CY_SEAL_PUBLIC_LEN, &n, NULL) != 0 ||
-	    strcmp(hrp, "age") != 0 || n != CY_SEAL_PUBLIC_LEN ||
-	    cy_bech32_encode(again, sizeof(again), "age", pk, n, 0) != 0 ||
+	if (cy_bech32_decode(s, hrp, pk, kind->len, &n, NULL) != 0 ||
+	    strcmp(hrp, kind->hrp) != 0 || n != kind->len ||
+	    cy_bech32_encode(again, sizeof(again), kind->hrp, pk, n, 0) != 0 ||
 	    strcmp(again, s) != 0)
 		goto bad;
 	return 0;
 bad:
-	return cy_error_set(err, CY_E_FORMAT,
-	    "seal-key: expected an age X25519 recipient (age1…, lowercase)");
+	return cy_error_set(err, CY_E_FORMAT, "%s: expected %s", key,
+	    kind->expected);
+}
+
+int
+cy_signed_put_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+{
+	return put_recipient(b, key, &x25519_kind, pk, err);
+}
+
+int
+cy_signed_recipient(const cy_canon_record *r, size_t field,
+    uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err)
+{
+	return get_recipient(cy_canon_get(r, field), "seal-key", &x25519_kind,
+	    pk, err);
+}
+
+int
+cy_signed_put_pq_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err)
+{
+	return put_recipient(b, key, &pq_kind, pk, err);
+}
+
+int
+cy_signed_pq_recipient(const cy_canon_value *v, const char *key,
+    uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err)
+{
+	int rc;
+
+	if ((rc = get_recipient(v, key, &pq_kind, pk, err)) != 0)
+		return rc;
+	if (cy_mlkem768_ek_check(pk) != 0)
+		return cy_error_set(err, CY_E_FORMAT,
+		    "%s: its ML-KEM-768 key has a coefficient not reduced modulo "
+		    "q (FIPS 203 modulus check)", key);
+	return 0;
 }
 
 void

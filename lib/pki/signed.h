@@ -40,6 +40,13 @@ int cy_signed_put_recipient(cy_buf *b, const char *key,
 /* Decodes such a field; only the lowercase form age writes is accepted. */
 int cy_signed_recipient(const cy_canon_record *r, size_t field,
     uint8_t pk[CY_SEAL_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
+/* A hybrid public key (CY_KEY_PQ_PUBLIC_LEN bytes) as "age1pq1…", and
+ * back: lowercase only, and the ML-KEM key must pass the FIPS 203
+ * modulus check (CY_E_FORMAT naming key otherwise). */
+int cy_signed_put_pq_recipient(cy_buf *b, const char *key,
+    const uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
+int cy_signed_pq_recipient(const cy_canon_value *v, const char *key,
+    uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
 /* A fresh random serial. */
 void cy_serial_new(char out[CY_SERIAL_HEX_LEN + 1]);
 /* A time for messages ("2026-11-25T00:00:00Z", or "?" out of range). */

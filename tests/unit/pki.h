@@ -58,6 +58,7 @@ pki_issue_key(const struct pki_holder *by, const char *name, const char *unit,
 	p.not_after = PKI_T0 + (by == NULL ? 10 : 1) * PKI_YEAR;
 	p.sign_public = cy_idkey_sign_public(h.key);
 	p.seal_public = cy_idkey_seal_public(h.key);
+	p.seal_pq_public = cy_idkey_pq_public(h.key);  /* NULL: none */
 	if (cy_cert_issue(&p, by ? by->cert : NULL, by ? by->key : h.key,
 	    PKI_NOW, &h.cert, &err) != 0)
 		fail_msg("issue %s: %s", unit, err.msg);

@@ -69,9 +69,12 @@ tok_free(void *ctx)
 	t->freed = 1;
 }
 
+/* A version-1 table, as written before version 2 (the hybrid fields are
+ * spelled out only for -Wmissing-field-initializers; version 1 means
+ * they are never read): still accepted. */
 static const cy_key_ops token_ops = {
-	CY_KEY_OPS_VERSION, "test-token", tok_sign, tok_x25519, tok_public_keys,
-	tok_free,
+	1, "test-token", tok_sign, tok_x25519, tok_public_keys,
+	tok_free, NULL, NULL,
 };
 
 static cy_key *
