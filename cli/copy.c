@@ -379,6 +379,9 @@ seal_copy(struct copy_run *r, const cy_label *held)
 	p.copy = r->copy;
 	p.compartments = cy_label_compartments(held);
 	p.only_named = cy_label_only_named(held);
+	/* A TUYỆT MẬT original its sealer let be classical lets its copies
+	 * be (to a recipient without a post-quantum key). */
+	p.allow_classical = cy_label_classical_allowed(held);
 	/* The registry's: an extension (doc.extend) is not in the label. */
 	p.protect_until = (int64_t)jint(doc, "protect_until");
 	p.now = cmn_now();

@@ -121,7 +121,9 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	int mediated, got;
 	cy_chain *reader = NULL;
 	struct cli_progress progress;
-	cy_identity *id = NULL;
+	/* The key's X25519 identity, and its hybrid one when it has one. */
+	cy_identity *ids[2] = {NULL, NULL};
+	size_t nids = 1;
 	cy_idkey *key = NULL;
 	cy_doc_open_params p;
 	cy_error err = {0, ""};
@@ -143,7 +145,9 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	rel.threads = a->threads;
 	if ((got = fetched_input(a, &rel, &in)) < 0)
 		goto out;
-	if (cy_identity_from_key(key, &id, &err) != 0 ||
+	if (cy_identity_from_key(key, &ids[0], &err) != 0 ||
+	    (cy_key_pq_public(key) != NULL &&
+	    cy_identity_from_key_pq(key, &ids[nids++], &err) != 0) ||
 	    (got == 0 && input_file(a->in, &in, &err) != 0)) {
 		cli_fail(&err, a->in);
 		goto out;
@@ -154,8 +158,8 @@ open_doc_verify(struct open_doc_args *a, int mode, int out_fd,
 	rc = CLI_FAIL;
 	cli_progress_init(&progress, "opening", in, &size);
 	memset(&p, 0, sizeof(p));
-	p.identities = &id;
-	p.nidentities = 1;
+	p.identities = ids;
+	p.nidentities = nids;
 	p.trust = a->trust.root ? &a->trust.trust : NULL;
 	p.reader = reader;
 	p.mode = mode;
@@ -179,7 +183,8 @@ out:
 	cy_chain_free(reader);
 	if (in >= 0)
 		close(in);
-	cy_identity_free(id);
+	cy_identity_free(ids[0]);
+	cy_identity_free(ids[1]);
 	cy_idkey_free(key);
 	cli_trust_free(&a->trust);
 	return rc;
@@ -233,6 +238,9 @@ open_doc_print_label(FILE *f, const cy_doc_info *info)
 	    cy_label_compartments(l)[0] ? cy_label_compartments(l) : "none");
 	fprintf(f, "  handling:       %s\n", cy_label_only_named(l) ?
 	    CY_HANDLING_ONLY_NAMED : "none");
+	fprintf(f, "  post-quantum:   %s\n", info->post_quantum ?
+	    "yes (mlkem768x25519)" : cy_label_classical_allowed(l) ?
+	    "no (classical: allowed by the sealer)" : "no (classical)");
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		fprintf(f, "  recipient %zu:    %s\n", i + 1,
 		    cy_label_recipient(l, i));

@@ -85,6 +85,7 @@ struct session {
 	cy_note_verifier *v;
 	const char *serial;
 	char doc_id[CY_RELEASE_ID_SIZE], copy_id[CY_RELEASE_ID_SIZE];
+	int hybrid;   /* the copy's stanza is coyeu.v1/release-pq */
 };
 
 static int
@@ -140,6 +141,8 @@ find_copy(struct session *s, int in_fd)
 				break;
 		if (in_fd < 0 || k < h.nstanzas) {
 			snprintf(s->copy_id, sizeof(s->copy_id), "%s", copy);
+			s->hybrid = in_fd >= 0 && strcmp(h.stanzas[k].type,
+			    CY_RELEASE_PQ_STANZA) == 0;
 			found = 1;
 			break;
 		}
@@ -373,7 +376,7 @@ out:
  * to the officer (it must open for this doc-id and copy-id). */
 static int
 check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
-    const cy_identity *x, struct released *rl)
+    const cy_identity *x, const cy_identity *pq, struct released *rl)
 {
 	json_t *ji = json_object_get(ans, "index");
 	const char *receipt = cli_client_str(s->cl, ans, "receipt");
@@ -396,8 +399,12 @@ check_answer(const struct session *s, json_t *ans, const cy_buf *entry,
 	if (answer_b64(s, ans, "secret", CY_RELEASE_SEALED_MAX, &sealed,
 	    &len) != CLI_OK)
 		return CLI_FAIL;
-	if (cy_release_identity_sealed(x, s->doc_id, s->copy_id, sealed, len,
-	    &rl->id, &err) != 0)
+	/* R comes sealed to the X25519 key either way; a hybrid copy opens
+	 * with the key's hybrid part. */
+	if ((pq != NULL ? cy_release_identity_sealed_pq(x, pq, s->doc_id,
+	    s->copy_id, sealed, len, &rl->id, &err) :
+	    cy_release_identity_sealed(x, s->doc_id, s->copy_id, sealed, len,
+	    &rl->id, &err)) != 0)
 		cli_fail(&err, "the released secret");
 	else
 		rc = CLI_OK;
@@ -443,7 +450,7 @@ open_release_fd(int in_fd, int out_fd, int mode,
 	struct released rl;
 	struct session s;
 	char doc_id[CY_RELEASE_ID_SIZE];
-	cy_identity *x = NULL;
+	cy_identity *x = NULL, *pq = NULL;
 	cy_doc_open_params p;
 	cy_buf entry = CY_BUF_INIT;
 	json_t *ans = NULL;
@@ -464,11 +471,13 @@ open_release_fd(int in_fd, int out_fd, int mode,
 	    (rc = post_release(&s, &entry, &ans)) != CLI_OK)
 		goto out;
 	rc = CLI_FAIL;
-	if (cy_identity_from_key(o->key, &x, &err) != 0) {
-		cli_fail(&err, "the officer's key");
+	if (cy_identity_from_key(o->key, &x, &err) != 0 ||
+	    (s.hybrid && cy_identity_from_key_pq(o->key, &pq, &err) != 0)) {
+		cli_fail(&err, s.hybrid ? "the officer's key (its copy is "
+		    "post-quantum: coyeu.v1/release-pq)" : "the officer's key");
 		goto out;
 	}
-	if (check_answer(&s, ans, &entry, x, &rl) != CLI_OK)
+	if (check_answer(&s, ans, &entry, x, pq, &rl) != CLI_OK)
 		goto out;
 	if (!o->quiet)
 		fprintf(stderr, "coyeu: release of copy %s recorded in the "
@@ -491,6 +500,7 @@ open_release_fd(int in_fd, int out_fd, int mode,
 	rc = CLI_OK;
 out:
 	cy_identity_free(rl.id);
+	cy_identity_free(pq);
 	cy_identity_free(x);
 	free(rl.reg);
 	json_decref(ans);

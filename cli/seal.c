@@ -34,6 +34,7 @@ static const char seal_usage[] =
     "usage: coyeu seal --level L --doc N [-k KEY] [-c CHAIN] [--trust ROOT]\n"
     "                  [--crl F]... --to WHO... [--compartments a,b]\n"
     "                  [--only-named] [--protect-until DATE]\n"
+    "                  [--allow-classical] [--classical]\n"
     "                  [--allow-mixed-script] [-a] [-o OUT] [IN]\n"
     "\n"
     "Seals a classified document: signed by KEY, with its level bound in an\n"
@@ -63,13 +64,20 @@ static const char seal_usage[] =
     "      --protect-until DATE shorten the protection period (default: 10,\n"
     "                           20, 30 years for MẬT, TỐI MẬT, TUYỆT MẬT)\n"
     "      --copy C             original (default) or N/M sao-y|sao-luc|trich-sao\n"
+    "      --allow-classical    TUYỆT MẬT to a recipient without a post-quantum\n"
+    "                           key: seal classically (X25519), recorded in the\n"
+    "                           label (TUYỆT MẬT is post-quantum by default;\n"
+    "                           TỐI MẬT and MẬT are when every recipient can be)\n"
+    "      --classical          seal classically even when every recipient has\n"
+    "                           a post-quantum key (TUYỆT MẬT: with\n"
+    "                           --allow-classical)\n"
     "      --passphrase-file F  the key's passphrase, first line of F\n";
 
 enum {
 	OPT_LEVEL = 256, OPT_DOC, OPT_TRUST, OPT_CRL, OPT_TO, OPT_COMPARTMENTS,
 	OPT_ONLY_NAMED, OPT_PROTECT_UNTIL, OPT_COPY, OPT_ALLOW_MIXED_PQ,
 	OPT_ALLOW_MIXED_SCRIPT,
-	OPT_NO_KR_CRLS,
+	OPT_NO_KR_CRLS, OPT_ALLOW_CLASSICAL, OPT_CLASSICAL,
 };
 
 struct seal_args {
@@ -96,6 +104,8 @@ static const struct {
 	{OPT_TO, "--to", 1}, {OPT_COMPARTMENTS, "--compartments", 1},
 	{OPT_ONLY_NAMED, "--only-named", 1},
 	{OPT_PROTECT_UNTIL, "--protect-until", 1}, {OPT_COPY, "--copy", 1},
+	{OPT_ALLOW_CLASSICAL, "--allow-classical", 1},
+	{OPT_CLASSICAL, "--classical", 1},
 };
 
 /* Notes the mode option c chooses; a usage error when an earlier option
@@ -148,6 +158,8 @@ doc_option(struct seal_doc_args *d, int c, const char *arg)
 	case OPT_COPY: d->copy = arg; return 1;
 	case OPT_ALLOW_MIXED_SCRIPT: d->allow_mixed_script = 1; return 1;
 	case OPT_NO_KR_CRLS: d->trust.no_keyring_crls = 1; return 1;
+	case OPT_ALLOW_CLASSICAL: d->allow_classical = 1; return 1;
+	case OPT_CLASSICAL: d->classical = 1; return 1;
 	}
 	return 0;
 }
@@ -276,6 +288,8 @@ parse_options(struct seal_args *a, int argc, char **argv)
 		{"protect-until", required_argument, NULL, OPT_PROTECT_UNTIL},
 		{"copy", required_argument, NULL, OPT_COPY},
 		{"allow-mixed-pq", no_argument, NULL, OPT_ALLOW_MIXED_PQ},
+		{"allow-classical", no_argument, NULL, OPT_ALLOW_CLASSICAL},
+		{"classical", no_argument, NULL, OPT_CLASSICAL},
 		{"allow-mixed-script", no_argument, NULL,
 		    OPT_ALLOW_MIXED_SCRIPT},
 		{NULL, 0, NULL, 0},

@@ -145,6 +145,8 @@ prepare(struct seal_doc_args *a, struct seal_doc *d)
 	p.copy = a->copy;
 	p.compartments = d->compartments;
 	p.only_named = a->only_named;
+	p.allow_classical = a->allow_classical;
+	p.pq = a->classical ? CY_DOC_PQ_NEVER : 0;
 	p.protect_until = d->protect_until;
 	p.now = d->created;
 	p.signer = d->key;
@@ -213,7 +215,18 @@ seal_doc_write(struct seal_doc_args *a, struct seal_doc *d)
 	    "recipient%s\n", cy_level_display(d->level), a->doc,
 	    cy_level_mark(d->level), n, n == 1 ? ":" : "s:");
 	print_parties(d->sealing);
+	seal_doc_print_pq(stderr, "  ", d->sealing);
 	return CLI_OK;
+}
+
+void
+seal_doc_print_pq(FILE *f, const char *indent, const cy_doc_sealing *s)
+{
+	if (cy_doc_sealing_pq(s))
+		fprintf(f, "%spost-quantum: yes (mlkem768x25519)\n", indent);
+	else
+		fprintf(f, "%spost-quantum: no (%s)\n", indent,
+		    cy_doc_sealing_pq_reason(s));
 }
 
 /* TỐI MẬT and TUYỆT MẬT go through the registry when there is one

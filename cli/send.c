@@ -25,9 +25,11 @@
 #include "exchange.h"
 #include "keyring.h"
 #include "pki.h"
+#include "seal_doc.h"
 #include "trust.h"
 
 #define SEND_TO_MAX 256
+enum { OPT_ALLOW_CLASSICAL = 256, OPT_CLASSICAL };
 /* A sealed file read back for the upload: the registry's default doc_max. */
 #define SEND_FILE_MAX ((size_t)64 * 1024 * 1024)
 
@@ -35,11 +37,13 @@ static const char usage[] =
     "usage: coyeu send --level LEVEL --doc NUMBER --to WHO... [--to WHO]\n"
     "                  [--compartments LIST] [--copies-allowed K]\n"
     "                  [--protect-until DATE] [--only-named-recipient]\n"
+    "                  [--allow-classical] [--classical]\n"
     "                  [--dry-run REQUEST] [-k KEY] [-c CHAIN]\n"
     "                  [--registry URL] FILE\n"
     "\n"
     "Seals FILE as a classified document whose recipients can open it only\n"
-    "through the registry: each copy gets a coyeu.v1/release stanza under a\n"
+    "through the registry: each copy gets a coyeu.v1/release stanza (or\n"
+    "coyeu.v1/release-pq, post-quantum: docs/format.md) under a\n"
     "secret R that is sealed to the registry's key and never kept here.\n"
     "The registry's chain (GET /v1/registry) must verify under the pinned\n"
     "root and certify the verifier key the keyring pins for it.  The file,\n"
@@ -58,6 +62,12 @@ static const char usage[] =
     "      --copies-allowed K   further numbered copies recipients may make\n"
     "      --protect-until DATE the end of protection (default: the level's)\n"
     "      --only-named-recipient  no copies, only the named recipients\n"
+    "      --allow-classical    TUYỆT MẬT to a recipient without a post-quantum\n"
+    "                           key: classical release stanzas, recorded in\n"
+    "                           the label (otherwise refused)\n"
+    "      --classical          classical release stanzas even when every\n"
+    "                           recipient has a post-quantum key (TUYỆT MẬT:\n"
+    "                           with --allow-classical)\n"
     "      --trust ROOT         the pinned root (default: the keyring's)\n"
     "      --dry-run FILE       write the request (POST /v1/documents) to\n"
     "                           FILE and send nothing\n"
@@ -67,7 +77,7 @@ struct send_args {
 	const char *level_name, *doc, *compartments_arg, *protect_arg, *in;
 	const char *to[SEND_TO_MAX];
 	size_t nto;
-	int only_named;
+	int only_named, allow_classical, classical;
 	uint64_t copies_allowed;
 	int have_allowed;
 	const char *dry_run;        /* write the request here, send nothing */
@@ -174,6 +184,8 @@ prepare(struct send *s)
 	p.level = s->level;
 	p.compartments = s->compartments;
 	p.only_named = a->only_named;
+	p.allow_classical = a->allow_classical;
+	p.pq = a->classical ? CY_DOC_PQ_NEVER : 0;
 	p.protect_until = s->protect_until;
 	p.now = s->now;
 	p.signer = s->x.key;
@@ -375,6 +387,7 @@ take_answer(struct send *s, json_t *ans)
 		    s->entries[i].len) != CLI_OK)
 			return CLI_FAIL;
 	printf("document %s\n", s->doc_id);
+	seal_doc_print_pq(stdout, "", s->sealing);
 	printf("registered: %s %s, index %llu\n", cy_level_display(s->level),
 	    s->a->doc, (unsigned long long)index);
 	/* Names from the verified chains, not from the answer. */
@@ -407,8 +420,11 @@ dry_run(struct send *s, json_t *body)
 	    &err) != 0)
 		rc = cli_fail(&err, s->a->dry_run);
 	else
+	{
 		printf("document %s: request written to %s, nothing sent\n",
 		    s->doc_id, s->a->dry_run);
+		seal_doc_print_pq(stdout, "", s->sealing);
+	}
 	free(text);
 	return rc;
 }
@@ -458,6 +474,8 @@ cmd_send(int argc, char **argv)
 		{"copies-allowed", required_argument, NULL, 'a'},
 		{"protect-until", required_argument, NULL, 'u'},
 		{"only-named-recipient", no_argument, NULL, 'o'},
+		{"allow-classical", no_argument, NULL, OPT_ALLOW_CLASSICAL},
+		{"classical", no_argument, NULL, OPT_CLASSICAL},
 		{"trust", required_argument, NULL, 'T'},
 		{"dry-run", required_argument, NULL, 'D'},
 		CLI_XC_LONGOPTS,
@@ -491,6 +509,8 @@ cmd_send(int argc, char **argv)
 			break;
 		case 'u': a.protect_arg = optarg; break;
 		case 'o': a.only_named = 1; break;
+		case OPT_ALLOW_CLASSICAL: a.allow_classical = 1; break;
+		case OPT_CLASSICAL: a.classical = 1; break;
 		case 'T': a.trust.root_path = optarg; break;
 		case 'D': a.dry_run = optarg; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;

@@ -1,13 +1,15 @@
 /* The release stanza's and the sealed secret's parsers: never crash,
  * refuse with a code and a message.  First byte mod 3:
  *   0: the rest is an age header; every stanza goes to
- *      cy_release_stanza_ids and to a fixed release identity's unwrap;
+ *      cy_release_stanza_ids and to the unwrap of a fixed release
+ *      identity and of a fixed release-pq identity (hybrid seed 0x51…);
  *   1: the rest is a sealed secret for cy_release_secret_open;
  *   2: the rest is a payload, sealed to the fixed key and opened as a
  *      sealed secret: it opens only when it is exactly the secret line of
  *      (DOC, COPY) and 32 bytes, which then come back as R.
  * The seed corpus (fuzz/corpus/release) holds a header with a release
- * stanza of the fixed identity and a sealed secret to it. */
+ * stanza of the fixed identity, one with a release-pq stanza of the fixed
+ * hybrid identity, and a sealed secret. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +26,15 @@
 #define LINE CY_RELEASE_SECRET_PREFIX " " DOC " " COPY "\n"
 #define FUZZ_MAX 16384
 
-/* The X25519 secret 1, 2, …, 32 and R = 32 bytes of 0x52. */
-static cy_identity *x25519, *release;
+/* The X25519 secret 1, 2, …, 32, the hybrid seed 32 bytes of 0x51 and
+ * R = 32 bytes of 0x52. */
+static cy_identity *x25519, *release, *hybrid, *release_pq;
 
 static void
 fixed_identities(void)
 {
 	uint8_t secret[CY_X25519_KEY_LEN], r[CY_RELEASE_SECRET_LEN];
+	uint8_t seed[CY_PQ_SEED_LEN];
 	size_t i;
 
 	if (release != NULL)
@@ -38,8 +42,12 @@ fixed_identities(void)
 	for (i = 0; i < sizeof(secret); i++)
 		secret[i] = (uint8_t)(i + 1);
 	memset(r, 0x52, sizeof(r));
+	memset(seed, 0x51, sizeof(seed));
 	if (cy_identity_x25519(secret, &x25519, NULL) != 0 ||
-	    cy_release_identity(x25519, DOC, COPY, r, &release, NULL) != 0)
+	    cy_release_identity(x25519, DOC, COPY, r, &release, NULL) != 0 ||
+	    cy_pq_identity_from_seed(seed, &hybrid, NULL) != 0 ||
+	    cy_release_pq_identity(hybrid, DOC, COPY, r, &release_pq,
+	    NULL) != 0)
 		abort();
 }
 
@@ -50,11 +58,27 @@ check_refusal(int r, const cy_error *err)
 		abort();
 }
 
+/* Only a well-formed stanza of the identity's kind and copy may open. */
+static void
+try_unwrap(const cy_identity *id, const char *type, const cy_stanza *s)
+{
+	uint8_t file_key[CY_FILE_KEY_LEN];
+	cy_error err;
+	int r;
+
+	cy_error_clear(&err);
+	r = id->unwrap(id, s, file_key, &err);
+	if (r == 0 && (strcmp(s->type, type) != 0 ||
+	    strcmp(s->args[1], COPY) != 0))
+		abort();
+	if (r != 0 && r != CY_E_NO_MATCH)
+		check_refusal(r, &err);
+}
+
 static void
 fuzz_header(const uint8_t *p, size_t n)
 {
 	char doc[CY_RELEASE_ID_SIZE], copy[CY_RELEASE_ID_SIZE];
-	uint8_t file_key[CY_FILE_KEY_LEN];
 	cy_error err;
 	cy_header h;
 	size_t used, i;
@@ -72,21 +96,16 @@ fuzz_header(const uint8_t *p, size_t n)
 			    strcmp(copy, h.stanzas[i].args[1]) != 0)
 				abort();
 		} else if (r == CY_E_NO_MATCH) {
-			if (strcmp(h.stanzas[i].type, CY_RELEASE_STANZA) == 0)
+			if (strcmp(h.stanzas[i].type, CY_RELEASE_STANZA) == 0 ||
+			    strcmp(h.stanzas[i].type, CY_RELEASE_PQ_STANZA) == 0)
 				abort();
 		} else {
 			check_refusal(r, &err);
 			if (r != CY_E_HEADER)
 				abort();
 		}
-		cy_error_clear(&err);
-		r = release->unwrap(release, &h.stanzas[i], file_key, &err);
-		/* Only a well-formed stanza of this copy may open. */
-		if (r == 0 && (strcmp(h.stanzas[i].type, CY_RELEASE_STANZA) != 0 ||
-		    strcmp(h.stanzas[i].args[1], COPY) != 0))
-			abort();
-		if (r != 0 && r != CY_E_NO_MATCH)
-			check_refusal(r, &err);
+		try_unwrap(release, CY_RELEASE_STANZA, &h.stanzas[i]);
+		try_unwrap(release_pq, CY_RELEASE_PQ_STANZA, &h.stanzas[i]);
 	}
 	cy_header_free(&h);
 }

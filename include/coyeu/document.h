@@ -66,7 +66,19 @@ typedef struct cy_doc_seal_params {
 	 * copy-id and a fresh R that cy_doc_sealing_copy_id and
 	 * cy_doc_sealing_release_secret give.  NULL: X25519 stanzas. */
 	const char *release_doc_id;
+	/* Post-quantum (docs/format.md, *Post-quantum sealing*): a file is
+	 * all hybrid stanzas (mlkem768x25519, or coyeu.v1/release-pq) or all
+	 * classical.  TUYỆT MẬT is hybrid and refuses a recipient whose
+	 * certificate has no seal-pq-key, unless allow_classical, which
+	 * seals it classically and records "classical: allowed" in the label.
+	 * TỐI MẬT and MẬT are hybrid when every recipient has a hybrid key,
+	 * else classical.  pq: 0 for these rules, CY_DOC_PQ_NEVER for
+	 * classical (at TUYỆT MẬT only with allow_classical). */
+	int allow_classical;
+	int pq;
 } cy_doc_seal_params;
+
+#define CY_DOC_PQ_NEVER 1
 
 /* cy_doc_seal_prepare's *refused when the sealer, or the parameters, are
  * refused rather than a recipient. */
@@ -96,6 +108,11 @@ CY_API const cy_cert *cy_doc_sealing_recipient(const cy_doc_sealing *s,
 CY_API const cy_cert *cy_doc_sealing_signer(const cy_doc_sealing *s);
 CY_API int64_t cy_doc_sealing_created(const cy_doc_sealing *s);
 CY_API int64_t cy_doc_sealing_protect_until(const cy_doc_sealing *s);
+/* 1 when the file will be post-quantum (hybrid stanzas), else 0; then
+ * cy_doc_sealing_pq_reason says why ("recipient NAME (serial …) has no
+ * post-quantum sealing key", …; NULL when post-quantum). */
+CY_API int cy_doc_sealing_pq(const cy_doc_sealing *s);
+CY_API const char *cy_doc_sealing_pq_reason(const cy_doc_sealing *s);
 /* Registry-mediated sealings: recipient i's copy-id; NULL otherwise. */
 CY_API const char *cy_doc_sealing_copy_id(const cy_doc_sealing *s, size_t i);
 /* Recipient i's R sealed to pub (the registry's sealing key) for the
@@ -183,6 +200,9 @@ typedef struct cy_doc_info {
 	 * earlier signatures); the message says whose certificate, since when
 	 * and why.  Lists from other authorities are not read. */
 	cy_error signer_revoked;
+	/* 1 when the recipient stanzas are hybrid (mlkem768x25519 or
+	 * coyeu.v1/release-pq): the file is post-quantum. */
+	int post_quantum;
 } cy_doc_info;
 
 /* in_fd must be a regular file (callers spool pipes first).  On success

@@ -12,6 +12,8 @@
  *   copy: original | <N>/<M> <sao-y|sao-luc|trich-sao>
  *   recipient: <certificate serial>          (one line each, at least one)
  *   handling: only-named-recipient           (optional)
+ *   classical: allowed                       (optional; TUYỆT MẬT only: the
+ *                                             sealer's --allow-classical)
  *   compartments: <sorted list, maybe empty>
  *   signer: <base64 of the signer's certificate chain file>
  *   stanzas-sha256: <hex SHA-256 of the header bytes of every stanza before
@@ -43,6 +45,7 @@
 #define CY_LABEL_DOCUMENT_MAX 128   /* bytes of a document number */
 #define CY_HANDLING_ONLY_NAMED "only-named-recipient"
 #define CY_COPY_ORIGINAL "original"
+#define CY_CLASSICAL_ALLOWED "allowed"
 
 typedef struct cy_label_params {
 	const char *document;
@@ -54,6 +57,9 @@ typedef struct cy_label_params {
 	const char *const *recipients; /* certificate serials */
 	size_t nrecipients;
 	int only_named;
+	/* TUYỆT MẬT sealed classically with the sealer's leave
+	 * (cy_doc_seal_params.allow_classical): "classical: allowed". */
+	int classical_allowed;
 	const char *compartments;  /* canonical list, "" for none */
 	const uint8_t *signer_chain; /* the signer's chain file bytes */
 	size_t signer_chain_len;
@@ -97,6 +103,8 @@ CY_API const char *cy_label_copy(const cy_label *l);
 CY_API size_t cy_label_recipient_count(const cy_label *l);
 CY_API const char *cy_label_recipient(const cy_label *l, size_t i);
 CY_API int cy_label_only_named(const cy_label *l);
+/* 1 when the label records "classical: allowed" (TUYỆT MẬT only). */
+CY_API int cy_label_classical_allowed(const cy_label *l);
 CY_API const char *cy_label_compartments(const cy_label *l);
 CY_API const uint8_t *cy_label_signer_chain(const cy_label *l, size_t *len);
 CY_API const uint8_t *cy_label_stanzas_sha256(const cy_label *l);

@@ -337,6 +337,50 @@ hybrid_decaps(struct pq_op *op, const struct cy_pq_secret *sk,
 	return 0;
 }
 
+/* Decaps with a hybrid identity into op->ss: one from a seed holds the
+ * secret, one from a key asks the key.  A low-order share is a header
+ * failure, as in age (the stanza is bad, not someone else's). */
+static int
+identity_decaps(struct pq_op *op, const cy_identity *id,
+    const uint8_t enc[CY_PQ_ENC_LEN], cy_error *err)
+{
+	int r;
+
+	r = id->pq != NULL ?
+	    hybrid_decaps(op, id->pq, id->pq_pub + CY_MLKEM768_EK_LEN, enc,
+	    err) : cy_key_pq_decaps(id->key, enc, op->ss, err);
+	if (r == CY_E_CRYPTO) {
+		r = CY_E_HEADER;
+		if (err != NULL)
+			err->code = r;
+	}
+	return r;
+}
+
+int
+cy_pq_decaps(const cy_identity *id, const uint8_t enc[CY_PQ_ENC_LEN],
+    uint8_t ss[CY_KEY_SHARED_LEN], cy_error *err)
+{
+	struct pq_op *op;
+	int r;
+
+	if (cy_pq_identity_public(id) == NULL)
+		return cy_error_set(err, CY_E_USAGE, "not a post-quantum "
+		    "identity");
+	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
+		return nomem(err);
+	if ((r = identity_decaps(op, id, enc, err)) == 0)
+		memcpy(ss, op->ss, CY_KEY_SHARED_LEN);
+	cy_secret_free(op);
+	return r;
+}
+
+const uint8_t *
+cy_pq_identity_public(const cy_identity *id)
+{
+	return id != NULL && id->kind == CY_KIND_PQ ? id->pq_pub : NULL;
+}
+
 int
 cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
     cy_error *err)
@@ -351,13 +395,7 @@ cy_pq_unwrap(const cy_identity *id, const cy_stanza *s, uint8_t *file_key,
 		return r;
 	if ((op = cy_secret_alloc(sizeof(*op))) == NULL)
 		return nomem(err);
-	/* An identity from a seed holds the secret; one from a key asks it. */
-	r = id->pq != NULL ?
-	    hybrid_decaps(op, id->pq, id->pq_pub + CY_MLKEM768_EK_LEN, enc,
-	    err) : cy_key_pq_decaps(id->key, enc, op->ss, err);
-	if (r == CY_E_CRYPTO)  /* a low-order share: the stanza is bad */
-		r = CY_E_HEADER;
-	if (r != 0)
+	if ((r = identity_decaps(op, id, enc, err)) != 0)
 		goto out;
 	if ((r = key_schedule(op)) != 0) {
 		cy_error_set(err, r, "HPKE key schedule failed");

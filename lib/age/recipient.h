@@ -25,10 +25,12 @@
 #define CY_PQ_SEED_LEN 32
 #define CY_PQ_PUB_LEN (CY_MLKEM768_EK_LEN + CY_X25519_KEY_LEN)  /* 1216 */
 #define CY_PQ_ENC_LEN (CY_MLKEM768_CT_LEN + CY_X25519_KEY_LEN)  /* 1120 */
+#define CY_PQ_SS_LEN CY_KEY_SHARED_LEN  /* the hybrid KEM's shared secret */
 
 enum cy_key_kind {
 	CY_KIND_X25519 = 1, CY_KIND_SCRYPT = 2, CY_KIND_PQ = 3,
-	CY_KIND_RELEASE = 4  /* coyeu.v1/release (release.h): X25519 and R */
+	CY_KIND_RELEASE = 4,  /* coyeu.v1/release (release.h): X25519 and R */
+	CY_KIND_RELEASE_PQ = 5  /* coyeu.v1/release-pq: the hybrid KEM and R */
 };
 
 /* What a release recipient or identity adds to its X25519 key. */
@@ -83,6 +85,8 @@ struct cy_identity {
 	int max_log_n;
 	/* Release: key and pub are the borrowed X25519 identity's. */
 	struct cy_release_part *release;  /* guarded memory */
+	/* Release-pq: the borrowed hybrid identity that decapsulates. */
+	const cy_identity *pq_inner;
 };
 
 /* Constructors for the hybrid kind: the seed is expanded (ML-KEM-768 and
@@ -92,12 +96,20 @@ int cy_pq_identity_from_seed(const uint8_t seed[CY_PQ_SEED_LEN],
 int cy_pq_recipient_from_pub(const uint8_t pub[CY_PQ_PUB_LEN],
     cy_recipient **out, cy_error *err) CY_MUST_CHECK;
 
-/* The hybrid KEM's encapsulation with the caller's randomness m (ML-KEM)
- * and eph (the X25519 ephemeral secret): enc and the shared secret ss. */
+/* The hybrid KEM itself (pq.c): encapsulation with the caller's
+ * randomness m (ML-KEM) and eph (the X25519 ephemeral secret; random, or
+ * fixed for test vectors) gives enc and the shared secret ss; Decaps with
+ * a hybrid identity (from a seed, or a key's pq_decaps) gives ss
+ * (CY_E_HEADER for a low-order X25519 share; a foreign ciphertext gives a
+ * pseudorandom ss).  ss is a secret: callers keep it in guarded memory. */
 int cy_pq_encaps(const uint8_t pub[CY_PQ_PUB_LEN],
     const uint8_t m[CY_MLKEM_MSG_LEN], const uint8_t eph[CY_X25519_KEY_LEN],
     uint8_t enc[CY_PQ_ENC_LEN], uint8_t ss[CY_KEY_SHARED_LEN],
     cy_error *err) CY_MUST_CHECK;
+int cy_pq_decaps(const cy_identity *id, const uint8_t enc[CY_PQ_ENC_LEN],
+    uint8_t ss[CY_KEY_SHARED_LEN], cy_error *err) CY_MUST_CHECK;
+/* A hybrid identity's public key (CY_PQ_PUB_LEN), or NULL. */
+const uint8_t *cy_pq_identity_public(const cy_identity *id);
 /* A software key (base/key_soft.h) with a hybrid part from pq_seed
  * besides its Ed25519 seed and X25519 secret (either may be NULL). */
 int cy_key_software_pq(const uint8_t *seed, const uint8_t *seal_sk,
@@ -138,8 +150,9 @@ int cy_x25519_share_unwrap(const struct cy_x25519_wrapping *w,
     uint8_t *file_key, cy_error *err) CY_MUST_CHECK;
 
 /* The methods of each kind. */
-cy_wrap_fn cy_x25519_wrap, cy_scrypt_wrap, cy_pq_wrap, cy_release_wrap;
+cy_wrap_fn cy_x25519_wrap, cy_scrypt_wrap, cy_pq_wrap, cy_release_wrap,
+    cy_release_pq_wrap;
 cy_unwrap_fn cy_x25519_unwrap, cy_scrypt_unwrap, cy_pq_unwrap,
-    cy_release_unwrap;
+    cy_release_unwrap, cy_release_pq_unwrap;
 
 #endif

@@ -44,4 +44,22 @@ cy_stream_hash_fn cy_doc_digest_chunk;
 int cy_doc_label_signer(const cy_label *l, char mark, const cy_trust *trust,
     cy_cert **signer, cy_chain **chain, cy_error *err) CY_MUST_CHECK;
 
+/* The kinds of recipient stanza a classified document may hold
+ * (cy_doc_stanza_kind: -1 for another type). */
+enum {
+	CY_DOC_KIND_X25519, CY_DOC_KIND_REL, CY_DOC_KIND_HYBRID,
+	CY_DOC_KIND_REL_PQ, CY_DOC_KINDS
+};
+#define CY_DOC_KIND_PQ(k) ((k) >= CY_DOC_KIND_HYBRID)
+#define CY_DOC_KIND_RELEASE(k) \
+	((k) == CY_DOC_KIND_REL || (k) == CY_DOC_KIND_REL_PQ)
+int cy_doc_stanza_kind(const char *type);
+
+/* Stanzas h->stanzas[0..n) are all of one known kind (*kind; -1 when
+ * n is 0), else CY_E_POLICY naming the mix ("the header mixes 1 X25519
+ * and 1 mlkem768x25519 stanzas: …"); a classical TUYỆT MẬT file needs
+ * the label's "classical: allowed" (CY_E_POLICY). */
+int cy_doc_kinds_check(const cy_header *h, size_t n, const cy_label *l,
+    int *kind, cy_error *err) CY_MUST_CHECK;
+
 #endif

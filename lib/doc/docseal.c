@@ -1,5 +1,7 @@
 /* Sealing a classified document: every party verified and asked about
  * (policy.h) before cy_doc_seal_fd may write a byte. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +23,10 @@ struct cy_doc_sealing {
 	cy_cert **leaves;
 	const char **serials;
 	uint8_t (*keys)[CY_X25519_KEY_LEN];
+	const uint8_t **pq_keys;    /* the leaves' hybrid keys, or NULL */
 	size_t n;
+	int pq;                     /* the file is post-quantum */
+	char *pq_reason;            /* why not, when not */
 	/* Registry-mediated: the doc-id, each copy's id and R. */
 	char *doc_id;
 	char (*copy_ids)[CY_RELEASE_ID_SIZE];
@@ -82,6 +87,8 @@ cy_doc_sealing_free(cy_doc_sealing *s)
 	free(s->leaves);
 	free(s->serials);
 	free(s->keys);
+	free(s->pq_keys);
+	free(s->pq_reason);
 	free(s->doc_id);
 	free(s->copy_ids);
 	cy_secret_free(s->secrets);
@@ -191,6 +198,7 @@ take_recipient(cy_doc_sealing *s, const cy_doc_seal_params *p, size_t i,
 		return r;
 	s->serials[i] = cy_cert_serial(s->leaves[i]);
 	memcpy(s->keys[i], cy_cert_seal_public(s->leaves[i]), CY_X25519_KEY_LEN);
+	s->pq_keys[i] = cy_cert_seal_pq_public(s->leaves[i]);
 	for (j = 0; j < i; j++)
 		if (strcmp(s->serials[j], s->serials[i]) == 0)
 			return cy_error_set(err, CY_E_USAGE, "%s (serial %s) is "
@@ -233,7 +241,9 @@ alloc_parties(cy_doc_sealing *s, size_t n)
 	s->leaves = calloc(n, sizeof(*s->leaves));
 	s->serials = calloc(n, sizeof(*s->serials));
 	s->keys = calloc(n, sizeof(*s->keys));
-	return s->leaves && s->serials && s->keys ? 0 : CY_E_NOMEM;
+	s->pq_keys = calloc(n, sizeof(*s->pq_keys));
+	return s->leaves && s->serials && s->keys && s->pq_keys ? 0 :
+	    CY_E_NOMEM;
 }
 
 /* Registry-mediated: a fresh copy-id and R for each recipient. */
@@ -253,6 +263,68 @@ draw_copies(cy_doc_sealing *s, size_t n, cy_error *err)
 		if ((r = cy_release_id_new(s->copy_ids[i], err)) != 0)
 			return r;
 	return 0;
+}
+
+static int
+set_reason(cy_doc_sealing *s, cy_error *err, const char *fmt, ...)
+    CY_PRINTF(3, 4);
+
+static int
+set_reason(cy_doc_sealing *s, cy_error *err, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if ((s->pq_reason = strdup(buf)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+/* Post-quantum or classical, for the whole file (as age: a file is only
+ * as strong as its weakest stanza against a quantum computer).  TUYỆT
+ * MẬT must be post-quantum unless the sealer allows classical, which the
+ * label then records; TỐI MẬT and MẬT are post-quantum when every
+ * recipient can be.  *who is the first recipient without a hybrid key. */
+static int
+choose_pq(cy_doc_sealing *s, const cy_doc_seal_params *p, size_t *who,
+    cy_error *err)
+{
+	size_t i, missing = 0, first = s->n;
+	const cy_cert *c;
+
+	for (i = 0; i < s->n; i++)
+		if (s->pq_keys[i] == NULL && missing++ == 0)
+			first = i;
+	if (p->pq == CY_DOC_PQ_NEVER) {
+		if (s->level == CY_LEVEL_TUYET_MAT && !p->allow_classical)
+			return cy_error_set(err, CY_E_USAGE, "TUYỆT MẬT is sealed "
+			    "post-quantum: sealing it classically needs "
+			    "--allow-classical (allow_classical)");
+		return set_reason(s, err, "classical sealing was asked for");
+	}
+	if (missing == 0) {
+		s->pq = 1;
+		return 0;
+	}
+	c = s->leaves[first];
+	if (s->level == CY_LEVEL_TUYET_MAT && !p->allow_classical) {
+		*who = first;
+		return cy_error_set(err, CY_E_POLICY, "recipient %s (serial %s) "
+		    "has no post-quantum sealing key: TUYỆT MẬT is sealed "
+		    "post-quantum; have the officer re-keyed (coyeu id add-pq, "
+		    "cert challenge/prove/issue) or seal with --allow-classical",
+		    cy_cert_name(c), cy_cert_serial(c));
+	}
+	if (missing == 1)
+		return set_reason(s, err, "recipient %s (serial %s) has no "
+		    "post-quantum sealing key", cy_cert_name(c),
+		    cy_cert_serial(c));
+	return set_reason(s, err, "recipient %s (serial %s) and %zu others "
+	    "have no post-quantum sealing key", cy_cert_name(c),
+	    cy_cert_serial(c), missing - 1);
 }
 
 /* In order, each refusal naming whom: the parameters, the sealer, then
@@ -288,6 +360,9 @@ cy_doc_seal_prepare(const cy_doc_seal_params *p, cy_doc_sealing **out,
 		    (r = ask_policy(s, &sealer, &party, err)) != 0)
 			goto out;
 	}
+	who = CY_DOC_REFUSED_SEALER;
+	if ((r = choose_pq(s, p, &who, err)) != 0)
+		goto out;
 	*out = s;
 	s = NULL;
 out:
@@ -325,6 +400,18 @@ int64_t
 cy_doc_sealing_protect_until(const cy_doc_sealing *s)
 {
 	return s->protect_until;
+}
+
+int
+cy_doc_sealing_pq(const cy_doc_sealing *s)
+{
+	return s->pq;
+}
+
+const char *
+cy_doc_sealing_pq_reason(const cy_doc_sealing *s)
+{
+	return s->pq ? NULL : s->pq_reason;
 }
 
 const char *
@@ -382,11 +469,13 @@ cy_doc_seal_fd(int in_fd, int out_fd, const cy_doc_sealing *s,
 	raw.label.recipients = s->serials;
 	raw.label.nrecipients = s->n;
 	raw.label.only_named = s->only_named;
+	raw.label.classical_allowed = !s->pq && s->level == CY_LEVEL_TUYET_MAT;
 	raw.label.compartments = s->compartments;
 	raw.label.signer_chain = s->chain.data;
 	raw.label.signer_chain_len = s->chain.len;
 	raw.signer = s->signer;
 	raw.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])s->keys;
+	raw.seal_pq_keys = s->pq ? s->pq_keys : NULL;
 	raw.release_doc_id = s->doc_id;
 	raw.copy_ids = (const char (*)[CY_RELEASE_ID_SIZE])s->copy_ids;
 	raw.release_secrets =

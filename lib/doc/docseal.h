@@ -14,6 +14,10 @@ struct cy_doc_raw_seal {
 	cy_label_params label;     /* recipients = their certificate serials */
 	const cy_idkey *signer;
 	const uint8_t (*seal_keys)[CY_X25519_KEY_LEN]; /* one per recipient */
+	/* When not NULL, the file is post-quantum: stanza i goes to the
+	 * hybrid key seal_pq_keys[i] (CY_PQ_PUB_LEN bytes), an
+	 * mlkem768x25519 stanza, or a coyeu.v1/release-pq one. */
+	const uint8_t *const *seal_pq_keys;
 	cy_doc_seal_io io;
 	/* Registry-mediated (release.h): when release_doc_id is set, stanza
 	 * i is a release stanza for copy_ids[i] under release_secrets[i]

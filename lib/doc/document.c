@@ -109,6 +109,27 @@ struct seal_state {
 	uint8_t stanzas[CY_SHA256_LEN], payload[CY_SHA256_LEN];
 };
 
+/* Recipient i's stanza kind: hybrid when the file is post-quantum,
+ * through the registry when it is registry-mediated.  (A forgery in a
+ * test may leave a key or copy-id empty to mix kinds.) */
+static int
+stanza_recipient(const struct cy_doc_raw_seal *p, size_t i,
+    cy_recipient **rc, cy_error *err)
+{
+	const uint8_t *pq = p->seal_pq_keys != NULL ? p->seal_pq_keys[i] : NULL;
+	int release = p->release_doc_id != NULL && p->copy_ids[i][0] != '\0';
+
+	if (release && pq != NULL)
+		return cy_release_pq_recipient(pq, p->release_doc_id,
+		    p->copy_ids[i], p->release_secrets[i], rc, err);
+	if (release)
+		return cy_release_recipient(p->seal_keys[i], p->release_doc_id,
+		    p->copy_ids[i], p->release_secrets[i], rc, err);
+	if (pq != NULL)
+		return cy_pq_recipient_from_pub(pq, rc, err);
+	return cy_recipient_x25519(p->seal_keys[i], rc, err);
+}
+
 static int
 seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 {
@@ -117,7 +138,7 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 	cy_header tmp;
 	uint8_t *zeros = NULL;
 	size_t i;
-	int r, release;
+	int r;
 
 	memset(&tmp, 0, sizeof(tmp));
 	if (p->label.nrecipients == 0)
@@ -128,10 +149,7 @@ seal_header(struct seal_state *st, cy_buf *out, cy_error *err)
 		    "release stanzas need a copy-id and R per recipient");
 	/* In the label's order: stanza i is recipient i's. */
 	for (i = 0; i < p->label.nrecipients; i++) {
-		release = p->release_doc_id != NULL && p->copy_ids[i][0] != '\0';
-		if ((r = release ? cy_release_recipient(p->seal_keys[i], p->release_doc_id,
-		    p->copy_ids[i], p->release_secrets[i], &rc, err) :
-		    cy_recipient_x25519(p->seal_keys[i], &rc, err)) != 0)
+		if ((r = stanza_recipient(p, i, &rc, err)) != 0)
 			goto out;
 		r = rc->wrap(rc, st->file_key, &tmp, err);
 		cy_recipient_free(rc);
@@ -595,40 +613,87 @@ cy_doc_release_stanzas_check(const cy_header *h, size_t n,
 	return 0;
 }
 
+/* The recipient stanza kinds of a classified document, in an order that
+ * names the classical kind of a pair first. */
+static const char *const kind_names[CY_DOC_KINDS] = {
+	CY_X25519_STANZA, CY_RELEASE_STANZA, CY_PQ_STANZA, CY_RELEASE_PQ_STANZA,
+};
+
+int
+cy_doc_stanza_kind(const char *type)
+{
+	int k;
+
+	for (k = 0; k < CY_DOC_KINDS; k++)
+		if (strcmp(type, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+int
+cy_doc_kinds_check(const cy_header *h, size_t n, const cy_label *l,
+    int *kind, cy_error *err)
+{
+	size_t i, count[CY_DOC_KINDS] = {0};
+	int k, a = -1, b = -1;
+
+	for (i = 0; i < n; i++) {
+		if ((k = cy_doc_stanza_kind(h->stanzas[i].type)) < 0)
+			return cy_error_set(err, CY_E_POLICY,
+			    "stanza %zu is %.32s, not X25519, %s, %s or %s: a "
+			    "classified document is sealed to its recipients' "
+			    "certificate keys only", i + 1, h->stanzas[i].type,
+			    CY_PQ_STANZA, CY_RELEASE_STANZA, CY_RELEASE_PQ_STANZA);
+		count[k]++;
+		if (a < 0)
+			a = k;
+		else if (k != a && b < 0)
+			b = k;
+	}
+	if (b >= 0) {
+		k = a < b ? a : b;
+		b = a < b ? b : a;
+		a = k;
+		return cy_error_set(err, CY_E_POLICY, "the header mixes %zu %s "
+		    "and %zu %s stanzas: %s", count[a], kind_names[a], count[b],
+		    kind_names[b], CY_DOC_KIND_PQ(a) != CY_DOC_KIND_PQ(b) ?
+		    "a classified document is sealed all post-quantum or all "
+		    "classical, never both" : "a classified document is sealed "
+		    "either directly or through the registry, never both");
+	}
+	*kind = a;
+	/* Classical TUYỆT MẬT only with the sealer's leave, which it signed;
+	 * a file resealed post-quantum since keeps the record. */
+	if (a >= 0 && !CY_DOC_KIND_PQ(a) &&
+	    cy_label_level(l) == CY_LEVEL_TUYET_MAT &&
+	    !cy_label_classical_allowed(l))
+		return cy_error_set(err, CY_E_POLICY, "TUYỆT MẬT document sealed "
+		    "classically without the sealer's --allow-classical");
+	return 0;
+}
+
 /* The sealer signed the stanzas (stanzas-sha256): one per named
- * recipient, all X25519 (sealed directly: a certificate carries an X25519
- * key, and which stanza is whose only its holder can tell) or all release
- * stanzas (registry-mediated: one doc-id, distinct copy-ids, stanza i is
- * recipient i's copy). */
+ * recipient, all of one kind (cy_doc_kinds_check): X25519 or
+ * mlkem768x25519 (sealed directly: which stanza is whose only its holder
+ * can tell), or release stanzas (registry-mediated: one doc-id, distinct
+ * copy-ids, stanza i is recipient i's copy). */
 static int
-check_stanzas(const cy_header *h, size_t idx, const cy_label *l,
+check_stanzas(const cy_header *h, size_t idx, cy_doc_info *info,
     cy_error *err)
 {
+	const cy_label *l = info->label;
 	char doc_id[CY_RELEASE_ID_SIZE];
-	size_t i, nrelease = 0;
+	int r, kind = -1;
 
-	for (i = 0; i < idx; i++) {
-		if (strcmp(h->stanzas[i].type, CY_RELEASE_STANZA) == 0)
-			nrelease++;
-		else if (strcmp(h->stanzas[i].type, CY_X25519_STANZA) != 0)
-			return cy_error_set(err, CY_E_POLICY,
-			    "stanza %zu is %.32s, not X25519 or %s: a classified "
-			    "document is sealed to its recipients' certificate "
-			    "keys only", i + 1, h->stanzas[i].type,
-			    CY_RELEASE_STANZA);
-	}
-	if (nrelease != 0 && nrelease != idx)
-		return cy_error_set(err, CY_E_POLICY,
-		    "the header mixes %zu X25519 and %zu %s stanzas: a "
-		    "classified document is sealed either directly or through "
-		    "the registry, never both", idx - nrelease, nrelease,
-		    CY_RELEASE_STANZA);
+	if ((r = cy_doc_kinds_check(h, idx, l, &kind, err)) != 0)
+		return r;
+	info->post_quantum = kind >= 0 && CY_DOC_KIND_PQ(kind);
 	if (idx != cy_label_recipient_count(l))
 		return cy_error_set(err, CY_E_POLICY,
 		    "the label names %zu recipients but the header holds %zu "
 		    "recipient stanzas: each named recipient must have exactly "
 		    "one", cy_label_recipient_count(l), idx);
-	return nrelease != 0 ?
+	return CY_DOC_KIND_RELEASE(kind) ?
 	    cy_doc_release_stanzas_check(h, idx, doc_id, err) : 0;
 }
 
@@ -655,9 +720,33 @@ check_copy_owner(const cy_header *h, const cy_identity *opened,
 	return 0;
 }
 
-/* The reader's certified key must be one of the identities (X25519, or a
- * release identity over it), and its stanza must yield this file key; a
- * release stanza must be the reader's own copy. */
+/* 1 when the reader's certificate certifies the key identity id opens
+ * stanzas with: its X25519 seal-key (X25519 and release identities) or
+ * its hybrid seal-pq-key (hybrid and release-pq identities). */
+static int
+identity_certified(const cy_identity *id, const cy_cert *leaf)
+{
+	const uint8_t *pq = cy_cert_seal_pq_public(leaf), *mine;
+
+	switch (id->kind) {
+	case CY_KIND_X25519:
+	case CY_KIND_RELEASE:
+		return memcmp(id->pub, cy_cert_seal_public(leaf),
+		    CY_X25519_KEY_LEN) == 0;
+	case CY_KIND_PQ:
+	case CY_KIND_RELEASE_PQ:
+		mine = cy_pq_identity_public(id->kind == CY_KIND_PQ ? id :
+		    id->pq_inner);
+		return pq != NULL && mine != NULL &&
+		    memcmp(mine, pq, CY_PQ_PUB_LEN) == 0;
+	default:
+		return 0;
+	}
+}
+
+/* The reader's certified key (X25519 or hybrid) must be one of the
+ * identities, whose stanza yields this file key; a release stanza must be
+ * the reader's own copy. */
 static int
 check_reader_key(const cy_header *h, const cy_doc_open_params *p,
     const cy_label *l, const cy_cert *leaf, const uint8_t *file_key,
@@ -675,10 +764,7 @@ check_reader_key(const cy_header *h, const cy_doc_open_params *p,
 	memset(&op, 0, sizeof(op));
 	op.nidentities = 1;
 	for (i = 0; i < p->nidentities && opened == NULL; i++) {
-		if ((id[i]->kind != CY_KIND_X25519 &&
-		    id[i]->kind != CY_KIND_RELEASE) ||
-		    memcmp(id[i]->pub, cy_cert_seal_public(leaf),
-		    CY_X25519_KEY_LEN) != 0)
+		if (!identity_certified(id[i], leaf))
 			continue;
 		certified = 1;
 		op.identities = &id[i];
@@ -693,8 +779,13 @@ check_reader_key(const cy_header *h, const cy_doc_open_params *p,
 	else if (opened == NULL)
 		r = cy_error_set(err, CY_E_POLICY,
 		    "no stanza yields the file key to the key of the reader's "
-		    "certificate (serial %s)", cy_cert_serial(leaf));
-	else if (opened->kind == CY_KIND_RELEASE)
+		    "certificate (serial %s)%s", cy_cert_serial(leaf),
+		    h->nstanzas > 0 &&
+		    CY_DOC_KIND_PQ(cy_doc_stanza_kind(h->stanzas[0].type)) &&
+		    cy_cert_seal_pq_public(leaf) == NULL ? ": the file is "
+		    "post-quantum and the certificate has no seal-pq-key" : "");
+	else if (opened->kind == CY_KIND_RELEASE ||
+	    opened->kind == CY_KIND_RELEASE_PQ)
 		r = check_copy_owner(h, opened, l, leaf, err);
 	cy_secret_free(key);
 	return r;
@@ -1007,7 +1098,7 @@ open_input(const struct doc_input *input, int out_fd,
 	if (labelled && ((r = verify_label(&h, idx, mark, file_key, p->trust,
 	    info, err)) != 0 ||
 	    (r = check_created(info, now, err)) != 0 ||
-	    (r = check_stanzas(&h, idx, info->label, err)) != 0 ||
+	    (r = check_stanzas(&h, idx, info, err)) != 0 ||
 	    (r = check_reader(&h, p, file_key, now, info, err)) != 0))
 		goto out;
 	if ((r = check_registered_label(p, info->label, err)) != 0)

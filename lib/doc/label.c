@@ -14,7 +14,7 @@
 
 enum {
 	F_VERSION, F_DOCUMENT, F_LEVEL, F_UNIT, F_CREATED, F_PROTECT, F_COPY,
-	F_RECIPIENT, F_HANDLING, F_COMPARTMENTS, F_SIGNER, F_STANZAS,
+	F_RECIPIENT, F_HANDLING, F_CLASSICAL, F_COMPARTMENTS, F_SIGNER, F_STANZAS,
 	F_PAYLOAD, F_SIGNATURE, F_COUNT
 };
 
@@ -28,6 +28,7 @@ static const cy_canon_field label_fields[F_COUNT] = {
 	{"copy", 0},
 	{"recipient", CY_CANON_REPEAT},
 	{"handling", CY_CANON_OPTIONAL},
+	{"classical", CY_CANON_OPTIONAL},
 	{"compartments", CY_CANON_EMPTY},
 	{"signer", 0},
 	{"stanzas-sha256", 0},
@@ -42,7 +43,7 @@ struct cy_label {
 	char *document, *unit, *copy, *compartments;
 	char **recipients;
 	size_t nrecipients;
-	int level, only_named;
+	int level, only_named, classical_allowed;
 	int64_t created, protect_until;
 	uint8_t *chain;
 	size_t chain_len;
@@ -184,6 +185,9 @@ check_params(const cy_label_params *p, cy_error *err)
 			err->code = CY_E_USAGE;
 		return CY_E_USAGE;
 	}
+	if (p->classical_allowed && p->level != CY_LEVEL_TUYET_MAT)
+		return cy_error_set(err, CY_E_USAGE, "only a TUYỆT MẬT label "
+		    "records classical sealing (classical: allowed)");
 	return check_protect(p->level, p->created, p->protect_until, CY_E_USAGE,
 	    "", err);
 }
@@ -218,6 +222,8 @@ label_body(const cy_label_params *p, const uint8_t *stanzas,
 			goto out;
 	if ((p->only_named && (r = cy_canon_put(out, "handling",
 	    CY_HANDLING_ONLY_NAMED, err)) != 0) ||
+	    (p->classical_allowed && (r = cy_canon_put(out, "classical",
+	    CY_CLASSICAL_ALLOWED, err)) != 0) ||
 	    (r = cy_canon_put(out, "compartments",
 	    p->compartments ? p->compartments : "", err)) != 0 ||
 	    (r = cy_canon_putn(out, "signer", (const char *)chain.data,
@@ -342,6 +348,15 @@ label_fields_check(cy_label *l, cy_error *err)
 	if (v != NULL && !cy_canon_value_is(v, CY_HANDLING_ONLY_NAMED))
 		return cy_error_set(err, CY_E_FORMAT, "label: unknown handling");
 	l->only_named = v != NULL;
+	v = cy_canon_get(l->rec, F_CLASSICAL);
+	if (v != NULL && !cy_canon_value_is(v, CY_CLASSICAL_ALLOWED))
+		return cy_error_set(err, CY_E_FORMAT, "label: unknown classical "
+		    "(only \"%s\")", CY_CLASSICAL_ALLOWED);
+	if (v != NULL && l->level != CY_LEVEL_TUYET_MAT)
+		return cy_error_set(err, CY_E_FORMAT, "label: classical: %s "
+		    "on a %s label (only TUYỆT MẬT records it)",
+		    CY_CLASSICAL_ALLOWED, cy_level_display(l->level));
+	l->classical_allowed = v != NULL;
 	v = cy_canon_get(l->rec, F_COPY);
 	if (!copy_valid(v->value, v->len))
 		return cy_error_set(err, CY_E_FORMAT, "label: invalid copy");
@@ -446,6 +461,7 @@ const char *cy_label_copy(const cy_label *l) { return l->copy; }
 size_t cy_label_recipient_count(const cy_label *l) { return l->nrecipients; }
 const char *cy_label_recipient(const cy_label *l, size_t i) { return l->recipients[i]; }
 int cy_label_only_named(const cy_label *l) { return l->only_named; }
+int cy_label_classical_allowed(const cy_label *l) { return l->classical_allowed; }
 const char *cy_label_compartments(const cy_label *l) { return l->compartments; }
 const uint8_t *cy_label_stanzas_sha256(const cy_label *l) { return l->stanzas; }
 const uint8_t *cy_label_payload_digest(const cy_label *l) { return l->payload; }

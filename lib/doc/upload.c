@@ -67,7 +67,8 @@ as_format(cy_error *err, int r, const char *what)
 	return r;
 }
 
-/* Every stanza before the label's is a release stanza of one document,
+/* Every stanza before the label's is a release stanza (coyeu.v1/release
+ * or coyeu.v1/release-pq, not both) of one document,
  * each with its own copy-id, one per label recipient in order. */
 static int
 check_release_stanzas(const cy_header *h, size_t idx, const cy_label *l,
@@ -75,7 +76,7 @@ check_release_stanzas(const cy_header *h, size_t idx, const cy_label *l,
 {
 	char doc_id[CY_RELEASE_ID_SIZE];
 	size_t i, j;
-	int r;
+	int r, kind;
 
 	if ((u->copy_ids = calloc(idx ? idx : 1, sizeof(*u->copy_ids))) ==
 	    NULL)
@@ -106,6 +107,10 @@ check_release_stanzas(const cy_header *h, size_t idx, const cy_label *l,
 				    u->copy_ids[i]);
 	}
 	u->ncopies = idx;
+	/* All classical or all post-quantum; TUYỆT MẬT classical only as the
+	 * label records it. */
+	if ((r = cy_doc_kinds_check(h, idx, l, &kind, err)) != 0)
+		return r;
 	if (idx != cy_label_recipient_count(l))
 		return cy_error_set(err, CY_E_POLICY,
 		    "the label names %zu recipients but the file holds %zu "
