@@ -7,7 +7,10 @@
 #  2. classified documents: typage opens the age parts of a document with
 #     the officer's identity from `coyeu id age-identity` and ignores the
 #     coyeu.v1/label stanza (as the age spec asks of unknown stanzas), so it
-#     recovers the payload, while checking nothing of the label.
+#     recovers the payload, while checking nothing of the label: TUYỆT MẬT
+#     sealed post-quantum (mlkem768x25519 stanzas) with `id age-identity
+#     --pq`, never with the X25519 identity; TỐI MẬT to two hybrid officers;
+#     a mixed group and --allow-classical, classical, with the X25519 ones.
 #
 # typage comes from `make deps` (BUILD/node).  Without it the test FAILS
 # under CI=true and is skipped (exit 77, said loudly) elsewhere.
@@ -124,33 +127,135 @@ officer() {
 	    --role officer --clearance "$2" -o "$T/$1.chain" "$T/$1.req" \
 	    >/dev/null 2>&1 || bad "officer $1 ($2)"
 }
+# pq_officer NAME: the same, with the hybrid key certified (seal-pq-key)
+# after the proof of possession: cert challenge, id prove, --pq-proof.
+pq_officer() {
+	"$COYEU" id new -o "$T/$1.key" $PW $WF >/dev/null 2>&1 &&
+	"$COYEU" id request -k "$T/$1.key" $PW --name "$1" --unit vn/a \
+	    -o "$T/$1.req" &&
+	"$COYEU" cert challenge -k "$T/root.key" -c "$T/root.cert" $PW \
+	    -o "$T/$1.challenge" "$T/$1.req" >/dev/null 2>&1 &&
+	"$COYEU" id prove -k "$T/$1.key" $PW -o "$T/$1.proof" \
+	    "$T/$1.challenge" >/dev/null 2>&1 &&
+	"$COYEU" cert issue -k "$T/root.key" -c "$T/root.cert" $PW \
+	    --role officer --clearance tuyet-mat --pq-proof "$T/$1.proof" \
+	    -o "$T/$1.chain" "$T/$1.req" >/dev/null 2>&1 &&
+	grep -q '^seal-pq-key: age1pq1' "$T/$1.chain" || bad "pq_officer $1"
+}
 officer sealer tuyet-mat
 officer reader tuyet-mat
-# classified LEVEL DOC OUT [SEAL-OPTIONS]: sealer seals $T/plain to reader.
+pq_officer pqreader
+# classified LEVEL DOC OUT [SEAL-OPTIONS]: sealer seals $T/plain (to
+# whom the options say: --to CHAIN…).
 classified() {
 	lvl=$1 doc=$2 out=$3
 	shift 3
 	rm -f "$out"
-	expect_status 0 "seal --level $lvl" "$COYEU" seal --level "$lvl" \
+	expect_status 0 "seal --level $lvl $doc" "$COYEU" seal --level "$lvl" \
 	    --doc "$doc" -k "$T/sealer.key" -c "$T/sealer.chain" \
-	    --trust "$T/root.cert" --to "$T/reader.chain" $PW "$@" -o "$out" \
-	    "$T/plain"
+	    --trust "$T/root.cert" $PW "$@" -o "$out" "$T/plain"
+}
+# stanzas_are DESC FILE 'TYPES': the header's stanza types, as typage sees
+# them without a key.
+stanzas_are() {
+	got=$(typage stanzas "$2" | tr '\n' ' ')
+	[ "$got" = "$3 " ] && ok || bad "$1: stanzas '$got', expected '$3'"
+}
+# typage_opens DESC FILE IDENTITY: typage recovers $T/plain from FILE.
+typage_opens() {
+	rm -f "$T/out"
+	expect_status 0 "$1: typage decrypt" \
+	    typage decrypt -i "$3" -o "$T/out" "$2" &&
+		same "$1: the payload typage recovered" "$T/plain" "$T/out"
+}
+# typage_refuses DESC FILE IDENTITY: no identity matched, no output.
+typage_refuses() {
+	rm -f "$T/out"
+	expect_status 1 "$1: typage decrypt" \
+	    typage decrypt -i "$3" -o "$T/out" "$2"
+	stderr_has "$1" "$TYPAGE_NOT_YOURS"
+	[ ! -e "$T/out" ] && ok || bad "$1: typage wrote output"
 }
 random_file "$T/plain" 200000
+for who in reader pqreader; do
+	for kind in pq classical; do
+		[ "$who.$kind" = reader.pq ] && continue
+		expect_status 0 "id age-identity --$kind ($who)" "$COYEU" \
+		    id age-identity --$kind -k "$T/$who.key" $PW \
+		    -o "$T/$who.$kind.key"
+	done
+done
+expect_status 0 "id age-identity, both kinds" "$COYEU" id age-identity \
+    -k "$T/pqreader.key" $PW -o "$T/pqreader.both.key"
+grep -Eq '^AGE-SECRET-KEY-PQ-1[A-Z0-9]{58}$' "$T/pqreader.pq.key" &&
+	[ "$(grep -c '^AGE-SECRET-KEY-' "$T/pqreader.pq.key")" -eq 1 ] && ok ||
+	bad "id age-identity --pq: not one AGE-SECRET-KEY-PQ-1 line"
+[ "$(grep -c '^AGE-SECRET-KEY-' "$T/pqreader.both.key")" -eq 2 ] && ok ||
+	bad "id age-identity without --pq/--classical: not both identities"
+
+# A TUYỆT MẬT document sealed post-quantum: an mlkem768x25519 stanza and
+# the label stanza.  typage skips the label stanza (its hybrid identity
+# looks only at mlkem768x25519 stanzas) and recovers the payload with the
+# officer's exported hybrid identity; the X25519 identity matches nothing.
+classified tuyet-mat A/1 "$T/a.age" --to "$T/pqreader.chain"
+grep -q '^post-quantum: yes (mlkem768x25519)$' "$T/stdout" "$T/stderr" && ok ||
+	bad "seal TUYỆT MẬT did not say post-quantum: yes (mlkem768x25519)"
+stanzas_are "TUYỆT MẬT" "$T/a.age" "mlkem768x25519 coyeu.v1/label"
+typage_opens "TUYỆT MẬT, id age-identity --pq" "$T/a.age" "$T/pqreader.pq.key"
+typage_opens "TUYỆT MẬT, both identities" "$T/a.age" "$T/pqreader.both.key"
+typage_refuses "TUYỆT MẬT, the X25519 identity" "$T/a.age" \
+    "$T/pqreader.classical.key"
+typage_refuses "TUYỆT MẬT, someone else's hybrid key" "$T/a.age" "$T/t1.key"
+# coyeu itself opens it, verified, with the officer's key.
+rm -f "$T/out"
+expect_status 0 "coyeu open -k (TUYỆT MẬT, post-quantum)" "$COYEU" open \
+    -k "$T/pqreader.key" --trust "$T/root.cert" $PW -o "$T/out" "$T/a.age" &&
+	same "coyeu open -k" "$T/plain" "$T/out"
+
+# Two post-quantum recipients at TỐI MẬT: hybrid for both, each opens.
+pq_officer pqreader2
+"$COYEU" id age-identity --pq -k "$T/pqreader2.key" $PW \
+    -o "$T/pqreader2.pq.key" 2>/dev/null || bad "id age-identity --pq (2)"
+classified toi-mat B/2 "$T/b2.age" --to "$T/pqreader.chain" \
+    --to "$T/pqreader2.chain"
+stanzas_are "TỐI MẬT, two hybrid" "$T/b2.age" \
+    "mlkem768x25519 mlkem768x25519 coyeu.v1/label"
+typage_opens "TỐI MẬT, first hybrid recipient" "$T/b2.age" "$T/pqreader.pq.key"
+typage_opens "TỐI MẬT, second hybrid recipient" "$T/b2.age" "$T/pqreader2.pq.key"
+
+# A mixed group at TỐI MẬT is classical (X25519 for everyone, never a mix):
+# typage opens it with the X25519 identities, not with the hybrid one.
+classified toi-mat B/3 "$T/b3.age" --to "$T/pqreader.chain" \
+    --to "$T/reader.chain"
+grep -q '^post-quantum: no' "$T/stdout" "$T/stderr" && ok ||
+	bad "a mixed TỐI MẬT group did not say post-quantum: no"
+stanzas_are "TỐI MẬT, mixed group" "$T/b3.age" "X25519 X25519 coyeu.v1/label"
+typage_opens "TỐI MẬT mixed, the hybrid officer's X25519 identity" \
+    "$T/b3.age" "$T/pqreader.classical.key"
+typage_opens "TỐI MẬT mixed, the classical officer" "$T/b3.age" \
+    "$T/reader.classical.key"
+typage_refuses "TỐI MẬT mixed, a hybrid identity" "$T/b3.age" \
+    "$T/pqreader.pq.key"
+
+# TUYỆT MẬT to a recipient without seal-pq-key, with --allow-classical:
+# classical stanzas, which typage opens with the X25519 identity.
+classified tuyet-mat A/4 "$T/a4.age" --allow-classical --to "$T/reader.chain"
+stanzas_are "TUYỆT MẬT --allow-classical" "$T/a4.age" "X25519 coyeu.v1/label"
+typage_opens "TUYỆT MẬT --allow-classical" "$T/a4.age" "$T/reader.classical.key"
+
+# A plain file typage seals to the hybrid key of the officer's certificate
+# opens with the identity coyeu exported.
+grep -m 1 '^seal-pq-key: ' "$T/pqreader.chain" | sed 's/^seal-pq-key: //' \
+    >"$T/pqreader.recipient"
+typage_to_coyeu "to the certificate's seal-pq-key" "$T/plain" \
+    "-R $T/pqreader.recipient" pqreader.pq
 
 # A classical document (X25519 stanza and the label stanza): typage opens
 # it with the reader's X25519 identity; the label stanza is skipped.
-classified toi-mat B/1 "$T/b.age"
+classified toi-mat B/1 "$T/b.age" --to "$T/reader.chain"
 [ "$(typage stanzas "$T/b.age" | tr '\n' ' ')" = "X25519 coyeu.v1/label " ] &&
 	ok || bad "TỐI MẬT stanzas: $(typage stanzas "$T/b.age" | tr '\n' ' ')"
-"$COYEU" id age-identity -k "$T/reader.key" $PW -o "$T/reader.x.key" \
-    2>/dev/null || bad "id age-identity"
-rm -f "$T/out"
-expect_status 0 "typage opens a TỐI MẬT document (X25519)" \
-    typage decrypt -i "$T/reader.x.key" -o "$T/out" "$T/b.age" &&
-	same "typage, TỐI MẬT payload" "$T/plain" "$T/out"
-expect_status 1 "typage, a TỐI MẬT document with another key" \
-    typage decrypt -i "$T/t1.key" -o "$T/out2" "$T/b.age"
-stderr_has "typage, TỐI MẬT, wrong key" "$TYPAGE_NOT_YOURS"
+typage_opens "TỐI MẬT, classical" "$T/b.age" "$T/reader.classical.key"
+typage_refuses "TỐI MẬT, classical, another key" "$T/b.age" "$T/t1.key"
 
 finish
