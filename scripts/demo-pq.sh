@@ -59,7 +59,7 @@ say "Cường seals plan 7/KH-CA as TUYỆT MẬT to Khoa: every stanza is hybri
 shown $C seal --level tuyet-mat --doc 7/KH-CA --compartments quoc-phong \
 	-k "$D/cuong.key" -c "$D/cuong.chain" --trust "$D/root.cert" \
 	--to "$D/khoa.chain" $P -o "$D/kh7.age" "$D/kh7.txt"
-grep -q '^post-quantum: yes' "$D/shown" || fail "the document is not post-quantum"
+grep -q '^ *post-quantum: yes' "$D/shown" || fail "the document is not post-quantum"
 say "The header, as anyone sees it: an mlkem768x25519 stanza and the label."
 awk '/^-> / { print substr($0, 1, 60) (length($0) > 60 ? "…" : "") } /^--- / { exit }' \
 	"$D/kh7.age" | indent
@@ -83,7 +83,7 @@ shown $C seal --level tuyet-mat --doc 8/KH-CA --compartments quoc-phong \
 	--allow-classical -k "$D/cuong.key" -c "$D/cuong.chain" \
 	--trust "$D/root.cert" --to "$D/khoa.chain" --to "$D/cuong.chain" $P \
 	-o "$D/kh8.age" "$D/kh7.txt"
-grep -q '^post-quantum: no' "$D/shown" || fail "the seal did not say it is classical"
+grep -q '^ *post-quantum: no' "$D/shown" || fail "the seal did not say it is classical"
 shown $C open -k "$D/khoa.key" --trust "$D/root.cert" $P -o "$D/kh8.txt" \
 	"$D/kh8.age"
 grep -q 'classical: allowed' "$D/shown" ||

@@ -198,7 +198,7 @@ grep -Eq '^AGE-SECRET-KEY-PQ-1[A-Z0-9]{58}$' "$T/pqreader.pq.key" &&
 # looks only at mlkem768x25519 stanzas) and recovers the payload with the
 # officer's exported hybrid identity; the X25519 identity matches nothing.
 classified tuyet-mat A/1 "$T/a.age" --to "$T/pqreader.chain"
-grep -q '^post-quantum: yes (mlkem768x25519)$' "$T/stdout" "$T/stderr" && ok ||
+grep -q '^ *post-quantum: yes (mlkem768x25519)$' "$T/stdout" "$T/stderr" && ok ||
 	bad "seal TUYỆT MẬT did not say post-quantum: yes (mlkem768x25519)"
 stanzas_are "TUYỆT MẬT" "$T/a.age" "mlkem768x25519 coyeu.v1/label"
 typage_opens "TUYỆT MẬT, id age-identity --pq" "$T/a.age" "$T/pqreader.pq.key"
@@ -227,7 +227,7 @@ typage_opens "TỐI MẬT, second hybrid recipient" "$T/b2.age" "$T/pqreader2.pq
 # typage opens it with the X25519 identities, not with the hybrid one.
 classified toi-mat B/3 "$T/b3.age" --to "$T/pqreader.chain" \
     --to "$T/reader.chain"
-grep -q '^post-quantum: no' "$T/stdout" "$T/stderr" && ok ||
+grep -q '^ *post-quantum: no' "$T/stdout" "$T/stderr" && ok ||
 	bad "a mixed TỐI MẬT group did not say post-quantum: no"
 stanzas_are "TỐI MẬT, mixed group" "$T/b3.age" "X25519 X25519 coyeu.v1/label"
 typage_opens "TỐI MẬT mixed, the hybrid officer's X25519 identity" \
