@@ -300,7 +300,8 @@ test_malformed(void **state)
 	fake_stanza(&f, "X25519", share, NULL, NULL, NULL, 32);
 	assert_int_equal(cy_release_stanza_ids(&f.s, doc, copy, &err),
 	    CY_E_NO_MATCH);
-	expect_error(&err, "a X25519 stanza, not a coyeu.v1/release stanza");
+	expect_error(&err, "a X25519 stanza, not a coyeu.v1/release or "
+	    "coyeu.v1/release-pq stanza");
 	assert_int_equal(cy_release_identity(k->x, DOC, COPY_A, k->r, &id,
 	    &err), 0);
 	assert_int_equal(id->unwrap(id, &f.s, file_key, &err), CY_E_NO_MATCH);
