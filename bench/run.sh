@@ -140,7 +140,7 @@ pki() {
 		    --role officer --clearance toi-mat "$W/$who.req" \
 		    -o "$W/$who.chain" >/dev/null
 	done
-	"$COYEU" id age-identity -k "$W/reader.key" $P -o "$W/reader.age" 2>/dev/null
+	"$COYEU" id age-identity --classical -k "$W/reader.key" $P -o "$W/reader.age" 2>/dev/null
 }
 
 bench_classified() {

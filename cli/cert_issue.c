@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common/timefmt.h"
 #include "coyeu/canon.h"
+#include "coyeu/file.h"
 #include "coyeu/level.h"
 #include "io.h"
 #include "pki.h"
@@ -18,7 +19,8 @@ static const char usage[] =
     "                        --clearance LEVEL [--compartments a,b]\n"
     "                        [--may-issue UNIT:LEVEL] [--days N]\n"
     "                        [--not-before TIME] [--passphrase-file F]\n"
-    "                        [--allow-mixed-script] [-o CHAIN] REQ\n"
+    "                        [--allow-mixed-script] [--pq-proof PROOF]\n"
+    "                        [--require-pq] [-o CHAIN] REQ\n"
     "\n"
     "Checks the request's signature and issues a certificate for it, signed\n"
     "with the issuer's key.  Refuses what the issuer may not grant: a unit\n"
@@ -28,6 +30,12 @@ static const char usage[] =
     "with a Cyrillic е) unless --allow-mixed-script.\n"
     "Writes the new certificate followed by the issuer's chain (root\n"
     "excluded) to CHAIN or standard output.\n"
+    "A request's post-quantum key (seal-pq-key) is certified only with the\n"
+    "requester's proof of possession: coyeu cert challenge REQ, coyeu id\n"
+    "prove on the requester's machine, then --pq-proof PROOF.  Without it\n"
+    "the certificate has no post-quantum key (a warning says so), or, with\n"
+    "--require-pq, none is issued.  A proof that does not match is always\n"
+    "refused.\n"
     "\n"
     "  -k, --key FILE           the issuer's key file\n"
     "  -c, --chain FILE         the issuer's chain (a root: its certificate)\n"
@@ -41,12 +49,14 @@ static const char usage[] =
     "      --not-before TIME    start of validity (default now)\n"
     "      --passphrase-file F  read the issuer key's passphrase from F\n"
     "      --allow-mixed-script certify a name a word of which mixes scripts\n"
+    "      --pq-proof PROOF     the proof of the request's post-quantum key\n"
+    "      --require-pq         refuse to issue without a post-quantum key\n"
     "  -o, --output CHAIN       where to write the chain\n";
 
 struct issue_args {
-	const char *key, *chain, *pass_file, *out, *req;
+	const char *key, *chain, *pass_file, *out, *req, *pq_proof;
 	char *compartments, *may_unit;
-	int role, clearance, may_level, days, mixed;
+	int role, clearance, may_level, days, mixed, require_pq;
 	int64_t not_before;
 };
 
@@ -80,6 +90,8 @@ parse_option(int c, const char *arg, struct issue_args *a)
 		return cli_parse_time("cert issue", arg, &a->not_before);
 	case 'p': a->pass_file = arg; break;
 	case 'x': a->mixed = 1; break;
+	case 'P': a->pq_proof = arg; break;
+	case 'Q': a->require_pq = 1; break;
 	case 'h': fputs(usage, stdout); return -1;
 	default: return cli_usage_error("cert issue", "invalid option");
 	}
@@ -101,6 +113,8 @@ parse_args(int argc, char **argv, struct issue_args *a)
 		{"not-before", required_argument, NULL, 'n'},
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"allow-mixed-script", no_argument, NULL, 'x'},
+		{"pq-proof", required_argument, NULL, 'P'},
+		{"require-pq", no_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -143,6 +157,55 @@ not_after(const struct issue_args *a, const cy_cert *issuer)
 	return end < cy_cert_not_after(issuer) ? end : cy_cert_not_after(issuer);
 }
 
+/* The request's hybrid key when its proof of possession holds (*pq), NULL
+ * when there is none to certify; CLI_FAIL (printed) for a refusal. */
+static int
+certified_pq_key(const struct issue_args *a, const cy_request *req,
+    const cy_idkey *k, const uint8_t **pq)
+{
+	cy_error err = {0, ""};
+	uint8_t *proof = NULL;
+	size_t len = 0;
+	int rc = CLI_FAIL;
+
+	*pq = NULL;
+	if (cy_request_seal_pq_public(req) == NULL) {
+		if (a->pq_proof == NULL && !a->require_pq)
+			return CLI_OK;
+		cli_warn("cert issue: refused: the request has no post-quantum "
+		    "key (seal-pq-key)%s", a->require_pq ? " (--require-pq)" :
+		    "; --pq-proof is for a request that has one");
+		return CLI_FAIL;
+	}
+	if (a->pq_proof == NULL) {
+		if (a->require_pq) {
+			cli_warn("cert issue: refused: the request's post-quantum "
+			    "key has no proof of possession (--require-pq): run "
+			    "coyeu cert challenge, coyeu id prove on the "
+			    "requester's machine, then cert issue --pq-proof");
+			return CLI_FAIL;
+		}
+		cli_warn("warning: the request's post-quantum key is not "
+		    "certified (no proof of possession): run coyeu cert "
+		    "challenge, coyeu id prove on the requester's machine, then "
+		    "cert issue --pq-proof");
+		return CLI_OK;
+	}
+	if (cy_file_read(a->pq_proof, CY_PQ_PROOF_MAX, &proof, &len, &err) != 0) {
+		cli_fail(&err, "cert issue: cannot read the post-quantum proof");
+		goto out;
+	}
+	if (cy_request_pq_check(req, k, proof, len, &err) != 0) {
+		cli_fail(&err, "cert issue: refused");
+		goto out;
+	}
+	*pq = cy_request_seal_pq_public(req);
+	rc = CLI_OK;
+out:
+	free(proof);
+	return rc;
+}
+
 static int
 issue(const struct issue_args *a, const cy_request *req,
     const cy_chain *chain, const cy_idkey *k)
@@ -167,6 +230,8 @@ issue(const struct issue_args *a, const cy_request *req,
 	p.seal_public = cy_request_seal_public(req);
 	p.may_issue_unit = a->may_unit;
 	p.may_issue_level = a->may_level;
+	if (certified_pq_key(a, req, k, &p.seal_pq_public) != CLI_OK)
+		goto out;
 	if (cy_cert_issue(&p, issuer, k, cmn_now(), &cert, &err) != 0) {
 		cli_fail(&err, "cert issue: refused");
 		goto out;
@@ -178,9 +243,10 @@ issue(const struct issue_args *a, const cy_request *req,
 	if (cli_write_public(a->out, out.data, out.len,
 	    a->out ? a->out : "the chain") != CLI_OK)
 		goto out;
-	fprintf(a->out ? stdout : stderr, "issued %s to %s: %s, %s, %s\n",
+	fprintf(a->out ? stdout : stderr, "issued %s to %s: %s, %s, %s%s\n",
 	    cy_cert_serial(cert), cy_cert_name(cert), cy_role_name(a->role),
-	    cy_cert_unit(cert), cli_level_text(a->clearance, lv, sizeof(lv)));
+	    cy_cert_unit(cert), cli_level_text(a->clearance, lv, sizeof(lv)),
+	    p.seal_pq_public ? ", post-quantum key certified" : "");
 	rc = CLI_OK;
 out:
 	cy_cert_free(cert);

@@ -15,16 +15,24 @@
 #include "pki.h"
 
 static const char usage[] =
-    "usage: coyeu cert show [--json] FILE...\n"
+    "usage: coyeu cert show [--json] [--full] FILE...\n"
     "\n"
     "Prints each certificate of a chain or certificate file, a request or a\n"
     "revocation list, with the level names MẬT, TỐI MẬT, TUYỆT MẬT.  Nothing\n"
     "is verified here: use 'coyeu cert verify'.\n"
     "\n"
-    "      --json   one JSON object per file\n";
+    "The post-quantum sealing key (seal-pq-key, 1959 characters) is shown\n"
+    "shortened, with its SHA-256 fingerprint.\n"
+    "\n"
+    "      --json   one JSON object per file (keys in full)\n"
+    "      --full   the post-quantum key in full\n";
+
+struct show_opts {
+	int json, full;
+};
 
 static int
-show_chain(const char *path, int json)
+show_chain(const char *path, const struct show_opts *o)
 {
 	cy_chain *ch = NULL;
 	size_t i, n;
@@ -33,27 +41,29 @@ show_chain(const char *path, int json)
 		return CLI_FAIL;
 	n = cy_chain_len(ch);
 	cli_chain_warn_mixed(ch);
-	if (json)
+	if (o->json)
 		fputs("{\"type\":\"chain\",\"certificates\":[", stdout);
 	for (i = 0; i < n; i++) {
-		if (json) {
+		if (o->json) {
 			if (i > 0)
 				fputc(',', stdout);
 			cmn_json_cert(stdout, cy_chain_get(ch, i));
 		} else {
-			cli_cert_print(stdout, cy_chain_get(ch, i), i, n);
+			cli_cert_print(stdout, cy_chain_get(ch, i), i, n, o->full);
 		}
 	}
-	if (json)
+	if (o->json)
 		fputs("]}\n", stdout);
 	cy_chain_free(ch);
 	return CLI_OK;
 }
 
 static int
-show_request(const char *path, int json)
+show_request(const char *path, const struct show_opts *o)
 {
 	char sign[CY_B64_UNPADDED_LEN(CY_SIGN_PUBLIC_LEN) + 1];
+	char pq[CLI_PQ_KEY_TEXT_MAX];
+	const char *pq_key;
 	char t[CY_CANON_TIME_LEN + 1];
 	cy_request *q = NULL;
 
@@ -63,24 +73,32 @@ show_request(const char *path, int json)
 	cy_b64_encode(sign, cy_request_sign_public(q), CY_SIGN_PUBLIC_LEN, 0);
 	if (cy_canon_time_format(cy_request_time(q), t, NULL) != 0)
 		snprintf(t, sizeof(t), "?");
-	if (json) {
+	pq_key = cy_request_seal_pq_recipient(q);
+	if (o->json) {
 		fputs("{\"type\":\"request\",\"name\":", stdout);
 		cmn_json_string(stdout, cy_request_name(q));
-		printf(",\"unit\":\"%s\",\"time\":\"%s\",\"sign_key\":\"%s\"}\n",
+		printf(",\"unit\":\"%s\",\"time\":\"%s\",\"sign_key\":\"%s\"",
 		    cy_request_unit(q), t, sign);
+		if (pq_key != NULL)
+			printf(",\"seal_pq_key\":\"%s\"", pq_key);
+		fputs("}\n", stdout);
 	} else {
 		printf("certificate request (signed by its own key)\n"
 		    "  name:      %s\n  unit:      %s\n  time:      %s\n"
 		    "  sign-key:  %s (Ed25519)\n", cy_request_name(q),
 		    cy_request_unit(q), t, sign);
+		printf("  seal-pq-key: %s\n", pq_key != NULL ?
+		    cli_pq_key_text(pq_key, o->full, pq, sizeof(pq)) :
+		    "none (classical only)");
 	}
 	cy_request_free(q);
 	return CLI_OK;
 }
 
 static int
-show_crl(const char *path, int json)
+show_crl(const char *path, const struct show_opts *o)
 {
+	int json = o->json;
 	char t[CY_CANON_TIME_LEN + 1], st[CY_CANON_TIME_LEN + 1];
 	const char *serial, *reason;
 	cy_crl *crl = NULL;
@@ -122,11 +140,11 @@ show_crl(const char *path, int json)
 
 /* Picks the reader by the object's first line. */
 static int
-show_file(const char *path, int json)
+show_file(const char *path, const struct show_opts *o)
 {
 	static const struct {
 		const char *version;
-		int (*show)(const char *, int);
+		int (*show)(const char *, const struct show_opts *);
 	} kinds[] = {
 		{CY_CERT_VERSION, show_chain},
 		{CY_REQUEST_VERSION, show_request},
@@ -148,7 +166,7 @@ show_file(const char *path, int json)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		snprintf(want, sizeof(want), "version: %s\n", kinds[i].version);
 		if (strcmp(line, want) == 0)
-			return kinds[i].show(path, json);
+			return kinds[i].show(path, o);
 	}
 	cli_warn("%s: not a certificate, chain, request or revocation list",
 	    path);
@@ -160,14 +178,17 @@ cmd_cert_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"full", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c, json = 0, rc = CLI_OK;
+	struct show_opts o = {0, 0};
+	int c, rc = CLI_OK;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = 1; break;
+		case 'j': o.json = 1; break;
+		case 'f': o.full = 1; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("cert show", "invalid option");
 		}
@@ -175,7 +196,7 @@ cmd_cert_show(int argc, char **argv)
 	if (optind == argc)
 		return cli_usage_error("cert show", "give at least one file");
 	for (; optind < argc; optind++)
-		if (show_file(argv[optind], json) != CLI_OK)
+		if (show_file(argv[optind], &o) != CLI_OK)
 			rc = CLI_FAIL;
 	return rc;
 }

@@ -79,6 +79,8 @@ int cli_passphrase(const char *file, const char *prompt, int confirm, char *buf,
  * terminal; on failure prints "cannot open key PATH: why" (cli/idkey_load.c). */
 struct cy_key;
 int cli_idkey_load(const char *path, const char *pass_file, struct cy_key **out);
+/* cy_idkey_file_add_pq with the same passphrase prompt (or file). */
+int cli_idkey_add_pq(const char *path, const char *pass_file, int log_n);
 
 /* An age identity file ("# comment", "# public key: age1…", the secret
  * key) to outpath (0600, exclusive; "Public key:" on stderr) or stdout. */
@@ -88,6 +90,10 @@ int cli_write_identity(const struct cy_identity *id, const char *comment,
 /* The same file from the public key string and the secret key string. */
 int cli_write_identity_text(const char *pub, const char *sec,
     const char *comment, const char *outpath, cy_error *err);
+/* The same with n keys, one comment. */
+int cli_write_identities_text(const char *const *pub,
+    const char *const *sec, size_t n, const char *comment,
+    const char *outpath, cy_error *err);
 
 /* Number of online cores. */
 int cli_cores(void);

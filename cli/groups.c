@@ -5,7 +5,9 @@
 static const struct cli_command id_commands[] = {
 	{"new", cmd_id_new, "an officer's signing and sealing keys"},
 	{"request", cmd_id_request, "a certificate request signed by the key"},
-	{"age-identity", cmd_id_age_identity, "the sealing key as an age identity file"},
+	{"age-identity", cmd_id_age_identity, "the sealing keys as an age identity file"},
+	{"add-pq", cmd_id_add_pq, "give a key a post-quantum sealing key"},
+	{"prove", cmd_id_prove, "answer an authority's post-quantum challenge"},
 	{"register", cmd_id_register, "post your chain to the registry"},
 	{NULL, NULL, NULL},
 };
@@ -26,6 +28,7 @@ static const struct cli_command keyring_commands[] = {
 
 static const struct cli_command cert_commands[] = {
 	{"issue", cmd_cert_issue, "issue a certificate for a request"},
+	{"challenge", cmd_cert_challenge, "challenge a request's post-quantum key"},
 	{"show", cmd_cert_show, "print certificates, requests, revocation lists"},
 	{"verify", cmd_cert_verify, "verify a chain against the trusted root"},
 	{"revoke", cmd_cert_revoke, "add a serial to the issuer's revocation list"},

@@ -1,4 +1,5 @@
-/* Loading an officer's key file for the commands that sign. */
+/* Loading an officer's key file for the commands that sign, and giving
+ * one a post-quantum part (coyeu id add-pq). */
 #include <stdio.h>
 
 #include "cli.h"
@@ -29,5 +30,18 @@ cli_idkey_load(const char *path, const char *pass_file, cy_idkey **out)
 	if (cy_idkey_load(path, ask_pass, &pc, out, &err) == 0)
 		return CLI_OK;
 	snprintf(what, sizeof(what), "cannot open key %s", path);
+	return cli_fail(&err, what);
+}
+
+int
+cli_idkey_add_pq(const char *path, const char *pass_file, int log_n)
+{
+	struct pass_ctx pc = {pass_file, path};
+	cy_error err = {0, ""};
+	char what[512];
+
+	if (cy_idkey_file_add_pq(path, ask_pass, &pc, log_n, &err) == 0)
+		return CLI_OK;
+	snprintf(what, sizeof(what), "id add-pq: %s", path);
 	return cli_fail(&err, what);
 }

@@ -43,10 +43,20 @@ int
 cli_write_identity_text(const char *pub, const char *sec,
     const char *comment, const char *outpath, cy_error *err)
 {
+	return cli_write_identities_text(&pub, &sec, 1, comment, outpath, err);
+}
+
+int
+cli_write_identities_text(const char *const *pub, const char *const *sec,
+    size_t n, const char *comment, const char *outpath, cy_error *err)
+{
 	cy_buf text = CY_BUF_INIT;
+	size_t i;
 	int r;
 
-	cy_buf_printf(&text, "# %s\n# public key: %s\n%s\n", comment, pub, sec);
+	cy_buf_printf(&text, "# %s\n", comment);
+	for (i = 0; i < n; i++)
+		cy_buf_printf(&text, "# public key: %s\n%s\n", pub[i], sec[i]);
 	if ((r = cy_buf_status(&text)) != 0) {
 		cy_error_set(err, r, "out of memory");
 		goto out;
@@ -55,7 +65,8 @@ cli_write_identity_text(const char *pub, const char *sec,
 		if ((r = cy_file_write(outpath, text.data, text.len, 0600,
 		    CY_OUT_EXCLUSIVE, err)) != 0)
 			goto out;
-		fprintf(stderr, "Public key: %s\n", pub);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "Public key: %s\n", pub[i]);
 	} else if (cy_write_all(STDOUT_FILENO, text.data, text.len) != 0) {
 		r = cy_error_set(err, CY_E_IO, "cannot write to standard output");
 	}

@@ -11,6 +11,7 @@
 #include "coyeu/encoding.h"
 #include "coyeu/file.h"
 #include "coyeu/level.h"
+#include "coyeu/merkle.h"
 #include "coyeu/secret.h"
 #include "pki.h"
 
@@ -161,7 +162,8 @@ cli_idkey_create(const char *path, const struct cli_newkey *nk,
 		    1, pass, CLI_PASSPHRASE_MAX, &err) != 0)
 			goto out;
 	}
-	if (cy_idkey_generate(out, &err) != 0 ||
+	if ((nk->pq ? cy_idkey_generate_pq(out, &err) :
+	    cy_idkey_generate(out, &err)) != 0 ||
 	    cy_idkey_save(*out, path, pass, nk->log_n, &err) != 0)
 		goto out;
 	if (nk->unprotected)
@@ -214,9 +216,28 @@ cli_level_text(int level, char *buf, size_t cap)
 	return buf;
 }
 
-void
-cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n)
+const char *
+cli_pq_key_text(const char *recipient, int full, char *buf, size_t cap)
 {
+	char fp[CY_B64_UNPADDED_LEN(32) + 1];
+	uint8_t h[32];
+	size_t len = strlen(recipient);
+
+	if (full || len < 40 ||
+	    cy_sha256(NULL, recipient, len, h) != 0) {
+		snprintf(buf, cap, "%s", recipient);
+		return buf;
+	}
+	cy_b64_encode(fp, h, sizeof(h), 0);
+	snprintf(buf, cap, "%.19s…%s (ML-KEM-768 + X25519, %zu characters, "
+	    "SHA-256 %.16s)", recipient, recipient + len - 8, len, fp);
+	return buf;
+}
+
+void
+cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n, int full)
+{
+	char pq[CLI_PQ_KEY_TEXT_MAX];
 	char t1[CY_CANON_TIME_LEN + 1], t2[CY_CANON_TIME_LEN + 1], lv[64];
 	uint8_t raw[CY_SIGN_PUBLIC_LEN];
 	char b64[64];
@@ -238,6 +259,9 @@ cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n)
 	    cmn_time_text(cy_cert_not_after(c), t2));
 	fprintf(f, "  sign-key:      %s (Ed25519)\n", b64);
 	fprintf(f, "  seal-key:      %s\n", cy_cert_seal_recipient(c));
+	fprintf(f, "  seal-pq-key:   %s\n", cy_cert_seal_pq_recipient(c) ?
+	    cli_pq_key_text(cy_cert_seal_pq_recipient(c), full, pq,
+	    sizeof(pq)) : "none (classical only)");
 	fprintf(f, "  issuer:        %s\n", cy_cert_issuer(c));
 	if (cy_cert_role(c) == CY_ROLE_AUTHORITY)
 		fprintf(f, "  may issue:     %s and below, up to %s\n",

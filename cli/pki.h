@@ -33,6 +33,7 @@ struct cli_newkey {
 	int unprotected;
 	const char *pass_file;
 	int log_n;
+	int pq;  /* also a post-quantum hybrid part (cy_idkey_generate_pq) */
 };
 enum { CLI_OPT_UNPROTECTED = 1000, CLI_OPT_PASSFILE, CLI_OPT_WORK };
 #define CLI_NEWKEY_OPTIONS \
@@ -43,7 +44,7 @@ enum { CLI_OPT_UNPROTECTED = 1000, CLI_OPT_PASSFILE, CLI_OPT_WORK };
     "      --unprotected        no passphrase (services only; still 0600)\n" \
     "      --passphrase-file F  read the passphrase from F\n" \
     "      --work-factor N      scrypt work factor, log2 (10-22, default 18)\n"
-#define CLI_NEWKEY_INIT {0, NULL, CY_SCRYPT_DEFAULT_LOG_N}
+#define CLI_NEWKEY_INIT {0, NULL, CY_SCRYPT_DEFAULT_LOG_N, 0}
 
 /* Takes one of the CLI_NEWKEY_OPTIONS: 1 when c was one, 0 when not, or
  * CLI_USAGE (after printing) for a bad value. */
@@ -54,6 +55,13 @@ int cli_newkey_option(const char *cmd, int c, const char *arg,
 int cli_idkey_create(const char *path, const struct cli_newkey *nk,
     cy_idkey **out);
 
+/* A hybrid public key for people: "age1pq1" and a few characters, "…",
+ * the last few, and its SHA-256 fingerprint (the whole age1pq1… string
+ * is 1959 characters); the whole string when full. */
+#define CLI_PQ_KEY_TEXT_MAX CY_RECIPIENT_STR_MAX
+const char *cli_pq_key_text(const char *recipient, int full, char *buf,
+    size_t cap);
+
 /* "2026-11-25T00:00:00Z" or "2026-11-25"; else a usage error for cmd. */
 int cli_parse_time(const char *cmd, const char *s, int64_t *t);
 /* "UNIT:LEVEL" of --may-issue. */
@@ -61,7 +69,8 @@ int cli_parse_may_issue(const char *cmd, const char *s, char **unit,
     int *level);
 
 /* A certificate for people ("certificate 1 of 3"). */
-void cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n);
+void cli_cert_print(FILE *f, const cy_cert *c, size_t i, size_t n,
+    int full);
 /* "MẬT (mat)" */
 const char *cli_level_text(int level, char *buf, size_t cap);
 

@@ -70,6 +70,8 @@ cmn_json_cert(FILE *f, const cy_cert *c)
 	json_field(f, "not_after", cmn_time_text(cy_cert_not_after(c), t), 0);
 	json_field(f, "sign_key", b64, 0);
 	json_field(f, "seal_key", cy_cert_seal_recipient(c), 0);
+	if (cy_cert_seal_pq_recipient(c) != NULL)
+		json_field(f, "seal_pq_key", cy_cert_seal_pq_recipient(c), 0);
 	if (cy_cert_role(c) == CY_ROLE_AUTHORITY) {
 		json_field(f, "may_issue_unit", cy_cert_may_issue_unit(c), 0);
 		json_field(f, "may_issue_level",

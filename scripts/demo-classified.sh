@@ -47,7 +47,7 @@ printf '   Cường reads: %s\n' "$(head -n 1 "$D/cuong.txt")"
 
 say "Hùng opens it with stock age and his sealing key as an age identity:" \
     "the container is plain age v1."
-$C id age-identity -k "$D/hung.key" $P -o "$D/hung.agekey" 2>/dev/null
+$C id age-identity --classical -k "$D/hung.key" $P -o "$D/hung.agekey" 2>/dev/null
 if command -v age >/dev/null 2>&1; then
 	age -d -i "$D/hung.agekey" "$D/qd123.age" >"$D/hung.txt"
 	cmp -s "$D/hung.txt" "$D/qd123.txt" ||

@@ -43,6 +43,8 @@ CY_API const uint8_t *cy_request_seal_public(const cy_request *req);
 /* The optional hybrid key (CY_KEY_PQ_PUBLIC_LEN bytes, FIPS 203 checked),
  * NULL when the request has none. */
 CY_API const uint8_t *cy_request_seal_pq_public(const cy_request *req);
+/* The same as "age1pq1…", NULL when none. */
+CY_API const char *cy_request_seal_pq_recipient(const cy_request *req);
 
 /* --- proof of possession of the hybrid key (docs/certificates.md) ---
  * The request's signature proves its signing key; a KEM key cannot sign,

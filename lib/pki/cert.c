@@ -231,25 +231,6 @@ parse_text_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 	return 0;
 }
 
-/* The optional seal-pq-key: a valid hybrid key (FIPS 203 checked). */
-static int
-parse_seal_pq(cy_cert *c, const cy_canon_record *r, cy_error *err)
-{
-	const cy_canon_value *v = cy_canon_get(r, F_SEAL_PQ_KEY);
-	int rc;
-
-	if (v == NULL)
-		return 0;
-	if ((c->seal_pq_pk = malloc(CY_KEY_PQ_PUBLIC_LEN)) == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((rc = cy_signed_pq_recipient(v, "seal-pq-key", c->seal_pq_pk,
-	    err)) != 0)
-		return rc;
-	if ((c->seal_pq_str = cy_canon_strdup(v)) == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	return 0;
-}
-
 static int
 parse_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 {
@@ -266,7 +247,8 @@ parse_fields(cy_cert *c, const cy_canon_record *r, cy_error *err)
 	    (rc = cy_canon_get_b64(cy_canon_get(r, F_SIGN_KEY), c->sign_pk,
 	    CY_SIGN_PUBLIC_LEN, "sign-key", err)) != 0 ||
 	    (rc = cy_signed_recipient(r, F_SEAL_KEY, c->seal_pk, err)) != 0 ||
-	    (rc = parse_seal_pq(c, r, err)) != 0 ||
+	    (rc = cy_signed_pq_field(cy_canon_get(r, F_SEAL_PQ_KEY),
+	    &c->seal_pq_pk, &c->seal_pq_str, err)) != 0 ||
 	    (rc = cy_signed_serial(r, F_ISSUER, "issuer", c->issuer, err)) != 0 ||
 	    (rc = cy_signed_split(r, F_SIGNATURE, c->sig, &c->signed_len,
 	    err)) != 0)

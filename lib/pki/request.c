@@ -21,6 +21,7 @@ struct cy_request {
 	uint8_t sign_pk[CY_SIGN_PUBLIC_LEN];
 	uint8_t seal_pk[CY_SEAL_PUBLIC_LEN];
 	uint8_t *seal_pq_pk;  /* CY_KEY_PQ_PUBLIC_LEN, NULL when none */
+	char *seal_pq_str;    /* age1pq1…, NULL when none */
 	uint8_t sig[CY_SIGNATURE_LEN];
 };
 
@@ -47,6 +48,7 @@ cy_request_free(cy_request *req)
 	free(req->name);
 	free(req->unit);
 	free(req->seal_pq_pk);
+	free(req->seal_pq_str);
 	free(req);
 }
 
@@ -55,7 +57,6 @@ parse_fields(cy_request *q, const cy_canon_record *r, cy_error *err)
 {
 	const cy_canon_value *name = cy_canon_get(r, F_NAME);
 	const cy_canon_value *unit = cy_canon_get(r, F_UNIT);
-	const cy_canon_value *pq = cy_canon_get(r, F_SEAL_PQ_KEY);
 	int rc;
 
 	if ((rc = cy_signed_version(r, F_VERSION, CY_REQUEST_VERSION,
@@ -74,11 +75,8 @@ parse_fields(cy_request *q, const cy_canon_record *r, cy_error *err)
 	    CY_SIGN_PUBLIC_LEN, "sign-key", err)) != 0 ||
 	    (rc = cy_signed_recipient(r, F_SEAL_KEY, q->seal_pk, err)) != 0)
 		return rc;
-	if (pq != NULL &&
-	    ((q->seal_pq_pk = malloc(CY_KEY_PQ_PUBLIC_LEN)) == NULL))
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((pq != NULL && (rc = cy_signed_pq_recipient(pq, "seal-pq-key",
-	    q->seal_pq_pk, err)) != 0) ||
+	if ((rc = cy_signed_pq_field(cy_canon_get(r, F_SEAL_PQ_KEY),
+	    &q->seal_pq_pk, &q->seal_pq_str, err)) != 0 ||
 	    (rc = cy_signed_time(r, F_TIME, "time", &q->time, err)) != 0 ||
 	    (rc = cy_signed_split(r, F_SIGNATURE, q->sig, &q->signed_len,
 	    err)) != 0)
@@ -173,6 +171,12 @@ const uint8_t *
 cy_request_seal_pq_public(const cy_request *req)
 {
 	return req->seal_pq_pk;
+}
+
+const char *
+cy_request_seal_pq_recipient(const cy_request *req)
+{
+	return req->seal_pq_str;
 }
 
 /* --- proof of possession of the hybrid key (docs/certificates.md) --- */

@@ -150,6 +150,23 @@ cy_signed_put_pq_recipient(cy_buf *b, const char *key,
 }
 
 int
+cy_signed_pq_field(const cy_canon_value *v, uint8_t **pk, char **str,
+    cy_error *err)
+{
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if ((*pk = malloc(CY_KEY_PQ_PUBLIC_LEN)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	if ((rc = cy_signed_pq_recipient(v, "seal-pq-key", *pk, err)) != 0)
+		return rc;
+	if ((*str = cy_canon_strdup(v)) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int
 cy_signed_pq_recipient(const cy_canon_value *v, const char *key,
     uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err)
 {

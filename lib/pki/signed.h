@@ -47,6 +47,11 @@ int cy_signed_put_pq_recipient(cy_buf *b, const char *key,
     const uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
 int cy_signed_pq_recipient(const cy_canon_value *v, const char *key,
     uint8_t pk[CY_KEY_PQ_PUBLIC_LEN], cy_error *err) CY_MUST_CHECK;
+/* The optional seal-pq-key field v (NULL: absent, *pk and *str stay
+ * NULL): the raw key and the string, malloc'd, the caller's to free even
+ * on failure. */
+int cy_signed_pq_field(const cy_canon_value *v, uint8_t **pk, char **str,
+    cy_error *err) CY_MUST_CHECK;
 /* A fresh random serial. */
 void cy_serial_new(char out[CY_SERIAL_HEX_LEN + 1]);
 /* A time for messages ("2026-11-25T00:00:00Z", or "?" out of range). */

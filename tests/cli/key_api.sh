@@ -1,7 +1,8 @@
 #!/bin/sh
 # Keys are handles (docs/idkey.md): the public headers declare no function
-# that hands out a key's raw secret, but for the one named export of an
-# officer's sealing key to stock age (cy_idkey_export_age_identity) and the
+# that hands out a key's raw secret, but for the named exports of an
+# officer's sealing keys to stock age (cy_idkey_export_age_identity and its
+# post-quantum twin cy_idkey_export_age_identity_pq) and the
 # string forms of keys the caller made itself (age-keygen identities, a log's
 # note signer).
 . "${SRCDIR:-.}/tests/cli/lib/common.sh"
@@ -36,7 +37,7 @@ none "functions named for a secret" "$T/named"
 writes='CY_IDENTITY_STR_MAX|signer_string *\(|\bcy_(id)?key_[a-z0-9_]*export'
 grep -E "$writes" "$T/protos" | name | sort >"$T/writers"
 printf '%s\n' cy_identity_string cy_idkey_export_age_identity \
-    cy_note_signer_string | sort >"$T/allowed"
+    cy_idkey_export_age_identity_pq cy_note_signer_string | sort >"$T/allowed"
 if cmp -s "$T/writers" "$T/allowed"; then
 	ok
 else
@@ -44,18 +45,21 @@ else
 	    "$(diff "$T/allowed" "$T/writers" | grep '^[<>]' | tr '\n' ' ')"
 fi
 
-# Of those, only the named export takes a key handle (an officer key or a
+# Of those, only the named exports take a key handle (an officer key or a
 # token's); the others take what the caller generated or parsed.
-grep -E "$writes" "$T/protos" | grep -E '\bcy_(id)?key \*' | name >"$T/keyed"
-if [ "$(cat "$T/keyed")" = cy_idkey_export_age_identity ]; then
+grep -E "$writes" "$T/protos" | grep -E '\bcy_(id)?key \*' | name |
+	tr '\n' ' ' >"$T/keyed"
+if [ "$(cat "$T/keyed")" = \
+    "cy_idkey_export_age_identity cy_idkey_export_age_identity_pq " ]; then
 	ok
 else
 	bad "functions exporting a key handle's secret: $(tr '\n' ' ' <"$T/keyed")"
 fi
 
-# No pointer into a key's memory comes back from a key handle.
+# No pointer into a key's memory comes back from a key handle (its public
+# keys are copies the handle keeps).
 grep -E '^ ?CY_API [a-z0-9_ ]*\*cy_(id)?key_' "$T/protos" |
-	grep -vE '\bcy_(id)?key_(sign|seal)_public *\(|\bcy_key_kind *\(' \
+	grep -vE '\bcy_(id)?key_(sign|seal|pq)_public *\(|\bcy_key_kind *\(' \
 	>"$T/ptrs" || true
 none "key functions returning pointers" "$T/ptrs"
 finish

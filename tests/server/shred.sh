@@ -28,7 +28,7 @@ $C keyring init --trust "$T/root.cert" >/dev/null 2>&1 || bad "keyring init"
 $C keyring registry "$URL" >/dev/null 2>&1 || bad "keyring registry"
 
 # The registry's sealing key as an age identity, and its recipient.
-$C id age-identity -k "$T/reg.key" -o "$T/reg.age" 2>/dev/null ||
+$C id age-identity --classical -k "$T/reg.key" -o "$T/reg.age" 2>/dev/null ||
 	bad "age identity"
 REG_AGE=$(sed -n 's/^# public key: //p' "$T/reg.age")
 
