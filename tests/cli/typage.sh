@@ -15,6 +15,7 @@
 # typage comes from `make deps` (BUILD/node).  Without it the test FAILS
 # under CI=true and is skipped (exit 77, said loudly) elsewhere.
 . "${SRCDIR:-.}/tests/cli/lib/common.sh"
+. "${SRCDIR:-.}/tests/cli/lib/pqofficer.sh"
 
 TYPAGE=$SRCDIR/tests/interop/typage.mjs
 COYEU_NODE_DIR=${COYEU_NODE_DIR:-$(dirname "$COYEU")/node}
@@ -127,24 +128,15 @@ officer() {
 	    --role officer --clearance "$2" -o "$T/$1.chain" "$T/$1.req" \
 	    >/dev/null 2>&1 || bad "officer $1 ($2)"
 }
-# pq_officer NAME: the same, with the hybrid key certified (seal-pq-key)
-# after the proof of possession: cert challenge, id prove, --pq-proof.
-pq_officer() {
-	"$COYEU" id new -o "$T/$1.key" $PW $WF >/dev/null 2>&1 &&
-	"$COYEU" id request -k "$T/$1.key" $PW --name "$1" --unit vn/a \
-	    -o "$T/$1.req" &&
-	"$COYEU" cert challenge -k "$T/root.key" -c "$T/root.cert" $PW \
-	    -o "$T/$1.challenge" "$T/$1.req" >/dev/null 2>&1 &&
-	"$COYEU" id prove -k "$T/$1.key" $PW -o "$T/$1.proof" \
-	    "$T/$1.challenge" >/dev/null 2>&1 &&
-	"$COYEU" cert issue -k "$T/root.key" -c "$T/root.cert" $PW \
-	    --role officer --clearance tuyet-mat --pq-proof "$T/$1.proof" \
-	    -o "$T/$1.chain" "$T/$1.req" >/dev/null 2>&1 &&
-	grep -q '^seal-pq-key: age1pq1' "$T/$1.chain" || bad "pq_officer $1"
+# hybrid_officer NAME: the same, with the hybrid key certified (seal-pq-key)
+# after the proof of possession (tests/cli/lib/pqofficer.sh).
+hybrid_officer() {
+	PQ_PASS=$PW pq_officer "$T/$1.key" "$1" vn/a "$T/root.key" \
+	    "$T/root.cert" "$T/$1.chain" || bad "hybrid officer $1"
 }
 officer sealer tuyet-mat
 officer reader tuyet-mat
-pq_officer pqreader
+hybrid_officer pqreader
 # classified LEVEL DOC OUT [SEAL-OPTIONS]: sealer seals $T/plain (to
 # whom the options say: --to CHAIN…).
 classified() {
@@ -213,7 +205,7 @@ expect_status 0 "coyeu open -k (TUYỆT MẬT, post-quantum)" "$COYEU" open \
 	same "coyeu open -k" "$T/plain" "$T/out"
 
 # Two post-quantum recipients at TỐI MẬT: hybrid for both, each opens.
-pq_officer pqreader2
+hybrid_officer pqreader2
 "$COYEU" id age-identity --pq -k "$T/pqreader2.key" $PW \
     -o "$T/pqreader2.pq.key" 2>/dev/null || bad "id age-identity --pq (2)"
 classified toi-mat B/2 "$T/b2.age" --to "$T/pqreader.chain" \
