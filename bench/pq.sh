@@ -47,6 +47,7 @@ AUTH="-k $W/root.key -c $W/root.cert"
 # tests/cli/lib/pqofficer.sh: request, challenge, proof, issue) and
 # NAME.x.chain (the same request issued without the proof: no
 # seal-pq-key), both cleared to TUYỆT MẬT.
+# shellcheck disable=SC2034 # read by pqofficer.sh
 PQ_COYEU=$C
 . "$(dirname "$0")/../tests/cli/lib/pqofficer.sh"
 certify() {
@@ -145,4 +146,8 @@ awk '
 		printf "chain verification (parse + verify against the root, one officer under the root): with seal-pq-key %.0f/s (%d bytes), without %.0f/s (%d bytes): %.2fx the time\n",
 		    pv, pb, xv, xb, xv / pv
 	}' "$W/certs" >>"$W/report"
+# Whole commands are short: other work on the machine shows in every one.
+awk -v c="$(nproc)" '{ printf "load average at the end: %s on %d cores%s\n", $1, c,
+    ($1 > c ? " -- WARNING: a busy machine, the times are high (the ratios less so: the two sides alternate)" : "") }' \
+    /proc/loadavg >>"$W/report"
 cat "$W/report"

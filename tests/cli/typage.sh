@@ -14,6 +14,9 @@
 #
 # typage comes from `make deps` (BUILD/node).  Without it the test FAILS
 # under CI=true and is skipped (exit 77, said loudly) elsewhere.
+# Option lists ($PW, $WF) are split on purpose, and "a && ok || bad" means
+# "bad unless a":
+# shellcheck disable=SC2086,SC2015
 . "${SRCDIR:-.}/tests/cli/lib/common.sh"
 . "${SRCDIR:-.}/tests/cli/lib/pqofficer.sh"
 
