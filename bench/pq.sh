@@ -10,7 +10,8 @@
 # The same officers' keys serve both sides: each has a post-quantum
 # certificate (seal-pq-key, proven by cert challenge / id prove / cert
 # issue --pq-proof) and a classical one (issued without the proof).  The
-# opener is the last recipient of the list; times are whole commands
+# opener is the last recipient of the list; times are whole commands, CPU
+# (user + system, from wait4) and wall
 # (process start, key file, chain checks, the 1 MiB payload), medians of
 # BENCH_PQ_ROUNDS (5).  Knobs: BENCH_PQ_COUNTS ("1 10 100"),
 # BENCH_PQ_SECONDS (2, per chain in the verification part).
@@ -69,24 +70,44 @@ while [ "$i" -le "$max" ]; do
 done
 head -c "$SIZE" /dev/urandom >"$W/in"
 
-# timed FILE CMD…: appends CMD's wall time in seconds to FILE.
+# timed FILE CMD…: appends CMD's wall time and CPU time (user + system of
+# the process, from wait4: microseconds, where /usr/bin/time rounds to
+# 10 ms), in seconds, to FILE.  CPU time is the figure that other work on
+# the machine leaves nearly alone.
 timed() {
 	f=$1
 	shift
-	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>"$W/stderr" || die "$* failed: $(cat "$W/stderr")"
-	t1=$(date +%s.%N)
-	echo "$t0 $t1" | awk '{ printf "%.4f\n", $2 - $1 }' >>"$f"
+	python3 - "$@" >>"$f" 2>"$W/stderr" <<'PY' || die "$* failed: $(cat "$W/stderr")"
+import os, subprocess, sys, time
+t0 = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+wall = time.monotonic() - t0
+if os.waitstatus_to_exitcode(status) != 0:
+    sys.exit(1)
+print("%.4f %.4f" % (wall, ru.ru_utime + ru.ru_stime))
+PY
 }
-median() {
-	sort -n "$1" | awk '{ v[NR] = $1 }
+median() { # FILE COLUMN
+	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 }
 	    END { if (NR % 2) print v[(NR + 1) / 2];
 	          else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# seal KIND N OUT [OPTIONS]: the sealer seals $W/in as TUYỆT MẬT to r1…rN
-# with their KIND (pq or x) chains.
-seal() {
+# script NAME CMD…: $W/NAME.sh runs CMD (/usr/bin/time runs programs, not
+# shell functions; the tiny sh start costs both sides alike).
+script() {
+	_name=$1
+	shift
+	{
+		printf 'exec'
+		for _a in "$@"; do printf " '%s'" "$_a"; done
+		printf '\n'
+	} >"$W/$_name.sh"
+}
+# seal_script KIND N OUT [OPTIONS]: $W/seal-KIND.sh, the sealer sealing
+# $W/in as TUYỆT MẬT to r1…rN with their KIND (pq or x) chains.
+seal_script() {
 	_kind=$1 _n=$2 _out=$3
 	shift 3
 	set -- "$@" --level tuyet-mat --doc "A/$_n" -k "$W/sealer.key" \
@@ -96,43 +117,54 @@ seal() {
 		set -- "$@" --to "$W/r$_j.$_kind.chain"
 		_j=$((_j + 1))
 	done
-	rm -f "$_out"
-	"$C" seal "$@" "$W/in"
-}
-open_as() { # N FILE: the last recipient opens FILE
-	rm -f "$W/out"
-	"$C" open -k "$W/r$1.key" --trust "$W/root.cert" -o "$W/out" "$2"
+	script "seal-$_kind" "$C" seal "$@" "$W/in"
 }
 
 {
 	echo
 	echo "post-quantum (issue 12): a 1 MiB TUYỆT MẬT document, whole commands, medians of $ROUNDS rounds"
-	printf '%-6s %12s %12s %7s %12s %12s %7s %15s\n' recip. "seal hybrid" \
-	    classical ratio "open hybrid" classical ratio "size hyb-cl."
+	echo "CPU seconds (user + system), wall seconds in brackets; size: the hybrid file's extra bytes"
+	printf '%-6s %-20s %-20s %-20s %-20s %9s\n' recip. "seal hybrid" \
+	    "seal classical" "open hybrid" "open classical" size
 } >"$W/report"
 for n in $COUNTS; do
 	echo "bench: pq, $n recipient(s)" >&2
-	seal pq "$n" "$W/pq.age" 2>"$W/stderr" || die "seal hybrid: $(cat "$W/stderr")"
-	seal x "$n" "$W/x.age" --allow-classical 2>"$W/stderr" ||
-		die "seal classical: $(cat "$W/stderr")"
+	# The last recipient opens, into a file (one pass).
+	script open-pq "$C" open -k "$W/r$n.key" --trust "$W/root.cert" \
+	    -o "$W/out" "$W/pq.age"
+	script open-x "$C" open -k "$W/r$n.key" --trust "$W/root.cert" \
+	    -o "$W/out" "$W/x.age"
+	for kind in pq x; do
+		seal_script "$kind" "$n" "$W/$kind.age" \
+		    $([ "$kind" = x ] && echo --allow-classical)
+		sh "$W/seal-$kind.sh" 2>"$W/stderr" ||
+			die "seal ($kind): $(cat "$W/stderr")"
+	done
 	grep -aq '^-> mlkem768x25519 ' "$W/pq.age" || die "the hybrid file has no mlkem768x25519 stanza"
 	! grep -aq '^-> mlkem768x25519 ' "$W/x.age" || die "the classical file has a hybrid stanza"
 	rm -f "$W/t-"*
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
-		timed "$W/t-seal-pq" seal pq "$n" "$W/pq2.age"
-		timed "$W/t-seal-x" seal x "$n" "$W/x2.age" --allow-classical
-		timed "$W/t-open-pq" open_as "$n" "$W/pq.age"
-		timed "$W/t-open-x" open_as "$n" "$W/x.age"
+		for t in seal-pq seal-x open-pq open-x; do
+			rm -f "$W/out"
+			timed "$W/t-$t" sh "$W/$t.sh"
+		done
 		r=$((r + 1))
 	done
 	cmp -s "$W/in" "$W/out" || die "the opened document differs"
-	hp=$(($(wc -c <"$W/pq.age") - $(wc -c <"$W/x.age")))
-	awk -v n="$n" -v sp="$(median "$W/t-seal-pq")" -v sx="$(median "$W/t-seal-x")" \
-	    -v op="$(median "$W/t-open-pq")" -v ox="$(median "$W/t-open-x")" \
-	    -v hp="$hp" 'BEGIN {
-		printf "%-6d %10.3f s %10.3f s %6.2fx %10.3f s %10.3f s %6.2fx %+12d B\n",
-		    n, sp, sx, sp / sx, op, ox, op / ox, hp }' >>"$W/report"
+	{
+		printf '%-6d' "$n"
+		for t in seal-pq seal-x open-pq open-x; do
+			printf ' %-20s' "$(median "$W/t-$t" 2) ($(median "$W/t-$t" 1))"
+		done
+		printf ' %+7d B\n' $(($(wc -c <"$W/pq.age") - $(wc -c <"$W/x.age")))
+		awk -v sp="$(median "$W/t-seal-pq" 2)" -v sx="$(median "$W/t-seal-x" 2)" \
+		    -v op="$(median "$W/t-open-pq" 2)" -v ox="$(median "$W/t-open-x" 2)" \
+		    -v wsp="$(median "$W/t-seal-pq" 1)" -v wsx="$(median "$W/t-seal-x" 1)" \
+		    -v wop="$(median "$W/t-open-pq" 1)" -v wox="$(median "$W/t-open-x" 1)" 'BEGIN {
+			printf "       hybrid/classical: seal %.2fx, open %.2fx in CPU (wall: %.2fx, %.2fx)\n",
+			    sp / sx, op / ox, wsp / wsx, wop / wox }'
+	} >>"$W/report"
 done
 
 # --- chain verification, with and without seal-pq-key ---
