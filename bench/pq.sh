@@ -10,10 +10,9 @@
 # The same officers' keys serve both sides: each has a post-quantum
 # certificate (seal-pq-key, proven by cert challenge / id prove / cert
 # issue --pq-proof) and a classical one (issued without the proof).  The
-# opener is the last recipient of the list; times are whole commands, CPU
-# (user + system, from wait4) and wall
-# (process start, key file, chain checks, the 1 MiB payload), medians of
-# BENCH_PQ_ROUNDS (5).  Knobs: BENCH_PQ_COUNTS ("1 10 100"),
+# opener is the last recipient of the list; times are whole commands
+# (process start, key file, chain checks, the 1 MiB payload), CPU (user +
+# system, from wait4) and wall, medians of BENCH_PQ_ROUNDS (5).  Knobs: BENCH_PQ_COUNTS ("1 10 100"),
 # BENCH_PQ_SECONDS (2, per chain in the verification part).
 set -eu
 
@@ -135,6 +134,7 @@ for n in $COUNTS; do
 	script open-x "$C" open -k "$W/r$n.key" --trust "$W/root.cert" \
 	    -o "$W/out" "$W/x.age"
 	for kind in pq x; do
+		# shellcheck disable=SC2046 # one option or none
 		seal_script "$kind" "$n" "$W/$kind.age" \
 		    $([ "$kind" = x ] && echo --allow-classical)
 		sh "$W/seal-$kind.sh" 2>"$W/stderr" ||
