@@ -1,12 +1,34 @@
 /* The certificate and chain parser: never crashes; what parses is exactly
  * its certificates' bytes joined by blank lines (one accepted encoding),
- * and verification of whatever parsed fails cleanly or succeeds. */
+ * a seal-pq-key that parsed is a hybrid recipient age takes, and
+ * verification of whatever parsed fails cleanly or succeeds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "coyeu/age.h"
 #include "coyeu/cert.h"
+
+/* The optional hybrid key: both forms or neither, and both make the same
+ * recipient (the parser ran the FIPS 203 check). */
+static void
+check_pq(const uint8_t *pub, const char *str)
+{
+	cy_recipient *r = NULL;
+
+	if ((pub == NULL) != (str == NULL))
+		abort();
+	if (pub == NULL)
+		return;
+	if (strncmp(str, "age1pq1", 7) != 0 ||
+	    cy_recipient_parse(str, &r, NULL) != 0)
+		abort();
+	cy_recipient_free(r);
+	if (cy_recipient_pq(pub, &r, NULL) != 0)
+		abort();
+	cy_recipient_free(r);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !cy_unit_valid(cy_cert_unit(c), strlen(cy_cert_unit(c))) ||
 		    cy_cert_not_before(c) >= cy_cert_not_after(c))
 			abort();
+		check_pq(cy_cert_seal_pq_public(c), cy_cert_seal_pq_recipient(c));
 	}
 	if (b.len != size || memcmp(b.data, data, size) != 0)
 		abort();
