@@ -106,8 +106,11 @@ label_json(const cy_doc_info *info)
 	cmn_json_string(stdout, cy_label_copy(l));
 	fputs(",\"compartments\":", stdout);
 	cmn_json_string(stdout, cy_label_compartments(l));
-	printf(",\"only_named\":%s,\"recipients\":[",
-	    cy_label_only_named(l) ? "true" : "false");
+	printf(",\"only_named\":%s,\"post_quantum\":%s,"
+	    "\"classical_allowed\":%s,\"recipients\":[",
+	    cy_label_only_named(l) ? "true" : "false",
+	    info->post_quantum ? "true" : "false",
+	    cy_label_classical_allowed(l) ? "true" : "false");
 	for (i = 0; i < cy_label_recipient_count(l); i++)
 		printf("%s\"%s\"", i ? "," : "", cy_label_recipient(l, i));
 	fputs("],\"signer\":", stdout);

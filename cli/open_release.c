@@ -466,17 +466,20 @@ open_release_fd(int in_fd, int out_fd, int mode,
 		return CLI_FAIL;
 	}
 	if ((rc = session_open(&s, o, doc_id)) != CLI_OK ||
-	    (rc = find_copy(&s, in_fd)) != CLI_OK ||
-	    (rc = make_entry(&s, &entry)) != CLI_OK ||
-	    (rc = post_release(&s, &entry, &ans)) != CLI_OK)
+	    (rc = find_copy(&s, in_fd)) != CLI_OK)
 		goto out;
-	rc = CLI_FAIL;
+	/* The key must open this kind of copy before a release is asked
+	 * for (and recorded). */
 	if (cy_identity_from_key(o->key, &x, &err) != 0 ||
 	    (s.hybrid && cy_identity_from_key_pq(o->key, &pq, &err) != 0)) {
-		cli_fail(&err, s.hybrid ? "the officer's key (its copy is "
+		rc = cli_fail(&err, s.hybrid ? "the officer's key (its copy is "
 		    "post-quantum: coyeu.v1/release-pq)" : "the officer's key");
 		goto out;
 	}
+	if ((rc = make_entry(&s, &entry)) != CLI_OK ||
+	    (rc = post_release(&s, &entry, &ans)) != CLI_OK)
+		goto out;
+	rc = CLI_FAIL;
 	if (check_answer(&s, ans, &entry, x, pq, &rl) != CLI_OK)
 		goto out;
 	if (!o->quiet)

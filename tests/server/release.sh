@@ -139,6 +139,67 @@ done
 [ "$(release_count "$TWENTY")" = 20 ] && ok "20 releases in the register" ||
 	bad "releases: $(release_count "$TWENTY")"
 
+# --- post-quantum copies (coyeu.v1/release-pq, docs/exchange.md) ---
+. "${SRCDIR:-.}/tests/cli/lib/pqofficer.sh"
+# pq_person NAME: an officer of vn/hcm/a whose certificate carries its
+# hybrid key (tests/cli/lib/pqofficer.sh), registered.
+pq_person() {
+	pq_officer "$T/$1.key" "Cán bộ $1" vn/hcm/a "$T/hcm.key" \
+	    "$T/hcm.chain" "$T/$1.chain" --role officer --clearance toi-mat &&
+	$C id register -k "$T/$1.key" -c "$T/$1.chain" >/dev/null 2>&1 ||
+	    bad "post-quantum officer $1"
+}
+pq_person pq1
+pq_person pq2
+# stanza_types FILE: the sorted recipient stanza types of a sealed file.
+stanza_types() {
+	grep -a '^-> ' "$1" | grep -av 'coyeu.v1/label' | cut -d' ' -f2 | sort -u
+}
+send pq 12/PQ-TM --level toi-mat --to "$T/pq1.chain" --to "$T/pq2.chain"
+PQ=$DOC_ID
+grep -qxF "post-quantum: yes (mlkem768x25519)" "$T/pq.send" &&
+    ok "a TỐI MẬT send to post-quantum officers is post-quantum" ||
+    bad "send pq: $(cat "$T/pq.send")"
+fetch_file pq1 "$PQ" "$T/pq.cy"
+[ "$(stanza_types "$T/pq.cy")" = coyeu.v1/release-pq ] &&
+    ok "... its copies are coyeu.v1/release-pq stanzas" ||
+    bad "stanzas of the post-quantum send: $(stanza_types "$T/pq.cy")"
+for who in pq1 pq2; do
+	open_as $who -o "$T/$who.out" "$PQ" >"$T/out" 2>&1 &&
+	    cmp -s "$T/plain.txt" "$T/$who.out" &&
+	    grep -qF "post-quantum:   yes (mlkem768x25519)" "$T/out" &&
+	    ok "$who opens its post-quantum copy through the registry" ||
+	    bad "$who: $(cat "$T/out")"
+done
+# The X25519 secret alone does not open a release-pq copy: a key file
+# without its hybrid line is refused by name.
+grep -v '^seal-pq' "$T/pq1.key" >"$T/pq1-x.key"
+chmod 600 "$T/pq1-x.key"
+if $C open -k "$T/pq1-x.key" -c "$T/pq1.chain" -o "$T/pqx.out" "$PQ" \
+    >"$T/out" 2>&1; then
+	bad "the classical half of pq1's key opened its post-quantum copy"
+elif grep -qF "the officer's key (its copy is post-quantum: coyeu.v1/release-pq)" "$T/out"; then
+	ok "the classical half of the key opens no post-quantum copy"
+else
+	bad "the classical half of the key: $(cat "$T/out")"
+fi
+[ ! -e "$T/pqx.out" ] && ok "... no output" || bad "output appeared"
+[ "$(release_count "$PQ")" = 2 ] &&
+    ok "... and asks for no release" ||
+    bad "releases of $PQ: $(release_count "$PQ")"
+# A send to a post-quantum and a classical officer: classical copies.
+send mixed 13/PQ-MIX --level toi-mat --to "$T/pq1.chain" --to "$T/d.chain"
+grep -qF "post-quantum: no (recipient Phạm Văn D (serial $SD) has no post-quantum sealing key)" \
+    "$T/mixed.send" && ok "a mixed send is classical, saying why" ||
+    bad "send mixed: $(cat "$T/mixed.send")"
+fetch_file d "$DOC_ID" "$T/mixed.cy"
+[ "$(stanza_types "$T/mixed.cy")" = coyeu.v1/release ] &&
+    ok "... coyeu.v1/release stanzas" ||
+    bad "stanzas of the mixed send: $(stanza_types "$T/mixed.cy")"
+open_as pq1 -o "$T/mix.out" "$DOC_ID" >"$T/out" 2>&1 &&
+    cmp -s "$T/plain.txt" "$T/mix.out" && ok "pq1 opens its classical copy" ||
+    bad "pq1 mixed: $(cat "$T/out")"
+
 # --- refusals ---
 expect 1 "coyeu: open: the registry at $URL lists no copy of document $ONE for $SE" \
 	"an officer who is not a recipient has no copy to ask for" \
