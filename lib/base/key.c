@@ -17,7 +17,8 @@ struct cy_key {
 	uint8_t *pq_pk;  /* CY_KEY_PQ_PUBLIC_LEN, NULL when no hybrid part */
 };
 
-/* The hybrid operations of a table, or NULL: read only from version 2. */
+/* 1 when the table has the hybrid operations: read only from version 2
+ * (a version-1 table, built against the old header, is shorter). */
 static int
 ops_have_pq(const cy_key_ops *ops)
 {
@@ -44,25 +45,29 @@ cy_key_new(const cy_key_ops *ops, void *ctx, cy_key **out, cy_error *err)
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
 	if ((r = ops->public_keys(ctx, k->sign_pk, k->seal_pk, err)) != 0) {
-		free(k);
-		return cy_error_wrap(err, "the %s key's public keys", ops->kind);
+		cy_error_wrap(err, "the %s key's public keys", ops->kind);
+		goto out;
 	}
 	if (ops_have_pq(ops)) {
 		if ((k->pq_pk = malloc(CY_KEY_PQ_PUBLIC_LEN)) == NULL) {
-			free(k);
-			return cy_error_set(err, CY_E_NOMEM, "out of memory");
+			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+			goto out;
 		}
 		if ((r = ops->pq_public(ctx, k->pq_pk, err)) != 0) {
-			free(k->pq_pk);
-			free(k);
-			return cy_error_wrap(err,
-			    "the %s key's post-quantum public key", ops->kind);
+			cy_error_wrap(err, "the %s key's post-quantum public key",
+			    ops->kind);
+			goto out;
 		}
 	}
 	k->ops = ops;
 	k->ctx = ctx;
 	*out = k;
-	return 0;
+	k = NULL;
+out:
+	if (k != NULL)
+		free(k->pq_pk);
+	free(k);
+	return r;
 }
 
 void
