@@ -322,9 +322,9 @@ choose_pq(cy_doc_sealing *s, const cy_doc_seal_params *p, size_t *who,
 		return set_reason(s, err, "recipient %s (serial %s) has no "
 		    "post-quantum sealing key", cy_cert_name(c),
 		    cy_cert_serial(c));
-	return set_reason(s, err, "recipient %s (serial %s) and %zu others "
+	return set_reason(s, err, "recipient %s (serial %s) and %zu other%s "
 	    "have no post-quantum sealing key", cy_cert_name(c),
-	    cy_cert_serial(c), missing - 1);
+	    cy_cert_serial(c), missing - 1, missing == 2 ? "" : "s");
 }
 
 /* In order, each refusal naming whom: the parameters, the sealer, then

@@ -99,7 +99,7 @@ for lvl in mat toi-mat; do
 	opens alice $lvl-m.age "post-quantum:   no (classical)"
 	opens carol $lvl-m.age "post-quantum:   no (classical)"
 	seal $lvl $lvl-c.age carol dave
-	has "$lvl classical" "and 1 others have no post-quantum sealing key"
+	has "$lvl classical" "and 1 other have no post-quantum sealing key"
 	stanzas $lvl-c.age X25519
 	opens dave $lvl-c.age "post-quantum:   no (classical)"
 done

@@ -104,9 +104,10 @@ signed 400 "the recipient ffffffffffffffffffffffffffffffff is not registered her
 	--raw "$T/nobody.json"
 
 # ---- TUYỆT MẬT without approvals ----
+# TB's certificate carries no post-quantum key: classical, as TA allows.
 expect 0 "document " "TA sends a TUYỆT MẬT document to TB, one copy allowed" \
 	as ta $C send --level tuyet-mat --doc "Số 3/QĐ-TM" --to "$T/tb.chain" \
-	--copies-allowed 1 "$T/qd.txt"
+	--copies-allowed 1 --allow-classical "$T/qd.txt"
 DOC3=$(doc_of "$T/out")
 # The registry refuses the copy by the two-person rule (TB could not even
 # open it without approvals); coyeu copy asks the same policy first.

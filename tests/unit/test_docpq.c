@@ -320,7 +320,7 @@ test_levels(void **state)
 			    &err), 0);
 			assert_false(s.pq);
 			snprintf(want, sizeof(want), "recipient Carol (serial %s) "
-			    "and 1 others have no post-quantum sealing key",
+			    "and 1 other have no post-quantum sealing key",
 			    cy_cert_serial(w->carol.cert));
 			assert_string_equal(s.reason, want);
 			expect_stanzas(&s.file, 2, "X25519");
@@ -403,9 +403,15 @@ test_pq_never(void **state)
 /* A raw seal (no policy) of w->plain naming alice and bob: stanza i to
  * x25519 key i, hybrid when pq[i] is not NULL. */
 static cy_buf
-forge(struct world *w, int level, int classical_allowed,
-    const uint8_t *const pq[2], const struct pki_holder *const to[2])
+forge_as(struct world *w, int level, int classical_allowed,
+    const uint8_t *const pq[2], const struct pki_holder *const to[2],
+    int release, cy_buf *label)
 {
+	static const char copy_ids[2][CY_RELEASE_ID_SIZE] = {
+		"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0",
+		"b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1",
+	};
+	uint8_t secrets[2][CY_RELEASE_SECRET_LEN];
 	const char *serials[2] = {cy_cert_serial(to[0]->cert),
 	    cy_cert_serial(to[1]->cert)};
 	uint8_t keys[2][CY_X25519_KEY_LEN];
@@ -431,6 +437,14 @@ forge(struct world *w, int level, int classical_allowed,
 	p.signer = w->sealer.key;
 	p.seal_keys = (const uint8_t (*)[CY_X25519_KEY_LEN])keys;
 	p.seal_pq_keys = pq;
+	if (release) {
+		randombytes_buf(secrets, sizeof(secrets));
+		p.release_doc_id = "00112233445566778899aabbccddeeff";
+		p.copy_ids = copy_ids;
+		p.release_secrets =
+		    (const uint8_t (*)[CY_RELEASE_SECRET_LEN])secrets;
+	}
+	p.label_out = label;
 	in = temp_fd(w->plain, sizeof(w->plain));
 	fd = temp_fd(NULL, 0);
 	if (cy_doc_seal_raw_fd(in, fd, &p, &err) != 0)
@@ -439,6 +453,13 @@ forge(struct world *w, int level, int classical_allowed,
 	close(in);
 	close(fd);
 	return out;
+}
+
+static cy_buf
+forge(struct world *w, int level, int classical_allowed,
+    const uint8_t *const pq[2], const struct pki_holder *const to[2])
+{
+	return forge_as(w, level, classical_allowed, pq, to, 0, NULL);
 }
 
 static void
@@ -562,6 +583,33 @@ test_release_pq(void **state)
 	expect_stanzas(&s.file, 2, CY_RELEASE_STANZA);
 	expect_opens(w, &w->carol, &s, 1, 0, 0);
 	sealed_free(&s);
+
+	/* Forged registry files: a mix of release and release-pq, and a
+	 * classical TUYỆT MẬT whose label does not allow it. */
+	{
+		const uint8_t *one[2] = {NULL, cy_cert_seal_pq_public(w->bob.cert)};
+		const uint8_t *none[2] = {NULL, NULL};
+		cy_buf f, l = CY_BUF_INIT;
+
+		f = forge_as(w, CY_LEVEL_TOI_MAT, 0, one, hybrid, 1, &l);
+		assert_int_equal(cy_source_mem(&src, f.data, f.len, &err), 0);
+		assert_int_equal(cy_doc_upload_check(&src, 1 << 20, l.data, l.len,
+		    &w->trust, &u, &err), CY_E_POLICY);
+		assert_string_equal(err.msg, "the header mixes 1 coyeu.v1/release "
+		    "and 1 coyeu.v1/release-pq stanzas: a classified document is "
+		    "sealed all post-quantum or all classical, never both");
+		cy_buf_free(&f);
+		cy_buf_free(&l);
+		f = forge_as(w, CY_LEVEL_TUYET_MAT, 0, none, hybrid, 1, &l);
+		assert_int_equal(cy_source_mem(&src, f.data, f.len, &err), 0);
+		assert_int_equal(cy_doc_upload_check(&src, 1 << 20, l.data, l.len,
+		    &w->trust, &u, &err), CY_E_POLICY);
+		assert_string_equal(err.msg, "TUYỆT MẬT document sealed "
+		    "classically without the sealer's --allow-classical");
+		assert_null(u);
+		cy_buf_free(&f);
+		cy_buf_free(&l);
+	}
 
 	/* TUYỆT MẬT mixed with --allow-classical: uploadable, recorded. */
 	how.level = CY_LEVEL_TUYET_MAT;
