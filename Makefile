@@ -61,14 +61,14 @@ all: $(BUILD)/libcoyeu.a $(BUILD)/libcoyeu.so $(BUILD)/coyeu $(BUILD)/coyeud \
 
 help:
 	@echo "make          build libcoyeu (static, shared, coyeu.pc) and coyeu"
-	@echo "make deps     install missing Debian packages (apt-get)"
+	@echo "make deps     install missing Debian packages (apt-get), test-only npm packages into $(BUILD)/node"
 	@echo "make demo     deps, build, run the end-to-end scenario"
 	@echo "make check    deps, build, unit, command-line and server tests (SQLite, PostgreSQL), ASan+UBSan, fuzz"
 	@echo "make fuzz     run every libFuzzer harness (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make bench    benchmarks against age, gpg and openssl speed"
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh $(BUILD)
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard include/coyeu/*.h lib/*/*.h)
 	@mkdir -p $(dir $@)

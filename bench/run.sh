@@ -8,7 +8,7 @@
 # in main().  Knobs: BENCH_SIZE_MIB (1024), BENCH_ROUNDS (5),
 # BENCH_DIR (scratch folder's parent: by default next to the binary, so on
 # the project's disk), BENCH_ONLY=coyeud (that section alone; its knobs are
-# in bench/coyeud.sh).
+# in bench/coyeud.sh; BENCH_ONLY=pq or release likewise).
 set -eu
 
 COYEU=${1:-build/coyeu}
@@ -207,6 +207,12 @@ bench_classified() {
 		    c, a / 1048576, s / 1048576, l / 1048576 }' >>"$REPORT"
 }
 
+# --- section: post-quantum TUYỆT MẬT (issue 12), hybrid against classical ---
+bench_pq() {
+	sh "$(dirname "$0")/pq.sh" "$(dirname "$COYEU")" "$W" >>"$REPORT" ||
+		die "post-quantum benchmark"
+}
+
 # --- section: the register (issue 5), against Tessera's published figures ---
 bench_register() {
 	sh "$(dirname "$0")/register.sh" "$(dirname "$COYEU")" "$W" >>"$REPORT" ||
@@ -347,6 +353,12 @@ main() {
 		cat "$REPORT"
 		return
 	fi
+	# BENCH_ONLY=pq: the post-quantum section alone.
+	if [ "${BENCH_ONLY:-}" = pq ]; then
+		bench_pq
+		cat "$REPORT"
+		return
+	fi
 	# BENCH_ONLY=release: the releases section alone.
 	if [ "${BENCH_ONLY:-}" = release ]; then
 		bench_release
@@ -357,6 +369,7 @@ main() {
 	measure_limit
 	bench_age
 	bench_classified
+	bench_pq
 	bench_register
 	bench_coyeud
 	bench_release

@@ -5,7 +5,8 @@
 # recipients and --allow-mixed-pq; the wrong key and a damaged stanza are
 # refused with exit 1 and a precise message, leaving no output file.
 # (Debian's age 1.1.1 predates the hybrid recipient: interoperability is
-# tested by the CCTV vectors in the unit tests.)
+# tested by the CCTV vectors in the unit tests, and both ways with typage
+# in tests/cli/typage.sh.)
 . "${SRCDIR:-.}/tests/cli/lib/common.sh"
 
 NOT_YOURS='^coyeu: .*no identity matched any of the recipients: this file was not sealed to you$'
