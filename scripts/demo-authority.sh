@@ -23,7 +23,7 @@ else
 fi
 # The demo passphrase; a lower scrypt work factor than the default keeps
 # the demo quick.
-printf 'demo: mật khẩu của mọi khóa\n' >"$D/pass"
+(umask 077; printf 'demo: mật khẩu của mọi khóa\n' >"$D/pass")
 P="--passphrase-file $D/pass"
 W="--work-factor 12"
 
