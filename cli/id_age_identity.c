@@ -21,7 +21,9 @@ static const char usage[] =
     "the officer: the X25519 key (AGE-SECRET-KEY-1…) and, when the key has\n"
     "one, the post-quantum hybrid key (AGE-SECRET-KEY-PQ-1…, which age 1.3\n"
     "and later and typage open).  Without -o, writes to standard output.\n"
-    "Without -k, the keyring's key (docs/keyring.md).\n"
+    "Without -k, the keyring's key (docs/keyring.md).  Debian 12's age\n"
+    "(1.1) refuses a file holding the post-quantum line: give it\n"
+    "--classical.\n"
     "\n"
     "      --pq         only the post-quantum key\n"
     "      --classical  only the X25519 key\n";
@@ -126,9 +128,13 @@ cmd_id_age_identity(int argc, char **argv)
 		parts[n++] = &pq_part;
 	snprintf(comment, sizeof(comment), "coyeu officer sealing key%s from %s",
 	    n > 1 ? "s" : "", key);
-	if (export_identities(k, parts, n, comment, out, &err) == 0)
+	if (export_identities(k, parts, n, comment, out, &err) == 0) {
 		rc = CLI_OK;
-	else
+		if (n > 1)
+			cli_warn("note: id age-identity: wrote both keys; age before "
+			    "1.3 (Debian 12's 1.1) refuses the post-quantum line: "
+			    "use --classical for it");
+	} else
 		cli_fail(&err, "id age-identity");
 out:
 	cy_idkey_free(k);
