@@ -265,6 +265,9 @@ int cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
 typedef struct cyd_job {
 	const uint8_t *const *entries;
 	const size_t *lens;
+	/* NULL, or n: NULL or entries[i]'s cy_entry_check result, which the
+	 * register trusts rather than checking the signature again. */
+	const cy_entry_checked *const *checked;
 	size_t n;
 	cy_log_append_hook *hook;   /* may be NULL */
 	void *hook_ctx;

@@ -49,6 +49,7 @@ struct release {
 	cyd_request *rq;
 	const uint8_t *entry;
 	size_t len;
+	cy_entry_checked *checked; /* the entry's check, for the writer */
 	char doc_id[CY_RELEASE_ID_SIZE], copy_id[CY_RELEASE_ID_SIZE];
 	cy_buf declassify;   /* the registry's declassify entry, or empty */
 	int again;           /* the retry of an entry already appended: no
@@ -258,7 +259,7 @@ check_entry(cyd_request *rq, cyd_response *rs, struct release *rl)
 	int r = -1;
 
 	if (cyd_entry_own(rq, rs, "the release entry", "release", rl->entry,
-	    rl->len, &e, NULL) != 0)
+	    rl->len, &e, NULL, &rl->checked) != 0)
 		return -1;
 	if (strcmp((v = cy_entry_get(e, "recipient")), c->serial) != 0) {
 		cyd_forbid(rq, rs, "the release entry names recipient %s, not "
@@ -526,6 +527,7 @@ static int
 release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 {
 	const uint8_t *entries[2];
+	const cy_entry_checked *checked[2];
 	size_t lens[2];
 	cy_buf made[2] = {CY_BUF_INIT, CY_BUF_INIT}, reg_made = CY_BUF_INIT;
 	cyd_job job;
@@ -544,8 +546,10 @@ release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
 	memset(&job, 0, sizeof(job));
 	entries[0] = rl->entry, lens[0] = rl->len;
 	entries[1] = rl->declassify.data, lens[1] = rl->declassify.len;
+	/* Checked by check_entry: the register does not check it again. */
+	checked[0] = rl->checked, checked[1] = NULL;
 	if (!rl->again) {
-		job.entries = entries, job.lens = lens;
+		job.entries = entries, job.lens = lens, job.checked = checked;
 		job.n = declassify ? 2 : 1;
 		job.receipts = made;
 	}
@@ -614,6 +618,7 @@ out:
 	cy_buf_free(&rl.copy_raw);
 	json_decref(rl.doc);
 	json_decref(rl.copy);
+	cy_entry_checked_free(rl.checked);
 	free(entry);
 	return 0;
 }

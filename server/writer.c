@@ -38,6 +38,7 @@ struct batch {
 	size_t njobs;
 	const uint8_t **entries;
 	size_t *lens;
+	const cy_entry_checked **checked;
 	size_t *start; /* start[j]: jobs[j]'s first entry in the batch */
 	size_t n;
 	size_t failed_hook; /* the job whose hook refused, or SIZE_MAX */
@@ -97,6 +98,8 @@ gather(struct batch *b)
 		b->start[j] = b->n;
 		for (i = 0; i < b->jobs[j]->n; i++) {
 			b->entries[b->n] = b->jobs[j]->entries[i];
+			b->checked[b->n] = b->jobs[j]->checked != NULL ?
+			    b->jobs[j]->checked[i] : NULL;
 			b->lens[b->n++] = b->jobs[j]->lens[i];
 		}
 	}
@@ -242,9 +245,9 @@ commit_batch(cyd_writer *w, struct batch *b)
 		if (b->n == 0)
 			rc = commit_hooks_only(w, b, &err);
 		else
-			rc = cy_log_append_with(w->log, w->srv->signer,
-			    b->entries, b->lens, b->n, 0, batch_hook, b, &first,
-			    &bad, &err);
+			rc = cy_log_append_checked(w->log, w->srv->signer,
+			    b->entries, b->lens, b->checked, b->n, 0, batch_hook,
+			    b, &first, &bad, &err);
 		log_batch(b, rc, cyd_monotonic() - t0);
 		if (rc == 0) {
 			size = cy_log_size(w->log);
@@ -344,7 +347,9 @@ batch_alloc(struct batch *b, size_t jobs, size_t entries)
 	b->start = calloc(jobs, sizeof(*b->start));
 	b->entries = calloc(entries, sizeof(*b->entries));
 	b->lens = calloc(entries, sizeof(*b->lens));
-	return b->all && b->jobs && b->start && b->entries && b->lens ? 0 : -1;
+	b->checked = calloc(entries, sizeof(*b->checked));
+	return b->all && b->jobs && b->start && b->entries && b->lens &&
+	    b->checked ? 0 : -1;
 }
 
 static void
@@ -355,12 +360,14 @@ batch_free(struct batch *b)
 	free(b->start);
 	free(b->entries);
 	free(b->lens);
+	free(b->checked);
 }
 
 /* Grows the batch's arrays for a job larger than batch_max. */
 static int
 batch_fit(struct batch *b, size_t *cap, size_t n)
 {
+	const cy_entry_checked **c;
 	const uint8_t **e;
 	size_t *l;
 
@@ -372,6 +379,9 @@ batch_fit(struct batch *b, size_t *cap, size_t n)
 	if ((l = realloc(b->lens, n * sizeof(*l))) == NULL)
 		return -1;
 	b->lens = l;
+	if ((c = realloc(b->checked, n * sizeof(*c))) == NULL)
+		return -1;
+	b->checked = c;
 	*cap = n;
 	return 0;
 }
