@@ -320,6 +320,8 @@ void cyd_metrics_render(cyd_metrics *m, uint64_t register_size, cy_buf *out);
 
 enum cyd_level { CYD_ERROR, CYD_WARN, CYD_INFO, CYD_DEBUG };
 void cyd_log_level(int level);
+/* Whether lines of this level are written (skip building them if not). */
+int cyd_log_enabled(int level);
 /* One JSON object per line: {"time":…, "level":…, "msg":…, k: v, …};
  * the pairs are key, string value, …, NULL. */
 void cyd_log(int level, const char *msg, ...);

@@ -175,7 +175,11 @@ static void
 log_request(const struct exchange *x, const char *method,
     const cyd_request *rq, const cyd_response *rs, double seconds)
 {
-	json_t *f = json_object();
+	json_t *f;
+
+	if (!cyd_log_enabled(rs->status >= 500 ? CYD_WARN : CYD_INFO))
+		return;
+	f = json_object();
 
 	json_object_set_new(f, "id", json_string(x->id));
 	json_object_set_new(f, "method", printable(method));

@@ -177,7 +177,11 @@ is_store_error(int rc)
 static void
 log_batch(const struct batch *b, int rc, double seconds)
 {
-	json_t *f = json_pack("{s:I,s:I,s:f,s:i}", "jobs", (json_int_t)b->njobs,
+	json_t *f;
+
+	if (!cyd_log_enabled(CYD_DEBUG))
+		return;
+	f = json_pack("{s:I,s:I,s:f,s:i}", "jobs", (json_int_t)b->njobs,
 	    "entries", (json_int_t)b->n, "ms", seconds * 1e3, "rc", rc);
 
 	cyd_log_json(CYD_DEBUG, "batch", f);
