@@ -44,6 +44,8 @@ struct batch {
 	size_t failed_hook; /* the job whose hook refused, or SIZE_MAX */
 };
 
+static void unlink_job(cyd_writer *w, cyd_job *job);
+
 static void
 sleep_ms(unsigned ms)
 {
@@ -406,9 +408,9 @@ writer_main(void *arg)
 	cyd_writer *w = arg;
 	size_t cap = w->srv->cfg.batch_max;
 	struct batch b;
-	cyd_job *job;
+	cyd_job *job, *next;
 	cy_error err;
-	size_t j;
+	size_t j, parked;
 
 	/* A batch holds at most batch_max jobs: each has an entry, or none. */
 	pthread_mutex_lock(&w->lock);
@@ -417,7 +419,19 @@ writer_main(void *arg)
 		w->stop = 1;
 		w->broken = 1;
 		for (job = w->head; job != NULL; job = job->next)
-			pthread_cond_signal(&job->cv);
+			if (job->notify == NULL)
+				pthread_cond_signal(&job->cv);
+		/* The parked ones are refused here (their waiters are not). */
+		cy_error_set(&err, CY_E_NOMEM, "the writer could not start");
+		for (job = w->head; job != NULL; job = next) {
+			next = job->next;
+			if (job->notify == NULL)
+				continue;
+			unlink_job(w, job);
+			finish_job(job, CY_E_NOMEM, &err);
+			job->done = 1;
+			job->notify(job);
+		}
 	}
 	for (;;) {
 		while (w->head == NULL && !w->stop)
@@ -434,9 +448,20 @@ writer_main(void *arg)
 		} else
 			commit_batch(w, &b);
 		pthread_mutex_lock(&w->lock);
-		for (j = 0; j < b.nall; j++) {
+		/* A waiting job may be gone once signalled: the parked ones
+		 * are set apart (in b.jobs) before, and notified unlocked. */
+		for (j = 0, parked = 0; j < b.nall; j++) {
 			b.all[j]->done = 1;
-			pthread_cond_signal(&b.all[j]->cv);
+			if (b.all[j]->notify != NULL)
+				b.jobs[parked++] = b.all[j];
+			else
+				pthread_cond_signal(&b.all[j]->cv);
+		}
+		if (parked > 0) {
+			pthread_mutex_unlock(&w->lock);
+			for (j = 0; j < parked; j++)
+				b.jobs[j]->notify(b.jobs[j]);
+			pthread_mutex_lock(&w->lock);
 		}
 	}
 	/* Stopping: anything still queued is refused. */
@@ -472,6 +497,21 @@ fail:
 	return r;
 }
 
+/* Takes a job that is still queued out of the queue (lock held). */
+static void
+unlink_job(cyd_writer *w, cyd_job *job)
+{
+	cyd_job **p;
+
+	for (p = &w->head; *p != NULL && *p != job; p = &(*p)->next)
+		;
+	if (*p == job) {
+		w->pending--;
+		if ((*p = job->next) == NULL)
+			w->tail = p;
+	}
+}
+
 int
 cyd_writer_submit(cyd_writer *w, cyd_job *job)
 {
@@ -488,27 +528,30 @@ cyd_writer_submit(cyd_writer *w, cyd_job *job)
 	pthread_mutex_lock(&w->lock);
 	if (w->stop) {
 		pthread_mutex_unlock(&w->lock);
-		return job->rc = cy_error_set(&job->err, CY_E_STORE_RETRY,
+		job->rc = cy_error_set(&job->err, CY_E_STORE_RETRY,
 		    "the registry is stopping; try again");
+		if (job->notify != NULL) {
+			job->done = 1;
+			job->notify(job);
+			return 0;
+		}
+		return job->rc;
 	}
-	pthread_cond_init(&job->cv, NULL);
 	*w->tail = job;
 	w->tail = &job->next;
 	w->pending++;
 	pthread_cond_signal(&w->work);
+	if (job->notify != NULL) {
+		/* The writer notifies; the job may be gone already. */
+		pthread_mutex_unlock(&w->lock);
+		return 0;
+	}
+	pthread_cond_init(&job->cv, NULL);
 	while (!job->done && !w->broken)
 		pthread_cond_wait(&job->cv, &w->lock);
 	if (!job->done) {
 		/* Still queued: take it out before it goes away. */
-		cyd_job **p;
-
-		for (p = &w->head; *p != NULL && *p != job; p = &(*p)->next)
-			;
-		if (*p == job) {
-			w->pending--;
-			if ((*p = job->next) == NULL)
-				w->tail = p;
-		}
+		unlink_job(w, job);
 		job->rc = cy_error_set(&job->err, CY_E_NOMEM, "the writer "
 		    "could not start");
 	}
