@@ -12,8 +12,10 @@
 # STORE is "sqlite" or a PostgreSQL DSN, as for bench/coyeud.sh.  Knobs:
 # BENCH_CLIENTS (64), BENCH_SECONDS (10), BENCH_PREGEN (requests signed
 # before the clock starts; default 400 a client), BENCH_THREADS (2),
-# BENCH_HTTP_THREADS (coyeud's epoll pool, 16: a read handle each, within
-# the test cluster's 50 PostgreSQL connections), BENCH_CONF (extra coyeud
+# BENCH_HTTP_THREADS (coyeud's epoll pool, 2: a release parks its
+# connection while the writer commits, so two threads serve all 64;
+# a read handle each, within the test cluster's 50 PostgreSQL
+# connections), BENCH_CONF (extra coyeud
 # config lines, ';'-separated), BENCH_PERF (1:
 # perf record -g the server, report kept as $BENCH_PERF_OUT).
 set -eu
@@ -66,7 +68,7 @@ trust = $W/root.cert
 log_level = warn
 connections_max = 1024
 per_ip_max = 1024
-threads = ${BENCH_HTTP_THREADS:-16}
+threads = ${BENCH_HTTP_THREADS:-2}
 EOF
 echo "${BENCH_CONF:-}" | tr ';' '\n' >>"$W/coyeud.conf"
 "$BUILD/coyeud" init --config "$W/coyeud.conf" >"$W/init.log" 2>&1 ||

@@ -128,6 +128,8 @@ typedef struct cyd_caller {
 	                        * shared with other callers; NULL: owned */
 } cyd_caller;
 
+struct cyd_response;
+
 typedef struct cyd_request {
 	cyd_server *srv;
 	const char *method;
@@ -144,6 +146,10 @@ typedef struct cyd_request {
 	cyd_caller *caller;      /* NULL for unsigned routes */
 	int64_t now;
 	char id[17];             /* request id for the logs */
+	/* Parked (cyd_park): what answers it once the writer is done. */
+	int parked;
+	int (*resume)(struct cyd_request *rq, struct cyd_response *rs);
+	void *resume_ctx;
 } cyd_request;
 
 typedef struct cyd_response {
@@ -155,6 +161,19 @@ typedef struct cyd_response {
 	const char *code;          /* the refusal's error code, for the log */
 	char reason_text[200];     /* cyd_error keeps the reason here */
 } cyd_response;
+
+/* Parking: a handler whose answer waits for the writer's commit need not
+ * hold its HTTP thread meanwhile (an epoll pool of a few threads then
+ * serves every connection, and every waiting request joins the next
+ * batch).  When cyd_can_park(rq), the handler calls cyd_park(rq, resume,
+ * ctx), submits its job with a notify that calls cyd_unpark(rq), and
+ * returns 0 without answering; once the job is done, resume(rq, rs) runs
+ * on an HTTP thread and answers.  Not with a thread per connection (the
+ * HTTP library cannot suspend those), nor while stopping. */
+int cyd_can_park(const cyd_request *rq);
+void cyd_park(cyd_request *rq, int (*resume)(cyd_request *rq,
+    struct cyd_response *rs), void *ctx);
+void cyd_unpark(cyd_request *rq);
 
 /* A query parameter's value (NULL: absent); *buf holds it until freed. */
 const char *cyd_query(const cyd_request *rq, const char *name, char *buf,
@@ -266,6 +285,9 @@ int cyd_forbid(cyd_request *rq, cyd_response *rs, const char *fmt, ...)
 typedef struct cyd_job {
 	const uint8_t *const *entries;
 	const size_t *lens;
+	/* NULL, or n: NULL or entries[i]'s cy_entry_check result, which the
+	 * register trusts rather than checking the signature again. */
+	const cy_entry_checked *const *checked;
 	size_t n;
 	cy_log_append_hook *hook;   /* may be NULL */
 	void *hook_ctx;
@@ -287,6 +309,12 @@ typedef struct cyd_job {
 	 * (docs/store.md); scrub_rc is its result (0: scrubbed). */
 	int scrub;
 	int scrub_rc;
+	/* NULL: cyd_writer_submit blocks until the job is done.  Else it
+	 * returns at once and the writer calls notify(job) when the job is
+	 * done (or refused): a parked request's way back (cyd_park).  The
+	 * job is not touched after notify. */
+	void (*notify)(struct cyd_job *job);
+	void *notify_ctx;
 	/* results */
 	uint64_t first;             /* index of entries[0] */
 	uint64_t size;              /* the checkpoint size that covers them */
@@ -301,6 +329,8 @@ typedef struct cyd_job {
 } cyd_job;
 
 int cyd_writer_start(cyd_server *srv, cyd_writer **out, cy_error *err);
+/* Queues the job; waits for it unless job->notify is set.  Returns
+ * job->rc (with notify: 0 once queued; a refusal is notified too). */
 int cyd_writer_submit(cyd_writer *w, cyd_job *job);
 void cyd_writer_stop(cyd_writer *w);
 
@@ -318,6 +348,8 @@ void cyd_metrics_render(cyd_metrics *m, uint64_t register_size, cy_buf *out);
 
 enum cyd_level { CYD_ERROR, CYD_WARN, CYD_INFO, CYD_DEBUG };
 void cyd_log_level(int level);
+/* Whether lines of this level are written (skip building them if not). */
+int cyd_log_enabled(int level);
 /* One JSON object per line: {"time":…, "level":…, "msg":…, k: v, …};
  * the pairs are key, string value, …, NULL. */
 void cyd_log(int level, const char *msg, ...);

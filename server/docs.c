@@ -537,20 +537,26 @@ cyd_doc_cache_parse(cyd_doc_cache *c, const char *doc_id, const cy_buf *raw,
 int
 cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
     const char *type, const uint8_t *data, size_t len, cy_entry **out,
-    int64_t *time)
+    int64_t *time, cy_entry_checked **checked)
 {
 	const cyd_caller *c = rq->caller;
 	char t1[CY_CANON_TIME_LEN + 1];
+	cy_entry_checked *ck = NULL;
 	const char *actor;
 	cy_entry *e = NULL;
 	cy_error err;
 	int64_t t;
 
 	*out = NULL;
-	if (cy_entry_verify_time(data, len, &t, &err) != 0 ||
-	    cy_entry_parse(data, len, &e, &err) != 0)
+	if (checked != NULL)
+		*checked = NULL;
+	if (cy_entry_check(data, len, &ck, &err) != 0 ||
+	    cy_entry_parse(data, len, &e, &err) != 0) {
+		cy_entry_checked_free(ck);
 		return cyd_error(rs, 400, "bad-request", "%s does not verify: %s",
 		    what, err.msg), -1;
+	}
+	t = cy_entry_checked_time(ck);
 	if (type != NULL && strcmp(cy_entry_type(e), type) != 0) {
 		cyd_error(rs, 400, "bad-request", "%s is a %s entry; this route "
 		    "takes a %s entry", what, cy_entry_type(e), type);
@@ -577,8 +583,13 @@ cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
 	*out = e;
 	if (time != NULL)
 		*time = t;
+	if (checked != NULL)
+		*checked = ck;
+	else
+		cy_entry_checked_free(ck);
 	return 0;
 fail:
+	cy_entry_checked_free(ck);
 	cy_entry_free(e);
 	return -1;
 }

@@ -46,10 +46,12 @@
  * clock and its actor and actor-key are the caller's.  `what` names it in
  * the refusals ("the release entry", "entry 2").  On a refusal it answers
  * (400; 403 with a denied entry for another's entry) and returns -1; else
- * *out is the parsed entry (cy_entry_free) and *time its time. */
+ * *out is the parsed entry (cy_entry_free), *time its time (time may be
+ * NULL) and *checked (checked may be NULL) the proof of the check for the
+ * writer job (cyd_job.checked; cy_entry_checked_free). */
 int cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
     const char *type, const uint8_t *data, size_t len, cy_entry **out,
-    int64_t *time);
+    int64_t *time, cy_entry_checked **checked);
 
 /* A record's string field ("" when absent) and integer field (0). */
 const char *cyd_jstr(const json_t *o, const char *name);

@@ -34,7 +34,12 @@ struct exchange {
 	int too_large;     /* the body passed its limit: it is dropped */
 	size_t limit;      /* the body's limit (cyd_body_limit) */
 	int started;       /* the access handler has seen it */
+	int parked;        /* suspended until the writer is done */
 	char id[17];
+	/* The request as handlers see it: here, not on the stack, so that a
+	 * parked one outlives the access handler's call. */
+	cyd_request rq;
+	cyd_response rs;
 };
 
 static unsigned long active_connections;
@@ -175,7 +180,11 @@ static void
 log_request(const struct exchange *x, const char *method,
     const cyd_request *rq, const cyd_response *rs, double seconds)
 {
-	json_t *f = json_object();
+	json_t *f;
+
+	if (!cyd_log_enabled(rs->status >= 500 ? CYD_WARN : CYD_INFO))
+		return;
+	f = json_object();
 
 	json_object_set_new(f, "id", json_string(x->id));
 	json_object_set_new(f, "method", printable(method));
@@ -409,6 +418,42 @@ refuse_early(cyd_server *srv, struct MHD_Connection *conn, size_t limit,
 	return 0;
 }
 
+int
+cyd_can_park(const cyd_request *rq)
+{
+	return rq->srv->cfg.threads != 0 && !rq->srv->stopping;
+}
+
+void
+cyd_park(cyd_request *rq, int (*resume)(cyd_request *rq, cyd_response *rs),
+    void *ctx)
+{
+	rq->parked = 1;
+	rq->resume = resume;
+	rq->resume_ctx = ctx;
+	MHD_suspend_connection(rq->conn);
+}
+
+void
+cyd_unpark(cyd_request *rq)
+{
+	/* The connection's own thread calls on_request again, at the
+	 * earliest once the call that parked it has returned. */
+	MHD_resume_connection(rq->conn);
+}
+
+/* The answer of x->rq, and the caller freed. */
+static enum MHD_Result
+answer_request(struct MHD_Connection *conn, struct exchange *x,
+    const char *method)
+{
+	enum MHD_Result ok = send_answer(conn, x, method, &x->rq, &x->rs);
+
+	cyd_caller_free(x->rq.caller);
+	x->rq.caller = NULL;
+	return ok;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -417,10 +462,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	cyd_server *srv = cls;
 	struct exchange *x = *con_cls;
 	cyd_response rs;
-	cyd_request rq;
 
 	if (x == NULL)
 		return MHD_NO; /* out of memory in on_uri: drop the connection */
+	if (x->parked) {
+		/* Back from the writer (cyd_unpark): the handler answers. */
+		x->parked = 0;
+		x->rq.parked = 0;
+		if (x->rq.resume(&x->rq, &x->rs) != 0 && x->rs.status == 0)
+			cyd_error(&x->rs, 500, "internal", "the handler failed");
+		return answer_request(conn, x, method);
+	}
 	memset(&rs, 0, sizeof(rs));
 	if (!x->started) {
 		x->started = 1;
@@ -442,15 +494,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    "bytes allowed", x->limit);
 		return send_answer(conn, x, method, NULL, &rs);
 	}
-	memset(&rq, 0, sizeof(rq));
-	dispatch(x, conn, method, url, &rq, &rs);
-	if (rq.caller != NULL) {
-		enum MHD_Result ok = send_answer(conn, x, method, &rq, &rs);
-
-		cyd_caller_free(rq.caller);
-		return ok;
+	memset(&x->rq, 0, sizeof(x->rq));
+	memset(&x->rs, 0, sizeof(x->rs));
+	dispatch(x, conn, method, url, &x->rq, &x->rs);
+	if (x->rq.parked) {
+		x->parked = 1;
+		return MHD_YES;
 	}
-	return send_answer(conn, x, method, &rq, &rs);
+	return answer_request(conn, x, method);
 }
 
 static void
@@ -616,7 +667,7 @@ cyd_http_start(cyd_server *srv)
 		flags |= MHD_USE_AUTO_INTERNAL_THREAD |
 		    MHD_USE_THREAD_PER_CONNECTION;
 	else
-		flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
+		flags |= MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	/* The memory pool holds the headers and the answer's headers; the
 	 * headers' own limit is checked exactly in refuse_early. */
 	pool = c->headers_max * 2 + 16 * 1024;

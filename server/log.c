@@ -17,6 +17,12 @@ cyd_log_level(int level)
 	max_level = level;
 }
 
+int
+cyd_log_enabled(int level)
+{
+	return level <= max_level && level >= CYD_ERROR;
+}
+
 /* The time as RFC 3339 with milliseconds. */
 static void
 now_text(char out[64])

@@ -23,8 +23,10 @@ reader_open(cyd_server *srv, cyd_reader **out, cy_error *err)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((rc = cy_store_open(srv->drv, srv->dsn, CY_STORE_READONLY, &r->store,
-	    err)) != 0 ||
+	/* No memory map: after each commit SQLite would unmap and remap it
+	 * at the handle's next read transaction (docs/performance.md). */
+	if ((rc = cy_store_open(srv->drv, srv->dsn, CY_STORE_READONLY |
+	    CY_STORE_NOMAP, &r->store, err)) != 0 ||
 	    (rc = cy_log_open_store(r->store, &o, &r->log, err)) != 0) {
 		reader_close(r);
 		return rc;

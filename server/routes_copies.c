@@ -248,7 +248,7 @@ check_entry(cyd_request *rq, cyd_response *rs, struct copying *cp,
 
 	*out = NULL;
 	if (cyd_entry_own(rq, rs, "the copy.issue entry", "copy.issue", data,
-	    len, &e, NULL) != 0)
+	    len, &e, NULL, NULL) != 0)
 		return -1;
 	if (strcmp(cy_entry_get(e, "doc-id"), cp->doc_id) != 0 ||
 	    strcmp(cy_entry_get(e, "copy-id"), cp->copy_id) != 0) {

@@ -68,7 +68,7 @@ entry_check(cyd_request *rq, cyd_response *rs, size_t i, const uint8_t *data,
 	char what[32];
 
 	snprintf(what, sizeof(what), "entry %zu", i);
-	return cyd_entry_own(rq, rs, what, NULL, data, len, out, NULL);
+	return cyd_entry_own(rq, rs, what, NULL, data, len, out, NULL, NULL);
 }
 
 /* --- the copies' states --- */

@@ -123,7 +123,7 @@ take_entry(struct lc *lc, cyd_response *rs, json_t *body)
 		return cyd_error(rs, 400, "bad-request", "\"entry\" is not the "
 		    "base64 of an entry of at most %d bytes", CY_ENTRY_MAX), -1;
 	if (cyd_entry_own(lc->rq, rs, "the entry", lc->op->type, lc->raw,
-	    lc->rawlen, &lc->e, &t) != 0)
+	    lc->rawlen, &lc->e, &t, NULL) != 0)
 		return -1;
 	if (strcmp(cy_entry_get(lc->e, "doc-id"), lc->doc_id) != 0) {
 		cyd_error(rs, 400, "bad-request", "the entry names document %s, "

@@ -49,6 +49,7 @@ struct release {
 	cyd_request *rq;
 	const uint8_t *entry;
 	size_t len;
+	cy_entry_checked *checked; /* the entry's check, for the writer */
 	char doc_id[CY_RELEASE_ID_SIZE], copy_id[CY_RELEASE_ID_SIZE];
 	cy_buf declassify;   /* the registry's declassify entry, or empty */
 	int again;           /* the retry of an entry already appended: no
@@ -62,6 +63,14 @@ struct release {
 	cy_buf share;        /* R sealed to the registry */
 	int refused;         /* 1: the hook's refusal is the policy's */
 	int declassified_meanwhile;
+	/* The attempt's writer job and what it points at. */
+	cyd_job job;
+	const uint8_t *entries[2];
+	const cy_entry_checked *checked_v[2];
+	size_t lens[2];
+	cy_buf made[2], reg_made; /* the receipts the writer makes */
+	int tries;
+	uint8_t *body_entry;  /* the decoded entry (entry points at it) */
 };
 
 /* The refusal a recalled or destroyed copy or document gets, into buf;
@@ -258,7 +267,7 @@ check_entry(cyd_request *rq, cyd_response *rs, struct release *rl)
 	int r = -1;
 
 	if (cyd_entry_own(rq, rs, "the release entry", "release", rl->entry,
-	    rl->len, &e, NULL) != 0)
+	    rl->len, &e, NULL, &rl->checked) != 0)
 		return -1;
 	if (strcmp((v = cy_entry_get(e, "recipient")), c->serial) != 0) {
 		cyd_forbid(rq, rs, "the release entry names recipient %s, not "
@@ -520,100 +529,161 @@ already_at(const cyd_job *job, uint64_t *index)
 	return end == p + strlen(ALREADY_AT) ? -1 : 0;
 }
 
-/* One attempt: the checks, the job, the answer.  1 when a concurrent
- * declassification asks for another attempt. */
+/* An attempt's checks and its job (into rl->job): 0, or -1 after
+ * answering a refusal. */
 static int
-release_once(cyd_request *rq, cyd_response *rs, struct release *rl)
+release_start(cyd_request *rq, cyd_response *rs, struct release *rl)
 {
-	const uint8_t *entries[2];
-	size_t lens[2];
-	cy_buf made[2] = {CY_BUF_INIT, CY_BUF_INIT}, reg_made = CY_BUF_INIT;
-	cyd_job job;
+	cyd_job *job = &rl->job;
 	cy_error err;
-	uint64_t index;
-	int declassify = 0, r = 0;
+	int declassify = 0;
 
 	if (check_copy(rq, rs, rl, &declassify) != 0)
-		goto out;
+		return -1;
 	rl->declassify.len = 0;
 	if (declassify && declassify_entry(rq, rl->doc, &rl->declassify,
-	    &err) != 0) {
-		cyd_error_lib(rs, &err);
-		goto out;
-	}
-	memset(&job, 0, sizeof(job));
-	entries[0] = rl->entry, lens[0] = rl->len;
-	entries[1] = rl->declassify.data, lens[1] = rl->declassify.len;
+	    &err) != 0)
+		return cyd_error_lib(rs, &err), -1;
+	memset(job, 0, sizeof(*job));
+	rl->entries[0] = rl->entry, rl->lens[0] = rl->len;
+	rl->entries[1] = rl->declassify.data, rl->lens[1] = rl->declassify.len;
+	/* Checked by check_entry: the register does not check it again. */
+	rl->checked_v[0] = rl->checked, rl->checked_v[1] = NULL;
+	rl->made[0].len = rl->made[1].len = rl->reg_made.len = 0;
 	if (!rl->again) {
-		job.entries = entries, job.lens = lens;
-		job.n = declassify ? 2 : 1;
-		job.receipts = made;
+		job->entries = rl->entries, job->lens = rl->lens;
+		job->checked = rl->checked_v;
+		job->n = declassify ? 2 : 1;
+		job->receipts = rl->made;
 	}
 	/* The label's binding entry's receipt, from the writer too. */
-	job.receipt_extra = &reg_made;
-	job.receipt_extra_index = (uint64_t)cyd_jnum(label_binding(rl), "index");
-	job.hook = release_hook, job.hook_ctx = rl;
+	job->receipt_extra = &rl->reg_made;
+	job->receipt_extra_index = (uint64_t)cyd_jnum(label_binding(rl), "index");
+	job->hook = release_hook, job->hook_ctx = rl;
 	rl->refused = rl->declassified_meanwhile = 0;
-	if (cyd_writer_submit(rq->srv->writer, &job) == 0 && job.rc == 0) {
+	return 0;
+}
+
+/* After the attempt's job: the answer, or 1 when a concurrent
+ * declassification or a recognised retry asks for another attempt. */
+static int
+release_finish(cyd_request *rq, cyd_response *rs, struct release *rl)
+{
+	const cyd_job *job = &rl->job;
+	uint64_t index;
+
+	if (job->rc == 0) {
 		if (fault() == FAULT_AFTER_COMMIT)
 			raise(SIGKILL); /* the answer is lost, the entry kept */
-		index = rl->again ? rl->again_index : job.first;
-		answer(rq, rs, rl, index, job.size,
-		    job.receipts_made ? &made[0] : NULL,
-		    job.receipt_extra_made ? &reg_made : NULL);
-		goto out;
+		index = rl->again ? rl->again_index : job->first;
+		answer(rq, rs, rl, index, job->size,
+		    job->receipts_made ? &rl->made[0] : NULL,
+		    job->receipt_extra_made ? &rl->reg_made : NULL);
+		return 0;
 	}
-	if (!rl->again && already_at(&job, &rl->again_index) == 0) {
+	if (!rl->again && already_at(job, &rl->again_index) == 0) {
 		/* The client lost our answer and sent the entry again. */
 		rl->again = 1;
-		r = 1;
-	} else if (rl->declassified_meanwhile)
-		r = 1;
-	else if (rl->refused)
-		cyd_forbid(rq, rs, "%s", job.err.msg);
-	else if (job.err.code == CY_E_SIGNATURE)
-		cyd_error(rs, 401, "unauthenticated", "%s", job.err.msg);
+		return 1;
+	}
+	if (rl->declassified_meanwhile)
+		return 1;
+	if (rl->refused)
+		cyd_forbid(rq, rs, "%s", job->err.msg);
+	else if (job->err.code == CY_E_SIGNATURE)
+		cyd_error(rs, 401, "unauthenticated", "%s", job->err.msg);
 	else
 		cyd_error(rs, 503, "unavailable", "the release was not recorded, "
-		    "nothing is released: %s", job.err.msg);
-out:
-	cy_buf_free(&reg_made);
-	cy_buf_free(&made[0]);
-	cy_buf_free(&made[1]);
-	return r;
+		    "nothing is released: %s", job->err.msg);
+	return 0;
+}
+
+/* Attempts, each waiting for its job, until one answers (at most 3). */
+static void
+release_attempts(cyd_request *rq, cyd_response *rs, struct release *rl)
+{
+	for (; rl->tries < 3; rl->tries++) {
+		if (release_start(rq, rs, rl) != 0)
+			return;
+		cyd_writer_submit(rq->srv->writer, &rl->job);
+		if (release_finish(rq, rs, rl) == 0)
+			return;
+	}
+	cyd_error(rs, 503, "unavailable", "the document changed while "
+	    "releasing; try again");
+}
+
+static void
+release_free(struct release *rl)
+{
+	cy_buf_free(&rl->declassify);
+	cy_buf_free(&rl->share); /* sealed to the registry: no secret in clear */
+	cy_buf_free(&rl->doc_raw);
+	cy_buf_free(&rl->copy_raw);
+	cy_buf_free(&rl->made[0]);
+	cy_buf_free(&rl->made[1]);
+	cy_buf_free(&rl->reg_made);
+	json_decref(rl->doc);
+	json_decref(rl->copy);
+	cy_entry_checked_free(rl->checked);
+	free(rl->body_entry);
+	free(rl);
+}
+
+/* The writer is done with a parked release's job. */
+static void
+release_notify(cyd_job *job)
+{
+	cyd_unpark(((struct release *)job->notify_ctx)->rq);
+}
+
+/* A parked release, back on an HTTP thread: its answer, or the next
+ * attempts (waiting: rare). */
+static int
+release_resume(cyd_request *rq, cyd_response *rs)
+{
+	struct release *rl = rq->resume_ctx;
+
+	if (release_finish(rq, rs, rl) == 1) {
+		rl->tries++;
+		release_attempts(rq, rs, rl);
+	}
+	release_free(rl);
+	return 0;
 }
 
 int
 cyd_h_releases_post(cyd_request *rq, cyd_response *rs)
 {
-	struct release rl;
-	uint8_t *entry = NULL;
-	int tries;
+	struct release *rl;
 
-	memset(&rl, 0, sizeof(rl));
-	rl.rq = rq;
-	rl.declassify = (cy_buf)CY_BUF_INIT;
-	rl.share = (cy_buf)CY_BUF_INIT;
-	rl.doc_raw = (cy_buf)CY_BUF_INIT;
-	rl.copy_raw = (cy_buf)CY_BUF_INIT;
-	if (body_entry(rq, rs, &entry, &rl.len) != 0)
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		return cyd_error(rs, 503, "unavailable", "out of memory");
+	rl->rq = rq;
+	rl->declassify = (cy_buf)CY_BUF_INIT;
+	rl->share = (cy_buf)CY_BUF_INIT;
+	rl->doc_raw = (cy_buf)CY_BUF_INIT;
+	rl->copy_raw = (cy_buf)CY_BUF_INIT;
+	rl->made[0] = rl->made[1] = rl->reg_made = (cy_buf)CY_BUF_INIT;
+	if (body_entry(rq, rs, &rl->body_entry, &rl->len) != 0)
 		goto out;
-	rl.entry = entry;
-	if (check_entry(rq, rs, &rl) != 0)
+	rl->entry = rl->body_entry;
+	if (check_entry(rq, rs, rl) != 0)
 		goto out;
-	/* Again after a retry was recognised or a declassification raced. */
-	for (tries = 0; tries < 3 && release_once(rq, rs, &rl) == 1; tries++)
-		;
-	if (tries == 3)
-		cyd_error(rs, 503, "unavailable", "the document changed while "
-		    "releasing; try again");
+	if (!cyd_can_park(rq)) {
+		release_attempts(rq, rs, rl);
+		goto out;
+	}
+	/* The first attempt waits for its commit without holding the HTTP
+	 * thread: its job notifies, release_resume answers. */
+	if (release_start(rq, rs, rl) != 0)
+		goto out;
+	rl->job.notify = release_notify;
+	rl->job.notify_ctx = rl;
+	cyd_park(rq, release_resume, rl);
+	cyd_writer_submit(rq->srv->writer, &rl->job);
+	return 0;
 out:
-	cy_buf_free(&rl.declassify);
-	cy_buf_free(&rl.share); /* sealed to the registry: no secret in clear */
-	cy_buf_free(&rl.doc_raw);
-	cy_buf_free(&rl.copy_raw);
-	json_decref(rl.doc);
-	json_decref(rl.copy);
-	free(entry);
+	release_free(rl);
 	return 0;
 }

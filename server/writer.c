@@ -38,10 +38,13 @@ struct batch {
 	size_t njobs;
 	const uint8_t **entries;
 	size_t *lens;
+	const cy_entry_checked **checked;
 	size_t *start; /* start[j]: jobs[j]'s first entry in the batch */
 	size_t n;
 	size_t failed_hook; /* the job whose hook refused, or SIZE_MAX */
 };
+
+static void unlink_job(cyd_writer *w, cyd_job *job);
 
 static void
 sleep_ms(unsigned ms)
@@ -97,6 +100,8 @@ gather(struct batch *b)
 		b->start[j] = b->n;
 		for (i = 0; i < b->jobs[j]->n; i++) {
 			b->entries[b->n] = b->jobs[j]->entries[i];
+			b->checked[b->n] = b->jobs[j]->checked != NULL ?
+			    b->jobs[j]->checked[i] : NULL;
 			b->lens[b->n++] = b->jobs[j]->lens[i];
 		}
 	}
@@ -174,7 +179,11 @@ is_store_error(int rc)
 static void
 log_batch(const struct batch *b, int rc, double seconds)
 {
-	json_t *f = json_pack("{s:I,s:I,s:f,s:i}", "jobs", (json_int_t)b->njobs,
+	json_t *f;
+
+	if (!cyd_log_enabled(CYD_DEBUG))
+		return;
+	f = json_pack("{s:I,s:I,s:f,s:i}", "jobs", (json_int_t)b->njobs,
 	    "entries", (json_int_t)b->n, "ms", seconds * 1e3, "rc", rc);
 
 	cyd_log_json(CYD_DEBUG, "batch", f);
@@ -242,9 +251,9 @@ commit_batch(cyd_writer *w, struct batch *b)
 		if (b->n == 0)
 			rc = commit_hooks_only(w, b, &err);
 		else
-			rc = cy_log_append_with(w->log, w->srv->signer,
-			    b->entries, b->lens, b->n, 0, batch_hook, b, &first,
-			    &bad, &err);
+			rc = cy_log_append_checked(w->log, w->srv->signer,
+			    b->entries, b->lens, b->checked, b->n, 0, batch_hook,
+			    b, &first, &bad, &err);
 		log_batch(b, rc, cyd_monotonic() - t0);
 		if (rc == 0) {
 			size = cy_log_size(w->log);
@@ -344,7 +353,9 @@ batch_alloc(struct batch *b, size_t jobs, size_t entries)
 	b->start = calloc(jobs, sizeof(*b->start));
 	b->entries = calloc(entries, sizeof(*b->entries));
 	b->lens = calloc(entries, sizeof(*b->lens));
-	return b->all && b->jobs && b->start && b->entries && b->lens ? 0 : -1;
+	b->checked = calloc(entries, sizeof(*b->checked));
+	return b->all && b->jobs && b->start && b->entries && b->lens &&
+	    b->checked ? 0 : -1;
 }
 
 static void
@@ -355,12 +366,14 @@ batch_free(struct batch *b)
 	free(b->start);
 	free(b->entries);
 	free(b->lens);
+	free(b->checked);
 }
 
 /* Grows the batch's arrays for a job larger than batch_max. */
 static int
 batch_fit(struct batch *b, size_t *cap, size_t n)
 {
+	const cy_entry_checked **c;
 	const uint8_t **e;
 	size_t *l;
 
@@ -372,6 +385,9 @@ batch_fit(struct batch *b, size_t *cap, size_t n)
 	if ((l = realloc(b->lens, n * sizeof(*l))) == NULL)
 		return -1;
 	b->lens = l;
+	if ((c = realloc(b->checked, n * sizeof(*c))) == NULL)
+		return -1;
+	b->checked = c;
 	*cap = n;
 	return 0;
 }
@@ -392,9 +408,9 @@ writer_main(void *arg)
 	cyd_writer *w = arg;
 	size_t cap = w->srv->cfg.batch_max;
 	struct batch b;
-	cyd_job *job;
+	cyd_job *job, *next;
 	cy_error err;
-	size_t j;
+	size_t j, parked;
 
 	/* A batch holds at most batch_max jobs: each has an entry, or none. */
 	pthread_mutex_lock(&w->lock);
@@ -403,7 +419,19 @@ writer_main(void *arg)
 		w->stop = 1;
 		w->broken = 1;
 		for (job = w->head; job != NULL; job = job->next)
-			pthread_cond_signal(&job->cv);
+			if (job->notify == NULL)
+				pthread_cond_signal(&job->cv);
+		/* The parked ones are refused here (their waiters are not). */
+		cy_error_set(&err, CY_E_NOMEM, "the writer could not start");
+		for (job = w->head; job != NULL; job = next) {
+			next = job->next;
+			if (job->notify == NULL)
+				continue;
+			unlink_job(w, job);
+			finish_job(job, CY_E_NOMEM, &err);
+			job->done = 1;
+			job->notify(job);
+		}
 	}
 	for (;;) {
 		while (w->head == NULL && !w->stop)
@@ -420,9 +448,20 @@ writer_main(void *arg)
 		} else
 			commit_batch(w, &b);
 		pthread_mutex_lock(&w->lock);
-		for (j = 0; j < b.nall; j++) {
+		/* A waiting job may be gone once signalled: the parked ones
+		 * are set apart (in b.jobs) before, and notified unlocked. */
+		for (j = 0, parked = 0; j < b.nall; j++) {
 			b.all[j]->done = 1;
-			pthread_cond_signal(&b.all[j]->cv);
+			if (b.all[j]->notify != NULL)
+				b.jobs[parked++] = b.all[j];
+			else
+				pthread_cond_signal(&b.all[j]->cv);
+		}
+		if (parked > 0) {
+			pthread_mutex_unlock(&w->lock);
+			for (j = 0; j < parked; j++)
+				b.jobs[j]->notify(b.jobs[j]);
+			pthread_mutex_lock(&w->lock);
 		}
 	}
 	/* Stopping: anything still queued is refused. */
@@ -458,6 +497,21 @@ fail:
 	return r;
 }
 
+/* Takes a job that is still queued out of the queue (lock held). */
+static void
+unlink_job(cyd_writer *w, cyd_job *job)
+{
+	cyd_job **p;
+
+	for (p = &w->head; *p != NULL && *p != job; p = &(*p)->next)
+		;
+	if (*p == job) {
+		w->pending--;
+		if ((*p = job->next) == NULL)
+			w->tail = p;
+	}
+}
+
 int
 cyd_writer_submit(cyd_writer *w, cyd_job *job)
 {
@@ -474,27 +528,30 @@ cyd_writer_submit(cyd_writer *w, cyd_job *job)
 	pthread_mutex_lock(&w->lock);
 	if (w->stop) {
 		pthread_mutex_unlock(&w->lock);
-		return job->rc = cy_error_set(&job->err, CY_E_STORE_RETRY,
+		job->rc = cy_error_set(&job->err, CY_E_STORE_RETRY,
 		    "the registry is stopping; try again");
+		if (job->notify != NULL) {
+			job->done = 1;
+			job->notify(job);
+			return 0;
+		}
+		return job->rc;
 	}
-	pthread_cond_init(&job->cv, NULL);
 	*w->tail = job;
 	w->tail = &job->next;
 	w->pending++;
 	pthread_cond_signal(&w->work);
+	if (job->notify != NULL) {
+		/* The writer notifies; the job may be gone already. */
+		pthread_mutex_unlock(&w->lock);
+		return 0;
+	}
+	pthread_cond_init(&job->cv, NULL);
 	while (!job->done && !w->broken)
 		pthread_cond_wait(&job->cv, &w->lock);
 	if (!job->done) {
 		/* Still queued: take it out before it goes away. */
-		cyd_job **p;
-
-		for (p = &w->head; *p != NULL && *p != job; p = &(*p)->next)
-			;
-		if (*p == job) {
-			w->pending--;
-			if ((*p = job->next) == NULL)
-				w->tail = p;
-		}
+		unlink_job(w, job);
 		job->rc = cy_error_set(&job->err, CY_E_NOMEM, "the writer "
 		    "could not start");
 	}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "coyeu/buf.h"
+#include "coyeu/entry.h"
 #include "coyeu/error.h"
 #include "coyeu/merkle.h"
 #include "coyeu/note.h"
@@ -111,6 +112,16 @@ typedef int cy_log_append_hook(void *ctx, cy_store *s, uint64_t first,
 /* cy_log_append, with a hook (may be NULL). */
 CY_API int cy_log_append_with(cy_log *l, const cy_note_signer *signer,
     const uint8_t *const *entries, const size_t *lens, size_t n, int threads,
+    cy_log_append_hook *hook, void *hook_ctx, uint64_t *first, size_t *bad,
+    cy_error *err) CY_MUST_CHECK;
+
+/* cy_log_append_with, where checked (may be NULL) holds for each entry
+ * NULL or the cy_entry_check result of the same bytes: such an entry's
+ * signature is not checked again.  One whose bytes differ from its checked
+ * object's is checked as any other. */
+CY_API int cy_log_append_checked(cy_log *l, const cy_note_signer *signer,
+    const uint8_t *const *entries, const size_t *lens,
+    const cy_entry_checked *const *checked, size_t n, int threads,
     cy_log_append_hook *hook, void *hook_ctx, uint64_t *first, size_t *bad,
     cy_error *err) CY_MUST_CHECK;
 

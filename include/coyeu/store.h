@@ -49,6 +49,10 @@ enum cy_store_flags {
 	CY_STORE_CREATE = 2,   /* create a new, empty store; refuse an existing one */
 	CY_STORE_NOWAIT = 4,   /* do not wait for another writer: fail at once
 	                        * with CY_E_STORE_RETRY */
+	CY_STORE_NOMAP = 8,    /* SQLite: read through the page cache, not a
+	                        * memory map (a handle of many short read
+	                        * transactions beside a busy writer: SQLite
+	                        * drops its map at each one after a commit) */
 };
 
 /* What count() counts. */

@@ -67,7 +67,8 @@ src_fill(struct cy_src *s, cy_error *err)
 	} else {
 		cy_buf_append(&s->buf, raw, (size_t)n);
 	}
-	cy_wipe(raw, sizeof(raw));
+	/* Only what was read: a small payload's 64 KiB are not wiped. */
+	cy_wipe(raw, n > 0 ? (size_t)n : 0);
 	if (r == 0 && cy_buf_status(&s->buf) != 0)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 	return r;

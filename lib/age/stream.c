@@ -26,7 +26,8 @@ struct slot {
 	uint8_t hash[CY_STREAM_BATCH][CY_SHA256_LEN];
 	uint64_t first;    /* index of the slot's first chunk */
 	size_t n, next, pending;
-	size_t used;       /* most chunks it ever held: what to wipe */
+	size_t used;       /* the furthest byte its buffers ever held: what
+	                    * to wipe (a small payload's is not 64 KiB) */
 };
 
 struct pipeline {
@@ -281,6 +282,7 @@ static int
 fill_slot(struct reader *rd, struct slot *s, int *rerr, cy_error *err)
 {
 	ssize_t len;
+	size_t end;
 	int last;
 
 	s->n = s->next = 0;
@@ -288,8 +290,18 @@ fill_slot(struct reader *rd, struct slot *s, int *rerr, cy_error *err)
 	while (s->n < CY_STREAM_BATCH && !rd->eof) {
 		len = read_chunk(rd, &s->inp[s->n],
 		    s->in + s->n * CY_STREAM_ENC_CHUNK, &last, err);
-		if (len < 0)
+		if (len < 0) {
+			/* Part of the chunk may have been read: wipe it all. */
+			if ((s->n + 1) * CY_STREAM_ENC_CHUNK > s->used)
+				s->used = (s->n + 1) * CY_STREAM_ENC_CHUNK;
 			return (int)len;
+		}
+		/* An output chunk is at most its input and a tag. */
+		end = s->n * CY_STREAM_ENC_CHUNK + ((size_t)len + CY_STREAM_TAG <
+		    CY_STREAM_ENC_CHUNK ? (size_t)len + CY_STREAM_TAG :
+		    CY_STREAM_ENC_CHUNK);
+		if (end > s->used)
+			s->used = end;
 		if ((*rerr = check_chunk_size(rd, (size_t)len, err)) != 0) {
 			rd->eof = 1;
 			break;
@@ -300,8 +312,6 @@ fill_slot(struct reader *rd, struct slot *s, int *rerr, cy_error *err)
 		rd->index++;
 	}
 	s->pending = s->n;
-	if (s->n > s->used)
-		s->used = s->n;
 	return 0;
 }
 
@@ -408,7 +418,7 @@ pipeline_free(struct pipeline *pl)
 	for (i = 0; i < CY_STREAM_SLOTS; i++) {
 		/* Plaintext passed through the part of the buffers used; the
 		 * rest was never touched (nor faulted in). */
-		used = pl->slots[i].used * CY_STREAM_ENC_CHUNK;
+		used = pl->slots[i].used;
 		if (pl->slots[i].in != NULL)
 			cy_wipe(pl->slots[i].in, used);
 		if (pl->slots[i].out != NULL)

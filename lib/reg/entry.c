@@ -11,6 +11,7 @@
 #include "coyeu/inventory.h"
 #include "reg/entry_field.h"
 #include "pki/signed.h"
+#include "reg/logint.h"
 #include "base/text.h"
 
 enum kind {
@@ -523,6 +524,52 @@ cy_entry_verify_time(const uint8_t *data, size_t len, int64_t *t,
 		return r;
 	/* The third field of every entry (its form was checked above). */
 	return cy_canon_time_parse(p.value[2], p.vlen[2], t, err);
+}
+
+int
+cy_entry_check(const uint8_t *data, size_t len, cy_entry_checked **out,
+    cy_error *err)
+{
+	cy_entry_checked *c;
+	int64_t t;
+	int r;
+
+	*out = NULL;
+	if ((r = cy_entry_verify_time(data, len, &t, err)) != 0)
+		return r;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->data = malloc(len)) == NULL) {
+		free(c);
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	}
+	memcpy(c->data, data, len);
+	c->len = len;
+	c->time = t;
+	*out = c;
+	return 0;
+}
+
+int64_t
+cy_entry_checked_time(const cy_entry_checked *c)
+{
+	return c->time;
+}
+
+void
+cy_entry_checked_free(cy_entry_checked *c)
+{
+	if (c == NULL)
+		return;
+	free(c->data);
+	free(c);
+}
+
+int
+cy_entry_checked_same(const cy_entry_checked *const *checked, size_t i,
+    const uint8_t *data, size_t len)
+{
+	return checked != NULL && checked[i] != NULL && checked[i]->len == len &&
+	    memcmp(checked[i]->data, data, len) == 0;
 }
 
 int

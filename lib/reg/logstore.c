@@ -539,6 +539,40 @@ cy_log_append_with(cy_log *l, const cy_note_signer *signer,
     cy_log_append_hook *hook, void *hook_ctx, uint64_t *first, size_t *bad,
     cy_error *err)
 {
+	return cy_log_append_checked(l, signer, entries, lens, NULL, n, threads,
+	    hook, hook_ctx, first, bad, err);
+}
+
+/* When every entry comes with a checked object of its bytes: their
+ * hashes and times, here (1), with no worker threads to start; 0 when
+ * some entry needs its signature checked, <0 on failure. */
+static int
+all_checked(cy_log *l, const uint8_t *const *entries, const size_t *lens,
+    const cy_entry_checked *const *checked, size_t n,
+    uint8_t (*leaf)[CY_HASH_LEN], int64_t *times, cy_error *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		if (!cy_entry_checked_same(checked, i, entries[i], lens[i]))
+			return 0;
+	for (i = 0; i < n; i++) {
+		times[i] = checked[i]->time;
+		if ((r = cy_merkle_leaf_hash(l->h, entries[i], lens[i],
+		    leaf[i])) != 0)
+			return cy_error_set(err, r, "SHA-256 failed");
+	}
+	return 1;
+}
+
+int
+cy_log_append_checked(cy_log *l, const cy_note_signer *signer,
+    const uint8_t *const *entries, const size_t *lens,
+    const cy_entry_checked *const *checked, size_t n, int threads,
+    cy_log_append_hook *hook, void *hook_ctx, uint64_t *first, size_t *bad,
+    cy_error *err)
+{
 	uint8_t (*leaf)[CY_HASH_LEN] = NULL;
 	struct cy_checker *check = NULL;
 	int64_t *times = NULL;
@@ -564,8 +598,11 @@ cy_log_append_with(cy_log *l, const cy_note_signer *signer,
 	}
 	/* Workers check signatures while this thread stores what they have
 	 * checked: both cores stay busy until the commit. */
-	if ((r = cy_checker_start(entries, lens, n, threads, leaf, times, &check,
-	    err)) != 0 || (r = l->drv->begin(l->s, 1, err)) != 0)
+	if ((r = all_checked(l, entries, lens, checked, n, leaf, times,
+	    err)) < 0 ||
+	    (r == 0 && (r = cy_checker_start(entries, lens, checked, n, threads,
+	    leaf, times, &check, err)) != 0) ||
+	    (r = l->drv->begin(l->s, 1, err)) != 0)
 		goto out;
 	began = 1;
 	/* Another process may have appended since we last looked; the clock
@@ -579,7 +616,7 @@ cy_log_append_with(cy_log *l, const cy_note_signer *signer,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (i % STORE_STEP == 0) {
+		if (check != NULL && i % STORE_STEP == 0) {
 			upto = i + STORE_STEP < n ? i + STORE_STEP : n;
 			if ((r = cy_checker_wait(check, upto, bad, err)) != 0)
 				goto out;

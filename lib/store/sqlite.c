@@ -215,7 +215,8 @@ pragmas(struct sq *d, int flags, cy_error *err)
 	 * (the WAL's older frames go at cy_store_scrub's checkpoint). */
 	if ((r = exec(d, "PRAGMA secure_delete = ON", err)) != 0 ||
 	    (r = exec(d, "PRAGMA cache_size = -65536", err)) != 0 ||
-	    (r = exec(d, "PRAGMA mmap_size = 1073741824", err)) != 0)
+	    (r = exec(d, (flags & CY_STORE_NOMAP) ? "PRAGMA mmap_size = 0" :
+	    "PRAGMA mmap_size = 1073741824", err)) != 0)
 		return r;
 	if (flags & CY_STORE_READONLY)
 		return 0;

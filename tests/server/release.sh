@@ -456,6 +456,67 @@ stop_server
 [ "$SERVER_RC" = 0 ] && ok "coyeud exits 0 (no leak under ASan)" ||
 	bad "coyeud exited $SERVER_RC: $(tail -n 20 "$T/server.log")"
 
+# --- an epoll pool: a release parks its connection while the writer
+# commits (docs/coyeud.md, "threads"); the same answers, the same
+# refusals ---
+{ cat "$T/c.conf"; echo "threads = 2"; } >"$T/pool.conf"
+start_server "$T/pool.conf"
+$C keyring registry "$URL" >/dev/null 2>&1 || bad "pin $URL"
+before=$(release_count "$TWENTY")
+i=0
+pids=
+while [ $i -lt 20 ]; do
+	open_as "r$i" -o "$T/p$i.out" "$TWENTY" 2>"$T/p$i.err" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086
+wait $pids
+i=0
+n=0
+while [ $i -lt 20 ]; do
+	cmp -s "$T/p$i.out" "$T/plain.txt" && n=$((n + 1)) ||
+	    { echo "r$i:"; cat "$T/p$i.err"; }
+	i=$((i + 1))
+done
+[ $n = 20 ] && ok "2 threads: 20 recipients open at once, each its copy" ||
+	bad "$n of 20 opened"
+[ "$(release_count "$TWENTY")" = $((before + 20)) ] &&
+	ok "20 more releases in the register" ||
+	bad "releases: $before then $(release_count "$TWENTY")"
+before=$(release_count "$ONE")
+signed 200 "\"index\": $idx" "2 threads: the retry of a recorded entry gets its index" \
+	POST /v1/releases --key "$T/d.key" --keyid "$SD" --raw "$T/kill.body"
+[ "$(release_count "$ONE")" = "$before" ] && ok "and appends nothing" ||
+	bad "releases: $before then $(release_count "$ONE")"
+signed 403 "copy $ONE_COPY of document $ONE is not yours" \
+	"2 threads: another's copy is refused before parking" \
+	POST /v1/releases --key "$T/e.key" --keyid "$SE" --raw "$T/e-other.body"
+release_entry d5.entry d "$SD" "$ONE" "$ONE_COPY" "$SD"
+release_body "$T/d5.body" "$T/d5.entry"
+signed 200 '"secret"' "2 threads: D's own release, raw" POST /v1/releases \
+	--key "$T/d.key" --keyid "$SD" --raw "$T/d5.body" --nonce replaypool000001
+release_entry d6.entry d "$SD" "$ONE" "$ONE_COPY" "$SD"
+release_body "$T/d6.body" "$T/d6.entry"
+signed 401 "nonce already used" "2 threads: the same nonce again" \
+	POST /v1/releases --key "$T/d.key" --keyid "$SD" --raw "$T/d6.body" \
+	--nonce replaypool000001
+before=$(release_count "$ONE")
+stop_server
+COYEUD_FAULT=commit-fail
+export COYEUD_FAULT
+start_server "$T/pool.conf"
+unset COYEUD_FAULT
+$C keyring registry "$URL" >/dev/null 2>&1 || bad "pin $URL"
+expect 1 "registry refused (503 unavailable): the release was not recorded, nothing is released" \
+	"2 threads: a failed commit releases nothing" open_as d -o "$T/pfail.out" "$ONE"
+[ ! -e "$T/pfail.out" ] && ok "no output" || bad "output appeared"
+[ "$(release_count "$ONE")" = "$before" ] && ok "and nothing is appended" ||
+	bad "releases: $before then $(release_count "$ONE")"
+stop_server
+[ "$SERVER_RC" = 0 ] && ok "coyeud with a pool exits 0 (no leak under ASan)" ||
+	bad "coyeud exited $SERVER_RC: $(tail -n 20 "$T/server.log")"
+
 # PostgreSQL stopped under coyeud: the real store error, 503, nothing
 # released.  The cluster is tests/pg.sh's (host= its folder).
 pg_cluster() {

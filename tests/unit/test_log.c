@@ -369,6 +369,73 @@ test_refused_batches(void **state)
 	assert_int_equal(cy_log_open("/nonexistent/x.db", 0, &l, &err), CY_E_STORE);
 }
 
+/* cy_log_append_checked trusts a checked object only for the very bytes
+ * it was made of: a forged entry passed beside another entry's checked
+ * object is checked, and refused; no checked object is made of a forged
+ * entry. */
+static void
+test_append_checked(void **state)
+{
+	const cy_entry_checked *ck[3];
+	cy_entry_checked *good[3] = {NULL, NULL, NULL}, *none;
+	uint64_t first;
+	size_t bad, i;
+	cy_error err;
+	cy_log *l;
+
+	(void)state;
+	l = fresh_log("checked.db");
+	fill_batch(0, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(cy_entry_check(B.ptr[i], B.len[i], &good[i],
+		    &err), 0);
+		assert_int_equal(cy_entry_checked_time(good[i]), T0);
+		ck[i] = good[i];
+	}
+	/* All checked: appended, and the register audits. */
+	assert_int_equal(cy_log_append_checked(l, signer, B.ptr, B.len, ck, 3, 1,
+	    NULL, NULL, &first, &bad, &err), 0);
+	assert_int_equal(first, 0);
+	/* Entry 1 forged after its check: its checked object no longer
+	 * matches, so its signature is checked and fails. */
+	fill_batch(3, 3);
+	for (i = 0; i < 3; i++) {
+		cy_entry_checked_free(good[i]);
+		assert_int_equal(cy_entry_check(B.ptr[i], B.len[i], &good[i],
+		    &err), 0);
+		ck[i] = good[i];
+	}
+	B.data[1][55] ^= 1;
+	assert_int_equal(cy_entry_check(B.ptr[1], B.len[1], &none, &err),
+	    CY_E_SIGNATURE);
+	assert_null(none);
+	assert_int_equal(cy_log_append_checked(l, signer, B.ptr, B.len, ck, 3, 1,
+	    NULL, NULL, &first, &bad, &err), CY_E_SIGNATURE);
+	assert_int_equal(bad, 1);
+	assert_string_equal(err.msg, "entry 1 of the batch: the entry's signature "
+	    "by its actor-key does not verify");
+	/* Another entry's checked object does not vouch for it either. */
+	ck[1] = good[0];
+	assert_int_equal(cy_log_append_checked(l, signer, B.ptr, B.len, ck, 3, 1,
+	    NULL, NULL, &first, &bad, &err), CY_E_SIGNATURE);
+	assert_int_equal(bad, 1);
+	assert_int_equal(cy_log_size(l), 3);
+	/* Repaired, mixed with an unchecked entry: appended. */
+	B.data[1][55] ^= 1;
+	ck[1] = NULL;
+	assert_int_equal(cy_log_append_checked(l, signer, B.ptr, B.len, ck, 3, 1,
+	    NULL, NULL, &first, &bad, &err), 0);
+	assert_int_equal(first, 3);
+	/* A checked entry is still appended only once. */
+	ck[1] = good[1];
+	assert_int_equal(cy_log_append_checked(l, signer, B.ptr + 1, B.len + 1,
+	    ck + 1, 1, 1, NULL, NULL, &first, &bad, &err), CY_E_POLICY);
+	assert_int_equal(cy_log_audit(l, NULL, 2, NULL, &err), 0);
+	for (i = 0; i < 3; i++)
+		cy_entry_checked_free(good[i]);
+	cy_log_close(l);
+}
+
 /* Appends one entry (number i, signed at time t) through l; returns the
  * status, with err and *bad. */
 static int
@@ -811,6 +878,7 @@ main(void)
 		cmocka_unit_test(test_grow_and_prove),
 		cmocka_unit_test(test_receipts_and_reopen),
 		cmocka_unit_test(test_refused_batches),
+		cmocka_unit_test(test_append_checked),
 		cmocka_unit_test(test_time_window),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_release_unpins_wal),
