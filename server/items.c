@@ -11,10 +11,19 @@
 #include "coyeu/level.h"
 
 #include "common/timefmt.h"
-#include "docs.h"
 #include "items.h"
 
 #define KEY_MAX (CY_UNIT_MAX + 2 * CY_ITEM_TEXT_MAX + 64)
+
+/* A JSON record's string ("" when absent); items.c stands on the library
+ * and jansson alone, so bench/inventory_fill.c links it. */
+static const char *
+jstr(const json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	return v != NULL ? v : "";
+}
 
 /* --- scope --- */
 
@@ -554,33 +563,21 @@ cyd_item_hold_revoke(cy_store *s, const cy_item_view *v, uint64_t index,
 	return r;
 }
 
-/* The refusal a cert.held record gives. */
-static void
-held_why(const cy_buf *b, const char *serial, char *why, size_t cap)
+void
+cyd_held_why(const cy_buf *b, const char *serial, char *why, size_t cap)
 {
 	json_t *rec = json_loadb((const char *)b->data, b->len, 0, NULL);
 
 	snprintf(why, cap, "certificate %s is revoked: its key was held by "
 	    "item %s (%s %s), reported %s at index %lld", serial,
-	    cyd_jstr(rec, "item"), cyd_jstr(rec, "type"), cyd_jstr(rec, "serial"),
-	    cyd_jstr(rec, "state"), (long long)cyd_jnum(rec, "index"));
+	    jstr(rec, "item"), jstr(rec, "type"), jstr(rec, "serial"),
+	    jstr(rec, "state"), (long long)json_integer_value(json_object_get(rec, "index")));
 	json_decref(rec);
 }
 
-/* One lookup of a cert.held record: through a store, or a server's pool. */
-static int
-held_get(cy_store *s, cyd_server *srv, const char *serial, cy_buf *out,
-    cy_error *err)
-{
-	if (s != NULL)
-		return s->drv->rec_get(s, CYD_REC_CERT_HELD, serial, out, NULL,
-		    err);
-	return cyd_record_get(srv, CYD_REC_CERT_HELD, serial, out, err);
-}
-
-static int
-held_check(cy_store *s, cyd_server *srv, const cy_chain *chain, char *why,
-    size_t cap, cy_error *err)
+int
+cyd_chain_held_check(const cy_chain *chain, cyd_held_get_fn *get, void *ctx,
+    char *why, size_t cap, cy_error *err)
 {
 	cy_buf b = CY_BUF_INIT;
 	const char *serial;
@@ -590,23 +587,24 @@ held_check(cy_store *s, cyd_server *srv, const cy_chain *chain, char *why,
 	for (i = 0; r == 0 && i < cy_chain_len(chain); i++) {
 		serial = cy_cert_serial(cy_chain_get(chain, i));
 		b.len = 0;
-		if ((r = held_get(s, srv, serial, &b, err)) == 1)
-			held_why(&b, serial, why, cap);
+		if ((r = get(ctx, serial, &b, err)) == 1)
+			cyd_held_why(&b, serial, why, cap);
 	}
 	cy_buf_free(&b);
 	return r;
+}
+
+static int
+held_in_store(void *ctx, const char *serial, cy_buf *out, cy_error *err)
+{
+	cy_store *s = ctx;
+
+	return s->drv->rec_get(s, CYD_REC_CERT_HELD, serial, out, NULL, err);
 }
 
 int
 cyd_chain_held_revoked(cy_store *s, const cy_chain *chain, char *why,
     size_t cap, cy_error *err)
 {
-	return held_check(s, NULL, chain, why, cap, err);
-}
-
-int
-cyd_chain_held_revoked_srv(cyd_server *srv, const cy_chain *chain, char *why,
-    size_t cap, cy_error *err)
-{
-	return held_check(NULL, srv, chain, why, cap, err);
+	return cyd_chain_held_check(chain, held_in_store, s, why, cap, err);
 }
