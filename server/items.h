@@ -24,7 +24,7 @@
                                              * group: type:serial */
 #define CYD_REC_ITEM_HIST "item.hist"       /* id/index -> ""; group: id */
 #define CYD_REC_ITEM_CUST "item.cust"       /* custodian/id; group: custodian */
-#define CYD_REC_ITEM_COUNT "item.count"     /* unit\ttype\tstate -> count;
+#define CYD_REC_ITEM_COUNT "item.count"     /* unit -> "type\tstate\tcount" lines;
                                              * group: unit */
 #define CYD_REC_CERT_HELD "cert.held"       /* serial -> {item, state, index} */
 #define CYD_REC_STOCKTAKE "stocktake"       /* id -> JSON; group: unit */
