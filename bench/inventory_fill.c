@@ -3,8 +3,10 @@
  * each with TRANSITIONS entries' worth of history, written through the
  * store driver by the registry's own record code (server/items.c:
  * cyd_item_store), so the records are the ones coyeud keeps.  The register's
- * entries themselves are not made: the routes timed (a unit's list, the
- * city's summary) read the records, never the entries.
+ * entries themselves are not made, and each item's records are written
+ * once as they stand after its last change (the history records of the
+ * others beside them): the routes timed (a unit's list, the city's
+ * summary) read the records, never the entries.
  *
  *   inventory_fill DB ITEMS UNITS TRANSITIONS CUSTODIAN
  *
@@ -107,17 +109,16 @@ main(int argc, char **argv)
 	for (i = 0; i < items; i++) {
 		if (i % PER_COMMIT == 0 && s->drv->begin(s, 1, &err) != 0)
 			die("begin", &err);
-		/* The item's entries: its add, then each change, the view
-		 * as it stands after the last. */
-		make_view(&v, i, units, argv[5], index);
-		if (cyd_item_store(s, NULL, &v, index++, 1793000000, &err) != 0)
-			die("store an item", &err);
-		for (k = 1; k < transitions; k++) {
-			v.index = index;
-			if (cyd_item_store(s, &v, &v, index++, 1793000000,
+		/* The item's entries in its history, then the view as it
+		 * stands after the last (stored once: the records a registry
+		 * holds after those changes, without rewriting them each). */
+		make_view(&v, i, units, argv[5], index + transitions - 1);
+		for (k = 0; k + 1 < transitions; k++)
+			if (cyd_item_history_add(s, v.id, index++, 1793000000,
 			    &err) != 0)
 				die("store a transition", &err);
-		}
+		if (cyd_item_store(s, NULL, &v, index++, 1793000000, &err) != 0)
+			die("store an item", &err);
 		if ((i + 1) % PER_COMMIT == 0 || i + 1 == items) {
 			if (s->drv->commit(s, &err) != 0)
 				die("commit", &err);

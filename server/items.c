@@ -349,6 +349,104 @@ cyd_item_units(cy_store *s, const char *scope, json_t **out, cy_error *err)
 	return counts_scan(s, &c, out, err);
 }
 
+/* --- shelves: a unit's views together --- */
+
+/* A unit's views are also kept on 16 shelves (kind item.shelf, key
+ * "unit/<first hex digit of the id>", group the unit), each view followed
+ * by a NUL: a unit's list reads its 16 shelves instead of one record per
+ * item scattered through the store's file (with SQLite, every signed
+ * request's nonce commit makes a reader map the file afresh, so each page
+ * touched costs a page fault). */
+static void
+shelf_key(char *out, size_t cap, const char *unit, const char *id)
+{
+	snprintf(out, cap, "%s/%c", unit, id[0]);
+}
+
+/* The id a view's text names ("\nid: …\n"), or NULL. */
+static const char *
+view_id(const uint8_t *v, size_t len)
+{
+	const char *p = memmem(v, len, "\nid: ", 5);
+
+	if (p == NULL || (size_t)(p + 5 + CY_ITEM_ID_LEN - (const char *)v) >= len)
+		return NULL;
+	return p + 5;
+}
+
+/* The shelf of id in unit, without id's view, with view (when not NULL). */
+static int
+shelf_update(cy_store *s, const char *unit, const char *id,
+    const cy_buf *view, cy_error *err)
+{
+	char key[CY_UNIT_MAX + 4];
+	cy_buf old = CY_BUF_INIT, shelf = CY_BUF_INIT;
+	size_t at = 0, end;
+	const char *vid;
+	int r;
+
+	shelf_key(key, sizeof(key), unit, id);
+	if ((r = s->drv->rec_get(s, CYD_REC_ITEM_SHELF, key, &old, NULL,
+	    err)) < 0)
+		goto out;
+	while (at < old.len) {
+		for (end = at; end < old.len && old.data[end] != '\0'; end++)
+			;
+		vid = view_id(old.data + at, end - at);
+		if (vid == NULL || memcmp(vid, id, CY_ITEM_ID_LEN) != 0)
+			cy_buf_append(&shelf, old.data + at, end + 1 - at);
+		at = end + 1;
+	}
+	if (view != NULL) {
+		cy_buf_append(&shelf, view->data, view->len);
+		cy_buf_append(&shelf, "", 1);
+	}
+	if (cy_buf_status(&shelf) != 0) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (shelf.len == 0)
+		r = s->drv->rec_delete(s, CYD_REC_ITEM_SHELF, key, err);
+	else
+		r = s->drv->rec_put(s, CYD_REC_ITEM_SHELF, key, unit, 0,
+		    shelf.data, shelf.len, 0, err);
+	r = r < 0 ? r : 0;
+out:
+	cy_buf_free(&old);
+	cy_buf_free(&shelf);
+	return r;
+}
+
+struct shelf_view {
+	const uint8_t *text;
+	size_t len;
+	const char *id;
+};
+
+struct shelves {
+	cy_buf data;             /* the unit's shelves, end to end */
+};
+
+static int
+shelf_row(void *ctx, const char *key, const char *group, int64_t time,
+    const uint8_t *data, size_t len, cy_error *err)
+{
+	struct shelves *sh = ctx;
+
+	(void)key, (void)group, (void)time;
+	cy_buf_append(&sh->data, data, len);
+	if (cy_buf_status(&sh->data) != 0)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+static int
+by_view_id(const void *a, const void *b)
+{
+	return memcmp(((const struct shelf_view *)a)->id,
+	    ((const struct shelf_view *)b)->id, CY_ITEM_ID_LEN);
+}
+
 /* --- scans --- */
 
 struct scan {
@@ -399,7 +497,52 @@ int
 cyd_item_scan_unit(cy_store *s, const char *unit, const char *after,
     cyd_item_fn *fn, void *ctx, cy_error *err)
 {
-	return scan(s, CYD_REC_ITEM, unit, after, 0, fn, ctx, err);
+	struct shelves sh = {CY_BUF_INIT};
+	struct shelf_view *views = NULL;
+	size_t n = 0, cap = 0, at = 0, end, i;
+	cy_item_view v;
+	int r;
+
+	if ((r = s->drv->rec_scan(s, CYD_REC_ITEM_SHELF, unit, shelf_row, &sh,
+	    err)) < 0)
+		goto out;
+	while (at < sh.data.len) {
+		for (end = at; end < sh.data.len && sh.data.data[end] != '\0'; end++)
+			;
+		if (n == cap) {
+			struct shelf_view *more = realloc(views, (cap = cap * 2 + 64) *
+			    sizeof(*views));
+
+			if (more == NULL) {
+				r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+				goto out;
+			}
+			views = more;
+		}
+		views[n].text = sh.data.data + at, views[n].len = end - at;
+		if ((views[n].id = view_id(views[n].text, views[n].len)) != NULL)
+			n++;
+		at = end + 1;
+	}
+	/* By id, as a page's "after" counts. */
+	if (n > 0)
+		qsort(views, n, sizeof(*views), by_view_id);
+	r = 0;
+	for (i = 0; i < n && r == 0; i++) {
+		if (after != NULL && memcmp(views[i].id, after,
+		    CY_ITEM_ID_LEN) <= 0 && strlen(after) >= CY_ITEM_ID_LEN)
+			continue;
+		if (cy_item_view_parse(views[i].text, views[i].len, &v, err) != 0)
+			r = cy_error_wrap(err, "a stored view on a shelf of unit %s",
+			    unit);
+		else
+			r = fn(ctx, &v, err);
+	}
+	r = r < 0 ? r : 0;
+out:
+	free(views);
+	cy_buf_free(&sh.data);
+	return r;
 }
 
 int
@@ -482,6 +625,19 @@ pending_update(cy_store *s, const cy_item_view *before,
 }
 
 int
+cyd_item_history_add(cy_store *s, const char *id, uint64_t index,
+    int64_t time, cy_error *err)
+{
+	char key[CY_ITEM_ID_LEN + 24];
+	int r;
+
+	snprintf(key, sizeof(key), "%s/%020llu", id, (unsigned long long)index);
+	r = s->drv->rec_put(s, CYD_REC_ITEM_HIST, key, id, time,
+	    (const uint8_t *)"", 0, 0, err);
+	return r < 0 ? r : 0;
+}
+
+int
 cyd_item_store(cy_store *s, const cy_item_view *before,
     const cy_item_view *now, uint64_t index, int64_t time, cy_error *err)
 {
@@ -507,12 +663,12 @@ cyd_item_store(cy_store *s, const cy_item_view *before,
 	if ((r = s->drv->rec_put(s, CYD_REC_ITEM, now->id, now->unit, time,
 	    text.data, text.len, 0, err)) < 0)
 		goto out;
-	snprintf(key, sizeof(key), "%s/%020llu", now->id,
-	    (unsigned long long)index);
-	if ((r = s->drv->rec_put(s, CYD_REC_ITEM_HIST, key, now->id, time,
-	    (const uint8_t *)"", 0, 0, err)) < 0)
+	if ((before != NULL && strcmp(before->unit, now->unit) != 0 &&
+	    (r = shelf_update(s, before->unit, now->id, NULL, err)) != 0) ||
+	    (r = shelf_update(s, now->unit, now->id, &text, err)) != 0)
 		goto out;
-	r = 0;
+	if ((r = cyd_item_history_add(s, now->id, index, time, err)) != 0)
+		goto out;
 	if (before == NULL || before->state != now->state ||
 	    strcmp(before->unit, now->unit) != 0) {
 		if ((before != NULL && (r = count_add(s, before, -1, err)) != 0) ||

@@ -22,6 +22,9 @@
 #define CYD_REC_ITEM_PENDING "item.pending" /* id -> ""; group: where to */
 #define CYD_REC_ITEM_SERIAL "item.serial"   /* type/maker/serial -> id;
                                              * group: type:serial */
+#define CYD_REC_ITEM_SHELF "item.shelf"     /* unit/H -> the unit's views
+                                             * whose id starts with H;
+                                             * group: unit */
 #define CYD_REC_ITEM_HIST "item.hist"       /* id/index -> ""; group: id */
 #define CYD_REC_ITEM_CUST "item.cust"       /* custodian/id; group: custodian */
 #define CYD_REC_ITEM_COUNT "item.count"     /* unit -> "type\tstate\tcount" lines;
@@ -52,6 +55,10 @@ int cyd_item_by_serial(cy_store *s, const char *type, const char *maker,
  * CY_E_POLICY when item.add's (type, maker, serial) is taken. */
 int cyd_item_store(cy_store *s, const cy_item_view *before,
     const cy_item_view *now, uint64_t index, int64_t time, cy_error *err);
+/* In a write transaction: the entry at index is one of id's (its
+ * history; cyd_item_store does it for the entry it stores). */
+int cyd_item_history_add(cy_store *s, const char *id, uint64_t index,
+    int64_t time, cy_error *err);
 /* The register indices of the item's entries, ascending (a JSON array of
  * integers). */
 int cyd_item_history(cy_store *s, const char *id, json_t **out,
