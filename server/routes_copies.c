@@ -418,6 +418,7 @@ check_target(cyd_request *rq, cyd_response *rs, struct copying *cp,
 		r = -1;
 		goto out;
 	}
+	r = -1; /* every refusal below answers and returns -1 */
 	json_array_foreach(cp->copies, i, c)
 		if (strcmp(cyd_jstr(c, "recipient"), serial) == 0 && copy_live(c)) {
 			cyd_error(rs, 409, "conflict", "%s already holds copy %s "
