@@ -472,22 +472,16 @@ out:
 	return ans;
 }
 
-static int
-sorted_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* declare: the body's "items", as many as the entry's count, whose
- * sorted list (each followed by "\n") hashes to its serials-sha256. */
+/* declare: the body's "items", as many as the entry's count, whose list
+ * hashes (cy_item_list_sha256) to its serials-sha256. */
 static int
 declared_items(struct step *p, cyd_response *rs, json_t *body)
 {
 	json_t *items = json_object_get(body, "items"), *one;
 	const char **v = NULL;
-	cy_buf text = CY_BUF_INIT;
 	char hex[65], count[24];
 	size_t i, n = json_array_size(items);
+	cy_error err;
 	int ans = -1;
 
 	if (!json_is_array(items) || n == 0 || n > DECLARE_MAX)
@@ -495,25 +489,16 @@ declared_items(struct step *p, cyd_response *rs, json_t *body)
 		    "of 1 to %d item ids or TYPE:SERIAL strings", DECLARE_MAX), -1;
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return oom(rs), -1;
-	json_array_foreach(items, i, one) {
-		v[i] = json_string_value(one);
-		if (v[i] == NULL || *v[i] == '\0' || strlen(v[i]) > 128 ||
-		    strchr(v[i], '\n') != NULL) {
+	json_array_foreach(items, i, one)
+		if ((v[i] = json_string_value(one)) == NULL) {
 			cyd_error(rs, 400, "bad-request", "\"items\"[%zu] is not "
-			    "an item id or TYPE:SERIAL", i);
+			    "a string", i);
 			goto out;
 		}
-	}
-	qsort(v, n, sizeof(*v), sorted_cmp);
-	for (i = 0; i < n; i++) {
-		cy_buf_append(&text, v[i], strlen(v[i]));
-		cy_buf_append(&text, "\n", 1);
-	}
-	if (cy_buf_status(&text) != 0) {
-		oom(rs);
+	if (cy_item_list_sha256(v, n, hex, &err) != 0) {
+		cyd_error(rs, 400, "bad-request", "\"items\": %s", err.msg);
 		goto out;
 	}
-	cy_item_sha256_hex(text.data, text.len, hex);
 	snprintf(count, sizeof(count), "%zu", n);
 	if (strcmp(cy_entry_get(p->sg.e, "count"), count) != 0 ||
 	    strcmp(cy_entry_get(p->sg.e, "serials-sha256"), hex) != 0) {
@@ -526,7 +511,6 @@ declared_items(struct step *p, cyd_response *rs, json_t *body)
 	p->items = json_incref(items);
 	ans = 0;
 out:
-	cy_buf_free(&text);
 	free(v);
 	return ans;
 }
