@@ -118,6 +118,13 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 $(BUILD)/load: bench/load.c $(BUILD)/libcoyeu.a
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# bench/inventory.sh's filler: the registry's own record code
+# (server/items.c) writing straight into a store.
+$(BUILD)/inventory_fill: bench/inventory_fill.c $(BUILD)/server/items.o \
+    $(BUILD)/libcoyeu.a
+	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -Iserver $(LDFLAGS_ALL) -o $@ $< \
+	    $(BUILD)/server/items.o $(BUILD)/libcoyeu.a $(LIBS_ALL) $(SERVER_LIBS)
+
 # Under a throwaway PostgreSQL (COYEU_PG_DSN): the store tests run on both drivers.
 unit: $(TESTS) $(EXAMPLES)
 	@sh tests/with-pg.sh sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
@@ -151,7 +158,7 @@ server-test: all $(BUILD)/tests/writer_test $(BUILD)/load \
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
 PG_SCRIPTS ?= basics append auth client_coyeud witness exchange release shred \
-    copies registers reseal
+    copies registers reseal inventory stocktake
 server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load \
     $(BUILD)/tests/coyeu_forge
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \
@@ -203,7 +210,7 @@ demo: deps
 	$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/coyeu
 
-bench: all $(BUILD)/load
+bench: all $(BUILD)/load $(BUILD)/inventory_fill
 	@sh bench/run.sh $(BUILD)/coyeu
 
 install: all
