@@ -46,5 +46,8 @@ int cmd_destroy(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_extend(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+/* The inventory (docs/inventory.md). */
+int cmd_item(int argc, char **argv);
+int cmd_stocktake(int argc, char **argv);
 
 #endif

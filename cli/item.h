@@ -1,0 +1,81 @@
+/* coyeu item and coyeu stocktake (docs/inventory.md): what their
+ * sub-commands share — the item a command names, the entries they sign
+ * and post with the receipt checked, the words of the inventory in
+ * Vietnamese or English. */
+#ifndef COYEU_CLI_ITEM_H
+#define COYEU_CLI_ITEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "coyeu/buf.h"
+#include "coyeu/entry.h"
+
+#include "exchange.h"
+
+#define ITEM_ID_LEN 32
+#define ITEM_FIELDS_MAX 14
+
+/* Sub-commands (cli/item_*.c, cli/stocktake.c). */
+int cmd_item_add(int argc, char **argv);
+int cmd_item_show(int argc, char **argv);
+int cmd_item_list(int argc, char **argv);
+int cmd_item_history(int argc, char **argv);
+int cmd_item_transition(int argc, char **argv);
+int cmd_item_accept(int argc, char **argv);
+int cmd_item_report(int argc, char **argv);
+int cmd_item_revoke_keys(int argc, char **argv);
+
+/* The words of the inventory: a type's, state's or action's name for
+ * people (Vietnamese, or English when en); the name itself when unknown. */
+const char *item_type_text(const char *type, int en);
+const char *item_state_text(const char *state, int en);
+/* A view member shown in a cell: levels as MẬT, types and states in the
+ * language, lists joined by ", ", absent as "—"; never a control
+ * character. */
+void item_cell(const json_t *view, const char *member, int en, char *out,
+    size_t cap);
+
+/* ITEM as the commands take it: an item id (32 lowercase hex digits) or
+ * TYPE:SERIAL.  Its view in *view (json_decref it; the answer's "item"
+ * when it has one) and its id in id. */
+int item_fetch(struct cli_xc *x, const char *cmd, const char *item,
+    json_t **view, char id[ITEM_ID_LEN + 1]);
+/* The view in an answer: its "item" member, else the answer itself. */
+json_t *item_view_of(json_t *ans);
+
+/* Signs an entry of type with fields (time and actor added), posts
+ * {"entry": base64} merged with extra (may be NULL) to path, and checks
+ * the answer's receipt against the pinned key: it must prove this very
+ * entry.  The answer in *ans, the entry's index in *index; the entry's
+ * bytes in entry when not NULL. */
+int item_post_entry(struct cli_xc *x, const char *path, const char *type,
+    const cy_entry_field *f, size_t n, json_t *extra, json_t **ans,
+    uint64_t *index, cy_buf *entry);
+
+/* GET /v1/items/ID/history: its "entries" ([{index, entry (base64),
+ * receipt?}…], in register order) in *entries. */
+int item_history_get(struct cli_xc *x, const char *id, json_t **entries);
+/* A history row's entry bytes (malloc'd in *data). */
+int item_entry_bytes(const json_t *row, uint8_t **data, size_t *len);
+
+/* 64 lowercase hex digits of SHA-256(p). */
+int item_sha256_hex(const void *p, size_t len, char out[65]);
+
+/* The view, one labelled line a member, in the language. */
+void item_print_view(const json_t *view, int en);
+
+/* The serials of the certificates whose keys the item holds (the view's
+ * holds_certs, a list or "a,b"), as a new JSON list (empty when none). */
+json_t *item_holds_certs(const json_t *view);
+
+/* Revocation lists for the certificates an item's keys were: signed by
+ * the officer x (an authority), extending its newest list at the
+ * registry, posted to POST /v1/revocations.  Prints each certificate it
+ * revoked. */
+int item_revoke_certs(struct cli_xc *x, const char *item_id,
+    json_t *serials);
+
+#endif

@@ -1,0 +1,392 @@
+/* coyeu item transition ITEM ACTION and coyeu item accept ITEM: an
+ * item.change entry signed by whoever acts, and the second officer's
+ * item.confirm (docs/inventory.md, the transition table). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coyeu/cert.h"
+
+#include "cli.h"
+#include "item.h"
+
+static const char usage[] =
+    "usage: coyeu item transition ITEM ACTION [--to-unit U] [--custodian C]\n"
+    "                             [--witness SERIAL | --taker SERIAL]\n"
+    "                             [--reason TEXT]\n"
+    "                             [-k KEY] [-c CHAIN] [--passphrase-file F]\n"
+    "                             [--registry URL] [--cacert FILE]\n"
+    "\n"
+    "Moves the item along the transition table with an item.change entry\n"
+    "signed by you; the registry checks the table's rule (who may act, the\n"
+    "unit, the clearance) before it appends it.  ACTION is one of:\n"
+    "  stock         received → in-stock, with --witness (acceptance check)\n"
+    "  issue         in-stock → in-service, to --custodian C\n"
+    "  return        in-service → in-stock\n"
+    "  maintain      in-service → maintenance\n"
+    "  restore       maintenance → in-service\n"
+    "  transfer      in-stock, in-service → transferred, to --to-unit U\n"
+    "                and/or --custodian C; the taker (--taker, default C)\n"
+    "                accepts with 'coyeu item accept'\n"
+    "  decommission  in-stock, in-service, maintenance → decommissioned\n"
+    "  destroy       decommissioned → destroyed, with --witness; final\n"
+    "  lose          any live state → lost\n"
+    "  compromise    any live state → compromised\n"
+    "  find          lost → in-stock (--reason: where, how)\n"
+    "A change with a witness or a taker waits for their confirmation.  When\n"
+    "a lost or compromised item held keys (--holds-certs), the registry\n"
+    "refuses their certificates at once and says which; run by an\n"
+    "authority, this command also makes and posts the revocation list\n"
+    "(reason key-compromise), as 'coyeu item revoke-keys ITEM' does.\n"
+    "\n"
+    "      --to-unit U          transfer: the unit that takes it\n"
+    "      --custodian C        issue, transfer: the officer (serial)\n"
+    "      --witness SERIAL     stock, destroy: the witnessing officer\n"
+    "      --taker SERIAL       transfer: the officer of U who accepts\n"
+    "      --reason TEXT        why (into the register)\n"
+    CLI_XC_USAGE;
+
+static const char accept_usage[] =
+    "usage: coyeu item accept ITEM [--decline]\n"
+    "                         [-k KEY] [-c CHAIN] [--passphrase-file F]\n"
+    "                         [--registry URL] [--cacert FILE]\n"
+    "\n"
+    "As the taker of a transfer or the witness of a stock or destroy that\n"
+    "names you, confirms it with an item.confirm entry (its change-sha256\n"
+    "the hash of the pending item.change entry, read from the item's\n"
+    "history and checked to name you); only then does the change take\n"
+    "effect.  --decline refuses it: a transfer goes back to the giver's\n"
+    "state, a witnessed action does not happen.\n"
+    "\n"
+    "      --decline            refuse instead of accepting\n"
+    CLI_XC_USAGE;
+
+/* The actions and where they lead; which second officer they need. */
+enum second { NONE, WITNESS, TAKER };
+static const struct {
+	const char *action, *to;
+	enum second second;
+} actions[] = {
+	{"stock", "in-stock", WITNESS},
+	{"issue", "in-service", NONE},
+	{"return", "in-stock", NONE},
+	{"maintain", "maintenance", NONE},
+	{"restore", "in-service", NONE},
+	{"transfer", "transferred", TAKER},
+	{"decommission", "decommissioned", NONE},
+	{"destroy", "destroyed", WITNESS},
+	{"lose", "lost", NONE},
+	{"compromise", "compromised", NONE},
+	{"find", "in-stock", NONE},
+};
+#define NACTIONS (sizeof(actions) / sizeof(actions[0]))
+
+enum { OPT_TO_UNIT = 1000, OPT_CUSTODIAN, OPT_WITNESS, OPT_TAKER, OPT_REASON,
+    OPT_DECLINE };
+
+static int
+serial_opt(const char *opt, const char *v)
+{
+	if (v == NULL || cy_serial_valid(v, strlen(v)))
+		return CLI_OK;
+	return cli_usage_error("item transition", "%s: a certificate serial "
+	    "(32 lowercase hex digits)", opt);
+}
+
+/* The serials a lost or compromised item's keys were: the answer's
+ * "revoked", else the view's holds_certs. */
+static json_t *
+revoked_of(json_t *ans, json_t *view)
+{
+	json_t *r = json_object_get(ans, "revoked");
+
+	return json_is_array(r) ? json_incref(r) : item_holds_certs(view);
+}
+
+static void
+report_revoked(json_t *revoked, int en)
+{
+	size_t i;
+	json_t *s;
+
+	printf(en ? "the registry refuses, as revoked, the certificates whose "
+	    "keys it held:" : "hệ thống từ chối (coi như đã thu hồi) các "
+	    "chứng thư có khóa trong thiết bị:");
+	json_array_foreach(revoked, i, s)
+		printf("%s %s", i ? "," : "", json_is_string(s) &&
+		    cli_client_printable(json_string_value(s)) ?
+		    json_string_value(s) : "?");
+	printf("\n");
+}
+
+int
+cmd_item_transition(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"to-unit", required_argument, NULL, OPT_TO_UNIT},
+		{"custodian", required_argument, NULL, OPT_CUSTODIAN},
+		{"witness", required_argument, NULL, OPT_WITNESS},
+		{"taker", required_argument, NULL, OPT_TAKER},
+		{"reason", required_argument, NULL, OPT_REASON},
+		CLI_XC_LONGOPTS,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char cmd[] = "item transition";
+	struct cli_xc_opts xo = {NULL, NULL, NULL, NULL, NULL};
+	struct cli_xc x;
+	const char *to_unit = NULL, *custodian = NULL, *witness = NULL;
+	const char *taker = NULL, *reason = NULL, *second = NULL, *from, *state;
+	cy_entry_field f[ITEM_FIELDS_MAX];
+	char id[ITEM_ID_LEN + 1], path[128];
+	json_t *view = NULL, *ans = NULL, *revoked = NULL, *now;
+	uint64_t index;
+	size_t a, n = 0;
+	int c, rv, en = cli_xc_english();
+
+	memset(&x, 0, sizeof(x));
+	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		if (cli_xc_opt(&xo, c, optarg))
+			continue;
+		switch (c) {
+		case OPT_TO_UNIT: to_unit = optarg; break;
+		case OPT_CUSTODIAN: custodian = optarg; break;
+		case OPT_WITNESS: witness = optarg; break;
+		case OPT_TAKER: taker = optarg; break;
+		case OPT_REASON: reason = optarg; break;
+		case 'h': fputs(usage, stdout); return CLI_OK;
+		default: return cli_usage_error(cmd, "invalid option");
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, optind + 2 > argc ? "give ITEM and "
+		    "ACTION" : "unexpected argument '%s'", argv[optind + 2]);
+	for (a = 0; a < NACTIONS; a++)
+		if (strcmp(argv[optind + 1], actions[a].action) == 0)
+			break;
+	if (a == NACTIONS)
+		return cli_usage_error(cmd, "no action '%.64s': stock, issue, "
+		    "return, maintain, restore, transfer, decommission, destroy, "
+		    "lose, compromise, find", argv[optind + 1]);
+	if ((rv = serial_opt("--custodian", custodian)) != CLI_OK ||
+	    (rv = serial_opt("--witness", witness)) != CLI_OK ||
+	    (rv = serial_opt("--taker", taker)) != CLI_OK)
+		return rv;
+	if (to_unit && !cy_unit_valid(to_unit, strlen(to_unit)))
+		return cli_usage_error(cmd, "--to-unit: '%.64s' is not a unit "
+		    "path", to_unit);
+	if (reason && cli_text_option("--reason", reason, 1) != CLI_OK)
+		return CLI_USAGE;
+	if (witness && actions[a].second != WITNESS)
+		return cli_usage_error(cmd, "--witness: %s has no witness (stock "
+		    "and destroy have)", actions[a].action);
+	if ((taker || to_unit) && actions[a].second != TAKER)
+		return cli_usage_error(cmd, "%s: only a transfer has one",
+		    taker ? "--taker" : "--to-unit");
+	if (custodian && strcmp(actions[a].action, "issue") != 0 &&
+	    actions[a].second != TAKER)
+		return cli_usage_error(cmd, "--custodian: only issue and transfer "
+		    "name one");
+	if (actions[a].second == WITNESS && witness == NULL)
+		return cli_usage_error(cmd, "%s needs a second officer: "
+		    "--witness SERIAL", actions[a].action);
+	if (strcmp(actions[a].action, "issue") == 0 && custodian == NULL)
+		return cli_usage_error(cmd, "issue names the custodian: "
+		    "--custodian SERIAL");
+	if (actions[a].second == TAKER) {
+		if (to_unit == NULL && custodian == NULL)
+			return cli_usage_error(cmd, "transfer to whom: --to-unit U "
+			    "and/or --custodian C");
+		if ((taker = taker ? taker : custodian) == NULL)
+			return cli_usage_error(cmd, "transfer needs the taker's "
+			    "acceptance: --taker SERIAL (an officer of %s)",
+			    to_unit);
+	}
+	second = witness ? witness : taker;
+	if ((rv = cli_xc_open(cmd, &xo, &x)) != CLI_OK ||
+	    (rv = item_fetch(&x, cmd, argv[optind], &view, id)) != CLI_OK)
+		goto out;
+	rv = CLI_FAIL;
+	from = json_string_value(json_object_get(view, "state"));
+	f[n++] = (cy_entry_field){"item-id", id};
+	f[n++] = (cy_entry_field){"action", actions[a].action};
+	f[n++] = (cy_entry_field){"from", from};
+	f[n++] = (cy_entry_field){"to", actions[a].to};
+	if (to_unit)
+		f[n++] = (cy_entry_field){"unit", to_unit};
+	if (custodian)
+		f[n++] = (cy_entry_field){"custodian", custodian};
+	if (reason)
+		f[n++] = (cy_entry_field){"reason", reason};
+	if (second) {
+		f[n++] = (cy_entry_field){"second", second};
+		f[n++] = (cy_entry_field){"pending", "yes"};
+	}
+	snprintf(path, sizeof(path), "/v1/items/%s/changes", id);
+	if (item_post_entry(&x, path, "item.change", f, n, NULL, &ans, &index,
+	    NULL) != CLI_OK)
+		goto out;
+	now = item_view_of(ans);
+	state = json_string_value(json_object_get(now, "state"));
+	printf(en ? "item %s (%s %s): %s %s → %s; entry %llu\n" :
+	    "mục %s (%s %s): %s %s → %s; mục sổ %llu\n", id,
+	    item_type_text(json_string_value(json_object_get(view, "type")), en),
+	    cli_xc_safe(view, "serial"), actions[a].action,
+	    item_state_text(from, en), item_state_text(state && second == NULL ?
+	    state : actions[a].to, en), (unsigned long long)index);
+	if (second)
+		printf(en ? "waits for the %s (serial %s): coyeu item accept %s\n" :
+		    "chờ %s (serial %s) xác nhận: coyeu item accept %s\n",
+		    witness ? (en ? "witness" : "người chứng kiến") :
+		    (en ? "taker" : "bên nhận"), second, id);
+	if (strcmp(actions[a].action, "lose") == 0 ||
+	    strcmp(actions[a].action, "compromise") == 0) {
+		revoked = revoked_of(ans, view);
+		if (json_array_size(revoked) > 0) {
+			report_revoked(revoked, en);
+			if (cy_cert_role(cy_chain_get(x.chain, 0)) ==
+			    CY_ROLE_AUTHORITY) {
+				if (item_revoke_certs(&x, id, revoked) != CLI_OK)
+					goto out;
+			} else
+				printf(en ? "an authority over unit %s must publish "
+				    "the revocation list: coyeu item revoke-keys "
+				    "%s\n" : "cơ quan có thẩm quyền của đơn vị %s "
+				    "phải công bố danh sách thu hồi: coyeu item "
+				    "revoke-keys %s\n", cli_xc_safe(view, "unit"),
+				    id);
+		}
+	}
+	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+out:
+	json_decref(revoked);
+	json_decref(view);
+	json_decref(ans);
+	cli_xc_close(&x);
+	return rv;
+}
+
+/* The change waiting for a second officer: the last item.change of the
+ * history marked pending with no item.confirm after it. */
+static int
+pending_change(struct cli_xc *x, const char *id, char sha[65],
+    char action[32], char second[CY_SERIAL_HEX_LEN + 1])
+{
+	json_t *entries = NULL, *e;
+	uint8_t *data = NULL;
+	size_t i, len;
+	cy_entry *pe = NULL;
+	cy_error err = {0, ""};
+	const char *type, *v;
+	int rv = CLI_FAIL;
+
+	sha[0] = '\0';
+	if (item_history_get(x, id, &entries) != CLI_OK)
+		return CLI_FAIL;
+	json_array_foreach(entries, i, e) {
+		free(data);
+		data = NULL;
+		cy_entry_free(pe);
+		pe = NULL;
+		if (item_entry_bytes(e, &data, &len) != CLI_OK ||
+		    cy_entry_parse(data, len, &pe, &err) != 0)
+			goto out;
+		type = cy_entry_type(pe);
+		if (strcmp(type, "item.confirm") == 0 &&
+		    (v = cy_entry_get(pe, "change-sha256")) != NULL &&
+		    strcmp(v, sha) == 0)
+			sha[0] = '\0';
+		if (strcmp(type, "item.change") != 0 ||
+		    (v = cy_entry_get(pe, "pending")) == NULL ||
+		    strcmp(v, "yes") != 0)
+			continue;
+		if (item_sha256_hex(data, len, sha) != CLI_OK)
+			goto out;
+		snprintf(action, 32, "%s", cy_entry_get(pe, "action") ?
+		    cy_entry_get(pe, "action") : "?");
+		snprintf(second, CY_SERIAL_HEX_LEN + 1, "%s",
+		    cy_entry_get(pe, "second") ? cy_entry_get(pe, "second") : "");
+	}
+	if (sha[0] == '\0')
+		cli_warn("item %s has no change waiting for a second officer", id);
+	else
+		rv = CLI_OK;
+out:
+	if (err.code != 0)
+		cli_fail(&err, "an entry of the item's history");
+	cy_entry_free(pe);
+	free(data);
+	json_decref(entries);
+	return rv;
+}
+
+int
+cmd_item_accept(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"decline", no_argument, NULL, OPT_DECLINE},
+		CLI_XC_LONGOPTS,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char cmd[] = "item accept";
+	struct cli_xc_opts xo = {NULL, NULL, NULL, NULL, NULL};
+	struct cli_xc x;
+	cy_entry_field f[4];
+	char id[ITEM_ID_LEN + 1], path[128], sha[65], action[32];
+	char second[CY_SERIAL_HEX_LEN + 1];
+	json_t *view = NULL, *ans = NULL;
+	const char *role;
+	uint64_t index;
+	int c, rv, decline = 0, en = cli_xc_english();
+
+	memset(&x, 0, sizeof(x));
+	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		if (cli_xc_opt(&xo, c, optarg))
+			continue;
+		switch (c) {
+		case OPT_DECLINE: decline = 1; break;
+		case 'h': fputs(accept_usage, stdout); return CLI_OK;
+		default: return cli_usage_error(cmd, "invalid option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, optind == argc ? "which item? give its "
+		    "id or TYPE:SERIAL" : "unexpected argument '%s'",
+		    argv[optind + 1]);
+	if ((rv = cli_xc_open(cmd, &xo, &x)) != CLI_OK ||
+	    (rv = item_fetch(&x, cmd, argv[optind], &view, id)) != CLI_OK ||
+	    (rv = pending_change(&x, id, sha, action, second)) != CLI_OK)
+		goto out;
+	rv = CLI_FAIL;
+	if (strcmp(second, x.serial) != 0) {
+		cli_warn("item %s: the pending %s names %s as its second officer, "
+		    "not you (%s)", id, action, *second ? second : "no one",
+		    x.serial);
+		goto out;
+	}
+	role = strcmp(action, "transfer") == 0 ? "taker" : "witness";
+	f[0] = (cy_entry_field){"item-id", id};
+	f[1] = (cy_entry_field){"change-sha256", sha};
+	f[2] = (cy_entry_field){"role", role};
+	f[3] = (cy_entry_field){"decision", decline ? "declined" : "accepted"};
+	snprintf(path, sizeof(path), "/v1/items/%s/confirm", id);
+	if (item_post_entry(&x, path, "item.confirm", f, 4, NULL, &ans, &index,
+	    NULL) != CLI_OK)
+		goto out;
+	printf(en ? "item %s (%s %s): %s the %s as its %s; now %s; entry %llu\n"
+	    : "mục %s (%s %s): %s %s với vai trò %s; nay %s; mục sổ %llu\n", id,
+	    item_type_text(json_string_value(json_object_get(view, "type")), en),
+	    cli_xc_safe(view, "serial"), decline ? (en ? "declined" : "từ chối")
+	    : (en ? "accepted" : "chấp nhận"), action, en ? role :
+	    strcmp(role, "taker") == 0 ? "bên nhận" : "người chứng kiến",
+	    item_state_text(json_string_value(json_object_get(item_view_of(ans),
+	    "state")), en), (unsigned long long)index);
+	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+out:
+	json_decref(view);
+	json_decref(ans);
+	cli_xc_close(&x);
+	return rv;
+}
