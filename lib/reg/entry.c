@@ -8,12 +8,15 @@
 #include "coyeu/canon.h"
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
+#include "coyeu/inventory.h"
+#include "reg/entry_field.h"
 #include "pki/signed.h"
 #include "base/text.h"
 
 enum kind {
 	K_VERSION, K_TYPE, K_TIME, K_DATE, K_SERIAL, K_ID, K_SHA256, K_KEY, K_SIG,
-	K_TEXT, K_UNIT, K_COUNT, K_NUMBER, K_COPY, K_ENUM, K_TOKEN,
+	K_TEXT, K_UNIT, K_COUNT, K_NUMBER, K_COPY, K_ENUM, K_TOKEN, K_ISERIAL,
+	K_SERIALS,
 };
 
 static const char *const kind_holds[] = {
@@ -34,6 +37,9 @@ static const char *const kind_holds[] = {
 	[K_COPY] = "a copy number N/M, 1 <= N <= M <= 1000000",
 	[K_ENUM] = "one of",
 	[K_TOKEN] = "a state name: lowercase a-z, 0-9 and '-', up to 32",
+	[K_ISERIAL] = "an item serial: 1 to 64 of A-Z, a-z, 0-9, '.', '_', '/', '-'",
+	[K_SERIALS] = ("certificate serials (32 lowercase hex digits each), "
+	    "1 to 16 joined by ','"),
 };
 
 struct fspec {
@@ -43,7 +49,7 @@ struct fspec {
 	const char *choices; /* K_ENUM: "a|b|c" */
 };
 
-#define FIELDS_MAX 10
+#define FIELDS_MAX 16
 #define HEAD 5 /* version, type, time, actor, actor-key */
 #define F_TYPE 1
 #define F_KEY 4
@@ -52,6 +58,14 @@ struct fspec {
 #define REQ(n, k) {n, k, 0, NULL}
 #define OPT(n, k) {n, k, 1, NULL}
 #define ONE_OF(n, c) {n, K_ENUM, 0, c}
+#define OPT_ONE_OF(n, c) {n, K_ENUM, 1, c}
+/* The inventory's names (inventory.c's tables; test_inventory checks that
+ * they agree). */
+#define ITEM_TYPES "cipher-device|token|key|key-set|software|key-pair"
+#define ITEM_STATES ("received|in-stock|in-service|maintenance|transferred|" \
+	"decommissioned|destroyed|lost|compromised")
+#define ITEM_ACTIONS ("stock|issue|return|maintain|restore|transfer|" \
+	"decommission|destroy|lose|compromise|find")
 
 static const struct fspec head_fields[HEAD] = {
 	REQ("version", K_VERSION), REQ("type", K_TYPE), REQ("time", K_TIME),
@@ -102,6 +116,29 @@ static const struct tspec {
 	{"item.transition", {REQ("item-id", K_ID),
 	    ONE_OF("register", "incoming|outgoing|copies|destruction"),
 	    OPT("doc-id", K_ID), REQ("from", K_TOKEN), REQ("to", K_TOKEN)}},
+	/* The inventory (docs/inventory.md): an item enters the register,
+	 * changes state, and a second officer confirms a pending change. */
+	{"item.add", {REQ("item-id", K_ID), ONE_OF("item-type", ITEM_TYPES),
+	    REQ("serial", K_ISERIAL), REQ("maker", K_TEXT), REQ("model", K_TEXT),
+	    ONE_OF("level", LEVELS), REQ("unit", K_UNIT),
+	    OPT("custodian", K_SERIAL), REQ("received", K_DATE),
+	    OPT("period-until", K_DATE), OPT("product-version", K_TEXT),
+	    OPT("count", K_COUNT), OPT("holds-certs", K_SERIALS),
+	    OPT("notes-sha256", K_SHA256)}},
+	{"item.change", {REQ("item-id", K_ID), ONE_OF("action", ITEM_ACTIONS),
+	    ONE_OF("from", ITEM_STATES), ONE_OF("to", ITEM_STATES),
+	    OPT("unit", K_UNIT), OPT("custodian", K_SERIAL),
+	    OPT("reason", K_TEXT), OPT("second", K_SERIAL),
+	    OPT_ONE_OF("pending", "yes")}},
+	{"item.confirm", {REQ("item-id", K_ID), REQ("change-sha256", K_SHA256),
+	    ONE_OF("role", "witness|taker"),
+	    ONE_OF("decision", "accepted|declined")}},
+	{"stocktake.open", {REQ("stocktake-id", K_ID), REQ("unit", K_UNIT)}},
+	{"stocktake.declare", {REQ("stocktake-id", K_ID), REQ("count", K_NUMBER),
+	    REQ("serials-sha256", K_SHA256)}},
+	{"stocktake.close", {REQ("stocktake-id", K_ID), REQ("unit", K_UNIT),
+	    REQ("declared", K_NUMBER), REQ("differences", K_NUMBER),
+	    REQ("report-sha256", K_SHA256)}},
 	/* A registry refused an authenticated officer: signed by the
 	 * registry, so the refusal itself is on record. */
 	{"denied", {REQ("officer", K_SERIAL), REQ("route", K_TEXT),
@@ -112,7 +149,8 @@ static const struct tspec {
 static const char *const type_names[NTYPES + 1] = {
 	"cert.issue", "cert.revoke", "doc.register", "copy.issue", "release",
 	"doc.receive", "doc.extend", "recall", "destroy", "approve", "declassify", "item.transition",
-	"denied", NULL,
+	"denied", "item.add", "item.change", "item.confirm", "stocktake.open",
+	"stocktake.declare", "stocktake.close", NULL,
 };
 
 struct cy_entry {
@@ -322,6 +360,23 @@ token_ok(const char *v, size_t n)
 	return 1;
 }
 
+/* Certificate serials joined by ',': what holds-certs names. */
+static int
+serials_ok(const char *v, size_t n)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i <= n; i += CY_SERIAL_HEX_LEN + 1) {
+		if (n - i < CY_SERIAL_HEX_LEN ||
+		    !lowhex_ok(v + i, CY_SERIAL_HEX_LEN, CY_SERIAL_HEX_LEN) ||
+		    ++count > CY_ITEM_HOLDS_MAX)
+			return 0;
+		if (i + CY_SERIAL_HEX_LEN < n && v[i + CY_SERIAL_HEX_LEN] != ',')
+			return 0;
+	}
+	return count > 0;
+}
+
 static int
 value_ok(const struct fspec *f, const char *v, size_t n)
 {
@@ -343,6 +398,8 @@ value_ok(const struct fspec *f, const char *v, size_t n)
 	case K_COPY: return copy_ok(v, n);
 	case K_ENUM: return choice_ok(f->choices, v, n);
 	case K_TOKEN: return token_ok(v, n);
+	case K_ISERIAL: return cy_item_serial_valid(v, n);
+	case K_SERIALS: return serials_ok(v, n);
 	}
 	return 0;
 }
@@ -656,4 +713,18 @@ cy_entry_create(const char *type, const cy_entry_field *fields, size_t n,
 out:
 	cy_buf_free(&e);
 	return r;
+}
+
+int
+cy_entry_field_ok(const char *type, const char *field, const char *v,
+    size_t n)
+{
+	const struct tspec *t = find_type(type, strlen(type));
+	const struct fspec *f;
+	size_t i;
+
+	for (i = 0; t != NULL && (f = seq_at(t, i)) != NULL; i++)
+		if (strcmp(f->name, field) == 0)
+			return value_ok(f, v, n);
+	return 0;
 }

@@ -154,9 +154,13 @@ test_every_type(void **state)
 				v = "1/3";
 			else if (strstr(holds, "state name"))
 				v = "received";
+			else if (strstr(holds, "item serial"))
+				v = "TK-0001/a.b_c";
+			else if (strcmp(holds, "yes") == 0)
+				v = "yes";
 			else if (strchr(holds, '|') != NULL)
 				v = "mat";
-			if (strcmp(name, "role") == 0)
+			if (strcmp(name, "role") == 0 && strstr(holds, "officer"))
 				v = "officer";
 			else if (strchr(holds, '|') != NULL && strncmp(holds, "mat|", 4) != 0) {
 				static char first[64];
