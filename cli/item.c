@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "coyeu/encoding.h"
+#include "coyeu/inventory.h"
 #include "coyeu/level.h"
-#include "coyeu/merkle.h"
 #include "coyeu/tlogproof.h"
 
 #include "cli.h"
@@ -32,50 +32,36 @@ cmd_item(int argc, char **argv)
 	return cli_dispatch("coyeu item", item_commands, argc, argv);
 }
 
-/* The inventory's words (the contract's table; docs/inventory.md). */
-static const struct {
-	const char *name, *vi, *en;
-} words[] = {
-	{"cipher-device", "thiết bị mật mã", "cipher device"},
-	{"token", "thẻ/khóa token", "hardware token"},
-	{"key", "khóa mật mã", "cryptographic key"},
-	{"key-set", "bộ khóa", "key set"},
-	{"software", "sản phẩm mật mã phần mềm", "cryptographic software"},
-	{"key-pair", "cặp khóa cán bộ", "officer key pair"},
-	{"received", "đã tiếp nhận", "received"},
-	{"in-stock", "trong kho", "in stock"},
-	{"in-service", "đang sử dụng", "in service"},
-	{"maintenance", "đang bảo dưỡng", "in maintenance"},
-	{"transferred", "đang bàn giao", "being handed over"},
-	{"decommissioned", "ngừng sử dụng", "decommissioned"},
-	{"destroyed", "đã tiêu hủy", "destroyed"},
-	{"lost", "bị mất", "lost"},
-	{"compromised", "bị lộ", "compromised"},
-};
-
-static const char *
-word(const char *name, int en)
-{
-	size_t i;
-
-	if (name == NULL)
-		return "—";
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(words[i].name, name) == 0)
-			return en ? words[i].en : words[i].vi;
-	return name;
-}
-
+/* The library's tables give the words (docs/inventory.md). */
 const char *
 item_type_text(const char *type, int en)
 {
-	return word(type, en);
+	const cy_item_type *t = type != NULL ? cy_item_type_find(type) : NULL;
+
+	if (type == NULL)
+		return "—";
+	return t == NULL ? type : en ? t->en : t->vi;
 }
 
 const char *
 item_state_text(const char *state, int en)
 {
-	return word(state, en);
+	const char *label;
+
+	if (state == NULL)
+		return "—";
+	label = cy_item_state_label(cy_item_state_parse(state, strlen(state)),
+	    en ? "en" : "vi");
+	return label != NULL ? label : state;
+}
+
+/* A pending action as people read it. */
+static const char *
+action_text(const char *action, int en)
+{
+	const cy_item_rule *r = cy_item_rule_find(action);
+
+	return r == NULL ? action : en ? r->en : r->vi;
 }
 
 void
@@ -103,9 +89,12 @@ item_cell(const json_t *view, const char *member, int en, char *out,
 	else if (strcmp(member, "level") == 0 &&
 	    (level = cy_level_parse(s, strlen(s))) > 0)
 		snprintf(out, cap, "%s", cy_level_display(level));
-	else if (strcmp(member, "type") == 0 || strcmp(member, "state") == 0 ||
-	    strcmp(member, "pending") == 0)
-		snprintf(out, cap, "%s", word(s, en));
+	else if (strcmp(member, "type") == 0)
+		snprintf(out, cap, "%s", item_type_text(s, en));
+	else if (strcmp(member, "state") == 0)
+		snprintf(out, cap, "%s", item_state_text(s, en));
+	else if (strcmp(member, "pending") == 0)
+		snprintf(out, cap, "%s", action_text(s, en));
 	else
 		snprintf(out, cap, "%s", s);
 	/* What a registry sends is shown, never obeyed. */
@@ -221,14 +210,7 @@ item_fetch(struct cli_xc *x, const char *cmd, const char *item,
 int
 item_sha256_hex(const void *p, size_t len, char out[65])
 {
-	uint8_t h[32];
-
-	if (cy_sha256(NULL, p, len, h) != 0) {
-		cli_warn("cannot hash");
-		return CLI_FAIL;
-	}
-	cy_hex_encode(out, h, sizeof(h));
-	out[64] = '\0';
+	cy_item_sha256_hex(p, len, out);
 	return CLI_OK;
 }
 
@@ -310,6 +292,8 @@ static const struct {
 	{"received", "Ngày tiếp nhận", "Received"},
 	{"period_until", "Hết hạn sử dụng khóa", "Crypto-period until"},
 	{"version", "Phiên bản", "Version"},
+	{"product_version", "Phiên bản", "Version"},
+	{"count", "Số khóa", "Keys in the set"},
 	{"holds_certs", "Chứng thư có khóa trong đó", "Holds the keys of"},
 	{"notes", "Ghi chú", "Notes"},
 	{"updated", "Cập nhật", "Updated"},

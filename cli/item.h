@@ -61,6 +61,13 @@ int item_history_get(struct cli_xc *x, const char *id, json_t **entries);
 /* A history row's entry bytes (malloc'd in *data). */
 int item_entry_bytes(const json_t *row, uint8_t **data, size_t *len);
 
+/* Folds a history's entries (item_history_get) into *view with the
+ * library's state machine (cy_item_apply, no certificate lookup: what
+ * receipts alone prove); CLI_FAIL after naming the entry that does not
+ * fit. */
+struct cy_item_view;
+int item_replay(const char *id, json_t *entries, struct cy_item_view *view);
+
 /* 64 lowercase hex digits of SHA-256(p). */
 int item_sha256_hex(const void *p, size_t len, char out[65]);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "coyeu/cert.h"
+#include "coyeu/inventory.h"
 #include "coyeu/level.h"
 #include "coyeu/release.h"
 
@@ -15,7 +16,7 @@
 static const char usage[] =
     "usage: coyeu item add --type T --serial S --maker M --model X --level L\n"
     "                      [--unit U] [--custodian SERIAL] [--received DATE]\n"
-    "                      [--period-until DATE] [--version V]\n"
+    "                      [--period-until DATE] [--version V] [--count N]\n"
     "                      [--holds-certs S,…] [--notes TEXT]\n"
     "                      [-k KEY] [-c CHAIN] [--passphrase-file F]\n"
     "                      [--registry URL] [--cacert FILE]\n"
@@ -36,7 +37,9 @@ static const char usage[] =
     "      --received DATE      YYYY-MM-DD (default: today, UTC)\n"
     "      --period-until DATE  end of the crypto-period (key, key-set:\n"
     "                           required)\n"
-    "      --version V          software version (software: required)\n"
+    "      --version V          software version (software: required; the\n"
+    "                           entry's product-version)\n"
+    "      --count N            keys in a key set\n"
     "      --holds-certs S,…    serials of the certificates whose keys it\n"
     "                           holds (token, key-pair): revoked if it is\n"
     "                           lost or compromised\n"
@@ -47,7 +50,7 @@ static const char usage[] =
 enum {
 	OPT_TYPE = 1000, OPT_SERIAL, OPT_MAKER, OPT_MODEL, OPT_LEVEL, OPT_UNIT,
 	OPT_CUSTODIAN, OPT_RECEIVED, OPT_PERIOD, OPT_VERSION, OPT_HOLDS,
-	OPT_NOTES,
+	OPT_NOTES, OPT_COUNT,
 };
 
 static int
@@ -77,28 +80,56 @@ serials_ok(const char *v)
 
 struct add_opts {
 	const char *type, *serial, *maker, *model, *level, *unit, *custodian;
-	const char *received, *period, *version, *holds, *notes;
+	const char *received, *period, *version, *holds, *notes, *count;
 };
+
+/* The type's extra fields: taken (and needed) as the library's table
+ * says, each given through its option. */
+static int
+check_extras(const struct add_opts *a, const cy_item_type *t)
+{
+	const struct {
+		unsigned bit;
+		const char *value, *opt;
+	} extras[] = {
+		{CY_ITEM_F_HOLDS_CERTS, a->holds, "--holds-certs"},
+		{CY_ITEM_F_PERIOD_UNTIL, a->period, "--period-until"},
+		{CY_ITEM_F_COUNT, a->count, "--count"},
+		{CY_ITEM_F_VERSION, a->version, "--version"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(extras) / sizeof(extras[0]); i++) {
+		if (extras[i].value != NULL && !(t->fields & extras[i].bit))
+			return cli_usage_error("item add", "%s: a %s takes none",
+			    extras[i].opt, t->name);
+		if (extras[i].value == NULL && (t->required & extras[i].bit))
+			return cli_usage_error("item add", "a %s needs %s", t->name,
+			    extras[i].opt);
+	}
+	return CLI_OK;
+}
 
 static int
 check(const struct add_opts *a)
 {
-	static const char *const types[] = {"cipher-device", "token", "key",
-	    "key-set", "software", "key-pair"};
-	size_t i, n = strlen(a->serial ? a->serial : "");
-	int known = 0;
+	const cy_item_type *t, *all;
+	char names[256];
+	size_t i, n, len = 0;
 
 	if (!a->type || !a->serial || !a->maker || !a->model || !a->level)
 		return cli_usage_error("item add", "--type, --serial, --maker, "
 		    "--model and --level are required");
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		known |= strcmp(a->type, types[i]) == 0;
-	if (!known)
+	if ((t = cy_item_type_find(a->type)) == NULL) {
+		all = cy_item_types(&n);
+		names[0] = '\0';
+		for (i = 0; i < n && len < sizeof(names); i++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+			    "%s%s", i ? ", " : "", all[i].name);
 		return cli_usage_error("item add", "--type: '%.64s' is not a type "
-		    "(cipher-device, token, key, key-set, software, key-pair)",
-		    a->type);
-	if (n < 1 || n > 64 || strspn(a->serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789._/-") != n)
+		    "(%s)", a->type, names);
+	}
+	if (!cy_item_serial_valid(a->serial, strlen(a->serial)))
 		return cli_usage_error("item add", "--serial: 1 to 64 of A-Z, "
 		    "a-z, 0-9, '.', '_', '/', '-'");
 	if (cy_level_parse(a->level, strlen(a->level)) <= 0)
@@ -116,20 +147,18 @@ check(const struct add_opts *a)
 		return cli_usage_error("item add", "%s: a date, YYYY-MM-DD",
 		    a->received && !date_ok(a->received) ? "--received" :
 		    "--period-until");
-	if ((strcmp(a->type, "key") == 0 || strcmp(a->type, "key-set") == 0) &&
-	    a->period == NULL)
-		return cli_usage_error("item add", "a %s needs --period-until "
-		    "(the end of its crypto-period)", a->type);
-	if (strcmp(a->type, "software") == 0 && a->version == NULL)
-		return cli_usage_error("item add", "software needs --version");
+	if (check_extras(a, t) != CLI_OK)
+		return CLI_USAGE;
+	if (a->count && cli_parse_int(a->count, 1, 1000000) < 0)
+		return cli_usage_error("item add", "--count: 1 to 1000000");
 	if (a->holds && !serials_ok(a->holds))
 		return cli_usage_error("item add", "--holds-certs: certificate "
 		    "serials (32 lowercase hex digits) joined by ','");
-	if (a->notes && strlen(a->notes) > CY_ENTRY_TEXT_MAX)
+	if (a->notes && strlen(a->notes) > CY_ITEM_TEXT_MAX)
 		return cli_usage_error("item add", "--notes: at most %d bytes",
-		    CY_ENTRY_TEXT_MAX);
-	if ((a->maker && cli_text_option("--maker", a->maker, 0) != CLI_OK) ||
-	    (a->model && cli_text_option("--model", a->model, 0) != CLI_OK) ||
+		    CY_ITEM_TEXT_MAX);
+	if ((cli_text_option("--maker", a->maker, 0) != CLI_OK) ||
+	    (cli_text_option("--model", a->model, 0) != CLI_OK) ||
 	    (a->notes && cli_text_option("--notes", a->notes, 1) != CLI_OK) ||
 	    (a->version && cli_text_option("--version", a->version, 0) !=
 	    CLI_OK))
@@ -153,6 +182,7 @@ cmd_item_add(int argc, char **argv)
 		{"version", required_argument, NULL, OPT_VERSION},
 		{"holds-certs", required_argument, NULL, OPT_HOLDS},
 		{"notes", required_argument, NULL, OPT_NOTES},
+		{"count", required_argument, NULL, OPT_COUNT},
 		CLI_XC_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -187,6 +217,7 @@ cmd_item_add(int argc, char **argv)
 		case OPT_VERSION: a.version = optarg; break;
 		case OPT_HOLDS: a.holds = optarg; break;
 		case OPT_NOTES: a.notes = optarg; break;
+		case OPT_COUNT: a.count = optarg; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error("item add", "invalid option");
 		}
@@ -225,7 +256,9 @@ cmd_item_add(int argc, char **argv)
 	if (a.period)
 		f[n++] = (cy_entry_field){"period-until", a.period};
 	if (a.version)
-		f[n++] = (cy_entry_field){"version", a.version};
+		f[n++] = (cy_entry_field){"product-version", a.version};
+	if (a.count)
+		f[n++] = (cy_entry_field){"count", a.count};
 	if (a.holds)
 		f[n++] = (cy_entry_field){"holds-certs", a.holds};
 	if (a.notes) {

@@ -9,6 +9,7 @@
 
 #include "coyeu/encoding.h"
 #include "coyeu/entry.h"
+#include "coyeu/inventory.h"
 #include "coyeu/tlogproof.h"
 
 #include "cli.h"
@@ -21,10 +22,12 @@ static const char usage[] =
     "\n"
     "Prints the item's item.add, item.change and item.confirm entries in\n"
     "register order, each with its index.  With --verify, checks every\n"
-    "one: its signature, that it is this item's, that each confirmation\n"
-    "answers a change of the history, and its receipt (the one the history\n"
-    "carries, else GET /v1/log/proof?index=N) against the verifier key\n"
-    "pinned for the registry; exit 1 at the first that fails, naming it.\n"
+    "one: its signature, that it is this item's, and its receipt (the one\n"
+    "the history carries, else GET /v1/log/proof?index=N) against the\n"
+    "verifier key pinned for the registry; then replays them through the\n"
+    "transition table (the library's, as the registry does) and checks\n"
+    "they make the item the registry shows.  Exit 1 at the first that\n"
+    "fails, naming it.\n"
     "\n"
     "      --verify             prove every entry\n"
     "      --json               the registry's answer as JSON (with\n"
@@ -73,6 +76,41 @@ item_entry_bytes(const json_t *row, uint8_t **data, size_t *len)
 	return CLI_OK;
 }
 
+int
+item_replay(const char *id, json_t *entries, cy_item_view *view)
+{
+	cy_error err = {0, ""};
+	json_t *row, *ji;
+	uint8_t *data;
+	size_t i, len;
+	char what[96];
+	int ok;
+
+	memset(view, 0, sizeof(*view));
+	json_array_foreach(entries, i, row) {
+		ji = json_object_get(row, "index");
+		if (!json_is_integer(ji) || json_integer_value(ji) < 0) {
+			cli_warn("item %s: a history row without its index", id);
+			return CLI_FAIL;
+		}
+		if (item_entry_bytes(row, &data, &len) != CLI_OK)
+			return CLI_FAIL;
+		ok = cy_item_apply(view, data, len, (uint64_t)
+		    json_integer_value(ji), NULL, NULL, &err) == 0;
+		free(data);
+		if (!ok) {
+			snprintf(what, sizeof(what), "entry %lld of item %s's "
+			    "history", (long long)json_integer_value(ji), id);
+			return cli_fail(&err, what);
+		}
+	}
+	if (view->state == CY_ITEM_NEW) {
+		cli_warn("item %s has no history", id);
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
 /* The receipt for index: the row's, else the registry's proof now. */
 static int
 receipt_for(struct cli_xc *x, const json_t *row, uint64_t index,
@@ -92,17 +130,15 @@ receipt_for(struct cli_xc *x, const json_t *row, uint64_t index,
 	return CLI_OK;
 }
 
-/* One entry proved: signed, this item's, a confirmation answering a
- * change seen before it, included under a checkpoint of the pinned key.
- * changes collects the SHA-256 of each change. */
+/* One entry proved: signed, this item's, included under a checkpoint of
+ * the pinned key (item_replay then checks they make one life). */
 static int
 verify_row(struct cli_xc *x, const char *id, const json_t *row,
-    const uint8_t *data, size_t len, const cy_entry *e, json_t *changes)
+    const uint8_t *data, size_t len, const cy_entry *e)
 {
 	const char *type = cy_entry_type(e), *v, *receipt;
 	json_t *ji = json_object_get(row, "index"), *hold = NULL;
 	cy_error err = {0, ""};
-	char sha[65];
 	uint64_t index;
 	int rv = CLI_FAIL;
 
@@ -121,16 +157,6 @@ verify_row(struct cli_xc *x, const char *id, const json_t *row,
 	if ((v = cy_entry_get(e, "item-id")) == NULL || strcmp(v, id) != 0) {
 		cli_warn("entry %llu (%s) is not item %s's", (unsigned long long)
 		    index, type, id);
-		return CLI_FAIL;
-	}
-	if (item_sha256_hex(data, len, sha) != CLI_OK)
-		return CLI_FAIL;
-	if (strcmp(type, "item.change") == 0)
-		json_object_set_new(changes, sha, json_true());
-	if (strcmp(type, "item.confirm") == 0 && ((v = cy_entry_get(e,
-	    "change-sha256")) == NULL || json_object_get(changes, v) == NULL)) {
-		cli_warn("entry %llu confirms a change that is not in item %s's "
-		    "history", (unsigned long long)index, id);
 		return CLI_FAIL;
 	}
 	if (receipt_for(x, row, index, &hold, &receipt) == CLI_OK &&
@@ -206,11 +232,13 @@ cmd_item_history(int argc, char **argv)
 	char id[ITEM_ID_LEN + 1];
 	const char *h[NHEADS];
 	char **cells = NULL;
-	json_t *view = NULL, *entries = NULL, *changes = NULL, *row, *out;
+	json_t *view = NULL, *entries = NULL, *row, *out;
 	uint8_t *data = NULL;
 	size_t i, c, len, n = 0;
 	cy_entry *e = NULL;
 	cy_error err = {0, ""};
+	cy_item_view replayed;
+	const char *state;
 	int ch, rv, verify = 0, json = 0, en = cli_xc_english();
 
 	memset(&x, 0, sizeof(x));
@@ -234,8 +262,7 @@ cmd_item_history(int argc, char **argv)
 		goto out;
 	rv = CLI_FAIL;
 	n = json_array_size(entries);
-	if ((changes = json_object()) == NULL ||
-	    (cells = calloc(n * NHEADS + 1, sizeof(*cells))) == NULL) {
+	if ((cells = calloc(n * NHEADS + 1, sizeof(*cells))) == NULL) {
 		cli_warn("out of memory");
 		goto out;
 	}
@@ -249,7 +276,7 @@ cmd_item_history(int argc, char **argv)
 			cli_fail(&err, "an entry of the item's history");
 			goto out;
 		}
-		if (verify && (verify_row(&x, id, row, data, len, e, changes) !=
+		if (verify && (verify_row(&x, id, row, data, len, e) !=
 		    CLI_OK || (i == 0 && strcmp(cy_entry_type(e), "item.add") !=
 		    0))) {
 			if (i == 0 && strcmp(cy_entry_type(e), "item.add") != 0)
@@ -263,6 +290,19 @@ cmd_item_history(int argc, char **argv)
 				cli_warn("out of memory");
 				goto out;
 			}
+	}
+	/* The registry's view must be what the entries make of the item. */
+	if (verify) {
+		if (item_replay(id, entries, &replayed) != CLI_OK)
+			goto out;
+		state = json_string_value(json_object_get(view, "state"));
+		if (state == NULL || strcmp(state, cy_item_state_name(
+		    replayed.state)) != 0) {
+			cli_warn("item %s: the registry shows it %s, but its "
+			    "entries make it %s", id, state ? state : "?",
+			    cy_item_state_name(replayed.state));
+			goto out;
+		}
 	}
 	if (json) {
 		out = json_pack("{s:s,s:O,s:b}", "item", id, "entries", entries,
@@ -284,9 +324,10 @@ cmd_item_history(int argc, char **argv)
 	else if (verify)
 		printf(en ? "verified: %zu entries, each signed, this item's, "
 		    "and included in the register under a checkpoint signed by "
-		    "the pinned key\n" : "đã kiểm tra: %zu mục sổ, mỗi mục đều "
+		    "the pinned key; replayed, they make it %s\n" : "đã kiểm tra: %zu mục sổ, mỗi mục đều "
 		    "được ký, thuộc thiết bị này và có trong sổ theo điểm kiểm "
-		    "tra được ký bằng khóa đã ghim\n", n);
+		    "tra được ký bằng khóa đã ghim; trạng thái: %s\n", n,
+		    item_state_text(cy_item_state_name(replayed.state), en));
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
 	if (cells != NULL)
@@ -295,7 +336,6 @@ out:
 	free(cells);
 	cy_entry_free(e);
 	free(data);
-	json_decref(changes);
 	json_decref(entries);
 	json_decref(view);
 	cli_xc_close(&x);

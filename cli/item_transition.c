@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "coyeu/cert.h"
+#include "coyeu/inventory.h"
 
 #include "cli.h"
 #include "item.h"
@@ -62,25 +63,32 @@ static const char accept_usage[] =
     "      --decline            refuse instead of accepting\n"
     CLI_XC_USAGE;
 
-/* The actions and where they lead; which second officer they need. */
-enum second { NONE, WITNESS, TAKER };
-static const struct {
-	const char *action, *to;
-	enum second second;
-} actions[] = {
-	{"stock", "in-stock", WITNESS},
-	{"issue", "in-service", NONE},
-	{"return", "in-stock", NONE},
-	{"maintain", "maintenance", NONE},
-	{"restore", "in-service", NONE},
-	{"transfer", "transferred", TAKER},
-	{"decommission", "decommissioned", NONE},
-	{"destroy", "destroyed", WITNESS},
-	{"lose", "lost", NONE},
-	{"compromise", "compromised", NONE},
-	{"find", "in-stock", NONE},
-};
-#define NACTIONS (sizeof(actions) / sizeof(actions[0]))
+/* The actions a change may name: the table's, but add (item add) and
+ * the second officer's answers (item accept). */
+static const cy_item_rule *
+change_rule(const char *action)
+{
+	const cy_item_rule *r = cy_item_rule_find(action);
+
+	if (r == NULL || strcmp(action, CY_ITEM_ADD) == 0 ||
+	    (r->needs & CY_ITEM_NEEDS_PENDING))
+		return NULL;
+	return r;
+}
+
+static void
+action_names(char *out, size_t cap)
+{
+	const cy_item_rule *rules;
+	size_t i, n, len = 0;
+
+	out[0] = '\0';
+	rules = cy_item_rules(&n);
+	for (i = 0; i < n && len < cap; i++)
+		if (change_rule(rules[i].action) != NULL)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s",
+			    len ? ", " : "", rules[i].action);
+}
 
 enum { OPT_TO_UNIT = 1000, OPT_CUSTODIAN, OPT_WITNESS, OPT_TAKER, OPT_REASON,
     OPT_DECLINE };
@@ -142,7 +150,9 @@ cmd_item_transition(int argc, char **argv)
 	char id[ITEM_ID_LEN + 1], path[128];
 	json_t *view = NULL, *ans = NULL, *revoked = NULL, *now;
 	uint64_t index;
-	size_t a, n = 0;
+	const cy_item_rule *rule;
+	char names[256];
+	size_t n = 0;
 	int c, rv, en = cli_xc_english();
 
 	memset(&x, 0, sizeof(x));
@@ -162,13 +172,13 @@ cmd_item_transition(int argc, char **argv)
 	if (optind + 2 != argc)
 		return cli_usage_error(cmd, optind + 2 > argc ? "give ITEM and "
 		    "ACTION" : "unexpected argument '%s'", argv[optind + 2]);
-	for (a = 0; a < NACTIONS; a++)
-		if (strcmp(argv[optind + 1], actions[a].action) == 0)
-			break;
-	if (a == NACTIONS)
-		return cli_usage_error(cmd, "no action '%.64s': stock, issue, "
-		    "return, maintain, restore, transfer, decommission, destroy, "
-		    "lose, compromise, find", argv[optind + 1]);
+	if ((rule = change_rule(argv[optind + 1])) == NULL) {
+		action_names(names, sizeof(names));
+		return cli_usage_error(cmd, "no action '%.64s': %s%s",
+		    argv[optind + 1], names, strcmp(argv[optind + 1], "accept")
+		    == 0 || strcmp(argv[optind + 1], "decline") == 0 ?
+		    " (the second officer runs coyeu item accept)" : "");
+	}
 	if ((rv = serial_opt("--custodian", custodian)) != CLI_OK ||
 	    (rv = serial_opt("--witness", witness)) != CLI_OK ||
 	    (rv = serial_opt("--taker", taker)) != CLI_OK)
@@ -178,23 +188,27 @@ cmd_item_transition(int argc, char **argv)
 		    "path", to_unit);
 	if (reason && cli_text_option("--reason", reason, 1) != CLI_OK)
 		return CLI_USAGE;
-	if (witness && actions[a].second != WITNESS)
-		return cli_usage_error(cmd, "--witness: %s has no witness (stock "
-		    "and destroy have)", actions[a].action);
-	if ((taker || to_unit) && actions[a].second != TAKER)
+	if (witness && rule->second != CY_ITEM_SECOND_WITNESS)
+		return cli_usage_error(cmd, "--witness: %s has no witness",
+		    rule->action);
+	if ((taker || to_unit) && rule->second != CY_ITEM_SECOND_TAKER)
 		return cli_usage_error(cmd, "%s: only a transfer has one",
 		    taker ? "--taker" : "--to-unit");
-	if (custodian && strcmp(actions[a].action, "issue") != 0 &&
-	    actions[a].second != TAKER)
-		return cli_usage_error(cmd, "--custodian: only issue and transfer "
-		    "name one");
-	if (actions[a].second == WITNESS && witness == NULL)
-		return cli_usage_error(cmd, "%s needs a second officer: "
-		    "--witness SERIAL", actions[a].action);
-	if (strcmp(actions[a].action, "issue") == 0 && custodian == NULL)
-		return cli_usage_error(cmd, "issue names the custodian: "
-		    "--custodian SERIAL");
-	if (actions[a].second == TAKER) {
+	if (custodian && !(rule->needs & (CY_ITEM_NEEDS_CUSTODIAN |
+	    CY_ITEM_NEEDS_TARGET)))
+		return cli_usage_error(cmd, "--custodian: %s names none",
+		    rule->action);
+	if (rule->second == CY_ITEM_SECOND_WITNESS && witness == NULL)
+		return cli_usage_error(cmd, "%s needs a witness: --witness SERIAL "
+		    "(another officer of the unit, who confirms with coyeu item "
+		    "accept)", rule->action);
+	if ((rule->needs & CY_ITEM_NEEDS_CUSTODIAN) && custodian == NULL)
+		return cli_usage_error(cmd, "%s names the custodian: --custodian "
+		    "SERIAL", rule->action);
+	if ((rule->needs & CY_ITEM_NEEDS_REASON) && reason == NULL)
+		return cli_usage_error(cmd, "%s records where and how: --reason "
+		    "TEXT", rule->action);
+	if (rule->second == CY_ITEM_SECOND_TAKER) {
 		if (to_unit == NULL && custodian == NULL)
 			return cli_usage_error(cmd, "transfer to whom: --to-unit U "
 			    "and/or --custodian C");
@@ -210,9 +224,9 @@ cmd_item_transition(int argc, char **argv)
 	rv = CLI_FAIL;
 	from = json_string_value(json_object_get(view, "state"));
 	f[n++] = (cy_entry_field){"item-id", id};
-	f[n++] = (cy_entry_field){"action", actions[a].action};
+	f[n++] = (cy_entry_field){"action", rule->action};
 	f[n++] = (cy_entry_field){"from", from};
-	f[n++] = (cy_entry_field){"to", actions[a].to};
+	f[n++] = (cy_entry_field){"to", cy_item_state_name(rule->to)};
 	if (to_unit)
 		f[n++] = (cy_entry_field){"unit", to_unit};
 	if (custodian)
@@ -232,16 +246,16 @@ cmd_item_transition(int argc, char **argv)
 	printf(en ? "item %s (%s %s): %s %s → %s; entry %llu\n" :
 	    "mục %s (%s %s): %s %s → %s; mục sổ %llu\n", id,
 	    item_type_text(json_string_value(json_object_get(view, "type")), en),
-	    cli_xc_safe(view, "serial"), actions[a].action,
+	    cli_xc_safe(view, "serial"), rule->action,
 	    item_state_text(from, en), item_state_text(state && second == NULL ?
-	    state : actions[a].to, en), (unsigned long long)index);
+	    state : cy_item_state_name(rule->to), en), (unsigned long long)index);
 	if (second)
 		printf(en ? "waits for the %s (serial %s): coyeu item accept %s\n" :
 		    "chờ %s (serial %s) xác nhận: coyeu item accept %s\n",
 		    witness ? (en ? "witness" : "người chứng kiến") :
 		    (en ? "taker" : "bên nhận"), second, id);
-	if (strcmp(actions[a].action, "lose") == 0 ||
-	    strcmp(actions[a].action, "compromise") == 0) {
+	if (strcmp(rule->action, "lose") == 0 ||
+	    strcmp(rule->action, "compromise") == 0) {
 		revoked = revoked_of(ans, view);
 		if (json_array_size(revoked) > 0) {
 			report_revoked(revoked, en);
@@ -267,56 +281,20 @@ out:
 	return rv;
 }
 
-/* The change waiting for a second officer: the last item.change of the
- * history marked pending with no item.confirm after it. */
+/* The change waiting for a second officer, as the item's history makes
+ * it: its action, its entry's SHA-256 and who it names. */
 static int
-pending_change(struct cli_xc *x, const char *id, char sha[65],
-    char action[32], char second[CY_SERIAL_HEX_LEN + 1])
+pending_change(struct cli_xc *x, const char *id, cy_item_view *v)
 {
-	json_t *entries = NULL, *e;
-	uint8_t *data = NULL;
-	size_t i, len;
-	cy_entry *pe = NULL;
-	cy_error err = {0, ""};
-	const char *type, *v;
-	int rv = CLI_FAIL;
+	json_t *entries = NULL;
+	int rv;
 
-	sha[0] = '\0';
-	if (item_history_get(x, id, &entries) != CLI_OK)
-		return CLI_FAIL;
-	json_array_foreach(entries, i, e) {
-		free(data);
-		data = NULL;
-		cy_entry_free(pe);
-		pe = NULL;
-		if (item_entry_bytes(e, &data, &len) != CLI_OK ||
-		    cy_entry_parse(data, len, &pe, &err) != 0)
-			goto out;
-		type = cy_entry_type(pe);
-		if (strcmp(type, "item.confirm") == 0 &&
-		    (v = cy_entry_get(pe, "change-sha256")) != NULL &&
-		    strcmp(v, sha) == 0)
-			sha[0] = '\0';
-		if (strcmp(type, "item.change") != 0 ||
-		    (v = cy_entry_get(pe, "pending")) == NULL ||
-		    strcmp(v, "yes") != 0)
-			continue;
-		if (item_sha256_hex(data, len, sha) != CLI_OK)
-			goto out;
-		snprintf(action, 32, "%s", cy_entry_get(pe, "action") ?
-		    cy_entry_get(pe, "action") : "?");
-		snprintf(second, CY_SERIAL_HEX_LEN + 1, "%s",
-		    cy_entry_get(pe, "second") ? cy_entry_get(pe, "second") : "");
+	if ((rv = item_history_get(x, id, &entries)) == CLI_OK &&
+	    (rv = item_replay(id, entries, v)) == CLI_OK &&
+	    v->pending[0] == '\0') {
+		cli_warn("item %s: nothing waits for a second officer", id);
+		rv = CLI_FAIL;
 	}
-	if (sha[0] == '\0')
-		cli_warn("item %s has no change waiting for a second officer", id);
-	else
-		rv = CLI_OK;
-out:
-	if (err.code != 0)
-		cli_fail(&err, "an entry of the item's history");
-	cy_entry_free(pe);
-	free(data);
 	json_decref(entries);
 	return rv;
 }
@@ -334,8 +312,8 @@ cmd_item_accept(int argc, char **argv)
 	struct cli_xc_opts xo = {NULL, NULL, NULL, NULL, NULL};
 	struct cli_xc x;
 	cy_entry_field f[4];
-	char id[ITEM_ID_LEN + 1], path[128], sha[65], action[32];
-	char second[CY_SERIAL_HEX_LEN + 1];
+	char id[ITEM_ID_LEN + 1], path[128];
+	cy_item_view pv;
 	json_t *view = NULL, *ans = NULL;
 	const char *role;
 	uint64_t index;
@@ -357,18 +335,19 @@ cmd_item_accept(int argc, char **argv)
 		    argv[optind + 1]);
 	if ((rv = cli_xc_open(cmd, &xo, &x)) != CLI_OK ||
 	    (rv = item_fetch(&x, cmd, argv[optind], &view, id)) != CLI_OK ||
-	    (rv = pending_change(&x, id, sha, action, second)) != CLI_OK)
+	    (rv = pending_change(&x, id, &pv)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	if (strcmp(second, x.serial) != 0) {
+	/* A change naming its second officer waits for that one only. */
+	if (pv.pending_second[0] != '\0' && strcmp(pv.pending_second,
+	    x.serial) != 0) {
 		cli_warn("item %s: the pending %s names %s as its second officer, "
-		    "not you (%s)", id, action, *second ? second : "no one",
-		    x.serial);
+		    "not you (%s)", id, pv.pending, pv.pending_second, x.serial);
 		goto out;
 	}
-	role = strcmp(action, "transfer") == 0 ? "taker" : "witness";
+	role = strcmp(pv.pending, CY_ITEM_TRANSFER) == 0 ? "taker" : "witness";
 	f[0] = (cy_entry_field){"item-id", id};
-	f[1] = (cy_entry_field){"change-sha256", sha};
+	f[1] = (cy_entry_field){"change-sha256", pv.pending_sha256};
 	f[2] = (cy_entry_field){"role", role};
 	f[3] = (cy_entry_field){"decision", decline ? "declined" : "accepted"};
 	snprintf(path, sizeof(path), "/v1/items/%s/confirm", id);
@@ -379,7 +358,7 @@ cmd_item_accept(int argc, char **argv)
 	    : "mục %s (%s %s): %s %s với vai trò %s; nay %s; mục sổ %llu\n", id,
 	    item_type_text(json_string_value(json_object_get(view, "type")), en),
 	    cli_xc_safe(view, "serial"), decline ? (en ? "declined" : "từ chối")
-	    : (en ? "accepted" : "chấp nhận"), action, en ? role :
+	    : (en ? "accepted" : "chấp nhận"), pv.pending, en ? role :
 	    strcmp(role, "taker") == 0 ? "bên nhận" : "người chứng kiến",
 	    item_state_text(json_string_value(json_object_get(item_view_of(ans),
 	    "state")), en), (unsigned long long)index);
