@@ -5,7 +5,7 @@
 #
 # Each part is a function (section_…) called from main(): sealing, the
 # authority, classified documents, the register, the registry server,
-# documents through the registry.  Every
+# documents through the registry, the inventory.  Every
 # step checks its outcome: the demo exits 1 as soon as one does not behave
 # as it should.
 set -eu
@@ -139,6 +139,11 @@ section_exchange() {
 	    "Hồ Chí Minh City: a TỐI MẬT decision sent, opened, copied, recalled, destroyed; the law's registers"
 }
 
+section_inventory() {
+	part demo-inventory.sh "Part 7: the inventory of cryptographic equipment" \
+	    "The city's cipher store: tokens received and witnessed, one issued and lost (its certificate revoked), a device handed over, a stock-take"
+}
+
 main() {
 	echo "coyeu demo — $("$COYEU" --version)"
 	echo "(working in a scratch folder, removed at the end)"
@@ -148,6 +153,7 @@ main() {
 	section_register
 	section_registry
 	section_exchange
+	section_inventory
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 
