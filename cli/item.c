@@ -69,11 +69,15 @@ item_cell(const json_t *view, const char *member, int en, char *out,
     size_t cap)
 {
 	json_t *v = json_object_get(view, member), *x;
-	const char *s = json_string_value(v);
+	const char *s;
 	size_t i, n;
 	int level;
 
 	out[0] = '\0';
+	/* A pending change is shown by its action. */
+	if (json_is_object(v) && strcmp(member, "pending") == 0)
+		v = json_object_get(v, "action");
+	s = json_string_value(v);
 	if (json_is_integer(v) && strcmp(member, "updated") == 0)
 		cli_xc_time(json_integer_value(v), out);
 	else if (json_is_integer(v))
@@ -117,6 +121,57 @@ is_id(const char *s)
 	    strspn(s, "0123456789abcdef") == ITEM_ID_LEN;
 }
 
+/* The query's value of "next" escaped: it is "UNIT ID". */
+static void
+next_param(const char *next, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *next != '\0' && n + 4 < cap; next++)
+		if (*next == ' ')
+			n += (size_t)snprintf(out + n, cap - n, "%%20");
+		else if (strchr("abcdefghijklmnopqrstuvwxyz0123456789-/",
+		    *next) != NULL)
+			out[n++] = *next;
+	out[n] = '\0';
+}
+
+int
+item_list_all(struct cli_xc *x, const char *query, json_t *all)
+{
+	char path[1024], after[256] = "";
+	const char *next;
+	json_t *ans = NULL, *items;
+	int page, rv = CLI_FAIL;
+
+	for (page = 0; page < ITEM_PAGES_MAX; page++) {
+		snprintf(path, sizeof(path), "/v1/items?limit=%d%s%s%s%s",
+		    ITEM_PAGE, *query ? "&" : "", query, *after ? "&after=" : "",
+		    after);
+		if (cli_client_get(x->cl, path, &ans) != CLI_OK)
+			goto out;
+		if (!json_is_array(items = json_object_get(ans, "items"))) {
+			cli_warn("the registry at %s answered without the items",
+			    cli_client_url(x->cl));
+			goto out;
+		}
+		json_array_extend(all, items);
+		if ((next = json_string_value(json_object_get(ans, "next"))) ==
+		    NULL || *next == '\0') {
+			rv = CLI_OK;
+			goto out;
+		}
+		next_param(next, after, sizeof(after));
+		json_decref(ans);
+		ans = NULL;
+	}
+	cli_warn("the registry at %s answered more than %d pages of items",
+	    cli_client_url(x->cl), ITEM_PAGES_MAX);
+out:
+	json_decref(ans);
+	return rv;
+}
+
 /* TYPE:SERIAL: the item of that type with that serial among those the
  * caller may see (the registry filters by type, the serial is matched
  * here: a list is the one query every registry answers). */
@@ -124,51 +179,35 @@ static int
 find_by_serial(struct cli_xc *x, const char *cmd, const char *item,
     char id[ITEM_ID_LEN + 1])
 {
-	const char *colon = strchr(item, ':'), *serial, *s;
-	char type[64], path[512], after[ITEM_ID_LEN + 1] = "";
-	json_t *ans = NULL, *items, *v;
-	size_t i, n = 0;
-	int rv = CLI_FAIL, guard;
+	const char *colon = strchr(item, ':'), *s;
+	char query[96];
+	json_t *all = NULL, *v;
+	size_t i;
+	int rv = CLI_FAIL;
 
-	if (colon == NULL || colon == item || (size_t)(colon - item) >=
-	    sizeof(type) || colon[1] == '\0' || strspn(item,
-	    "abcdefghijklmnopqrstuvwxyz-") != (size_t)(colon - item) ||
-	    strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._/-") != strlen(colon + 1))
+	if (colon == NULL || colon == item || (size_t)(colon - item) > 32 ||
+	    strspn(item, "abcdefghijklmnopqrstuvwxyz-") != (size_t)(colon -
+	    item) || !cy_item_serial_valid(colon + 1, strlen(colon + 1)))
 		return cli_usage_error(cmd, "ITEM '%.80s': give an item id (32 "
 		    "lowercase hex digits) or TYPE:SERIAL (token:T-0001)", item);
-	memcpy(type, item, (size_t)(colon - item));
-	type[colon - item] = '\0';
-	serial = colon + 1;
-	for (guard = 0; guard < 10000; guard++) {
-		snprintf(path, sizeof(path), "/v1/items?type=%s&limit=500%s%s",
-		    type, *after ? "&after=" : "", after);
-		if (cli_client_get(x->cl, path, &ans) != CLI_OK)
+	snprintf(query, sizeof(query), "type=%.*s", (int)(colon - item), item);
+	if ((all = json_array()) == NULL || item_list_all(x, query, all) !=
+	    CLI_OK)
+		goto out;
+	json_array_foreach(all, i, v) {
+		if ((s = json_string_value(json_object_get(v, "serial"))) != NULL &&
+		    strcmp(s, colon + 1) == 0 &&
+		    (s = json_string_value(json_object_get(v, "id"))) != NULL &&
+		    is_id(s)) {
+			memcpy(id, s, ITEM_ID_LEN + 1);
+			rv = CLI_OK;
 			goto out;
-		items = json_object_get(ans, "items");
-		json_array_foreach(items, i, v) {
-			if ((s = json_string_value(json_object_get(v, "serial")))
-			    != NULL && strcmp(s, serial) == 0 &&
-			    (s = json_string_value(json_object_get(v, "id")))
-			    != NULL && is_id(s)) {
-				memcpy(id, s, ITEM_ID_LEN + 1);
-				rv = CLI_OK;
-				goto out;
-			}
 		}
-		n = json_array_size(items);
-		s = json_string_value(json_object_get(json_array_get(items,
-		    n ? n - 1 : 0), "id"));
-		if (n < 500 || s == NULL || !is_id(s) || strcmp(s, after) <= 0)
-			break;
-		memcpy(after, s, ITEM_ID_LEN + 1);
-		json_decref(ans);
-		ans = NULL;
 	}
-	cli_warn("no %s with serial %s among the items you may see", type,
-	    serial);
+	cli_warn("no %.*s with serial %s among the items you may see",
+	    (int)(colon - item), item, colon + 1);
 out:
-	json_decref(ans);
+	json_decref(all);
 	return rv;
 }
 
@@ -196,11 +235,6 @@ item_fetch(struct cli_xc *x, const char *cmd, const char *item,
 		json_decref(ans);
 		return CLI_FAIL;
 	}
-	/* The pending change travels with the view. */
-	if (v != ans && json_object_get(ans, "pending") != NULL &&
-	    !json_is_string(json_object_get(v, "pending")))
-		json_object_set(v, "pending_change", json_object_get(ans,
-		    "pending"));
 	json_incref(v);
 	json_decref(ans);
 	*view = v;

@@ -43,6 +43,11 @@ void item_cell(const json_t *view, const char *member, int en, char *out,
  * when it has one) and its id in id. */
 int item_fetch(struct cli_xc *x, const char *cmd, const char *item,
     json_t **view, char id[ITEM_ID_LEN + 1]);
+/* Every page of GET /v1/items?QUERY (QUERY: "unit=U&type=T…", or ""),
+ * following the answers' "next", appended to all. */
+#define ITEM_PAGE 500
+#define ITEM_PAGES_MAX 1000
+int item_list_all(struct cli_xc *x, const char *query, json_t *all);
 /* The view in an answer: its "item" member, else the answer itself. */
 json_t *item_view_of(json_t *ans);
 

@@ -34,8 +34,6 @@ static const char usage[] =
     "      --csv                CSV (RFC 4180) with the JSON names as headings\n"
     CLI_XC_USAGE;
 
-#define PAGE 500
-#define PAGES_MAX 1000  /* 500,000 items */
 
 /* The columns: the view's member, the Vietnamese and English headings. */
 static const struct {
@@ -108,6 +106,8 @@ print_csv(json_t *items)
 	json_array_foreach(items, r, v) {
 		for (c = 0; c < NCSV; c++) {
 			x = json_object_get(v, csv_cols[c]);
+			if (json_is_object(x))  /* a pending change: its action */
+				x = json_object_get(x, "action");
 			cell[0] = '\0';
 			if (json_is_string(x))
 				snprintf(cell, sizeof(cell), "%s",
@@ -157,12 +157,12 @@ cmd_item_list(int argc, char **argv)
 	static const char lower[] = "abcdefghijklmnopqrstuvwxyz-";
 	struct cli_xc_opts xo = {NULL, NULL, NULL, NULL, NULL};
 	struct cli_xc x;
-	const char *filter[4] = {NULL, NULL, NULL, NULL}, *last;
+	const char *filter[4] = {NULL, NULL, NULL, NULL};
 	static const char *const names[4] = {"unit", "state", "type",
 	    "custodian"};
-	char path[768], after[ITEM_ID_LEN + 1] = "";
-	json_t *ans = NULL, *all = NULL, *items;
-	int c, rv, json = 0, csv = 0, page;
+	char query[512];
+	json_t *all = NULL;
+	int c, rv, json = 0, csv = 0;
 	size_t i, n;
 
 	memset(&x, 0, sizeof(x));
@@ -205,34 +205,12 @@ cmd_item_list(int argc, char **argv)
 	rv = CLI_FAIL;
 	if ((all = json_array()) == NULL)
 		goto out;
-	/* Every page, each after the last id of the one before. */
-	for (page = 0; page < PAGES_MAX; page++) {
-		n = (size_t)snprintf(path, sizeof(path), "/v1/items?limit=%d",
-		    PAGE);
-		for (i = 0; i < 4; i++)
-			if (filter[i] != NULL)
-				n += (size_t)snprintf(path + n, sizeof(path) - n,
-				    "&%s=%s", names[i], filter[i]);
-		if (*after)
-			snprintf(path + n, sizeof(path) - n, "&after=%s", after);
-		if (cli_client_get(x.cl, path, &ans) != CLI_OK)
-			goto out;
-		if (!json_is_array(items = json_object_get(ans, "items"))) {
-			cli_warn("the registry at %s answered without the items",
-			    cli_client_url(x.cl));
-			goto out;
-		}
-		json_array_extend(all, items);
-		n = json_array_size(items);
-		last = json_string_value(json_object_get(json_array_get(items,
-		    n ? n - 1 : 0), "id"));
-		if (n < PAGE || last == NULL || strlen(last) != ITEM_ID_LEN ||
-		    strcmp(last, after) <= 0)
-			break;
-		memcpy(after, last, ITEM_ID_LEN + 1);
-		json_decref(ans);
-		ans = NULL;
-	}
+	for (i = 0, n = 0; i < 4; i++)
+		if (filter[i] != NULL)
+			n += (size_t)snprintf(query + n, sizeof(query) - n, "%s%s=%s",
+			    n ? "&" : "", names[i], filter[i]);
+	if (item_list_all(&x, query, all) != CLI_OK)
+		goto out;
 	if (json) {
 		json_t *out = json_pack("{s:O}", "items", all);
 
@@ -246,7 +224,6 @@ cmd_item_list(int argc, char **argv)
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
 	json_decref(all);
-	json_decref(ans);
 	cli_xc_close(&x);
 	return rv;
 }

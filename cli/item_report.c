@@ -50,11 +50,34 @@ static const struct {
 	{"maintenance", "Bảo dưỡng quá lâu", "Too long in maintenance"},
 	{"transfers", "Bàn giao chưa được nhận", "Transfers not accepted"},
 	{"rows", "Thống kê", "Counts"}, {"counts", "Thống kê", "Counts"},
+	{"overdue", "Quá hạn", "Overdue"},
 	{"by_unit", "Theo đơn vị", "By unit"},
 	{"by_type", "Theo loại", "By type"},
 	{"by_state", "Theo trạng thái", "By state"},
 	{"total", "Tổng", "Total"},
 };
+
+/* Why an item is overdue, as the registry names it. */
+static const struct {
+	const char *reason, *vi, *en;
+} reasons[] = {
+	{"period-ended", "hết hạn sử dụng khóa", "crypto-period ended"},
+	{"maintenance", "bảo dưỡng quá lâu", "too long in maintenance"},
+	{"transfer-pending", "bàn giao chưa được nhận", "transfer not accepted"},
+};
+
+static void
+reason_text(char *cell, size_t cap, int en)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(cell, reasons[i].reason) == 0) {
+			snprintf(cell, cap, "%s", en ? reasons[i].en :
+			    reasons[i].vi);
+			return;
+		}
+}
 
 static const char *
 heading(const char *member, int en)
@@ -83,6 +106,27 @@ columns(json_t *rows, const char **cols)
 	return n;
 }
 
+/* An overdue row names its item as a view: the members that say which
+ * item it is become the row's own columns. */
+static void
+flatten(json_t *rows)
+{
+	static const char *const keep[] = {"type", "serial", "unit", "state",
+	    "custodian", "period_until"};
+	json_t *row, *item;
+	size_t i, k;
+
+	json_array_foreach(rows, i, row) {
+		if (!json_is_object(item = json_object_get(row, "item")))
+			continue;
+		for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			json_object_set(row, keep[k], json_object_get(item,
+			    keep[k]) ? json_object_get(item, keep[k]) :
+			    json_null());
+		json_object_del(row, "item");
+	}
+}
+
 static int
 print_section(const char *name, json_t *rows, int en)
 {
@@ -101,6 +145,8 @@ print_section(const char *name, json_t *rows, int en)
 		for (c = 0; c < nc; c++) {
 			item_cell(json_array_get(rows, r), cols[c], en, cell,
 			    sizeof(cell));
+			if (strcmp(cols[c], "reason") == 0)
+				reason_text(cell, sizeof(cell), en);
 			if ((cells[r * nc + c] = strdup(cell)) == NULL)
 				goto out;
 		}
@@ -232,6 +278,7 @@ cmd_item_report(int argc, char **argv)
 		    !json_is_object(json_array_get(v, 0))))
 			continue;
 		sections++;
+		flatten(v);
 		if (csv)
 			csv_section(k, v, &header);
 		else if (print_section(k, v, en) != CLI_OK)

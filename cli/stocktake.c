@@ -365,8 +365,8 @@ static const struct {
 static void
 print_differences(json_t *diffs, int en)
 {
-	static const char *const members[] = {"item", "id", "serial", "type",
-	    "state", "custodian", "declared_by", "expected", "found"};
+	static const char *const members[] = {"declared", "type", "serial",
+	    "state", "unit", "custodian", "by", "item"};
 	size_t i, k, m;
 	const char *kind, *word, *v;
 	json_t *d;
@@ -412,27 +412,6 @@ st_of(json_t *ans)
 	return json_is_object(s) ? s : ans;
 }
 
-/* The declared count: "declared" as a number, else the declarations. */
-static long long
-declared_count(json_t *st)
-{
-	json_t *d = json_object_get(st, "declared");
-	json_t *decl = json_object_get(st, "declarations"), *e;
-	long long n = 0;
-	size_t i;
-
-	if (json_is_integer(d))
-		return json_integer_value(d);
-	json_array_foreach(decl, i, e) {
-		if (json_is_integer(json_object_get(e, "count")))
-			n += json_integer_value(json_object_get(e, "count"));
-		else
-			n += (long long)json_array_size(json_object_get(e,
-			    "items"));
-	}
-	return n;
-}
-
 static int
 cmd_stocktake_close(int argc, char **argv)
 {
@@ -440,10 +419,9 @@ cmd_stocktake_close(int argc, char **argv)
 	struct st_opts o;
 	struct cli_xc x;
 	cy_entry_field f[5];
-	char path[128], declared[24], ndiff[24], sha[65];
-	json_t *before = NULL, *ans = NULL, *st, *diffs;
+	char path[128], declared[24], ndiff[24];
+	json_t *before = NULL, *ans = NULL, *st, *diffs, *result;
 	const char *id, *unit, *report;
-	char *text = NULL;
 	uint64_t index;
 	int rv, done, en = cli_xc_english();
 
@@ -459,23 +437,25 @@ cmd_stocktake_close(int argc, char **argv)
 	if ((rv = cli_xc_open(cmd, &o.xo, &x)) != CLI_OK)
 		goto out;
 	rv = CLI_FAIL;
-	/* What the close will record: the registry's comparison now. */
+	/* What the close will record: the registry's comparison now, which
+	 * the entry signs (the registry refuses it if the two differ). */
 	if (st_get(&x, id, &before) != CLI_OK)
 		goto out;
 	st = st_of(before);
+	result = json_object_get(before, "result");
 	if ((unit = cli_client_str(x.cl, st, "unit")) == NULL)
 		goto out;
-	diffs = json_object_get(st, "differences");
-	if ((report = json_string_value(json_object_get(st, "report_sha256")))
-	    == NULL || !cy_serial_valid(report, strlen(report)) ||
-	    strlen(report) != 64) {
-		if ((text = json_dumps(json_is_array(diffs) ? diffs :
-		    json_array(), JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
-		    item_sha256_hex(text, strlen(text), sha) != CLI_OK)
-			goto out;
-		report = sha;
+	if (!json_is_object(result) || !json_is_integer(json_object_get(result,
+	    "declared")) || (report = json_string_value(json_object_get(result,
+	    "report_sha256"))) == NULL || strlen(report) != 64 ||
+	    strspn(report, "0123456789abcdef") != 64 ||
+	    !json_is_array(diffs = json_object_get(result, "differences"))) {
+		cli_warn("the registry at %s answered without stock-take %s's "
+		    "result", cli_client_url(x.cl), id);
+		goto out;
 	}
-	snprintf(declared, sizeof(declared), "%lld", declared_count(st));
+	snprintf(declared, sizeof(declared), "%lld", (long long)
+	    json_integer_value(json_object_get(result, "declared")));
 	snprintf(ndiff, sizeof(ndiff), "%zu", json_array_size(diffs));
 	f[0] = (cy_entry_field){"stocktake-id", id};
 	f[1] = (cy_entry_field){"unit", unit};
@@ -495,12 +475,12 @@ cmd_stocktake_close(int argc, char **argv)
 		    "%s: %s mục%s được khai báo; mục sổ %llu\n", id, unit, declared,
 		    en && strcmp(declared, "1") != 0 ? "s" : "",
 		    (unsigned long long)index);
-		print_differences(json_object_get(st_of(ans), "differences"),
-		    en);
+		print_differences(json_is_array(json_object_get(ans,
+		    "differences")) ? json_object_get(ans, "differences") :
+		    diffs, en);
 	}
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
-	free(text);
 	json_decref(before);
 	json_decref(ans);
 	cli_xc_close(&x);
@@ -513,7 +493,7 @@ cmd_stocktake_show(int argc, char **argv)
 	static const char cmd[] = "stocktake show";
 	struct st_opts o;
 	struct cli_xc x;
-	json_t *ans = NULL, *st, *d;
+	json_t *ans = NULL, *st, *d, *result;
 	size_t i;
 	int rv, done, en = cli_xc_english();
 
@@ -538,15 +518,17 @@ cmd_stocktake_show(int argc, char **argv)
 		printf(en ? "stock-take %s of unit %s: %s\n" :
 		    "đợt kiểm kê %s đơn vị %s: %s\n", argv[optind],
 		    cli_xc_safe(st, "unit"), cli_xc_safe(st, "state"));
-		json_array_foreach(json_object_get(st, "declarations"), i, d)
+		json_array_foreach(json_object_get(ans, "declarations"), i, d)
 			printf(en ? "  declared by %s: %lld items\n" :
-			    "  %s khai báo: %lld mục\n", cli_xc_safe(d, "officer"),
+			    "  %s khai báo: %lld mục\n", cli_xc_safe(d, "name"),
 			    json_is_integer(json_object_get(d, "count")) ?
 			    (long long)json_integer_value(json_object_get(d,
 			    "count")) : (long long)json_array_size(
 			    json_object_get(d, "items")));
-		if (json_is_array(json_object_get(st, "differences")))
-			print_differences(json_object_get(st, "differences"), en);
+		result = json_object_get(ans, "result");
+		if (json_is_array(json_object_get(result, "differences")))
+			print_differences(json_object_get(result, "differences"),
+			    en);
 	}
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
