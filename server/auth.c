@@ -17,6 +17,7 @@
 #include "coyeud.h"
 #include "auth.h"
 #include "bodies.h"
+#include "items.h"
 
 /* Seconds between sweeps of expired nonces (per node): often enough that
  * one sweep inside an append's transaction stays short. */
@@ -561,7 +562,7 @@ static int
 chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
     const cy_chain *ch, int registered)
 {
-	char t[CY_CANON_TIME_LEN + 1];
+	char t[CY_CANON_TIME_LEN + 1], why[CY_ERROR_MSG_MAX];
 	struct crl_set *crls = NULL;
 	const cy_cert *c;
 	cy_error err;
@@ -588,8 +589,15 @@ chain_check(cyd_request *rq, cyd_response *rs, cy_store *s,
 	if (cy_chain_verify(ch, rq->srv->root,
 	    (const cy_crl *const *)crls->crl, crls->n, rq->now, NULL,
 	    &err) == 0) {
-		r = 0;
-		if (registered)
+		/* Beside the lists: a key held by a lost or compromised item
+		 * (items.c) is refused from the moment it is reported. */
+		if ((r = cyd_chain_held_revoked(s, ch, why, sizeof(why),
+		    &err)) < 0)
+			cyd_error_lib(rs, &err);
+		else if (r == 1)
+			cyd_forbid(rq, rs, "%s", why);
+		r = r == 0 ? 0 : -1;
+		if (r == 0 && registered)
 			verified_note(ch);
 	} else if (err.code == CY_E_REVOKED)
 		cyd_forbid(rq, rs, "%s", err.msg);
@@ -631,7 +639,9 @@ nonce_with_effects(const cyd_request *rq)
 {
 	static const char *const routes[] = {"log.append", "documents.send",
 		"documents.receive", "releases", "documents.recall",
-		"documents.destroy", "documents.extend", "documents.copy"};
+		"documents.destroy", "documents.extend", "documents.copy",
+		"items.add", "items.change", "items.confirm", "stocktakes.open",
+		"stocktakes.declare", "stocktakes.close"};
 	size_t i;
 
 	for (i = 0; rq->route->name != NULL &&

@@ -40,6 +40,13 @@ int cyd_job_receipts(cyd_server *srv, const cyd_job *job, json_t **out,
  * nonce already used, 503 for the store). */
 int cyd_job_refused(cyd_response *rs, const cyd_job *job);
 
+/* A revocation list's text, accepted as POST /v1/revocations accepts it
+ * (POST /v1/items/{id}/changes takes one too): *out is the answer
+ * {"revoked", "entries"}; 1 stored (201), 0 the same list again (200),
+ * -1 after answering. */
+int cyd_crl_accept(cyd_request *rq, cyd_response *rs, const char *text,
+    json_t **out);
+
 /* The handlers (routes.c's table). */
 cyd_handler cyd_h_certs_post;        /* POST /v1/certs, CYD_ENROL */
 cyd_handler cyd_h_revocations_post;  /* POST /v1/revocations, CYD_AUTHORITY */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "coyeud.h"
+#include "items.h"
 
 cyd_handler cyd_h_healthz, cyd_h_metrics, cyd_h_checkpoint, cyd_h_tile,
     cyd_h_registry, cyd_h_log_proof, cyd_h_log_consistency;
@@ -47,6 +48,27 @@ const cyd_route cyd_routes[] = {
 	{"POST", "/v1/documents/*/copies", cyd_h_document_copies, CYD_OFFICER,
 	    "documents.copy", 1},
 	{"GET", "/v1/registers/*", cyd_h_registers, CYD_OFFICER, "registers", 0},
+	/* The inventory (docs/inventory.md, "Registry"): routes_items.c,
+	 * routes_stocktakes.c. */
+	{"POST", "/v1/items", cyd_h_items_post, CYD_OFFICER, "items.add", 0},
+	{"GET", "/v1/items", cyd_h_items_get, CYD_OFFICER, "items.list", 0},
+	{"GET", "/v1/items/*", cyd_h_item_get, CYD_OFFICER, "items.show", 0},
+	{"GET", "/v1/items/*/history", cyd_h_item_history, CYD_OFFICER,
+	    "items.history", 0},
+	{"POST", "/v1/items/*/changes", cyd_h_item_change, CYD_OFFICER,
+	    "items.change", 0},
+	{"POST", "/v1/items/*/confirm", cyd_h_item_confirm, CYD_OFFICER,
+	    "items.confirm", 0},
+	{"GET", "/v1/inventory/report", cyd_h_inventory_report, CYD_OFFICER,
+	    "inventory.report", 0},
+	{"POST", "/v1/stocktakes", cyd_h_stocktakes_post, CYD_OFFICER,
+	    "stocktakes.open", 0},
+	{"GET", "/v1/stocktakes/*", cyd_h_stocktake_get, CYD_OFFICER,
+	    "stocktakes.show", 0},
+	{"POST", "/v1/stocktakes/*/declare", cyd_h_stocktake_declare,
+	    CYD_OFFICER, "stocktakes.declare", 0},
+	{"POST", "/v1/stocktakes/*/close", cyd_h_stocktake_close, CYD_OFFICER,
+	    "stocktakes.close", 0},
 	{NULL, NULL, NULL, 0, NULL, 0},
 };
 

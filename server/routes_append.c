@@ -96,6 +96,13 @@ entry_refusal(const cy_entry *e, const cyd_caller *c, char *buf, size_t cap)
 		    "routes (docs/exchange.md)", type);
 		return buf;
 	}
+	if (strncmp(type, "stocktake.", 10) == 0 ||
+	    (strncmp(type, "item.", 5) == 0 &&
+	    strcmp(type, "item.transition") != 0)) {
+		snprintf(buf, cap, "%s entries are made through the inventory "
+		    "routes (docs/inventory.md)", type);
+		return buf;
+	}
 	if ((v = cy_entry_get(e, "level")) != NULL ||
 	    (v = cy_entry_get(e, "from")) != NULL) {
 		level = cy_level_parse(v, strlen(v));

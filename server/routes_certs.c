@@ -227,7 +227,8 @@ revoke_entries(cyd_request *rq, const cy_crl *prev, const cy_crl *next,
 }
 
 int
-cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
+cyd_crl_accept(cyd_request *rq, cyd_response *rs, const char *text,
+    json_t **out)
 {
 	struct crl_put put = {NULL};
 	const cy_cert *issuer;
@@ -235,16 +236,13 @@ cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
 	const uint8_t *a, *b;
 	size_t *lens = NULL, n = 0, i, alen, blen;
 	cy_buf *entries = NULL;
-	json_t *body, *revoked = json_array(), *receipts = NULL;
+	json_t *revoked = json_array(), *receipts = NULL;
 	cy_crl *crl = NULL, *prev = NULL;
-	const char *text;
 	cyd_job job;
 	cy_error err;
+	int r = -1;
 
-	if (cyd_body_object(rq, rs, &body) != 0)
-		goto done;
-	if ((text = cyd_body_string(rs, body, "crl")) == NULL)
-		goto out;
+	*out = NULL;
 	if (cy_crl_parse((const uint8_t *)text, strlen(text), &crl, &err) != 0) {
 		cyd_error(rs, 400, "bad-request",
 		    "the revocation list does not parse: %s", err.msg);
@@ -266,8 +264,9 @@ cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
 		a = cy_crl_bytes(prev, &alen), b = cy_crl_bytes(crl, &blen);
 		if (alen == blen && memcmp(a, b, alen) == 0) {
 			/* Posted again: nothing new. */
-			cyd_json(rs, 200, json_pack("{s:O, s:[]}", "revoked",
-			    revoked, "entries"));
+			*out = json_pack("{s:O, s:[]}", "revoked", revoked,
+			    "entries");
+			r = *out != NULL ? 0 : -1;
 			goto out;
 		}
 		if (cy_crl_check_successor(prev, crl, CY_CRL_SEQUENCE_JUMP_MAX,
@@ -305,11 +304,10 @@ cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
 		cyd_error_lib(rs, &err);
 		goto out;
 	}
-	cyd_json(rs, 201, json_pack("{s:O, s:o}", "revoked", revoked,
-	    "entries", receipts));
+	*out = json_pack("{s:O, s:o}", "revoked", revoked, "entries",
+	    receipts);
+	r = *out != NULL ? 1 : -1;
 out:
-	json_decref(body);
-done:
 	for (i = 0; entries != NULL && i < n; i++)
 		cy_buf_free(&entries[i]);
 	free(entries);
@@ -318,6 +316,24 @@ done:
 	json_decref(revoked);
 	cy_crl_free(crl);
 	cy_crl_free(prev);
+	if (r < 0 && rs->status == 0)
+		cyd_error(rs, 503, "unavailable", "out of memory");
+	return r;
+}
+
+int
+cyd_h_revocations_post(cyd_request *rq, cyd_response *rs)
+{
+	json_t *body, *answer;
+	const char *text;
+	int r;
+
+	if (cyd_body_object(rq, rs, &body) != 0)
+		return 0;
+	if ((text = cyd_body_string(rs, body, "crl")) != NULL &&
+	    (r = cyd_crl_accept(rq, rs, text, &answer)) >= 0)
+		cyd_json(rs, r == 1 ? 201 : 200, answer);
+	json_decref(body);
 	return 0;
 }
 

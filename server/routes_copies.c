@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "bodies.h"
 #include "docs.h"
+#include "items.h"
 
 /* --- GET /v1/registers/{outgoing,incoming,copies,destroyed} --- */
 
@@ -375,6 +376,7 @@ check_target(cyd_request *rq, cyd_response *rs, struct copying *cp,
 {
 	const cy_crl *const *lists = (const cy_crl *const *)crls->crl;
 	const char *serials[CY_LABEL_RECIPIENTS_MAX];
+	char why[CY_ERROR_MSG_MAX];
 	cy_policy_party actor, target;
 	cy_policy_request prq;
 	cy_policy_decision d;
@@ -404,6 +406,16 @@ check_target(cyd_request *rq, cyd_response *rs, struct copying *cp,
 	    rq->now, NULL, &err) != 0) {
 		cyd_forbid(rq, rs, "the recipient's chain does not verify now: "
 		    "%s", err.msg);
+		goto out;
+	}
+	if ((r = cyd_chain_held_revoked_srv(rq->srv, cp->target, why,
+	    sizeof(why), &err)) != 0) {
+		if (r < 0)
+			cyd_error_lib(rs, &err);
+		else
+			cyd_forbid(rq, rs, "the recipient's chain does not verify "
+			    "now: %s", why);
+		r = -1;
 		goto out;
 	}
 	json_array_foreach(cp->copies, i, c)

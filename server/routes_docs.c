@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "bodies.h"
 #include "docs.h"
+#include "items.h"
 
 #define ID_SIZE CY_RELEASE_ID_SIZE
 #define SHA_HEX 65
@@ -187,6 +188,7 @@ recipient_check(struct send *s, cyd_response *rs, cy_store *st, size_t i)
 	const char *serial = cy_label_recipient(s->label, i);
 	const char *serials[CY_LABEL_RECIPIENTS_MAX];
 	const cy_crl *const *crls = (const cy_crl *const *)s->crls->crl;
+	char why[CY_ERROR_MSG_MAX];
 	cy_policy_party actor, target;
 	cy_policy_request prq;
 	cy_policy_decision dec;
@@ -211,6 +213,10 @@ recipient_check(struct send *s, cyd_response *rs, cy_store *st, size_t i)
 	    rq->now, NULL, &err) != 0)
 		return cyd_forbid(rq, rs, "recipient %zu (serial %s): %s",
 		    i + 1, serial, err.msg), -1;
+	if ((r = cyd_chain_held_revoked(st, s->chains[i], why, sizeof(why),
+	    &err)) != 0)
+		return r < 0 ? cyd_error_lib(rs, &err) : cyd_forbid(rq, rs,
+		    "recipient %zu (serial %s): %s", i + 1, serial, why), -1;
 	if (cy_policy_party_from_cert(rq->caller->cert, crls, s->crls->n,
 	    &actor) != 0 || cy_policy_party_from_cert(cy_chain_get(
 	    s->chains[i], 0), crls, s->crls->n, &target) != 0)

@@ -210,6 +210,26 @@ rule_second_need(int second)
 	    "a witness's acceptance";
 }
 
+static int
+check_clearance(const cy_cert *c, int level, cy_error *err)
+{
+	if (cy_cert_clearance(c) >= level)
+		return 0;
+	return cy_error_set(err, CY_E_POLICY,
+	    "%s %s lacks clearance %s for this item (has %s)",
+	    cy_role_name(cy_cert_role(c)), cy_cert_name(c),
+	    cy_level_display(level), cy_level_display(cy_cert_clearance(c)));
+}
+
+static int
+outside(const cy_cert *c, const char *unit, const char *whose, cy_error *err)
+{
+	return cy_error_set(err, CY_E_POLICY,
+	    "%s %s (serial %s) is outside unit %s (%s)",
+	    cy_role_name(cy_cert_role(c)), cy_cert_name(c), cy_cert_serial(c),
+	    unit, whose);
+}
+
 /* Whether cert acts for `unit` at `level`: an officer whose unit contains
  * it, or an authority whose may-issue subtree does; `whose` names the unit
  * in the refusal ("item's unit", "taking unit"). */
@@ -227,19 +247,12 @@ check_in_unit(const cy_cert *c, const char *unit, int level, const char *whose,
 		    "authorities do", cy_role_name(role), cy_cert_name(c),
 		    cy_cert_serial(c));
 	if (scope == NULL || !cy_unit_contains(scope, unit))
-		return cy_error_set(err, CY_E_POLICY,
-		    "%s %s (serial %s) is outside unit %s (%s)", cy_role_name(role),
-		    cy_cert_name(c), cy_cert_serial(c), unit, whose);
-	if (cy_cert_clearance(c) < level)
-		return cy_error_set(err, CY_E_POLICY,
-		    "%s %s lacks clearance %s for this item (has %s)",
-		    cy_role_name(role), cy_cert_name(c), cy_level_display(level),
-		    cy_level_display(cy_cert_clearance(c)));
-	return 0;
+		return outside(c, unit, whose, err);
+	return check_clearance(c, level, err);
 }
 
-/* A custodian named by issue or transfer: an officer (by that serial) of
- * the unit at the item's level. */
+/* A custodian named by add, issue or transfer: an officer (by that
+ * serial) of the unit's subtree, at the item's level. */
 static int
 check_custodian(const cy_item_view *item, const char *serial,
     const cy_cert *c, const char *unit, const char *whose, cy_error *err)
@@ -256,7 +269,10 @@ check_custodian(const cy_item_view *item, const char *serial,
 		return cy_error_set(err, CY_E_POLICY,
 		    "item %s: custodian %s (serial %s) is not an officer", item->id,
 		    cy_cert_name(c), serial);
-	return check_in_unit(c, unit, item->level, whose, err);
+	/* Held within the unit: the custodian's unit lies in its subtree. */
+	if (!cy_unit_contains(unit, cy_cert_unit(c)))
+		return outside(c, unit, whose, err);
+	return check_clearance(c, item->level, err);
 }
 
 /* What the table says of the action on this item, whoever acts. */
@@ -431,10 +447,14 @@ cy_item_decide(const cy_item_view *item, const char *action,
 
 /* --- folding entries into the view --- */
 
+/* Zero-filled past the value, so equal views are equal bytes (a record
+ * parsed back compares equal to the view it came from). */
 static void
 copy_field(char *dst, size_t cap, const char *v)
 {
-	snprintf(dst, cap, "%s", v != NULL ? v : "");
+	memset(dst, 0, cap);
+	if (v != NULL)
+		memcpy(dst, v, strnlen(v, cap - 1));
 }
 #define SET(dst, v) copy_field(dst, sizeof(dst), v)
 
@@ -468,8 +488,12 @@ view_from_add(const cy_entry *e, cy_item_view *v, cy_error *err)
 static void
 clear_pending(cy_item_view *v)
 {
-	v->pending[0] = v->pending_sha256[0] = v->pending_second[0] = '\0';
-	v->pending_by[0] = v->pending_unit[0] = v->pending_custodian[0] = '\0';
+	SET(v->pending, NULL);
+	SET(v->pending_sha256, NULL);
+	SET(v->pending_second, NULL);
+	SET(v->pending_by, NULL);
+	SET(v->pending_unit, NULL);
+	SET(v->pending_custodian, NULL);
 	v->pending_from = 0;
 }
 
@@ -494,7 +518,7 @@ fold_change(cy_item_view *v, const cy_item_rule *rule, const cy_item_move *m,
 	if (strcmp(rule->action, CY_ITEM_ISSUE) == 0)
 		SET(v->custodian, m->custodian);
 	else if (rule->to == CY_ITEM_IN_STOCK || rule->to == CY_ITEM_DECOMMISSIONED)
-		v->custodian[0] = '\0'; /* the stock has no custodian */
+		SET(v->custodian, NULL); /* the stock has no custodian */
 	v->state = rule->to;
 }
 
