@@ -49,6 +49,8 @@ for s in CD-1 CD-2; do
 	    --model "MM-5" --level toi-mat >"$T/out" 2>&1 ||
 	    { bad "add $s"; cat "$T/out"; }
 done
+CD1=$(as a $C item show cipher-device:CD-1 --json | python3 -c '
+import json, sys; print(json.load(sys.stdin)["id"])')
 expect 0 "" "a key with its crypto-period" \
 	as a $C item add --type key --serial K-1 --maker "Ban Cơ yếu" \
 	--model "AES-256" --level mat --period-until 2026-01-31
@@ -98,8 +100,12 @@ as a $C item transition token:T-0002 issue --custodian "$SG" >"$T/out" 2>&1 ||
 	{ bad "issue T-0002"; cat "$T/out"; }
 expect 0 "T-0001" "E sees the token in custody" \
 	as e $C item list --custodian "$SE" --csv
-expect 1 "registry refused (403 forbidden)" "F (vn/hcm/b) may not issue a's item" \
+expect 1 "no cipher-device with serial CD-1 among the items you may see" \
+	"F (vn/hcm/b) does not see a's item" \
 	as f $C item transition cipher-device:CD-1 issue --custodian "$SF"
+expect 1 "registry refused (403 forbidden): item $CD1 (unit vn/hcm/a) is outside your subtree" \
+	"... nor may issue it by its id" \
+	as f $C item transition "$CD1" issue --custodian "$SF"
 
 # ---- a transfer to another agency, accepted; one declined ----
 expect 0 "chờ bên nhận (serial $SF) xác nhận" "A transfers CD-1 to vn/hcm/b" \
@@ -165,11 +171,30 @@ h = json.load(open(sys.argv[1]))
 assert h["verified"] is True and len(h["entries"]) == 5, h
 assert all(isinstance(e["index"], int) for e in h["entries"])' "$T/out" &&
 	ok "... parses: add, stock, confirm, transfer, confirm" || bad "history json: $(cat "$T/out")"
-# A pin for another key: no receipt verifies.
+# A pin for another key (F's, under the register's name): no receipt
+# verifies.
 cp "$COYEU_HOME/registry" "$T/registry.saved"
-sed -i 's/^\(pin [^ ]* [^+]*+\)[0-9a-f]\{8\}+.*/\1AAAAAAAA+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' \
-	"$COYEU_HOME/registry"
-expect 1 "" "history --verify under another pinned key fails" \
+python3 - "$COYEU_HOME/registry" "$T/f.key" <<'EOF2' || bad "re-pin"
+import base64, hashlib, sys
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+conf, key = sys.argv[1], sys.argv[2]
+seed = [base64.b64decode(l[6:].strip() + "==") for l in open(key)
+        if l.startswith("sign: ")][0][:32]
+pub = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
+    Encoding.Raw, PublicFormat.Raw)
+out = []
+for line in open(conf):
+    if line.startswith("pin "):
+        _, url, vk = line.split()
+        origin = vk.split("+")[0]
+        kid = hashlib.sha256(origin.encode() + b"\n\x01" + pub).digest()[:4]
+        line = "pin %s %s+%s+%s\n" % (url, origin, kid.hex(),
+            base64.b64encode(b"\x01" + pub).decode())
+    out.append(line)
+open(conf, "w").write("".join(out))
+EOF2
+expect 1 "does not verify" "history --verify under another pinned key fails" \
 	as a $C item history token:T-0001 --verify
 cp "$T/registry.saved" "$COYEU_HOME/registry"
 
@@ -215,10 +240,8 @@ expect 0 "đã mở đợt kiểm kê đơn vị vn/hcm/b" "F opens a stock-take
 	as f $C stocktake open
 ST=$(sed -n 's/^stocktake \([0-9a-f]\{32\}\)$/\1/p' "$T/out")
 [ -n "$ST" ] || bad "no stock-take id"
-CD1=$(as f $C item show cipher-device:CD-1 --json | python3 -c '
-import json, sys; print(json.load(sys.stdin)["id"])')
 printf '# what F holds\n%s\ntoken:LA-404   # found in the safe\n' "$CD1" >"$T/held"
-expect 2 "line 3: 'bad item' is not an item id or TYPE:SERIAL" "a bad line" \
+expect 2 "line 4: 'bad item' is not an item id or TYPE:SERIAL" "a bad line" \
 	as f $C stocktake declare "$ST" --file /dev/stdin <<EOF2
 $CD1
 # comment
