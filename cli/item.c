@@ -55,12 +55,14 @@ item_state_text(const char *state, int en)
 	return label != NULL ? label : state;
 }
 
-/* A pending action as people read it. */
-static const char *
-action_text(const char *action, int en)
+const char *
+item_action_text(const char *action, int en)
 {
-	const cy_item_rule *r = cy_item_rule_find(action);
+	const cy_item_rule *r = action != NULL ? cy_item_rule_find(action) :
+	    NULL;
 
+	if (action == NULL)
+		return "?";
 	return r == NULL ? action : en ? r->en : r->vi;
 }
 
@@ -98,7 +100,7 @@ item_cell(const json_t *view, const char *member, int en, char *out,
 	else if (strcmp(member, "state") == 0)
 		snprintf(out, cap, "%s", item_state_text(s, en));
 	else if (strcmp(member, "pending") == 0)
-		snprintf(out, cap, "%s", action_text(s, en));
+		snprintf(out, cap, "%s", item_action_text(s, en));
 	else
 		snprintf(out, cap, "%s", s);
 	/* What a registry sends is shown, never obeyed. */

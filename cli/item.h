@@ -32,6 +32,8 @@ int cmd_item_revoke_keys(int argc, char **argv);
  * people (Vietnamese, or English when en); the name itself when unknown. */
 const char *item_type_text(const char *type, int en);
 const char *item_state_text(const char *state, int en);
+/* An action of the transition table ("stock": "nhập kho"). */
+const char *item_action_text(const char *action, int en);
 /* A view member shown in a cell: levels as MẬT, types and states in the
  * language, lists joined by ", ", absent as "—"; never a control
  * character. */

@@ -179,7 +179,7 @@ static const struct {
 static void
 row_cells(const json_t *row, const cy_entry *e, int en, char **cells)
 {
-	const char *type = cy_entry_type(e), *v;
+	const char *type = cy_entry_type(e), *v, *role;
 	char buf[256];
 	size_t c;
 
@@ -190,20 +190,22 @@ row_cells(const json_t *row, const cy_entry *e, int en, char **cells)
 	cells[1] = strdup(v ? v : "—");
 	cells[2] = strdup(type);
 	if (strcmp(type, "item.add") == 0) {
-		cells[3] = strdup("add");
+		cells[3] = strdup(item_action_text(CY_ITEM_ADD, en));
 		cells[4] = strdup("—");
 		cells[5] = strdup(item_state_text("received", en));
 	} else if (strcmp(type, "item.confirm") == 0) {
-		snprintf(buf, sizeof(buf), "%s %s",
-		    cy_entry_get(e, "role") ? cy_entry_get(e, "role") : "?",
-		    cy_entry_get(e, "decision") ? cy_entry_get(e, "decision") :
-		    "?");
+		v = cy_entry_get(e, "decision");
+		role = cy_entry_get(e, "role");
+		snprintf(buf, sizeof(buf), "%s: %s", item_action_text(v != NULL &&
+		    strcmp(v, "accepted") == 0 ? CY_ITEM_ACCEPT : CY_ITEM_DECLINE,
+		    en), role == NULL ? "?" : en ? role : strcmp(role, "taker") ==
+		    0 ? "bên nhận" : "người chứng kiến");
 		cells[3] = strdup(buf);
 		cells[4] = strdup("—");
 		cells[5] = strdup("—");
 	} else {
-		v = cy_entry_get(e, "action");
-		cells[3] = strdup(v ? v : "?");
+		cells[3] = strdup(item_action_text(cy_entry_get(e, "action"),
+		    en));
 		cells[4] = strdup(item_state_text(cy_entry_get(e, "from"), en));
 		cells[5] = strdup(item_state_text(cy_entry_get(e, "to"), en));
 	}

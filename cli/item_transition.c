@@ -243,10 +243,10 @@ cmd_item_transition(int argc, char **argv)
 		goto out;
 	now = item_view_of(ans);
 	state = json_string_value(json_object_get(now, "state"));
-	printf(en ? "item %s (%s %s): %s %s → %s; entry %llu\n" :
-	    "mục %s (%s %s): %s %s → %s; mục sổ %llu\n", id,
+	printf(en ? "item %s (%s %s): %s: %s → %s; entry %llu\n" :
+	    "mục %s (%s %s): %s: %s → %s; mục sổ %llu\n", id,
 	    item_type_text(json_string_value(json_object_get(view, "type")), en),
-	    cli_xc_safe(view, "serial"), rule->action,
+	    cli_xc_safe(view, "serial"), item_action_text(rule->action, en),
 	    item_state_text(from, en), item_state_text(state && second == NULL ?
 	    state : cy_item_state_name(rule->to), en), (unsigned long long)index);
 	if (second)
@@ -358,7 +358,8 @@ cmd_item_accept(int argc, char **argv)
 	    : "mục %s (%s %s): %s %s với vai trò %s; nay %s; mục sổ %llu\n", id,
 	    item_type_text(json_string_value(json_object_get(view, "type")), en),
 	    cli_xc_safe(view, "serial"), decline ? (en ? "declined" : "từ chối")
-	    : (en ? "accepted" : "chấp nhận"), pv.pending, en ? role :
+	    : (en ? "accepted" : "chấp nhận"), item_action_text(pv.pending, en),
+	    en ? role :
 	    strcmp(role, "taker") == 0 ? "bên nhận" : "người chứng kiến",
 	    item_state_text(json_string_value(json_object_get(item_view_of(ans),
 	    "state")), en), (unsigned long long)index);

@@ -85,7 +85,7 @@ expect 1 "names $SD as its second officer, not you ($SE)" \
 for s in token:T-0001 token:T-0002 cipher-device:CD-1 cipher-device:CD-2 key:K-1; do
 	as d $C item accept "$s" >"$T/out" 2>&1 || { bad "D accepts $s"; cat "$T/out"; }
 done
-grep -qF "chấp nhận stock với vai trò người chứng kiến" "$T/out" &&
+grep -qF "chấp nhận nhập kho với vai trò người chứng kiến" "$T/out" &&
     ok "D witnesses" || bad "accept: $(cat "$T/out")"
 state_is "witnessed" a token:T-0001 in-stock
 expect 1 "nothing waits for a second officer" "nothing left to accept" \
@@ -119,7 +119,7 @@ expect 0 "vn/hcm/b" "... CD-1 now in vn/hcm/b's stock" \
 expect 0 "" "A transfers CD-2 to vn/hcm/b" \
 	as a $C item transition cipher-device:CD-2 transfer --to-unit vn/hcm/b \
 	--taker "$SF"
-expect 0 "từ chối transfer" "F declines" \
+expect 0 "từ chối bàn giao" "F declines" \
 	as f $C item accept cipher-device:CD-2 --decline
 state_is "declined: back with the giver" a cipher-device:CD-2 in-stock
 
@@ -160,7 +160,7 @@ expect 1 "destroyed items never come back" "a destroyed item never comes back" \
 # ---- history, verified from receipts ----
 expect 0 "đã kiểm tra: " "the token's history verifies" \
 	as a $C item history token:T-0001 --verify
-for a in item.add stock issue lose; do
+for a in item.add "nhập kho" "xác nhận: người chứng kiến" "cấp phát" "báo mất"; do
 	grep -qF "$a" "$T/out" || bad "no '$a' in the history"
 done
 grep -qF "trạng thái: bị mất" "$T/out" && ok "... replayed: lost" ||
