@@ -85,10 +85,20 @@ void item_print_view(const json_t *view, int en);
  * holds_certs, a list or "a,b"), as a new JSON list (empty when none). */
 json_t *item_holds_certs(const json_t *view);
 
-/* Revocation lists for the certificates an item's keys were: signed by
- * the officer x (an authority), extending its newest list at the
- * registry, posted to POST /v1/revocations.  Prints each certificate it
- * revoked. */
+/* Revocation lists for the certificates an item's keys were (serials),
+ * reason key-compromise: signed by the officer x, who must be an
+ * authority, extending its newest list at the registry.  item_crl_make
+ * leaves *out NULL (after saying so) when every serial is listed
+ * already; item_crl_json is the list as the routes take it ("crl");
+ * item_crl_report prints what the registry's answer ({"revoked",
+ * "entries"}) says it revoked; item_revoke_certs makes the list and posts
+ * it to POST /v1/revocations. */
+struct cy_crl;
+int item_crl_make(struct cli_xc *x, const char *item_id, json_t *serials,
+    struct cy_crl **out);
+json_t *item_crl_json(const struct cy_crl *crl);
+void item_crl_report(struct cli_xc *x, const struct cy_crl *crl,
+    json_t *ans);
 int item_revoke_certs(struct cli_xc *x, const char *item_id,
     json_t *serials);
 

@@ -72,18 +72,19 @@ out:
 }
 
 int
-item_revoke_certs(struct cli_xc *x, const char *item_id, json_t *serials)
+item_crl_make(struct cli_xc *x, const char *item_id, json_t *serials,
+    cy_crl **out)
 {
 	const cy_cert *me = cy_chain_get(x->chain, 0);
 	cy_crl *list = NULL, *next;
 	cy_crl_revocation add;
 	cy_error err = {0, ""};
-	json_t *body = NULL, *ans = NULL, *s, *e;
-	const uint8_t *bytes;
 	const char *serial;
-	size_t i, len, added = 0;
-	int en = cli_xc_english(), rv = CLI_FAIL;
+	size_t i, added = 0;
+	json_t *s;
+	int en = cli_xc_english();
 
+	*out = NULL;
 	if (cy_cert_role(me) != CY_ROLE_AUTHORITY) {
 		cli_warn("only an authority makes revocation lists; you (%s, "
 		    "serial %s) are not one: an authority over the officers' "
@@ -103,8 +104,8 @@ item_revoke_certs(struct cli_xc *x, const char *item_id, json_t *serials)
 		add = (cy_crl_revocation){serial, "key-compromise", 0};
 		if (cy_crl_extend(list, me, x->key, &add, cmn_now(), &next,
 		    &err) != 0) {
-			cli_fail(&err, "the revocation list");
-			goto out;
+			cy_crl_free(list);
+			return cli_fail(&err, "the revocation list");
 		}
 		cy_crl_free(list);
 		list = next;
@@ -114,21 +115,24 @@ item_revoke_certs(struct cli_xc *x, const char *item_id, json_t *serials)
 		printf(en ? "every certificate item %s held is already on your "
 		    "revocation list\n" : "mọi chứng thư của mục %s đã có trong "
 		    "danh sách thu hồi của bạn\n", item_id);
-		rv = CLI_OK;
-		goto out;
+		cy_crl_free(list);
+		return CLI_OK;
 	}
-	bytes = cy_crl_bytes(list, &len);
-	if ((body = json_object()) == NULL || json_object_set_new(body, "crl",
-	    json_stringn((const char *)bytes, len)) != 0) {
-		cli_warn("out of memory");
-		goto out;
-	}
-	if (cli_client_post(x->cl, "/v1/revocations", body, &ans) != CLI_OK)
-		goto out;
+	*out = list;
+	return CLI_OK;
+}
+
+void
+item_crl_report(struct cli_xc *x, const cy_crl *crl, json_t *ans)
+{
+	size_t i;
+	json_t *s, *e;
+	int en = cli_xc_english();
+
 	printf(en ? "revocation list of %s, sequence %llu, posted to %s:\n" :
 	    "danh sách thu hồi của %s, số %llu, đã gửi tới %s:\n",
-	    cy_cert_name(me), (unsigned long long)cy_crl_sequence(list),
-	    cli_client_url(x->cl));
+	    cy_cert_name(cy_chain_get(x->chain, 0)),
+	    (unsigned long long)cy_crl_sequence(crl), cli_client_url(x->cl));
 	json_array_foreach(json_object_get(ans, "revoked"), i, s) {
 		e = json_array_get(json_object_get(ans, "entries"), i);
 		printf(en ? "  revoked certificate %s (key-compromise)" :
@@ -140,11 +144,40 @@ item_revoke_certs(struct cli_xc *x, const char *item_id, json_t *serials)
 			    json_integer_value(json_object_get(e, "index")));
 		printf("\n");
 	}
+}
+
+json_t *
+item_crl_json(const cy_crl *crl)
+{
+	size_t len;
+	const uint8_t *bytes = cy_crl_bytes(crl, &len);
+
+	return json_stringn((const char *)bytes, len);
+}
+
+int
+item_revoke_certs(struct cli_xc *x, const char *item_id, json_t *serials)
+{
+	cy_crl *crl = NULL;
+	json_t *body = NULL, *ans = NULL;
+	int rv = CLI_FAIL;
+
+	if (item_crl_make(x, item_id, serials, &crl) != CLI_OK)
+		return CLI_FAIL;
+	if (crl == NULL)
+		return CLI_OK;
+	if ((body = json_pack("{s:o}", "crl", item_crl_json(crl))) == NULL) {
+		cli_warn("out of memory");
+		goto out;
+	}
+	if (cli_client_post(x->cl, "/v1/revocations", body, &ans) != CLI_OK)
+		goto out;
+	item_crl_report(x, crl, ans);
 	rv = CLI_OK;
 out:
 	json_decref(body);
 	json_decref(ans);
-	cy_crl_free(list);
+	cy_crl_free(crl);
 	return rv;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "coyeu/cert.h"
+#include "coyeu/crl.h"
 #include "coyeu/inventory.h"
 
 #include "cli.h"
@@ -38,8 +39,10 @@ static const char usage[] =
     "A change with a witness or a taker waits for their confirmation.  When\n"
     "a lost or compromised item held keys (--holds-certs), the registry\n"
     "refuses their certificates at once and says which; run by an\n"
-    "authority, this command also makes and posts the revocation list\n"
-    "(reason key-compromise), as 'coyeu item revoke-keys ITEM' does.\n"
+    "authority, this command also makes its revocation list (reason\n"
+    "key-compromise) and sends it with the change, which the registry\n"
+    "accepts first; run by an officer, it names the command an authority\n"
+    "must run: coyeu item revoke-keys ITEM.\n"
     "\n"
     "      --to-unit U          transfer: the unit that takes it\n"
     "      --custodian C        issue, transfer: the officer (serial)\n"
@@ -149,6 +152,9 @@ cmd_item_transition(int argc, char **argv)
 	cy_entry_field f[ITEM_FIELDS_MAX];
 	char id[ITEM_ID_LEN + 1], path[128];
 	json_t *view = NULL, *ans = NULL, *revoked = NULL, *now;
+	json_t *held = NULL, *extra = NULL;
+	cy_crl *crl = NULL;
+	int lost, authority;
 	uint64_t index;
 	const cy_item_rule *rule;
 	char names[256];
@@ -237,8 +243,24 @@ cmd_item_transition(int argc, char **argv)
 		f[n++] = (cy_entry_field){"second", second};
 		f[n++] = (cy_entry_field){"pending", "yes"};
 	}
+	/* An authority losing an item that held keys publishes the list in
+	 * the same request: the registry accepts it before the change. */
+	lost = strcmp(rule->action, CY_ITEM_LOSE) == 0 ||
+	    strcmp(rule->action, CY_ITEM_COMPROMISE) == 0;
+	authority = cy_cert_role(cy_chain_get(x.chain, 0)) == CY_ROLE_AUTHORITY;
+	if (lost && authority) {
+		held = item_holds_certs(view);
+		if (json_array_size(held) > 0 &&
+		    item_crl_make(&x, id, held, &crl) != CLI_OK)
+			goto out;
+		if (crl != NULL && (extra = json_pack("{s:o}", "crl",
+		    item_crl_json(crl))) == NULL) {
+			cli_warn("out of memory");
+			goto out;
+		}
+	}
 	snprintf(path, sizeof(path), "/v1/items/%s/changes", id);
-	if (item_post_entry(&x, path, "item.change", f, n, NULL, &ans, &index,
+	if (item_post_entry(&x, path, "item.change", f, n, extra, &ans, &index,
 	    NULL) != CLI_OK)
 		goto out;
 	now = item_view_of(ans);
@@ -254,26 +276,22 @@ cmd_item_transition(int argc, char **argv)
 		    "chờ %s (serial %s) xác nhận: coyeu item accept %s\n",
 		    witness ? (en ? "witness" : "người chứng kiến") :
 		    (en ? "taker" : "bên nhận"), second, id);
-	if (strcmp(rule->action, "lose") == 0 ||
-	    strcmp(rule->action, "compromise") == 0) {
-		revoked = revoked_of(ans, view);
-		if (json_array_size(revoked) > 0) {
-			report_revoked(revoked, en);
-			if (cy_cert_role(cy_chain_get(x.chain, 0)) ==
-			    CY_ROLE_AUTHORITY) {
-				if (item_revoke_certs(&x, id, revoked) != CLI_OK)
-					goto out;
-			} else
-				printf(en ? "an authority over unit %s must publish "
-				    "the revocation list: coyeu item revoke-keys "
-				    "%s\n" : "cơ quan có thẩm quyền của đơn vị %s "
-				    "phải công bố danh sách thu hồi: coyeu item "
-				    "revoke-keys %s\n", cli_xc_safe(view, "unit"),
-				    id);
-		}
+	if (lost && json_array_size(revoked = revoked_of(ans, view)) > 0) {
+		report_revoked(revoked, en);
+		if (crl != NULL)
+			item_crl_report(&x, crl, json_object_get(ans, "crl"));
+		else if (!authority)
+			printf(en ? "an authority over unit %s must publish the "
+			    "revocation list: coyeu item revoke-keys %s\n" :
+			    "cơ quan có thẩm quyền của đơn vị %s phải công bố "
+			    "danh sách thu hồi: coyeu item revoke-keys %s\n",
+			    cli_xc_safe(view, "unit"), id);
 	}
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
+	cy_crl_free(crl);
+	json_decref(held);
+	json_decref(extra);
 	json_decref(revoked);
 	json_decref(view);
 	json_decref(ans);
