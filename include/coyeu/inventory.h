@@ -208,7 +208,9 @@ CY_API int cy_item_decide(const cy_item_view *item, const char *action,
 /* The verified certificate of `serial`, or NULL when unknown. */
 typedef const cy_cert *cy_item_cert_fn(void *ctx, const char *serial);
 
-/* Folds one entry into the view: item.add (into a zeroed view), then
+/* Folds one entry into the view: item.add (into a zeroed view: text
+ * fields stay zero-filled past their values, so views of one history are
+ * equal bytes), then
  * item.change and item.confirm.  The entry's form and signature are
  * checked; it must be this item's, start from the view's state, carry the
  * table's target state, and a confirmation must name the pending change's
@@ -238,6 +240,14 @@ CY_API int cy_item_view_parse(const uint8_t *in, size_t len,
 /* The lowercase hex SHA-256 of an entry's bytes (item.confirm's
  * change-sha256, stocktake's serials-sha256). */
 CY_API void cy_item_sha256_hex(const uint8_t *data, size_t len, char out[65]);
+
+/* stocktake.declare's serials-sha256: the lowercase hex SHA-256 of the
+ * declared items (item ids or TYPE:SERIAL), sorted bytewise, each followed
+ * by LF.  Each must be 1 to CY_ITEM_REF_MAX bytes without LF (CY_E_USAGE
+ * names the first that is not); n may be 0. */
+#define CY_ITEM_REF_MAX 128
+CY_API int cy_item_list_sha256(const char *const *items, size_t n,
+    char out[65], cy_error *err) CY_MUST_CHECK;
 
 /* An item's serial: 1 to 64 of [A-Za-z0-9._/-]. */
 CY_API int cy_item_serial_valid(const char *p, size_t len);

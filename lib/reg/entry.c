@@ -39,7 +39,7 @@ static const char *const kind_holds[] = {
 	[K_TOKEN] = "a state name: lowercase a-z, 0-9 and '-', up to 32",
 	[K_ISERIAL] = "an item serial: 1 to 64 of A-Z, a-z, 0-9, '.', '_', '/', '-'",
 	[K_SERIALS] = ("certificate serials (32 lowercase hex digits each), "
-	    "1 to 16 joined by ','"),
+	    "1 to 16 different ones joined by ','"),
 };
 
 struct fspec {
@@ -364,7 +364,7 @@ token_ok(const char *v, size_t n)
 static int
 serials_ok(const char *v, size_t n)
 {
-	size_t i, count = 0;
+	size_t i, j, count = 0;
 
 	for (i = 0; i <= n; i += CY_SERIAL_HEX_LEN + 1) {
 		if (n - i < CY_SERIAL_HEX_LEN ||
@@ -373,6 +373,10 @@ serials_ok(const char *v, size_t n)
 			return 0;
 		if (i + CY_SERIAL_HEX_LEN < n && v[i + CY_SERIAL_HEX_LEN] != ',')
 			return 0;
+		/* Each once. */
+		for (j = 0; j < i; j += CY_SERIAL_HEX_LEN + 1)
+			if (memcmp(v + j, v + i, CY_SERIAL_HEX_LEN) == 0)
+				return 0;
 	}
 	return count > 0;
 }

@@ -195,6 +195,48 @@ cy_item_sha256_hex(const uint8_t *data, size_t len, char out[65])
 	cy_hex_encode(out, h, sizeof(h));
 }
 
+static int
+by_bytes(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+cy_item_list_sha256(const char *const *items, size_t n, char out[65],
+    cy_error *err)
+{
+	crypto_hash_sha256_state st;
+	uint8_t h[crypto_hash_sha256_BYTES];
+	const char **sorted = NULL;
+	size_t i, len;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		len = strnlen(items[i], CY_ITEM_REF_MAX + 1);
+		if (len == 0 || len > CY_ITEM_REF_MAX ||
+		    memchr(items[i], '\n', len) != NULL)
+			return cy_error_set(err, CY_E_USAGE,
+			    "declared item %zu is not an item id or TYPE:SERIAL "
+			    "(1 to %d bytes, no line feed)", i + 1, CY_ITEM_REF_MAX);
+	}
+	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		sorted[i] = items[i];
+	if (n > 1)
+		qsort(sorted, n, sizeof(*sorted), by_bytes);
+	crypto_hash_sha256_init(&st);
+	for (i = 0; i < n; i++) {
+		crypto_hash_sha256_update(&st, (const uint8_t *)sorted[i],
+		    strlen(sorted[i]));
+		crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+	}
+	crypto_hash_sha256_final(&st, h);
+	cy_hex_encode(out, h, sizeof(h));
+	free(sorted);
+	return 0;
+}
+
 /* --- the decision --- */
 
 static const char *
@@ -312,8 +354,10 @@ check_form(const cy_item_view *item, const cy_item_rule *rule,
 	if (rule->second == CY_ITEM_SECOND_NONE && m->pending)
 		return cy_error_set(err, CY_E_POLICY,
 		    "item %s: %s needs no second officer", item->id, rule->action);
-	if (rule->second != CY_ITEM_SECOND_NONE && m->second != NULL &&
-	    actor != NULL && strcmp(m->second, actor) == 0)
+	/* The giver cannot take, nor the one who acts witness. */
+	if (rule->second != CY_ITEM_SECOND_NONE && actor != NULL &&
+	    ((m->second != NULL && strcmp(m->second, actor) == 0) ||
+	    (m->custodian != NULL && strcmp(m->custodian, actor) == 0)))
 		return cy_error_set(err, CY_E_POLICY,
 		    "item %s: the %s must be another officer than the one who acts",
 		    item->id, second_name(rule->second));
@@ -342,25 +386,34 @@ check_form(const cy_item_view *item, const cy_item_rule *rule,
 	return 0;
 }
 
-/* accept and decline: the second officer the pending change waits for. */
+/* accept and decline: the second officer the pending change waits for
+ * (by serial; with the certificate, also in the unit and cleared). */
 static int
-check_second(const cy_item_view *item, const cy_cert *actor, cy_error *err)
+check_second(const cy_item_view *item, const cy_cert *actor,
+    const char *serial, cy_error *err)
 {
 	int transfer = strcmp(item->pending, CY_ITEM_TRANSFER) == 0;
-	const char *serial = cy_cert_serial(actor), *want = item->pending_second;
+	const char *want = item->pending_second;
 	const char *kind = transfer ? "taker" : "witness";
 
 	if (transfer && item->pending_custodian[0] != '\0')
 		want = item->pending_custodian;
-	if (want[0] != '\0' && strcmp(want, serial) != 0)
+	if (want[0] != '\0' && strcmp(want, serial) != 0) {
+		if (actor == NULL)
+			return cy_error_set(err, CY_E_POLICY,
+			    "item %s: the answer is by %s, not the named %s %s",
+			    item->id, serial, kind, want);
 		return cy_error_set(err, CY_E_POLICY,
 		    "%s %s (serial %s) is not the named %s %s",
 		    cy_role_name(cy_cert_role(actor)), cy_cert_name(actor), serial,
 		    kind, want);
-	if (!transfer && strcmp(item->pending_by, serial) == 0)
+	}
+	if (strcmp(item->pending_by, serial) == 0)
 		return cy_error_set(err, CY_E_POLICY,
-		    "item %s: the witness must be another officer than the one who "
-		    "acts", item->id);
+		    "item %s: the %s must be another officer than the one who acts",
+		    item->id, kind);
+	if (actor == NULL)
+		return 0;
 	if (transfer)
 		return check_in_unit(actor, item->pending_unit[0] != '\0' ?
 		    item->pending_unit : item->unit, item->level, "taking unit", err);
@@ -409,10 +462,10 @@ decide(const cy_item_view *item, const cy_item_rule *rule,
 		return r;
 	if (item->state == CY_ITEM_NEW && (r = check_type_fields(item, err)) != 0)
 		return r;
+	if (rule->actors & CY_ITEM_BY_SECOND)
+		return check_second(item, actor, actor_serial, err);
 	if (actor == NULL)
 		return 0;
-	if (rule->actors & CY_ITEM_BY_SECOND)
-		return check_second(item, actor, err);
 	if (!((rule->actors & CY_ITEM_BY_CUSTODIAN) && item->custodian[0] != '\0' &&
 	    strcmp(item->custodian, cy_cert_serial(actor)) == 0) &&
 	    (r = check_in_unit(actor, item->unit, item->level, "item's unit",
@@ -644,11 +697,6 @@ apply_confirm(cy_item_view *v, const cy_entry *e, const cy_cert *actor,
 	if ((r = decide(v, cy_item_rule_find(accepted ? CY_ITEM_ACCEPT :
 	    CY_ITEM_DECLINE), actor, cy_entry_get(e, "actor"), &m, err)) != 0)
 		return r;
-	if (actor == NULL && v->pending_second[0] != '\0' &&
-	    strcmp(v->pending_second, cy_entry_get(e, "actor")) != 0)
-		return cy_error_set(err, CY_E_POLICY,
-		    "item %s: the confirmation is by %s, not the named %s %s", v->id,
-		    cy_entry_get(e, "actor"), role, v->pending_second);
 	fold_confirm(v, accepted);
 	return 0;
 }
@@ -806,12 +854,15 @@ cy_item_view_encode(const cy_item_view *view, cy_buf *out, cy_error *err)
 			break;
 		case V_STATE:
 			x = (uint64_t)*(const int *)(const void *)(base + f->off);
-			v = f->optional && x == 0 ? "" : cy_item_state_name((int)x);
+			/* A record is of an added item: never "new". */
+			v = x == 0 ? (f->optional ? "" : NULL) :
+			    cy_item_state_name((int)x);
 			break;
 		case V_U32:
 			x = *(const uint32_t *)(const void *)(base + f->off);
-			snprintf(num, sizeof(num), f->optional && x == 0 ? "" :
-			    "%" PRIu64, x);
+			num[0] = '\0';
+			if (x != 0 || !f->optional)
+				snprintf(num, sizeof(num), "%" PRIu64, x);
 			break;
 		case V_U64:
 			snprintf(num, sizeof(num), "%" PRIu64,

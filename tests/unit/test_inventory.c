@@ -425,6 +425,17 @@ test_move_refusals(void **state)
 	    &err, CY_E_POLICY, want);
 	m.second = serial(&taker);
 	assert_int_equal(cy_item_decide(&v, "transfer", officer.cert, &m, &err), 0);
+	/* The custodian cannot hand over to itself. */
+	m.custodian = serial(&custodian);
+	m.custodian_cert = custodian.cert;
+	m.second = NULL;
+	m.unit = UNIT;
+	v.custodian[0] = '\0';
+	snprintf(v.custodian, sizeof(v.custodian), "%s", serial(&custodian));
+	expect_refusal(cy_item_decide(&v, "transfer", custodian.cert, &m, &err),
+	    &err, CY_E_POLICY, "item " ITEM ": the taker must be another officer "
+	    "than the one who acts");
+	m.unit = AGENCY;
 	/* The giver cannot be its own taker or witness. */
 	m.second = serial(&officer);
 	m.custodian = NULL;
@@ -756,15 +767,289 @@ test_apply_refusals(void **state)
 	f[5] = (cy_entry_field){"pending", "yes"};
 	add_entry(&h, &officer, "item.change", f, 6);                /* 7 */
 	apply_ok(&v, &h, 7);
+	/* An answer by another than the named witness: refused with the
+	 * certificates and from the entries alone. */
+	confirm_fields(f, &h.e[7], sha, "witness", "accepted");
+	add_entry(&h, &taker, "item.confirm", f, 4);                 /* 8 */
+	snprintf(want, sizeof(want), "officer Dũng (serial %s) is not the named "
+	    "witness %s", serial(&taker), serial(&witness));
+	expect_apply_refused(&v, &h.e[8], CY_E_POLICY, want);
+	{
+		cy_item_view before = v;
+		cy_error err;
+
+		snprintf(want, sizeof(want), "item " ITEM ": the answer is by %s, "
+		    "not the named witness %s", serial(&taker), serial(&witness));
+		expect_refusal(cy_item_apply(&v, h.e[8].data, h.e[8].len, 9, NULL,
+		    NULL, &err), &err, CY_E_POLICY, want);
+		assert_memory_equal(&before, &v, sizeof(v));
+	}
+	/* A taker's answer to a witness's change. */
+	confirm_fields(f, &h.e[7], sha, "taker", "accepted");
+	add_entry(&h, &witness, "item.confirm", f, 4);               /* 9 */
+	expect_apply_refused(&v, &h.e[9], CY_E_POLICY, "item " ITEM ": a pending "
+	    "stock needs a witness, not a taker");
+	/* An entry signed by another key than its actor's certificate holds. */
+	confirm_fields(f, &h.e[7], sha, "witness", "accepted");
+	{
+		cy_entry_field all[6] = {{"time", TIME}, {"actor", serial(&witness)},
+			f[0], f[1], f[2], f[3]};
+
+		memset(&h.e[h.n], 0, sizeof(h.e[h.n]));
+		assert_int_equal(cy_entry_create("item.confirm", all, 6, taker.key,
+		    &h.e[h.n++], NULL), 0);                          /* 10 */
+	}
+	snprintf(want, sizeof(want), "item " ITEM ": the entry's actor-key is not "
+	    "the key of %s's certificate", serial(&witness));
+	expect_apply_refused(&v, &h.e[10], CY_E_SIGNATURE, want);
 	/* A confirmation of another change. */
 	{
 		char pending[65];
 
+		cy_item_sha256_hex(h.e[5].data, h.e[5].len, sha);
 		cy_item_sha256_hex(h.e[7].data, h.e[7].len, pending);
 		snprintf(want, sizeof(want), "item " ITEM ": the confirmation "
 		    "names change %s, not the pending one (%s)", sha, pending);
 		expect_apply_refused(&v, &h.e[6], CY_E_POLICY, want);
 	}
+	history_free(&h);
+}
+
+/* The new entry types: made, verified, parsed back field by field; each
+ * malformed value refused with the field's form; a changed byte breaks
+ * the signature. */
+static void
+test_entries(void **state)
+{
+	static const struct {
+		const char *type;
+		cy_entry_field f[8];
+		size_t n;
+	} good[] = {
+		{"item.confirm", {{"item-id", ITEM}, {"change-sha256",
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		    {"role", "taker"}, {"decision", "declined"}}, 4},
+		{"stocktake.open", {{"stocktake-id", ITEM2}, {"unit", UNIT}}, 2},
+		{"stocktake.declare", {{"stocktake-id", ITEM2}, {"count", "0"},
+		    {"serials-sha256",
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+		    3},
+		{"stocktake.close", {{"stocktake-id", ITEM2}, {"unit", UNIT},
+		    {"declared", "41"}, {"differences", "1"}, {"report-sha256",
+		    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+		    5},
+	};
+	static const struct {
+		const char *type, *field, *value, *msg;
+	} bad[] = {
+		{"item.add", "serial", "TK 01", "serial must be an item serial: 1 "
+		    "to 64 of A-Z, a-z, 0-9, '.', '_', '/', '-'"},
+		{"item.add", "serial", "", NULL},
+		{"item.add", "holds-certs", "0123", "holds-certs must be "
+		    "certificate serials (32 lowercase hex digits each), 1 to 16 "
+		    "different ones joined by ','"},
+		{"item.add", "holds-certs", ITEM "," ITEM2 "," ITEM, NULL},
+		{"item.add", "holds-certs", ITEM ",", NULL},
+		{"item.add", "holds-certs", ITEM ", " ITEM2, NULL},
+		{"item.add", "item-type", "toaster", "item-type must be one of "
+		    "cipher-device|token|key|key-set|software|key-pair"},
+		{"item.add", "count", "0", NULL},
+		{"item.add", "level", "secret", NULL},
+		{"item.change", "pending", "no", "pending must be one of yes"},
+		{"item.change", "action", "add", NULL},
+		{"item.change", "action", "accept", NULL},
+		{"item.change", "to", "new", NULL},
+		{"item.confirm", "role", "officer", "role must be one of "
+		    "witness|taker"},
+		{"stocktake.declare", "count", "-1", NULL},
+		{"stocktake.open", "unit", "vn//hcm", NULL},
+	};
+	cy_entry_field add[20] = {
+		{"time", TIME}, {"actor", serial(&officer)}, {"item-id", ITEM},
+		{"item-type", "token"}, {"serial", "TK-1"}, {"maker", "Viettel"},
+		{"model", "M"}, {"level", "mat"}, {"unit", UNIT},
+		{"received", "2026-12-01"}, {"holds-certs", NULL},
+		{"product-version", "1.0"}, {"pending", NULL},
+	};
+	char holds[CY_ITEM_HOLDS_SIZE + 40];
+	cy_entry_field f[20];
+	cy_buf out = CY_BUF_INIT;
+	cy_entry *e;
+	cy_error err;
+	size_t i, j;
+
+	(void)state;
+	/* item.add with every optional field the entry has. */
+	snprintf(holds, sizeof(holds), "%s,%s", ITEM, ITEM2);
+	add[10].value = holds;
+	assert_int_equal(cy_entry_create("item.add", add, 12, officer.key, &out,
+	    &err), 0);
+	assert_int_equal(cy_entry_verify(out.data, out.len, &err), 0);
+	assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
+	assert_string_equal(cy_entry_get(e, "holds-certs"), holds);
+	assert_string_equal(cy_entry_get(e, "product-version"), "1.0");
+	assert_null(cy_entry_get(e, "custodian"));
+	cy_entry_free(e);
+	/* A changed byte: the signature no longer verifies. */
+	out.data[out.len / 2] ^= 1;
+	assert_int_not_equal(cy_entry_verify(out.data, out.len, NULL), 0);
+	cy_buf_free(&out);
+	/* 16 serials at most. */
+	holds[0] = '\0';
+	for (i = 0; i < CY_ITEM_HOLDS_MAX + 1; i++)
+		snprintf(holds + strlen(holds), sizeof(holds) - strlen(holds),
+		    "%s%032zx", i > 0 ? "," : "", i + 1);
+	expect_refusal(cy_entry_create("item.add", add, 11, officer.key, &out,
+	    &err), &err, CY_E_USAGE, "holds-certs must be certificate serials "
+	    "(32 lowercase hex digits each), 1 to 16 different ones joined by ','");
+	holds[strlen(holds) - CY_SERIAL_HEX_LEN - 1] = '\0';
+	assert_int_equal(cy_entry_create("item.add", add, 11, officer.key, &out,
+	    &err), 0);
+	cy_buf_free(&out);
+	/* The contract's "version" is every entry's first line. */
+	add[11].name = "version";
+	expect_refusal(cy_entry_create("item.add", add, 12, officer.key, &out,
+	    &err), &err, CY_E_USAGE, "item.add entries take no field version");
+	add[11].name = "product-version";
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		f[0] = (cy_entry_field){"time", TIME};
+		f[1] = (cy_entry_field){"actor", serial(&witness)};
+		for (j = 0; j < good[i].n; j++)
+			f[j + 2] = good[i].f[j];
+		if (cy_entry_create(good[i].type, f, good[i].n + 2, witness.key,
+		    &out, &err) != 0)
+			fail_msg("%s: %s", good[i].type, err.msg);
+		assert_int_equal(cy_entry_parse(out.data, out.len, &e, &err), 0);
+		assert_string_equal(cy_entry_type(e), good[i].type);
+		for (j = 0; j < good[i].n; j++)
+			assert_string_equal(cy_entry_get(e, good[i].f[j].name),
+			    good[i].f[j].value);
+		cy_entry_free(e);
+		cy_buf_free(&out);
+	}
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n;
+
+		/* A good entry of that type with one value replaced. */
+		if (strcmp(bad[i].type, "item.add") == 0) {
+			memcpy(f, add, sizeof(add));
+			f[10] = (cy_entry_field){"custodian", ITEM2};
+			n = 11;
+		} else if (strcmp(bad[i].type, "item.change") == 0) {
+			f[0] = (cy_entry_field){"time", TIME};
+			f[1] = (cy_entry_field){"actor", serial(&officer)};
+			change_fields(f + 2, "lose", "in-stock", "lost");
+			n = 6;
+		} else {
+			for (j = 0; strcmp(good[j].type, bad[i].type) != 0; j++)
+				;
+			f[0] = (cy_entry_field){"time", TIME};
+			f[1] = (cy_entry_field){"actor", serial(&officer)};
+			memcpy(f + 2, good[j].f, good[j].n * sizeof(f[0]));
+			n = good[j].n + 2;
+		}
+		for (j = 0; j < n && strcmp(f[j].name, bad[i].field) != 0; j++)
+			;
+		f[j] = (cy_entry_field){bad[i].field, bad[i].value};
+		if (j == n)
+			n++;
+		if (cy_entry_create(bad[i].type, f, n, officer.key, &out, &err) == 0)
+			fail_msg("%s %s=%s was taken", bad[i].type, bad[i].field,
+			    bad[i].value);
+		if (bad[i].msg != NULL)
+			assert_string_equal(err.msg, bad[i].msg);
+	}
+}
+
+/* A record that does not hold what entries could carry is refused. */
+static void
+test_view_record_refusals(void **state)
+{
+	static const struct {
+		const char *from, *to, *msg;
+	} bad[] = {
+		{"state: in-stock", "state: new", "item record: state has no valid "
+		    "value"},
+		{"unit: " UNIT, "unit: vn//x", "item record: unit has no valid value"},
+		{"serial: MD-7", "serial: MD 7", "item record: serial has no valid "
+		    "value"},
+		{"level: toi-mat", "level: secret", "item record: level has no valid "
+		    "value"},
+		{"changes: 1", "changes: -1", "item record: changes has no valid "
+		    "value"},
+		{"format: coyeu.v1/item-view", "format: coyeu.v2/item-view",
+		    "an item record starts with \"format: coyeu.v1/item-view\""},
+		{"updated: ", "pending: stock\nupdated: ", "item record: a pending "
+		    "change needs its action, SHA-256 and the state it came from"},
+	};
+	struct history h = {0};
+	cy_item_view v, back;
+	cy_buf rec = CY_BUF_INIT;
+	char text[4096], *at;
+	cy_error err;
+	size_t i;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	add_device(&h, &officer, ITEM);
+	apply_ok(&v, &h, 0);
+	v.state = CY_ITEM_IN_STOCK;
+	assert_int_equal(cy_item_view_encode(&v, &rec, &err), 0);
+	assert_true(rec.len < sizeof(text) - 64);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(text, rec.data, rec.len);
+		text[rec.len] = '\0';
+		at = strstr(text, bad[i].from);
+		assert_non_null(at);
+		memmove(at + strlen(bad[i].to), at + strlen(bad[i].from),
+		    strlen(at + strlen(bad[i].from)) + 1);
+		memcpy(at, bad[i].to, strlen(bad[i].to));
+		memset(&back, 0, sizeof(back));
+		expect_refusal(cy_item_view_parse((const uint8_t *)text,
+		    strlen(text), &back, &err), &err, CY_E_FORMAT, bad[i].msg);
+	}
+	/* Over the cap before anything is read. */
+	{
+		uint8_t big[CY_ITEM_VIEW_MAX + 1];
+
+		memset(big, 'a', sizeof(big));
+		expect_refusal(cy_item_view_parse(big, sizeof(big), &back, &err),
+		    &err, CY_E_TOO_LARGE, "an item record is larger than 8192 bytes");
+	}
+	/* A view that was never added has no record. */
+	memset(&back, 0, sizeof(back));
+	cy_buf_free(&rec);
+	assert_int_not_equal(cy_item_view_encode(&back, &rec, &err), 0);
+	cy_buf_free(&rec);
+	history_free(&h);
+}
+
+/* The declared list's hash: order-free, each item followed by LF. */
+static void
+test_list_sha256(void **state)
+{
+	const char *a[] = {"token:TK-2", ITEM, "key:K-1"};
+	const char *b[] = {ITEM, "key:K-1", "token:TK-2"};
+	const char *bad[] = {"token:TK-2", "a\nb"};
+	const char text[] = "1f2e3d4c5b6a79881f2e3d4c5b6a7988\nkey:K-1\n"
+	    "token:TK-2\n";
+	char x[65], y[65], want[65];
+	cy_error err;
+
+	(void)state;
+	assert_int_equal(cy_item_list_sha256(a, 3, x, &err), 0);
+	assert_int_equal(cy_item_list_sha256(b, 3, y, &err), 0);
+	cy_item_sha256_hex((const uint8_t *)text, strlen(text), want);
+	assert_string_equal(x, want);
+	assert_string_equal(y, want);
+	assert_int_equal(cy_item_list_sha256(NULL, 0, x, &err), 0);
+	assert_string_equal(x,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	expect_refusal(cy_item_list_sha256(bad, 2, x, &err), &err, CY_E_USAGE,
+	    "declared item 2 is not an item id or TYPE:SERIAL (1 to 128 bytes, "
+	    "no line feed)");
 }
 
 int
@@ -777,6 +1062,9 @@ main(void)
 		cmocka_unit_test(test_move_refusals),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_apply_refusals),
+		cmocka_unit_test(test_entries),
+		cmocka_unit_test(test_view_record_refusals),
+		cmocka_unit_test(test_list_sha256),
 	};
 
 	if (cy_init() != 0)
