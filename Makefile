@@ -151,7 +151,7 @@ server-test: all $(BUILD)/tests/writer_test $(BUILD)/load \
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
 PG_SCRIPTS ?= basics append auth client_coyeud witness exchange release shred \
-    copies registers items_cli
+    copies registers inventory stocktake items_cli
 server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load \
     $(BUILD)/tests/coyeu_forge
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \

@@ -162,35 +162,53 @@ judge_declared(struct result *res, const char *what, const char *by,
 	return 0;
 }
 
+/* One declaration's strings, judged in order. */
 static int
-decl_row(void *ctx, const char *key, const char *group, int64_t time,
-    const uint8_t *data, size_t len, cy_error *err)
+judge_declaration(struct result *res, const json_t *d, cy_error *err)
 {
-	struct result *res = ctx;
-	json_t *d = json_loadb((const char *)data, len, 0, NULL), *one;
 	const char *by = cyd_jstr(d, "officer"), *what;
+	json_t *one;
 	size_t i;
-	int r = 0;
+	int r;
 
-	(void)group, (void)time;
-	if (d == NULL)
-		return cy_error_set(err, CY_E_STORE, "the stored declaration %s "
-		    "is not JSON", key);
 	json_array_foreach(json_object_get(d, "items"), i, one) {
 		what = json_string_value(one);
 		if (what == NULL || json_object_get(res->declared, what) != NULL)
 			continue;
 		res->count++;
-		if (json_object_set_new(res->declared, what, json_string(by)) !=
-		    0) {
-			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
-			break;
-		}
+		if (json_object_set_new(res->declared, what, json_string(by)) != 0)
+			return cy_error_set(err, CY_E_NOMEM, "out of memory");
 		if ((r = judge_declared(res, what, by, err)) != 0)
-			break;
+			return r;
 	}
-	json_decref(d);
-	return r;
+	return 0;
+}
+
+static int
+decl_list_row(void *ctx, const char *key, const char *group, int64_t time,
+    const uint8_t *data, size_t len, cy_error *err)
+{
+	json_t *d = json_loadb((const char *)data, len, 0, NULL);
+
+	(void)group, (void)time;
+	if (d == NULL || json_array_append_new(ctx, d) != 0)
+		return cy_error_set(err, CY_E_STORE, "the stored declaration %s "
+		    "is not JSON", key);
+	return 0;
+}
+
+/* The declarations of stock-take id, by index (read whole before any
+ * other lookup: a store runs one scan at a time). */
+static int
+load_declarations(cy_store *s, const char *id, json_t **out, cy_error *err)
+{
+	int r;
+
+	if ((*out = json_array()) == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	r = s->drv->rec_scan(s, CYD_REC_STOCKTAKE_DECL, id, decl_list_row, *out,
+	    err);
+	return r < 0 ? r : 0;
 }
 
 static int
@@ -212,15 +230,22 @@ compute(cy_store *s, const json_t *st, json_t **out, cy_error *err)
 	struct result res = {s, cyd_jstr(st, "unit"), json_object(),
 		json_object(), json_array(), 0};
 	char hex[65], *text = NULL;
+	json_t *decls = NULL, *d;
+	size_t i;
 	int r;
 
 	*out = NULL;
 	if (res.declared == NULL || res.items == NULL || res.diffs == NULL)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
-	else if ((r = s->drv->rec_scan(s, CYD_REC_STOCKTAKE_DECL, cyd_jstr(st,
-	    "id"), decl_row, &res, err)) == 0)
-		r = cyd_item_scan_unit(s, res.unit, NULL, undeclared_row, &res,
-		    err);
+	else if ((r = load_declarations(s, cyd_jstr(st, "id"), &decls,
+	    err)) == 0) {
+		json_array_foreach(decls, i, d)
+			if (r == 0)
+				r = judge_declaration(&res, d, err);
+		if (r == 0)
+			r = cyd_item_scan_unit(s, res.unit, NULL, undeclared_row,
+			    &res, err);
+	}
 	if (r == 0 && (text = json_dumps(res.diffs, JSON_COMPACT |
 	    JSON_SORT_KEYS)) == NULL)
 		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
@@ -233,6 +258,7 @@ compute(cy_store *s, const json_t *st, json_t **out, cy_error *err)
 			r = cy_error_set(err, CY_E_NOMEM, "out of memory");
 	}
 	free(text);
+	json_decref(decls);
 	json_decref(res.declared);
 	json_decref(res.items);
 	json_decref(res.diffs);
@@ -600,19 +626,6 @@ cyd_h_stocktake_close(cyd_request *rq, cyd_response *rs)
 	return step(rq, rs, ST_CLOSE);
 }
 
-static int
-decl_list_row(void *ctx, const char *key, const char *group, int64_t time,
-    const uint8_t *data, size_t len, cy_error *err)
-{
-	json_t *d = json_loadb((const char *)data, len, 0, NULL);
-
-	(void)key, (void)group, (void)time;
-	if (d == NULL || json_array_append_new(ctx, d) != 0)
-		return cy_error_set(err, CY_E_STORE, "a stored declaration is "
-		    "not JSON");
-	return 0;
-}
-
 /* GET /v1/stocktakes/{id}: the record, its declarations, and its result
  * (as it stands while open: what a close entry signs). */
 int
@@ -640,8 +653,8 @@ cyd_h_stocktake_get(cyd_request *rq, cyd_response *rs)
 	if ((r = s->drv->begin(s, 0, &err)) == 0) {
 		if ((r = load_stocktake(s, id, &st, &err)) == 1 &&
 		    takes_part(rq->caller, cyd_jstr(st, "unit"))) {
-			r = s->drv->rec_scan(s, CYD_REC_STOCKTAKE_DECL, id,
-			    decl_list_row, decls, &err);
+			json_decref(decls);
+			r = load_declarations(s, id, &decls, &err);
 			if (r == 0 && json_object_get(st, "result") == NULL)
 				r = compute(s, st, &result, &err);
 			else if (r == 0)
