@@ -9,6 +9,7 @@
 
 #include "coyeu/cert.h"
 #include "coyeu/file.h"
+#include "coyeu/inventory.h"
 #include "coyeu/release.h"
 
 #include "cli.h"
@@ -17,7 +18,6 @@
 
 #define DECLARE_MAX 100000          /* items one officer declares */
 #define DECLARE_FILE_MAX (8 << 20)  /* bytes of a --file */
-#define DECLARE_ITEM_MAX 128        /* an id or TYPE:SERIAL */
 
 static int cmd_stocktake_open(int argc, char **argv);
 static int cmd_stocktake_declare(int argc, char **argv);
@@ -196,7 +196,7 @@ declared_ok(const char *s, size_t n)
 	if (n == ITEM_ID_LEN && strspn(s, "0123456789abcdef") >= n)
 		return 1;
 	return colon != NULL && colon > s && (size_t)(colon - s) + 1 < n &&
-	    n <= DECLARE_ITEM_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz-") ==
+	    n <= CY_ITEM_REF_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz-") ==
 	    (size_t)(colon - s) && strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789._/-") >= n - (size_t)(colon -
 	    s) - 1;
@@ -252,38 +252,23 @@ read_declared(const char *path, json_t *items)
 	return rv;
 }
 
-static int
-by_text(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-	    json_string_value(*(json_t *const *)b));
-}
-
-/* SHA-256 of the sorted items, each followed by a line feed. */
+/* stocktake.declare's serials-sha256, by the library's one definition. */
 static int
 declared_sha256(json_t *items, char out[65])
 {
 	size_t n = json_array_size(items), i;
-	json_t **v = calloc(n + 1, sizeof(*v));
-	cy_buf b = CY_BUF_INIT;
-	int rv = CLI_FAIL;
+	const char **v = calloc(n + 1, sizeof(*v));
+	cy_error err = {0, ""};
+	int rv;
 
-	if (v == NULL)
-		goto out;
-	for (i = 0; i < n; i++)
-		v[i] = json_array_get(items, i);
-	qsort(v, n, sizeof(*v), by_text);
-	for (i = 0; i < n; i++) {
-		cy_buf_puts(&b, json_string_value(v[i]));
-		cy_buf_puts(&b, "\n");
-	}
-	if (cy_buf_status(&b) != 0)
-		goto out;
-	rv = item_sha256_hex(b.data, b.len, out);
-out:
-	if (rv != CLI_OK && v == NULL)
+	if (v == NULL) {
 		cli_warn("out of memory");
-	cy_buf_free(&b);
+		return CLI_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = json_string_value(json_array_get(items, i));
+	rv = cy_item_list_sha256(v, n, out, &err) == 0 ? CLI_OK :
+	    cli_fail(&err, "the declared items");
 	free(v);
 	return rv;
 }
