@@ -169,7 +169,7 @@ test: api-check unit cli-test server-test server-test-pg
 # figures and timings mean nothing under ASan), with ASan+UBSan; a leak at
 # coyeud's exit fails its test (LeakSanitizer changes the exit status).
 ASAN_SERVER_SCRIPTS = basics auth append witness client_coyeud register writer \
-    exchange release shred copies registers
+    exchange release shred copies registers items_cli
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit
 	$(MAKE) BUILD=build-asan SAN=1 all build-asan/tests/writer_test build-asan/load \
