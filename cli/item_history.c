@@ -16,7 +16,7 @@
 #include "item.h"
 
 static const char usage[] =
-    "usage: coyeu item history ITEM [--verify] [--json]\n"
+    "usage: coyeu item history ITEM [--verify] [--json | --csv]\n"
     "                          [-k KEY] [-c CHAIN] [--passphrase-file F]\n"
     "                          [--registry URL] [--cacert FILE]\n"
     "\n"
@@ -32,6 +32,9 @@ static const char usage[] =
     "      --verify             prove every entry\n"
     "      --json               the registry's answer as JSON (with\n"
     "                           \"verified\": true after --verify)\n"
+    "      --csv                CSV: index, time, type, action, from, to,\n"
+    "                           actor, second, role, decision (the entries'\n"
+    "                           own values)\n"
     CLI_XC_USAGE;
 
 #define HISTORY_MAX 100000
@@ -218,12 +221,39 @@ row_cells(const json_t *row, const cy_entry *e, int en, char **cells)
 			cells[c][0] = '?', cells[c][1] = '\0';
 }
 
+/* A CSV row: the entry's own values (with the heading row first). */
+static void
+csv_row(const json_t *row, const cy_entry *e, int first)
+{
+	static const char *const cols[] = {"time", "type", "action", "from",
+	    "to", "actor", "second", "role", "decision"};
+	const char *v;
+	size_t c;
+
+	if (first) {
+		printf("index");
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			printf(",%s", cols[c]);
+		printf("\r\n");
+	}
+	printf("%lld", (long long)json_integer_value(json_object_get(row,
+	    "index")));
+	for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+		v = strcmp(cols[c], "type") == 0 ? cy_entry_type(e) :
+		    cy_entry_get(e, cols[c]);
+		putchar(',');
+		cli_xc_csv_field(v != NULL && cli_client_printable(v) ? v : "");
+	}
+	printf("\r\n");
+}
+
 int
 cmd_item_history(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"verify", no_argument, NULL, 'v'},
 		{"json", no_argument, NULL, 'J'},
+		{"csv", no_argument, NULL, 'V'},
 		CLI_XC_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -241,7 +271,7 @@ cmd_item_history(int argc, char **argv)
 	cy_error err = {0, ""};
 	cy_item_view replayed;
 	const char *state;
-	int ch, rv, verify = 0, json = 0, en = cli_xc_english();
+	int ch, rv, verify = 0, json = 0, csv = 0, en = cli_xc_english();
 
 	memset(&x, 0, sizeof(x));
 	while ((ch = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
@@ -250,6 +280,7 @@ cmd_item_history(int argc, char **argv)
 		switch (ch) {
 		case 'v': verify = 1; break;
 		case 'J': json = 1; break;
+		case 'V': csv = 1; break;
 		case 'h': fputs(usage, stdout); return CLI_OK;
 		default: return cli_usage_error(cmd, "invalid option");
 		}
@@ -258,6 +289,8 @@ cmd_item_history(int argc, char **argv)
 		return cli_usage_error(cmd, optind == argc ? "which item? give its "
 		    "id or TYPE:SERIAL" : "unexpected argument '%s'",
 		    argv[optind + 1]);
+	if (json && csv)
+		return cli_conflict(cmd, "--json", "--csv", "one output format");
 	if ((rv = cli_xc_open(cmd, &xo, &x)) != CLI_OK ||
 	    (rv = item_fetch(&x, cmd, argv[optind], &view, id)) != CLI_OK ||
 	    (rv = item_history_get(&x, id, &entries)) != CLI_OK)
@@ -312,6 +345,16 @@ cmd_item_history(int argc, char **argv)
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(out);
+	} else if (csv) {
+		json_array_foreach(entries, i, row) {
+			free(data);
+			cy_entry_free(e);
+			e = NULL;
+			if (item_entry_bytes(row, &data, &len) != CLI_OK ||
+			    cy_entry_parse(data, len, &e, &err) != 0)
+				goto out;
+			csv_row(row, e, i == 0);
+		}
 	} else {
 		for (c = 0; c < NHEADS; c++)
 			h[c] = en ? heads[c].en : heads[c].vi;

@@ -171,6 +171,14 @@ h = json.load(open(sys.argv[1]))
 assert h["verified"] is True and len(h["entries"]) == 5, h
 assert all(isinstance(e["index"], int) for e in h["entries"])' "$T/out" &&
 	ok "... parses: add, stock, confirm, transfer, confirm" || bad "history json: $(cat "$T/out")"
+expect 0 "" "history --csv" as a $C item history token:T-0001 --csv
+python3 -c 'import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert [r["type"] for r in rows][:3] == ["item.add", "item.change", "item.confirm"], rows
+assert [r["action"] for r in rows if r["action"]] == ["stock", "issue", "lose"], rows
+assert rows[2]["role"] == "witness" and rows[2]["decision"] == "accepted", rows' \
+	"$T/out" && ok "... parses: add, stock, its witness, issue, lose" ||
+	bad "history csv: $(cat "$T/out")"
 # A pin for another key (F's, under the register's name): no receipt
 # verifies.
 cp "$COYEU_HOME/registry" "$T/registry.saved"
