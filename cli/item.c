@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coyeu/cert.h"
 #include "coyeu/encoding.h"
 #include "coyeu/inventory.h"
 #include "coyeu/level.h"
@@ -116,11 +117,11 @@ item_view_of(json_t *ans)
 	return json_is_object(v) ? v : ans;
 }
 
+/* An item id: 32 lowercase hex digits, as a certificate serial. */
 static int
 is_id(const char *s)
 {
-	return strlen(s) == ITEM_ID_LEN &&
-	    strspn(s, "0123456789abcdef") == ITEM_ID_LEN;
+	return cy_serial_valid(s, strlen(s));
 }
 
 /* The query's value of "next" escaped: it is "UNIT ID". */
@@ -174,6 +175,18 @@ out:
 	return rv;
 }
 
+int
+item_ref_valid(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t t = colon != NULL ? (size_t)(colon - s) : 0;
+
+	if (colon == NULL)
+		return cy_serial_valid(s, n);
+	return t > 0 && t <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz-") >=
+	    t && cy_item_serial_valid(colon + 1, n - t - 1);
+}
+
 /* TYPE:SERIAL: the item of that type with that serial among those the
  * caller may see (the registry filters by type, the serial is matched
  * here: a list is the one query every registry answers). */
@@ -187,9 +200,7 @@ find_by_serial(struct cli_xc *x, const char *cmd, const char *item,
 	size_t i;
 	int rv = CLI_FAIL;
 
-	if (colon == NULL || colon == item || (size_t)(colon - item) > 32 ||
-	    strspn(item, "abcdefghijklmnopqrstuvwxyz-") != (size_t)(colon -
-	    item) || !cy_item_serial_valid(colon + 1, strlen(colon + 1)))
+	if (colon == NULL || !item_ref_valid(item, strlen(item)))
 		return cli_usage_error(cmd, "ITEM '%.80s': give an item id (32 "
 		    "lowercase hex digits) or TYPE:SERIAL (token:T-0001)", item);
 	snprintf(query, sizeof(query), "type=%.*s", (int)(colon - item), item);
@@ -240,13 +251,6 @@ item_fetch(struct cli_xc *x, const char *cmd, const char *item,
 	json_incref(v);
 	json_decref(ans);
 	*view = v;
-	return CLI_OK;
-}
-
-int
-item_sha256_hex(const void *p, size_t len, char out[65])
-{
-	cy_item_sha256_hex(p, len, out);
 	return CLI_OK;
 }
 

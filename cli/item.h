@@ -40,6 +40,9 @@ const char *item_action_text(const char *action, int en);
 void item_cell(const json_t *view, const char *member, int en, char *out,
     size_t cap);
 
+/* 1 when s[0..n) names an item as the commands take it: an item id, or
+ * TYPE:SERIAL (a type's name, then a serial). */
+int item_ref_valid(const char *s, size_t n);
 /* ITEM as the commands take it: an item id (32 lowercase hex digits) or
  * TYPE:SERIAL.  Its view in *view (json_decref it; the answer's "item"
  * when it has one) and its id in id. */
@@ -74,9 +77,6 @@ int item_entry_bytes(const json_t *row, uint8_t **data, size_t *len);
  * fit. */
 struct cy_item_view;
 int item_replay(const char *id, json_t *entries, struct cy_item_view *view);
-
-/* 64 lowercase hex digits of SHA-256(p). */
-int item_sha256_hex(const void *p, size_t len, char out[65]);
 
 /* The view, one labelled line a member, in the language. */
 void item_print_view(const json_t *view, int en);

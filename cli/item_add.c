@@ -263,9 +263,8 @@ cmd_item_add(int argc, char **argv)
 		f[n++] = (cy_entry_field){"holds-certs", a.holds};
 	if (a.notes) {
 		/* The register keeps the notes' hash; the record their text. */
-		if (item_sha256_hex(a.notes, strlen(a.notes), notes_sha) !=
-		    CLI_OK)
-			goto out;
+		cy_item_sha256_hex((const uint8_t *)a.notes, strlen(a.notes),
+		    notes_sha);
 		f[n++] = (cy_entry_field){"notes-sha256", notes_sha};
 		if ((extra = json_pack("{s:s}", "notes", a.notes)) == NULL) {
 			cli_warn("out of memory");

@@ -187,25 +187,10 @@ out:
 	return rv;
 }
 
-/* An item as declared: an id, or TYPE:SERIAL. */
-static int
-declared_ok(const char *s, size_t n)
-{
-	const char *colon = memchr(s, ':', n);
-
-	if (n == ITEM_ID_LEN && strspn(s, "0123456789abcdef") >= n)
-		return 1;
-	return colon != NULL && colon > s && (size_t)(colon - s) + 1 < n &&
-	    n <= CY_ITEM_REF_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz-") ==
-	    (size_t)(colon - s) && strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789._/-") >= n - (size_t)(colon -
-	    s) - 1;
-}
-
 static int
 add_declared(json_t *items, const char *s, size_t n, const char *where)
 {
-	if (!declared_ok(s, n))
+	if (n > CY_ITEM_REF_MAX || !item_ref_valid(s, n))
 		return cli_usage_error("stocktake declare", "%s'%.*s' is not an "
 		    "item id or TYPE:SERIAL", where, (int)(n > 80 ? 80 : n), s);
 	if (json_array_size(items) >= DECLARE_MAX)
