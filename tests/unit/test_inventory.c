@@ -1026,6 +1026,82 @@ test_view_record_refusals(void **state)
 	history_free(&h);
 }
 
+/* A device's end: decommissioned, destruction declined by the witness,
+ * then witnessed; nothing comes back.  And a compromise while a stock-in
+ * waits drops the pending change. */
+static void
+test_destruction(void **state)
+{
+	struct history h = {0};
+	cy_item_view v;
+	cy_entry_field f[8];
+	char sha[65];
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	add_device(&h, &officer, ITEM);                              /* 0 */
+	change_fields(f, "stock", "received", "in-stock");
+	f[4] = (cy_entry_field){"pending", "yes"};
+	add_entry(&h, &officer, "item.change", f, 5);                /* 1 */
+	confirm_fields(f, &h.e[1], sha, "witness", "accepted");
+	add_entry(&h, &witness, "item.confirm", f, 4);               /* 2 */
+	change_fields(f, "decommission", "in-stock", "decommissioned");
+	f[4] = (cy_entry_field){"reason", "hết niên hạn sử dụng"};
+	add_entry(&h, &officer, "item.change", f, 5);                /* 3 */
+	change_fields(f, "destroy", "decommissioned", "destroyed");
+	f[4] = (cy_entry_field){"second", serial(&witness)};
+	f[5] = (cy_entry_field){"pending", "yes"};
+	add_entry(&h, &officer, "item.change", f, 6);                /* 4 */
+	confirm_fields(f, &h.e[4], sha, "witness", "declined");
+	add_entry(&h, &witness, "item.confirm", f, 4);               /* 5 */
+	change_fields(f, "destroy", "decommissioned", "destroyed");
+	f[4] = (cy_entry_field){"pending", "yes"};
+	f[5] = (cy_entry_field){"reason", "nghiền nát, biên bản 7"};
+	add_entry(&h, &city, "item.change", f, 6);                   /* 6 */
+	confirm_fields(f, &h.e[6], sha, "witness", "accepted");
+	add_entry(&h, &officer, "item.confirm", f, 4);               /* 7 */
+	change_fields(f, "lose", "destroyed", "lost");
+	add_entry(&h, &officer, "item.change", f, 4);                /* 8 */
+
+	apply_ok(&v, &h, 0);
+	apply_ok(&v, &h, 1);
+	apply_ok(&v, &h, 2);
+	apply_ok(&v, &h, 3);
+	assert_int_equal(v.state, CY_ITEM_DECOMMISSIONED);
+	apply_ok(&v, &h, 4);
+	assert_int_equal(v.state, CY_ITEM_DECOMMISSIONED);
+	assert_string_equal(v.pending, "destroy");
+	apply_ok(&v, &h, 5);
+	assert_int_equal(v.state, CY_ITEM_DECOMMISSIONED);
+	assert_string_equal(v.pending, "");
+	/* The city's authority destroys, the unit's officer witnesses. */
+	apply_ok(&v, &h, 6);
+	apply_ok(&v, &h, 7);
+	assert_int_equal(v.state, CY_ITEM_DESTROYED);
+	expect_apply_refused(&v, &h.e[8], CY_E_POLICY,
+	    "item " ITEM ": destroyed items never come back");
+	history_free(&h);
+
+	memset(&v, 0, sizeof(v));
+	add_device(&h, &officer, ITEM);                              /* 0 */
+	change_fields(f, "stock", "received", "in-stock");
+	f[4] = (cy_entry_field){"pending", "yes"};
+	add_entry(&h, &officer, "item.change", f, 5);                /* 1 */
+	change_fields(f, "compromise", "received", "compromised");
+	f[4] = (cy_entry_field){"reason", "niêm phong bị rách"};
+	add_entry(&h, &witness, "item.change", f, 5);                /* 2 */
+	confirm_fields(f, &h.e[1], sha, "witness", "accepted");
+	add_entry(&h, &witness, "item.confirm", f, 4);               /* 3 */
+	apply_ok(&v, &h, 0);
+	apply_ok(&v, &h, 1);
+	apply_ok(&v, &h, 2);
+	assert_int_equal(v.state, CY_ITEM_COMPROMISED);
+	assert_string_equal(v.pending, "");
+	expect_apply_refused(&v, &h.e[3], CY_E_POLICY,
+	    "item " ITEM ": nothing waits for a second officer");
+	history_free(&h);
+}
+
 /* The declared list's hash: order-free, each item followed by LF. */
 static void
 test_list_sha256(void **state)
@@ -1065,6 +1141,7 @@ main(void)
 		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_view_record_refusals),
 		cmocka_unit_test(test_list_sha256),
+		cmocka_unit_test(test_destruction),
 	};
 
 	if (cy_init() != 0)
