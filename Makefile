@@ -118,6 +118,13 @@ $(BUILD)/tests/seal_example: tests/example/seal_example.c $(BUILD)/libcoyeu.a
 $(BUILD)/load: bench/load.c $(BUILD)/libcoyeu.a
 	$(CC) $(CFLAGS_CLI) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcoyeu.a $(LIBS_ALL)
 
+# bench/inventory.sh's filler: the registry's own record code
+# (server/items.c) writing straight into a store.
+$(BUILD)/inventory_fill: bench/inventory_fill.c $(BUILD)/server/items.o \
+    $(BUILD)/libcoyeu.a
+	$(CC) $(CFLAGS_CLI) $(SERVER_CFLAGS) -Iserver $(LDFLAGS_ALL) -o $@ $< \
+	    $(BUILD)/server/items.o $(BUILD)/libcoyeu.a $(LIBS_ALL) $(SERVER_LIBS)
+
 # Under a throwaway PostgreSQL (COYEU_PG_DSN): the store tests run on both drivers.
 unit: $(TESTS) $(EXAMPLES)
 	@sh tests/with-pg.sh sh tests/run-unit.sh $(BUILD) $(TESTS) $(EXAMPLES)
@@ -203,7 +210,7 @@ demo: deps
 	$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/coyeu
 
-bench: all $(BUILD)/load
+bench: all $(BUILD)/load $(BUILD)/inventory_fill
 	@sh bench/run.sh $(BUILD)/coyeu
 
 install: all

@@ -8,7 +8,7 @@
 # in main().  Knobs: BENCH_SIZE_MIB (1024), BENCH_ROUNDS (5),
 # BENCH_DIR (scratch folder's parent: by default next to the binary, so on
 # the project's disk), BENCH_ONLY=coyeud (that section alone; its knobs are
-# in bench/coyeud.sh).
+# in bench/coyeud.sh; BENCH_ONLY=release, BENCH_ONLY=inventory likewise).
 set -eu
 
 COYEU=${1:-build/coyeu}
@@ -326,6 +326,45 @@ bench_release() {
 	done
 }
 
+# --- section: the inventory (issue 13) ---
+# 100,000 items and 1,000,000 transitions (bench/inventory.sh): a unit's
+# list and the city's summary, signed over HTTP, on SQLite and PostgreSQL,
+# against the target; beside them the floor any signed request pays.
+TARGET_INVENTORY_MS=100
+bench_inventory() {
+	B=$(dirname "$COYEU")
+	H=$(dirname "$0")
+	sh "$H/inventory.sh" "$B" "$W" sqlite >"$W/inventory-sqlite" ||
+		die "inventory benchmark (SQLite)"
+	: >"$W/inventory-postgres"
+	if [ -f "$H/../tests/with-pg.sh" ]; then
+		# shellcheck disable=SC2016
+		sh "$H/../tests/with-pg.sh" sh -c \
+		    'sh "$1/inventory.sh" "$2" "$3" "$COYEU_PG_DSN"' _ "$H" "$B" "$W" \
+		    >"$W/inventory-postgres" ||
+			echo "bench: the PostgreSQL inventory run failed" >&2
+	fi
+	{
+		echo
+		echo "inventory: ${BENCH_ITEMS:-100000} items, ${BENCH_UNITS:-200} units, $((${BENCH_ITEMS:-100000} * ${BENCH_TRANSITIONS:-10})) transitions; coyeud's time per signed GET (median / worst of ${BENCH_ROUNDS:-11})"
+		printf '%-9s %-34s %10s %10s %8s   %s\n' store route "p50 ms" "max ms" \
+		    count "target (<${TARGET_INVENTORY_MS} ms)"
+	} >>"$REPORT"
+	for s in sqlite postgres; do
+		[ -s "$W/inventory-$s" ] || continue
+		awk -v s="$s" -v t="$TARGET_INVENTORY_MS" '{ v[$1] = $2 }
+		    END {
+			split("unit_list city_summary city_list signed_get", n, " ")
+			split("a unit'"'"'s list (GET /v1/items)|the city'"'"'s summary (report)|the city'"'"'s list, first page|any signed GET (the floor)", d, "|")
+			for (i = 1; i <= 4; i++)
+				printf "%-9s %-34s %10.2f %10.2f %8d   %s\n", s, d[i],
+				    v[n[i] "_ms_p50"], v[n[i] "_ms_max"], v[n[i] "_count"],
+				    i > 2 ? "" : (v[n[i] "_ms_p50"] < t ? "met" : "MISSED")
+			printf "          filled in %d s\n", v["fill_seconds"]
+		    }' "$W/inventory-$s" >>"$REPORT"
+	done
+}
+
 # Other work on the machine skews every figure: measure how much CPU went
 # to other processes while the timed commands ran, and say so.
 foreign_note() {
@@ -347,6 +386,12 @@ main() {
 		cat "$REPORT"
 		return
 	fi
+	# BENCH_ONLY=inventory: the inventory section alone.
+	if [ "${BENCH_ONLY:-}" = inventory ]; then
+		bench_inventory
+		cat "$REPORT"
+		return
+	fi
 	# BENCH_ONLY=release: the releases section alone.
 	if [ "${BENCH_ONLY:-}" = release ]; then
 		bench_release
@@ -360,6 +405,7 @@ main() {
 	bench_register
 	bench_coyeud
 	bench_release
+	bench_inventory
 	foreign_note
 	cat "$REPORT"
 }

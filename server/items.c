@@ -11,10 +11,19 @@
 #include "coyeu/level.h"
 
 #include "common/timefmt.h"
-#include "docs.h"
 #include "items.h"
 
 #define KEY_MAX (CY_UNIT_MAX + 2 * CY_ITEM_TEXT_MAX + 64)
+
+/* A JSON record's string ("" when absent); items.c stands on the library
+ * and jansson alone, so bench/inventory_fill.c links it. */
+static const char *
+jstr(const json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	return v != NULL ? v : "";
+}
 
 /* --- scope --- */
 
@@ -174,45 +183,104 @@ cyd_item_by_serial(cy_store *s, const char *type, const char *maker,
 
 /* --- counters by unit, type and state --- */
 
-static int
-count_key(char *out, size_t cap, const cy_item_view *v)
-{
-	int n = snprintf(out, cap, "%s\t%s\t%s", v->unit, v->type,
-	    cy_item_state_name(v->state));
+/* One record per unit (kind item.count, key and group the unit), its
+ * counts as lines "type<TAB>state<TAB>count", sorted: the summary and a
+ * subtree's units read a few hundred small records, not the items. */
+#define COUNT_LINES (16 * CY_ITEM_NSTATES)
 
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
+struct count_line {
+	char type[32];
+	char state[24];
+	long n;
+};
+
+/* The record's lines into lines (at most COUNT_LINES): how many. */
+static size_t
+count_parse(const uint8_t *data, size_t len, struct count_line *lines)
+{
+	size_t n = 0, at = 0, end;
+	char line[96];
+
+	while (at < len && n < COUNT_LINES) {
+		for (end = at; end < len && data[end] != '\n'; end++)
+			;
+		if (end - at < sizeof(line)) {
+			memcpy(line, data + at, end - at);
+			line[end - at] = '\0';
+			if (sscanf(line, "%31[^\t]\t%23[^\t]\t%ld", lines[n].type,
+			    lines[n].state, &lines[n].n) == 3)
+				n++;
+		}
+		at = end + 1;
+	}
+	return n;
+}
+
+static int
+count_cmp(const void *a, const void *b)
+{
+	const struct count_line *x = a, *y = b;
+	int c = strcmp(x->type, y->type);
+
+	return c != 0 ? c : strcmp(x->state, y->state);
 }
 
 static int
 count_add(cy_store *s, const cy_item_view *v, long delta, cy_error *err)
 {
-	char key[KEY_MAX], text[24];
+	struct count_line lines[COUNT_LINES + 1];
+	const char *state = cy_item_state_name(v->state);
 	cy_buf b = CY_BUF_INIT;
-	long n = 0;
+	char text[80];
+	size_t n = 0, i;
 	int r;
 
-	if (count_key(key, sizeof(key), v) != 0)
-		return cy_error_set(err, CY_E_USAGE, "record key too long");
-	r = s->drv->rec_get(s, CYD_REC_ITEM_COUNT, key, &b, NULL, err);
-	if (r == 1 && b.len < sizeof(text)) {
-		memcpy(text, b.data, b.len);
-		text[b.len] = '\0';
-		n = strtol(text, NULL, 10);
-	}
-	cy_buf_free(&b);
+	r = s->drv->rec_get(s, CYD_REC_ITEM_COUNT, v->unit, &b, NULL, err);
+	if (r == 1)
+		n = count_parse(b.data, b.len, lines);
 	if (r < 0)
-		return r;
-	n += delta;
-	snprintf(text, sizeof(text), "%ld", n < 0 ? 0 : n);
-	r = s->drv->rec_put(s, CYD_REC_ITEM_COUNT, key, v->unit, 0,
-	    (const uint8_t *)text, strlen(text), 0, err);
-	return r < 0 ? r : 0;
+		goto out;
+	for (i = 0; i < n; i++)
+		if (strcmp(lines[i].type, v->type) == 0 &&
+		    strcmp(lines[i].state, state) == 0)
+			break;
+	if (i == n) {
+		if (n == COUNT_LINES) {
+			r = cy_error_set(err, CY_E_STORE, "the counters of unit %s "
+			    "are full", v->unit);
+			goto out;
+		}
+		snprintf(lines[n].type, sizeof(lines[n].type), "%s", v->type);
+		snprintf(lines[n].state, sizeof(lines[n].state), "%s", state);
+		lines[n++].n = 0;
+		qsort(lines, n, sizeof(lines[0]), count_cmp);
+		for (i = 0; strcmp(lines[i].type, v->type) != 0 ||
+		    strcmp(lines[i].state, state) != 0; i++)
+			;
+	}
+	lines[i].n = lines[i].n + delta < 0 ? 0 : lines[i].n + delta;
+	b.len = 0;
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%.31s\t%.23s\t%ld\n",
+		    lines[i].type, lines[i].state, lines[i].n);
+		cy_buf_append(&b, text, strlen(text));
+	}
+	if (cy_buf_status(&b) != 0) {
+		r = cy_error_set(err, CY_E_NOMEM, "out of memory");
+		goto out;
+	}
+	r = s->drv->rec_put(s, CYD_REC_ITEM_COUNT, v->unit, v->unit, 0, b.data,
+	    b.len, 0, err);
+	r = r < 0 ? r : 0;
+out:
+	cy_buf_free(&b);
+	return r;
 }
 
 struct counts {
 	const char *scope;
-	json_t *rows;
-	json_t *units;   /* object: unit -> true */
+	json_t *rows;    /* the summary's rows, or NULL */
+	json_t *units;   /* the units holding items, or NULL */
 };
 
 static int
@@ -220,36 +288,48 @@ count_row(void *ctx, const char *key, const char *group, int64_t time,
     const uint8_t *data, size_t len, cy_error *err)
 {
 	struct counts *c = ctx;
-	char text[24], unit[CY_UNIT_MAX + 1], type[64], state[32];
-	const char *t1, *t2;
-	long n;
+	struct count_line lines[COUNT_LINES];
+	size_t n, i, held = 0;
 	json_t *row;
 
-	(void)time;
-	if (!cy_unit_contains(c->scope, group) || len >= sizeof(text))
+	(void)group, (void)time;
+	if (!cy_unit_contains(c->scope, key))
 		return 0;
-	memcpy(text, data, len);
-	text[len] = '\0';
-	if ((n = strtol(text, NULL, 10)) <= 0)
-		return 0;
-	if ((t1 = strchr(key, '\t')) == NULL ||
-	    (t2 = strchr(t1 + 1, '\t')) == NULL ||
-	    (size_t)(t1 - key) > CY_UNIT_MAX ||
-	    (size_t)(t2 - t1 - 1) >= sizeof(type) ||
-	    strlen(t2 + 1) >= sizeof(state))
-		return 0;
-	snprintf(unit, sizeof(unit), "%.*s", (int)(t1 - key), key);
-	snprintf(type, sizeof(type), "%.*s", (int)(t2 - t1 - 1), t1 + 1);
-	snprintf(state, sizeof(state), "%s", t2 + 1);
-	if (c->units != NULL) {
-		if (json_object_set_new(c->units, unit, json_true()) != 0)
+	n = count_parse(data, len, lines);
+	for (i = 0; i < n; i++) {
+		if (lines[i].n <= 0)
+			continue;
+		held++;
+		if (c->rows == NULL)
+			continue;
+		row = json_pack("{s:s, s:s, s:s, s:I}", "unit", key, "type",
+		    lines[i].type, "state", lines[i].state, "count",
+		    (json_int_t)lines[i].n);
+		if (row == NULL || json_array_append_new(c->rows, row) != 0)
 			return cy_error_set(err, CY_E_NOMEM, "out of memory");
-		return 0;
 	}
-	row = json_pack("{s:s, s:s, s:s, s:I}", "unit", unit, "type", type,
-	    "state", state, "count", (json_int_t)n);
-	if (row == NULL || json_array_append_new(c->rows, row) != 0)
+	if (c->units != NULL && held > 0 &&
+	    json_array_append_new(c->units, json_string(key)) != 0)
 		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+static int
+counts_scan(cy_store *s, struct counts *c, json_t **out, cy_error *err)
+{
+	json_t *list = c->rows != NULL ? c->rows : c->units;
+	int r;
+
+	*out = NULL;
+	if (list == NULL)
+		return cy_error_set(err, CY_E_NOMEM, "out of memory");
+	/* By key: the units come sorted. */
+	if ((r = s->drv->rec_scan(s, CYD_REC_ITEM_COUNT, NULL, count_row, c,
+	    err)) < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
 	return 0;
 }
 
@@ -257,46 +337,16 @@ int
 cyd_item_counts(cy_store *s, const char *scope, json_t **out, cy_error *err)
 {
 	struct counts c = {scope, json_array(), NULL};
-	int r;
 
-	*out = NULL;
-	if (c.rows == NULL)
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	if ((r = s->drv->rec_scan(s, CYD_REC_ITEM_COUNT, NULL, count_row, &c,
-	    err)) < 0) {
-		json_decref(c.rows);
-		return r;
-	}
-	*out = c.rows;
-	return 0;
+	return counts_scan(s, &c, out, err);
 }
 
 int
 cyd_item_units(cy_store *s, const char *scope, json_t **out, cy_error *err)
 {
-	struct counts c = {scope, NULL, json_object()};
-	const char *unit;
-	json_t *v, *list = json_array();
-	int r;
+	struct counts c = {scope, NULL, json_array()};
 
-	*out = NULL;
-	if (c.units == NULL || list == NULL) {
-		json_decref(c.units);
-		json_decref(list);
-		return cy_error_set(err, CY_E_NOMEM, "out of memory");
-	}
-	if ((r = s->drv->rec_scan(s, CYD_REC_ITEM_COUNT, NULL, count_row, &c,
-	    err)) < 0) {
-		json_decref(c.units);
-		json_decref(list);
-		return r;
-	}
-	/* The counters come by key, which begins with the unit: sorted. */
-	json_object_foreach(c.units, unit, v)
-		json_array_append_new(list, json_string(unit));
-	json_decref(c.units);
-	*out = list;
-	return 0;
+	return counts_scan(s, &c, out, err);
 }
 
 /* --- scans --- */
@@ -554,33 +604,21 @@ cyd_item_hold_revoke(cy_store *s, const cy_item_view *v, uint64_t index,
 	return r;
 }
 
-/* The refusal a cert.held record gives. */
-static void
-held_why(const cy_buf *b, const char *serial, char *why, size_t cap)
+void
+cyd_held_why(const cy_buf *b, const char *serial, char *why, size_t cap)
 {
 	json_t *rec = json_loadb((const char *)b->data, b->len, 0, NULL);
 
 	snprintf(why, cap, "certificate %s is revoked: its key was held by "
 	    "item %s (%s %s), reported %s at index %lld", serial,
-	    cyd_jstr(rec, "item"), cyd_jstr(rec, "type"), cyd_jstr(rec, "serial"),
-	    cyd_jstr(rec, "state"), (long long)cyd_jnum(rec, "index"));
+	    jstr(rec, "item"), jstr(rec, "type"), jstr(rec, "serial"),
+	    jstr(rec, "state"), (long long)json_integer_value(json_object_get(rec, "index")));
 	json_decref(rec);
 }
 
-/* One lookup of a cert.held record: through a store, or a server's pool. */
-static int
-held_get(cy_store *s, cyd_server *srv, const char *serial, cy_buf *out,
-    cy_error *err)
-{
-	if (s != NULL)
-		return s->drv->rec_get(s, CYD_REC_CERT_HELD, serial, out, NULL,
-		    err);
-	return cyd_record_get(srv, CYD_REC_CERT_HELD, serial, out, err);
-}
-
-static int
-held_check(cy_store *s, cyd_server *srv, const cy_chain *chain, char *why,
-    size_t cap, cy_error *err)
+int
+cyd_chain_held_check(const cy_chain *chain, cyd_held_get_fn *get, void *ctx,
+    char *why, size_t cap, cy_error *err)
 {
 	cy_buf b = CY_BUF_INIT;
 	const char *serial;
@@ -590,23 +628,24 @@ held_check(cy_store *s, cyd_server *srv, const cy_chain *chain, char *why,
 	for (i = 0; r == 0 && i < cy_chain_len(chain); i++) {
 		serial = cy_cert_serial(cy_chain_get(chain, i));
 		b.len = 0;
-		if ((r = held_get(s, srv, serial, &b, err)) == 1)
-			held_why(&b, serial, why, cap);
+		if ((r = get(ctx, serial, &b, err)) == 1)
+			cyd_held_why(&b, serial, why, cap);
 	}
 	cy_buf_free(&b);
 	return r;
+}
+
+static int
+held_in_store(void *ctx, const char *serial, cy_buf *out, cy_error *err)
+{
+	cy_store *s = ctx;
+
+	return s->drv->rec_get(s, CYD_REC_CERT_HELD, serial, out, NULL, err);
 }
 
 int
 cyd_chain_held_revoked(cy_store *s, const cy_chain *chain, char *why,
     size_t cap, cy_error *err)
 {
-	return held_check(s, NULL, chain, why, cap, err);
-}
-
-int
-cyd_chain_held_revoked_srv(cyd_server *srv, const cy_chain *chain, char *why,
-    size_t cap, cy_error *err)
-{
-	return held_check(NULL, srv, chain, why, cap, err);
+	return cyd_chain_held_check(chain, held_in_store, s, why, cap, err);
 }

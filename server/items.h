@@ -24,7 +24,7 @@
                                              * group: type:serial */
 #define CYD_REC_ITEM_HIST "item.hist"       /* id/index -> ""; group: id */
 #define CYD_REC_ITEM_CUST "item.cust"       /* custodian/id; group: custodian */
-#define CYD_REC_ITEM_COUNT "item.count"     /* unit\ttype\tstate -> count;
+#define CYD_REC_ITEM_COUNT "item.count"     /* unit -> "type\tstate\tcount" lines;
                                              * group: unit */
 #define CYD_REC_CERT_HELD "cert.held"       /* serial -> {item, state, index} */
 #define CYD_REC_STOCKTAKE "stocktake"       /* id -> JSON; group: unit */
@@ -67,7 +67,14 @@ int cyd_item_hold_revoke(cy_store *s, const cy_item_view *v, uint64_t index,
  * error.  auth.c and the sealing routes call it beside the lists. */
 int cyd_chain_held_revoked(cy_store *s, const cy_chain *chain, char *why,
     size_t cap, cy_error *err);
-/* The same through the server's pooled handles. */
+/* The same with the records looked up by get (1 found, 0 none). */
+typedef int cyd_held_get_fn(void *ctx, const char *serial, cy_buf *out,
+    cy_error *err);
+int cyd_chain_held_check(const cy_chain *chain, cyd_held_get_fn *get,
+    void *ctx, char *why, size_t cap, cy_error *err);
+/* The refusal a cert.held record (b) of serial gives, into why. */
+void cyd_held_why(const cy_buf *b, const char *serial, char *why, size_t cap);
+/* The same through the server's pooled handles (routes_items.c). */
 int cyd_chain_held_revoked_srv(cyd_server *srv, const cy_chain *chain,
     char *why, size_t cap, cy_error *err);
 

@@ -81,6 +81,19 @@ cyd_registry_unit(const cyd_server *srv)
 	return cy_cert_unit(cy_chain_get(srv->chain, 0));
 }
 
+static int
+held_in_pool(void *ctx, const char *serial, cy_buf *out, cy_error *err)
+{
+	return cyd_record_get(ctx, CYD_REC_CERT_HELD, serial, out, err);
+}
+
+int
+cyd_chain_held_revoked_srv(cyd_server *srv, const cy_chain *chain, char *why,
+    size_t cap, cy_error *err)
+{
+	return cyd_chain_held_check(chain, held_in_pool, srv, why, cap, err);
+}
+
 /* --- certificates the rules look up --- */
 
 struct finder {
