@@ -158,7 +158,7 @@ server-test: all $(BUILD)/tests/writer_test $(BUILD)/load \
 # themselves; the others test HTTP, TLS, config or the client, the same on
 # either).  PG_SCRIPTS= (empty) runs every one.
 PG_SCRIPTS ?= basics append auth client_coyeud witness exchange release shred \
-    copies registers reseal inventory stocktake
+    copies registers reseal inventory stocktake items_cli
 server-test-pg: all $(BUILD)/tests/writer_test $(BUILD)/load \
     $(BUILD)/tests/coyeu_forge
 	@sh tests/with-pg.sh env SERVER_STORE=postgres sh tests/run-server.sh \
@@ -176,7 +176,7 @@ test: api-check unit cli-test server-test server-test-pg
 # figures and timings mean nothing under ASan), with ASan+UBSan; a leak at
 # coyeud's exit fails its test (LeakSanitizer changes the exit status).
 ASAN_SERVER_SCRIPTS = basics auth append witness client_coyeud register writer \
-    exchange release shred copies registers
+    exchange release shred copies registers items_cli
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit
 	$(MAKE) BUILD=build-asan SAN=1 all build-asan/tests/writer_test build-asan/load \

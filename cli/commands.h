@@ -50,5 +50,8 @@ int cmd_copy(int argc, char **argv);
 int cmd_extend(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_reseal(int argc, char **argv);
+/* The inventory (docs/inventory.md). */
+int cmd_item(int argc, char **argv);
+int cmd_stocktake(int argc, char **argv);
 
 #endif

@@ -85,4 +85,18 @@ void cli_xc_pad(const char *s, size_t width);
 /* Standard base64 (padded) of p as a JSON string, or NULL. */
 json_t *cli_xc_b64(const uint8_t *p, size_t len);
 
+/* The locale that governs messages (LC_ALL, else LC_MESSAGES, else LANG)
+ * starts with "en": English headings; Vietnamese otherwise. */
+int cli_xc_english(void);
+/* A table cell padded to width, two spaces after the one before it (col
+ * > 0); the last ends the line. */
+void cli_xc_cell(const char *s, size_t width, size_t col, int last);
+/* heads (ncols), then nrows rows of cells (row-major), each column as
+ * wide as its widest cell. */
+void cli_xc_table(const char *const *heads, size_t ncols, char *const *cells,
+    size_t nrows);
+/* One CSV field (RFC 4180: quoted when it holds a comma, quote or line
+ * break). */
+void cli_xc_csv_field(const char *s);
+
 #endif

@@ -28,6 +28,8 @@ static const struct cli_command commands[] = {
 	{"copy", cmd_copy, "make a numbered copy for another officer"},
 	{"extend", cmd_extend, "extend a document's protection period"},
 	{"register", cmd_register, "the law's registers: outgoing, incoming, copies, destroyed"},
+	{"item", cmd_item, "cryptographic equipment and keys: add, move, lose, history"},
+	{"stocktake", cmd_stocktake, "stock-take (kiểm kê): open, declare, close"},
 	{NULL, NULL, NULL},
 };
 

@@ -127,20 +127,6 @@ static const struct {
 	{"trich-sao", "Trích sao", "excerpt"},
 };
 
-/* English when the locale that governs messages says so. */
-static int
-english(void)
-{
-	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-	const char *v;
-	size_t i;
-
-	for (i = 0; i < 3; i++)
-		if ((v = getenv(vars[i])) != NULL && *v != '\0')
-			return strncmp(v, "en", 2) == 0;
-	return 0;
-}
-
 /* A time member: a JSON integer (Unix seconds) or an RFC 3339 string. */
 static int
 member_time(json_t *v, int64_t *t)
@@ -272,17 +258,6 @@ cell_text(const struct column *col, json_t *row, size_t ordinal, int en,
 #define CELL_MAX 512
 #define COLS_MAX 12
 
-/* A cell padded to its column; the last ends the line. */
-static void
-print_cell(const char *s, size_t width, size_t col, int last)
-{
-	printf("%s%s", col ? "  " : "", s);
-	if (last)
-		putchar('\n');
-	else
-		printf("%*s", (int)(width - cli_xc_width(s)), "");
-}
-
 static void
 print_table(const struct register_def *def, const char *unit, json_t *rows,
     int en)
@@ -303,33 +278,16 @@ print_table(const struct register_def *def, const char *unit, json_t *rows,
 	printf("%s — %s\n", en ? def->title_en : def->title_vi, unit);
 	for (c = 0; def->cols[c].vi != NULL; c++) {
 		head = en ? def->cols[c].en : def->cols[c].vi;
-		print_cell(head, width[c], c, def->cols[c + 1].vi == NULL);
+		cli_xc_cell(head, width[c], c, def->cols[c + 1].vi == NULL);
 	}
 	for (i = 0; i < nrows; i++)
 		for (c = 0; def->cols[c].vi != NULL; c++) {
 			cell_text(&def->cols[c], json_array_get(rows, i), i + 1,
 			    en, cell, sizeof(cell));
-			print_cell(cell, width[c], c, def->cols[c + 1].vi == NULL);
+			cli_xc_cell(cell, width[c], c, def->cols[c + 1].vi == NULL);
 		}
 	if (nrows == 0)
 		printf(en ? "(no rows)\n" : "(không có dòng nào)\n");
-}
-
-/* RFC 4180: a field with a comma, quote or line break is quoted. */
-static void
-csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
 }
 
 static void
@@ -345,7 +303,7 @@ print_csv(const struct register_def *def, json_t *rows)
 		if (col->key == NULL)
 			continue;
 		printf("%s", c++ ? "," : "");
-		csv_field(col->key);
+		cli_xc_csv_field(col->key);
 	}
 	printf("\r\n");
 	for (i = 0; i < json_array_size(rows); i++) {
@@ -360,7 +318,7 @@ print_csv(const struct register_def *def, json_t *rows)
 			else
 				value_text(v, cell, sizeof(cell));
 			printf("%s", c++ ? "," : "");
-			csv_field(cell);
+			cli_xc_csv_field(cell);
 		}
 		printf("\r\n");
 	}
@@ -462,7 +420,7 @@ cmd_register(int argc, char **argv)
 		print_csv(def, rows);
 	else
 		print_table(def, cli_client_printable(answered_unit) ?
-		    answered_unit : "?", rows, english());
+		    answered_unit : "?", rows, cli_xc_english());
 	if (json)
 		putchar('\n');
 	rv = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;

@@ -5,7 +5,7 @@
 #
 # Each part is a function (section_…) called from main(): sealing, the
 # authority, classified documents, the register, the registry server,
-# documents through the registry, post-quantum TUYỆT MẬT.  Every
+# documents through the registry, post-quantum TUYỆT MẬT, the inventory.  Every
 # step checks its outcome: the demo exits 1 as soon as one does not behave
 # as it should.
 set -eu
@@ -144,6 +144,11 @@ section_pq() {
 	    "A TUYỆT MẬT plan sealed post-quantum: an officer re-keyed and proven, a classical recipient refused"
 }
 
+section_inventory() {
+	part demo-inventory.sh "Part 8: the inventory of cryptographic equipment" \
+	    "The city's cipher store: tokens received and witnessed, one issued and lost (its certificate revoked), a device handed over, a stock-take"
+}
+
 main() {
 	echo "coyeu demo — $("$COYEU" --version)"
 	echo "(working in a scratch folder, removed at the end)"
@@ -154,6 +159,7 @@ main() {
 	section_registry
 	section_exchange
 	section_pq
+	section_inventory
 	printf '\nAll %d steps behaved as expected.\n' "$STEP"
 }
 
