@@ -63,7 +63,7 @@ cyd_body_entry(cyd_request *rq, cyd_response *rs, json_t *body,
 		return cyd_error(rs, 400, "bad-request", "\"entry\" is not the "
 		    "base64 of an entry of at most %d bytes", CY_ENTRY_MAX), -1;
 	return cyd_entry_own(rq, rs, "the entry", type, out->raw, out->len,
-	    &out->e, &out->time);
+	    &out->e, &out->time, NULL);
 }
 
 void

@@ -270,7 +270,7 @@ check_entry(cyd_request *rq, cyd_response *rs, struct resealing *z,
 	size_t i, j;
 
 	if (cyd_entry_own(rq, rs, "the doc.reseal entry", "doc.reseal",
-	    z->body.entries[0], z->body.lens[0], &e, NULL) != 0)
+	    z->body.entries[0], z->body.lens[0], &e, NULL, NULL) != 0)
 		return -1;
 	cy_hex_encode(record_sha, cy_doc_reseal_sha256(z->rec), 32);
 #define FIELD_IS(name, want) (strcmp(cy_entry_get(e, name), want) == 0)
