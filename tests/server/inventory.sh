@@ -124,7 +124,7 @@ check "a change that starts from another state" 403 \
 change c "$T1" return in-service in-stock
 check "the custodian returns it" 200 '"custodian": null' \
 	c POST "/v1/items/$T1/changes" "$T/body.json"
-change a "$T1" issue in-stock in-service custodian="$S_c"
+change a "$T1" issue in-stock in-service custodian="$S_c" reason="issued again"
 check "issued again" 200 '"state": "in-service"' \
 	a POST "/v1/items/$T1/changes" "$T/body.json"
 
@@ -186,7 +186,7 @@ call a POST "/v1/items/$D2/changes" "$T/body.json"
 confirm w "$D2" witness declined
 check "the witness declines" 200 '"state": "decommissioned"' \
 	w POST "/v1/items/$D2/confirm" "$T/body.json"
-change a "$D2" destroy decommissioned destroyed pending=yes
+change a "$D2" destroy decommissioned destroyed pending=yes reason="a second witness"
 call a POST "/v1/items/$D2/changes" "$T/body.json"
 confirm w "$D2" witness accepted
 check "destroyed with its witness" 200 '"state": "destroyed"' \
