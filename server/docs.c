@@ -593,3 +593,14 @@ fail:
 	cy_entry_free(e);
 	return -1;
 }
+
+int
+cyd_path_doc_id(cyd_request *rq, cyd_response *rs,
+    char id[CY_RELEASE_ID_SIZE])
+{
+	if (cyd_path_param(rq, 0, id, CY_RELEASE_ID_SIZE) != 0 ||
+	    cy_release_id_check(id, NULL) != 0)
+		return cyd_error(rs, 404, "not-found", "no such document: a "
+		    "doc-id is 32 lowercase hex digits"), -1;
+	return 0;
+}

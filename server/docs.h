@@ -13,6 +13,7 @@
 #include "coyeu/buf.h"
 #include "coyeu/error.h"
 #include "coyeu/policy.h"
+#include "coyeu/release.h"
 #include "coyeu/store.h"
 #include "coyeu/entry.h"
 #include "coyeud.h"
@@ -52,6 +53,11 @@
 int cyd_entry_own(cyd_request *rq, cyd_response *rs, const char *what,
     const char *type, const uint8_t *data, size_t len, cy_entry **out,
     int64_t *time, cy_entry_checked **checked);
+
+/* The document id of the path (its first '*' segment) into id; on a
+ * malformed one answers 404 and returns -1. */
+int cyd_path_doc_id(cyd_request *rq, cyd_response *rs,
+    char id[CY_RELEASE_ID_SIZE]);
 
 /* A record's string field ("" when absent) and integer field (0). */
 const char *cyd_jstr(const json_t *o, const char *name);

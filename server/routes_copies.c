@@ -612,12 +612,8 @@ cyd_h_document_copies(cyd_request *rq, cyd_response *rs)
 
 	memset(&cp, 0, sizeof(cp));
 	cp.rq = rq;
-	if (cyd_path_param(rq, 0, cp.doc_id, sizeof(cp.doc_id)) != 0 ||
-	    cy_release_id_check(cp.doc_id, NULL) != 0) {
-		cyd_error(rs, 404, "not-found", "no such document: a doc-id is "
-		    "32 lowercase hex digits");
+	if (cyd_path_doc_id(rq, rs, cp.doc_id) != 0)
 		goto out;
-	}
 	if (check_holder(rq, rs, &cp) != 0 || read_body(rq, rs, &cp) != 0 ||
 	    check_entry(rq, rs, &cp, &e) != 0)
 		goto out;

@@ -58,17 +58,6 @@ struct lc {
 	json_t *done;         /* the copy numbers it changed ("2/3") */
 };
 
-static int
-is_id(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == LC_ID_LEN;
-}
-
 /* "recalled on 2026-12-07T10:00:00Z by Nguyễn Văn A: leak suspected"
  * from a doc or copy record's state fields. */
 static const char *
@@ -677,12 +666,8 @@ lifecycle(cyd_request *rq, cyd_response *rs, int kind)
 	memset(&lc, 0, sizeof(lc));
 	memset(&job, 0, sizeof(job));
 	lc.rq = rq, lc.kind = kind, lc.op = &lc_ops[kind];
-	if (cyd_path_param(rq, 0, lc.doc_id, sizeof(lc.doc_id)) != 0 ||
-	    !is_id(lc.doc_id)) {
-		cyd_error(rs, 404, "not-found", "a document id is 32 lowercase "
-		    "hex digits");
+	if (cyd_path_doc_id(rq, rs, lc.doc_id) != 0)
 		goto out;
-	}
 	if (cyd_body_object(rq, rs, &body) != 0 || take_entry(&lc, rs, body) != 0 ||
 	    load_records(&lc, rs, &doc, &copy) != 0 ||
 	    check(&lc, rs, doc, copy) != 0)

@@ -470,12 +470,8 @@ cyd_h_document_reseal(cyd_request *rq, cyd_response *rs)
 
 	memset(&z, 0, sizeof(z));
 	z.rq = rq;
-	if (cyd_path_param(rq, 0, z.doc_id, sizeof(z.doc_id)) != 0 ||
-	    cy_release_id_check(z.doc_id, NULL) != 0) {
-		cyd_error(rs, 404, "not-found", "no such document: a doc-id is "
-		    "32 lowercase hex digits");
+	if (cyd_path_doc_id(rq, rs, z.doc_id) != 0)
 		goto out;
-	}
 	if (load_doc(rq, rs, &z) != 0 || read_body(rq, rs, &z) != 0)
 		goto out;
 	if (cyd_reader_get_store(rq->srv, &reader, &err) != 0 ||

@@ -99,21 +99,15 @@ release_part_new(const char *doc_id, const char *copy_id,
 	return 0;
 }
 
-int
-cy_release_recipient(const uint8_t pub[CY_X25519_KEY_LEN],
-    const char *doc_id, const char *copy_id,
+/* Gives rc (or id) its release part and hands it to *out; frees it on
+ * failure. */
+static int
+recipient_with_part(cy_recipient *rc, const char *doc_id, const char *copy_id,
     const uint8_t r[CY_RELEASE_SECRET_LEN], cy_recipient **out,
     cy_error *err)
 {
-	cy_recipient *rc;
 	int ret;
 
-	*out = NULL;
-	if ((rc = calloc(1, sizeof(*rc))) == NULL)
-		return nomem(err);
-	rc->kind = CY_KIND_RELEASE;
-	rc->wrap = cy_release_wrap;
-	memcpy(rc->pub, pub, CY_X25519_KEY_LEN);
 	if ((ret = release_part_new(doc_id, copy_id, r, &rc->release,
 	    err)) != 0) {
 		cy_recipient_free(rc);
@@ -123,13 +117,45 @@ cy_release_recipient(const uint8_t pub[CY_X25519_KEY_LEN],
 	return 0;
 }
 
+static int
+identity_with_part(cy_identity *id, const char *doc_id, const char *copy_id,
+    const uint8_t r[CY_RELEASE_SECRET_LEN], cy_identity **out,
+    cy_error *err)
+{
+	int ret;
+
+	if ((ret = release_part_new(doc_id, copy_id, r, &id->release,
+	    err)) != 0) {
+		cy_identity_free(id);
+		return ret;
+	}
+	*out = id;
+	return 0;
+}
+
+int
+cy_release_recipient(const uint8_t pub[CY_X25519_KEY_LEN],
+    const char *doc_id, const char *copy_id,
+    const uint8_t r[CY_RELEASE_SECRET_LEN], cy_recipient **out,
+    cy_error *err)
+{
+	cy_recipient *rc;
+
+	*out = NULL;
+	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+		return nomem(err);
+	rc->kind = CY_KIND_RELEASE;
+	rc->wrap = cy_release_wrap;
+	memcpy(rc->pub, pub, CY_X25519_KEY_LEN);
+	return recipient_with_part(rc, doc_id, copy_id, r, out, err);
+}
+
 int
 cy_release_identity(const cy_identity *x, const char *doc_id,
     const char *copy_id, const uint8_t r[CY_RELEASE_SECRET_LEN],
     cy_identity **out, cy_error *err)
 {
 	cy_identity *id;
-	int ret;
 
 	*out = NULL;
 	if (x == NULL || x->kind != CY_KIND_X25519 || x->key == NULL)
@@ -142,13 +168,7 @@ cy_release_identity(const cy_identity *x, const char *doc_id,
 	id->unwrap = cy_release_unwrap;
 	id->key = x->key;   /* borrowed, as x is */
 	memcpy(id->pub, x->pub, CY_X25519_KEY_LEN);
-	if ((ret = release_part_new(doc_id, copy_id, r, &id->release,
-	    err)) != 0) {
-		cy_identity_free(id);
-		return ret;
-	}
-	*out = id;
-	return 0;
+	return identity_with_part(id, doc_id, copy_id, r, out, err);
 }
 
 int
@@ -422,13 +442,7 @@ cy_release_pq_recipient(const uint8_t pub[CY_PQ_PUB_LEN], const char *doc_id,
 		return ret;
 	rc->kind = CY_KIND_RELEASE_PQ;
 	rc->wrap = cy_release_pq_wrap;
-	if ((ret = release_part_new(doc_id, copy_id, r, &rc->release,
-	    err)) != 0) {
-		cy_recipient_free(rc);
-		return ret;
-	}
-	*out = rc;
-	return 0;
+	return recipient_with_part(rc, doc_id, copy_id, r, out, err);
 }
 
 int
@@ -437,7 +451,6 @@ cy_release_pq_identity(const cy_identity *pq, const char *doc_id,
     cy_identity **out, cy_error *err)
 {
 	cy_identity *id;
-	int ret;
 
 	*out = NULL;
 	if (cy_pq_identity_public(pq) == NULL)
@@ -449,13 +462,7 @@ cy_release_pq_identity(const cy_identity *pq, const char *doc_id,
 	id->kind = CY_KIND_RELEASE_PQ;
 	id->unwrap = cy_release_pq_unwrap;
 	id->pq_inner = pq;   /* borrowed */
-	if ((ret = release_part_new(doc_id, copy_id, r, &id->release,
-	    err)) != 0) {
-		cy_identity_free(id);
-		return ret;
-	}
-	*out = id;
-	return 0;
+	return identity_with_part(id, doc_id, copy_id, r, out, err);
 }
 
 /* "coyeu.v1/release-secret <doc-id> <copy-id>\n" into line. */
