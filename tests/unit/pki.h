@@ -111,4 +111,20 @@ expect_error(const cy_error *err, const char *want)
 		fail_msg("message '%s' lacks '%s'", err->msg, want);
 }
 
+/* The whole of fd from its start (a sealed file the test wrote). */
+static inline cy_buf
+pki_read_fd(int fd)
+{
+	cy_buf b = CY_BUF_INIT;
+	uint8_t *data;
+	size_t len;
+	cy_error err;
+
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(cy_fd_read_all(fd, 1 << 24, &data, &len, &err), 0);
+	cy_buf_append(&b, data, len);
+	free(data);
+	return b;
+}
+
 #endif

@@ -62,21 +62,6 @@ teardown(void **state)
 	return 0;
 }
 
-static cy_buf
-read_fd(int fd)
-{
-	cy_buf b = CY_BUF_INIT;
-	uint8_t *data;
-	size_t len;
-	cy_error err;
-
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(cy_fd_read_all(fd, 1 << 24, &data, &len, &err), 0);
-	cy_buf_append(&b, data, len);
-	free(data);
-	return b;
-}
-
 /* Seals w->plain with a label naming `named` and stanzas for the keys of
  * `keyed` (two each), through the unchecked engine (docseal.h): the
  * forgeries a recipient could build; returns the file. */
@@ -113,7 +98,7 @@ seal_to(struct world *w, int level, const char *compartments, int armor,
 	fd = temp_fd(NULL, 0);
 	if (cy_doc_seal_raw_fd(in, fd, &p, &err) != 0)
 		fail_msg("seal: %s", err.msg);
-	out = read_fd(fd);
+	out = pki_read_fd(fd);
 	close(in);
 	close(fd);
 	return out;
@@ -157,7 +142,7 @@ open_doc_fd(struct world *w, const struct pki_holder *who, int in, int mode,
 	r = in >= 0 ? cy_doc_open_fd(in, out, &p, info, err) :
 	    cy_doc_open_source(progress_source, out, &p, info, err);
 	progress_source = NULL;
-	*plain = read_fd(out);
+	*plain = pki_read_fd(out);
 	close(out);
 	cy_identity_free(id);
 	return r;

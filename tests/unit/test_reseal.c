@@ -70,21 +70,6 @@ teardown(void **state)
 	return 0;
 }
 
-static cy_buf
-read_fd(int fd)
-{
-	cy_buf b = CY_BUF_INIT;
-	uint8_t *data;
-	size_t len;
-	cy_error err;
-
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(cy_fd_read_all(fd, 1 << 24, &data, &len, &err), 0);
-	cy_buf_append(&b, data, len);
-	free(data);
-	return b;
-}
-
 /* w->plain sealed classically (TỐI MẬT) by the sealer to alice and bob,
  * through the library's checked path. */
 static cy_buf seal_as(struct world *w, const char *docno,
@@ -135,7 +120,7 @@ seal_as(struct world *w, const char *docno, const char *doc_id,
 	fd = temp_fd(NULL, 0);
 	if (cy_doc_seal_fd(in, fd, s, NULL, &err) != 0)
 		fail_msg("seal: %s", err.msg);
-	out = read_fd(fd);
+	out = pki_read_fd(fd);
 	close(in);
 	close(fd);
 	cy_doc_sealing_free(s);
@@ -193,7 +178,7 @@ reseal_with(struct world *w, const struct pki_holder *who, cy_identity *given,
 	if ((r = cy_doc_reseal_prepare(in, &p, &rs, NULL, err)) == 0) {
 		fd = temp_fd(NULL, 0);
 		r = cy_doc_reseal_write(rs, fd, err);
-		*out = read_fd(fd);
+		*out = pki_read_fd(fd);
 		close(fd);
 	}
 	close(in);
@@ -231,7 +216,7 @@ open_as(struct world *w, const struct pki_holder *who, int classical,
 	in = temp_fd(file->data, file->len);
 	out = temp_fd(NULL, 0);
 	r = cy_doc_open_fd(in, out, &p, info, err);
-	*plain = read_fd(out);
+	*plain = pki_read_fd(out);
 	close(in);
 	close(out);
 	cy_identity_free(id);
@@ -630,7 +615,7 @@ test_registry_held(void **state)
 	fd = temp_fd(NULL, 0);
 	if (cy_doc_open_fd(in, fd, &op, &info, &err) != 0)
 		fail_msg("open: %s", err.msg);
-	plain = read_fd(fd);
+	plain = pki_read_fd(fd);
 	assert_int_equal(plain.len, sizeof(w->plain));
 	assert_memory_equal(plain.data, w->plain, plain.len);
 	cy_doc_info_free(&info);
